@@ -1,0 +1,498 @@
+//! The command line, as clap sees it: a plain mirror of the flags.
+//!
+//! Invariant (ripgrep's rule): populating these structs validates syntax and does nothing else:
+//! no network, no file reads, no environment lookups beyond clap's own `env` for the config file
+//! and profile. Options that a config file can also set are `Option`s without clap defaults, so
+//! [`crate::config`] can tell "given on the command line" from "not given" and apply the
+//! precedence flag > env > profile > file > built-in. Their defaults are stated in the help text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit;
+
+const ABOUT: &str = "Make Next.js ISR revalidation reach every replica, and prove it.";
+
+const LONG_ABOUT: &str = "\
+Make Next.js ISR revalidation reach every replica, and prove it.
+
+On-demand revalidation only refreshes the one pod that handled the call. revalidate calls every
+pod directly (Next.js's own x-prerender-revalidate mechanism or your app's revalidate endpoint),
+then verifies that every pod serves the same, fresh page.
+
+Secrets (the previewModeId, revalidate secrets) are read from files or environment variables,
+never needed on the command line, and never printed.";
+
+fn after_help() -> String {
+    format!(
+        "{}\nConfiguration: revalidate.toml in the current directory (or --config / REVALIDATE_CONFIG);\n\
+         see `revalidate config` for the effective values and where each came from.",
+        exit::help_text()
+    )
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "revalidate",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = after_help(),
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [default: ./revalidate.toml when present]
+    #[arg(short = 'c', long, global = true, env = "REVALIDATE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Profile of the configuration file to apply over its defaults
+    #[arg(short = 'p', long, global = true, env = "REVALIDATE_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Output format on stdout: a table for people, one JSON document, or one JSON event a line
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+
+    /// When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// No progress bar and no table; only errors on stderr (JSON output is unaffected)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print exactly what would be sent (secrets redacted) and send nothing
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+
+    /// Requests in flight at once, over all pods [default: 32]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub concurrency: Option<u32>,
+
+    /// Requests in flight at once to any one pod [default: 4]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub per_pod_concurrency: Option<u32>,
+
+    /// Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20))]
+    pub retries: Option<u32>,
+
+    /// Deadline for the whole command; unfinished requests are reported as cancelled [default: none]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    Human,
+    Json,
+    Ndjson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Revalidate every path on every pod, directly
+    #[command(long_about = FANOUT_ABOUT, after_help = after_help())]
+    Fanout(FanoutArgs),
+
+    /// Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh
+    #[command(long_about = VERIFY_ABOUT, after_help = after_help())]
+    Verify(VerifyArgs),
+
+    /// Run the story on a simulated fleet of Next.js pods: no network, nothing to install
+    #[command(after_help = after_help())]
+    Demo(DemoArgs),
+
+    /// Print the effective configuration, each value with where it came from (secrets redacted)
+    #[command(after_help = after_help())]
+    Config,
+
+    /// Write shell completions and man pages (for packagers and the repository)
+    #[command(hide = true)]
+    GenerateDocs(GenerateDocsArgs),
+}
+
+const FANOUT_ABOUT: &str = "\
+Revalidate every path on every pod, directly.
+
+--mode nextjs (default) sends Next.js's own x-prerender-revalidate header with the build's
+previewModeId to each pod; no app code is needed. Outcomes per (path, pod):
+  revalidated    200 with x-nextjs-cache: REVALIDATED
+  not-generated  404 under --only-generated: the pod never generated the page (not a failure)
+  gone           404: the content was deleted or the route does not exist (a failure unless --allow-gone)
+  rejected       200 without REVALIDATED: wrong previewModeId, or a proxy stripped the header
+  http-error     any other status
+  unreachable    connect error, timeout or reset, after retries
+  cancelled      not finished before the deadline or Ctrl-C
+
+--mode endpoint calls your app's own revalidate route on each pod (--endpoint TEMPLATE);
+success is a 2xx status and, with --expect-json, that JSON field.";
+
+const VERIFY_ABOUT: &str = "\
+Fetch every path from every pod and prove that every pod serves the fresh page.
+
+Bodies are hashed (BLAKE3) as they stream in; compressed responses are decoded first so
+every pod's hash is of the content. Pages that render a value per generation (timestamps,
+nonces) differ across pods: use --ignore-preset timestamps, --ignore REGEX or --select REGEX to
+normalise them away. With normalisation on, each body is held in memory up to --max-body, so
+memory stays bounded by concurrency x max-body.
+
+A path is fresh when every reachable pod of one build has the same normalised hash and every
+--expect-* check holds on every pod. Exit 4 when anything is stale.";
+
+/// Where the pods are.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000
+    #[arg(long = "pod", value_name = "[NAME=]URL")]
+    pub pods: Vec<String>,
+
+    /// A file listing pods, one [NAME=]URL a line (# comments allowed)
+    #[arg(long, value_name = "FILE")]
+    pub pods_file: Option<PathBuf>,
+}
+
+/// Which paths.
+#[derive(Debug, Clone, Args)]
+pub struct PathArgs {
+    /// Paths such as /posts/a (a query string is allowed); "-" reads one path a line from stdin
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<String>,
+
+    /// A file of paths, one a line; blank lines and # comments are skipped (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub paths_file: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Next.js's own mechanism: x-prerender-revalidate with the build's previewModeId
+    Nextjs,
+    /// Your app's revalidate route on each pod
+    Endpoint,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RevalidateMethod {
+    #[value(name = "HEAD", alias = "head")]
+    Head,
+    #[value(name = "GET", alias = "get")]
+    Get,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum EndpointMethod {
+    #[value(name = "GET", alias = "get")]
+    Get,
+    #[value(name = "POST", alias = "post")]
+    Post,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FanoutArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// How each pod is told to revalidate [default: nextjs]
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+
+    /// nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]
+    #[arg(long, value_enum)]
+    pub method: Option<RevalidateMethod>,
+
+    /// nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)
+    #[arg(long)]
+    pub only_generated: bool,
+
+    /// Do not count gone pages (404: deleted content or unknown route) as failures
+    #[arg(long)]
+    pub allow_gone: bool,
+
+    /// nextjs mode: file holding the previewModeId, or the app's .next/prerender-manifest.json
+    /// (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself
+    #[arg(long, value_name = "FILE")]
+    pub preview_id_file: Option<PathBuf>,
+
+    /// endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a
+    /// query value, e.g. '/api/revalidate?path={path}'
+    #[arg(long, value_name = "TEMPLATE")]
+    pub endpoint: Option<String>,
+
+    /// endpoint mode: request method [default: GET]
+    #[arg(long, value_enum)]
+    pub endpoint_method: Option<EndpointMethod>,
+
+    /// endpoint mode: a request header 'Name: value' (repeatable); ${ENV_VAR} in the value is
+    /// expanded, so secrets stay off the command line and out of every output
+    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax)]
+    pub headers: Vec<String>,
+
+    /// endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands
+    #[arg(long, value_name = "TEMPLATE")]
+    pub body: Option<String>,
+
+    /// endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys,
+    /// e.g. revalidated=true
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_expect_json_syntax)]
+    pub expect_json: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IgnorePreset {
+    /// ISO 8601 date-times and epoch-millisecond numbers in JSON fields
+    Timestamps,
+    /// nonce="..." attributes (CSP nonces)
+    Nonces,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Replace every match of REGEX with a fixed token before hashing (repeatable)
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex_syntax)]
+    pub ignore: Vec<String>,
+
+    /// Built-in normalisations: timestamps, nonces (repeatable)
+    #[arg(long, value_enum, value_name = "PRESET")]
+    pub ignore_preset: Vec<IgnorePreset>,
+
+    /// Hash only the first capture group of REGEX (e.g. the <main> element)
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex_syntax)]
+    pub select: Option<String>,
+
+    /// Largest body read from one response; a larger one is an error for that cell [default: 32MiB]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_body: Option<u64>,
+
+    /// Every pod must show this text (e.g. the new title)
+    #[arg(long, value_name = "TEXT")]
+    pub expect_contains: Option<String>,
+
+    /// Every pod's body must match this regular expression
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex_syntax)]
+    pub expect_regex: Option<String>,
+
+    /// Every pod must answer this status, e.g. 404 after a page was deleted [default: 200]
+    #[arg(long, value_name = "CODE", value_parser = clap::value_parser!(u16).range(100..=599))]
+    pub expect_status: Option<u16>,
+
+    /// Compare with a snapshot written earlier by `verify --save FILE`
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// With --baseline: every pod must now differ from the baseline (the content changed)
+    #[arg(long, requires = "baseline")]
+    pub expect_changed: bool,
+
+    /// Write a snapshot of what every pod serves now, for a later --baseline
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+
+    /// Re-check what is not fresh yet, with backoff (250ms to 5s), for up to DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait: Option<Duration>,
+
+    /// Also fetch each path through this URL (load balancer or CDN), --samples times
+    #[arg(long, value_name = "URL")]
+    pub through: Option<String>,
+
+    /// Requests per path through --through [default: 10]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub samples: Option<u32>,
+
+    /// Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp
+    /// per generation will look different on every pod
+    #[arg(long, conflicts_with_all = ["ignore", "ignore_preset", "select", "expect_contains", "expect_regex"])]
+    pub etag: bool,
+
+    /// A request header 'Name: value' sent with every fetch (repeatable); ${ENV_VAR} expands
+    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax)]
+    pub headers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Number of simulated pods
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..=64))]
+    pub pods: u32,
+
+    /// Which Next.js the simulated pods behave like
+    #[arg(long, default_value = "16", value_parser = ["13", "16"])]
+    pub flavor: String,
+
+    /// Keep the fleet running (until Ctrl-C) and print how to point revalidate at it
+    #[arg(long)]
+    pub serve: bool,
+
+    /// --serve: fixed delay of every pod response, e.g. 5ms
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "serve")]
+    pub latency: Option<Duration>,
+
+    /// --serve: pad every page to at least SIZE, e.g. 200KiB
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, requires = "serve")]
+    pub page_size: Option<u64>,
+
+    /// --serve: pre-render N more pages /posts/p1 .. /posts/pN
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "serve")]
+    pub extra_pages: u32,
+
+    /// --serve: write the fleet's pod URLs and files as JSON to FILE once it is listening
+    #[arg(long, value_name = "FILE", requires = "serve")]
+    pub info_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GenerateDocsArgs {
+    /// Directory receiving completions/ and man/
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+}
+
+/// Parses "500ms", "10s", "2m", "1h30m"; a bare number is refused because its unit would be a guess.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if t.is_empty() || t.bytes().all(|b| b.is_ascii_digit()) && t != "0" {
+        return Err(format!(
+            "{s:?} is not a duration: give a number with a unit, e.g. 500ms, 10s, 2m, 1h"
+        ));
+    }
+    humantime::parse_duration(t).map_err(|e| {
+        format!("{s:?} is not a duration ({e}): give a number with a unit, e.g. 500ms, 10s, 2m, 1h")
+    })
+}
+
+/// Parses a size: 1048576, 512KiB, 32MiB, 1GiB, 200KB, 1MB (KB/MB are decimal, KiB/MiB binary).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let bad = || format!("{s:?} is not a size: use bytes or a unit, e.g. 512KiB, 32MiB, 1GiB, 200KB");
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(mult).ok_or_else(bad)
+}
+
+/// Checks 'Name: value' syntax; the value is expanded later, when secrets are read.
+pub fn parse_header_syntax(s: &str) -> Result<String, String> {
+    let Some((name, _value)) = s.split_once(':') else {
+        return Err(format!("{s:?} is not a header: write 'Name: value'"));
+    };
+    let name = name.trim();
+    if name.is_empty() || !name.bytes().all(is_token_char) {
+        return Err(format!(
+            "{name:?} is not a valid header name: letters, digits and !#$%&'*+-.^_`|~ only"
+        ));
+    }
+    if s.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
+        return Err("a header must not contain CR, LF or NUL".into());
+    }
+    Ok(s.to_string())
+}
+
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Checks KEY=VALUE syntax for --expect-json.
+pub fn parse_expect_json_syntax(s: &str) -> Result<String, String> {
+    match s.split_once('=') {
+        Some((k, _)) if !k.trim().is_empty() => Ok(s.to_string()),
+        _ => Err(format!(
+            "{s:?} is not KEY=VALUE: e.g. revalidated=true or result.ok=1 (dotted keys reach nested fields)"
+        )),
+    }
+}
+
+/// Compiling a regex is pure, so it may happen here: a bad pattern is a usage error at once.
+pub fn parse_regex_syntax(s: &str) -> Result<String, String> {
+    regex::Regex::new(s)
+        .map(|_| s.to_string())
+        .map_err(|e| format!("{s:?} is not a valid regular expression: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
+        assert!(parse_duration("10").unwrap_err().contains("with a unit"));
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("32MiB").unwrap(), 32 << 20);
+        assert_eq!(parse_size("200KB").unwrap(), 200_000);
+        assert_eq!(parse_size("1024").unwrap(), 1024);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999GiB").is_err());
+    }
+
+    #[test]
+    fn headers() {
+        assert!(parse_header_syntax("x-revalidate-secret: ${S}").is_ok());
+        assert!(parse_header_syntax("no colon").is_err());
+        assert!(parse_header_syntax("bad name: v").is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! Shell completions and man pages, generated from the clap definition.
+//!
+//! Invariant: what is committed under `completions/` and `man/` is exactly what [`render_all`]
+//! produces for the current CLI (a test compares them), so the docs cannot go stale. Rendering
+//! needs no config, no network and no environment.
+
+use std::path::Path;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::cli::Cli;
+use crate::exit;
+
+/// Every generated file as (relative path, contents), in a stable order.
+pub fn render_all() -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::PowerShell,
+        Shell::Elvish,
+    ] {
+        let mut cmd = Cli::command();
+        let mut buf = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "revalidate", &mut buf);
+        let name = match shell {
+            Shell::Bash => "revalidate.bash".to_string(),
+            Shell::Zsh => "_revalidate".to_string(),
+            Shell::Fish => "revalidate.fish".to_string(),
+            Shell::PowerShell => "_revalidate.ps1".to_string(),
+            Shell::Elvish => "revalidate.elv".to_string(),
+            _ => format!("revalidate.{shell}"),
+        };
+        files.push((format!("completions/{name}"), buf));
+    }
+    let mut root = Cli::command().disable_help_subcommand(true);
+    root.build();
+    let mut pages = vec![root.clone()];
+    pages.extend(root.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+    for cmd in pages {
+        let man = clap_mangen::Man::new(cmd.clone()).date("");
+        let mut buf = Vec::new();
+        man.render_title(&mut buf).expect("writing to a Vec");
+        man.render_name_section(&mut buf).expect("writing to a Vec");
+        man.render_synopsis_section(&mut buf).expect("writing to a Vec");
+        man.render_description_section(&mut buf).expect("writing to a Vec");
+        if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(&mut buf).expect("writing to a Vec");
+        }
+        if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+            man.render_subcommands_section(&mut buf).expect("writing to a Vec");
+        }
+        buf.extend_from_slice(exit_status_section().as_bytes());
+        man.render_version_section(&mut buf).expect("writing to a Vec");
+        files.push((format!("man/{}", man.get_filename()), buf));
+    }
+    files
+}
+
+/// The EXIT STATUS section, from the one exit-code table.
+fn exit_status_section() -> String {
+    let mut s = String::from(".SH \"EXIT STATUS\"\n");
+    for (code, meaning) in exit::TABLE {
+        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", code.as_u8(), roff_escape(meaning)));
+    }
+    s
+}
+
+fn roff_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('-', "\\-")
+}
+
+/// Writes every generated file under `dir`.
+pub fn write_all(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut written = Vec::new();
+    for (rel, content) in render_all() {
+        let path = dir.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, content)?;
+        written.push(rel);
+    }
+    Ok(written)
+}

@@ -1,0 +1,45 @@
+//! revalidate: make Next.js ISR revalidation reach every replica, and prove it.
+//!
+//! The library behind the `revalidate` binary. Each step (fanout, verify, and the ones to come)
+//! is a module with a library function that `run` and tests call in-process; [`app::run`] is the
+//! command-line entry. [`sim`] is a simulated Next.js fleet used by `demo`, the benchmarks and the
+//! tests.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod docs;
+pub mod exit;
+pub mod fanout;
+pub mod http;
+pub mod paths;
+pub mod report;
+pub mod secret;
+pub mod targets;
+pub mod verify;
+
+/// Installs aws-lc-rs as the process's one rustls crypto provider. reqwest, redis, kube and the
+/// AWS SDK all use rustls; with a single provider compiled in and installed first, none of them
+/// has to guess (redis and kube panic when they would have to).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+/// Sets up logging on stderr, through the secret redactor. -v info, -vv debug, -vvv trace (of this
+/// crate), -vvvv trace of everything.
+pub fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match verbose {
+        0 => "warn",
+        1 => "warn,revalidate=info",
+        2 => "warn,revalidate=debug",
+        3 => "warn,revalidate=trace",
+        _ => "trace",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(filter))
+        .with_writer(|| secret::RedactingWriter(std::io::stderr()))
+        .with_target(false)
+        .try_init();
+}

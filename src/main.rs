@@ -1,0 +1,22 @@
+//! The `revalidate` binary: build the runtime, parse, run, exit with the step's code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = revalidate::cli::Cli::parse();
+    revalidate::install_crypto_provider();
+    revalidate::init_logging(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return revalidate::exit::Code::Unexpected.into();
+        }
+    };
+    let code = runtime.block_on(revalidate::app::run(cli));
+    // Requests still in flight after an interrupt must not hold the exit.
+    runtime.shutdown_background();
+    code.into()
+}

@@ -1,0 +1,521 @@
+//! URL paths: where they come from, the rules they must keep, and their one canonical encoding.
+//!
+//! Every step (fanout, verify, and later publish and the CDN) takes its paths from here, so a path
+//! means the same bytes on every pod, in every Redis message and in every invalidation. Invariant:
+//! a [`UrlPath`] is always canonical: it starts with `/`, has no scheme, host, fragment or control
+//! character, is at most [`MAX_LEN`] characters, percent-encodes everything outside RFC 3986's
+//! `pchar` set exactly once (existing `%XX` escapes are kept as they are, never encoded again), and
+//! carries `*` only as its last character and only when the step is a CDN step.
+
+use std::fmt;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// The longest canonical path accepted, in characters (bytes: a canonical path is ASCII).
+pub const MAX_LEN: usize = 4000;
+
+/// Which kind of step will use the paths; it decides whether a trailing `*` is allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Requests to pods (fanout, verify, publish): a pod cannot expand a wildcard.
+    Pod,
+    /// CDN invalidation and purges, where `/posts/*` is meaningful.
+    Cdn,
+}
+
+/// A validated, canonically encoded path (with its query string, if any).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct UrlPath(String);
+
+impl UrlPath {
+    /// Validates and encodes one path.
+    pub fn parse(input: &str, purpose: Purpose) -> Result<UrlPath, Rule> {
+        canonicalize(input, purpose).map(UrlPath)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True for a CDN wildcard such as `/posts/*`.
+    pub fn is_wildcard(&self) -> bool {
+        self.0.ends_with('*')
+    }
+}
+
+impl fmt::Display for UrlPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The rule a path broke.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rule {
+    Empty,
+    NotAbsolute,
+    HasSchemeOrHost,
+    ControlChar(char),
+    Fragment,
+    TooLong(usize),
+    WildcardNotLast,
+    WildcardForPod,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Empty => f.write_str("is empty; a path starts with \"/\""),
+            Rule::NotAbsolute => f.write_str("must start with \"/\""),
+            Rule::HasSchemeOrHost => f.write_str(
+                "must be a path without scheme or host (\"/posts/a\", not \"https://example.com/posts/a\" or \"//host/x\")",
+            ),
+            Rule::ControlChar(c) => write!(
+                f,
+                "contains the control character {}; control characters (CR, LF, NUL, TAB, ...) are refused because they would inject headers",
+                control_name(*c)
+            ),
+            Rule::Fragment => f.write_str(
+                "contains \"#\": a fragment is never sent to a server; write %23 for a literal \"#\"",
+            ),
+            Rule::TooLong(n) => write!(
+                f,
+                "is {n} characters once encoded; at most {MAX_LEN} are allowed"
+            ),
+            Rule::WildcardNotLast => f.write_str(
+                "\"*\" is allowed only as the last character, for CDN invalidation; write %2A for a literal \"*\"",
+            ),
+            Rule::WildcardForPod => {
+                f.write_str("a pod cannot revalidate a wildcard; list the paths")
+            }
+        }
+    }
+}
+
+fn control_name(c: char) -> String {
+    match c {
+        '\r' => "CR (\\r)".into(),
+        '\n' => "LF (\\n)".into(),
+        '\0' => "NUL (\\0)".into(),
+        '\t' => "TAB (\\t)".into(),
+        c => format!("U+{:04X}", c as u32),
+    }
+}
+
+/// Where a path was written, so an error can point at it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The n-th positional argument (1-based).
+    Argument(usize),
+    /// Line n of standard input.
+    Stdin(usize),
+    /// Line n of a paths file.
+    File { file: PathBuf, line: usize },
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Argument(n) => write!(f, "argument {n}"),
+            Origin::Stdin(n) => write!(f, "stdin:{n}"),
+            Origin::File { file, line } => write!(f, "{}:{line}", file.display()),
+        }
+    }
+}
+
+/// One refused path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadPath {
+    pub origin: Origin,
+    pub input: String,
+    pub rule: Rule,
+}
+
+/// Why no paths could be used. Every bad path is listed, not only the first.
+#[derive(Debug, thiserror::Error)]
+pub enum PathsError {
+    #[error("{}", bad_list(.0))]
+    Bad(Vec<BadPath>),
+    #[error(
+        "no paths given: pass paths as arguments, \"-\" to read them from stdin, or --paths-file FILE"
+    )]
+    None,
+    #[error("cannot read paths from {what}: {source}")]
+    Read {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn bad_list(bad: &[BadPath]) -> String {
+    let mut s = format!(
+        "{} bad path{}; nothing was sent:",
+        bad.len(),
+        if bad.len() == 1 { "" } else { "s" }
+    );
+    for b in bad {
+        // Debug formatting shows control characters escaped, so the message itself stays one line.
+        s.push_str(&format!("\n  {}: {:?}: {}", b.origin, b.input, b.rule));
+    }
+    s
+}
+
+/// Gathers paths from positional arguments (`-` reads standard input) and paths files, validates
+/// them all, and returns them canonical, de-duplicated (first kept) and in input order.
+pub fn collect(
+    args: &[String],
+    files: &[PathBuf],
+    stdin: &mut dyn BufRead,
+    purpose: Purpose,
+) -> Result<Vec<UrlPath>, PathsError> {
+    let mut raw: Vec<(Origin, String)> = Vec::new();
+    let mut stdin_read = false;
+    for (i, arg) in args.iter().enumerate() {
+        if arg == "-" {
+            if !stdin_read {
+                stdin_read = true;
+                read_lines(stdin, &mut raw, Origin::Stdin).map_err(|source| {
+                    PathsError::Read {
+                        what: "stdin".into(),
+                        source,
+                    }
+                })?;
+            }
+        } else {
+            raw.push((Origin::Argument(i + 1), arg.clone()));
+        }
+    }
+    for file in files {
+        let f = std::fs::File::open(file).map_err(|source| PathsError::Read {
+            what: file.display().to_string(),
+            source,
+        })?;
+        let mut reader = std::io::BufReader::new(f);
+        read_lines(&mut reader, &mut raw, |line| Origin::File {
+            file: file.clone(),
+            line,
+        })
+        .map_err(|source| PathsError::Read {
+            what: file.display().to_string(),
+            source,
+        })?;
+    }
+    validate(raw, purpose)
+}
+
+/// Validates already-gathered paths (for callers that have their own sources, such as a config
+/// file or a Redis message).
+pub fn validate(raw: Vec<(Origin, String)>, purpose: Purpose) -> Result<Vec<UrlPath>, PathsError> {
+    if raw.is_empty() {
+        return Err(PathsError::None);
+    }
+    let mut bad = Vec::new();
+    let mut out: Vec<UrlPath> = Vec::with_capacity(raw.len());
+    let mut seen = std::collections::HashSet::with_capacity(raw.len());
+    for (origin, input) in raw {
+        match UrlPath::parse(&input, purpose) {
+            Ok(p) => {
+                if seen.insert(p.clone()) {
+                    out.push(p);
+                }
+            }
+            Err(rule) => bad.push(BadPath {
+                origin,
+                input,
+                rule,
+            }),
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err(PathsError::Bad(bad))
+    }
+}
+
+/// Reads one path a line; skips blank lines and `#` comments. Surrounding spaces and a CRLF line
+/// ending are layout, not part of the path; a TAB or CR inside a path is still refused.
+fn read_lines(
+    reader: &mut dyn BufRead,
+    out: &mut Vec<(Origin, String)>,
+    origin: impl Fn(usize) -> Origin,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut n = 0;
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(());
+        }
+        n += 1;
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.strip_suffix('\n').unwrap_or(&line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = line.trim_matches(' ');
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        out.push((origin(n), line.to_string()));
+    }
+}
+
+/// Reads a file of paths for a caller that only needs the lines with their origins.
+pub fn read_file(file: &Path) -> std::io::Result<Vec<(Origin, String)>> {
+    let f = std::fs::File::open(file)?;
+    let mut out = Vec::new();
+    read_lines(&mut std::io::BufReader::new(f), &mut out, |line| {
+        Origin::File {
+            file: file.to_path_buf(),
+            line,
+        }
+    })?;
+    Ok(out)
+}
+
+/// Characters RFC 3986 allows unencoded in a path (`pchar` plus `/`).
+fn is_path_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b)
+}
+
+/// Characters allowed unencoded in a query: the path set plus `?`.
+fn is_query_char(b: u8) -> bool {
+    is_path_char(b) || b == b'?'
+}
+
+fn canonicalize(input: &str, purpose: Purpose) -> Result<String, Rule> {
+    if input.is_empty() {
+        return Err(Rule::Empty);
+    }
+    if let Some(c) = input.chars().find(|c| c.is_control()) {
+        return Err(Rule::ControlChar(c));
+    }
+    if input.starts_with("//") || (!input.starts_with('/') && input.contains("://")) {
+        return Err(Rule::HasSchemeOrHost);
+    }
+    if !input.starts_with('/') {
+        return Err(Rule::NotAbsolute);
+    }
+    if input.contains('#') {
+        return Err(Rule::Fragment);
+    }
+    if let Some(i) = input.find('*') {
+        if i != input.len() - 1 {
+            return Err(Rule::WildcardNotLast);
+        }
+        if purpose == Purpose::Pod {
+            return Err(Rule::WildcardForPod);
+        }
+    }
+    let (path, query) = match input.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (input, None),
+    };
+    let mut out = String::with_capacity(input.len() + 8);
+    encode_into(path, is_path_char, &mut out);
+    if let Some(q) = query {
+        out.push('?');
+        encode_into(q, is_query_char, &mut out);
+    }
+    if out.len() > MAX_LEN {
+        return Err(Rule::TooLong(out.len()));
+    }
+    Ok(out)
+}
+
+/// Percent-encodes every byte outside `keep`, keeping existing `%XX` escapes as they are.
+fn encode_into(s: &str, keep: fn(u8) -> bool, out: &mut String) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            out.push_str(&s[i..i + 3]);
+            i += 3;
+            continue;
+        }
+        if b != b'%' && keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+        i += 1;
+    }
+}
+
+/// Encodes a canonical path as the value of a query parameter (for endpoint templates such as
+/// `/api/revalidate?path={path}`): the server decodes it back to exactly the canonical path.
+/// `/` stays readable; `&`, `=`, `+`, `#`, `%`, `?` and everything outside the unreserved set
+/// are encoded.
+pub fn encode_query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:@!$'()*,;".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn canon(s: &str) -> String {
+        UrlPath::parse(s, Purpose::Cdn).unwrap().0
+    }
+
+    #[test]
+    fn encodes_once_and_keeps_escapes() {
+        assert_eq!(canon("/a b"), "/a%20b");
+        assert_eq!(canon("/a%20b"), "/a%20b");
+        assert_eq!(canon("/a%2fb"), "/a%2fb");
+        assert_eq!(canon("/100%"), "/100%25");
+        assert_eq!(canon("/%zz"), "/%25zz");
+        assert_eq!(canon("/caf\u{e9}"), "/caf%C3%A9");
+        assert_eq!(canon("/\u{1F600}"), "/%F0%9F%98%80");
+        assert_eq!(canon("/a\"<>\\^`{|}"), "/a%22%3C%3E%5C%5E%60%7B%7C%7D");
+    }
+
+    #[test]
+    fn keeps_pchars_and_query() {
+        assert_eq!(canon("/a:b@c!$&'()+,;=/"), "/a:b@c!$&'()+,;=/");
+        assert_eq!(canon("/s?q=a b&x=1?y"), "/s?q=a%20b&x=1?y");
+        assert_eq!(canon("/x"), "/x");
+        assert_eq!(canon("/x/"), "/x/");
+    }
+
+    #[test]
+    fn refuses_each_rule() {
+        let p = |s: &str| UrlPath::parse(s, Purpose::Pod).unwrap_err();
+        assert_eq!(p(""), Rule::Empty);
+        assert_eq!(p("posts/a"), Rule::NotAbsolute);
+        assert_eq!(p("https://example.com/a"), Rule::HasSchemeOrHost);
+        assert_eq!(p("//example.com/a"), Rule::HasSchemeOrHost);
+        assert_eq!(p("/a\r\nX-Evil: 1"), Rule::ControlChar('\r'));
+        assert_eq!(p("/a\nb"), Rule::ControlChar('\n'));
+        assert_eq!(p("/a\0"), Rule::ControlChar('\0'));
+        assert_eq!(p("/a\tb"), Rule::ControlChar('\t'));
+        assert_eq!(p("/a#top"), Rule::Fragment);
+        assert_eq!(p("/posts/*"), Rule::WildcardForPod);
+        assert_eq!(p("/a*/b"), Rule::WildcardNotLast);
+        assert_eq!(
+            UrlPath::parse("/a*/b", Purpose::Cdn).unwrap_err(),
+            Rule::WildcardNotLast
+        );
+        assert!(UrlPath::parse("/posts/*", Purpose::Cdn).unwrap().is_wildcard());
+        let long = format!("/{}", "a".repeat(MAX_LEN));
+        assert_eq!(p(&long), Rule::TooLong(MAX_LEN + 1));
+        // Length is counted after encoding: 1,000 "é" become 6,000 characters.
+        assert!(matches!(p(&format!("/{}", "é".repeat(1000))), Rule::TooLong(_)));
+    }
+
+    #[test]
+    fn collect_lists_every_bad_path_with_its_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("paths.txt");
+        std::fs::write(&file, "# comment\n\n/ok\r\nbad\n  /also-ok  \n/x\t\n").unwrap();
+        let mut stdin = std::io::Cursor::new(b"/from-stdin\nnope\n".to_vec());
+        let args = vec!["/a".to_string(), "-".into(), "/a*".into()];
+        let err = collect(&args, std::slice::from_ref(&file), &mut stdin, Purpose::Pod).unwrap_err();
+        let PathsError::Bad(bad) = &err else {
+            panic!("{err}")
+        };
+        let origins: Vec<String> = bad.iter().map(|b| b.origin.to_string()).collect();
+        assert_eq!(
+            origins,
+            vec![
+                "stdin:2".to_string(),
+                "argument 3".into(),
+                format!("{}:4", file.display()),
+                format!("{}:6", file.display()),
+            ]
+        );
+        let msg = err.to_string();
+        assert!(msg.starts_with("4 bad paths; nothing was sent:"), "{msg}");
+        assert!(msg.contains(r#""/x\t": contains the control character TAB"#), "{msg}");
+    }
+
+    #[test]
+    fn collect_dedupes_in_order() {
+        let mut stdin = std::io::empty();
+        let args: Vec<String> = ["/b", "/a", "/b", "/a%20x", "/a x", "/a/"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let got = collect(&args, &[], &mut stdin, Purpose::Pod).unwrap();
+        let got: Vec<&str> = got.iter().map(|p| p.as_str()).collect();
+        assert_eq!(got, vec!["/b", "/a", "/a%20x", "/a/"]);
+    }
+
+    #[test]
+    fn no_paths_is_an_error() {
+        let mut stdin = std::io::empty();
+        assert!(matches!(
+            collect(&[], &[], &mut stdin, Purpose::Pod),
+            Err(PathsError::None)
+        ));
+    }
+
+    #[test]
+    fn query_values_decode_to_the_path() {
+        let v = encode_query_value("/a%20b?x=1&y=2#");
+        assert_eq!(v, "/a%2520b%3Fx%3D1%26y%3D2%23");
+        let back = percent_encoding::percent_decode_str(&v)
+            .decode_utf8()
+            .unwrap();
+        assert_eq!(back, "/a%20b?x=1&y=2#");
+    }
+
+    /// Path text as people write it: any Unicode except control characters, `#`, `*`, `%`.
+    fn raw_path() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            any::<char>().prop_filter("allowed", |c| {
+                !c.is_control() && !matches!(c, '#' | '*' | '%' | '?')
+            }),
+            0..40,
+        )
+        .prop_map(|cs| format!("/{}", cs.into_iter().collect::<String>()))
+        .prop_filter("not a network path", |s| !s.starts_with("//"))
+    }
+
+    proptest! {
+        #[test]
+        fn encoding_round_trips(raw in raw_path()) {
+            let c = canon(&raw);
+            let back = percent_encoding::percent_decode_str(&c).decode_utf8().unwrap();
+            prop_assert_eq!(back, raw);
+        }
+
+        #[test]
+        fn encoding_is_idempotent(raw in raw_path()) {
+            let once = canon(&raw);
+            prop_assert_eq!(canon(&once), once);
+        }
+
+        #[test]
+        fn output_is_plain_ascii_pchars(raw in raw_path()) {
+            let c = canon(&raw);
+            prop_assert!(c.bytes().all(|b| is_query_char(b) || b == b'%'));
+        }
+
+        #[test]
+        fn existing_escapes_are_never_encoded_again(
+            raw in raw_path(),
+            hex in proptest::collection::vec((0u8..=255).prop_map(|b| format!("%{b:02x}")), 1..4)
+        ) {
+            let with_escapes = format!("{raw}{}", hex.concat());
+            let c = canon(&with_escapes);
+            prop_assert!(c.ends_with(&hex.concat()));
+            prop_assert_eq!(c.matches("%25").count(), with_escapes.matches("%25").count());
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Targets: the pods a step talks to, and how each one is reached.
+//!
+//! A [`Target`] is a name plus a [`Reach`]: today a direct base URL (static lists from `--pod`,
+//! `--pods-file` or the config); later Kubernetes EndpointSlices, the API server's pods/proxy and
+//! port-forwards add variants, which is why a target carries *how* it is reached and not just a
+//! URL. Invariant: target names are unique, URLs are http(s) with a host and without credentials,
+//! query or fragment, and [`Target::url_for`] is the only place a request URL is built.
+
+use std::fmt;
+
+use reqwest::Url;
+
+/// One pod (or any single HTTP origin) a step sends requests to.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Target {
+    pub name: String,
+    pub reach: Reach,
+}
+
+/// How requests get to a target.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Reach {
+    /// Plain HTTP(S) to the pod's own address; `base` has no trailing slash and may carry a base
+    /// path (for apps served under a Next.js `basePath`).
+    Direct { base: String },
+}
+
+impl Target {
+    /// The URL of `path` (canonical, starting with `/`) on this target.
+    pub fn url_for(&self, path: &str) -> String {
+        match &self.reach {
+            Reach::Direct { base } => format!("{base}{path}"),
+        }
+    }
+
+    /// Where the target is, for people (never holds secrets: URLs with credentials are refused).
+    pub fn location(&self) -> &str {
+        match &self.reach {
+            Reach::Direct { base } => base,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name, self.location())
+    }
+}
+
+/// One refused pod specification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadTarget {
+    pub origin: String,
+    pub input: String,
+    pub reason: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetsError {
+    #[error("{}", bad_list(.0))]
+    Bad(Vec<BadTarget>),
+    #[error(
+        "no pods given: pass --pod URL (repeatable), --pods-file FILE, or set pods = [...] in the config"
+    )]
+    None,
+    #[error("cannot read the pods file {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Builds the static targets from the resolved configuration: `pods` and `pods_file` from the
+/// highest-precedence layer that sets either (so `--pod` replaces the config's pods).
+pub fn from_config(r: &crate::config::Resolved) -> Result<Vec<Target>, TargetsError> {
+    use crate::config::Source;
+    let mut specs = Vec::new();
+    for key in r.winners(&["pods", "pods_file"]) {
+        if key == "pods" {
+            if let Some((list, source)) = r.list("pods") {
+                for (i, spec) in list.into_iter().enumerate() {
+                    let origin = match &source {
+                        Source::Flag => format!("--pod #{}", i + 1),
+                        other => format!("pods[{i}] ({other})"),
+                    };
+                    specs.push((origin, spec));
+                }
+            }
+        } else if let Some(file) = r.path("pods_file") {
+            let lines = crate::paths::read_file(&file).map_err(|source| TargetsError::Read {
+                file: file.display().to_string(),
+                source,
+            })?;
+            for (origin, spec) in lines {
+                specs.push((origin.to_string(), spec));
+            }
+        }
+    }
+    from_specs(specs)
+}
+
+fn bad_list(bad: &[BadTarget]) -> String {
+    let mut s = format!(
+        "{} bad pod{}; nothing was sent:",
+        bad.len(),
+        if bad.len() == 1 { "" } else { "s" }
+    );
+    for b in bad {
+        s.push_str(&format!("\n  {}: {:?}: {}", b.origin, b.input, b.reason));
+    }
+    s
+}
+
+/// Builds targets from `[NAME=]URL` specifications, each with a description of where it was
+/// written. Every bad one is reported, not only the first.
+pub fn from_specs(specs: Vec<(String, String)>) -> Result<Vec<Target>, TargetsError> {
+    if specs.is_empty() {
+        return Err(TargetsError::None);
+    }
+    let mut bad = Vec::new();
+    let mut out: Vec<Target> = Vec::new();
+    for (origin, input) in specs {
+        match parse_spec(&input) {
+            Ok(t) => {
+                if let Some(prev) = out.iter().find(|p| p.name == t.name) {
+                    bad.push(BadTarget {
+                        origin,
+                        input,
+                        reason: format!("the name {:?} is already used by {}", t.name, prev),
+                    });
+                } else if let Some(prev) = out.iter().find(|p| p.reach == t.reach) {
+                    bad.push(BadTarget {
+                        origin,
+                        input,
+                        reason: format!("the same URL is already listed as {:?}", prev.name),
+                    });
+                } else {
+                    out.push(t);
+                }
+            }
+            Err(reason) => bad.push(BadTarget {
+                origin,
+                input,
+                reason,
+            }),
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err(TargetsError::Bad(bad))
+    }
+}
+
+/// Parses `URL` or `NAME=URL`. Without a name, the URL's host:port names the pod.
+pub fn parse_spec(input: &str) -> Result<Target, String> {
+    let input = input.trim();
+    let (name, url) = match input.split_once('=') {
+        // An `=` after "://" belongs to the URL (it would be a query, refused below).
+        Some((n, u)) if !n.contains("://") => (Some(n.trim()), u.trim()),
+        _ => (None, input),
+    };
+    if let Some(n) = name
+        && (n.is_empty() || n.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        return Err(format!(
+            "{n:?} is not a pod name: non-empty, without spaces or control characters"
+        ));
+    }
+    if !url.contains("://") {
+        return Err(format!("{url:?} has no scheme; write http://{url}"));
+    }
+    let parsed = Url::parse(url).map_err(|e| {
+        format!("{url:?} is not a URL ({e}); write http://HOST:PORT, e.g. http://10.0.0.5:3000")
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "the scheme {:?} is not supported; use http:// or https://",
+            parsed.scheme()
+        ));
+    }
+    let Some(host) = parsed.host_str() else {
+        return Err("the URL has no host; write http://HOST:PORT".into());
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(
+            "credentials in a pod URL would be printed in reports; send them with --header 'Authorization: ${VAR}' instead"
+                .into(),
+        );
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err("a pod URL takes no query or fragment; put those in the paths".into());
+    }
+    let port = parsed.port_or_known_default().unwrap_or(80);
+    let authority = match parsed.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    };
+    let base_path = parsed.path().trim_end_matches('/');
+    let base = format!("{}://{authority}{base_path}", parsed.scheme());
+    let name = match name {
+        Some(n) => n.to_string(),
+        None => format!("{host}:{port}"),
+    };
+    Ok(Target {
+        name,
+        reach: Reach::Direct { base },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_named_and_unnamed_pods() {
+        let t = parse_spec("web-0=http://10.0.0.5:3000").unwrap();
+        assert_eq!(t.name, "web-0");
+        assert_eq!(t.url_for("/posts/a"), "http://10.0.0.5:3000/posts/a");
+        let t = parse_spec("http://127.0.0.1:3001/").unwrap();
+        assert_eq!(t.name, "127.0.0.1:3001");
+        assert_eq!(t.url_for("/x?y=1"), "http://127.0.0.1:3001/x?y=1");
+        let t = parse_spec("https://pod.internal/docs/").unwrap();
+        assert_eq!(t.name, "pod.internal:443");
+        assert_eq!(t.url_for("/a"), "https://pod.internal/docs/a");
+        let t = parse_spec("v6=http://[::1]:3000").unwrap();
+        assert_eq!(t.url_for("/a"), "http://[::1]:3000/a");
+    }
+
+    #[test]
+    fn refuses_bad_urls_with_reasons() {
+        for (input, want) in [
+            ("10.0.0.5:3000", "has no scheme; write http://10.0.0.5:3000"),
+            ("ftp://x/", "scheme \"ftp\""),
+            ("http://user:pw@x/", "credentials"),
+            ("http://x/?a=1", "no query"),
+            ("http://", "is not a URL"),
+            (" =http://x", "not a pod name"),
+        ] {
+            let e = parse_spec(input).unwrap_err();
+            assert!(e.contains(want), "{input}: {e}");
+        }
+    }
+
+    #[test]
+    fn duplicates_are_refused_and_every_bad_one_listed() {
+        let specs = vec![
+            ("--pod 1".to_string(), "a=http://127.0.0.1:1".to_string()),
+            ("--pod 2".into(), "a=http://127.0.0.1:2".into()),
+            ("--pod 3".into(), "b=http://127.0.0.1:1".into()),
+            ("--pod 4".into(), "nope".into()),
+        ];
+        let e = from_specs(specs).unwrap_err().to_string();
+        assert!(e.starts_with("3 bad pods; nothing was sent:"), "{e}");
+        assert!(e.contains("--pod 2") && e.contains("already used"), "{e}");
+        assert!(e.contains("--pod 3") && e.contains("same URL"), "{e}");
+        assert!(e.contains("--pod 4"), "{e}");
+    }
+}
