@@ -17,7 +17,7 @@ use crate::exit::Code;
 use crate::http::{self, Engine};
 use crate::paths::{self, Purpose};
 use crate::report::{Reporter, human};
-use crate::{fanout, secret, targets};
+use crate::{fanout, secret, targets, verify};
 
 /// A failure that ends the command before (or instead of) a report.
 #[derive(Debug)]
@@ -87,7 +87,7 @@ async fn dispatch(cli: Cli) -> Result<Code, Fail> {
         }
         Command::Config => config_cmd(&global),
         Command::Fanout(a) => fanout_cmd(&global, a).await,
-        Command::Verify(a) => crate::verify::command(&global, a).await,
+        Command::Verify(a) => verify_cmd(&global, a).await,
         Command::Demo(a) => crate::demo::command(&global, a).await,
     }
 }
@@ -111,7 +111,8 @@ fn config_cmd(global: &GlobalArgs) -> Result<Code, Fail> {
         OutputFormat::Human => settings.resolved.render(&[preview]),
         OutputFormat::Json | OutputFormat::Ndjson => {
             let mut v = settings.resolved.to_json();
-            v["keys"]["previewModeId"] = serde_json::json!({"value": preview.1, "source": preview.2});
+            v["keys"]["previewModeId"] =
+                serde_json::json!({"value": preview.1, "source": preview.2});
             let mut s = serde_json::to_string_pretty(&v).expect("json");
             s.push('\n');
             s
@@ -122,7 +123,10 @@ fn config_cmd(global: &GlobalArgs) -> Result<Code, Fail> {
 }
 
 /// Reads paths from arguments, stdin and files.
-pub fn collect_paths(a: &crate::cli::PathArgs, purpose: Purpose) -> Result<Vec<paths::UrlPath>, Fail> {
+pub fn collect_paths(
+    a: &crate::cli::PathArgs,
+    purpose: Purpose,
+) -> Result<Vec<paths::UrlPath>, Fail> {
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
     Ok(paths::collect(&a.paths, &a.paths_file, &mut lock, purpose)?)
@@ -171,7 +175,11 @@ async fn fanout_cmd(global: &GlobalArgs, a: crate::cli::FanoutArgs) -> Result<Co
 }
 
 /// Runs fanout with events and progress through `reporter`; returns the report (also for `demo`).
-pub async fn run_fanout(plan: &fanout::Plan, engine: &Engine, reporter: &mut Reporter) -> fanout::Report {
+pub async fn run_fanout(
+    plan: &fanout::Plan,
+    engine: &Engine,
+    reporter: &mut Reporter,
+) -> fanout::Report {
     let started = (SystemTime::now(), Instant::now());
     let n_cells = plan.paths.len() * plan.targets.len();
     reporter.event(&fanout::Event::Start {
@@ -195,6 +203,110 @@ pub async fn run_fanout(plan: &fanout::Plan, engine: &Engine, reporter: &mut Rep
     reporter.finish_progress();
     let report = fanout::report(plan, cells, started, engine.observed_stop());
     reporter.event(&fanout::Event::End {
+        schema_version: crate::report::SCHEMA_VERSION,
+        totals: &report.totals,
+        stopped: report.stopped,
+        exit_code: report.exit_code,
+    });
+    report
+}
+
+async fn verify_cmd(global: &GlobalArgs, a: crate::cli::VerifyArgs) -> Result<Code, Fail> {
+    let settings = Settings::load(global, verify::flags(&a).0)?;
+    let paths = collect_paths(&a.paths, Purpose::Pod)?;
+    let plan = verify::Plan::build(&settings.resolved, &a, paths)?;
+    let mut reporter = Reporter::new(settings.output, settings.color, settings.quiet);
+
+    if settings.dry_run {
+        let d = verify::dry_run(&plan);
+        reporter.json(&d);
+        for r in &d.requests {
+            reporter.event(&serde_json::json!({"event": "request", "schema_version": d.schema_version, "request": r}));
+        }
+        reporter.human(&human::verify_dry_run(&d, &reporter.style()));
+        return Ok(Code::Success);
+    }
+
+    let engine = Engine::new(
+        http::client(&settings.limits, true)?,
+        settings.limits,
+        CancellationToken::new(),
+    );
+    on_ctrl_c(&engine);
+    let mut report = run_verify(&plan, &engine, &mut reporter).await;
+    let mut save_error = None;
+    if let Some(file) = &plan.save {
+        match verify::Snapshot::from_report(&report).save(file) {
+            Ok(()) => report.saved = Some(file.display().to_string()),
+            Err(e) => {
+                save_error = Some(format!("cannot write the snapshot {}: {e}", file.display()))
+            }
+        }
+    }
+    reporter.json(&report);
+    reporter.human(&human::verify(&report, &reporter.style()));
+    if let Some(e) = save_error {
+        return Err(Fail {
+            code: Code::Unexpected,
+            message: e,
+        });
+    }
+    Ok(report.code)
+}
+
+/// Runs verify with events and progress through `reporter`; returns the report (also for `demo`).
+pub async fn run_verify(
+    plan: &verify::Plan,
+    engine: &Engine,
+    reporter: &mut Reporter,
+) -> verify::Report {
+    reporter.event(&verify::Event::Start {
+        schema_version: crate::report::SCHEMA_VERSION,
+        command: "verify",
+        targets: &plan.targets,
+        through: plan.through.as_ref().map(|t| t.target.location()),
+        paths: plan.paths.len(),
+    });
+    let per_path = plan.targets.len() + plan.through.as_ref().map_or(0, |t| t.samples as usize);
+    reporter.start_progress((plan.paths.len() * per_path) as u64, "fetching");
+    let report = verify::run(plan, engine, |p| match p {
+        verify::Progress::Fetch(round, f) => {
+            reporter.event(&verify::Event::Fetch {
+                schema_version: crate::report::SCHEMA_VERSION,
+                round,
+                fetch: f,
+            });
+            if round == 1 {
+                reporter.progress_inc(1);
+            }
+        }
+        verify::Progress::Round {
+            round,
+            fresh,
+            total,
+        } => {
+            reporter.event(&verify::Event::Round {
+                schema_version: crate::report::SCHEMA_VERSION,
+                round,
+                fresh,
+                paths: total,
+            });
+            reporter.progress_set(
+                fresh as u64,
+                total as u64,
+                &format!("fresh after round {round}"),
+            );
+        }
+    })
+    .await;
+    reporter.finish_progress();
+    for v in &report.verdicts {
+        reporter.event(&verify::Event::Verdict {
+            schema_version: crate::report::SCHEMA_VERSION,
+            verdict: v,
+        });
+    }
+    reporter.event(&verify::Event::End {
         schema_version: crate::report::SCHEMA_VERSION,
         totals: &report.totals,
         stopped: report.stopped,

@@ -55,11 +55,23 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Configuration file [default: ./revalidate.toml when present]
-    #[arg(short = 'c', long, global = true, env = "REVALIDATE_CONFIG", value_name = "FILE")]
+    #[arg(
+        short = 'c',
+        long,
+        global = true,
+        env = "REVALIDATE_CONFIG",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
 
     /// Profile of the configuration file to apply over its defaults
-    #[arg(short = 'p', long, global = true, env = "REVALIDATE_PROFILE", value_name = "NAME")]
+    #[arg(
+        short = 'p',
+        long,
+        global = true,
+        env = "REVALIDATE_PROFILE",
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
 
     /// Output format on stdout: a table for people, one JSON document, or one JSON event a line
@@ -408,7 +420,8 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let bad = || format!("{s:?} is not a size: use bytes or a unit, e.g. 512KiB, 32MiB, 1GiB, 200KB");
+    let bad =
+        || format!("{s:?} is not a size: use bytes or a unit, e.g. 512KiB, 32MiB, 1GiB, 200KB");
     let n: u64 = num.parse().map_err(|_| bad())?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,

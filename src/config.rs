@@ -343,10 +343,8 @@ impl Resolved {
             let from_layers = layers
                 .iter()
                 .find_map(|(l, s)| l.get(k.key).map(|v| (v.clone(), s.clone())));
-            let value = from_layers.or_else(|| {
-                k.default
-                    .map(|d| (default_value(k, d), Source::Default))
-            });
+            let value =
+                from_layers.or_else(|| k.default.map(|d| (default_value(k, d), Source::Default)));
             if let Some((v, s)) = value {
                 check_kind(k, &v, &s)?;
                 out.values.insert(k.key, (v, s));
@@ -460,7 +458,11 @@ impl Resolved {
             .into_iter()
             .chain(extra.iter().cloned())
             .collect();
-        let w = rows.iter().map(|(k, v, _)| k.len() + v.len() + 3).max().unwrap_or(0);
+        let w = rows
+            .iter()
+            .map(|(k, v, _)| k.len() + v.len() + 3)
+            .max()
+            .unwrap_or(0);
         for (k, v, src) in rows {
             let left = format!("{k} = {v}");
             s.push_str(&format!("{left:<w$}  # {src}\n"));
@@ -511,9 +513,8 @@ fn redacted_headers(v: &toml::Value) -> String {
         .map(|h| {
             let (name, value) = h.split_once(':').unwrap_or((h, ""));
             let value = value.trim();
-            let only_refs = value.starts_with("${")
-                && value.ends_with('}')
-                && value.matches("${").count() == 1;
+            let only_refs =
+                value.starts_with("${") && value.ends_with('}') && value.matches("${").count() == 1;
             let shown = if only_refs { value } else { "<redacted>" };
             toml::Value::String(format!("{}: {shown}", name.trim()))
         })
@@ -554,12 +555,7 @@ fn env_value(k: &KeyDef, v: &str) -> toml::Value {
 }
 
 fn check_kind(k: &KeyDef, v: &toml::Value, src: &Source) -> Result<(), ConfigError> {
-    let bad = |allowed: &str| {
-        err(format!(
-            "{} = {v} ({src}): {allowed}",
-            k.key,
-        ))
-    };
+    let bad = |allowed: &str| err(format!("{} = {v} ({src}): {allowed}", k.key,));
     match (k.kind, v) {
         (Kind::Str | Kind::Path, toml::Value::String(_)) => Ok(()),
         (Kind::Str | Kind::Path, _) => bad("must be a string"),
@@ -593,8 +589,12 @@ fn check_kind(k: &KeyDef, v: &toml::Value, src: &Source) -> Result<(), ConfigErr
 fn parse_file(file: &Path) -> Result<(Layer, BTreeMap<String, Layer>), ConfigError> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", file.display())))?;
-    let table: toml::Table = toml::from_str(&text)
-        .map_err(|e| ConfigError(format!("config file {} is not valid TOML: {e}", file.display())))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        ConfigError(format!(
+            "config file {} is not valid TOML: {e}",
+            file.display()
+        ))
+    })?;
     let mut defaults = Layer::new();
     let mut profiles = BTreeMap::new();
     for (k, v) in table {
@@ -649,11 +649,7 @@ fn known_key(k: &str, place: &str, file: &Path) -> Result<&'static str, ConfigEr
     if let Some(d) = KEYS.iter().find(|d| d.key == k) {
         return Ok(d.key);
     }
-    let valid: Vec<&str> = KEYS
-        .iter()
-        .map(|d| d.key)
-        .chain(["profiles"])
-        .collect();
+    let valid: Vec<&str> = KEYS.iter().map(|d| d.key).chain(["profiles"]).collect();
     let suggestion = valid
         .iter()
         .map(|v| (strsim::jaro_winkler(v, k), v))
@@ -675,7 +671,8 @@ pub struct FlagLayer(pub Layer);
 impl FlagLayer {
     pub fn str(&mut self, key: &'static str, v: Option<&str>) -> &mut Self {
         if let Some(v) = v {
-            self.0.insert(def(key).key, toml::Value::String(v.to_string()));
+            self.0
+                .insert(def(key).key, toml::Value::String(v.to_string()));
         }
         self
     }
@@ -746,16 +743,25 @@ max_body = "1MiB"
         assert_eq!(r.int("retries").unwrap(), Some(5));
         assert_eq!(r.source("retries"), Some(&Source::Flag));
         assert_eq!(r.duration("timeout").unwrap(), Some(Duration::from_secs(7)));
-        assert_eq!(r.source("timeout"), Some(&Source::Env("REVALIDATE_TIMEOUT")));
+        assert_eq!(
+            r.source("timeout"),
+            Some(&Source::Env("REVALIDATE_TIMEOUT"))
+        );
         assert_eq!(r.int("concurrency").unwrap(), Some(16));
-        assert!(matches!(r.source("concurrency"), Some(Source::Profile { .. })));
+        assert!(matches!(
+            r.source("concurrency"),
+            Some(Source::Profile { .. })
+        ));
         assert_eq!(r.size("verify.max_body").unwrap(), Some(1 << 20));
         assert_eq!(r.list("pods").unwrap().0, vec!["a=http://127.0.0.1:1"]);
         assert!(matches!(r.source("pods"), Some(Source::File(_))));
         assert_eq!(r.int("per_pod_concurrency").unwrap(), Some(4));
         assert_eq!(r.source("per_pod_concurrency"), Some(&Source::Default));
         // Relative paths are relative to the config file.
-        assert_eq!(r.path("pods_file").unwrap(), dir.path().join("staging-pods.txt"));
+        assert_eq!(
+            r.path("pods_file").unwrap(),
+            dir.path().join("staging-pods.txt")
+        );
         // Profile's pods_file and the file's pods tie on precedence? No: the profile wins.
         assert_eq!(r.winners(&["pods", "pods_file"]), vec!["pods_file"]);
     }
@@ -767,7 +773,10 @@ max_body = "1MiB"
         let e = Resolved::load(Some(&f), None, Layer::new(), &|_| None)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("unknown key `concurency` in [profiles.x]"), "{e}");
+        assert!(
+            e.contains("unknown key `concurency` in [profiles.x]"),
+            "{e}"
+        );
         assert!(e.contains("did you mean `concurrency`"), "{e}");
         assert!(e.contains("valid keys: pods, pods_file"), "{e}");
         let f = write(dir.path(), "[endpoint]\ntemplat = 'x'\n");

@@ -44,16 +44,21 @@ pub fn render_all() -> Vec<(String, Vec<u8>)> {
         let mut buf = Vec::new();
         man.render_title(&mut buf).expect("writing to a Vec");
         man.render_name_section(&mut buf).expect("writing to a Vec");
-        man.render_synopsis_section(&mut buf).expect("writing to a Vec");
-        man.render_description_section(&mut buf).expect("writing to a Vec");
+        man.render_synopsis_section(&mut buf)
+            .expect("writing to a Vec");
+        man.render_description_section(&mut buf)
+            .expect("writing to a Vec");
         if cmd.get_arguments().any(|a| !a.is_hide_set()) {
-            man.render_options_section(&mut buf).expect("writing to a Vec");
+            man.render_options_section(&mut buf)
+                .expect("writing to a Vec");
         }
         if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
-            man.render_subcommands_section(&mut buf).expect("writing to a Vec");
+            man.render_subcommands_section(&mut buf)
+                .expect("writing to a Vec");
         }
         buf.extend_from_slice(exit_status_section().as_bytes());
-        man.render_version_section(&mut buf).expect("writing to a Vec");
+        man.render_version_section(&mut buf)
+            .expect("writing to a Vec");
         files.push((format!("man/{}", man.get_filename()), buf));
     }
     files
@@ -63,7 +68,11 @@ pub fn render_all() -> Vec<(String, Vec<u8>)> {
 fn exit_status_section() -> String {
     let mut s = String::from(".SH \"EXIT STATUS\"\n");
     for (code, meaning) in exit::TABLE {
-        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", code.as_u8(), roff_escape(meaning)));
+        s.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            code.as_u8(),
+            roff_escape(meaning)
+        ));
     }
     s
 }

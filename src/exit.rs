@@ -43,7 +43,11 @@ impl Code {
     /// When several things went wrong, the code that tells the caller the most wins:
     /// interrupted > usage > service > stale > cells failed > unexpected > success.
     pub fn worst(self, other: Code) -> Code {
-        if other.rank() > self.rank() { other } else { self }
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
     }
 
     fn rank(self) -> u8 {
@@ -93,8 +97,14 @@ pub fn code_for(s: &Summary) -> Code {
 
 /// Every exit code with its one-line meaning, in numeric order.
 pub const TABLE: &[(Code, &str)] = &[
-    (Code::Success, "success: every request succeeded and every check held"),
-    (Code::Unexpected, "unexpected error (a bug, or the machine failed us)"),
+    (
+        Code::Success,
+        "success: every request succeeded and every check held",
+    ),
+    (
+        Code::Unexpected,
+        "unexpected error (a bug, or the machine failed us)",
+    ),
     (
         Code::Usage,
         "usage or configuration error (bad flags, bad paths, bad config); nothing was sent",

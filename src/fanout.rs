@@ -101,9 +101,9 @@ impl Outcome {
                 "http-error: a status Next.js does not send for a revalidation; a 3xx means the pod \
                  redirects this path (list it as the app serves it, e.g. with or without the trailing slash).",
             ),
-            (Outcome::Cancelled, _) => Some(
-                "cancelled: the request did not finish before --deadline or Ctrl-C.",
-            ),
+            (Outcome::Cancelled, _) => {
+                Some("cancelled: the request did not finish before --deadline or Ctrl-C.")
+            }
             _ => None,
         }
     }
@@ -227,7 +227,12 @@ impl Plan {
         };
         let how = match mode {
             Mode::Nextjs => How::Nextjs {
-                method: match r.str("method").as_deref().map(str::to_ascii_uppercase).as_deref() {
+                method: match r
+                    .str("method")
+                    .as_deref()
+                    .map(str::to_ascii_uppercase)
+                    .as_deref()
+                {
                     Some("GET") => RevalidateMethod::Get,
                     _ => RevalidateMethod::Head,
                 },
@@ -382,7 +387,11 @@ fn endpoint_how(r: &Resolved) -> Result<How, ConfigError> {
         }
         None => None,
     };
-    let method = match r.str("endpoint.method").as_deref().map(str::to_ascii_uppercase) {
+    let method = match r
+        .str("endpoint.method")
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+    {
         Some(m) if r.source("endpoint.method") != Some(&crate::config::Source::Default) => {
             if m == "POST" {
                 EndpointMethod::Post
@@ -410,9 +419,17 @@ fn endpoint_how(r: &Resolved) -> Result<How, ConfigError> {
 /// Header names whose literal values are treated as secrets even without `${VAR}`.
 fn sensitive_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["authorization", "cookie", "secret", "token", "key", "auth", "password"]
-        .iter()
-        .any(|s| n.contains(s))
+    [
+        "authorization",
+        "cookie",
+        "secret",
+        "token",
+        "key",
+        "auth",
+        "password",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
 }
 
 /// Parses `Name: value`, expanding `${VAR}`; expanded and sensitive values become secrets.
@@ -497,7 +514,10 @@ pub fn load_preview_id(file: Option<&Path>, env: Option<String>) -> Result<Secre
             };
             (id, format!("previewModeId from {}", manifest.display()))
         }
-        (None, Some(v)) => (v.trim().to_string(), format!("previewModeId from env {PREVIEW_ID_ENV}")),
+        (None, Some(v)) => (
+            v.trim().to_string(),
+            format!("previewModeId from env {PREVIEW_ID_ENV}"),
+        ),
         (None, None) => {
             return Err(ConfigError(format!(
                 "nextjs mode needs the build's previewModeId: --preview-id-file .next/prerender-manifest.json \
@@ -563,7 +583,10 @@ pub fn classify_nextjs(
                 location.unwrap_or("(no Location)")
             )),
         ),
-        _ => (Outcome::HttpError, Some(format!("unexpected status {status}"))),
+        _ => (
+            Outcome::HttpError,
+            Some(format!("unexpected status {status}")),
+        ),
     }
 }
 
@@ -594,7 +617,10 @@ pub fn classify_endpoint(
     let Ok(json) = parsed else {
         return (
             Outcome::Rejected,
-            Some(format!("expected JSON with {key}={want}, got a body that is not JSON: {}", body_snippet(body))),
+            Some(format!(
+                "expected JSON with {key}={want}, got a body that is not JSON: {}",
+                body_snippet(body)
+            )),
         );
     };
     let pointer = format!("/{}", key.replace('.', "/"));
@@ -606,7 +632,9 @@ pub fn classify_endpoint(
         ),
         None => (
             Outcome::Rejected,
-            Some(format!("expected {key}={want}, but the response has no {key}")),
+            Some(format!(
+                "expected {key}={want}, but the response has no {key}"
+            )),
         ),
     }
 }
@@ -614,7 +642,10 @@ pub fn classify_endpoint(
 /// The start of a body, on one line, for error messages (redacted: servers echo things).
 fn body_snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     secret::redact(one_line.trim()).into_owned()
 }
 
@@ -821,7 +852,12 @@ async fn send_once(rb: reqwest::RequestBuilder, plan: &Plan) -> Attempt<Seen> {
                     error: Some(describe_error(&e)),
                 });
             }
-            classify_nextjs(status, cache.as_deref(), location.as_deref(), *only_generated)
+            classify_nextjs(
+                status,
+                cache.as_deref(),
+                location.as_deref(),
+                *only_generated,
+            )
         }
         How::Endpoint { expect_json, .. } => match drain(resp, MAX_ENDPOINT_BODY).await {
             Ok(body) => classify_endpoint(status, &body, expect_json.as_ref()),
@@ -976,9 +1012,15 @@ mod tests {
         assert_eq!(c(200, r#"{"revalidated":true}"#).0, Outcome::Revalidated);
         let (o, e) = c(200, r#"{"revalidated":false}"#);
         assert_eq!(o, Outcome::Rejected);
-        assert_eq!(e.unwrap(), "expected revalidated=true, got revalidated=false");
+        assert_eq!(
+            e.unwrap(),
+            "expected revalidated=true, got revalidated=false"
+        );
         assert_eq!(c(200, "ok").0, Outcome::Rejected);
-        assert_eq!(c(401, r#"{"message":"Invalid token"}"#).0, Outcome::HttpError);
+        assert_eq!(
+            c(401, r#"{"message":"Invalid token"}"#).0,
+            Outcome::HttpError
+        );
         assert_eq!(classify_endpoint(204, b"", None).0, Outcome::Revalidated);
         let nested = ("result.ok".to_string(), serde_json::json!(1));
         assert_eq!(
@@ -1021,7 +1063,9 @@ mod tests {
         let e = load_preview_id(None, None).unwrap_err().to_string();
         assert!(e.contains("--preview-id-file"), "{e}");
         std::fs::write(&manifest, r#"{"preview":{}}"#).unwrap();
-        let e = load_preview_id(Some(&manifest), None).unwrap_err().to_string();
+        let e = load_preview_id(Some(&manifest), None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no preview.previewModeId"), "{e}");
     }
 }

@@ -129,7 +129,9 @@ impl Engine {
 
     /// Why some work item stopped before finishing, if any did: the report is then partial.
     pub fn observed_stop(&self) -> Option<Stop> {
-        if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) && self.observed.get().is_some() {
+        if self.interrupted.load(std::sync::atomic::Ordering::SeqCst)
+            && self.observed.get().is_some()
+        {
             return Some(Stop::Interrupted);
         }
         self.observed.get().copied()

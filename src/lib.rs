@@ -16,6 +16,7 @@ pub mod http;
 pub mod paths;
 pub mod report;
 pub mod secret;
+pub mod sim;
 pub mod targets;
 pub mod verify;
 

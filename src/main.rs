@@ -8,7 +8,10 @@ fn main() -> ExitCode {
     let cli = revalidate::cli::Cli::parse();
     revalidate::install_crypto_provider();
     revalidate::init_logging(cli.global.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -176,11 +176,9 @@ pub fn collect(
         if arg == "-" {
             if !stdin_read {
                 stdin_read = true;
-                read_lines(stdin, &mut raw, Origin::Stdin).map_err(|source| {
-                    PathsError::Read {
-                        what: "stdin".into(),
-                        source,
-                    }
+                read_lines(stdin, &mut raw, Origin::Stdin).map_err(|source| PathsError::Read {
+                    what: "stdin".into(),
+                    source,
                 })?;
             }
         } else {
@@ -411,11 +409,18 @@ mod tests {
             UrlPath::parse("/a*/b", Purpose::Cdn).unwrap_err(),
             Rule::WildcardNotLast
         );
-        assert!(UrlPath::parse("/posts/*", Purpose::Cdn).unwrap().is_wildcard());
+        assert!(
+            UrlPath::parse("/posts/*", Purpose::Cdn)
+                .unwrap()
+                .is_wildcard()
+        );
         let long = format!("/{}", "a".repeat(MAX_LEN));
         assert_eq!(p(&long), Rule::TooLong(MAX_LEN + 1));
         // Length is counted after encoding: 1,000 "é" become 6,000 characters.
-        assert!(matches!(p(&format!("/{}", "é".repeat(1000))), Rule::TooLong(_)));
+        assert!(matches!(
+            p(&format!("/{}", "é".repeat(1000))),
+            Rule::TooLong(_)
+        ));
     }
 
     #[test]
@@ -425,7 +430,8 @@ mod tests {
         std::fs::write(&file, "# comment\n\n/ok\r\nbad\n  /also-ok  \n/x\t\n").unwrap();
         let mut stdin = std::io::Cursor::new(b"/from-stdin\nnope\n".to_vec());
         let args = vec!["/a".to_string(), "-".into(), "/a*".into()];
-        let err = collect(&args, std::slice::from_ref(&file), &mut stdin, Purpose::Pod).unwrap_err();
+        let err =
+            collect(&args, std::slice::from_ref(&file), &mut stdin, Purpose::Pod).unwrap_err();
         let PathsError::Bad(bad) = &err else {
             panic!("{err}")
         };
@@ -441,7 +447,10 @@ mod tests {
         );
         let msg = err.to_string();
         assert!(msg.starts_with("4 bad paths; nothing was sent:"), "{msg}");
-        assert!(msg.contains(r#""/x\t": contains the control character TAB"#), "{msg}");
+        assert!(
+            msg.contains(r#""/x\t": contains the control character TAB"#),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -42,7 +42,8 @@ impl EnvView {
         let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
         EnvView {
             no_color: set("NO_COLOR"),
-            clicolor_force: std::env::var("CLICOLOR_FORCE").is_ok_and(|v| !v.is_empty() && v != "0"),
+            clicolor_force: std::env::var("CLICOLOR_FORCE")
+                .is_ok_and(|v| !v.is_empty() && v != "0"),
             ci: set("CI"),
         }
     }

@@ -137,8 +137,16 @@ mod tests {
     #[test]
     fn aligns_columns_and_keeps_alignment_with_colour() {
         let mut t = Table::new(&["PATH", "OK", "NOTE"]);
-        t.row(vec!["/a".into(), Cell::new("3/3", Paint::Good), "fine".into()]);
-        t.row(vec!["/longer".into(), Cell::new("1/3", Paint::Bad), "2 unreachable".into()]);
+        t.row(vec![
+            "/a".into(),
+            Cell::new("3/3", Paint::Good),
+            "fine".into(),
+        ]);
+        t.row(vec![
+            "/longer".into(),
+            Cell::new("1/3", Paint::Bad),
+            "2 unreachable".into(),
+        ]);
         let plain = t.render(&Style { color: false });
         assert_eq!(
             plain,
