@@ -1,0 +1,245 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'revalidate'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'revalidate' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once, over all pods [default: 32]')
+            [CompletionResult]::new('--per-pod-concurrency', '--per-pod-concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once to any one pod [default: 4]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print exactly what would be sent (secrets redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('fanout', 'fanout', [CompletionResultType]::ParameterValue, 'Revalidate every path on every pod, directly')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration, each value with where it came from (secrets redacted)')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the repository)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'revalidate;fanout' {
+            [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000')
+            [CompletionResult]::new('--pods-file', '--pods-file', [CompletionResultType]::ParameterName, 'A file listing pods, one [NAME=]URL a line (# comments allowed)')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'How each pod is told to revalidate [default: nextjs]')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]')
+            [CompletionResult]::new('--preview-id-file', '--preview-id-file', [CompletionResultType]::ParameterName, 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. ''/api/revalidate?path={path}''')
+            [CompletionResult]::new('--endpoint-method', '--endpoint-method', [CompletionResultType]::ParameterName, 'endpoint mode: request method [default: GET]')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'endpoint mode: a request header ''Name: value'' (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'endpoint mode: a request header ''Name: value'' (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output')
+            [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands')
+            [CompletionResult]::new('--expect-json', '--expect-json', [CompletionResultType]::ParameterName, 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once, over all pods [default: 32]')
+            [CompletionResult]::new('--per-pod-concurrency', '--per-pod-concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once to any one pod [default: 4]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]')
+            [CompletionResult]::new('--only-generated', '--only-generated', [CompletionResultType]::ParameterName, 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)')
+            [CompletionResult]::new('--allow-gone', '--allow-gone', [CompletionResultType]::ParameterName, 'Do not count gone pages (404: deleted content or unknown route) as failures')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print exactly what would be sent (secrets redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'revalidate;verify' {
+            [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000')
+            [CompletionResult]::new('--pods-file', '--pods-file', [CompletionResultType]::ParameterName, 'A file listing pods, one [NAME=]URL a line (# comments allowed)')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Replace every match of REGEX with a fixed token before hashing (repeatable)')
+            [CompletionResult]::new('--ignore-preset', '--ignore-preset', [CompletionResultType]::ParameterName, 'Built-in normalisations: timestamps, nonces (repeatable)')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Hash only the first capture group of REGEX (e.g. the <main> element)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest body read from one response; a larger one is an error for that cell [default: 32MiB]')
+            [CompletionResult]::new('--expect-contains', '--expect-contains', [CompletionResultType]::ParameterName, 'Every pod must show this text (e.g. the new title)')
+            [CompletionResult]::new('--expect-regex', '--expect-regex', [CompletionResultType]::ParameterName, 'Every pod''s body must match this regular expression')
+            [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'Every pod must answer this status, e.g. 404 after a page was deleted [default: 200]')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Compare with a snapshot written earlier by `verify --save FILE`')
+            [CompletionResult]::new('--save', '--save', [CompletionResultType]::ParameterName, 'Write a snapshot of what every pod serves now, for a later --baseline')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Re-check what is not fresh yet, with backoff (250ms to 5s), for up to DURATION')
+            [CompletionResult]::new('--through', '--through', [CompletionResultType]::ParameterName, 'Also fetch each path through this URL (load balancer or CDN), --samples times')
+            [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Requests per path through --through [default: 10]')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'A request header ''Name: value'' sent with every fetch (repeatable); ${ENV_VAR} expands')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A request header ''Name: value'' sent with every fetch (repeatable); ${ENV_VAR} expands')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once, over all pods [default: 32]')
+            [CompletionResult]::new('--per-pod-concurrency', '--per-pod-concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once to any one pod [default: 4]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]')
+            [CompletionResult]::new('--expect-changed', '--expect-changed', [CompletionResultType]::ParameterName, 'With --baseline: every pod must now differ from the baseline (the content changed)')
+            [CompletionResult]::new('--etag', '--etag', [CompletionResultType]::ParameterName, 'Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp per generation will look different on every pod')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print exactly what would be sent (secrets redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'revalidate;demo' {
+            [CompletionResult]::new('--pods', '--pods', [CompletionResultType]::ParameterName, 'Number of simulated pods')
+            [CompletionResult]::new('--flavor', '--flavor', [CompletionResultType]::ParameterName, 'Which Next.js the simulated pods behave like')
+            [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, '--serve: fixed delay of every pod response, e.g. 5ms')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, '--serve: pad every page to at least SIZE, e.g. 200KiB')
+            [CompletionResult]::new('--extra-pages', '--extra-pages', [CompletionResultType]::ParameterName, '--serve: pre-render N more pages /posts/p1 .. /posts/pN')
+            [CompletionResult]::new('--info-file', '--info-file', [CompletionResultType]::ParameterName, '--serve: write the fleet''s pod URLs and files as JSON to FILE once it is listening')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once, over all pods [default: 32]')
+            [CompletionResult]::new('--per-pod-concurrency', '--per-pod-concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once to any one pod [default: 4]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]')
+            [CompletionResult]::new('--serve', '--serve', [CompletionResultType]::ParameterName, 'Keep the fleet running (until Ctrl-C) and print how to point revalidate at it')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print exactly what would be sent (secrets redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'revalidate;config' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once, over all pods [default: 32]')
+            [CompletionResult]::new('--per-pod-concurrency', '--per-pod-concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once to any one pod [default: 4]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print exactly what would be sent (secrets redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'revalidate;generate-docs' {
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory receiving completions/ and man/')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once, over all pods [default: 32]')
+            [CompletionResult]::new('--per-pod-concurrency', '--per-pod-concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once to any one pod [default: 4]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print exactly what would be sent (secrets redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'revalidate;help' {
+            [CompletionResult]::new('fanout', 'fanout', [CompletionResultType]::ParameterValue, 'Revalidate every path on every pod, directly')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration, each value with where it came from (secrets redacted)')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the repository)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'revalidate;help;fanout' {
+            break
+        }
+        'revalidate;help;verify' {
+            break
+        }
+        'revalidate;help;demo' {
+            break
+        }
+        'revalidate;help;config' {
+            break
+        }
+        'revalidate;help;generate-docs' {
+            break
+        }
+        'revalidate;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

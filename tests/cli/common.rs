@@ -1,0 +1,189 @@
+//! Test harness: a simulated fleet on its own runtime thread, and the binary with a clean
+//! environment (no REVALIDATE_* variables, no colour, an empty working directory so no
+//! revalidate.toml is picked up by accident).
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+use revalidate::sim::{Balancer, Fleet, FleetOptions, Pod};
+
+/// A running fleet plus the files a test points the binary at.
+pub struct TestFleet {
+    pub rt: tokio::runtime::Runtime,
+    pub fleet: Option<Fleet>,
+    pub dir: tempfile::TempDir,
+    pub manifest: PathBuf,
+}
+
+impl TestFleet {
+    pub fn start(opts: FleetOptions) -> TestFleet {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let fleet = rt.block_on(Fleet::start(opts)).expect("fleet starts");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let manifest = fleet
+            .write_prerender_manifest(dir.path())
+            .expect("manifest");
+        TestFleet {
+            rt,
+            fleet: Some(fleet),
+            dir,
+            manifest,
+        }
+    }
+
+    pub fn three() -> TestFleet {
+        TestFleet::start(FleetOptions::default())
+    }
+
+    pub fn fleet(&self) -> &Fleet {
+        self.fleet.as_ref().expect("running")
+    }
+
+    pub fn pods(&self) -> &[Pod] {
+        self.fleet().pods()
+    }
+
+    pub fn pod(&self, i: usize) -> &Pod {
+        &self.pods()[i]
+    }
+
+    /// `--pod name=url` for every pod.
+    pub fn pod_args(&self) -> Vec<String> {
+        self.pods()
+            .iter()
+            .flat_map(|p| ["--pod".to_string(), format!("{}={}", p.name(), p.url())])
+            .collect()
+    }
+
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    pub fn balancer(&self) -> Balancer {
+        self.block_on(self.fleet().start_balancer())
+            .expect("balancer")
+    }
+
+    /// The binary, in this fleet's directory, with `--preview-id-file` ready to add.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        revalidate_in(self.dir.path())
+    }
+
+    pub fn manifest_arg(&self) -> [String; 2] {
+        [
+            "--preview-id-file".into(),
+            self.manifest.display().to_string(),
+        ]
+    }
+
+    /// Writes a file in the fleet's directory and returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+}
+
+impl Drop for TestFleet {
+    fn drop(&mut self) {
+        if let Some(f) = self.fleet.take() {
+            self.rt.block_on(f.shutdown());
+        }
+    }
+}
+
+/// The built binary with a clean environment, run in `dir`.
+pub fn revalidate_in(dir: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("revalidate").expect("binary built");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("REVALIDATE_") {
+            c.env_remove(&k);
+        }
+    }
+    c.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("CI", "1")
+        .current_dir(dir);
+    c
+}
+
+/// The binary in a fresh empty directory.
+pub fn revalidate() -> (assert_cmd::Command, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    (revalidate_in(dir.path()), dir)
+}
+
+/// stdout as JSON.
+pub fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Validates a document against one of the checked-in schemas.
+pub fn assert_schema(schema_file: &str, doc: &serde_json::Value) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+    let load = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root.join(name)).expect("schema file"))
+            .expect("schema is JSON")
+    };
+    let report = load("report.schema.json");
+    let schema = load(schema_file);
+    let registry = jsonschema::Registry::new()
+        .add(
+            "https://github.com/revalidate/revalidate/schema/report.schema.json",
+            jsonschema::Resource::from_contents(report),
+        )
+        .expect("report schema is accepted")
+        .prepare()
+        .expect("registry builds");
+    let validator = jsonschema::options()
+        .with_registry(&registry)
+        .build(&schema)
+        .expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{schema_file} rejects the output:\n{}\n{}",
+        errors.join("\n"),
+        serde_json::to_string_pretty(doc).unwrap()
+    );
+}
+
+/// Polls `cond` until it holds or `secs` pass; never sleeps as synchronisation beyond the poll.
+pub fn wait_until(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    cond()
+}
+
+/// The exit code of a finished command.
+pub fn code(out: &std::process::Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
