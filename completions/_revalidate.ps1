@@ -52,8 +52,6 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;fanout' {
             [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
-            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000')
-            [CompletionResult]::new('--pods-file', '--pods-file', [CompletionResultType]::ParameterName, 'A file listing pods, one [NAME=]URL a line (# comments allowed)')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'How each pod is told to revalidate [default: nextjs]')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]')
             [CompletionResult]::new('--preview-id-file', '--preview-id-file', [CompletionResultType]::ParameterName, 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself')
@@ -63,6 +61,8 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'endpoint mode: a request header ''Name: value'' (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output')
             [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands')
             [CompletionResult]::new('--expect-json', '--expect-json', [CompletionResultType]::ParameterName, 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000')
+            [CompletionResult]::new('--pods-file', '--pods-file', [CompletionResultType]::ParameterName, 'A file listing pods, one [NAME=]URL a line (# comments allowed)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
@@ -90,8 +90,6 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;verify' {
             [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
-            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000')
-            [CompletionResult]::new('--pods-file', '--pods-file', [CompletionResultType]::ParameterName, 'A file listing pods, one [NAME=]URL a line (# comments allowed)')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Replace every match of REGEX with a fixed token before hashing (repeatable)')
             [CompletionResult]::new('--ignore-preset', '--ignore-preset', [CompletionResultType]::ParameterName, 'Built-in normalisations: timestamps, nonces (repeatable)')
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Hash only the first capture group of REGEX (e.g. the <main> element)')
@@ -106,6 +104,8 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Requests per path through --through [default: 10]')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'A request header ''Name: value'' sent with every fetch (repeatable); ${ENV_VAR} expands')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A request header ''Name: value'' sent with every fetch (repeatable); ${ENV_VAR} expands')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000')
+            [CompletionResult]::new('--pods-file', '--pods-file', [CompletionResultType]::ParameterName, 'A file listing pods, one [NAME=]URL a line (# comments allowed)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')

@@ -48,8 +48,6 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;fanout'= {
             cand --paths-file 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)'
-            cand --pod 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000'
-            cand --pods-file 'A file listing pods, one [NAME=]URL a line (# comments allowed)'
             cand --mode 'How each pod is told to revalidate [default: nextjs]'
             cand --method 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]'
             cand --preview-id-file 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself'
@@ -59,6 +57,8 @@ set edit:completion:arg-completer[revalidate] = {|@words|
             cand --header 'endpoint mode: a request header ''Name: value'' (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output'
             cand --body 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands'
             cand --expect-json 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true'
+            cand --pod 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000'
+            cand --pods-file 'A file listing pods, one [NAME=]URL a line (# comments allowed)'
             cand -c 'Configuration file [default: ./revalidate.toml when present]'
             cand --config 'Configuration file [default: ./revalidate.toml when present]'
             cand -p 'Profile of the configuration file to apply over its defaults'
@@ -85,8 +85,6 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;verify'= {
             cand --paths-file 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)'
-            cand --pod 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000'
-            cand --pods-file 'A file listing pods, one [NAME=]URL a line (# comments allowed)'
             cand --ignore 'Replace every match of REGEX with a fixed token before hashing (repeatable)'
             cand --ignore-preset 'Built-in normalisations: timestamps, nonces (repeatable)'
             cand --select 'Hash only the first capture group of REGEX (e.g. the <main> element)'
@@ -101,6 +99,8 @@ set edit:completion:arg-completer[revalidate] = {|@words|
             cand --samples 'Requests per path through --through [default: 10]'
             cand -H 'A request header ''Name: value'' sent with every fetch (repeatable); ${ENV_VAR} expands'
             cand --header 'A request header ''Name: value'' sent with every fetch (repeatable); ${ENV_VAR} expands'
+            cand --pod 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000'
+            cand --pods-file 'A file listing pods, one [NAME=]URL a line (# comments allowed)'
             cand -c 'Configuration file [default: ./revalidate.toml when present]'
             cand --config 'Configuration file [default: ./revalidate.toml when present]'
             cand -p 'Profile of the configuration file to apply over its defaults'

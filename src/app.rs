@@ -113,7 +113,13 @@ fn config_cmd(global: &GlobalArgs) -> Result<Code, Fail> {
             let mut v = settings.resolved.to_json();
             v["keys"]["previewModeId"] =
                 serde_json::json!({"value": preview.1, "source": preview.2});
-            let mut s = serde_json::to_string_pretty(&v).expect("json");
+            // NDJSON is one document a line: never pretty-printed.
+            let mut s = if global.output == OutputFormat::Ndjson {
+                serde_json::to_string(&v)
+            } else {
+                serde_json::to_string_pretty(&v)
+            }
+            .expect("json");
             s.push('\n');
             s
         }
@@ -163,7 +169,7 @@ async fn fanout_cmd(global: &GlobalArgs, a: crate::cli::FanoutArgs) -> Result<Co
     }
 
     let engine = Engine::new(
-        http::client(&settings.limits, false)?,
+        http::client(&settings.limits, false, plan.targets.len())?,
         settings.limits,
         CancellationToken::new(),
     );
@@ -228,7 +234,11 @@ async fn verify_cmd(global: &GlobalArgs, a: crate::cli::VerifyArgs) -> Result<Co
     }
 
     let engine = Engine::new(
-        http::client(&settings.limits, true)?,
+        http::client(
+            &settings.limits,
+            true,
+            plan.targets.len() + usize::from(plan.through.is_some()),
+        )?,
         settings.limits,
         CancellationToken::new(),
     );

@@ -53,6 +53,7 @@ pub struct Cli {
 
 /// Options every subcommand takes.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Configuration file [default: ./revalidate.toml when present]
     #[arg(
@@ -183,6 +184,7 @@ A path is fresh when every reachable pod of one build has the same normalised ha
 
 /// Where the pods are.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Pods")]
 pub struct TargetArgs {
     /// A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000
     #[arg(long = "pod", value_name = "[NAME=]URL")]
@@ -237,9 +239,6 @@ pub struct FanoutArgs {
     #[command(flatten)]
     pub paths: PathArgs,
 
-    #[command(flatten)]
-    pub targets: TargetArgs,
-
     /// How each pod is told to revalidate [default: nextjs]
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
@@ -283,6 +282,9 @@ pub struct FanoutArgs {
     /// e.g. revalidated=true
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_expect_json_syntax)]
     pub expect_json: Option<String>,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -298,9 +300,6 @@ pub enum IgnorePreset {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub paths: PathArgs,
-
-    #[command(flatten)]
-    pub targets: TargetArgs,
 
     /// Replace every match of REGEX with a fixed token before hashing (repeatable)
     #[arg(long, value_name = "REGEX", value_parser = parse_regex_syntax)]
@@ -362,6 +361,9 @@ pub struct VerifyArgs {
     /// A request header 'Name: value' sent with every fetch (repeatable); ${ENV_VAR} expands
     #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax)]
     pub headers: Vec<String>,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -172,7 +172,7 @@ async fn story(
     ));
     reporter.human(&std::mem::take(&mut out));
     let engine = Engine::new(
-        http::client(&limits(), true)?,
+        http::client(&limits(), true, targets.len() + 1)?,
         limits(),
         CancellationToken::new(),
     );
@@ -197,7 +197,7 @@ async fn story(
     ));
     reporter.human(&std::mem::take(&mut out));
     let fan_engine = Engine::new(
-        http::client(&limits(), false)?,
+        http::client(&limits(), false, targets.len())?,
         limits(),
         CancellationToken::new(),
     );

@@ -221,7 +221,8 @@ impl Plan {
         paths: Vec<UrlPath>,
         targets: Vec<Target>,
     ) -> Result<Plan, ConfigError> {
-        let mode = match r.str("mode").as_deref() {
+        // The config accepts choices in any case ("Endpoint"), so compare them that way.
+        let mode = match r.str("mode").map(|m| m.to_ascii_lowercase()).as_deref() {
             Some("endpoint") => Mode::Endpoint,
             _ => Mode::Nextjs,
         };
@@ -238,7 +239,7 @@ impl Plan {
                 },
                 only_generated: r.bool("only_generated"),
                 preview_id: load_preview_id(
-                    r.path("preview_id_file").as_deref(),
+                    preview_id_file(r).as_deref(),
                     std::env::var(PREVIEW_ID_ENV).ok(),
                 )?,
             },
@@ -360,6 +361,9 @@ fn endpoint_how(r: &Resolved) -> Result<How, ConfigError> {
         for name in &used {
             if let Ok(v) = std::env::var(name) {
                 secret::register(&v);
+                // The template's spaces become %20 just below: catch the value in that form too,
+                // or a value with a space and a character like `"` shows in --dry-run URLs.
+                secret::register(&v.replace(' ', "%20"));
             }
         }
     }
@@ -442,6 +446,13 @@ pub fn parse_header(h: &str) -> Result<Header, ConfigError> {
         .map_err(|_| ConfigError(format!("{name:?} is not a valid header name")))?;
     let what = format!("header {name}");
     let (expanded, used) = secret::expand_env(value.trim(), &what).map_err(ConfigError)?;
+    // Each variable's value is a secret on its own too ("Bearer ${TOKEN}": a pod that echoes
+    // just the token back must not print it).
+    for name in &used {
+        if let Ok(v) = std::env::var(name) {
+            secret::register(&v);
+        }
+    }
     let value = HeaderValue::from_str(&expanded).map_err(|_| {
         ConfigError(format!(
             "the value of header {name} has characters a header cannot carry"
@@ -477,6 +488,19 @@ fn parse_expect_json(e: &str) -> Result<(String, serde_json::Value), ConfigError
     let value = serde_json::from_str(v.trim())
         .unwrap_or_else(|_| serde_json::Value::String(v.trim().to_string()));
     Ok((k.trim().to_string(), value))
+}
+
+/// The preview id file to read, keeping the precedence flag > env > profile > file: the id in
+/// env REVALIDATE_PREVIEW_ID outranks a preview_id_file from the config file or a profile (as
+/// `revalidate config` shows), while --preview-id-file and REVALIDATE_PREVIEW_ID_FILE name a file
+/// on purpose and win.
+fn preview_id_file(r: &Resolved) -> Option<PathBuf> {
+    use crate::config::Source;
+    let env_id = std::env::var(PREVIEW_ID_ENV).is_ok_and(|v| !v.is_empty());
+    match r.source("preview_id_file") {
+        Some(Source::File(_) | Source::Profile { .. }) if env_id => None,
+        _ => r.path("preview_id_file"),
+    }
 }
 
 /// Reads the previewModeId from a file (the id itself, a prerender-manifest.json, or an app or
@@ -1026,6 +1050,19 @@ mod tests {
         assert_eq!(
             classify_endpoint(200, br#"{"result":{"ok":1}}"#, Some(&nested)).0,
             Outcome::Revalidated
+        );
+    }
+
+    #[test]
+    fn header_variables_are_secrets_on_their_own() {
+        // SAFETY: no other test reads or writes this variable.
+        unsafe { std::env::set_var("REVALIDATE_TEST_HEADER_TOKEN", "tok-9f8e7d6c") };
+        let h = parse_header("authorization: Bearer ${REVALIDATE_TEST_HEADER_TOKEN}").unwrap();
+        assert_eq!(h.value, "Bearer tok-9f8e7d6c");
+        assert_eq!(h.shown, "<redacted: ${REVALIDATE_TEST_HEADER_TOKEN}>");
+        assert_eq!(
+            secret::redact("invalid token tok-9f8e7d6c"),
+            "invalid token <redacted>"
         );
     }
 

@@ -29,13 +29,19 @@ const BACKOFF_CAP: Duration = Duration::from_secs(2);
 /// reported, not silently replaced by another URL. Environment proxies are never used: the point
 /// is to reach each pod itself. `decode` turns on gzip/br decoding (verify hashes content, not
 /// transfer encodings); fanout leaves it off and asks for identity.
-pub fn client(limits: &Limits, decode: bool) -> anyhow::Result<reqwest::Client> {
+///
+/// Each connection keeps a read buffer that grows with the bodies it reads (up to ~400 KiB), so
+/// idle connections are capped near the share of the global limit each of the `origins` gets:
+/// connections beyond what the run can use at once are closed after use, which keeps memory
+/// bounded by concurrency rather than by pods x per-pod concurrency.
+pub fn client(limits: &Limits, decode: bool, origins: usize) -> anyhow::Result<reqwest::Client> {
+    let share = limits.concurrency.div_ceil(origins.max(1)) + 1;
     let mut b = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .connect_timeout(limits.timeout)
-        .pool_max_idle_per_host(limits.per_pod_concurrency)
+        .pool_max_idle_per_host(limits.per_pod_concurrency.min(share))
         .pool_idle_timeout(Duration::from_secs(30))
         .tcp_nodelay(true);
     if !decode {
@@ -203,9 +209,18 @@ impl Engine {
                     };
                 }
                 Attempt::Retry(t) => {
-                    if attempts > self.limits.retries
-                        || self.sleep(backoff(attempts)).await.is_err()
-                    {
+                    let out_of_retries = attempts > self.limits.retries;
+                    let stopped = if out_of_retries {
+                        None
+                    } else {
+                        self.sleep(backoff(attempts)).await.err()
+                    };
+                    if let Some(s) = stopped {
+                        // The run was cut short here all the same: the report must say so
+                        // (and Ctrl-C must still exit 130).
+                        let _ = self.observed.set(s);
+                    }
+                    if out_of_retries || stopped.is_some() {
                         // Out of retries, or the deadline came while backing off: the last
                         // failure is more useful to report than "cancelled".
                         return Done {
@@ -354,6 +369,27 @@ mod tests {
             })
             .await;
         assert_eq!(done.result.unwrap_err(), Stop::Interrupted);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stop_during_backoff_keeps_the_failure_and_is_observed() {
+        let mut l = limits(10);
+        l.deadline = Some(Duration::from_millis(30));
+        let e = Engine::new(reqwest::Client::new(), l, CancellationToken::new());
+        let done = e.attempt(|| async { Attempt::Retry(503u16) }).await;
+        assert_eq!(done.result.unwrap(), 503);
+        assert_eq!(done.attempts, 1);
+        assert_eq!(e.observed_stop(), Some(Stop::Deadline));
+
+        let e = Engine::new(reqwest::Client::new(), limits(10), CancellationToken::new());
+        let e2 = e.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            e2.interrupt();
+        });
+        let done = e.attempt(|| async { Attempt::Retry(503u16) }).await;
+        assert_eq!(done.result.unwrap(), 503);
+        assert_eq!(e.observed_stop(), Some(Stop::Interrupted));
     }
 
     #[tokio::test(start_paused = true)]

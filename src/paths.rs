@@ -248,8 +248,17 @@ fn read_lines(
             return Ok(());
         }
         n += 1;
-        let line = String::from_utf8_lossy(&buf);
-        let line = line.strip_suffix('\n').unwrap_or(&line);
+        // Replacing bad bytes with U+FFFD would revalidate a different path than the one meant.
+        let line = std::str::from_utf8(&buf).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "line {n} is not UTF-8 (invalid byte at column {}); save the file as UTF-8",
+                    e.valid_up_to() + 1
+                ),
+            )
+        })?;
+        let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let line = line.trim_matches(' ');
         if line.is_empty() || line.starts_with('#') {
@@ -449,6 +458,19 @@ mod tests {
         assert!(msg.starts_with("4 bad paths; nothing was sent:"), "{msg}");
         assert!(
             msg.contains(r#""/x\t": contains the control character TAB"#),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn lines_that_are_not_utf8_are_refused_not_mangled() {
+        let mut stdin = std::io::Cursor::new(b"/ok\n/caf\xe9\n".to_vec());
+        let err = collect(&["-".to_string()], &[], &mut stdin, Purpose::Pod).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(
+                "cannot read paths from stdin: line 2 is not UTF-8 (invalid byte at column 5)"
+            ),
             "{msg}"
         );
     }

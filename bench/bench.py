@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Benchmarks for revalidate, printed as figures (never timed assertions).
+
+  bench/bench.py fanout   1,000 paths x 10 simulated pods answering in 5 ms, concurrency 64:
+                          revalidate vs `xargs -P 64 curl` vs `curl -Z --parallel-max 64`
+  bench/bench.py verify   1,000 paths x 10 pods with 200 KiB pages, concurrency 64:
+                          revalidate vs `xargs -P 64 sh -c 'curl -s URL | sha256sum'`
+                          vs `curl -Z --parallel-max 64` + sha256sum of every body
+
+The simulated fleet runs in its own process (`revalidate demo --serve`), so the peak RSS measured
+for revalidate is its own. Every peer sends the same requests to the same pods in the same run.
+Options: --paths N, --pods N, --concurrency N, --runs N (best of N), --binary PATH.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def build(binary):
+    if binary:
+        return binary
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    return os.path.join(ROOT, "target", "release", "revalidate")
+
+
+def start_fleet(binary, tmp, pods, paths, latency, page_size):
+    info = os.path.join(tmp, f"fleet-{time.monotonic_ns()}.json")
+    cmd = [binary, "demo", "--serve", "--pods", str(pods), "--extra-pages", str(paths),
+           "--info-file", info]
+    if latency:
+        cmd += ["--latency", latency]
+    if page_size:
+        cmd += ["--page-size", page_size]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not os.path.exists(info):
+        if proc.poll() is not None or time.time() > deadline:
+            sys.exit("the simulated fleet did not start")
+        time.sleep(0.05)
+    with open(info) as f:
+        return proc, json.load(f)
+
+
+def measure(cmd, **kw):
+    """Runs cmd; returns (wall seconds, peak RSS in MiB of cmd itself, exit code).
+
+    The peak RSS comes from GNU time: a child forked from this Python process inherits the
+    parent's high-water mark in its own rusage, so os.wait4 would report Python's size instead."""
+    stats = tempfile.NamedTemporaryFile(mode="r", suffix=".time", delete=False)
+    stats.close()
+    start = time.perf_counter()
+    kw.setdefault("stderr", subprocess.DEVNULL)
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", stats.name] + cmd, **kw)
+    code = proc.wait()
+    wall = time.perf_counter() - start
+    with open(stats.name) as f:
+        lines = [l for l in f.read().splitlines() if l.strip().isdigit()]
+    os.unlink(stats.name)
+    return wall, int(lines[-1]) / 1024.0 if lines else float("nan"), code
+
+
+def best(runs, fn):
+    results = [fn() for _ in range(runs)]
+    return min(results, key=lambda r: r[0])
+
+
+def preview_id(manifest):
+    with open(manifest) as f:
+        return json.load(f)["preview"]["previewModeId"]
+
+
+def fanout(args, binary, tmp):
+    proc, info = start_fleet(binary, tmp, args.pods, args.paths, "5ms", None)
+    try:
+        paths = [f"/posts/p{i}" for i in range(1, args.paths + 1)]
+        paths_file = os.path.join(tmp, "paths.txt")
+        with open(paths_file, "w") as f:
+            f.write("\n".join(paths) + "\n")
+        pods_file = os.path.join(tmp, "pods.txt")
+        with open(pods_file, "w") as f:
+            f.write("".join(f"{p['name']}={p['url']}\n" for p in info["pods"]))
+        n = len(paths) * len(info["pods"])
+        c = args.concurrency
+        # Per-pod concurrency just high enough that the global limit is the one that binds.
+        per_pod = max(4, -(-c // len(info["pods"])))
+        out = os.path.join(tmp, "fanout.json")
+
+        def ours():
+            with open(out, "w") as o:
+                r = measure([binary, "fanout", "--paths-file", paths_file, "--pods-file", pods_file,
+                             "--preview-id-file", info["manifest"], "--concurrency", str(c),
+                             "--per-pod-concurrency", str(per_pod), "-o", "json", "-q"], stdout=o)
+            with open(out) as o:
+                doc = json.load(o)
+            assert doc["totals"]["outcomes"].get("revalidated") == n, doc["totals"]
+            return r
+
+        urls = [f"{p['url']}{path}" for path in paths for p in info["pods"]]
+        url_file = os.path.join(tmp, "urls.txt")
+        with open(url_file, "w") as f:
+            f.write("\n".join(urls) + "\n")
+        header_cfg = os.path.join(tmp, "header.cfg")
+        with open(header_cfg, "w") as f:
+            f.write(f'header = "x-prerender-revalidate: {preview_id(info["manifest"])}"\n')
+        curl_cfg = os.path.join(tmp, "curl.cfg")
+        with open(curl_cfg, "w") as f:
+            f.write(f'head\nsilent\nheader = "x-prerender-revalidate: {preview_id(info["manifest"])}"\n')
+            for u in urls:
+                f.write(f'url = "{u}"\noutput = "/dev/null"\n')
+
+        def xargs():
+            with open(url_file) as stdin:
+                return measure(["xargs", "-P", str(c), "-n", "1", "curl", "-s", "-I", "-o", "/dev/null",
+                                "-K", header_cfg], stdin=stdin)
+
+        def curl_parallel():
+            return measure(["curl", "-s", "-Z", "--parallel-max", str(c), "-K", curl_cfg])
+
+        ours()  # warm-up: connections, page cache
+        r_ours = best(args.runs, ours)
+        r_xargs = best(1, xargs)
+        r_curl = best(args.runs, curl_parallel)
+        bound = n * 0.005 / c
+        print(f"fanout: {len(paths)} paths x {len(info['pods'])} pods = {n} requests, pods answer in 5 ms, "
+              f"concurrency {c} (per pod {per_pod})")
+        print(f"  lower bound (requests x 5 ms / concurrency): {bound:.3f} s")
+        row = "  {:<34} {:>8.3f} s {:>9.0f} req/s {:>6.2f}x bound {:>8.1f} MiB peak RSS"
+        print(row.format("revalidate fanout", r_ours[0], n / r_ours[0], r_ours[0] / bound, r_ours[1]))
+        print(row.format(f"curl -Z --parallel-max {c}", r_curl[0], n / r_curl[0], r_curl[0] / bound, r_curl[1]))
+        print(row.format(f"xargs -P {c} curl", r_xargs[0], n / r_xargs[0], r_xargs[0] / bound, r_xargs[1]))
+        print(f"  revalidate is {r_xargs[0] / r_ours[0]:.1f}x faster than xargs+curl, "
+              f"{r_curl[0] / r_ours[0]:.2f}x the speed of curl -Z")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait()
+
+
+def verify(args, binary, tmp):
+    proc, info = start_fleet(binary, tmp, args.pods, args.paths, None, "200KiB")
+    try:
+        paths = [f"/plain/p{i}" for i in range(1, args.paths + 1)]
+        paths_file = os.path.join(tmp, "paths.txt")
+        with open(paths_file, "w") as f:
+            f.write("\n".join(paths) + "\n")
+        pods_file = os.path.join(tmp, "pods.txt")
+        with open(pods_file, "w") as f:
+            f.write("".join(f"{p['name']}={p['url']}\n" for p in info["pods"]))
+        n = len(paths) * len(info["pods"])
+        c = args.concurrency
+        per_pod = max(4, -(-c // len(info["pods"])))
+        out = os.path.join(tmp, "verify.json")
+
+        def ours():
+            with open(out, "w") as o:
+                r = measure([binary, "verify", "--paths-file", paths_file, "--pods-file", pods_file,
+                             "--concurrency", str(c), "--per-pod-concurrency", str(per_pod),
+                             "-o", "json", "-q"], stdout=o)
+            with open(out) as o:
+                doc = json.load(o)
+            assert doc["totals"]["fresh"] == len(paths), doc["totals"]
+            return r, sum(cell["length"] for cell in doc["cells"])
+
+        urls = [f"{p['url']}{path}" for path in paths for p in info["pods"]]
+        url_file = os.path.join(tmp, "urls.txt")
+        with open(url_file, "w") as f:
+            f.write("\n".join(urls) + "\n")
+
+        def xargs():
+            with open(url_file) as stdin:
+                return measure(["xargs", "-P", str(c), "-I{}", "sh", "-c", "curl -s '{}' | sha256sum"],
+                               stdin=stdin, stdout=subprocess.DEVNULL)
+
+        body_dir = os.path.join(tmp, "bodies")
+        curl_cfg = os.path.join(tmp, "curl.cfg")
+
+        def curl_parallel():
+            shutil.rmtree(body_dir, ignore_errors=True)
+            os.makedirs(body_dir)
+            with open(curl_cfg, "w") as f:
+                f.write("silent\n")
+                for i, u in enumerate(urls):
+                    f.write(f'url = "{u}"\noutput = "{body_dir}/{i}"\n')
+            start = time.perf_counter()
+            w, rss, _ = measure(["curl", "-s", "-Z", "--parallel-max", str(c), "-K", curl_cfg])
+            h = measure(["sh", "-c", f"cd {body_dir} && ls | xargs sha256sum > /dev/null"])
+            return time.perf_counter() - start, max(rss, h[1]), 0
+
+        ours()
+        (r_ours, total_bytes) = best(args.runs, ours)
+        r_xargs = best(1, xargs)
+        r_curl = best(args.runs, curl_parallel)
+        mb = total_bytes / 1e6
+        print(f"verify: {len(paths)} paths x {len(info['pods'])} pods = {n} fetches of 200 KiB pages "
+              f"({mb:.0f} MB), concurrency {c} (per pod {per_pod})")
+        row = "  {:<44} {:>8.3f} s {:>8.0f} MB/s hashed {:>8.1f} MiB peak RSS"
+        print(row.format("revalidate verify", r_ours[0], mb / r_ours[0], r_ours[1]))
+        print(row.format(f"curl -Z --parallel-max {c} + sha256sum", r_curl[0], mb / r_curl[0], r_curl[1]))
+        print(row.format(f"xargs -P {c} sh -c 'curl | sha256sum'", r_xargs[0], mb / r_xargs[0], r_xargs[1]))
+        print(f"  revalidate is {r_xargs[0] / r_ours[0]:.1f}x faster than xargs+curl|sha256sum, "
+              f"{r_curl[0] / r_ours[0]:.2f}x the speed of curl -Z + sha256sum")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("which", choices=["fanout", "verify", "all"])
+    p.add_argument("--paths", type=int, default=1000)
+    p.add_argument("--pods", type=int, default=10)
+    p.add_argument("--concurrency", type=int, default=64)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--binary")
+    args = p.parse_args()
+    for tool in ["curl", "xargs", "sha256sum"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed for the comparison")
+    if not os.path.exists("/usr/bin/time"):
+        sys.exit("GNU time (/usr/bin/time, Debian package `time`) is needed for peak RSS figures")
+    binary = build(args.binary)
+    print(f"machine: {os.cpu_count()} CPUs; revalidate {subprocess.run([binary, '--version'], capture_output=True, text=True).stdout.strip()}; "
+          f"{subprocess.run(['curl', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}")
+    with tempfile.TemporaryDirectory(prefix="revalidate-bench-") as tmp:
+        if args.which in ("fanout", "all"):
+            fanout(args, binary, tmp)
+        if args.which in ("verify", "all"):
+            verify(args, binary, tmp)
+
+
+if __name__ == "__main__":
+    main()
