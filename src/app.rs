@@ -128,6 +128,27 @@ fn config_cmd(global: &GlobalArgs) -> Result<Code, Fail> {
     Ok(Code::Success)
 }
 
+/// Says at -v what was resolved: where the config came from and the size of the run.
+fn log_plan(settings: &Settings, step: &str, paths: usize, pods: usize) {
+    let r = &settings.resolved;
+    tracing::info!(
+        "config file: {}; profile: {}",
+        r.file
+            .as_ref()
+            .map_or("none".to_string(), |f| f.display().to_string()),
+        r.profile.as_deref().unwrap_or("none")
+    );
+    let l = settings.limits;
+    tracing::info!(
+        "{step}: {paths} paths x {pods} pods; concurrency {} (per pod {}), timeout {:?}, retries {}, deadline {:?}",
+        l.concurrency,
+        l.per_pod_concurrency,
+        l.timeout,
+        l.retries,
+        l.deadline
+    );
+}
+
 /// Reads paths from arguments, stdin and files.
 pub fn collect_paths(
     a: &crate::cli::PathArgs,
@@ -156,6 +177,10 @@ async fn fanout_cmd(global: &GlobalArgs, a: crate::cli::FanoutArgs) -> Result<Co
     let paths = collect_paths(&a.paths, Purpose::Pod)?;
     let targets = targets::from_config(&settings.resolved)?;
     let plan = fanout::Plan::build(&settings.resolved, paths, targets)?;
+    log_plan(&settings, "fanout", plan.paths.len(), plan.targets.len());
+    if let fanout::How::Nextjs { preview_id, .. } = &plan.how {
+        tracing::info!("previewModeId: {preview_id}");
+    }
     let mut reporter = Reporter::new(settings.output, settings.color, settings.quiet);
 
     if settings.dry_run {
@@ -221,6 +246,7 @@ async fn verify_cmd(global: &GlobalArgs, a: crate::cli::VerifyArgs) -> Result<Co
     let settings = Settings::load(global, verify::flags(&a).0)?;
     let paths = collect_paths(&a.paths, Purpose::Pod)?;
     let plan = verify::Plan::build(&settings.resolved, &a, paths)?;
+    log_plan(&settings, "verify", plan.paths.len(), plan.targets.len());
     let mut reporter = Reporter::new(settings.output, settings.color, settings.quiet);
 
     if settings.dry_run {

@@ -823,6 +823,23 @@ async fn one_cell(plan: &Plan, engine: &Engine, p: usize, t: usize) -> Cell {
             send_once(rb, plan)
         })
         .await;
+    tracing::debug!(
+        "{} {} -> {} in {:.1} ms ({} attempt{})",
+        req.method,
+        req.url,
+        match &done.result {
+            Ok(seen) => format!(
+                "{} {}",
+                seen.status
+                    .map_or("no response".to_string(), |s| s.to_string()),
+                seen.outcome.name()
+            ),
+            Err(stop) => stop.describe().to_string(),
+        },
+        report::millis(done.latency),
+        done.attempts,
+        if done.attempts == 1 { "" } else { "s" }
+    );
     match done.result {
         Err(stop) => cancelled_cell(plan, p, t, stop, done.attempts),
         Ok(seen) => Cell {

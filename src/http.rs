@@ -210,6 +210,12 @@ impl Engine {
                 }
                 Attempt::Retry(t) => {
                     let out_of_retries = attempts > self.limits.retries;
+                    if !out_of_retries {
+                        tracing::debug!(
+                            attempt = attempts,
+                            "transient failure; retrying after a backoff"
+                        );
+                    }
                     let stopped = if out_of_retries {
                         None
                     } else {

@@ -29,7 +29,7 @@ pub fn install_crypto_provider() {
 
 /// Sets up logging on stderr, through the secret redactor. -v info, -vv debug, -vvv trace (of this
 /// crate), -vvvv trace of everything.
-pub fn init_logging(verbose: u8) {
+pub fn init_logging(verbose: u8, ansi: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = match verbose {
         0 => "warn",
@@ -41,6 +41,7 @@ pub fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(filter))
         .with_writer(|| secret::RedactingWriter(std::io::stderr()))
+        .with_ansi(ansi)
         .with_target(false)
         .try_init();
 }

@@ -1,5 +1,6 @@
 //! The `revalidate` binary: build the runtime, parse, run, exit with the step's code.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -7,7 +8,14 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = revalidate::cli::Cli::parse();
     revalidate::install_crypto_provider();
-    revalidate::init_logging(cli.global.verbose);
+    let display = revalidate::report::Display::resolve(
+        cli.global.color,
+        cli.global.quiet,
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+        revalidate::report::EnvView::from_env(),
+    );
+    revalidate::init_logging(cli.global.verbose, display.color_stderr);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

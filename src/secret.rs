@@ -11,9 +11,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::RwLock;
 
-/// Shortest value registered for output redaction: replacing one- to three-character strings
-/// everywhere would garble output without protecting anything real.
-const MIN_REDACT_LEN: usize = 4;
+/// Shortest value registered for output redaction: replacing short strings everywhere would
+/// garble output ("wrong" in "wrong previewModeId") without protecting anything real; real
+/// preview ids are 32 characters and revalidate secrets should be long too.
+const MIN_REDACT_LEN: usize = 8;
 
 static REGISTRY: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
@@ -60,6 +61,9 @@ impl fmt::Display for Secret {
 /// Registers a value for output redaction, with the forms it takes in URLs and JSON.
 pub fn register(value: &str) {
     if value.len() < MIN_REDACT_LEN {
+        tracing::warn!(
+            "a secret shorter than {MIN_REDACT_LEN} characters cannot be reliably redacted from output; use a longer one"
+        );
         return;
     }
     let mut forms = vec![value.to_string()];
@@ -153,6 +157,8 @@ mod tests {
     #[test]
     fn secret_never_formats_its_value() {
         let s = Secret::new("s3cr3t-value-for-format-test", "test");
+        register("short");
+        assert_eq!(redact("a short word"), "a short word");
         assert_eq!(format!("{s}"), "<redacted: test>");
         assert_eq!(format!("{s:?}"), "<redacted: test>");
         assert_eq!(s.expose(), "s3cr3t-value-for-format-test");

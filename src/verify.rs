@@ -360,6 +360,10 @@ pub struct Fetch {
     pub path_index: usize,
     #[serde(skip)]
     pub slot: usize,
+    /// A `--through` sample (not a pod): routed by this, never by name, as pods may be named
+    /// anything, "through#1" included.
+    #[serde(skip)]
+    pub sample: bool,
 }
 
 /// A path's verdict.
@@ -449,6 +453,32 @@ pub fn evaluate(
     for f in pods.iter_mut().chain(samples.iter_mut()) {
         judge_cell(f, criteria, baseline);
     }
+    // A page without a build id joins the only known build (below); with several builds it
+    // cannot be placed, so it would be compared with nobody. It is proven only when it serves
+    // content that some build's pods serve too (else e.g. a 200 maintenance page passes).
+    let fetched = |f: &Fetch| f.outcome == Some(FetchOutcome::Fetched);
+    let builds: BTreeSet<&str> = pods
+        .iter()
+        .filter(|f| fetched(f))
+        .filter_map(|f| f.build_id.as_deref())
+        .collect();
+    if builds.len() > 1 {
+        let hashes: BTreeSet<String> = pods
+            .iter()
+            .filter(|f| fetched(f) && f.build_id.is_some())
+            .filter_map(|f| f.hash.clone())
+            .collect();
+        for f in pods.iter_mut() {
+            if fetched(f)
+                && f.build_id.is_none()
+                && !f.hash.as_ref().is_some_and(|h| hashes.contains(h))
+            {
+                f.fresh = Some(false);
+                f.problems
+                    .push("no build id, and content no build's pods serve".into());
+            }
+        }
+    }
     let reachable: Vec<&Fetch> = pods
         .iter()
         .filter(|f| f.outcome == Some(FetchOutcome::Fetched))
@@ -525,6 +555,13 @@ pub fn evaluate(
                     s.fresh = Some(false);
                     s.problems.push("differs from every pod's content".into());
                 }
+            }
+        } else if diverged {
+            // Which of the pods' contents is fresh is unknown, so no sample is proven fresh
+            // either (else the through table would claim 0% stale).
+            for s in samples.iter_mut().filter(|s| s.fresh == Some(true)) {
+                s.fresh = Some(false);
+                s.problems.push("pods disagree".into());
             }
         }
         let refs: Vec<&Fetch> = samples
@@ -734,6 +771,7 @@ struct Job {
     slot: usize,
     target: Target,
     name: String,
+    sample: bool,
 }
 
 /// Fetches the given jobs; results come back in no particular order.
@@ -794,6 +832,7 @@ async fn fetch_one(s: &Shared, job: Job) -> Fetch {
     f.attempts = done.attempts;
     f.path_index = job.path_index;
     f.slot = job.slot;
+    f.sample = job.sample;
     f
 }
 
@@ -1026,6 +1065,7 @@ pub async fn run(plan: &Plan, engine: &Engine, mut on: impl FnMut(Progress<'_>))
                         slot: p * n_pods + t,
                         target: target.clone(),
                         name: target.name.clone(),
+                        sample: false,
                     })
                     .collect()
             })
@@ -1040,6 +1080,7 @@ pub async fn run(plan: &Plan, engine: &Engine, mut on: impl FnMut(Progress<'_>))
                             slot: p * n_samples + i,
                             target: th.target.clone(),
                             name: format!("through#{}", i + 1),
+                            sample: true,
                         })
                     })
                     .collect(),
@@ -1047,7 +1088,7 @@ pub async fn run(plan: &Plan, engine: &Engine, mut on: impl FnMut(Progress<'_>))
         }
         let fetched = fetch_all(&shared, lanes, |f| on(Progress::Fetch(round, f))).await;
         for f in fetched {
-            if f.pod.starts_with("through#") {
+            if f.sample {
                 let slot = f.slot;
                 samples[slot] = f;
             } else {
@@ -1425,6 +1466,46 @@ mod tests {
         assert_eq!(v.verdict, Verdict::MixedBuild);
         assert_eq!(v.builds.len(), 2);
         assert!(v.verdict.is_settled());
+    }
+
+    #[test]
+    fn a_page_without_build_id_is_not_hidden_by_a_deploy() {
+        let mut pods = vec![
+            fetch("a", "h1", Some("B1")),
+            fetch("b", "maintenance", None),
+            fetch("c", "h2", Some("B2")),
+        ];
+        let v = eval(&mut pods, &criteria());
+        assert_eq!(v.verdict, Verdict::Stale);
+        assert_eq!(v.stale_pods, vec!["b"]);
+        // Serving what some build's pods serve is fine.
+        let mut pods = vec![
+            fetch("a", "h1", Some("B1")),
+            fetch("b", "h1", None),
+            fetch("c", "h2", Some("B2")),
+        ];
+        assert_eq!(eval(&mut pods, &criteria()).verdict, Verdict::MixedBuild);
+    }
+
+    #[test]
+    fn through_samples_are_not_fresh_when_the_pods_disagree() {
+        let mut pods = vec![fetch("a", "new", Some("B")), fetch("b", "old", Some("B"))];
+        let mut samples = vec![
+            fetch("through#1", "new", Some("B")),
+            fetch("through#2", "old", Some("B")),
+        ];
+        let v = evaluate(
+            "/p",
+            &mut pods,
+            &mut samples,
+            Some("http://lb"),
+            &criteria(),
+            None,
+            false,
+        );
+        assert!(v.diverged);
+        let t = v.through.unwrap();
+        assert_eq!((t.fresh, t.stale), (0, 2));
     }
 
     #[test]
