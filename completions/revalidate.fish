@@ -84,7 +84,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s h -l he
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l ignore -d 'Replace every match of REGEX with a fixed token before hashing (repeatable)' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l ignore-preset -d 'Built-in normalisations: timestamps, nonces (repeatable)' -r -f -a "timestamps\t'ISO 8601 date-times and epoch-millisecond numbers in JSON fields'
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l ignore-preset -d 'Built-in normalisations: timestamps, nonces (repeatable)' -r -f -a "timestamps\t'ISO 8601 date-times and epoch-millisecond numbers in JSON fields (content date-times, such as an event\'s start, are hidden too: check those with --expect-contains)'
 nonces\t'nonce="..." attributes (CSP nonces)'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l select -d 'Hash only the first capture group of REGEX (e.g. the <main> element)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l max-body -d 'Largest body read from one response; a larger one is an error for that cell [default: 32MiB]' -r

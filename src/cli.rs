@@ -290,7 +290,8 @@ pub struct FanoutArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IgnorePreset {
-    /// ISO 8601 date-times and epoch-millisecond numbers in JSON fields
+    /// ISO 8601 date-times and epoch-millisecond numbers in JSON fields (content date-times,
+    /// such as an event's start, are hidden too: check those with --expect-contains)
     Timestamps,
     /// nonce="..." attributes (CSP nonces)
     Nonces,

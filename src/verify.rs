@@ -351,6 +351,9 @@ pub struct Fetch {
     pub attempts: u32,
     pub contains: Option<bool>,
     pub matches: Option<bool>,
+    /// With --baseline: whether this response differs from every hash the baseline holds for
+    /// the path (null without a baseline).
+    pub changed: Option<bool>,
     pub error: Option<String>,
     /// Set by evaluation: true when this response meets every criterion.
     pub fresh: Option<bool>,
@@ -634,11 +637,12 @@ fn judge_cell(f: &mut Fetch, c: &Criteria, baseline: Option<&BTreeSet<String>>) 
     {
         f.problems.push(format!("does not match /{}/", re.as_str()));
     }
-    if c.expect_changed
-        && let (Some(set), Some(h)) = (baseline, &f.hash)
-        && set.contains(h)
-    {
-        f.problems.push("unchanged since the baseline".into());
+    if let (Some(set), Some(h)) = (baseline, &f.hash) {
+        let changed = !set.contains(h);
+        f.changed = Some(changed);
+        if c.expect_changed && !changed {
+            f.problems.push("unchanged since the baseline".into());
+        }
     }
     f.fresh = Some(f.problems.is_empty());
 }
@@ -826,6 +830,18 @@ async fn fetch_one(s: &Shared, job: Job) -> Fetch {
             ..Fetch::default()
         },
     };
+    tracing::debug!(
+        "{method} {} -> {} in {:.1} ms ({} attempt{}){}",
+        crate::secret::redact(&url),
+        f.status
+            .map_or("no response".to_string(), |s| s.to_string()),
+        report::millis(done.latency),
+        done.attempts,
+        if done.attempts == 1 { "" } else { "s" },
+        f.error
+            .as_deref()
+            .map_or(String::new(), |e| format!(": {e}"))
+    );
     f.path = path.to_string();
     f.pod = job.name;
     f.latency_ms = report::millis(done.latency);

@@ -335,6 +335,35 @@ pub fn verify(r: &verify::Report, style: &Style) -> String {
         out.push_str(&t.render(style));
     }
 
+    if let Some(file) = &r.baseline
+        && !r.targets.is_empty()
+    {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!("Since the baseline {file}:"))
+        ));
+        let mut t = Table::new(&["PATH", "CHANGED", "UNCHANGED PODS"]).indent(2);
+        for (v, cells) in r.verdicts.iter().zip(r.cells.chunks(r.targets.len())) {
+            let known: Vec<&verify::Fetch> = cells.iter().filter(|f| f.changed.is_some()).collect();
+            let changed = known.iter().filter(|f| f.changed == Some(true)).count();
+            let unchanged: Vec<&str> = known
+                .iter()
+                .filter(|f| f.changed == Some(false))
+                .map(|f| f.pod.as_str())
+                .collect();
+            t.row(vec![
+                v.path.as_str().into(),
+                format!("{changed}/{}", cells.len()).into(),
+                if unchanged.is_empty() {
+                    TCell::new("-", Paint::Dim)
+                } else {
+                    unchanged.join(", ").into()
+                },
+            ]);
+        }
+        out.push_str(&t.render(style));
+    }
+
     if r.deploy_in_progress {
         out.push_str(&format!(
             "\n{} a deploy is in progress: some paths are served by pods of different builds; pods were compared within their build.\n",

@@ -1257,6 +1257,41 @@ fn save_then_baseline_with_expect_changed() {
 }
 
 #[test]
+fn a_baseline_alone_reports_which_pods_changed() {
+    let tf = TestFleet::three();
+    let file = tf.dir.path().join("before.json");
+    let file_s = file.display().to_string();
+    let (rc, _) = verify_json(
+        &tf,
+        &["/posts/a"],
+        &["--ignore-preset", "timestamps", "--save", &file_s],
+    );
+    assert_eq!(rc, 0);
+    tf.fleet().cms().set_title("a", "Post A after");
+    revalidate_on(&tf, 0, "/posts/a");
+    let args = ["--ignore-preset", "timestamps", "--baseline", &file_s];
+    let (_, r) = verify_json(&tf, &["/posts/a"], &args);
+    let changed: Vec<&Value> = cells(&r, "/posts/a")
+        .iter()
+        .map(|c| &c["changed"])
+        .collect();
+    assert_eq!(
+        changed,
+        [&Value::Bool(true), &Value::Bool(false), &Value::Bool(false)]
+    );
+    let out = verify(&tf, &["/posts/a"], &args);
+    let text = stdout(&out);
+    assert!(
+        has_line(&text, &format!("Since the baseline {file_s}:")),
+        "{text}"
+    );
+    assert!(has_line(&text, "/posts/a 1/3 pod-2, pod-3"), "{text}");
+    // Without a baseline the field is null.
+    let (_, r) = verify_json(&tf, &["/posts/a"], &["--ignore-preset", "timestamps"]);
+    assert!(cell(&r, "/posts/a", "pod-1")["changed"].is_null());
+}
+
+#[test]
 fn a_baseline_taken_with_other_settings_is_a_usage_error() {
     let tf = TestFleet::three();
     let file = tf.dir.path().join("snap.json");
