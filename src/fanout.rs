@@ -43,16 +43,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
-        Outcome::Revalidated,
-        Outcome::NotGenerated,
-        Outcome::Gone,
-        Outcome::Rejected,
-        Outcome::HttpError,
-        Outcome::Unreachable,
-        Outcome::Cancelled,
-    ];
-
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Revalidated => "revalidated",

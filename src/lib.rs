@@ -45,3 +45,14 @@ pub fn init_logging(verbose: u8, ansi: bool) {
         .with_target(false)
         .try_init();
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_one_crypto_provider_is_installed_and_usable() {
+        super::install_crypto_provider();
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+        // Panics when no process-wide provider can be determined (e.g. two compiled in, none installed).
+        let _ = rustls::ClientConfig::builder();
+    }
+}

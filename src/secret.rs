@@ -40,10 +40,6 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.value
     }
-
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
 }
 
 impl fmt::Debug for Secret {

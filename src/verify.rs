@@ -136,11 +136,6 @@ pub struct Criteria {
 }
 
 impl Criteria {
-    /// Whether any check besides the status can tell a fresh pod from a stale one.
-    pub fn discriminates(&self) -> bool {
-        self.contains.is_some() || self.regex.is_some() || self.expect_changed
-    }
-
     /// The `expected:` line of a stale path.
     pub fn describe(&self, etag: bool) -> String {
         let mut parts = vec![format!("status {}", self.status)];

@@ -147,13 +147,6 @@ impl Reporter {
         }
     }
 
-    /// Style for stderr text.
-    pub fn err_style(&self) -> Style {
-        Style {
-            color: self.display.color_stderr,
-        }
-    }
-
     /// Shows a progress bar of `len` steps on stderr, when the display allows one.
     pub fn start_progress(&mut self, len: u64, what: &str) {
         if !self.display.progress {

@@ -98,9 +98,10 @@ impl Drop for TestFleet {
     }
 }
 
-/// The built binary with a clean environment, run in `dir`.
-pub fn revalidate_in(dir: &Path) -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("revalidate").expect("binary built");
+/// The built binary as a plain process (for signals, pipes and children) with a clean
+/// environment, run in `dir`.
+pub fn std_command(dir: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_revalidate"));
     for (k, _) in std::env::vars() {
         if k.starts_with("REVALIDATE_") {
             c.env_remove(&k);
@@ -111,6 +112,11 @@ pub fn revalidate_in(dir: &Path) -> assert_cmd::Command {
         .env("CI", "1")
         .current_dir(dir);
     c
+}
+
+/// The built binary with a clean environment, run in `dir`.
+pub fn revalidate_in(dir: &Path) -> assert_cmd::Command {
+    assert_cmd::Command::from_std(std_command(dir))
 }
 
 /// The binary in a fresh empty directory.

@@ -885,16 +885,7 @@ pub(crate) fn spawn(
     args: &[String],
     stdout: std::process::Stdio,
 ) -> std::process::Child {
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("revalidate"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("REVALIDATE_") {
-            c.env_remove(&k);
-        }
-    }
-    c.env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env("CI", "1")
-        .current_dir(dir)
+    crate::common::std_command(dir)
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(stdout)

@@ -4,7 +4,7 @@
 //! build. Every JSON document and NDJSON line is checked against the checked-in schemas.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -175,17 +175,8 @@ struct Running {
 
 impl Running {
     fn start(tf: &TestFleet, args: &[String]) -> Running {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_revalidate"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("REVALIDATE_") {
-                c.env_remove(&k);
-            }
-        }
-        c.env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE")
-            .env("CI", "1")
-            .current_dir(tf.dir.path())
-            .args(args)
+        let mut c = crate::common::std_command(tf.dir.path());
+        c.args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
