@@ -465,7 +465,11 @@ impl Resolved {
             .unwrap_or(0);
         for (k, v, src) in rows {
             let left = format!("{k} = {v}");
-            s.push_str(&format!("{left:<w$}  # {src}\n"));
+            if src.is_empty() {
+                s.push_str(&format!("{left}\n"));
+            } else {
+                s.push_str(&format!("{left:<w$}  # {src}\n"));
+            }
         }
         s
     }
