@@ -345,18 +345,8 @@ fn endpoint_how(r: &Resolved) -> Result<How, ConfigError> {
             "--endpoint {template:?} has no {{path}}: every pod would get the same request; put {{path}} in the template or the --body"
         )));
     }
-    let (template, used) = secret::expand_env(&template, "--endpoint").map_err(ConfigError)?;
-    if !used.is_empty() {
-        // Values from the environment in a URL are secrets (e.g. ?secret=${REVALIDATE_SECRET}).
-        for name in &used {
-            if let Ok(v) = std::env::var(name) {
-                secret::register(&v);
-                // The template's spaces become %20 just below: catch the value in that form too,
-                // or a value with a space and a character like `"` shows in --dry-run URLs.
-                secret::register(&v.replace(' ', "%20"));
-            }
-        }
-    }
+    // expand_env registers every value it expands (e.g. ?secret=${REVALIDATE_SECRET}) as a secret.
+    let (template, _) = secret::expand_env(&template, "--endpoint").map_err(ConfigError)?;
     let template = template.replace(' ', "%20");
     if template.chars().any(|c| c.is_control()) {
         return Err(ConfigError(
@@ -371,12 +361,7 @@ fn endpoint_how(r: &Resolved) -> Result<How, ConfigError> {
     }
     let body = match body {
         Some(b) => {
-            let (b, used) = secret::expand_env(&b, "--body").map_err(ConfigError)?;
-            for name in &used {
-                if let Ok(v) = std::env::var(name) {
-                    secret::register(&v);
-                }
-            }
+            let (b, _) = secret::expand_env(&b, "--body").map_err(ConfigError)?;
             Some(b)
         }
         None => None,
@@ -436,13 +421,6 @@ pub fn parse_header(h: &str) -> Result<Header, ConfigError> {
         .map_err(|_| ConfigError(format!("{name:?} is not a valid header name")))?;
     let what = format!("header {name}");
     let (expanded, used) = secret::expand_env(value.trim(), &what).map_err(ConfigError)?;
-    // Each variable's value is a secret on its own too ("Bearer ${TOKEN}": a pod that echoes
-    // just the token back must not print it).
-    for name in &used {
-        if let Ok(v) = std::env::var(name) {
-            secret::register(&v);
-        }
-    }
     let value = HeaderValue::from_str(&expanded).map_err(|_| {
         ConfigError(format!(
             "the value of header {name} has characters a header cannot carry"

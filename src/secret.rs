@@ -67,6 +67,8 @@ pub fn register(value: &str) {
         .to_string();
     forms.push(url);
     forms.push(crate::paths::encode_query_value(value));
+    // An endpoint template turns spaces into %20 and keeps other characters as they are.
+    forms.push(value.replace(' ', "%20"));
     if let Ok(json) = serde_json::to_string(value) {
         forms.push(json[1..json.len() - 1].to_string());
     }
@@ -110,9 +112,10 @@ impl<W: std::io::Write> std::io::Write for RedactingWriter<W> {
     }
 }
 
-/// Expands `${NAME}` references from the environment. Returns the expanded text and whether
-/// anything was expanded (an expanded value is treated as a secret by the caller).
-/// A reference to an unset variable is an error naming it.
+/// Expands `${NAME}` references from the environment. Returns the expanded text and the names
+/// used. Every expanded value is registered as a secret on its own ("Bearer ${TOKEN}": a server
+/// echoing just the token must not print it). A reference to an unset variable is an error
+/// naming it.
 pub fn expand_env(template: &str, what: &str) -> Result<(String, Vec<String>), String> {
     let mut out = String::with_capacity(template.len());
     let mut used = Vec::new();
@@ -131,6 +134,7 @@ pub fn expand_env(template: &str, what: &str) -> Result<(String, Vec<String>), S
         }
         match std::env::var(name) {
             Ok(v) if !v.is_empty() => {
+                register(&v);
                 out.push_str(&v);
                 used.push(name.to_string());
             }
@@ -172,9 +176,12 @@ mod tests {
     #[test]
     fn expand_env_reads_variables_and_names_missing_ones() {
         // SAFETY: tests in this module do not read this variable concurrently elsewhere.
-        unsafe { std::env::set_var("REVALIDATE_TEST_EXPAND", "abc123") };
+        unsafe { std::env::set_var("REVALIDATE_TEST_EXPAND", "abc123 expand") };
         let (v, used) = expand_env("Bearer ${REVALIDATE_TEST_EXPAND}!", "header").unwrap();
-        assert_eq!(v, "Bearer abc123!");
+        assert_eq!(v, "Bearer abc123 expand!");
+        // The value alone, and in the %20 form an endpoint URL gives it, is now a secret.
+        assert_eq!(redact("echo abc123 expand"), "echo <redacted>");
+        assert_eq!(redact("?s=abc123%20expand"), "?s=<redacted>");
         assert_eq!(used, vec!["REVALIDATE_TEST_EXPAND".to_string()]);
         let e = expand_env("${REVALIDATE_TEST_UNSET_X}", "header x").unwrap_err();
         assert!(e.contains("REVALIDATE_TEST_UNSET_X is not set"), "{e}");
