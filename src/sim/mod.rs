@@ -12,10 +12,12 @@
 
 mod balancer;
 mod cms;
+mod edge;
 mod etag;
 mod fault;
 mod page;
 mod pod;
+mod serve;
 mod server;
 #[cfg(test)]
 mod testkit;
@@ -32,6 +34,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use balancer::Balancer;
 pub use cms::{Cms, Post};
+pub use edge::{CachedObject, Edge, EdgeCache, EdgeCounters, EdgeOptions, Encoding};
 pub use etag::generate_etag;
 pub use fault::Fault;
 pub use pod::{CachedPage, Pod};
