@@ -11,6 +11,7 @@
 //! Faults can be injected per pod to exercise a tool's error handling.
 
 mod balancer;
+mod cloudfront;
 mod cms;
 mod edge;
 mod etag;
@@ -33,6 +34,11 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 pub use balancer::Balancer;
+pub use cloudfront::{
+    CallerReferenceConflict, CloudFrontFault, CloudFrontOptions, CloudFrontProxy,
+    CloudFrontRequest, Completion, InvalidationStatus, InvalidationView, Moto, MotoError,
+    Operation, sdk_client,
+};
 pub use cms::{Cms, Post};
 pub use edge::{CachedObject, Edge, EdgeCache, EdgeCounters, EdgeOptions, Encoding};
 pub use etag::generate_etag;
