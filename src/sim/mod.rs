@@ -11,6 +11,7 @@
 //! Faults can be injected per pod to exercise a tool's error handling.
 
 mod balancer;
+mod cloudflare;
 mod cloudfront;
 mod cms;
 mod edge;
@@ -34,6 +35,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 pub use balancer::Balancer;
+pub use cloudflare::{CloudflareApi, CloudflareOptions, CloudflarePurge, CloudflareRequest};
 pub use cloudfront::{
     CallerReferenceConflict, CloudFrontFault, CloudFrontOptions, CloudFrontProxy,
     CloudFrontRequest, Completion, InvalidationStatus, InvalidationView, Moto, MotoError,
