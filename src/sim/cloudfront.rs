@@ -3,10 +3,12 @@
 //! aws-sdk-cloudfront stack, on loopback.
 //!
 //! moto answers the API faithfully in shape but reports every invalidation
-//! `COMPLETED` at once, repeats no CallerReference check and enforces no
-//! limit. The proxy forwards every request to moto with its bytes and
-//! headers untouched (Host included, so a SigV4 signature stays valid) and
-//! adds what moto lacks: `InProgress` until a configurable time or number of
+//! `COMPLETED` at once, does not deduplicate CallerReferences and enforces
+//! no limit. The proxy forwards every request to moto with its bytes and
+//! headers untouched (Host included, so a SigV4 signature stays valid; moto
+//! checks signatures only when started with `INITIAL_NO_AUTH_ACTION_COUNT`,
+//! and then rejects even correctly signed CloudFront requests, so the tests
+//! verify signatures themselves) and adds what moto lacks: `InProgress` until a configurable time or number of
 //! GetInvalidation polls has passed, then `Completed` (in GetInvalidation,
 //! CreateInvalidation and ListInvalidations alike); CloudFront's
 //! CallerReference deduplication; the per-distribution in-progress limits;

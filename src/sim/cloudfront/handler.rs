@@ -250,7 +250,7 @@ impl State {
         Some(status)
     }
 
-    /// Why a new batch would break the in-progress limits of its distribution, if it would.
+    /// Whether a new batch would break the in-progress limits of its distribution.
     fn over_limits(&self, dist: &str, paths: &[String]) -> bool {
         let now = self.clock.now();
         let is_wildcard = |p: &String| p.contains('*');
