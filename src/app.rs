@@ -35,8 +35,9 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
     let global = cli.global;
     match cli.command {
         Command::GenerateDocs(a) => {
-            let written = crate::docs::write_all(&a.out_dir)
-                .map_err(|e| Error::io(format!("cannot write docs to {}", a.out_dir.display()), e))?;
+            let written = crate::docs::write_all(&a.out_dir).map_err(|e| {
+                Error::io(format!("cannot write docs to {}", a.out_dir.display()), e)
+            })?;
             for w in written {
                 println!("{}", a.out_dir.join(w).display());
             }
@@ -86,7 +87,10 @@ fn config_cmd(global: &GlobalArgs) -> Result<Code, Error> {
         OutputFormat::Json | OutputFormat::Ndjson => {
             let mut keys = serde_json::Map::new();
             for e in c.entries().into_iter().chain([preview]) {
-                keys.insert(e.key, serde_json::json!({"value": e.value, "source": e.source}));
+                keys.insert(
+                    e.key,
+                    serde_json::json!({"value": e.value, "source": e.source}),
+                );
             }
             let v = serde_json::json!({
                 "schema_version": crate::report::SCHEMA_VERSION,

@@ -334,7 +334,10 @@ impl Signals {
                 r = term.recv() => r.map(|_| Stop::Terminated),
             };
         }
-        tokio::signal::ctrl_c().await.ok().map(|_| Stop::Interrupted)
+        tokio::signal::ctrl_c()
+            .await
+            .ok()
+            .map(|_| Stop::Interrupted)
     }
 }
 

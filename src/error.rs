@@ -82,7 +82,11 @@ impl Error {
         }
     }
 
-    pub fn unavailable(service: Service, message: impl Into<String>, hint: Option<String>) -> Error {
+    pub fn unavailable(
+        service: Service,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Error {
         Error::Unavailable {
             service,
             message: message.into(),

@@ -27,7 +27,9 @@ pub const PREVIEW_ID_ENV: &str = "REVALIDATE_PREVIEW_ID";
 pub const BUILD_ID: &str = r#""buildId":"([A-Za-z0-9_-]{1,64})"|/_next/static/([A-Za-z0-9_-]{1,64})/_(?:buildManifest|ssgManifest)\.js"#;
 
 /// How a pod is asked to regenerate: HEAD regenerates without sending the page back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum RevalidateMethod {
     #[value(name = "HEAD", alias = "head")]
@@ -65,7 +67,18 @@ pub fn load_preview_id(file: Option<&Path>, env: Option<String>) -> Result<Secre
                 ))
             })?;
             let id = if text.trim_start().starts_with('{') {
-                let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                // Only the id is read: a site with 10,000 pages has a manifest of megabytes, and
+                // the routes in it are skipped, not built into values.
+                #[derive(serde::Deserialize)]
+                struct Manifest {
+                    preview: Option<Preview>,
+                }
+                #[derive(serde::Deserialize)]
+                struct Preview {
+                    #[serde(rename = "previewModeId")]
+                    preview_mode_id: Option<String>,
+                }
+                let v: Manifest = serde_json::from_str(&text).map_err(|e| {
                     ConfigError(format!(
                         "{} looks like JSON but does not parse (line {}, column {}); give .next/prerender-manifest.json or a file holding only the id",
                         manifest.display(),
@@ -73,15 +86,12 @@ pub fn load_preview_id(file: Option<&Path>, env: Option<String>) -> Result<Secre
                         e.column()
                     ))
                 })?;
-                v.pointer("/preview/previewModeId")
-                    .and_then(|v| v.as_str())
-                    .ok_or_else(|| {
-                        ConfigError(format!(
-                            "{} has no preview.previewModeId; is it a Next.js prerender-manifest.json?",
-                            manifest.display()
-                        ))
-                    })?
-                    .to_string()
+                v.preview.and_then(|p| p.preview_mode_id).ok_or_else(|| {
+                    ConfigError(format!(
+                        "{} has no preview.previewModeId; is it a Next.js prerender-manifest.json?",
+                        manifest.display()
+                    ))
+                })?
             } else {
                 text.trim().to_string()
             };
@@ -162,4 +172,3 @@ pub fn classify(
         ),
     }
 }
-

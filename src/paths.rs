@@ -477,7 +477,16 @@ mod tests {
                 .unwrap()
                 .is_wildcard()
         );
-        for dots in ["/../posts/a", "/a/./b", "/a/..", "/%2e%2E/x", "/a/%2E", "/.%2e/x", "/x/..?q=1", "/a%2F..%2fb"] {
+        for dots in [
+            "/../posts/a",
+            "/a/./b",
+            "/a/..",
+            "/%2e%2E/x",
+            "/a/%2E",
+            "/.%2e/x",
+            "/x/..?q=1",
+            "/a%2F..%2fb",
+        ] {
             assert_eq!(p(dots), Rule::DotSegment, "{dots}");
         }
         // Dots inside a segment, or in the query, are content.

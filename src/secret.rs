@@ -179,10 +179,21 @@ fn drop_secret_prefix(text: &str) -> &str {
 /// Header names whose values are credentials: redacted wherever they are printed.
 pub fn sensitive_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    matches!(n.as_str(), "authorization" | "proxy-authorization" | "cookie" | "set-cookie")
-        || ["secret", "token", "key", "signature", "password", "passwd", "auth", "credential"]
-            .iter()
-            .any(|s| n.contains(s))
+    matches!(
+        n.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
+    ) || [
+        "secret",
+        "token",
+        "key",
+        "signature",
+        "password",
+        "passwd",
+        "auth",
+        "credential",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
 }
 
 /// A header line as `revalidate config` shows it: the name, and the value only when it is
@@ -190,8 +201,13 @@ pub fn sensitive_name(name: &str) -> bool {
 pub fn show_header_line(line: &str) -> String {
     let (name, value) = line.split_once(':').unwrap_or((line, ""));
     let value = value.trim();
-    let only_refs = value.starts_with("${") && value.ends_with('}') && value.matches("${").count() == 1;
-    format!("{}: {}", name.trim(), if only_refs { value } else { "<redacted>" })
+    let only_refs =
+        value.starts_with("${") && value.ends_with('}') && value.matches("${").count() == 1;
+    format!(
+        "{}: {}",
+        name.trim(),
+        if only_refs { value } else { "<redacted>" }
+    )
 }
 
 /// A URL with its credentials masked: `http://user:<redacted>@host`, or `http://<redacted>@host`

@@ -52,8 +52,8 @@ pub fn verify(g: &GlobalArgs, a: &VerifyArgs) -> Layer {
     let mut l = global(g);
     targets(&a.targets, &mut l);
     l.verify_ignore = list(&a.ignore, String::clone);
-    l.verify_ignore_presets =
-        (!a.ignore_preset.is_empty()).then(|| a.ignore_preset.iter().copied().map(Choice).collect());
+    l.verify_ignore_presets = (!a.ignore_preset.is_empty())
+        .then(|| a.ignore_preset.iter().copied().map(Choice).collect());
     l.verify_select = a.select.clone();
     l.verify_max_body = a.max_body.map(Size);
     l.verify_expect_status = a.expect_status.map(|s| Count(u32::from(s)));

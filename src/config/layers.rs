@@ -303,7 +303,9 @@ fn unknown_key(k: &str, place: &str, file: &Path) -> ConfigError {
 
 /// The environment layer: every key with an environment variable that is set and not empty.
 /// `env` is a seam so tests can supply an environment.
-pub fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<(Layer, Source)>, ConfigError> {
+pub fn env_layer(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<(Layer, Source)>, ConfigError> {
     let mut out = Vec::new();
     for k in KEYS {
         let Some(var) = k.env else { continue };

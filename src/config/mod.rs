@@ -197,7 +197,10 @@ impl Config {
         let r = &self.resolved;
         let timeout = defaulted(&r.timeout).0;
         if timeout.is_zero() {
-            return Err(self.bad("timeout", "a request needs some time; give e.g. 500ms or 10s"));
+            return Err(self.bad(
+                "timeout",
+                "a request needs some time; give e.g. 500ms or 10s",
+            ));
         }
         let deadline = value(&r.deadline).map(|s| s.0);
         if deadline.is_some_and(|d| d.is_zero()) {
@@ -391,7 +394,10 @@ impl Config {
                     body_settings.push(format!(
                         "{} ({})",
                         Self::flag(key),
-                        self.resolved.shown(key).map(|x| x.1.to_string()).unwrap_or_default()
+                        self.resolved
+                            .shown(key)
+                            .map(|x| x.1.to_string())
+                            .unwrap_or_default()
                     ));
                 }
             }
@@ -459,7 +465,12 @@ pods_file = "staging-pods.txt"
 max_body = "1MiB"
 "#;
 
-    fn load(f: Option<&Path>, profile: Option<&str>, flags: Layer, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    fn load(
+        f: Option<&Path>,
+        profile: Option<&str>,
+        flags: Layer,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         Config::load(f, profile, flags, env)
     }
 
@@ -489,7 +500,10 @@ max_body = "1MiB"
         ));
         assert_eq!(c.verify().unwrap().max_body, 1 << 20);
         assert_eq!(l.per_pod_concurrency, 4);
-        assert_eq!(r.per_pod_concurrency.as_ref().unwrap().source, Source::Default);
+        assert_eq!(
+            r.per_pod_concurrency.as_ref().unwrap().source,
+            Source::Default
+        );
         // Relative paths are relative to the config file; the profile's pods_file outranks the
         // file's pods.
         let t = c.targets();
@@ -501,10 +515,22 @@ max_body = "1MiB"
     fn unknown_keys_are_named_with_their_place_and_the_valid_ones() {
         let dir = tempfile::tempdir().unwrap();
         for (text, want) in [
-            ("[profiles.x]\nconcurency = 3\n", "unknown key `concurency` in [profiles.x] (did you mean `concurrency`?)"),
-            ("[endpoint]\ntemplat = 'x'\n", "unknown key `endpoint.templat` in [endpoint]"),
-            ("[verify]\nwiat = '1s'\n", "unknown key `verify.wiat` in [verify]"),
-            ("[profiles.p.verify]\nx = 1\n", "unknown key `verify.x` in [profiles.p.verify]"),
+            (
+                "[profiles.x]\nconcurency = 3\n",
+                "unknown key `concurency` in [profiles.x] (did you mean `concurrency`?)",
+            ),
+            (
+                "[endpoint]\ntemplat = 'x'\n",
+                "unknown key `endpoint.templat` in [endpoint]",
+            ),
+            (
+                "[verify]\nwiat = '1s'\n",
+                "unknown key `verify.wiat` in [verify]",
+            ),
+            (
+                "[profiles.p.verify]\nx = 1\n",
+                "unknown key `verify.x` in [profiles.p.verify]",
+            ),
             ("colour = 1\n", "unknown key `colour` in the top level"),
         ] {
             let f = write(dir.path(), text);
@@ -542,13 +568,21 @@ max_body = "1MiB"
         let env = |k: &str| (k == "REVALIDATE_DEADLINE").then(|| "0s".to_string());
         let c = load(None, None, Layer::default(), &env).unwrap();
         let e = c.limits().unwrap_err().to_string();
-        assert!(e.starts_with("deadline = \"0s\" (env REVALIDATE_DEADLINE)"), "{e}");
+        assert!(
+            e.starts_with("deadline = \"0s\" (env REVALIDATE_DEADLINE)"),
+            "{e}"
+        );
         let flags = Layer {
             timeout: Some(value::Span(Duration::ZERO)),
             ..Layer::default()
         };
         let c = load(None, None, flags, &|_| None).unwrap();
-        assert!(c.limits().unwrap_err().to_string().starts_with("timeout = \"0s\" (command line)"));
+        assert!(
+            c.limits()
+                .unwrap_err()
+                .to_string()
+                .starts_with("timeout = \"0s\" (command line)")
+        );
     }
 
     #[test]
@@ -572,7 +606,9 @@ max_body = "1MiB"
         let c = load(None, None, flags, &|_| None).unwrap();
         let e = c.fanout().unwrap_err().to_string();
         assert!(
-            e.starts_with("--endpoint, --body are endpoint-mode flags, but this run is in nextjs mode"),
+            e.starts_with(
+                "--endpoint, --body are endpoint-mode flags, but this run is in nextjs mode"
+            ),
             "{e}"
         );
         let flags = Layer {
@@ -584,7 +620,9 @@ max_body = "1MiB"
         let c = load(None, None, flags, &|_| None).unwrap();
         let e = c.fanout().unwrap_err().to_string();
         assert!(
-            e.starts_with("--only-generated is a nextjs-mode flag, but this run is in endpoint mode"),
+            e.starts_with(
+                "--only-generated is a nextjs-mode flag, but this run is in endpoint mode"
+            ),
             "{e}"
         );
     }
@@ -630,7 +668,10 @@ wait = "30s"
         c.verify().unwrap();
         let entries = c.entries();
         assert_eq!(entries.len(), KEYS.len());
-        let e = entries.iter().find(|e| e.key == "verify.encodings").unwrap();
+        let e = entries
+            .iter()
+            .find(|e| e.key == "verify.encodings")
+            .unwrap();
         assert_eq!(e.value, r#"["identity", "gzip", "br"]"#);
         assert_eq!(e.source, "built-in default");
     }
@@ -640,9 +681,7 @@ wait = "30s"
         let dir = tempfile::tempdir().unwrap();
         let f = write(
             dir.path(),
-            &format!(
-                "{FILE}\n[profiles.x]\npods = [\"a=http://user:pa55word@127.0.0.1:1\"]\n"
-            ),
+            &format!("{FILE}\n[profiles.x]\npods = [\"a=http://user:pa55word@127.0.0.1:1\"]\n"),
         );
         let c = load(Some(&f), Some("x"), Layer::default(), &|_| None).unwrap();
         let text: String = c
@@ -654,6 +693,9 @@ wait = "30s"
         assert!(text.contains("x-literal: <redacted>"), "{text}");
         assert!(!text.contains("hunter22"), "{text}");
         assert!(!text.contains("pa55word"), "{text}");
-        assert!(text.contains("http://user:<redacted>@127.0.0.1:1"), "{text}");
+        assert!(
+            text.contains("http://user:<redacted>@127.0.0.1:1"),
+            "{text}"
+        );
     }
 }

@@ -177,10 +177,7 @@ impl<T: clap::ValueEnum + Clone> KeyValue for Choice<T> {
     fn from_toml(v: &toml::Value) -> Result<Self, String> {
         match v.as_str() {
             Some(s) => parse_choice(s).map(Choice),
-            None => Err(format!(
-                "must be one of {}",
-                choice_names::<T>().join(", ")
-            )),
+            None => Err(format!("must be one of {}", choice_names::<T>().join(", "))),
         }
     }
     fn from_env(s: &str) -> Result<Self, String> {
@@ -291,7 +288,10 @@ mod tests {
     #[test]
     fn choices_are_case_insensitive_and_list_the_names() {
         assert_eq!(Choice::<Fruit>::from_env("pear").unwrap().0, Fruit::Pear);
-        assert_eq!(Choice::<Fruit>::from_env("APPLE").unwrap().show(), "\"apple\"");
+        assert_eq!(
+            Choice::<Fruit>::from_env("APPLE").unwrap().show(),
+            "\"apple\""
+        );
         assert_eq!(
             Choice::<Fruit>::from_env("kiwi").unwrap_err(),
             "must be one of apple, PEAR"
@@ -307,7 +307,10 @@ mod tests {
         assert_eq!(Span(Duration::from_millis(500)).show(), "\"500ms\"");
         assert!(Span::from_toml(&toml::Value::Integer(3)).is_err());
         assert_eq!(Size::from_env("32MiB").unwrap().show(), "\"32MiB\"");
-        assert_eq!(Size::from_toml(&toml::Value::Integer(1000)).unwrap().0, 1000);
+        assert_eq!(
+            Size::from_toml(&toml::Value::Integer(1000)).unwrap().0,
+            1000
+        );
     }
 
     #[test]

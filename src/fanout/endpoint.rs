@@ -67,7 +67,8 @@ impl Endpoint {
         };
         let body = match &s.body {
             Some(b) => {
-                let (b, _) = secret::expand_env_with(b, "--body", &json_inner).map_err(ConfigError)?;
+                let (b, _) =
+                    secret::expand_env_with(b, "--body", &json_inner).map_err(ConfigError)?;
                 let sample = b.replace("{path}", "/");
                 if let Err(e) = serde_json::from_str::<serde_json::Value>(&sample) {
                     return Err(ConfigError(format!(
@@ -248,10 +249,7 @@ mod tests {
         let e = Endpoint::build(&settings("/api/revalidate{path}", None)).unwrap();
         assert_eq!(e.route(&path("/posts/a")), "/api/revalidate/posts/a");
         let e = Endpoint::build(&settings("/api/r", Some(r#"{"path":"{path}"}"#))).unwrap();
-        assert_eq!(
-            e.body(&path("/a\"b")).unwrap(),
-            r#"{"path":"/a%22b"}"#
-        );
+        assert_eq!(e.body(&path("/a\"b")).unwrap(), r#"{"path":"/a%22b"}"#);
     }
 
     #[test]
@@ -270,8 +268,19 @@ mod tests {
             "/api/k%2B%2F%3D%23%26%25%27%22%3C%3Eey-2q9/r?secret=k%2B/%3D%23%26%25'%22%3C%3Eey-2q9&path=/x"
         );
         // The query value decodes back to the secret exactly (a + stays a +).
-        let q = route.split("secret=").nth(1).unwrap().split('&').next().unwrap();
-        assert_eq!(percent_encoding::percent_decode_str(q).decode_utf8().unwrap(), raw);
+        let q = route
+            .split("secret=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
+        assert_eq!(
+            percent_encoding::percent_decode_str(q)
+                .decode_utf8()
+                .unwrap(),
+            raw
+        );
         let shown = secret::redact(&route);
         assert!(!shown.contains("ey-2q9"), "{shown}");
         let e = Endpoint::build(&settings(

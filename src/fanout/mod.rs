@@ -17,7 +17,9 @@ use http::{HeaderName, HeaderValue, Method};
 
 use crate::config::{ConfigError, FanoutSettings};
 use crate::context::{RunContext, Stop};
-use crate::nextjs::{self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE, RevalidateMethod};
+use crate::nextjs::{
+    self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE, RevalidateMethod,
+};
 use crate::paths::UrlPath;
 use crate::report::{self, Retain};
 use crate::secret::{self, Secret};
@@ -30,7 +32,9 @@ use crate::transport::{
 pub use endpoint::Endpoint;
 
 /// How each pod is told to revalidate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Next.js's own mechanism: x-prerender-revalidate with the build's previewModeId
@@ -40,7 +44,9 @@ pub enum Mode {
 }
 
 /// The method of endpoint-mode requests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum EndpointMethod {
     #[value(name = "GET", alias = "get")]
@@ -114,9 +120,9 @@ impl Outcome {
                 "http-error: a status Next.js does not send for a revalidation; a 3xx means the pod \
                  redirects this path (list it as the app serves it, e.g. with or without the trailing slash).",
             ),
-            (Outcome::Cancelled, _) => Some(
-                "cancelled: the request did not finish before --deadline, Ctrl-C or SIGTERM.",
-            ),
+            (Outcome::Cancelled, _) => {
+                Some("cancelled: the request did not finish before --deadline, Ctrl-C or SIGTERM.")
+            }
             _ => None,
         }
     }
@@ -238,7 +244,11 @@ impl Plan {
                 }
             }
             How::Endpoint(e) => {
-                if e.has_body() && !self.headers.iter().any(|h| h.name == http::header::CONTENT_TYPE)
+                if e.has_body()
+                    && !self
+                        .headers
+                        .iter()
+                        .any(|h| h.name == http::header::CONTENT_TYPE)
                 {
                     out.push((
                         http::header::CONTENT_TYPE,
@@ -395,7 +405,12 @@ async fn read(mut resp: PodResponse, how: &How) -> Result<Seen, TransportError> 
         How::Nextjs { only_generated, .. } => {
             // Drain whatever body there is so the connection can be reused.
             while resp.chunk().await?.is_some() {}
-            nextjs::classify(status, cache.as_deref(), location.as_deref(), *only_generated)
+            nextjs::classify(
+                status,
+                cache.as_deref(),
+                location.as_deref(),
+                *only_generated,
+            )
         }
         How::Endpoint(e) => {
             let body = resp.drain(MAX_ENDPOINT_BODY).await?;
@@ -426,7 +441,13 @@ fn cancelled_cell(plan: &Plan, p: usize, t: usize, stop: Stop, attempts: u32) ->
     }
 }
 
-async fn one_cell(ctx: &RunContext, transport: &Transport, plan: &Plan, p: usize, t: usize) -> Cell {
+async fn one_cell(
+    ctx: &RunContext,
+    transport: &Transport,
+    plan: &Plan,
+    p: usize,
+    t: usize,
+) -> Cell {
     let path = &plan.paths[p];
     let target = &plan.targets[t];
     let done = transport
@@ -576,6 +597,11 @@ mod tests {
         assert!(Outcome::Gone.is_ok(true) && !Outcome::Gone.is_ok(false));
         assert!(Outcome::NotGenerated.is_ok(false));
         assert!(!Outcome::Rejected.is_ok(true));
-        assert!(Outcome::Rejected.hint(Mode::Nextjs).unwrap().contains("previewModeId"));
+        assert!(
+            Outcome::Rejected
+                .hint(Mode::Nextjs)
+                .unwrap()
+                .contains("previewModeId")
+        );
     }
 }

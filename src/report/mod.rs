@@ -421,7 +421,10 @@ impl Reporter {
         if next > 0 {
             self.start_bar(
                 next,
-                &format!("round {}: {settled}/{paths} settled, re-checking", round + 1),
+                &format!(
+                    "round {}: {settled}/{paths} settled, re-checking",
+                    round + 1
+                ),
             );
         }
     }
@@ -630,8 +633,12 @@ mod tests {
             clicolor_force: true,
             ..env
         };
-        assert!(Display::resolve(Human, ColorChoice::Auto, false, false, false, force).color_stdout);
-        assert!(!Display::resolve(Human, ColorChoice::Never, false, true, true, force).color_stdout);
+        assert!(
+            Display::resolve(Human, ColorChoice::Auto, false, false, false, force).color_stdout
+        );
+        assert!(
+            !Display::resolve(Human, ColorChoice::Never, false, true, true, force).color_stdout
+        );
         // No progress bar under CI, with --quiet, without a terminal, or for machines.
         let ci = EnvView { ci: true, ..env };
         assert!(!Display::resolve(Human, ColorChoice::Auto, false, true, true, ci).progress);

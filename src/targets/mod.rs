@@ -198,7 +198,9 @@ pub fn parse_spec(input: &str) -> Result<Target, String> {
     }
     let port = parsed.port_or_known_default().unwrap_or(80);
     if port == 0 {
-        return Err("port 0 is not a port a pod listens on; give the pod's port, e.g. :3000".into());
+        return Err(
+            "port 0 is not a port a pod listens on; give the pod's port, e.g. :3000".into(),
+        );
     }
     let authority = match parsed.port() {
         Some(p) => format!("{host}:{p}"),

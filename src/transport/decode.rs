@@ -109,7 +109,11 @@ mod tests {
         let page = vec![b'x'; 100_000];
         let gz = gzip(&page);
         assert!(decode(Some("gzip"), &gz[..gz.len() / 2], 512).is_err());
-        let br = brotli(&(0..100_000u32).flat_map(|i| i.to_le_bytes()).collect::<Vec<_>>());
+        let br = brotli(
+            &(0..100_000u32)
+                .flat_map(|i| i.to_le_bytes())
+                .collect::<Vec<_>>(),
+        );
         assert!(decode(Some("br"), &br[..br.len() / 2], 512).is_err());
     }
 

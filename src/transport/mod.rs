@@ -193,10 +193,7 @@ impl Transport {
     pub fn new(limits: &Limits, origins: usize) -> Result<Transport, crate::error::Error> {
         let share = limits.concurrency.div_ceil(origins.max(1)) + 1;
         Ok(Transport {
-            direct: direct::Direct::new(
-                limits.timeout,
-                limits.per_pod_concurrency.min(share),
-            )?,
+            direct: direct::Direct::new(limits.timeout, limits.per_pod_concurrency.min(share))?,
         })
     }
 

@@ -141,10 +141,8 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
         let mut req = PodRequest::new(method.clone(), path.to_string());
         // Pods are asked for what most clients get; edge samples for their variant.
         let accept = job.encoding.map_or("gzip, br", Encoding::accept);
-        req.headers.insert(
-            ACCEPT_ENCODING,
-            http::HeaderValue::from_static(accept),
-        );
+        req.headers
+            .insert(ACCEPT_ENCODING, http::HeaderValue::from_static(accept));
         for h in &s.plan.headers {
             req.headers.append(h.name.clone(), h.value.clone());
         }
@@ -264,7 +262,10 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
                 too_large(&mut f, decoder.sink().length);
             } else {
                 f.outcome = Some(FetchOutcome::Error);
-                f.error = Some(format!("cannot decode the {:?} body: {e}", f.content_encoding));
+                f.error = Some(format!(
+                    "cannot decode the {:?} body: {e}",
+                    f.content_encoding
+                ));
             }
             return Ok(f);
         }
@@ -277,7 +278,10 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
         }
         Err(e) => {
             f.outcome = Some(FetchOutcome::Error);
-            f.error = Some(format!("cannot decode the {:?} body: {e}", f.content_encoding));
+            f.error = Some(format!(
+                "cannot decode the {:?} body: {e}",
+                f.content_encoding
+            ));
             return Ok(f);
         }
     };

@@ -53,7 +53,11 @@ impl Criteria {
     /// The `expected:` line of a path.
     pub fn describe(&self, etag: bool) -> String {
         let mut parts = vec![format!("status {}", self.status)];
-        parts.extend(self.evidence().into_iter().filter(|e| !e.starts_with("status")));
+        parts.extend(
+            self.evidence()
+                .into_iter()
+                .filter(|e| !e.starts_with("status")),
+        );
         parts.push(if etag {
             "one ETag per build".into()
         } else {
@@ -375,7 +379,10 @@ pub fn evaluate(
     } else if pods.is_empty() {
         // Through the edge alone: judged on the samples below.
         if proven {
-            (Verdict::Fresh, format!("every sample: {}", evidence.join(", ")))
+            (
+                Verdict::Fresh,
+                format!("every sample: {}", evidence.join(", ")),
+            )
         } else {
             (
                 Verdict::Converged,
@@ -525,7 +532,12 @@ fn judge_samples(
 ) {
     let pod_hashes: BTreeSet<&str> = pods
         .iter()
-        .filter(|f| fetched(f) && f.problems.iter().all(|p| p == "pods of this build disagree"))
+        .filter(|f| {
+            fetched(f)
+                && f.problems
+                    .iter()
+                    .all(|p| p == "pods of this build disagree")
+        })
         .filter_map(|f| f.hash.as_deref())
         .collect();
     let through_only = pods.is_empty();
@@ -534,7 +546,10 @@ fn judge_samples(
         let refs: Vec<&Fetch> = samples.iter().filter(|f| fetched(f)).collect();
         diverges(&by_build(&refs))
     };
-    for s in samples.iter_mut().filter(|s| fetched(s) && s.state.is_none()) {
+    for s in samples
+        .iter_mut()
+        .filter(|s| fetched(s) && s.state.is_none())
+    {
         let known = s.hash.as_deref().is_some_and(|h| pod_hashes.contains(h));
         s.state = Some(if through_only {
             if samples_diverge {
@@ -722,7 +737,11 @@ mod tests {
         let mut pods = vec![fetch("a", "h1", Some("B"))];
         let v = eval(&mut pods, &no_check());
         assert_eq!(v.verdict, Verdict::Unproven);
-        assert!(v.reason.starts_with("one pod and no content check"), "{}", v.reason);
+        assert!(
+            v.reason.starts_with("one pod and no content check"),
+            "{}",
+            v.reason
+        );
         let mut pods = vec![with_text(fetch("a", "h1", Some("B")), true)];
         assert_eq!(eval(&mut pods, &contains()).verdict, Verdict::Fresh);
     }
@@ -852,7 +871,15 @@ mod tests {
             with_text(sample(3, "new", Encoding::Gzip), true),
             with_text(sample(4, "new", Encoding::Gzip), true),
         ];
-        let v = evaluate("/p", &mut pods, &mut samples, Some("http://lb"), &contains(), None, false);
+        let v = evaluate(
+            "/p",
+            &mut pods,
+            &mut samples,
+            Some("http://lb"),
+            &contains(),
+            None,
+            false,
+        );
         assert_eq!(v.verdict, Verdict::Stale);
         let t = v.through.unwrap();
         assert_eq!((t.samples, t.ok, t.stale), (4, 3, 1));
@@ -870,7 +897,15 @@ mod tests {
             sample(1, "new", Encoding::Identity),
             sample(2, "old", Encoding::Identity),
         ];
-        let v = evaluate("/p", &mut pods, &mut samples, Some("http://lb"), &no_check(), None, false);
+        let v = evaluate(
+            "/p",
+            &mut pods,
+            &mut samples,
+            Some("http://lb"),
+            &no_check(),
+            None,
+            false,
+        );
         assert!(v.diverged);
         let t = v.through.unwrap();
         assert_eq!((t.ok, t.unproven), (0, 2));
@@ -884,14 +919,30 @@ mod tests {
             with_text(sample(1, "old", Encoding::Identity), false),
             with_text(sample(2, "old", Encoding::Gzip), false),
         ];
-        let v = evaluate("/p", &mut [], &mut samples, Some("http://cdn"), &contains(), None, false);
+        let v = evaluate(
+            "/p",
+            &mut [],
+            &mut samples,
+            Some("http://cdn"),
+            &contains(),
+            None,
+            false,
+        );
         assert_eq!(v.verdict, Verdict::Stale);
         // Without a check they would only agree: converged, never fresh.
         let mut samples = vec![
             sample(1, "old", Encoding::Identity),
             sample(2, "old", Encoding::Gzip),
         ];
-        let v = evaluate("/p", &mut [], &mut samples, Some("http://cdn"), &no_check(), None, false);
+        let v = evaluate(
+            "/p",
+            &mut [],
+            &mut samples,
+            Some("http://cdn"),
+            &no_check(),
+            None,
+            false,
+        );
         assert_eq!(v.verdict, Verdict::Converged);
     }
 
@@ -899,7 +950,15 @@ mod tests {
     fn converged_pods_with_a_matching_edge_stay_converged() {
         let mut pods = vec![fetch("a", "h", Some("B")), fetch("b", "h", Some("B"))];
         let mut samples = vec![sample(1, "h", Encoding::Br)];
-        let v = evaluate("/p", &mut pods, &mut samples, Some("http://lb"), &no_check(), None, false);
+        let v = evaluate(
+            "/p",
+            &mut pods,
+            &mut samples,
+            Some("http://lb"),
+            &no_check(),
+            None,
+            false,
+        );
         assert_eq!(v.verdict, Verdict::Converged);
         assert_eq!(samples[0].state, Some(State::Converged));
     }

@@ -25,8 +25,8 @@ use crate::context::{RunContext, Stop};
 use crate::paths::UrlPath;
 use crate::report::{self, Retain};
 use crate::targets::{self, Target};
-use crate::transport::{RequestView, Transport};
 use crate::transport::header::{self, Header};
+use crate::transport::{RequestView, Transport};
 
 pub use judge::{
     BuildGroup, Changes, Criteria, HashGroup, PathVerdict, State, ThroughSummary, VariantShare,
@@ -41,7 +41,16 @@ const WAIT_CAP: Duration = Duration::from_secs(5);
 
 /// An Accept-Encoding variant of a page; a CDN caches each apart.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum, serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+    serde::Serialize,
     serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
@@ -106,8 +115,12 @@ impl Plan {
     ) -> Result<Plan, ConfigError> {
         let through = match &s.through {
             Some(url) => Some(Through {
-                target: targets::parse_spec(&format!("through={url}"))
-                    .map_err(|e| ConfigError(format!("--through {:?}: {e}", crate::secret::mask_userinfo(url))))?,
+                target: targets::parse_spec(&format!("through={url}")).map_err(|e| {
+                    ConfigError(format!(
+                        "--through {:?}: {e}",
+                        crate::secret::mask_userinfo(url)
+                    ))
+                })?,
                 samples: s.samples,
                 encodings: s.encodings.clone(),
             }),
@@ -319,6 +332,68 @@ struct Pending {
     missing: usize,
 }
 
+impl Pending {
+    fn new(n_pods: usize, n_samples: usize) -> Pending {
+        Pending {
+            pods: vec![Fetch::default(); n_pods],
+            samples: vec![Fetch::default(); n_samples],
+            missing: n_pods + n_samples,
+        }
+    }
+}
+
+/// What is kept of the run: each path's verdict and the responses the output needs.
+struct Kept {
+    verdicts: Vec<Option<PathVerdict>>,
+    /// Every pod's last fetch by slot (JSON output only).
+    cells: Vec<Fetch>,
+    samples: Vec<Fetch>,
+    /// Per path, the responses people need to read its verdict (other outputs).
+    failures: BTreeMap<usize, (Vec<Fetch>, Vec<Fetch>)>,
+    snapshot: Option<Snapshot>,
+    keep_all: bool,
+    /// Paths judged in the current round.
+    judged: Vec<bool>,
+}
+
+impl Kept {
+    fn judge(&mut self, plan: &Plan, p: usize, mut pend: Pending) {
+        let path = plan.paths[p].as_str();
+        let baseline = plan.baseline.as_ref().map(|b| b.hashes(path));
+        let v = judge::evaluate(
+            path,
+            &mut pend.pods,
+            &mut pend.samples,
+            plan.through.as_ref().map(|t| t.target.location()),
+            &plan.criteria,
+            baseline.as_ref(),
+            plan.etag,
+        );
+        if let Some(snap) = &mut self.snapshot {
+            pend.pods.iter().for_each(|f| snap.record(f));
+        }
+        let (n_pods, n_samples) = (pend.pods.len(), pend.samples.len());
+        if self.keep_all {
+            for (i, f) in pend.pods.into_iter().enumerate() {
+                self.cells[p * n_pods + i] = f;
+            }
+            for (i, f) in pend.samples.into_iter().enumerate() {
+                self.samples[p * n_samples + i] = f;
+            }
+        } else {
+            let pods: Vec<Fetch> = pend.pods.into_iter().filter(Fetch::is_failure).collect();
+            let smp: Vec<Fetch> = pend.samples.into_iter().filter(Fetch::is_failure).collect();
+            if pods.is_empty() && smp.is_empty() {
+                self.failures.remove(&p);
+            } else {
+                self.failures.insert(p, (pods, smp));
+            }
+        }
+        self.verdicts[p] = Some(v);
+        self.judged[p] = true;
+    }
+}
+
 /// Runs verify (with `--wait` rounds) and returns the report.
 pub async fn run(
     ctx: &RunContext,
@@ -336,109 +411,81 @@ pub async fn run(
     });
     let n_pods = plan.targets.len();
     let n_samples = plan.samples_per_path();
+    let n_paths = plan.paths.len();
     let keep_all = retain == Retain::All;
-    let mut cells: Vec<Fetch> = if keep_all {
-        vec![Fetch::default(); plan.paths.len() * n_pods]
-    } else {
-        Vec::new()
+    let mut kept = Kept {
+        verdicts: vec![None; n_paths],
+        cells: if keep_all {
+            vec![Fetch::default(); n_paths * n_pods]
+        } else {
+            Vec::new()
+        },
+        samples: if keep_all {
+            vec![Fetch::default(); n_paths * n_samples]
+        } else {
+            Vec::new()
+        },
+        failures: BTreeMap::new(),
+        snapshot: plan
+            .save
+            .as_ref()
+            .map(|_| Snapshot::new(plan.etag, plan.normalizer.description.clone())),
+        keep_all,
+        judged: vec![false; n_paths],
     };
-    let mut samples: Vec<Fetch> = if keep_all {
-        vec![Fetch::default(); plan.paths.len() * n_samples]
-    } else {
-        Vec::new()
-    };
-    // Only the failures of the last round of each path are kept for people.
-    let mut failures: BTreeMap<usize, (Vec<Fetch>, Vec<Fetch>)> = BTreeMap::new();
-    let mut snapshot = plan
-        .save
-        .as_ref()
-        .map(|_| Snapshot::new(plan.etag, plan.normalizer.description.clone()));
     let wait_until = plan.wait.map(|w| Instant::now() + w);
-    let mut todo: Vec<usize> = (0..plan.paths.len()).collect();
-    let mut verdicts: Vec<Option<PathVerdict>> = vec![None; plan.paths.len()];
+    let mut todo: Vec<usize> = (0..n_paths).collect();
     let mut round = 0;
     let mut pause = WAIT_FIRST;
     loop {
         round += 1;
-        let mut pending: BTreeMap<usize, Pending> = todo
-            .iter()
-            .map(|&p| {
-                (
-                    p,
-                    Pending {
-                        pods: vec![Fetch::default(); n_pods],
-                        samples: vec![Fetch::default(); n_samples],
-                        missing: n_pods + n_samples,
-                    },
-                )
-            })
-            .collect();
-        let lanes = lanes(plan, &todo);
-        let mut judge_path = |p: usize, mut pend: Pending| {
-            let path = plan.paths[p].as_str();
-            let baseline = plan.baseline.as_ref().map(|b| b.hashes(path));
-            let v = judge::evaluate(
-                path,
-                &mut pend.pods,
-                &mut pend.samples,
-                plan.through.as_ref().map(|t| t.target.location()),
-                &plan.criteria,
-                baseline.as_ref(),
-                plan.etag,
-            );
-            if let Some(snap) = &mut snapshot {
-                pend.pods.iter().for_each(|f| snap.record(f));
-            }
-            if keep_all {
-                for (i, f) in pend.pods.into_iter().enumerate() {
-                    cells[p * n_pods + i] = f;
-                }
-                for (i, f) in pend.samples.into_iter().enumerate() {
-                    samples[p * n_samples + i] = f;
-                }
-            } else {
-                let pods: Vec<Fetch> = pend.pods.into_iter().filter(Fetch::is_failure).collect();
-                let smp: Vec<Fetch> = pend.samples.into_iter().filter(Fetch::is_failure).collect();
-                if pods.is_empty() && smp.is_empty() {
-                    failures.remove(&p);
-                } else {
-                    failures.insert(p, (pods, smp));
-                }
-            }
-            verdicts[p] = Some(v);
-        };
-        fetch::fetch_all(&shared, lanes, |f| {
+        kept.judged.iter_mut().for_each(|j| *j = false);
+        // A path's slots are made when its first response arrives and go when it is judged, so
+        // only the paths in flight are held.
+        let mut pending: BTreeMap<usize, Pending> = BTreeMap::new();
+        fetch::fetch_all(&shared, lanes(plan, &todo), |f| {
             on(Progress::Fetch(round, &f));
             let p = f.path_index;
-            let pend = pending.get_mut(&p).expect("a path of this round");
+            let pend = pending
+                .entry(p)
+                .or_insert_with(|| Pending::new(n_pods, n_samples));
             pend.missing -= 1;
+            let slot = f.slot;
             if f.sample {
-                let slot = f.slot;
                 pend.samples[slot] = f;
             } else {
-                let slot = f.slot;
                 pend.pods[slot] = f;
             }
             if pend.missing == 0 {
                 let pend = pending.remove(&p).expect("present");
-                judge_path(p, pend);
+                kept.judge(plan, p, pend);
             }
         })
         .await;
-        // Paths whose fetches did not all come back (cannot happen unless a task panicked).
-        for (p, pend) in std::mem::take(&mut pending) {
-            judge_path(p, pend);
+        // Paths whose fetches did not all come back (cannot happen unless a task panicked):
+        // what did not answer is judged as no answer.
+        for &p in &todo {
+            if !kept.judged[p] {
+                let pend = pending
+                    .remove(&p)
+                    .unwrap_or_else(|| Pending::new(n_pods, n_samples));
+                kept.judge(plan, p, pend);
+            }
         }
-        todo = (0..plan.paths.len())
-            .filter(|&p| !verdicts[p].as_ref().is_some_and(|v| v.verdict.is_settled()))
+        todo = (0..n_paths)
+            .filter(|&p| {
+                !kept.verdicts[p]
+                    .as_ref()
+                    .is_some_and(|v| v.verdict.is_settled())
+            })
             .collect();
         let more = wait_until.is_some_and(|u| Instant::now() < u)
             && !todo.is_empty()
             && ctx.stopped().is_none();
         on(Progress::Round {
             round,
-            settled: plan.paths.len() - todo.len(),
-            total: plan.paths.len(),
+            settled: n_paths - todo.len(),
+            total: n_paths,
             next: if more {
                 todo.len() * plan.requests_per_path()
             } else {
@@ -456,13 +503,21 @@ pub async fn run(
         pause = (pause * 2).min(WAIT_CAP);
     }
 
+    let Kept {
+        verdicts,
+        mut cells,
+        mut samples,
+        failures,
+        snapshot,
+        ..
+    } = kept;
     let verdicts: Vec<PathVerdict> = verdicts
         .into_iter()
         .map(|v| v.expect("every path judged"))
         .collect();
     let mut totals = Totals {
         paths: verdicts.len(),
-        cells: plan.paths.len() * n_pods,
+        cells: n_paths * n_pods,
         ..Default::default()
     };
     for v in &verdicts {
@@ -487,10 +542,7 @@ pub async fn run(
         snap.taken_at = report::timestamp(std::time::SystemTime::now());
         match snap.save(file) {
             Ok(()) => saved = Some(file.display().to_string()),
-            Err(e) => warnings.push(format!(
-                "cannot write the snapshot {}: {e}",
-                file.display()
-            )),
+            Err(e) => warnings.push(format!("cannot write the snapshot {}: {e}", file.display())),
         }
     }
     let mut report = Report {
@@ -589,7 +641,9 @@ pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
         let path = &plan.paths[job.path_index];
         let mut headers = vec![(
             "accept-encoding".to_string(),
-            job.encoding.map_or("gzip, br", Encoding::accept).to_string(),
+            job.encoding
+                .map_or("gzip, br", Encoding::accept)
+                .to_string(),
         )];
         headers.extend(given.iter().cloned());
         requests.push(RequestView {
@@ -613,7 +667,10 @@ pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
     requests.sort_by_key(|r| order.get(r.path.as_str()).copied().unwrap_or(usize::MAX));
     DryRun {
         targets: plan.targets.clone(),
-        through: plan.through.as_ref().map(|t| t.target.location().to_string()),
+        through: plan
+            .through
+            .as_ref()
+            .map(|t| t.target.location().to_string()),
         paths: plan.paths.clone(),
         requests,
         warnings: plan.warnings.clone(),

@@ -10,7 +10,9 @@ use regex::bytes::Regex;
 use crate::config::ConfigError;
 
 /// Built-in normalisations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum IgnorePreset {
     /// ISO 8601 date-times and epoch-millisecond numbers in JSON fields (content date-times,

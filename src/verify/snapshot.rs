@@ -123,4 +123,3 @@ fn describe_norm(n: &[String]) -> String {
         format!("normalisation [{}]", n.join(", "))
     }
 }
-

@@ -290,8 +290,8 @@ pub fn events(out: &std::process::Output) -> Vec<Event> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l)
-                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
             assert_schema("event.schema.json", &v);
             serde_json::from_value(v).unwrap_or_else(|e| panic!("not an event ({e}): {l}"))
         })

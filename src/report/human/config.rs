@@ -20,7 +20,11 @@ pub fn config(c: &Config, extra: &[Entry]) -> String {
             format!(" (defined: {})", c.profiles.join(", "))
         }
     ));
-    let rows: Vec<Entry> = c.entries().into_iter().chain(extra.iter().cloned()).collect();
+    let rows: Vec<Entry> = c
+        .entries()
+        .into_iter()
+        .chain(extra.iter().cloned())
+        .collect();
     let w = rows
         .iter()
         .map(|e| e.key.len() + e.value.len() + 3)

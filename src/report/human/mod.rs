@@ -48,7 +48,10 @@ fn aligned(indent: &str, lines: &[(String, String, String)]) -> String {
         .iter()
         .map(|(h, pods, what)| {
             let pad = " ".repeat(w - pods.chars().count());
-            format!("{indent}{h}  {pods}{pad}  {what}").trim_end().to_string() + "\n"
+            format!("{indent}{h}  {pods}{pad}  {what}")
+                .trim_end()
+                .to_string()
+                + "\n"
         })
         .collect()
 }

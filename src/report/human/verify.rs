@@ -99,8 +99,12 @@ fn verdict_table(r: &verify::Report, style: &Style) -> String {
             ));
         }
         let note = match v.verdict {
-            Verdict::Converged if not_fresh.is_empty() => TCell::new("(agreement, not proof)", Paint::Dim),
-            Verdict::Unproven if not_fresh.is_empty() => TCell::new("(cannot be compared)", Paint::Dim),
+            Verdict::Converged if not_fresh.is_empty() => {
+                TCell::new("(agreement, not proof)", Paint::Dim)
+            }
+            Verdict::Unproven if not_fresh.is_empty() => {
+                TCell::new("(cannot be compared)", Paint::Dim)
+            }
             _ if not_fresh.is_empty() => TCell::new("-", Paint::Dim),
             _ => not_fresh.join(", ").into(),
         };
@@ -308,10 +312,7 @@ fn baseline_table(r: &verify::Report, style: &Style) -> String {
     if r.targets.is_empty() {
         return String::new();
     }
-    let mut out = format!(
-        "\n{}\n",
-        style.bold(&format!("Since the baseline {file}:"))
-    );
+    let mut out = format!("\n{}\n", style.bold(&format!("Since the baseline {file}:")));
     let mut t = Table::new(&["PATH", "CHANGED", "UNCHANGED PODS"]).indent(2);
     for v in &r.verdicts {
         let Some(c) = &v.changes else { continue };

@@ -1,0 +1,261 @@
+//! A simulated pod's ISR pages: served from its own cache, generated on first request,
+//! regenerated on a valid `x-prerender-revalidate`, and the 404s Next.js answers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::sim::Flavor;
+use crate::sim::fault::FaultSet;
+use crate::sim::page::{Entry, PageKind, Payload};
+use crate::sim::pod::{CounterCells, PodBuild, PodInner, now_millis};
+
+use super::*;
+
+/// Whether this request carries this pod's preview id, i.e. is an on-demand
+/// revalidation Next would honour. Counts it, and counts the fault when
+/// `IgnoreRevalidate` swallows it.
+pub(super) fn revalidation_requested(
+    pod: &PodInner,
+    ctx: &Ctx,
+    faults: &FaultSet,
+    build: &PodBuild,
+) -> bool {
+    if ctx.revalidate_header.as_deref() != Some(build.preview_id.as_str()) {
+        return false;
+    }
+    if faults.ignore_revalidate {
+        CounterCells::bump(&pod.counters.faulted);
+        return false;
+    }
+    CounterCells::bump(&pod.counters.revalidate_requests);
+    true
+}
+
+/// Serves an ISR page (HTML or `/_next/data` JSON) from this pod's cache,
+/// generating or regenerating it as Next would.
+pub(super) async fn serve_page(
+    pod: &Arc<PodInner>,
+    ctx: &Ctx,
+    faults: &FaultSet,
+    kind: PageKind,
+    slug: &str,
+    data: bool,
+) -> Reply {
+    let build = pod.build();
+    let key = kind.path_for(slug);
+    let cached = pod.cache_get(&key);
+    if revalidation_requested(pod, ctx, faults, &build) {
+        if faults.lie
+            && let Some(entry) = cached
+        {
+            CounterCells::bump(&pod.counters.faulted);
+            return entry_reply(pod.shared.flavor, &entry, data, "REVALIDATED");
+        }
+        if ctx.if_generated && cached.is_none() {
+            return if_generated_miss(pod, ctx, kind, data);
+        }
+        let entry = regenerate(pod, &build, kind, slug).await;
+        return entry_reply(pod.shared.flavor, &entry, data, "REVALIDATED");
+    }
+    if let Some(entry) = cached {
+        CounterCells::bump(&pod.counters.hits);
+        return entry_reply(pod.shared.flavor, &entry, data, "HIT");
+    }
+    // fallback: 'blocking' — generate now, and cache even a notFound result.
+    let entry = regenerate(pod, &build, kind, slug).await;
+    CounterCells::bump(&pod.counters.misses);
+    entry_reply(pod.shared.flavor, &entry, data, "MISS")
+}
+
+/// Runs getStaticProps + render for one page and stores the result in this
+/// pod's cache only.
+pub(super) async fn regenerate(
+    pod: &PodInner,
+    build: &PodBuild,
+    kind: PageKind,
+    slug: &str,
+) -> Arc<Entry> {
+    let shared = &pod.shared;
+    if !shared.regen_latency.is_zero() {
+        tokio::time::sleep(shared.regen_latency).await;
+    }
+    let key = kind.path_for(slug);
+    let post = shared.cms.post(slug);
+    // Keep generatedAt strictly increasing per page, so that "regenerated"
+    // is always observable even when two generations share a millisecond.
+    let mut at = now_millis();
+    if let Some(prev) = pod.cache_get(&key)
+        && at <= prev.generated_at
+    {
+        at = prev.generated_at + Duration::from_millis(1);
+    }
+    let entry =
+        Arc::new(
+            shared
+                .site
+                .render_entry(kind, slug, post.as_ref(), at, &build.snapshot.build_id),
+        );
+    pod.cache_put(key, entry.clone());
+    CounterCells::bump(&pod.counters.regenerations);
+    entry
+}
+
+/// Answers from a cache entry with the given `x-nextjs-cache` value.
+pub(super) fn entry_reply(flavor: Flavor, entry: &Entry, data: bool, cache: &str) -> Reply {
+    let cache = cache.to_owned();
+    let powered = ("x-powered-by", "Next.js".to_owned());
+    let status = entry.status;
+    if data {
+        let json = entry
+            .json
+            .clone()
+            .unwrap_or_else(|| Arc::new(Payload::new(&b"{}"[..])));
+        return match flavor {
+            Flavor::Next13 => Reply::payload(
+                status,
+                vec![
+                    ("x-nextjs-cache", cache),
+                    ("cache-control", CC_ISR_13.to_owned()),
+                ],
+                json,
+                "application/json",
+                true,
+            ),
+            Flavor::Next16 => Reply::payload(
+                status,
+                vec![
+                    ("x-nextjs-matched-path", entry.kind.pattern().to_owned()),
+                    ("x-nextjs-cache", cache),
+                    ("cache-control", CC_ISR_16.to_owned()),
+                ],
+                json,
+                JSON_UTF8,
+                true,
+            ),
+        };
+    }
+    let html = entry.html.clone();
+    match flavor {
+        Flavor::Next13 if status == 200 => Reply::payload(
+            status,
+            vec![
+                ("x-nextjs-cache", cache),
+                powered,
+                ("cache-control", CC_ISR_13.to_owned()),
+            ],
+            html,
+            HTML,
+            true,
+        ),
+        Flavor::Next13 => Reply::payload(
+            status,
+            vec![
+                ("x-nextjs-cache", cache),
+                ("cache-control", CC_ISR_13.to_owned()),
+                powered,
+            ],
+            html,
+            HTML,
+            true,
+        ),
+        Flavor::Next16 if status == 200 && entry.kind.is_app_router() => {
+            let mut headers = vec![
+                ("vary", VARY_RSC.to_owned()),
+                ("x-nextjs-cache", cache.clone()),
+                ("x-nextjs-prerender", "1".to_owned()),
+            ];
+            // Recorded behaviour: a cache HIT on an App Router page repeats
+            // the prerender header.
+            if cache == "HIT" {
+                headers.push(("x-nextjs-prerender", "1".to_owned()));
+            }
+            headers.extend([
+                ("x-nextjs-stale-time", "300".to_owned()),
+                powered,
+                ("cache-control", CC_ISR_16.to_owned()),
+            ]);
+            Reply::payload(status, headers, html, HTML, false)
+        }
+        Flavor::Next16 if status == 200 => Reply::payload(
+            status,
+            vec![
+                ("x-nextjs-cache", cache),
+                ("cache-control", CC_ISR_16.to_owned()),
+                powered,
+            ],
+            html,
+            HTML,
+            true,
+        ),
+        // 16 renders a notFound page result with the App Router not-found page.
+        Flavor::Next16 => Reply::payload(
+            status,
+            vec![
+                ("x-nextjs-cache", cache),
+                ("cache-control", CC_ISR_16.to_owned()),
+                ("vary", VARY_RSC.to_owned()),
+                ("x-nextjs-prerender", "1".to_owned()),
+                ("x-nextjs-stale-time", "300".to_owned()),
+                powered,
+            ],
+            html,
+            HTML,
+            false,
+        ),
+    }
+}
+
+/// `x-prerender-revalidate-if-generated` on a page this pod never generated.
+pub(super) fn if_generated_miss(pod: &PodInner, ctx: &Ctx, kind: PageKind, data: bool) -> Reply {
+    match pod.shared.flavor {
+        Flavor::Next16 if !kind.is_app_router() || data => Reply {
+            status: 404,
+            headers: vec![("x-nextjs-cache", "REVALIDATED".to_owned())],
+            body: ReplyBody::Chunked {
+                bytes: Bytes::from_static(b"This page could not be found"),
+                content_type: None,
+            },
+        },
+        // 13 renders its 404 page; 16's App Router answers like an unknown route.
+        _ => not_found_with(pod, ctx, true),
+    }
+}
+
+/// A path the app does not serve.
+pub(super) fn not_found(pod: &PodInner, ctx: &Ctx, faults: &FaultSet) -> Reply {
+    let build = pod.build();
+    let requested = revalidation_requested(pod, ctx, faults, &build);
+    not_found_with(pod, ctx, requested)
+}
+
+pub(super) fn not_found_with(pod: &PodInner, ctx: &Ctx, revalidating: bool) -> Reply {
+    let build = pod.build();
+    let page = build.snapshot.not_found(&pod.shared.site, &ctx.path);
+    let powered = ("x-powered-by", "Next.js".to_owned());
+    match pod.shared.flavor {
+        Flavor::Next13 => Reply::payload(
+            404,
+            vec![("cache-control", CC_NOT_FOUND_13.to_owned()), powered],
+            page,
+            HTML,
+            true,
+        ),
+        Flavor::Next16 => {
+            let mut headers = vec![
+                ("cache-control", CC_NOT_FOUND_16.to_owned()),
+                ("vary", VARY_RSC.to_owned()),
+            ];
+            if revalidating {
+                headers.push(("x-nextjs-cache", "REVALIDATED".to_owned()));
+            }
+            headers.extend([
+                ("x-nextjs-prerender", "1".to_owned()),
+                ("x-nextjs-stale-time", "300".to_owned()),
+                powered,
+            ]);
+            Reply::payload(404, headers, page, HTML, false)
+        }
+    }
+}
