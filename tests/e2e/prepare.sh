@@ -31,8 +31,7 @@ for tool in node npm; do
         exit 2
     fi
 done
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-if ((node_major < 20)); then
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 9) ? 0 : 1)'; then
     echo "tests/e2e/prepare.sh: Node.js $(node --version) is too old; Next.js 16 needs 20.9 or newer" >&2
     exit 2
 fi
