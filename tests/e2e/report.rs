@@ -10,6 +10,10 @@ pub type Cell = (String, String, String);
 /// One verify verdict: (path, verdict, stale pods), e.g. ("/posts/a", "stale", ["pod-3"]).
 pub type Verdict = (String, String, Vec<String>);
 
+/// What one pod answered on the wire: (path, pod, HTTP status, `x-nextjs-cache`), e.g.
+/// ("/posts/d", "pod-2", Some(404), Some("REVALIDATED")). Below the outcomes, so finer.
+pub type Wire = (String, String, Option<u64>, Option<String>);
+
 /// Every (path, pod, outcome) of a `fanout -o json` report, in report order (path, then pod).
 pub fn fanout_outcomes(doc: &Value) -> Vec<Cell> {
     doc["cells"]
@@ -18,6 +22,11 @@ pub fn fanout_outcomes(doc: &Value) -> Vec<Cell> {
         .iter()
         .map(|c| (text(&c["path"]), text(&c["pod"]), text(&c["outcome"])))
         .collect()
+}
+
+/// Every fanout cell's status and `x-nextjs-cache`, in report order.
+pub fn fanout_wire(doc: &Value) -> Vec<Wire> {
+    wire(doc, "cache")
 }
 
 /// Every (path, verdict, stale pods) of a `verify -o json` report, in path order.
@@ -34,6 +43,27 @@ pub fn verify_verdicts(doc: &Value) -> Vec<Verdict> {
                 .map(text)
                 .collect();
             (text(&v["path"]), text(&v["verdict"]), stale)
+        })
+        .collect()
+}
+
+/// Every verify fetch's status and `x-nextjs-cache`, in report order.
+pub fn verify_wire(doc: &Value) -> Vec<Wire> {
+    wire(doc, "nextjs_cache")
+}
+
+fn wire(doc: &Value, cache_field: &str) -> Vec<Wire> {
+    doc["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a report has cells: {doc:#}"))
+        .iter()
+        .map(|c| {
+            (
+                text(&c["path"]),
+                text(&c["pod"]),
+                c["status"].as_u64(),
+                c[cache_field].as_str().map(str::to_owned),
+            )
         })
         .collect()
 }

@@ -13,9 +13,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::fleet::{self, Fleet, PodRef, Visit};
-use crate::report::{self, Cell, Verdict};
+use crate::report::{self, Cell, Verdict, Wire};
 
-/// What one step did, in a form both fleets can be compared by.
+/// What one step did, in a form both fleets can be compared by. `wire` (each pod's status and
+/// `x-nextjs-cache`) is what the simulation must also reproduce; the table states outcomes only.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Observed {
     /// The content store was changed.
@@ -25,11 +26,40 @@ pub enum Observed {
     Fanout {
         exit: i32,
         cells: Vec<Cell>,
+        wire: Vec<Wire>,
     },
     Verify {
         exit: i32,
         verdicts: Vec<Verdict>,
+        wire: Vec<Wire>,
     },
+}
+
+impl Observed {
+    /// The outcomes alone, as the table states them.
+    pub fn outcomes(&self) -> Observed {
+        let mut o = self.clone();
+        if let Observed::Fanout { wire, .. } | Observed::Verify { wire, .. } = &mut o {
+            wire.clear();
+        }
+        o
+    }
+}
+
+fn write_wire(f: &mut fmt::Formatter<'_>, wire: &[Wire]) -> fmt::Result {
+    if wire.is_empty() {
+        return Ok(());
+    }
+    write!(f, "; wire:")?;
+    for (path, pod, status, cache) in wire {
+        let status = status.map_or("-".to_owned(), |s| s.to_string());
+        write!(
+            f,
+            " {path}@{pod}={status}/{}",
+            cache.as_deref().unwrap_or("-")
+        )?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for Observed {
@@ -37,14 +67,18 @@ impl fmt::Display for Observed {
         match self {
             Observed::Edited => write!(f, "edited"),
             Observed::Visited(v) => write!(f, "GET {} x-nextjs-cache={:?}", v.status, v.cache),
-            Observed::Fanout { exit, cells } => {
+            Observed::Fanout { exit, cells, wire } => {
                 write!(f, "fanout exit {exit}:")?;
                 for (path, pod, outcome) in cells {
                     write!(f, " {path}@{pod}={outcome}")?;
                 }
-                Ok(())
+                write_wire(f, wire)
             }
-            Observed::Verify { exit, verdicts } => {
+            Observed::Verify {
+                exit,
+                verdicts,
+                wire,
+            } => {
                 write!(f, "verify exit {exit}:")?;
                 for (path, verdict, stale) in verdicts {
                     write!(f, " {path}={verdict}")?;
@@ -52,7 +86,7 @@ impl fmt::Display for Observed {
                         write!(f, " (stale: {})", stale.join(", "))?;
                     }
                 }
-                Ok(())
+                write_wire(f, wire)
             }
         }
     }
@@ -101,7 +135,7 @@ pub enum Action {
 pub struct Step {
     pub name: &'static str,
     pub action: Action,
-    /// The outcome on real Next.js (both versions).
+    /// The outcome on real Next.js (both versions), without `wire`.
     pub expect: Observed,
 }
 
@@ -137,6 +171,7 @@ fn fanout(exit: i32, rows: Vec<Vec<Cell>>) -> Observed {
     Observed::Fanout {
         exit,
         cells: rows.into_iter().flatten().collect(),
+        wire: Vec::new(),
     }
 }
 
@@ -148,6 +183,7 @@ fn verify(exit: i32, path: &str, verdict: &str, stale: &[&str]) -> Observed {
             verdict.to_owned(),
             stale.iter().map(|s| (*s).to_owned()).collect(),
         )],
+        wire: Vec::new(),
     }
 }
 
@@ -457,6 +493,7 @@ pub fn run(fleet: &dyn Fleet, steps: &[Step]) -> Vec<Observed> {
                 Observed::Fanout {
                     exit,
                     cells: report::fanout_outcomes(&doc),
+                    wire: report::fanout_wire(&doc),
                 }
             }
             Action::Verify {
@@ -478,6 +515,7 @@ pub fn run(fleet: &dyn Fleet, steps: &[Step]) -> Vec<Observed> {
                 Observed::Verify {
                     exit,
                     verdicts: report::verify_verdicts(&doc),
+                    wire: report::verify_wire(&doc),
                 }
             }
         })
