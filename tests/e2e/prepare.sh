@@ -80,7 +80,7 @@ prepare() {
     if [[ ! -d "$work/node_modules" || "$(cat "$work/node_modules/.e2e-lock-hash" 2>/dev/null)" != "$lock_hash" ]]; then
         echo "$version: npm ci" >&2
         cp "$src/package.json" "$src/package-lock.json" "$work/"
-        (cd "$work" && npm ci --no-audit --no-fund --loglevel=error >&2)
+        (cd "$work" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >&2)
         echo "$lock_hash" >"$work/node_modules/.e2e-lock-hash"
     fi
     find "$work" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
