@@ -141,7 +141,8 @@ fn free_port() -> u16 {
 /// Three real pods of one Next.js build.
 pub struct NextFleet {
     version: Version,
-    pods: Vec<NodePod>,
+    /// Held for their Drop: each server is killed and reaped, before the content file goes.
+    _pods: Vec<NodePod>,
     refs: Vec<PodRef>,
     content: PathBuf,
     manifest: PathBuf,
@@ -196,7 +197,7 @@ impl NextFleet {
         let manifest = manifest_of(pods[0].dir.path());
         NextFleet {
             version,
-            pods,
+            _pods: pods,
             refs,
             content,
             manifest,
@@ -247,13 +248,6 @@ impl Fleet for NextFleet {
         self.edit(|posts| {
             posts.remove(slug);
         });
-    }
-}
-
-impl Drop for NextFleet {
-    fn drop(&mut self) {
-        // NodePod::drop kills and reaps each server before its directory goes.
-        self.pods.clear();
     }
 }
 
