@@ -1,6 +1,6 @@
-//! The one place that reads the CLI's JSON reports. The report format is about to change (an
-//! envelope of step reports, `schema_version` 2, new verify verdicts), so every other module
-//! sees only the plain tuples below; adapting to a new format means changing this file only.
+//! The one place that reads the CLI's JSON reports; every other module sees only the plain
+//! tuples below, so a new report format means changing this file only. Reads both the flat
+//! report of `schema_version` 1 and the envelope of step reports of `schema_version` 2.
 
 use serde_json::Value;
 
@@ -14,8 +14,29 @@ pub type Verdict = (String, String, Vec<String>);
 /// ("/posts/d", "pod-2", Some(404), Some("REVALIDATED")). Below the outcomes, so finer.
 pub type Wire = (String, String, Option<u64>, Option<String>);
 
+/// The report of the one `step` ("fanout" or "verify") a command ran: the document itself in
+/// `schema_version` 1, the matching entry of `steps` in 2.
+fn step<'a>(doc: &'a Value, step: &str) -> &'a Value {
+    match doc["schema_version"].as_u64() {
+        Some(1) => doc,
+        Some(2) => {
+            let steps = doc["steps"]
+                .as_array()
+                .unwrap_or_else(|| panic!("a version 2 report has steps: {doc:#}"));
+            let mut matching = steps.iter().filter(|s| s["step"] == step);
+            let report = matching
+                .next()
+                .unwrap_or_else(|| panic!("no {step} step in {doc:#}"));
+            assert!(matching.next().is_none(), "one {step} step in {doc:#}");
+            report
+        }
+        _ => panic!("unknown report schema_version: {doc:#}"),
+    }
+}
+
 /// Every (path, pod, outcome) of a `fanout -o json` report, in report order (path, then pod).
 pub fn fanout_outcomes(doc: &Value) -> Vec<Cell> {
+    let doc = step(doc, "fanout");
     doc["cells"]
         .as_array()
         .unwrap_or_else(|| panic!("a fanout report has cells: {doc:#}"))
@@ -26,11 +47,12 @@ pub fn fanout_outcomes(doc: &Value) -> Vec<Cell> {
 
 /// Every fanout cell's status and `x-nextjs-cache`, in report order.
 pub fn fanout_wire(doc: &Value) -> Vec<Wire> {
-    wire(doc, "cache")
+    wire(step(doc, "fanout"), "cache")
 }
 
 /// Every (path, verdict, stale pods) of a `verify -o json` report, in path order.
 pub fn verify_verdicts(doc: &Value) -> Vec<Verdict> {
+    let doc = step(doc, "verify");
     doc["verdicts"]
         .as_array()
         .unwrap_or_else(|| panic!("a verify report has verdicts: {doc:#}"))
@@ -49,7 +71,7 @@ pub fn verify_verdicts(doc: &Value) -> Vec<Verdict> {
 
 /// Every verify fetch's status and `x-nextjs-cache`, in report order.
 pub fn verify_wire(doc: &Value) -> Vec<Wire> {
-    wire(doc, "nextjs_cache")
+    wire(step(doc, "verify"), "nextjs_cache")
 }
 
 fn wire(doc: &Value, cache_field: &str) -> Vec<Wire> {
