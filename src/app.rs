@@ -1,85 +1,42 @@
-//! The application: dispatches a parsed command line to its step and turns every ending into an
+//! The application: dispatches a parsed command line to its steps and turns every ending into an
 //! exit [`Code`].
 //!
-//! Invariants: special modes (help, version, completions, man pages) never touch the config, the
-//! network or secrets; set-up failures are usage errors (exit 2) printed once, with their cause
-//! chain, through the secret redactor; a step's own outcome decides its code through
-//! [`crate::exit::code_for`].
+//! The flow is one way: args -> [`Config`] (resolved once) -> each step's plan -> the step, with
+//! one [`RunContext`] -> typed outcomes -> the [`Reporter`] -> the exit code. Invariants: special
+//! modes (help, version, completions, man pages) never touch the config, the network or secrets;
+//! set-up failures are [`Error`]s printed once, with their hint, through the secret redactor;
+//! nothing is sent before every input has been checked.
 
 use std::io::Write;
-use std::time::{Instant, SystemTime};
 
-use tokio_util::sync::CancellationToken;
-
-use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
-use crate::config::{ConfigError, FlagLayer, Settings};
+use crate::cli::{Cli, Command, FanoutArgs, GlobalArgs, PathArgs, VerifyArgs};
+use crate::config::{self, Config, Entry, Layer};
+use crate::context::RunContext;
+use crate::error::Error;
 use crate::exit::Code;
-use crate::http::{self, Engine};
-use crate::paths::{self, Purpose};
-use crate::report::{Reporter, human};
-use crate::{fanout, secret, targets, verify};
-
-/// A failure that ends the command before (or instead of) a report.
-#[derive(Debug)]
-pub struct Fail {
-    pub code: Code,
-    pub message: String,
-}
-
-impl Fail {
-    pub fn usage(message: impl Into<String>) -> Fail {
-        Fail {
-            code: Code::Usage,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<ConfigError> for Fail {
-    fn from(e: ConfigError) -> Fail {
-        Fail::usage(e.0)
-    }
-}
-
-impl From<paths::PathsError> for Fail {
-    fn from(e: paths::PathsError) -> Fail {
-        Fail::usage(e.to_string())
-    }
-}
-
-impl From<targets::TargetsError> for Fail {
-    fn from(e: targets::TargetsError) -> Fail {
-        Fail::usage(e.to_string())
-    }
-}
-
-impl From<anyhow::Error> for Fail {
-    fn from(e: anyhow::Error) -> Fail {
-        Fail {
-            code: Code::Unexpected,
-            message: format!("{e:#}"),
-        }
-    }
-}
+use crate::paths::{self, Purpose, UrlPath};
+use crate::report::{OutputFormat, Reporter, StepReport};
+use crate::transport::Transport;
+use crate::{fanout, nextjs, secret, steps, targets, verify};
 
 /// Runs a parsed command line to its exit code. Errors are printed here, once.
 pub async fn run(cli: Cli) -> Code {
     match dispatch(cli).await {
         Ok(code) => code,
-        Err(fail) => {
-            let text = secret::redact(&fail.message).into_owned();
-            let _ = writeln!(std::io::stderr(), "error: {text}");
-            fail.code
+        Err(e) => {
+            let text = secret::redact(&e.render()).into_owned();
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            e.exit_code()
         }
     }
 }
 
-async fn dispatch(cli: Cli) -> Result<Code, Fail> {
+async fn dispatch(cli: Cli) -> Result<Code, Error> {
     let global = cli.global;
     match cli.command {
         Command::GenerateDocs(a) => {
             let written = crate::docs::write_all(&a.out_dir)
-                .map_err(|e| Fail::from(anyhow::anyhow!("cannot write docs: {e}")))?;
+                .map_err(|e| Error::io(format!("cannot write docs to {}", a.out_dir.display()), e))?;
             for w in written {
                 println!("{}", a.out_dir.join(w).display());
             }
@@ -92,27 +49,52 @@ async fn dispatch(cli: Cli) -> Result<Code, Fail> {
     }
 }
 
-fn config_cmd(global: &GlobalArgs) -> Result<Code, Fail> {
-    let settings = Settings::load(global, FlagLayer::default().0)?;
-    let preview = match std::env::var(fanout::PREVIEW_ID_ENV) {
-        Ok(v) if !v.is_empty() => (
-            "previewModeId".to_string(),
-            "<redacted>".to_string(),
-            format!("env {}", fanout::PREVIEW_ID_ENV),
-        ),
-        _ => (
-            "previewModeId".to_string(),
-            "(read from preview_id_file when needed)".to_string(),
-            String::new(),
-        ),
+/// Resolves the configuration for a command whose flags are `flags`.
+pub fn load_config(global: &GlobalArgs, flags: Layer) -> Result<Config, Error> {
+    let c = Config::load(
+        global.config.as_deref(),
+        global.profile.as_deref(),
+        flags,
+        &|name| std::env::var(name).ok(),
+    )?;
+    tracing::info!(
+        "config file: {}; profile: {}",
+        c.file
+            .as_ref()
+            .map_or("none".to_string(), |f| f.display().to_string()),
+        c.profile.as_deref().unwrap_or("none")
+    );
+    Ok(c)
+}
+
+fn config_cmd(global: &GlobalArgs) -> Result<Code, Error> {
+    let c = load_config(global, config::flags::global(global))?;
+    let preview = match std::env::var(nextjs::PREVIEW_ID_ENV) {
+        Ok(v) if !v.is_empty() => Entry {
+            key: "previewModeId".into(),
+            value: "<redacted>".into(),
+            source: format!("env {}", nextjs::PREVIEW_ID_ENV),
+        },
+        _ => Entry {
+            key: "previewModeId".into(),
+            value: "(read from preview_id_file when needed)".into(),
+            source: String::new(),
+        },
     };
-    let mut out = std::io::stdout().lock();
     let text = match global.output {
-        OutputFormat::Human => settings.resolved.render(&[preview]),
+        OutputFormat::Human => crate::report::human::config(&c, std::slice::from_ref(&preview)),
         OutputFormat::Json | OutputFormat::Ndjson => {
-            let mut v = settings.resolved.to_json();
-            v["keys"]["previewModeId"] =
-                serde_json::json!({"value": preview.1, "source": preview.2});
+            let mut keys = serde_json::Map::new();
+            for e in c.entries().into_iter().chain([preview]) {
+                keys.insert(e.key, serde_json::json!({"value": e.value, "source": e.source}));
+            }
+            let v = serde_json::json!({
+                "schema_version": crate::report::SCHEMA_VERSION,
+                "file": c.file.as_ref().map(|f| f.display().to_string()),
+                "profile": c.profile,
+                "profiles": c.profiles,
+                "keys": keys,
+            });
             // NDJSON is one document a line: never pretty-printed.
             let mut s = if global.output == OutputFormat::Ndjson {
                 serde_json::to_string(&v)
@@ -124,21 +106,23 @@ fn config_cmd(global: &GlobalArgs) -> Result<Code, Fail> {
             s
         }
     };
-    let _ = out.write_all(secret::redact(&text).as_bytes());
-    Ok(Code::Success)
+    let mut out = crate::report::writer::Out::new(Box::new(std::io::stdout()));
+    let _ = out.write_all(text.as_bytes());
+    out.finish();
+    match out.take_error() {
+        Some(e) => Err(Error::io("cannot write to stdout", e)),
+        None => Ok(Code::Success),
+    }
 }
 
-/// Says at -v what was resolved: where the config came from and the size of the run.
-fn log_plan(settings: &Settings, step: &str, paths: usize, pods: usize) {
-    let r = &settings.resolved;
-    tracing::info!(
-        "config file: {}; profile: {}",
-        r.file
-            .as_ref()
-            .map_or("none".to_string(), |f| f.display().to_string()),
-        r.profile.as_deref().unwrap_or("none")
-    );
-    let l = settings.limits;
+/// Reads paths from arguments, stdin and files.
+pub fn collect_paths(a: &PathArgs, purpose: Purpose) -> Result<Vec<UrlPath>, Error> {
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    Ok(paths::collect(&a.paths, &a.paths_file, &mut lock, purpose)?)
+}
+
+fn log_plan(step: &str, paths: usize, pods: usize, l: &config::Limits) {
     tracing::info!(
         "{step}: {paths} paths x {pods} pods; concurrency {} (per pod {}), timeout {:?}, retries {}, deadline {:?}",
         l.concurrency,
@@ -149,204 +133,60 @@ fn log_plan(settings: &Settings, step: &str, paths: usize, pods: usize) {
     );
 }
 
-/// Reads paths from arguments, stdin and files.
-pub fn collect_paths(
-    a: &crate::cli::PathArgs,
-    purpose: Purpose,
-) -> Result<Vec<paths::UrlPath>, Fail> {
-    let stdin = std::io::stdin();
-    let mut lock = stdin.lock();
-    Ok(paths::collect(&a.paths, &a.paths_file, &mut lock, purpose)?)
+fn reporter(global: &GlobalArgs, command: &str) -> Reporter {
+    Reporter::stdio(
+        global.output,
+        global.color,
+        global.quiet,
+        command,
+        global.dry_run,
+    )
 }
 
-/// Cancels the engine on the first Ctrl-C; a second one exits at once.
-pub fn on_ctrl_c(engine: &Engine) {
-    let engine = engine.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            engine.interrupt();
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(i32::from(Code::Interrupted.as_u8()));
-            }
-        }
-    });
-}
-
-async fn fanout_cmd(global: &GlobalArgs, a: crate::cli::FanoutArgs) -> Result<Code, Fail> {
-    let settings = Settings::load(global, fanout::flags(&a).0)?;
+async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
+    let config = load_config(global, config::flags::fanout(global, &a))?;
+    let limits = config.limits()?;
+    let settings = config.fanout()?;
     let paths = collect_paths(&a.paths, Purpose::Pod)?;
-    let targets = targets::from_config(&settings.resolved)?;
-    let plan = fanout::Plan::build(&settings.resolved, paths, targets)?;
-    log_plan(&settings, "fanout", plan.paths.len(), plan.targets.len());
-    if let fanout::How::Nextjs { preview_id, .. } = &plan.how {
-        tracing::info!("previewModeId: {preview_id}");
+    let targets = targets::from_spec(&config.targets())?;
+    let plan = fanout::Plan::build(&settings, paths, targets)?;
+    log_plan("fanout", plan.paths.len(), plan.targets.len(), &limits);
+    let transport = Transport::new(&limits, plan.targets.len())?;
+    let mut reporter = reporter(global, "fanout");
+    let ctx = RunContext::new(limits);
+    if global.dry_run {
+        reporter.step_finished(StepReport::FanoutDryRun(fanout::dry_run(&plan, &transport)));
+    } else {
+        ctx.listen_for_signals();
+        steps::fanout(&ctx, &transport, &plan, &mut reporter).await;
     }
-    let mut reporter = Reporter::new(settings.output, settings.color, settings.quiet);
-
-    if settings.dry_run {
-        let d = fanout::dry_run(&plan);
-        for r in &d.requests {
-            reporter.event(&serde_json::json!({"event": "request", "schema_version": d.schema_version, "request": r}));
-        }
-        reporter.json(&d);
-        reporter.human(&human::fanout_dry_run(&d, &reporter.style()));
-        return Ok(Code::Success);
-    }
-
-    let engine = Engine::new(
-        http::client(&settings.limits, false, plan.targets.len())?,
-        settings.limits,
-        CancellationToken::new(),
-    );
-    on_ctrl_c(&engine);
-    let report = run_fanout(&plan, &engine, &mut reporter).await;
-    reporter.json(&report);
-    reporter.human(&human::fanout(&report, &reporter.style()));
-    Ok(report.code)
+    reporter.finish(ctx.observed_stop())
 }
 
-/// Runs fanout with events and progress through `reporter`; returns the report (also for `demo`).
-pub async fn run_fanout(
-    plan: &fanout::Plan,
-    engine: &Engine,
-    reporter: &mut Reporter,
-) -> fanout::Report {
-    let started = (SystemTime::now(), Instant::now());
-    let n_cells = plan.paths.len() * plan.targets.len();
-    reporter.event(&fanout::Event::Start {
-        schema_version: crate::report::SCHEMA_VERSION,
-        command: "fanout",
-        mode: plan.mode(),
-        method: plan.method(),
-        targets: &plan.targets,
-        paths: plan.paths.len(),
-        cells: n_cells,
-    });
-    reporter.start_progress(n_cells as u64, "revalidating");
-    let cells = fanout::run(plan, engine, |c| {
-        reporter.event(&fanout::Event::Cell {
-            schema_version: crate::report::SCHEMA_VERSION,
-            cell: c,
-        });
-        reporter.progress_inc(1);
-    })
-    .await;
-    reporter.finish_progress();
-    let report = fanout::report(plan, cells, started, engine.observed_stop());
-    reporter.event(&fanout::Event::End {
-        schema_version: crate::report::SCHEMA_VERSION,
-        totals: &report.totals,
-        stopped: report.stopped,
-        exit_code: report.exit_code,
-    });
-    report
-}
-
-async fn verify_cmd(global: &GlobalArgs, a: crate::cli::VerifyArgs) -> Result<Code, Fail> {
-    let settings = Settings::load(global, verify::flags(&a).0)?;
+async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
+    let config = load_config(global, config::flags::verify(global, &a))?;
+    let limits = config.limits()?;
+    let settings = config.verify()?;
     let paths = collect_paths(&a.paths, Purpose::Pod)?;
-    let plan = verify::Plan::build(&settings.resolved, &a, paths)?;
-    log_plan(&settings, "verify", plan.paths.len(), plan.targets.len());
-    let mut reporter = Reporter::new(settings.output, settings.color, settings.quiet);
-
-    if settings.dry_run {
-        let d = verify::dry_run(&plan);
-        reporter.json(&d);
-        for r in &d.requests {
-            reporter.event(&serde_json::json!({"event": "request", "schema_version": d.schema_version, "request": r}));
-        }
-        reporter.human(&human::verify_dry_run(&d, &reporter.style()));
-        return Ok(Code::Success);
+    let targets = match targets::from_spec(&config.targets()) {
+        Ok(t) => t,
+        // Through a load balancer alone is a valid check for people without pod access.
+        Err(targets::TargetsError::None) if settings.through.is_some() => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let plan = verify::Plan::build(&settings, paths, targets)?;
+    log_plan("verify", plan.paths.len(), plan.targets.len(), &limits);
+    let transport = Transport::new(
+        &limits,
+        plan.targets.len() + usize::from(plan.through.is_some()),
+    )?;
+    let mut reporter = reporter(global, "verify");
+    let ctx = RunContext::new(limits);
+    if global.dry_run {
+        reporter.step_finished(StepReport::VerifyDryRun(verify::dry_run(&plan, &transport)));
+    } else {
+        ctx.listen_for_signals();
+        steps::verify(&ctx, &transport, &plan, &mut reporter).await;
     }
-
-    let engine = Engine::new(
-        http::client(
-            &settings.limits,
-            true,
-            plan.targets.len() + usize::from(plan.through.is_some()),
-        )?,
-        settings.limits,
-        CancellationToken::new(),
-    );
-    on_ctrl_c(&engine);
-    let mut report = run_verify(&plan, &engine, &mut reporter).await;
-    let mut save_error = None;
-    if let Some(file) = &plan.save {
-        match verify::Snapshot::from_report(&report).save(file) {
-            Ok(()) => report.saved = Some(file.display().to_string()),
-            Err(e) => {
-                save_error = Some(format!("cannot write the snapshot {}: {e}", file.display()))
-            }
-        }
-    }
-    reporter.json(&report);
-    reporter.human(&human::verify(&report, &reporter.style()));
-    if let Some(e) = save_error {
-        return Err(Fail {
-            code: Code::Unexpected,
-            message: e,
-        });
-    }
-    Ok(report.code)
-}
-
-/// Runs verify with events and progress through `reporter`; returns the report (also for `demo`).
-pub async fn run_verify(
-    plan: &verify::Plan,
-    engine: &Engine,
-    reporter: &mut Reporter,
-) -> verify::Report {
-    reporter.event(&verify::Event::Start {
-        schema_version: crate::report::SCHEMA_VERSION,
-        command: "verify",
-        targets: &plan.targets,
-        through: plan.through.as_ref().map(|t| t.target.location()),
-        paths: plan.paths.len(),
-    });
-    let per_path = plan.targets.len() + plan.through.as_ref().map_or(0, |t| t.samples as usize);
-    reporter.start_progress((plan.paths.len() * per_path) as u64, "fetching");
-    let report = verify::run(plan, engine, |p| match p {
-        verify::Progress::Fetch(round, f) => {
-            reporter.event(&verify::Event::Fetch {
-                schema_version: crate::report::SCHEMA_VERSION,
-                round,
-                fetch: f,
-            });
-            if round == 1 {
-                reporter.progress_inc(1);
-            }
-        }
-        verify::Progress::Round {
-            round,
-            fresh,
-            total,
-        } => {
-            reporter.event(&verify::Event::Round {
-                schema_version: crate::report::SCHEMA_VERSION,
-                round,
-                fresh,
-                paths: total,
-            });
-            reporter.progress_set(
-                fresh as u64,
-                total as u64,
-                &format!("fresh after round {round}"),
-            );
-        }
-    })
-    .await;
-    reporter.finish_progress();
-    for v in &report.verdicts {
-        reporter.event(&verify::Event::Verdict {
-            schema_version: crate::report::SCHEMA_VERSION,
-            verdict: v,
-        });
-    }
-    reporter.event(&verify::Event::End {
-        schema_version: crate::report::SCHEMA_VERSION,
-        totals: &report.totals,
-        stopped: report.stopped,
-        exit_code: report.exit_code,
-    });
-    report
+    reporter.finish(ctx.observed_stop())
 }

@@ -9,9 +9,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::exit;
+use crate::fanout::{EndpointMethod, Mode};
+use crate::nextjs::RevalidateMethod;
+use crate::report::{ColorChoice, OutputFormat};
+use crate::verify::{Encoding, IgnorePreset};
 
 const ABOUT: &str = "Make Next.js ISR revalidation reach every replica, and prove it.";
 
@@ -116,21 +120,6 @@ pub struct GlobalArgs {
     pub deadline: Option<Duration>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputFormat {
-    Human,
-    Json,
-    Ndjson,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Revalidate every path on every pod, directly
@@ -179,8 +168,19 @@ nonces) differ across pods: use --ignore-preset timestamps, --ignore REGEX or --
 normalise them away. With normalisation on, each body is held in memory up to --max-body, so
 memory stays bounded by concurrency x max-body.
 
-A path is fresh when every reachable pod of one build has the same normalised hash and every
---expect-* check holds on every pod. Exit 4 when anything is stale.";
+Verdicts per path (a wrong \"fresh\" is the worst thing this tool could say, so it needs proof):
+  fresh        every pod passes a content check (--expect-contains, --expect-regex,
+               --expect-status other than 200, or --baseline with --expect-changed) and the
+               pods of each build agree
+  converged    every pod of one build serves the same content, but no check proves it is
+               the new content: agreement, not proof (exit 0)
+  unproven     nothing to compare: pods of several builds and no content check, or one pod
+               and no check (exit 4)
+  stale        a pod fails a check, or pods of one build disagree (exit 4)
+  unreachable  a pod could not be fetched, so nothing is proven (exit 3)
+
+--through URL samples a load balancer or CDN, with every Accept-Encoding variant a CDN
+caches apart (--encodings); without pods it needs a content check or a baseline.";
 
 /// Where the pods are.
 #[derive(Debug, Clone, Args)]
@@ -205,33 +205,6 @@ pub struct PathArgs {
     /// A file of paths, one a line; blank lines and # comments are skipped (repeatable)
     #[arg(long, value_name = "FILE")]
     pub paths_file: Vec<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Next.js's own mechanism: x-prerender-revalidate with the build's previewModeId
-    Nextjs,
-    /// Your app's revalidate route on each pod
-    Endpoint,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum RevalidateMethod {
-    #[value(name = "HEAD", alias = "head")]
-    Head,
-    #[value(name = "GET", alias = "get")]
-    Get,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum EndpointMethod {
-    #[value(name = "GET", alias = "get")]
-    Get,
-    #[value(name = "POST", alias = "post")]
-    Post,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -269,8 +242,8 @@ pub struct FanoutArgs {
     #[arg(long, value_enum)]
     pub endpoint_method: Option<EndpointMethod>,
 
-    /// endpoint mode: a request header 'Name: value' (repeatable); ${ENV_VAR} in the value is
-    /// expanded, so secrets stay off the command line and out of every output
+    /// A request header 'Name: value' sent to every pod, in both modes (repeatable); ${ENV_VAR}
+    /// in the value is expanded, so secrets stay off the command line and out of every output
     #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax)]
     pub headers: Vec<String>,
 
@@ -285,16 +258,6 @@ pub struct FanoutArgs {
 
     #[command(flatten)]
     pub targets: TargetArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum IgnorePreset {
-    /// ISO 8601 date-times and epoch-millisecond numbers in JSON fields (content date-times,
-    /// such as an event's start, are hidden too: check those with --expect-contains)
-    Timestamps,
-    /// nonce="..." attributes (CSP nonces)
-    Nonces,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -335,7 +298,7 @@ pub struct VerifyArgs {
     pub baseline: Option<PathBuf>,
 
     /// With --baseline: every pod must now differ from the baseline (the content changed)
-    #[arg(long, requires = "baseline")]
+    #[arg(long)]
     pub expect_changed: bool,
 
     /// Write a snapshot of what every pod serves now, for a later --baseline
@@ -350,13 +313,18 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "URL")]
     pub through: Option<String>,
 
-    /// Requests per path through --through [default: 10]
+    /// Requests per path and per encoding through --through [default: 10]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub samples: Option<u32>,
 
+    /// --through: the Accept-Encoding variants to sample, each cached apart by a CDN
+    /// [default: identity,gzip,br]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "ENCODING")]
+    pub encodings: Vec<Encoding>,
+
     /// Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp
     /// per generation will look different on every pod
-    #[arg(long, conflicts_with_all = ["ignore", "ignore_preset", "select", "expect_contains", "expect_regex"])]
+    #[arg(long)]
     pub etag: bool,
 
     /// A request header 'Name: value' sent with every fetch (repeatable); ${ENV_VAR} expands

@@ -10,27 +10,31 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use tokio_util::sync::CancellationToken;
-
-use crate::app::{Fail, run_fanout, run_verify};
-use crate::cli::{DemoArgs, GlobalArgs, RevalidateMethod};
+use crate::cli::{DemoArgs, GlobalArgs};
 use crate::config::Limits;
+use crate::context::RunContext;
+use crate::error::Error;
 use crate::exit::Code;
-use crate::http::{self, Engine};
+use crate::nextjs::RevalidateMethod;
 use crate::paths::{Purpose, UrlPath};
-use crate::report::{Reporter, Style, human};
+use crate::report::{OutputFormat, Reporter, Style};
 use crate::sim::{Flavor, Fleet, FleetOptions};
 use crate::targets::{self, Target};
-use crate::{fanout, verify};
+use crate::transport::Transport;
+use crate::{fanout, steps, verify};
+
+fn fail(what: &str) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(what, e)
+}
 
 const PATH: &str = "/posts/a";
 const NEW_TITLE: &str = "Post A v2 (edited)";
 
-pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Fail> {
+pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
     let flavor: Flavor = a
         .flavor
         .parse()
-        .map_err(|_| Fail::usage(format!("--flavor {:?}: use 13 or 16", a.flavor)))?;
+        .map_err(|_| Error::usage(format!("--flavor {:?}: use 13 or 16", a.flavor)))?;
     let opts = FleetOptions {
         pods: a.pods as usize,
         flavor,
@@ -41,14 +45,14 @@ pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Fail> {
     };
     let fleet = Fleet::start(opts)
         .await
-        .map_err(|e| Fail::from(anyhow::anyhow!("cannot start the simulated fleet: {e}")))?;
+        .map_err(fail("cannot start the simulated fleet"))?;
     let dir = tempfile::Builder::new()
         .prefix("revalidate-demo-")
         .tempdir()
-        .map_err(|e| Fail::from(anyhow::anyhow!("cannot create a temporary directory: {e}")))?;
+        .map_err(fail("cannot create a temporary directory"))?;
     let manifest = fleet
         .write_prerender_manifest(dir.path())
-        .map_err(|e| Fail::from(anyhow::anyhow!("cannot write the demo manifest: {e}")))?;
+        .map_err(fail("cannot write the demo manifest"))?;
     // The fleet's secrets are registered so no output of the demo can show them.
     crate::secret::register(fleet.preview_id());
     crate::secret::register(fleet.secret());
@@ -75,14 +79,15 @@ async fn story(
     global: &GlobalArgs,
     fleet: &Fleet,
     manifest: &std::path::Path,
-) -> Result<Code, Fail> {
+) -> Result<Code, Error> {
     let started = Instant::now();
-    let mut reporter = Reporter::new(crate::cli::OutputFormat::Human, global.color, false);
+    let mut reporter = Reporter::stdio(OutputFormat::Human, global.color, false, "demo", false);
+    reporter.indent = 3;
     let style = reporter.style();
     let balancer = fleet
         .start_balancer()
         .await
-        .map_err(|e| Fail::from(anyhow::anyhow!("cannot start the load balancer: {e}")))?;
+        .map_err(fail("cannot start the load balancer"))?;
     let targets: Vec<Target> = fleet
         .pods()
         .iter()
@@ -114,7 +119,7 @@ async fn story(
         style.bold("1.")
     ));
     out.push_str(&titles(&client, &targets, &style, None).await);
-    reporter.human(&std::mem::take(&mut out));
+    reporter.text(&std::mem::take(&mut out));
 
     fleet.cms().set_title("a", NEW_TITLE);
     out.push_str(&format!(
@@ -126,7 +131,7 @@ async fn story(
         .header("x-revalidate-secret", fleet.secret())
         .send()
         .await
-        .map_err(|e| Fail::from(anyhow::anyhow!("the demo's webhook call failed: {e}")))?
+        .map_err(|e| Error::unexpected(format!("the demo's webhook call failed: {e}")))?
         .text()
         .await
         .unwrap_or_default();
@@ -137,18 +142,25 @@ async fn story(
     ));
     out.push_str(&titles(&client, &targets, &style, Some(NEW_TITLE)).await);
 
-    let verify_plan = |through: bool| verify::Plan {
+    let samples = 3;
+    let verify_plan = verify::Plan {
         paths: vec![path.clone()],
         targets: targets.clone(),
-        through: through.then(|| verify::Through {
+        through: Some(verify::Through {
             target: targets::parse_spec(&format!("lb={}", balancer.url()))
                 .expect("balancer URL parses"),
-            samples: 6,
+            samples,
+            encodings: vec![
+                verify::Encoding::Identity,
+                verify::Encoding::Gzip,
+                verify::Encoding::Br,
+            ],
         }),
-        normalizer: verify::Normalizer::new(&[crate::cli::IgnorePreset::Timestamps], &[], None)
+        normalizer: verify::Normalizer::new(&[verify::IgnorePreset::Timestamps], &[], None)
             .expect("static presets"),
         criteria: verify::Criteria {
             status: 200,
+            status_given: false,
             contains: Some(NEW_TITLE.into()),
             regex: None,
             expect_changed: false,
@@ -160,25 +172,22 @@ async fn story(
         baseline_file: None,
         save: None,
         wait: None,
+        warnings: Vec::new(),
     };
     let verify_cmd = format!(
-        "revalidate verify {PATH}{pod_flags} --ignore-preset timestamps --expect-contains '{NEW_TITLE}' --through {} --samples 6",
+        "revalidate verify {PATH}{pod_flags} --ignore-preset timestamps --expect-contains '{NEW_TITLE}' --through {} --samples {samples}",
         balancer.url()
     );
 
     out.push_str(&format!(
-        "\n{} revalidate proves it, pod by pod and through the load balancer:\n   $ {verify_cmd}\n\n",
+        "\n{} revalidate proves it, pod by pod and through the load balancer (every encoding a CDN caches apart):\n   $ {verify_cmd}\n\n",
         style.bold("4.")
     ));
-    reporter.human(&std::mem::take(&mut out));
-    let engine = Engine::new(
-        http::client(&limits(), true, targets.len() + 1)?,
-        limits(),
-        CancellationToken::new(),
-    );
-    crate::app::on_ctrl_c(&engine);
-    let before = run_verify(&verify_plan(true), &engine, &mut reporter).await;
-    reporter.human(&indent(&human::verify(&before, &style)));
+    reporter.text(&std::mem::take(&mut out));
+    let ctx = RunContext::new(limits());
+    ctx.listen_for_signals();
+    let transport = Transport::new(&limits(), targets.len() + 1)?;
+    let before = steps::verify(&ctx, &transport, &verify_plan, &mut reporter).await;
 
     let plan = fanout::Plan {
         paths: vec![path.clone()],
@@ -186,50 +195,47 @@ async fn story(
         how: fanout::How::Nextjs {
             method: RevalidateMethod::Head,
             only_generated: false,
-            preview_id: fanout::load_preview_id(Some(manifest), None)?,
+            preview_id: crate::nextjs::load_preview_id(Some(manifest), None)?,
         },
+        headers: Vec::new(),
         allow_gone: false,
+        warnings: Vec::new(),
     };
     out.push_str(&format!(
         "\n{} revalidate fans out to every pod with Next.js's own x-prerender-revalidate header\n   (the previewModeId is read from the build's manifest, never from the command line):\n   $ revalidate fanout {PATH}{pod_flags} --preview-id-file {}\n\n",
         style.bold("5."),
         manifest.display()
     ));
-    reporter.human(&std::mem::take(&mut out));
-    let fan_engine = Engine::new(
-        http::client(&limits(), false, targets.len())?,
-        limits(),
-        CancellationToken::new(),
-    );
-    let fan = run_fanout(&plan, &fan_engine, &mut reporter).await;
-    reporter.human(&indent(&human::fanout(&fan, &style)));
+    reporter.text(&std::mem::take(&mut out));
+    let fan = steps::fanout(&ctx, &transport, &plan, &mut reporter).await;
 
     out.push_str(&format!(
         "\n{} And proves that every pod, and every request through the load balancer, now get the new page:\n   $ {verify_cmd}\n\n",
         style.bold("6.")
     ));
-    reporter.human(&std::mem::take(&mut out));
-    let after = run_verify(&verify_plan(true), &engine, &mut reporter).await;
-    reporter.human(&indent(&human::verify(&after, &style)));
+    reporter.text(&std::mem::take(&mut out));
+    let after = steps::verify(&ctx, &transport, &verify_plan, &mut reporter).await;
     out.push('\n');
     out.push_str(&titles(&client, &targets, &style, Some(NEW_TITLE)).await);
     out.push_str(&format!(
         "\nDone in {}. Keep a fleet running to try the commands yourself: revalidate demo --serve\n",
         crate::report::short_duration(started.elapsed())
     ));
-    reporter.human(&out);
+    reporter.text(&out);
     balancer.shutdown();
-    let _ = std::io::stdout().flush();
-    Ok(if before.totals.stale == 1 && fan.code == Code::Success {
-        after.code
-    } else {
-        // The story did not unfold as it should: say so through the exit code.
-        before
-            .code
-            .worst(fan.code)
-            .worst(after.code)
-            .worst(Code::Unexpected)
-    })
+    let code = reporter.finish(ctx.observed_stop())?;
+    Ok(
+        if before.totals.stale == 1 && fan.code == Code::Success && after.code == Code::Success {
+            code
+        } else {
+            // The story did not unfold as it should: say so through the exit code.
+            before
+                .code
+                .worst(fan.code)
+                .worst(after.code)
+                .worst(Code::Unexpected)
+        },
+    )
 }
 
 /// Each pod's page title, fetched over HTTP as a user would see it.
@@ -266,18 +272,6 @@ async fn titles(
     out
 }
 
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_string()
-            } else {
-                format!("   {l}\n")
-            }
-        })
-        .collect()
-}
-
 /// What `demo --serve --info-file` writes: where everything is (secrets only as file paths).
 #[derive(serde::Serialize)]
 struct Info {
@@ -300,22 +294,20 @@ async fn serve(
     manifest: &std::path::Path,
     dir: &std::path::Path,
     info_file: Option<&std::path::Path>,
-) -> Result<Code, Fail> {
+) -> Result<Code, Error> {
     let balancer = fleet
         .start_balancer()
         .await
-        .map_err(|e| Fail::from(anyhow::anyhow!("cannot start the load balancer: {e}")))?;
+        .map_err(fail("cannot start the load balancer"))?;
     let secret_file = dir.join("revalidate-secret");
-    std::fs::write(&secret_file, fleet.secret())
-        .map_err(|e| Fail::from(anyhow::anyhow!("cannot write the secret file: {e}")))?;
+    std::fs::write(&secret_file, fleet.secret()).map_err(fail("cannot write the secret file"))?;
     let pods_file = dir.join("pods.txt");
     let pods: String = fleet
         .pods()
         .iter()
         .map(|p| format!("{}={}\n", p.name(), p.url()))
         .collect();
-    std::fs::write(&pods_file, &pods)
-        .map_err(|e| Fail::from(anyhow::anyhow!("cannot write the pods file: {e}")))?;
+    std::fs::write(&pods_file, &pods).map_err(fail("cannot write the pods file"))?;
     let info = Info {
         pods: fleet
             .pods()
@@ -340,7 +332,7 @@ async fn serve(
         text.push_str(&format!("  {:<8} {}\n", p.name, p.url));
     }
     text.push_str(&format!(
-        "  balancer {}\n\nTry:\n  revalidate fanout /posts/a --pods-file {} --preview-id-file {}\n  revalidate verify /posts/a --pods-file {} --ignore-preset timestamps --through {} --samples 6\n  REVALIDATE_SECRET=$(cat {}) revalidate fanout /posts/a --pods-file {} --mode endpoint \\\n    --endpoint '/api/revalidate?path={{path}}' --header 'x-revalidate-secret: ${{REVALIDATE_SECRET}}' --expect-json revalidated=true\n",
+        "  balancer {}\n\nTry:\n  revalidate fanout /posts/a --pods-file {} --preview-id-file {}\n  revalidate verify /posts/a --pods-file {} --ignore-preset timestamps --through {} --samples 2\n  REVALIDATE_SECRET=$(cat {}) revalidate fanout /posts/a --pods-file {} --mode endpoint \\\n    --endpoint '/api/revalidate?path={{path}}' --header 'x-revalidate-secret: ${{REVALIDATE_SECRET}}' --expect-json revalidated=true\n",
         info.balancer,
         pods_file.display(),
         manifest.display(),
@@ -354,7 +346,7 @@ async fn serve(
         let tmp = f.with_extension("tmp");
         std::fs::write(&tmp, json)
             .and_then(|_| std::fs::rename(&tmp, f))
-            .map_err(|e| Fail::from(anyhow::anyhow!("cannot write {}: {e}", f.display())))?;
+            .map_err(|e| Error::io(format!("cannot write {}", f.display()), e))?;
     }
     let _ = std::io::stdout().write_all(text.as_bytes());
     let _ = std::io::stdout().flush();

@@ -18,12 +18,14 @@ pub enum Code {
     Usage,
     /// Some (path, pod) cells failed: unreachable, rejected, http-error, gone.
     CellsFailed,
-    /// Stale content found (verify).
+    /// Stale content found, or freshness could not be proven (verify).
     Stale,
     /// A required service (Redis, AWS, Kubernetes API) could not be used.
     ServiceUnavailable,
     /// Interrupted by Ctrl-C (SIGINT); a partial report was printed.
     Interrupted,
+    /// Terminated (SIGTERM, as CI systems and Kubernetes cancel); a partial report was printed.
+    Terminated,
 }
 
 impl Code {
@@ -37,11 +39,12 @@ impl Code {
             Code::Stale => 4,
             Code::ServiceUnavailable => 5,
             Code::Interrupted => 130,
+            Code::Terminated => 143,
         }
     }
 
     /// When several things went wrong, the code that tells the caller the most wins:
-    /// interrupted > usage > service > stale > cells failed > unexpected > success.
+    /// interrupted or terminated > usage > service > stale > cells failed > unexpected > success.
     pub fn worst(self, other: Code) -> Code {
         if other.rank() > self.rank() {
             other
@@ -58,7 +61,7 @@ impl Code {
             Code::Stale => 3,
             Code::ServiceUnavailable => 4,
             Code::Usage => 5,
-            Code::Interrupted => 6,
+            Code::Interrupted | Code::Terminated => 6,
         }
     }
 }
@@ -74,18 +77,21 @@ impl From<Code> for ExitCode {
 pub struct Summary {
     /// Cells that failed (unreachable, rejected, http-error, gone, cancelled).
     pub failed_cells: usize,
-    /// Paths found stale (verify).
+    /// Paths found stale or unproven (verify).
     pub stale_paths: usize,
     /// Set when the run stopped early.
-    pub stopped: Option<crate::http::Stop>,
+    pub stopped: Option<crate::context::Stop>,
 }
 
-/// The one mapping from what happened to the exit code. An interrupted run exits 130 whatever it
-/// found; stale content outranks unreachable cells (the content is wrong, not just unproven); a
-/// deadline that cut work short counts as failed cells.
+/// The one mapping from what happened to the exit code. An interrupted or terminated run exits
+/// 130 or 143 whatever it found; stale content outranks unreachable cells (the content is wrong,
+/// not just unproven); a deadline that cut work short counts as failed cells.
 pub fn code_for(s: &Summary) -> Code {
-    if s.stopped == Some(crate::http::Stop::Interrupted) {
+    use crate::context::Stop;
+    if s.stopped == Some(Stop::Interrupted) {
         Code::Interrupted
+    } else if s.stopped == Some(Stop::Terminated) {
+        Code::Terminated
     } else if s.stale_paths > 0 {
         Code::Stale
     } else if s.failed_cells > 0 || s.stopped.is_some() {
@@ -113,14 +119,21 @@ pub const TABLE: &[(Code, &str)] = &[
         Code::CellsFailed,
         "some (path, pod) cells failed: unreachable, rejected, http-error, gone",
     ),
-    (Code::Stale, "stale content found (verify)"),
+    (
+        Code::Stale,
+        "stale content found, or freshness could not be proven (verify: stale, unproven)",
+    ),
     (
         Code::ServiceUnavailable,
         "a required service (Redis, AWS, Kubernetes API) was unavailable",
     ),
     (
         Code::Interrupted,
-        "interrupted (Ctrl-C); the partial report was printed",
+        "interrupted (Ctrl-C, SIGINT); the partial report was printed",
+    ),
+    (
+        Code::Terminated,
+        "terminated (SIGTERM); the partial report was printed",
     ),
 ];
 
@@ -140,12 +153,12 @@ mod tests {
     #[test]
     fn codes_are_the_documented_numbers() {
         let nums: Vec<u8> = TABLE.iter().map(|(c, _)| c.as_u8()).collect();
-        assert_eq!(nums, vec![0, 1, 2, 3, 4, 5, 130]);
+        assert_eq!(nums, vec![0, 1, 2, 3, 4, 5, 130, 143]);
     }
 
     #[test]
     fn summaries_map_to_codes() {
-        use crate::http::Stop;
+        use crate::context::Stop;
         let s = |failed_cells, stale_paths, stopped| {
             code_for(&Summary {
                 failed_cells,
@@ -158,6 +171,7 @@ mod tests {
         assert_eq!(s(2, 1, None), Code::Stale);
         assert_eq!(s(0, 0, Some(Stop::Deadline)), Code::CellsFailed);
         assert_eq!(s(0, 3, Some(Stop::Interrupted)), Code::Interrupted);
+        assert_eq!(s(1, 3, Some(Stop::Terminated)), Code::Terminated);
     }
 
     #[test]

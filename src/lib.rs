@@ -1,23 +1,28 @@
 //! revalidate: make Next.js ISR revalidation reach every replica, and prove it.
 //!
 //! The library behind the `revalidate` binary. Each step (fanout, verify, and the ones to come)
-//! is a module with a library function that `run` and tests call in-process; [`app::run`] is the
-//! command-line entry. [`sim`] is a simulated Next.js fleet used by `demo`, the benchmarks and the
-//! tests.
+//! is a module with a library function that a command, a pipeline and tests call in-process with
+//! one [`context::RunContext`]; [`steps`] feeds their events to the one [`report::Reporter`];
+//! [`app::run`] is the command-line entry. [`sim`] is a simulated Next.js fleet used by `demo`,
+//! the benchmarks and the tests.
 
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod demo;
 pub mod docs;
+pub mod error;
 pub mod exit;
 pub mod fanout;
-pub mod http;
+pub mod nextjs;
 pub mod paths;
 pub mod report;
 pub mod secret;
 pub mod sim;
+pub mod steps;
 pub mod targets;
+pub mod transport;
 pub mod verify;
 
 /// Installs aws-lc-rs as the process's one rustls crypto provider. reqwest, redis, kube and the

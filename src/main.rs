@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let cli = revalidate::cli::Cli::parse();
     revalidate::install_crypto_provider();
     let display = revalidate::report::Display::resolve(
+        cli.global.output,
         cli.global.color,
         cli.global.quiet,
         std::io::stdout().is_terminal(),

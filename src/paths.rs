@@ -24,9 +24,25 @@ pub enum Purpose {
 }
 
 /// A validated, canonically encoded path (with its query string, if any).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(into = "String", try_from = "String")]
 pub struct UrlPath(String);
+
+impl From<UrlPath> for String {
+    fn from(p: UrlPath) -> String {
+        p.0
+    }
+}
+
+/// Reading a path back (from a report) checks it again, under the most permissive purpose.
+impl TryFrom<String> for UrlPath {
+    type Error = String;
+    fn try_from(s: String) -> Result<UrlPath, String> {
+        UrlPath::parse(&s, Purpose::Cdn).map_err(|r| format!("{s:?} {r}"))
+    }
+}
 
 impl UrlPath {
     /// Validates and encodes one path.
@@ -61,6 +77,7 @@ pub enum Rule {
     TooLong(usize),
     WildcardNotLast,
     WildcardForPod,
+    DotSegment,
 }
 
 impl fmt::Display for Rule {
@@ -89,6 +106,9 @@ impl fmt::Display for Rule {
             Rule::WildcardForPod => {
                 f.write_str("a pod cannot revalidate a wildcard; list the paths")
             }
+            Rule::DotSegment => f.write_str(
+                "contains a \".\" or \"..\" segment (raw or percent-encoded), which URLs resolve away (it can even leave the pod's base path); write the path it means",
+            ),
         }
     }
 }
@@ -258,6 +278,12 @@ fn read_lines(
                 ),
             )
         })?;
+        // A byte order mark (Windows editors write one) is not part of the first path.
+        let line = if n == 1 {
+            line.strip_prefix('\u{FEFF}').unwrap_or(line)
+        } else {
+            line
+        };
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let line = line.trim_matches(' ');
@@ -319,6 +345,9 @@ fn canonicalize(input: &str, purpose: Purpose) -> Result<String, Rule> {
         Some((p, q)) => (p, Some(q)),
         None => (input, None),
     };
+    if has_dot_segment(path) {
+        return Err(Rule::DotSegment);
+    }
     let mut out = String::with_capacity(input.len() + 8);
     encode_into(path, is_path_char, &mut out);
     if let Some(q) = query {
@@ -329,6 +358,17 @@ fn canonicalize(input: &str, purpose: Purpose) -> Result<String, Rule> {
         return Err(Rule::TooLong(out.len()));
     }
     Ok(out)
+}
+
+/// Whether a path has a `.` or `..` segment, written raw or percent-encoded in any case
+/// (`%2e`, `%2E.`), counting an encoded `/` (`%2F`) as a separator too, since some servers
+/// decode it before resolving.
+fn has_dot_segment(path: &str) -> bool {
+    let decoded = path
+        .to_ascii_lowercase()
+        .replace("%2f", "/")
+        .replace("%2e", ".");
+    decoded.split('/').any(|seg| seg == "." || seg == "..")
 }
 
 /// Percent-encodes every byte outside `keep`, keeping existing `%XX` escapes as they are.
@@ -353,6 +393,20 @@ fn encode_into(s: &str, keep: fn(u8) -> bool, out: &mut String) {
         }
         i += 1;
     }
+}
+
+/// Encodes a value for one path segment: everything outside RFC 3986's unreserved set is
+/// percent-encoded, `/` included, so the value cannot add segments.
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Encodes a canonical path as the value of a query parameter (for endpoint templates such as
@@ -423,6 +477,12 @@ mod tests {
                 .unwrap()
                 .is_wildcard()
         );
+        for dots in ["/../posts/a", "/a/./b", "/a/..", "/%2e%2E/x", "/a/%2E", "/.%2e/x", "/x/..?q=1", "/a%2F..%2fb"] {
+            assert_eq!(p(dots), Rule::DotSegment, "{dots}");
+        }
+        // Dots inside a segment, or in the query, are content.
+        assert!(UrlPath::parse("/a/.well-known/x..y", Purpose::Pod).is_ok());
+        assert!(UrlPath::parse("/a?x=..", Purpose::Pod).is_ok());
         let long = format!("/{}", "a".repeat(MAX_LEN));
         assert_eq!(p(&long), Rule::TooLong(MAX_LEN + 1));
         // Length is counted after encoding: 1,000 "é" become 6,000 characters.
@@ -488,6 +548,14 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_path() {
+        let mut stdin = std::io::Cursor::new("\u{FEFF}/first\n/second\n".as_bytes().to_vec());
+        let got = collect(&["-".to_string()], &[], &mut stdin, Purpose::Pod).unwrap();
+        assert_eq!(got[0].as_str(), "/first");
+        assert_eq!(got.len(), 2);
+    }
+
+    #[test]
     fn no_paths_is_an_error() {
         let mut stdin = std::io::empty();
         assert!(matches!(
@@ -516,6 +584,7 @@ mod tests {
         )
         .prop_map(|cs| format!("/{}", cs.into_iter().collect::<String>()))
         .prop_filter("not a network path", |s| !s.starts_with("//"))
+        .prop_filter("no dot segments", |s| !has_dot_segment(s))
     }
 
     proptest! {
@@ -544,6 +613,7 @@ mod tests {
             hex in proptest::collection::vec((0u8..=255).prop_map(|b| format!("%{b:02x}")), 1..4)
         ) {
             let with_escapes = format!("{raw}{}", hex.concat());
+            prop_assume!(!has_dot_segment(&with_escapes));
             let c = canon(&with_escapes);
             prop_assert!(c.ends_with(&hex.concat()));
             prop_assert_eq!(c.matches("%25").count(), with_escapes.matches("%25").count());

@@ -10,6 +10,9 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine as _;
 
 /// Shortest value registered for output redaction: replacing short strings everywhere would
 /// garble output ("wrong" in "wrong previewModeId") without protecting anything real; real
@@ -17,6 +20,7 @@ use std::sync::RwLock;
 const MIN_REDACT_LEN: usize = 8;
 
 static REGISTRY: RwLock<Vec<String>> = RwLock::new(Vec::new());
+static WARNED_SHORT: AtomicBool = AtomicBool::new(false);
 
 /// A secret value with a description of where it came from (shown instead of the value).
 #[derive(Clone)]
@@ -54,32 +58,65 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Registers a value for output redaction, with the forms it takes in URLs and JSON.
+/// Registers a value for output redaction, with every form it can take on the wire or in an
+/// echo: percent-encoded (as a query value, a path segment, or everything; upper- and lower-case
+/// hex), JSON- and HTML-escaped, and base64.
 pub fn register(value: &str) {
     if value.len() < MIN_REDACT_LEN {
-        tracing::warn!(
-            "a secret shorter than {MIN_REDACT_LEN} characters cannot be reliably redacted from output; use a longer one"
-        );
+        if !WARNED_SHORT.swap(true, Ordering::SeqCst) {
+            tracing::warn!(
+                "a secret shorter than {MIN_REDACT_LEN} characters cannot be reliably redacted from output; use a longer one"
+            );
+        }
         return;
     }
     let mut forms = vec![value.to_string()];
-    let url = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
-        .to_string();
-    forms.push(url);
-    forms.push(crate::paths::encode_query_value(value));
-    // An endpoint template turns spaces into %20 and keeps other characters as they are.
-    forms.push(value.replace(' ', "%20"));
+    let mut encoded = vec![
+        percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+        crate::paths::encode_query_value(value),
+        crate::paths::encode_segment(value),
+        // An endpoint template of old turned spaces into %20 and kept the rest.
+        value.replace(' ', "%20"),
+    ];
+    let lower: Vec<String> = encoded.iter().map(|e| lowercase_escapes(e)).collect();
+    encoded.extend(lower);
+    forms.extend(encoded);
     if let Ok(json) = serde_json::to_string(value) {
         forms.push(json[1..json.len() - 1].to_string());
     }
+    forms.push(html_escape(value));
+    forms.push(base64::engine::general_purpose::STANDARD.encode(value));
+    forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value));
     let mut reg = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
     for f in forms {
-        if !reg.contains(&f) {
+        if f.len() >= MIN_REDACT_LEN && !reg.contains(&f) {
             reg.push(f);
         }
     }
     // Longest first, so a secret that contains another is replaced whole.
     reg.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+fn lowercase_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let esc = &rest[i..(i + 3).min(rest.len())];
+        out.push_str(&esc.to_ascii_lowercase());
+        rest = &rest[esc.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
 }
 
 /// Replaces every registered secret in `text` with `<redacted>`.
@@ -95,6 +132,125 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// The start of a text, at most `max` characters, for error messages: redacted whole first (so
+/// a secret straddling the cut is still replaced), then cut; a trailing piece that could be the
+/// start of a registered secret (the text itself was cut inside one) is dropped too.
+pub fn snippet(text: &str, max: usize) -> String {
+    let redacted = redact(text);
+    let one_line: String = redacted
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let one_line = one_line.trim();
+    let cut: String = one_line.chars().take(max).collect();
+    let mut out = drop_secret_prefix(&cut).to_string();
+    if out.len() < one_line.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Shortest trailing piece of text taken for the start of a secret: shorter ones say almost
+/// nothing of a secret and match ordinary words too often.
+const MIN_PREFIX: usize = 4;
+
+/// `text` without a trailing part (of at least [`MIN_PREFIX`] bytes) that is the start of a
+/// registered secret form: the text was cut inside a secret.
+fn drop_secret_prefix(text: &str) -> &str {
+    let reg = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+    let mut end = text.len();
+    for form in reg.iter() {
+        // The longest suffix of `text` that starts `form`.
+        for (i, _) in text.char_indices() {
+            if i >= end || text.len() - i < MIN_PREFIX {
+                break;
+            }
+            if form.starts_with(&text[i..]) {
+                end = i;
+                break;
+            }
+        }
+    }
+    &text[..end]
+}
+
+/// Header names whose values are credentials: redacted wherever they are printed.
+pub fn sensitive_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(n.as_str(), "authorization" | "proxy-authorization" | "cookie" | "set-cookie")
+        || ["secret", "token", "key", "signature", "password", "passwd", "auth", "credential"]
+            .iter()
+            .any(|s| n.contains(s))
+}
+
+/// A header line as `revalidate config` shows it: the name, and the value only when it is
+/// nothing but `${VAR}` references; literal values may be secrets and are redacted.
+pub fn show_header_line(line: &str) -> String {
+    let (name, value) = line.split_once(':').unwrap_or((line, ""));
+    let value = value.trim();
+    let only_refs = value.starts_with("${") && value.ends_with('}') && value.matches("${").count() == 1;
+    format!("{}: {}", name.trim(), if only_refs { value } else { "<redacted>" })
+}
+
+/// A URL with its credentials masked: `http://user:<redacted>@host`, or `http://<redacted>@host`
+/// when the user part alone may be a token.
+pub fn mask_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &authority[..at];
+    let masked = match userinfo.split_once(':') {
+        Some((user, _)) => format!("{user}:<redacted>"),
+        None => "<redacted>".to_string(),
+    };
+    format!(
+        "{}{masked}{}",
+        &url[..scheme_end + 3],
+        &url[scheme_end + 3 + at..]
+    )
+}
+
+/// A URL or request template with the values of credential-named query parameters masked
+/// (`?secret=abc` -> `?secret=<redacted>`), unless the value is only a `${VAR}` or `{path}`.
+pub fn mask_query(url: &str) -> String {
+    let url = mask_userinfo(url);
+    let Some(q) = url.find('?') else {
+        return url;
+    };
+    let (head, query) = url.split_at(q + 1);
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value))
+                if sensitive_name(name)
+                    && !(value.starts_with("${") && value.ends_with('}'))
+                    && value != "{path}" =>
+            {
+                format!("{name}=<redacted>")
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{head}{}", parts.join("&"))
+}
+
+/// A configuration value (TOML text) as `revalidate config` may show it.
+pub fn show_masked(display: crate::config::Display, text: &str) -> String {
+    use crate::config::Display;
+    match display {
+        Display::Plain => text.to_string(),
+        Display::Headers => show_header_line(text),
+        Display::Urls => mask_userinfo(text),
+        Display::Template => mask_query(text),
+    }
 }
 
 /// A writer that redacts secrets from everything written through it (used for logs).
@@ -117,6 +273,16 @@ impl<W: std::io::Write> std::io::Write for RedactingWriter<W> {
 /// echoing just the token must not print it). A reference to an unset variable is an error
 /// naming it.
 pub fn expand_env(template: &str, what: &str) -> Result<(String, Vec<String>), String> {
+    expand_env_with(template, what, &|v| v.to_string())
+}
+
+/// [`expand_env`], with each value encoded for where it lands (a query value, a path segment,
+/// a JSON string) before it is inserted.
+pub fn expand_env_with(
+    template: &str,
+    what: &str,
+    encode: &dyn Fn(&str) -> String,
+) -> Result<(String, Vec<String>), String> {
     let mut out = String::with_capacity(template.len());
     let mut used = Vec::new();
     let mut rest = template;
@@ -135,7 +301,9 @@ pub fn expand_env(template: &str, what: &str) -> Result<(String, Vec<String>), S
         match std::env::var(name) {
             Ok(v) if !v.is_empty() => {
                 register(&v);
-                out.push_str(&v);
+                let wire = encode(&v);
+                register(&wire);
+                out.push_str(&wire);
                 used.push(name.to_string());
             }
             _ => {

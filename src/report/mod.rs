@@ -1,25 +1,64 @@
-//! Reporting: typed results in; a table or JSON on stdout, progress and warnings on stderr.
+//! Reporting: typed events in; a table or JSON on stdout, progress and warnings on stderr.
 //!
-//! Workers never print. A step hands its events and its final report to the one [`Reporter`],
-//! which decides, once, how things are shown ([`Display::resolve`] is a pure function of the
-//! flags, the environment and whether the streams are terminals). Invariants: stdout carries only
-//! the result (so `-o json | jq` always works); everything written passes through
-//! [`crate::secret::redact`]; a closed stdout (`| head`) ends output quietly, it is not an error.
+//! Workers never print. A command hands its steps' events and reports to the one [`Reporter`],
+//! whose output is decided once ([`Display::resolve`] is a pure function of the flags, the
+//! environment and whether the streams are terminals). Every command's JSON is one
+//! [`Envelope`] holding a list of step reports, so a pipeline of steps is one document; NDJSON
+//! events carry their step. Invariants: stdout carries only the result (so `-o json | jq`
+//! always works); everything written passes through [`crate::secret::redact`]; a closed stdout
+//! (`| head`) ends output quietly, any other write failure is exit 1; what a step keeps of its
+//! cells follows [`Reporter::retain`], so human and NDJSON output do not grow with the run.
 
+mod envelope;
 pub mod human;
 pub mod table;
+pub mod writer;
 
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::{ColorChoice, OutputFormat};
-use crate::secret::redact;
+pub use envelope::{Envelope, StepReport};
+
+use crate::context::Stop;
+use crate::error::Error;
+use crate::exit::Code;
+use crate::targets::Target;
+use crate::transport::RequestView;
+use crate::{fanout, verify};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Output format on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// A table for people
+    Human,
+    /// One JSON document when the command ends
+    Json,
+    /// One JSON event a line, as things happen
+    Ndjson,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What a step keeps of its cells: everything (the JSON document lists every cell), or only
+/// what people need to read a verdict (the failures).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retain {
+    All,
+    Failures,
+}
 
 /// How output is presented, decided once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,9 +90,16 @@ impl EnvView {
 
 impl Display {
     /// `--color always|never` wins; under `auto`, NO_COLOR turns colour off, CLICOLOR_FORCE turns
-    /// it on, else colour follows whether the stream is a terminal. The progress bar needs a
-    /// terminal on stderr, no CI and no --quiet.
+    /// it on, else colour follows whether the stream is a terminal. The progress bar needs human
+    /// output, a terminal on stderr, no CI and no --quiet.
+    ///
+    /// | format | stderr tty | CI | quiet | progress |
+    /// |--------|------------|----|-------|----------|
+    /// | human  | yes        | no | no    | yes      |
+    /// | human  | any other combination  || no       |
+    /// | json, ndjson | any               || no       |
     pub fn resolve(
+        format: OutputFormat,
         color: ColorChoice,
         quiet: bool,
         stdout_tty: bool,
@@ -77,7 +123,7 @@ impl Display {
         Display {
             color_stdout: out,
             color_stderr: err,
-            progress: stderr_tty && !env.ci && !quiet,
+            progress: format == OutputFormat::Human && stderr_tty && !env.ci && !quiet,
         }
     }
 }
@@ -113,30 +159,176 @@ impl Style {
     }
 }
 
-/// The one writer of results and people's messages.
+/// What a step is about to do, for the `step-start` event and the progress bar.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum StepStart<'a> {
+    Fanout {
+        mode: fanout::Mode,
+        method: &'a str,
+        targets: &'a [Target],
+        paths: usize,
+        cells: usize,
+    },
+    Verify {
+        targets: &'a [Target],
+        through: Option<&'a str>,
+        paths: usize,
+        requests: usize,
+    },
+}
+
+impl StepStart<'_> {
+    fn step(&self) -> &'static str {
+        match self {
+            StepStart::Fanout { .. } => "fanout",
+            StepStart::Verify { .. } => "verify",
+        }
+    }
+
+    fn work(&self) -> (usize, &'static str) {
+        match self {
+            StepStart::Fanout { cells, .. } => (*cells, "revalidating"),
+            StepStart::Verify { requests, .. } => (*requests, "fetching"),
+        }
+    }
+}
+
+/// NDJSON events, one a line as things happen.
+#[derive(Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+enum Event<'a> {
+    Start {
+        command: &'a str,
+        dry_run: bool,
+    },
+    StepStart {
+        step: &'static str,
+        #[serde(flatten)]
+        start: &'a StepStart<'a>,
+    },
+    Cell {
+        step: &'static str,
+        #[serde(flatten)]
+        cell: &'a fanout::Cell,
+    },
+    Fetch {
+        step: &'static str,
+        round: u32,
+        #[serde(flatten)]
+        fetch: &'a verify::Fetch,
+    },
+    Round {
+        step: &'static str,
+        round: u32,
+        settled: usize,
+        paths: usize,
+    },
+    Verdict {
+        step: &'static str,
+        #[serde(flatten)]
+        verdict: &'a verify::PathVerdict,
+    },
+    Request {
+        step: &'static str,
+        #[serde(flatten)]
+        request: &'a RequestView,
+    },
+    Warning {
+        step: &'a str,
+        message: &'a str,
+    },
+    StepEnd {
+        step: &'static str,
+        totals: serde_json::Value,
+        stopped: Option<Stop>,
+        exit_code: u8,
+    },
+    End {
+        stopped: Option<Stop>,
+        exit_code: u8,
+        duration_ms: f64,
+    },
+}
+
+/// The one writer of results and people's messages for a command.
 pub struct Reporter {
-    pub format: OutputFormat,
-    pub display: Display,
+    format: OutputFormat,
+    display: Display,
     quiet: bool,
+    out: writer::Out,
+    err: Box<dyn Write + Send>,
     progress: Option<ProgressBar>,
-    stdout_closed: bool,
+    command: String,
+    dry_run: bool,
+    started: (SystemTime, Instant),
+    steps: Vec<StepReport>,
+    code: Code,
+    /// Human step reports are indented by this many spaces (the demo's narrative).
+    pub indent: usize,
 }
 
 impl Reporter {
-    pub fn new(format: OutputFormat, color: ColorChoice, quiet: bool) -> Reporter {
+    /// A reporter writing to `out` (results) and `err` (people's messages).
+    pub fn new(
+        format: OutputFormat,
+        display: Display,
+        quiet: bool,
+        command: &str,
+        dry_run: bool,
+        out: Box<dyn Write + Send>,
+        err: Box<dyn Write + Send>,
+    ) -> Reporter {
+        let mut r = Reporter {
+            format,
+            display,
+            quiet,
+            out: writer::Out::new(out),
+            err,
+            progress: None,
+            command: command.to_string(),
+            dry_run,
+            started: (SystemTime::now(), Instant::now()),
+            steps: Vec::new(),
+            code: Code::Success,
+            indent: 0,
+        };
+        r.event(&Event::Start { command, dry_run });
+        r
+    }
+
+    /// A reporter on the process's stdout and stderr, its display resolved from the terminals
+    /// and the environment.
+    pub fn stdio(
+        format: OutputFormat,
+        color: ColorChoice,
+        quiet: bool,
+        command: &str,
+        dry_run: bool,
+    ) -> Reporter {
         let display = Display::resolve(
+            format,
             color,
             quiet,
             std::io::stdout().is_terminal(),
             std::io::stderr().is_terminal(),
             EnvView::from_env(),
         );
-        Reporter {
+        Reporter::new(
             format,
             display,
             quiet,
-            progress: None,
-            stdout_closed: false,
+            command,
+            dry_run,
+            Box::new(std::io::stdout()),
+            Box::new(std::io::stderr()),
+        )
+    }
+
+    pub fn retain(&self) -> Retain {
+        match self.format {
+            OutputFormat::Json => Retain::All,
+            _ => Retain::Failures,
         }
     }
 
@@ -147,12 +339,29 @@ impl Reporter {
         }
     }
 
-    /// Shows a progress bar of `len` steps on stderr, when the display allows one.
-    pub fn start_progress(&mut self, len: u64, what: &str) {
-        if !self.display.progress {
+    fn event(&mut self, ev: &Event<'_>) {
+        /// Every line carries the schema version, so a consumer can read any line alone.
+        #[derive(Serialize)]
+        struct Line<'a, 'b> {
+            schema_version: u32,
+            #[serde(flatten)]
+            event: &'a Event<'b>,
+        }
+        if self.format == OutputFormat::Ndjson {
+            let line = Line {
+                schema_version: SCHEMA_VERSION,
+                event: ev,
+            };
+            let _ = serde_json::to_writer(&mut self.out, &line);
+            let _ = self.out.write_all(b"\n");
+        }
+    }
+
+    fn start_bar(&mut self, len: usize, what: &str) {
+        if !self.display.progress || len == 0 {
             return;
         }
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}")
                 .expect("static template")
@@ -160,94 +369,210 @@ impl Reporter {
         );
         bar.set_message(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
-        self.progress = Some(bar);
-    }
-
-    pub fn progress_inc(&self, n: u64) {
-        if let Some(b) = &self.progress {
-            b.inc(n);
+        if let Some(old) = self.progress.replace(bar) {
+            old.finish_and_clear();
         }
     }
 
-    pub fn progress_set(&self, pos: u64, len: u64, msg: &str) {
-        if let Some(b) = &self.progress {
-            b.set_length(len);
-            b.set_position(pos);
-            b.set_message(msg.to_string());
-        }
-    }
-
-    pub fn finish_progress(&mut self) {
+    fn finish_bar(&mut self) {
         if let Some(b) = self.progress.take() {
             b.finish_and_clear();
         }
     }
 
-    /// One NDJSON event line (only under `-o ndjson`).
-    pub fn event<E: Serialize>(&mut self, ev: &E) {
-        if self.format == OutputFormat::Ndjson {
-            let line = serde_json::to_string(ev).expect("events serialize");
-            self.write_stdout(&format!("{line}\n"));
+    pub fn step_started(&mut self, start: StepStart<'_>) {
+        let (len, what) = start.work();
+        self.start_bar(len, what);
+        self.event(&Event::StepStart {
+            step: start.step(),
+            start: &start,
+        });
+    }
+
+    pub fn cell(&mut self, cell: &fanout::Cell) {
+        if let Some(b) = &self.progress {
+            b.inc(1);
+        }
+        self.event(&Event::Cell {
+            step: "fanout",
+            cell,
+        });
+    }
+
+    pub fn fetch(&mut self, round: u32, fetch: &verify::Fetch) {
+        if let Some(b) = &self.progress {
+            b.inc(1);
+        }
+        self.event(&Event::Fetch {
+            step: "verify",
+            round,
+            fetch,
+        });
+    }
+
+    /// A verify round ended; `next` requests follow in another round (0: none).
+    pub fn round(&mut self, round: u32, settled: usize, paths: usize, next: usize) {
+        self.event(&Event::Round {
+            step: "verify",
+            round,
+            settled,
+            paths,
+        });
+        if next > 0 {
+            self.start_bar(
+                next,
+                &format!("round {}: {settled}/{paths} settled, re-checking", round + 1),
+            );
         }
     }
 
-    /// The final document under `-o json`.
-    pub fn json<T: Serialize>(&mut self, doc: &T) {
-        if self.format == OutputFormat::Json {
-            // One buffer, written as is: a report of 10,000 cells is megabytes, and copies of it
-            // would dominate the peak memory of a large run.
-            let mut text = serde_json::to_string_pretty(doc).expect("reports serialize");
-            text.push('\n');
-            self.write_stdout(&text);
-        }
-    }
-
-    /// Human text for stdout (under `-o human`, unless --quiet).
-    pub fn human(&mut self, text: &str) {
-        if self.format == OutputFormat::Human && !self.quiet {
-            self.write_stdout(text);
-        }
-    }
-
-    /// A message for people on stderr (warnings, notes), kept clear of the progress bar.
-    pub fn note(&self, text: &str) {
-        let text = redact(text).into_owned();
-        let write = || {
-            let _ = writeln!(std::io::stderr(), "{text}");
+    /// A message for people, on stderr (and as an event under NDJSON).
+    pub fn warning(&mut self, step: &str, message: &str) {
+        self.event(&Event::Warning { step, message });
+        let text = crate::secret::redact(message).into_owned();
+        let style = Style {
+            color: self.display.color_stderr,
         };
+        let line = format!("{} {text}\n", style.yellow("warning:"));
+        let err = &mut self.err;
         match &self.progress {
-            Some(b) => b.suspend(write),
-            None => write(),
+            Some(b) => b.suspend(|| {
+                let _ = err.write_all(line.as_bytes());
+            }),
+            None => {
+                let _ = err.write_all(line.as_bytes());
+            }
         }
     }
 
-    fn write_stdout(&mut self, text: &str) {
-        if self.stdout_closed {
-            return;
+    /// Narrative text for people (the demo), on stdout under human output.
+    pub fn text(&mut self, text: &str) {
+        if self.format == OutputFormat::Human && !self.quiet {
+            let _ = self.out.write_all(text.as_bytes());
+            let _ = self.out.flush();
         }
-        let text = redact(text);
-        let write = || -> std::io::Result<()> {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()
-        };
-        let res = match &self.progress {
-            Some(b) => b.suspend(write),
-            None => write(),
-        };
-        if let Err(e) = res {
-            // A reader that went away (`| head`) is not an error; anything else is worth a note.
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                let _ = writeln!(std::io::stderr(), "warning: cannot write to stdout: {e}");
+    }
+
+    /// A step ended: people get its table, NDJSON its verdicts and totals, JSON keeps it for the
+    /// document.
+    pub fn step_finished(&mut self, report: StepReport) {
+        self.finish_bar();
+        self.code = self.code.worst(report.code());
+        let step = report.step();
+        for w in report.warnings() {
+            self.warning(step, w);
+        }
+        match self.format {
+            OutputFormat::Human => {
+                if !self.quiet {
+                    let text = human::step(&report, &self.style());
+                    let pad = " ".repeat(self.indent);
+                    let text: String = if self.indent == 0 {
+                        text
+                    } else {
+                        text.lines()
+                            .map(|l| {
+                                if l.is_empty() {
+                                    "\n".to_string()
+                                } else {
+                                    format!("{pad}{l}\n")
+                                }
+                            })
+                            .collect()
+                    };
+                    let _ = self.out.write_all(text.as_bytes());
+                    let _ = self.out.flush();
+                }
             }
-            self.stdout_closed = true;
+            OutputFormat::Ndjson => {
+                match &report {
+                    StepReport::Verify(r) => {
+                        for v in &r.verdicts {
+                            self.event(&Event::Verdict {
+                                step: "verify",
+                                verdict: v,
+                            });
+                        }
+                    }
+                    StepReport::FanoutDryRun(d) => {
+                        for r in &d.requests {
+                            self.event(&Event::Request {
+                                step: "fanout",
+                                request: r,
+                            });
+                        }
+                    }
+                    StepReport::VerifyDryRun(d) => {
+                        for r in &d.requests {
+                            self.event(&Event::Request {
+                                step: "verify",
+                                request: r,
+                            });
+                        }
+                    }
+                    StepReport::Fanout(_) => {}
+                }
+                self.event(&Event::StepEnd {
+                    step,
+                    totals: report.totals(),
+                    stopped: report.stopped(),
+                    exit_code: report.code().as_u8(),
+                });
+                let _ = self.out.flush();
+            }
+            OutputFormat::Json => self.steps.push(report),
+        }
+    }
+
+    /// The step reports kept so far (JSON output only).
+    pub fn steps(&self) -> &[StepReport] {
+        &self.steps
+    }
+
+    /// Ends the command: JSON gets its document, NDJSON its `end` event. Returns the exit code
+    /// (the worst of the steps', or the signal's); a report that could not be written is exit 1.
+    pub fn finish(mut self, stopped: Option<Stop>) -> Result<Code, Error> {
+        self.finish_bar();
+        let code = match stopped {
+            Some(Stop::Interrupted) => Code::Interrupted,
+            Some(Stop::Terminated) => Code::Terminated,
+            _ => self.code,
+        };
+        let duration_ms = millis(self.started.1.elapsed());
+        match self.format {
+            OutputFormat::Json => {
+                let env = Envelope {
+                    schema_version: SCHEMA_VERSION,
+                    command: self.command.clone(),
+                    started_at: timestamp(self.started.0),
+                    finished_at: timestamp(SystemTime::now()),
+                    duration_ms,
+                    dry_run: self.dry_run,
+                    steps: std::mem::take(&mut self.steps),
+                    stopped,
+                    exit_code: code.as_u8(),
+                };
+                let _ = serde_json::to_writer_pretty(&mut self.out, &env);
+                let _ = self.out.write_all(b"\n");
+            }
+            OutputFormat::Ndjson => self.event(&Event::End {
+                stopped,
+                exit_code: code.as_u8(),
+                duration_ms,
+            }),
+            OutputFormat::Human => {}
+        }
+        self.out.finish();
+        match self.out.take_error() {
+            Some(e) => Err(Error::io("cannot write the report to stdout", e)),
+            None => Ok(code),
         }
     }
 }
 
 impl Drop for Reporter {
     fn drop(&mut self) {
-        self.finish_progress();
+        self.finish_bar();
     }
 }
 
@@ -279,8 +604,9 @@ mod tests {
 
     #[test]
     fn display_resolution() {
+        use OutputFormat::{Human, Json};
         let env = EnvView::default();
-        let d = Display::resolve(ColorChoice::Auto, false, true, true, env);
+        let d = Display::resolve(Human, ColorChoice::Auto, false, true, true, env);
         assert_eq!(
             d,
             Display {
@@ -290,27 +616,28 @@ mod tests {
             }
         );
         // Piped stdout: no colour there, progress still on a terminal stderr.
-        let d = Display::resolve(ColorChoice::Auto, false, false, true, env);
+        let d = Display::resolve(Human, ColorChoice::Auto, false, false, true, env);
         assert!(!d.color_stdout && d.color_stderr && d.progress);
         // NO_COLOR under auto; --color always beats it.
         let nc = EnvView {
             no_color: true,
             ..env
         };
-        assert!(!Display::resolve(ColorChoice::Auto, false, true, true, nc).color_stdout);
-        assert!(Display::resolve(ColorChoice::Always, false, true, true, nc).color_stdout);
+        assert!(!Display::resolve(Human, ColorChoice::Auto, false, true, true, nc).color_stdout);
+        assert!(Display::resolve(Human, ColorChoice::Always, false, true, true, nc).color_stdout);
         // CLICOLOR_FORCE colours a pipe.
         let force = EnvView {
             clicolor_force: true,
             ..env
         };
-        assert!(Display::resolve(ColorChoice::Auto, false, false, false, force).color_stdout);
-        assert!(!Display::resolve(ColorChoice::Never, false, true, true, force).color_stdout);
-        // No progress bar under CI, with --quiet, or without a terminal.
+        assert!(Display::resolve(Human, ColorChoice::Auto, false, false, false, force).color_stdout);
+        assert!(!Display::resolve(Human, ColorChoice::Never, false, true, true, force).color_stdout);
+        // No progress bar under CI, with --quiet, without a terminal, or for machines.
         let ci = EnvView { ci: true, ..env };
-        assert!(!Display::resolve(ColorChoice::Auto, false, true, true, ci).progress);
-        assert!(!Display::resolve(ColorChoice::Auto, true, true, true, env).progress);
-        assert!(!Display::resolve(ColorChoice::Auto, false, true, false, env).progress);
+        assert!(!Display::resolve(Human, ColorChoice::Auto, false, true, true, ci).progress);
+        assert!(!Display::resolve(Human, ColorChoice::Auto, true, true, true, env).progress);
+        assert!(!Display::resolve(Human, ColorChoice::Auto, false, true, false, env).progress);
+        assert!(!Display::resolve(Json, ColorChoice::Auto, false, true, true, env).progress);
     }
 
     #[test]

@@ -11,11 +11,15 @@
 //! Faults can be injected per pod to exercise a tool's error handling.
 
 mod balancer;
+mod cloudflare;
+mod cloudfront;
 mod cms;
+mod edge;
 mod etag;
 mod fault;
 mod page;
 mod pod;
+mod serve;
 mod server;
 #[cfg(test)]
 mod testkit;
@@ -31,7 +35,14 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 pub use balancer::Balancer;
+pub use cloudflare::{CloudflareApi, CloudflareOptions, CloudflarePurge, CloudflareRequest};
+pub use cloudfront::{
+    CallerReferenceConflict, CloudFrontFault, CloudFrontOptions, CloudFrontProxy,
+    CloudFrontRequest, Completion, InvalidationStatus, InvalidationView, Moto, MotoError,
+    Operation, sdk_client,
+};
 pub use cms::{Cms, Post};
+pub use edge::{CachedObject, Edge, EdgeCache, EdgeCounters, EdgeOptions, Encoding};
 pub use etag::generate_etag;
 pub use fault::Fault;
 pub use pod::{CachedPage, Pod};

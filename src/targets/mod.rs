@@ -11,14 +11,14 @@ use std::fmt;
 use reqwest::Url;
 
 /// One pod (or any single HTTP origin) a step sends requests to.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Target {
     pub name: String,
     pub reach: Reach,
 }
 
 /// How requests get to a target.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Reach {
@@ -73,30 +73,27 @@ pub enum TargetsError {
     },
 }
 
-/// Builds the static targets from the resolved configuration: `pods` and `pods_file` from the
+/// Builds the static targets from the resolved configuration: `pods` and `pods_file` of the
 /// highest-precedence layer that sets either (so `--pod` replaces the config's pods).
-pub fn from_config(r: &crate::config::Resolved) -> Result<Vec<Target>, TargetsError> {
+pub fn from_spec(spec: &crate::config::TargetSpec) -> Result<Vec<Target>, TargetsError> {
     use crate::config::Source;
     let mut specs = Vec::new();
-    for key in r.winners(&["pods", "pods_file"]) {
-        if key == "pods" {
-            if let Some((list, source)) = r.list("pods") {
-                for (i, spec) in list.into_iter().enumerate() {
-                    let origin = match &source {
-                        Source::Flag => format!("--pod #{}", i + 1),
-                        other => format!("pods[{i}] ({other})"),
-                    };
-                    specs.push((origin, spec));
-                }
-            }
-        } else if let Some(file) = r.path("pods_file") {
-            let lines = crate::paths::read_file(&file).map_err(|source| TargetsError::Read {
-                file: file.display().to_string(),
-                source,
-            })?;
-            for (origin, spec) in lines {
-                specs.push((origin.to_string(), spec));
-            }
+    if let Some(pods) = &spec.pods {
+        for (i, p) in pods.value.iter().enumerate() {
+            let origin = match &pods.source {
+                Source::Flag => format!("--pod #{}", i + 1),
+                other => format!("pods[{i}] ({other})"),
+            };
+            specs.push((origin, p.clone()));
+        }
+    }
+    if let Some(file) = &spec.pods_file {
+        let lines = crate::paths::read_file(file).map_err(|source| TargetsError::Read {
+            file: file.display().to_string(),
+            source,
+        })?;
+        for (origin, p) in lines {
+            specs.push((origin.to_string(), p));
         }
     }
     from_specs(specs)
@@ -109,7 +106,9 @@ fn bad_list(bad: &[BadTarget]) -> String {
         if bad.len() == 1 { "" } else { "s" }
     );
     for b in bad {
-        s.push_str(&format!("\n  {}: {:?}: {}", b.origin, b.input, b.reason));
+        // A refused URL may hold a password: it is never printed.
+        let input = crate::secret::mask_userinfo(&b.input);
+        s.push_str(&format!("\n  {}: {input:?}: {}", b.origin, b.reason));
     }
     s
 }
@@ -174,7 +173,10 @@ pub fn parse_spec(input: &str) -> Result<Target, String> {
         return Err(format!("{url:?} has no scheme; write http://{url}"));
     }
     let parsed = Url::parse(url).map_err(|e| {
-        format!("{url:?} is not a URL ({e}); write http://HOST:PORT, e.g. http://10.0.0.5:3000")
+        format!(
+            "{:?} is not a URL ({e}); write http://HOST:PORT, e.g. http://10.0.0.5:3000",
+            crate::secret::mask_userinfo(url)
+        )
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!(
@@ -195,6 +197,9 @@ pub fn parse_spec(input: &str) -> Result<Target, String> {
         return Err("a pod URL takes no query or fragment; put those in the paths".into());
     }
     let port = parsed.port_or_known_default().unwrap_or(80);
+    if port == 0 {
+        return Err("port 0 is not a port a pod listens on; give the pod's port, e.g. :3000".into());
+    }
     let authority = match parsed.port() {
         Some(p) => format!("{host}:{p}"),
         None => host.to_string(),
@@ -236,6 +241,7 @@ mod tests {
             ("10.0.0.5:3000", "has no scheme; write http://10.0.0.5:3000"),
             ("ftp://x/", "scheme \"ftp\""),
             ("http://user:pw@x/", "credentials"),
+            ("http://127.0.0.1:0", "port 0"),
             ("http://x/?a=1", "no query"),
             ("http://", "is not a URL"),
             (" =http://x", "not a pod name"),
@@ -258,5 +264,17 @@ mod tests {
         assert!(e.contains("--pod 2") && e.contains("already used"), "{e}");
         assert!(e.contains("--pod 3") && e.contains("same URL"), "{e}");
         assert!(e.contains("--pod 4"), "{e}");
+    }
+
+    #[test]
+    fn a_refused_url_never_prints_its_password() {
+        let e = from_specs(vec![(
+            "--pod 1".into(),
+            "a=http://admin:hunter2-pw@127.0.0.1:1".into(),
+        )])
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("hunter2-pw"), "{e}");
+        assert!(e.contains("admin:<redacted>@127.0.0.1:1"), "{e}");
     }
 }

@@ -7,7 +7,10 @@
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
+use revalidate::report::{Envelope, StepReport};
 use revalidate::sim::{Balancer, Fleet, FleetOptions, Pod};
+use revalidate::transport::RequestView;
+use revalidate::{fanout, verify};
 
 /// A running fleet plus the files a test points the binary at.
 pub struct TestFleet {
@@ -192,4 +195,105 @@ pub fn wait_until(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
 /// The exit code of a finished command.
 pub fn code(out: &std::process::Output) -> i32 {
     out.status.code().expect("exited normally")
+}
+
+/// stdout as the `-o json` envelope: validated against the checked-in schema, then read into the
+/// library's own types (so a test reads fields, never indexes strings).
+pub fn envelope(out: &std::process::Output) -> Envelope {
+    let v = json(out);
+    assert_schema("report.schema.json", &v);
+    let env: Envelope = serde_json::from_value(v).unwrap_or_else(|e| {
+        panic!(
+            "stdout does not read as an envelope ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    assert_eq!(
+        i32::from(env.exit_code),
+        code(out),
+        "the envelope's exit_code is the process's"
+    );
+    env
+}
+
+/// The one fanout report of an envelope.
+pub fn fanout_of(env: &Envelope) -> &fanout::Report {
+    match env.steps.as_slice() {
+        [StepReport::Fanout(r)] => r,
+        other => panic!("expected one fanout step, got {other:#?}"),
+    }
+}
+
+/// The one verify report of an envelope.
+pub fn verify_of(env: &Envelope) -> &verify::Report {
+    match env.steps.as_slice() {
+        [StepReport::Verify(r)] => r,
+        other => panic!("expected one verify step, got {other:#?}"),
+    }
+}
+
+/// One `-o ndjson` line, read into the library's types.
+#[derive(Debug, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    Start {
+        command: String,
+        dry_run: bool,
+    },
+    StepStart {
+        step: String,
+        #[serde(flatten)]
+        rest: serde_json::Value,
+    },
+    Cell {
+        #[serde(flatten)]
+        cell: fanout::Cell,
+    },
+    Fetch {
+        round: u32,
+        #[serde(flatten)]
+        fetch: verify::Fetch,
+    },
+    Round {
+        round: u32,
+        settled: usize,
+        paths: usize,
+    },
+    Verdict {
+        #[serde(flatten)]
+        verdict: verify::PathVerdict,
+    },
+    Request {
+        step: String,
+        #[serde(flatten)]
+        request: RequestView,
+    },
+    Warning {
+        step: String,
+        message: String,
+    },
+    StepEnd {
+        step: String,
+        totals: serde_json::Value,
+        stopped: Option<revalidate::context::Stop>,
+        exit_code: u8,
+    },
+    End {
+        stopped: Option<revalidate::context::Stop>,
+        exit_code: u8,
+        duration_ms: f64,
+    },
+}
+
+/// Every line of `-o ndjson` output: each validated against the event schema, then typed.
+pub fn events(out: &std::process::Output) -> Vec<Event> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
+            assert_schema("event.schema.json", &v);
+            serde_json::from_value(v).unwrap_or_else(|e| panic!("not an event ({e}): {l}"))
+        })
+        .collect()
 }

@@ -1,14 +1,17 @@
-//! The request engine every step shares: one HTTP client, bounded concurrency (global and per
-//! pod), retries with backoff and jitter, per-request timeouts, an overall deadline and Ctrl-C.
+//! The run context: what every step of one command shares. One cancellation token fed by SIGINT
+//! and SIGTERM, one deadline for the whole command, the concurrency limits and the retry policy.
 //!
-//! Invariants: at most `concurrency` requests are in flight over all pods and at most
+//! Invariants: at most `concurrency` requests are in flight over all steps and pods, and at most
 //! `per_pod_concurrency` to any one pod; a retry never holds a concurrency slot while it waits;
-//! only transport failures (connect error, timeout, reset) and 502/503/504 are retried, never
-//! other statuses; once the deadline passes or Ctrl-C is pressed no new request starts and
-//! in-flight ones are dropped, and the work item reports *why* it stopped instead of a result.
+//! only what a step marks transient ([`Attempt::Retry`]) is retried, with exponential backoff and
+//! jitter; once the deadline passes or a signal arrives no new attempt starts and in-flight ones
+//! are dropped, and the work item reports *why* it stopped instead of a result. A second signal
+//! exits at once with the signal's code. The HTTP client is not here: requests go through
+//! [`crate::transport`].
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -17,44 +20,21 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Limits;
-
-/// The user agent every request carries, so pod logs can tell revalidate's traffic apart.
-pub const USER_AGENT: &str = concat!("revalidate/", env!("CARGO_PKG_VERSION"));
+use crate::exit::Code;
 
 /// First backoff step; it doubles per retry, with jitter, up to [`BACKOFF_CAP`].
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
 const BACKOFF_CAP: Duration = Duration::from_secs(2);
 
-/// Builds the HTTP client. Redirects are not followed: a pod that redirects a revalidation is
-/// reported, not silently replaced by another URL. Environment proxies are never used: the point
-/// is to reach each pod itself. `decode` turns on gzip/br decoding (verify hashes content, not
-/// transfer encodings); fanout leaves it off and asks for identity.
-///
-/// Each connection keeps a read buffer that grows with the bodies it reads (up to ~400 KiB), so
-/// idle connections are capped near the share of the global limit each of the `origins` gets:
-/// connections beyond what the run can use at once are closed after use, which keeps memory
-/// bounded by concurrency rather than by pods x per-pod concurrency.
-pub fn client(limits: &Limits, decode: bool, origins: usize) -> anyhow::Result<reqwest::Client> {
-    let share = limits.concurrency.div_ceil(origins.max(1)) + 1;
-    let mut b = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .connect_timeout(limits.timeout)
-        .pool_max_idle_per_host(limits.per_pod_concurrency.min(share))
-        .pool_idle_timeout(Duration::from_secs(30))
-        .tcp_nodelay(true);
-    if !decode {
-        b = b.no_gzip().no_brotli();
-    }
-    Ok(b.build()?)
-}
-
 /// Why work stopped before it finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stop {
+    /// Ctrl-C (SIGINT).
     Interrupted,
+    /// SIGTERM: how CI systems and Kubernetes cancel.
+    Terminated,
+    /// The command's --deadline passed.
     Deadline,
 }
 
@@ -62,8 +42,22 @@ impl Stop {
     pub fn describe(self) -> &'static str {
         match self {
             Stop::Interrupted => "interrupted (Ctrl-C) before this request finished",
+            Stop::Terminated => "terminated (SIGTERM) before this request finished",
             Stop::Deadline => "the --deadline passed before this request finished",
         }
+    }
+
+    /// The one-line ending of a partial report.
+    pub fn partial(self) -> &'static str {
+        match self {
+            Stop::Interrupted => "interrupted; this report is partial",
+            Stop::Terminated => "terminated; this report is partial",
+            Stop::Deadline => "deadline reached; this report is partial",
+        }
+    }
+
+    fn is_signal(self) -> bool {
+        matches!(self, Stop::Interrupted | Stop::Terminated)
     }
 }
 
@@ -83,76 +77,116 @@ pub struct Done<T> {
     pub latency: Duration,
 }
 
-/// Shared state of one run: client, limits, the global slot pool, cancellation and deadline.
+/// Shared by every step of one command. Cheap to clone.
 #[derive(Clone)]
-pub struct Engine {
-    pub client: reqwest::Client,
-    pub limits: Limits,
-    global: Arc<Semaphore>,
-    cancel: CancellationToken,
-    deadline: Option<Instant>,
-    interrupted: Arc<std::sync::atomic::AtomicBool>,
-    /// The first reason a work item was stopped, for the report.
-    observed: Arc<std::sync::OnceLock<Stop>>,
+pub struct RunContext {
+    inner: Arc<Inner>,
 }
 
-impl Engine {
-    pub fn new(client: reqwest::Client, limits: Limits, cancel: CancellationToken) -> Engine {
-        Engine {
-            client,
-            limits,
-            global: Arc::new(Semaphore::new(limits.concurrency)),
-            deadline: limits.deadline.map(|d| Instant::now() + d),
-            cancel,
-            interrupted: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            observed: Arc::new(std::sync::OnceLock::new()),
+struct Inner {
+    limits: Limits,
+    global: Semaphore,
+    cancel: CancellationToken,
+    deadline: Option<Instant>,
+    /// The signal that cancelled the run, if one did.
+    signal: OnceLock<Stop>,
+    /// The first reason a work item was stopped, for the report.
+    observed: OnceLock<Stop>,
+    listening: AtomicBool,
+}
+
+impl RunContext {
+    /// A context whose deadline (if any) starts now.
+    pub fn new(limits: Limits) -> RunContext {
+        RunContext {
+            inner: Arc::new(Inner {
+                global: Semaphore::new(limits.concurrency),
+                deadline: limits.deadline.map(|d| Instant::now() + d),
+                limits,
+                cancel: CancellationToken::new(),
+                signal: OnceLock::new(),
+                observed: OnceLock::new(),
+                listening: AtomicBool::new(false),
+            }),
         }
     }
 
-    /// Cancels everything because of Ctrl-C.
-    pub fn interrupt(&self) {
-        self.interrupted
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        self.cancel.cancel();
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
     }
 
+    /// Cancels the run on the first SIGINT or SIGTERM; a second signal exits at once with its
+    /// code. The handlers are installed before this returns (so a SIGTERM right after start is
+    /// not fatal). Idempotent; needs a Tokio runtime.
+    pub fn listen_for_signals(&self) {
+        if self.inner.listening.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let mut signals = Signals::install();
+        let ctx = self.clone();
+        tokio::spawn(async move {
+            let Some(first) = signals.next().await else {
+                return;
+            };
+            ctx.cancel(first);
+            if let Some(second) = signals.next().await {
+                let code = match second {
+                    Stop::Terminated => Code::Terminated,
+                    _ => Code::Interrupted,
+                };
+                std::process::exit(i32::from(code.as_u8()));
+            }
+        });
+    }
+
+    /// Cancels everything, recording why (a signal, or a caller that gives up).
+    pub fn cancel(&self, why: Stop) {
+        if why.is_signal() {
+            let _ = self.inner.signal.set(why);
+        }
+        self.inner.cancel.cancel();
+    }
+
+    /// A token cancelled with the run (for servers and loops a step runs).
     pub fn cancel_token(&self) -> CancellationToken {
-        self.cancel.clone()
+        self.inner.cancel.clone()
     }
 
     /// Why work is stopped, if it is.
     pub fn stopped(&self) -> Option<Stop> {
-        if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-            Some(Stop::Interrupted)
-        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if let Some(s) = self.inner.signal.get() {
+            Some(*s)
+        } else if self.inner.deadline.is_some_and(|d| Instant::now() >= d) {
             Some(Stop::Deadline)
-        } else if self.cancel.is_cancelled() {
+        } else if self.inner.cancel.is_cancelled() {
             Some(Stop::Interrupted)
         } else {
             None
         }
     }
 
-    /// Why some work item stopped before finishing, if any did: the report is then partial.
+    /// Why some work item stopped before finishing, if any did: the report is then partial. A
+    /// signal wins over the deadline, so the exit code says the run was cancelled.
     pub fn observed_stop(&self) -> Option<Stop> {
-        if self.interrupted.load(std::sync::atomic::Ordering::SeqCst)
-            && self.observed.get().is_some()
-        {
-            return Some(Stop::Interrupted);
-        }
-        self.observed.get().copied()
+        let observed = self.inner.observed.get().copied()?;
+        Some(self.inner.signal.get().copied().unwrap_or(observed))
+    }
+
+    /// Records that work was cut short (for steps that stop without an attempt noticing).
+    pub fn observe(&self, s: Stop) {
+        let _ = self.inner.observed.set(s);
     }
 
     /// Resolves when work must stop.
-    async fn stop(&self) -> Stop {
+    pub async fn stop(&self) -> Stop {
         let deadline = async {
-            match self.deadline {
+            match self.inner.deadline {
                 Some(d) => tokio::time::sleep_until(d).await,
                 None => std::future::pending().await,
             }
         };
         tokio::select! {
-            _ = self.cancel.cancelled() => self.stopped().unwrap_or(Stop::Interrupted),
+            _ = self.inner.cancel.cancelled() => self.stopped().unwrap_or(Stop::Interrupted),
             _ = deadline => Stop::Deadline,
         }
     }
@@ -175,7 +209,7 @@ impl Engine {
         let mut attempts = 0;
         loop {
             if let Some(s) = self.stopped() {
-                let _ = self.observed.set(s);
+                self.observe(s);
                 return Done {
                     result: Err(s),
                     attempts,
@@ -183,9 +217,9 @@ impl Engine {
                 };
             }
             let permit = tokio::select! {
-                p = self.global.acquire() => p.expect("the semaphore is never closed"),
+                p = self.inner.global.acquire() => p.expect("the semaphore is never closed"),
                 s = self.stop() => {
-                    let _ = self.observed.set(s);
+                    self.observe(s);
                     return Done { result: Err(s), attempts, latency: Duration::ZERO };
                 }
             };
@@ -194,7 +228,7 @@ impl Engine {
             let outcome = tokio::select! {
                 o = f() => o,
                 s = self.stop() => {
-                    let _ = self.observed.set(s);
+                    self.observe(s);
                     return Done { result: Err(s), attempts, latency: started.elapsed() };
                 }
             };
@@ -209,7 +243,7 @@ impl Engine {
                     };
                 }
                 Attempt::Retry(t) => {
-                    let out_of_retries = attempts > self.limits.retries;
+                    let out_of_retries = attempts > self.inner.limits.retries;
                     if !out_of_retries {
                         tracing::debug!(
                             attempt = attempts,
@@ -223,12 +257,12 @@ impl Engine {
                     };
                     if let Some(s) = stopped {
                         // The run was cut short here all the same: the report must say so
-                        // (and Ctrl-C must still exit 130).
-                        let _ = self.observed.set(s);
+                        // (and a signal must still set the exit code).
+                        self.observe(s);
                     }
                     if out_of_retries || stopped.is_some() {
-                        // Out of retries, or the deadline came while backing off: the last
-                        // failure is more useful to report than "cancelled".
+                        // Out of retries, or stopped while backing off: the last failure is more
+                        // useful to report than "cancelled".
                         return Done {
                             result: Ok(t),
                             attempts,
@@ -251,7 +285,7 @@ impl Engine {
         Fut: Future<Output = R> + Send + 'static,
     {
         let (tx, rx) = mpsc::unbounded_channel();
-        let per_pod = self.limits.per_pod_concurrency;
+        let per_pod = self.inner.limits.per_pod_concurrency;
         for lane in lanes {
             let tx = tx.clone();
             let work = work.clone();
@@ -270,6 +304,40 @@ impl Engine {
     }
 }
 
+/// SIGINT and SIGTERM, as the stops they cause. Both handlers are installed at once, so a
+/// signal that arrives before anyone awaits it is still seen.
+struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = signal(SignalKind::interrupt())
+                .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                .ok();
+            Signals { streams }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// The next signal; `None` when signals cannot be received.
+    async fn next(&mut self) -> Option<Stop> {
+        #[cfg(unix)]
+        if let Some((int, term)) = &mut self.streams {
+            return tokio::select! {
+                r = int.recv() => r.map(|_| Stop::Interrupted),
+                r = term.recv() => r.map(|_| Stop::Terminated),
+            };
+        }
+        tokio::signal::ctrl_c().await.ok().map(|_| Stop::Interrupted)
+    }
+}
+
 /// Exponential backoff with equal jitter: half the step fixed, half random.
 fn backoff(attempt: u32) -> Duration {
     let step = BACKOFF_BASE
@@ -277,40 +345,6 @@ fn backoff(attempt: u32) -> Duration {
         .min(BACKOFF_CAP);
     let half = step / 2;
     half + half.mul_f64(rand::random::<f64>())
-}
-
-/// A transport failure in words, without the URL (reports name the pod and path already) and
-/// through the secret redactor.
-pub fn describe_error(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timeout"
-    } else if e.is_connect() {
-        "connect error"
-    } else if e.is_body() || e.is_decode() {
-        "body error"
-    } else {
-        "request error"
-    };
-    let mut chain = Vec::new();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !chain.contains(&t) {
-            chain.push(t);
-        }
-        src = s.source();
-    }
-    let detail = if chain.is_empty() {
-        e.to_string()
-    } else {
-        chain.join(": ")
-    };
-    crate::secret::redact(&format!("{kind}: {detail}")).into_owned()
-}
-
-/// Statuses worth retrying: the pod or a proxy in front of it is overloaded or restarting.
-pub fn retryable_status(status: u16) -> bool {
-    matches!(status, 502..=504)
 }
 
 #[cfg(test)]
@@ -340,11 +374,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retries_transient_failures_then_keeps_the_last() {
-        let e = Engine::new(reqwest::Client::new(), limits(2), CancellationToken::new());
+        let ctx = RunContext::new(limits(2));
         let calls = std::sync::atomic::AtomicU32::new(0);
-        let done = e
+        let done = ctx
             .attempt(|| {
-                let n = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let n = calls.fetch_add(1, Ordering::SeqCst);
                 async move { Attempt::Retry(n) }
             })
             .await;
@@ -354,61 +388,74 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn final_results_are_not_retried() {
-        let e = Engine::new(reqwest::Client::new(), limits(5), CancellationToken::new());
-        let done = e.attempt(|| async { Attempt::Final(7) }).await;
+        let ctx = RunContext::new(limits(5));
+        let done = ctx.attempt(|| async { Attempt::Final(7) }).await;
         assert_eq!(done.attempts, 1);
         assert_eq!(done.result.unwrap(), 7);
     }
 
     #[tokio::test(start_paused = true)]
     async fn cancellation_stops_in_flight_work() {
-        let e = Engine::new(reqwest::Client::new(), limits(0), CancellationToken::new());
-        let e2 = e.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            e2.interrupt();
-        });
-        let done: Done<()> = e
-            .attempt(|| async {
-                std::future::pending::<()>().await;
-                Attempt::Final(())
-            })
-            .await;
-        assert_eq!(done.result.unwrap_err(), Stop::Interrupted);
+        for why in [Stop::Interrupted, Stop::Terminated] {
+            let ctx = RunContext::new(limits(0));
+            let c2 = ctx.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                c2.cancel(why);
+            });
+            let done: Done<()> = ctx
+                .attempt(|| async {
+                    std::future::pending::<()>().await;
+                    Attempt::Final(())
+                })
+                .await;
+            assert_eq!(done.result.unwrap_err(), why);
+            assert_eq!(ctx.observed_stop(), Some(why));
+        }
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_stop_during_backoff_keeps_the_failure_and_is_observed() {
         let mut l = limits(10);
         l.deadline = Some(Duration::from_millis(30));
-        let e = Engine::new(reqwest::Client::new(), l, CancellationToken::new());
-        let done = e.attempt(|| async { Attempt::Retry(503u16) }).await;
+        let ctx = RunContext::new(l);
+        let done = ctx.attempt(|| async { Attempt::Retry(503u16) }).await;
         assert_eq!(done.result.unwrap(), 503);
         assert_eq!(done.attempts, 1);
-        assert_eq!(e.observed_stop(), Some(Stop::Deadline));
+        assert_eq!(ctx.observed_stop(), Some(Stop::Deadline));
 
-        let e = Engine::new(reqwest::Client::new(), limits(10), CancellationToken::new());
-        let e2 = e.clone();
+        let ctx = RunContext::new(limits(10));
+        let c2 = ctx.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(30)).await;
-            e2.interrupt();
+            c2.cancel(Stop::Interrupted);
         });
-        let done = e.attempt(|| async { Attempt::Retry(503u16) }).await;
+        let done = ctx.attempt(|| async { Attempt::Retry(503u16) }).await;
         assert_eq!(done.result.unwrap(), 503);
-        assert_eq!(e.observed_stop(), Some(Stop::Interrupted));
+        assert_eq!(ctx.observed_stop(), Some(Stop::Interrupted));
     }
 
     #[tokio::test(start_paused = true)]
     async fn deadline_stops_work() {
         let mut l = limits(0);
         l.deadline = Some(Duration::from_millis(50));
-        let e = Engine::new(reqwest::Client::new(), l, CancellationToken::new());
-        let done: Done<()> = e
+        let ctx = RunContext::new(l);
+        let done: Done<()> = ctx
             .attempt(|| async {
                 std::future::pending::<()>().await;
                 Attempt::Final(())
             })
             .await;
         assert_eq!(done.result.unwrap_err(), Stop::Deadline);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_signal_outranks_the_deadline_in_the_report() {
+        let mut l = limits(0);
+        l.deadline = Some(Duration::from_millis(5));
+        let ctx = RunContext::new(l);
+        ctx.observe(Stop::Deadline);
+        ctx.cancel(Stop::Terminated);
+        assert_eq!(ctx.observed_stop(), Some(Stop::Terminated));
     }
 }

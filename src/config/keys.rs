@@ -1,0 +1,138 @@
+//! Every configuration key, declared once: its type, its name in files, its environment
+//! variable, its flag, its built-in default and how `revalidate config` shows it.
+//!
+//! Adding a key here is the whole of making it settable from a flag, the environment, a profile
+//! and the file; code reads it as a typed field, so a key that is not declared cannot be read.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::layers::config_keys;
+use super::value::{Choice, Count, Size, Span, Word};
+use crate::fanout::{EndpointMethod, Mode};
+use crate::nextjs::RevalidateMethod;
+use crate::verify::{Encoding, IgnorePreset};
+
+config_keys! {
+    /// Pods to call, as [NAME=]URL.
+    pods: Vec<Word> = "pods" {
+        env: Some("REVALIDATE_PODS"), flag: Some("--pod"), default: None, display: Urls,
+    }
+    /// A file listing pods, one [NAME=]URL a line.
+    pods_file: PathBuf = "pods_file" {
+        env: Some("REVALIDATE_PODS_FILE"), flag: Some("--pods-file"), default: None, display: Plain,
+    }
+    concurrency: Count<1, 4096> = "concurrency" {
+        env: Some("REVALIDATE_CONCURRENCY"), flag: Some("--concurrency"),
+        default: Some(Count(32)), display: Plain,
+    }
+    per_pod_concurrency: Count<1, 1024> = "per_pod_concurrency" {
+        env: Some("REVALIDATE_PER_POD_CONCURRENCY"), flag: Some("--per-pod-concurrency"),
+        default: Some(Count(4)), display: Plain,
+    }
+    timeout: Span = "timeout" {
+        env: Some("REVALIDATE_TIMEOUT"), flag: Some("--timeout"),
+        default: Some(Span(Duration::from_secs(10))), display: Plain,
+    }
+    retries: Count<0, 20> = "retries" {
+        env: Some("REVALIDATE_RETRIES"), flag: Some("--retries"),
+        default: Some(Count(2)), display: Plain,
+    }
+    deadline: Span = "deadline" {
+        env: Some("REVALIDATE_DEADLINE"), flag: Some("--deadline"), default: None, display: Plain,
+    }
+    mode: Choice<Mode> = "mode" {
+        env: Some("REVALIDATE_MODE"), flag: Some("--mode"),
+        default: Some(Choice(Mode::Nextjs)), display: Plain,
+    }
+    method: Choice<RevalidateMethod> = "method" {
+        env: None, flag: Some("--method"),
+        default: Some(Choice(RevalidateMethod::Head)), display: Plain,
+    }
+    only_generated: bool = "only_generated" {
+        env: None, flag: Some("--only-generated"), default: Some(false), display: Plain,
+    }
+    allow_gone: bool = "allow_gone" {
+        env: None, flag: Some("--allow-gone"), default: Some(false), display: Plain,
+    }
+    preview_id_file: PathBuf = "preview_id_file" {
+        env: Some("REVALIDATE_PREVIEW_ID_FILE"), flag: Some("--preview-id-file"),
+        default: None, display: Plain,
+    }
+    /// Headers of every fanout request, in both modes.
+    headers: Vec<String> = "headers" {
+        env: None, flag: Some("--header"), default: None, display: Headers,
+    }
+    endpoint_template: String = "endpoint.template" {
+        env: Some("REVALIDATE_ENDPOINT"), flag: Some("--endpoint"), default: None,
+        display: Template,
+    }
+    endpoint_method: Choice<EndpointMethod> = "endpoint.method" {
+        env: None, flag: Some("--endpoint-method"),
+        default: Some(Choice(EndpointMethod::Get)), display: Plain,
+    }
+    /// Headers of endpoint-mode requests only (in addition to `headers`).
+    endpoint_headers: Vec<String> = "endpoint.headers" {
+        env: None, flag: None, default: None, display: Headers,
+    }
+    endpoint_body: String = "endpoint.body" {
+        env: None, flag: Some("--body"), default: None, display: Template,
+    }
+    endpoint_expect_json: String = "endpoint.expect_json" {
+        env: None, flag: Some("--expect-json"), default: None, display: Plain,
+    }
+    verify_ignore: Vec<String> = "verify.ignore" {
+        env: None, flag: Some("--ignore"), default: None, display: Plain,
+    }
+    verify_ignore_presets: Vec<Choice<IgnorePreset>> = "verify.ignore_presets" {
+        env: None, flag: Some("--ignore-preset"), default: None, display: Plain,
+    }
+    verify_select: String = "verify.select" {
+        env: None, flag: Some("--select"), default: None, display: Plain,
+    }
+    verify_max_body: Size = "verify.max_body" {
+        env: None, flag: Some("--max-body"), default: Some(Size(32 << 20)), display: Plain,
+    }
+    verify_expect_status: Count<100, 599> = "verify.expect_status" {
+        env: None, flag: Some("--expect-status"), default: None, display: Plain,
+    }
+    verify_expect_contains: String = "verify.expect_contains" {
+        env: None, flag: Some("--expect-contains"), default: None, display: Plain,
+    }
+    verify_expect_regex: String = "verify.expect_regex" {
+        env: None, flag: Some("--expect-regex"), default: None, display: Plain,
+    }
+    verify_baseline: PathBuf = "verify.baseline" {
+        env: None, flag: Some("--baseline"), default: None, display: Plain,
+    }
+    verify_expect_changed: bool = "verify.expect_changed" {
+        env: None, flag: Some("--expect-changed"), default: Some(false), display: Plain,
+    }
+    verify_save: PathBuf = "verify.save" {
+        env: None, flag: Some("--save"), default: None, display: Plain,
+    }
+    verify_headers: Vec<String> = "verify.headers" {
+        env: None, flag: Some("--header"), default: None, display: Headers,
+    }
+    verify_wait: Span = "verify.wait" {
+        env: None, flag: Some("--wait"), default: None, display: Plain,
+    }
+    verify_etag: bool = "verify.etag" {
+        env: None, flag: Some("--etag"), default: Some(false), display: Plain,
+    }
+    verify_through: String = "verify.through" {
+        env: None, flag: Some("--through"), default: None, display: Urls,
+    }
+    verify_samples: Count<1, 10000> = "verify.samples" {
+        env: None, flag: Some("--samples"), default: Some(Count(10)), display: Plain,
+    }
+    verify_encodings: Vec<Choice<Encoding>> = "verify.encodings" {
+        env: None, flag: Some("--encodings"),
+        default: Some(vec![
+            Choice(Encoding::Identity),
+            Choice(Encoding::Gzip),
+            Choice(Encoding::Br),
+        ]),
+        display: Plain,
+    }
+}

@@ -1,0 +1,659 @@
+//! Configuration: command line + environment + profile + file, resolved once into one typed
+//! [`Config`], from which each step's typed settings are read.
+//!
+//! Precedence, for every key: flag > environment variable > `[profiles.<name>]` > file defaults >
+//! built-in default. Each value remembers where it came from, which is what `revalidate config`
+//! prints. Invariants: steps never see clap types, only the typed settings here; a bad value or a
+//! bad combination names the key (or flag), its source and what is allowed; secrets are never
+//! stored here, only where to find them (steps read them through [`crate::secret`]).
+
+pub mod flags;
+pub mod keys;
+pub mod layers;
+pub mod value;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use keys::{KEYS, Layer, Resolved};
+pub use layers::{Display, Source, Sourced};
+
+use crate::fanout::{EndpointMethod, Mode};
+use crate::nextjs::RevalidateMethod;
+use crate::verify::{Encoding, IgnorePreset};
+
+/// The config file looked for in the current directory when none is named.
+pub const DEFAULT_FILE: &str = "revalidate.toml";
+
+/// A configuration problem: always a usage error (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// How hard and how long to push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub concurrency: usize,
+    pub per_pod_concurrency: usize,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub deadline: Option<Duration>,
+}
+
+/// The resolved configuration of one command.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file read, if any.
+    pub file: Option<PathBuf>,
+    pub profile: Option<String>,
+    /// The profiles the file defines.
+    pub profiles: Vec<String>,
+    pub resolved: Resolved,
+}
+
+/// Where the pods come from: `pods` and `pods_file` of the highest-precedence layer that sets
+/// either (both when tied), so `--pod` on the command line replaces the config's pods.
+#[derive(Debug, Clone, Default)]
+pub struct TargetSpec {
+    pub pods: Option<Sourced<Vec<String>>>,
+    pub pods_file: Option<PathBuf>,
+}
+
+/// fanout's settings.
+#[derive(Debug, Clone)]
+pub struct FanoutSettings {
+    pub mode: Mode,
+    pub method: RevalidateMethod,
+    pub only_generated: bool,
+    pub allow_gone: bool,
+    /// The previewModeId file, when it outranks the id in the environment.
+    pub preview_id_file: Option<PathBuf>,
+    /// Header lines of every request (`Name: value`, `${VAR}` still unexpanded).
+    pub headers: Vec<String>,
+    /// Set in endpoint mode.
+    pub endpoint: Option<EndpointSettings>,
+}
+
+/// fanout's endpoint mode.
+#[derive(Debug, Clone)]
+pub struct EndpointSettings {
+    pub template: String,
+    pub method: EndpointMethod,
+    pub body: Option<String>,
+    pub expect_json: Option<String>,
+}
+
+/// verify's settings.
+#[derive(Debug, Clone)]
+pub struct VerifySettings {
+    pub ignore: Vec<String>,
+    pub presets: Vec<IgnorePreset>,
+    pub select: Option<String>,
+    pub max_body: u64,
+    /// Set when given (else 200 is expected, which proves nothing on its own).
+    pub expect_status: Option<u16>,
+    pub expect_contains: Option<String>,
+    pub expect_regex: Option<String>,
+    pub baseline: Option<PathBuf>,
+    pub expect_changed: bool,
+    pub save: Option<PathBuf>,
+    pub headers: Vec<String>,
+    pub wait: Option<Duration>,
+    pub etag: bool,
+    pub through: Option<String>,
+    pub samples: u32,
+    pub encodings: Vec<Encoding>,
+}
+
+/// One line of `revalidate config`: key, value as shown, source (empty when not set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: String,
+    pub value: String,
+    pub source: String,
+}
+
+fn value<T: Clone>(s: &Option<Sourced<T>>) -> Option<T> {
+    s.as_ref().map(|s| s.value.clone())
+}
+
+/// A key that has a built-in default always resolves.
+fn defaulted<T: Clone>(s: &Option<Sourced<T>>) -> T {
+    value(s).expect("keys with a built-in default always resolve")
+}
+
+fn from_flag<T>(s: &Option<Sourced<T>>) -> bool {
+    s.as_ref().is_some_and(|s| s.source == Source::Flag)
+}
+
+impl Config {
+    /// Loads and merges every layer. `env` is a seam so tests can supply an environment.
+    pub fn load(
+        explicit_file: Option<&Path>,
+        profile: Option<&str>,
+        flags: Layer,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let file = match explicit_file {
+            Some(f) if !f.is_file() => {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist (named by --config or REVALIDATE_CONFIG)",
+                    f.display()
+                )));
+            }
+            Some(f) => Some(f.to_path_buf()),
+            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.is_file()),
+        };
+        let (file_defaults, mut profiles) = match &file {
+            Some(f) => layers::parse_file(f)?,
+            None => Default::default(),
+        };
+        let names: Vec<String> = profiles.keys().cloned().collect();
+        let profile_layer = match (profile, &file) {
+            (None, _) => None,
+            (Some(name), None) => {
+                return Err(ConfigError(format!(
+                    "profile {name:?} given, but there is no config file (looked for ./{DEFAULT_FILE}; name one with --config)"
+                )));
+            }
+            (Some(name), Some(f)) => match profiles.remove(name) {
+                Some(l) => Some((
+                    l,
+                    Source::Profile {
+                        name: name.to_string(),
+                        file: f.clone(),
+                    },
+                )),
+                None => {
+                    let known = if names.is_empty() {
+                        "it defines none".to_string()
+                    } else {
+                        format!("known profiles: {}", names.join(", "))
+                    };
+                    return Err(ConfigError(format!(
+                        "profile {name:?} not found in {} ({known})",
+                        f.display()
+                    )));
+                }
+            },
+        };
+        // Highest precedence first: the first layer holding a key wins.
+        let mut all = vec![(flags, Source::Flag)];
+        all.extend(layers::env_layer(env)?);
+        all.extend(profile_layer);
+        if let Some(f) = &file {
+            all.push((file_defaults, Source::File(f.clone())));
+        }
+        all.push((Layer::defaults(), Source::Default));
+        Ok(Config {
+            file,
+            profile: profile.map(str::to_string),
+            profiles: names,
+            resolved: Resolved::from_layers(&all),
+        })
+    }
+
+    pub fn limits(&self) -> Result<Limits, ConfigError> {
+        let r = &self.resolved;
+        let timeout = defaulted(&r.timeout).0;
+        if timeout.is_zero() {
+            return Err(self.bad("timeout", "a request needs some time; give e.g. 500ms or 10s"));
+        }
+        let deadline = value(&r.deadline).map(|s| s.0);
+        if deadline.is_some_and(|d| d.is_zero()) {
+            return Err(self.bad(
+                "deadline",
+                "a deadline of 0 would cancel everything before it starts; give e.g. 30s, or leave it unset",
+            ));
+        }
+        Ok(Limits {
+            concurrency: defaulted(&r.concurrency).0 as usize,
+            per_pod_concurrency: defaulted(&r.per_pod_concurrency).0 as usize,
+            timeout,
+            retries: defaulted(&r.retries).0,
+            deadline,
+        })
+    }
+
+    /// "key = value (source): why", for a resolved key.
+    fn bad(&self, key: &str, why: &str) -> ConfigError {
+        match self.resolved.shown(key) {
+            Some((v, src)) => ConfigError(format!("{key} = {v} ({src}): {why}")),
+            None => ConfigError(format!("{key}: {why}")),
+        }
+    }
+
+    /// The flag of a key, for messages.
+    fn flag(key: &str) -> &'static str {
+        KEYS.iter()
+            .find(|k| k.name == key)
+            .and_then(|k| k.flag)
+            .unwrap_or("")
+    }
+
+    pub fn targets(&self) -> TargetSpec {
+        let r = &self.resolved;
+        let rank = |s: &Source| match s {
+            Source::Flag => 4,
+            Source::Env(_) => 3,
+            Source::Profile { .. } => 2,
+            Source::File(_) => 1,
+            Source::Default => 0,
+        };
+        let pods_rank = r.pods.as_ref().map(|s| rank(&s.source));
+        let file_rank = r.pods_file.as_ref().map(|s| rank(&s.source));
+        let best = pods_rank.max(file_rank);
+        TargetSpec {
+            pods: r
+                .pods
+                .as_ref()
+                .filter(|_| pods_rank == best)
+                .map(|s| Sourced {
+                    value: s.value.iter().map(|w| w.0.clone()).collect(),
+                    source: s.source.clone(),
+                }),
+            pods_file: r
+                .pods_file
+                .as_ref()
+                .filter(|_| file_rank == best)
+                .map(Sourced::path),
+        }
+    }
+
+    pub fn fanout(&self) -> Result<FanoutSettings, ConfigError> {
+        let r = &self.resolved;
+        let mode = defaulted(&r.mode).0;
+        let endpoint_flags = [
+            ("endpoint.template", from_flag(&r.endpoint_template)),
+            ("endpoint.method", from_flag(&r.endpoint_method)),
+            ("endpoint.body", from_flag(&r.endpoint_body)),
+            ("endpoint.expect_json", from_flag(&r.endpoint_expect_json)),
+        ];
+        let nextjs_flags = [
+            ("method", from_flag(&r.method)),
+            ("only_generated", from_flag(&r.only_generated)),
+            ("preview_id_file", from_flag(&r.preview_id_file)),
+        ];
+        let (wrong, other) = match mode {
+            Mode::Nextjs => (&endpoint_flags[..], "endpoint"),
+            Mode::Endpoint => (&nextjs_flags[..], "nextjs"),
+        };
+        let given: Vec<&str> = wrong
+            .iter()
+            .filter(|(_, f)| *f)
+            .map(|(k, _)| Self::flag(k))
+            .collect();
+        if !given.is_empty() {
+            let (this, hint) = match mode {
+                Mode::Nextjs => ("nextjs", "add --mode endpoint to call your app's endpoint"),
+                Mode::Endpoint => ("endpoint", "drop them, or use --mode nextjs"),
+            };
+            let (is, plural) = match (given.len(), other) {
+                (1, "endpoint") => ("is an", ""),
+                (1, _) => ("is a", ""),
+                _ => ("are", "s"),
+            };
+            return Err(ConfigError(format!(
+                "{} {is} {other}-mode flag{plural}, but this run is in {this} mode; {hint}",
+                given.join(", "),
+            )));
+        }
+        let mut headers = value(&r.headers).unwrap_or_default();
+        let endpoint = match mode {
+            Mode::Nextjs => None,
+            Mode::Endpoint => {
+                let Some(template) = value(&r.endpoint_template) else {
+                    return Err(ConfigError(
+                        "endpoint mode needs --endpoint TEMPLATE, e.g. --endpoint '/api/revalidate?path={path}' (or endpoint.template in the config)".into(),
+                    ));
+                };
+                headers.extend(value(&r.endpoint_headers).unwrap_or_default());
+                let body = value(&r.endpoint_body);
+                let chosen = r
+                    .endpoint_method
+                    .as_ref()
+                    .filter(|s| s.source != Source::Default)
+                    .map(|s| s.value.0);
+                Some(EndpointSettings {
+                    template,
+                    // A body implies POST unless a method was chosen.
+                    method: chosen.unwrap_or(if body.is_some() {
+                        EndpointMethod::Post
+                    } else {
+                        EndpointMethod::Get
+                    }),
+                    body,
+                    expect_json: value(&r.endpoint_expect_json),
+                })
+            }
+        };
+        Ok(FanoutSettings {
+            mode,
+            method: defaulted(&r.method).0,
+            only_generated: defaulted(&r.only_generated),
+            allow_gone: defaulted(&r.allow_gone),
+            preview_id_file: self.preview_id_file(),
+            headers,
+            endpoint,
+        })
+    }
+
+    /// The preview id file to read, keeping the precedence flag > env > profile > file: the id in
+    /// env REVALIDATE_PREVIEW_ID outranks a preview_id_file from the config file or a profile
+    /// (as `revalidate config` shows), while --preview-id-file and REVALIDATE_PREVIEW_ID_FILE
+    /// name a file on purpose and win.
+    fn preview_id_file(&self) -> Option<PathBuf> {
+        let s = self.resolved.preview_id_file.as_ref()?;
+        let env_id = std::env::var(crate::nextjs::PREVIEW_ID_ENV).is_ok_and(|v| !v.is_empty());
+        match s.source {
+            Source::File(_) | Source::Profile { .. } if env_id => None,
+            _ => Some(s.path()),
+        }
+    }
+
+    pub fn verify(&self) -> Result<VerifySettings, ConfigError> {
+        let r = &self.resolved;
+        let s = VerifySettings {
+            ignore: value(&r.verify_ignore).unwrap_or_default(),
+            presets: value(&r.verify_ignore_presets)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.0)
+                .collect(),
+            select: value(&r.verify_select),
+            max_body: defaulted(&r.verify_max_body).0,
+            expect_status: value(&r.verify_expect_status).map(|c| c.0 as u16),
+            expect_contains: value(&r.verify_expect_contains),
+            expect_regex: value(&r.verify_expect_regex),
+            baseline: r.verify_baseline.as_ref().map(Sourced::path),
+            expect_changed: defaulted(&r.verify_expect_changed),
+            save: r.verify_save.as_ref().map(Sourced::path),
+            headers: value(&r.verify_headers).unwrap_or_default(),
+            wait: value(&r.verify_wait).map(|s| s.0),
+            etag: defaulted(&r.verify_etag),
+            through: value(&r.verify_through),
+            samples: defaulted(&r.verify_samples).0,
+            encodings: defaulted(&r.verify_encodings)
+                .into_iter()
+                .map(|c| c.0)
+                .collect(),
+        };
+        if s.etag {
+            let mut body_settings = Vec::new();
+            for (key, set) in [
+                ("verify.ignore", !s.ignore.is_empty()),
+                ("verify.ignore_presets", !s.presets.is_empty()),
+                ("verify.select", s.select.is_some()),
+                ("verify.expect_contains", s.expect_contains.is_some()),
+                ("verify.expect_regex", s.expect_regex.is_some()),
+            ] {
+                if set {
+                    body_settings.push(format!(
+                        "{} ({})",
+                        Self::flag(key),
+                        self.resolved.shown(key).map(|x| x.1.to_string()).unwrap_or_default()
+                    ));
+                }
+            }
+            if !body_settings.is_empty() {
+                return Err(ConfigError(format!(
+                    "--etag compares ETags from HEAD requests and cannot read bodies, but {} need{} them; drop --etag or those settings",
+                    body_settings.join(", "),
+                    if body_settings.len() == 1 { "s" } else { "" }
+                )));
+            }
+        }
+        if s.expect_changed && s.baseline.is_none() {
+            return Err(ConfigError(
+                "--expect-changed compares with a baseline: add --baseline FILE (a snapshot written by `verify --save FILE`)".into(),
+            ));
+        }
+        if s.encodings.is_empty() {
+            return Err(ConfigError(
+                "verify.encodings is empty: name at least one of identity, gzip, br".into(),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// `revalidate config`: every key, its value (secrets redacted) and its source.
+    pub fn entries(&self) -> Vec<Entry> {
+        KEYS.iter()
+            .map(|k| match self.resolved.shown(k.name) {
+                Some((v, src)) => Entry {
+                    key: k.name.to_string(),
+                    value: v,
+                    source: src.to_string(),
+                },
+                None => Entry {
+                    key: k.name.to_string(),
+                    value: "(not set)".into(),
+                    source: String::new(),
+                },
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let f = dir.join("revalidate.toml");
+        std::fs::write(&f, text).unwrap();
+        f
+    }
+
+    const FILE: &str = r#"
+concurrency = 8
+timeout = "3s"
+pods = ["a=http://127.0.0.1:1"]
+[endpoint]
+template = "/api/revalidate?path={path}"
+headers = ["x-revalidate-secret: ${SECRET}", "x-literal: hunter22"]
+[profiles.staging]
+concurrency = 16
+pods_file = "staging-pods.txt"
+[profiles.staging.verify]
+max_body = "1MiB"
+"#;
+
+    fn load(f: Option<&Path>, profile: Option<&str>, flags: Layer, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        Config::load(f, profile, flags, env)
+    }
+
+    #[test]
+    fn precedence_is_flag_env_profile_file_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(dir.path(), FILE);
+        let env = |k: &str| (k == "REVALIDATE_TIMEOUT").then(|| "7s".to_string());
+        let flags = Layer {
+            retries: Some(value::Count(5)),
+            ..Layer::default()
+        };
+        let c = load(Some(&f), Some("staging"), flags, &env).unwrap();
+        let r = &c.resolved;
+        assert_eq!(r.retries.as_ref().unwrap().source, Source::Flag);
+        let l = c.limits().unwrap();
+        assert_eq!(l.retries, 5);
+        assert_eq!(l.timeout, Duration::from_secs(7));
+        assert_eq!(
+            r.timeout.as_ref().unwrap().source,
+            Source::Env("REVALIDATE_TIMEOUT")
+        );
+        assert_eq!(l.concurrency, 16);
+        assert!(matches!(
+            r.concurrency.as_ref().unwrap().source,
+            Source::Profile { .. }
+        ));
+        assert_eq!(c.verify().unwrap().max_body, 1 << 20);
+        assert_eq!(l.per_pod_concurrency, 4);
+        assert_eq!(r.per_pod_concurrency.as_ref().unwrap().source, Source::Default);
+        // Relative paths are relative to the config file; the profile's pods_file outranks the
+        // file's pods.
+        let t = c.targets();
+        assert_eq!(t.pods_file.unwrap(), dir.path().join("staging-pods.txt"));
+        assert!(t.pods.is_none());
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_place_and_the_valid_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, want) in [
+            ("[profiles.x]\nconcurency = 3\n", "unknown key `concurency` in [profiles.x] (did you mean `concurrency`?)"),
+            ("[endpoint]\ntemplat = 'x'\n", "unknown key `endpoint.templat` in [endpoint]"),
+            ("[verify]\nwiat = '1s'\n", "unknown key `verify.wiat` in [verify]"),
+            ("[profiles.p.verify]\nx = 1\n", "unknown key `verify.x` in [profiles.p.verify]"),
+            ("colour = 1\n", "unknown key `colour` in the top level"),
+        ] {
+            let f = write(dir.path(), text);
+            let e = load(Some(&f), None, Layer::default(), &|_| None)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{text}: {e}");
+            assert!(e.contains("valid keys: pods, pods_file"), "{e}");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_key_source_and_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(dir.path(), "concurrency = 0\n");
+        let e = load(Some(&f), None, Layer::default(), &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("concurrency = 0"), "{e}");
+        assert!(e.contains("from 1 to 4096"), "{e}");
+        let env = |k: &str| (k == "REVALIDATE_RETRIES").then(|| "many".to_string());
+        let e = load(None, None, Layer::default(), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("env REVALIDATE_RETRIES"), "{e}");
+        let f = write(dir.path(), "headers = [1]\n");
+        let e = load(Some(&f), None, Layer::default(), &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("headers = … ("), "{e}");
+    }
+
+    #[test]
+    fn zero_deadline_and_timeout_are_refused() {
+        let env = |k: &str| (k == "REVALIDATE_DEADLINE").then(|| "0s".to_string());
+        let c = load(None, None, Layer::default(), &env).unwrap();
+        let e = c.limits().unwrap_err().to_string();
+        assert!(e.starts_with("deadline = \"0s\" (env REVALIDATE_DEADLINE)"), "{e}");
+        let flags = Layer {
+            timeout: Some(value::Span(Duration::ZERO)),
+            ..Layer::default()
+        };
+        let c = load(None, None, flags, &|_| None).unwrap();
+        assert!(c.limits().unwrap_err().to_string().starts_with("timeout = \"0s\" (command line)"));
+    }
+
+    #[test]
+    fn missing_profile_lists_known_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(dir.path(), FILE);
+        let e = load(Some(&f), Some("prod"), Layer::default(), &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("profile \"prod\" not found"), "{e}");
+        assert!(e.contains("known profiles: staging"), "{e}");
+    }
+
+    #[test]
+    fn mode_specific_flags_in_the_other_mode_are_named() {
+        let flags = Layer {
+            endpoint_template: Some("/api/r?p={path}".into()),
+            endpoint_body: Some("{}".into()),
+            ..Layer::default()
+        };
+        let c = load(None, None, flags, &|_| None).unwrap();
+        let e = c.fanout().unwrap_err().to_string();
+        assert!(
+            e.starts_with("--endpoint, --body are endpoint-mode flags, but this run is in nextjs mode"),
+            "{e}"
+        );
+        let flags = Layer {
+            mode: Some(value::Choice(Mode::Endpoint)),
+            endpoint_template: Some("/api/r?p={path}".into()),
+            only_generated: Some(true),
+            ..Layer::default()
+        };
+        let c = load(None, None, flags, &|_| None).unwrap();
+        let e = c.fanout().unwrap_err().to_string();
+        assert!(
+            e.starts_with("--only-generated is a nextjs-mode flag, but this run is in endpoint mode"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn every_verify_setting_can_come_from_a_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(
+            dir.path(),
+            r#"
+[profiles.p.verify]
+through = "https://www.example.com"
+samples = 3
+encodings = ["gzip"]
+etag = false
+expect_contains = "New"
+expect_regex = "v[0-9]"
+expect_status = 200
+baseline = "base.json"
+expect_changed = true
+save = "now.json"
+wait = "30s"
+"#,
+        );
+        let c = load(Some(&f), Some("p"), Layer::default(), &|_| None).unwrap();
+        let v = c.verify().unwrap();
+        assert_eq!(v.through.as_deref(), Some("https://www.example.com"));
+        assert_eq!(v.samples, 3);
+        assert_eq!(v.encodings, vec![Encoding::Gzip]);
+        assert_eq!(v.expect_contains.as_deref(), Some("New"));
+        assert_eq!(v.expect_regex.as_deref(), Some("v[0-9]"));
+        assert_eq!(v.baseline, Some(dir.path().join("base.json")));
+        assert!(v.expect_changed);
+        assert_eq!(v.save, Some(dir.path().join("now.json")));
+        assert_eq!(v.wait, Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn every_key_with_a_default_resolves_and_shows() {
+        let c = load(None, None, Layer::default(), &|_| None).unwrap();
+        c.limits().unwrap();
+        c.fanout().unwrap();
+        c.verify().unwrap();
+        let entries = c.entries();
+        assert_eq!(entries.len(), KEYS.len());
+        let e = entries.iter().find(|e| e.key == "verify.encodings").unwrap();
+        assert_eq!(e.value, r#"["identity", "gzip", "br"]"#);
+        assert_eq!(e.source, "built-in default");
+    }
+
+    #[test]
+    fn entries_redact_literal_header_values_and_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(
+            dir.path(),
+            &format!(
+                "{FILE}\n[profiles.x]\npods = [\"a=http://user:pa55word@127.0.0.1:1\"]\n"
+            ),
+        );
+        let c = load(Some(&f), Some("x"), Layer::default(), &|_| None).unwrap();
+        let text: String = c
+            .entries()
+            .iter()
+            .map(|e| format!("{} = {}\n", e.key, e.value))
+            .collect();
+        assert!(text.contains("x-revalidate-secret: ${SECRET}"), "{text}");
+        assert!(text.contains("x-literal: <redacted>"), "{text}");
+        assert!(!text.contains("hunter22"), "{text}");
+        assert!(!text.contains("pa55word"), "{text}");
+        assert!(text.contains("http://user:<redacted>@127.0.0.1:1"), "{text}");
+    }
+}

@@ -1,0 +1,321 @@
+//! The kinds of value a configuration key holds, and how each is read from a config file, from an
+//! environment variable, and shown by `revalidate config`.
+//!
+//! Invariant: a value that reaches a [`super::Layer`] already has its key's type and range, so a
+//! bad one is refused where it was written (file, profile, environment), naming what is allowed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A value a configuration key can hold.
+pub trait KeyValue: Sized + Clone {
+    /// From a config file; the error says what is allowed.
+    fn from_toml(v: &toml::Value) -> Result<Self, String>;
+    /// From an environment variable's text; the error says what is allowed.
+    fn from_env(s: &str) -> Result<Self, String>;
+    /// As `revalidate config` prints it (TOML).
+    fn show(&self) -> String;
+    /// As shown for a key displayed as `d`: credentials masked where they may appear.
+    fn show_as(&self, d: super::Display) -> String {
+        let _ = d;
+        self.show()
+    }
+}
+
+impl KeyValue for bool {
+    fn from_toml(v: &toml::Value) -> Result<bool, String> {
+        v.as_bool().ok_or_else(|| "must be true or false".into())
+    }
+    fn from_env(s: &str) -> Result<bool, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => Ok(true),
+            "0" | "false" | "no" => Ok(false),
+            _ => Err("must be true or false (or 1/0, yes/no)".into()),
+        }
+    }
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl KeyValue for String {
+    fn from_toml(v: &toml::Value) -> Result<String, String> {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "must be a string".into())
+    }
+    fn from_env(s: &str) -> Result<String, String> {
+        Ok(s.to_string())
+    }
+    fn show(&self) -> String {
+        toml::Value::String(self.clone()).to_string()
+    }
+    fn show_as(&self, d: super::Display) -> String {
+        toml::Value::String(crate::secret::show_masked(d, self)).to_string()
+    }
+}
+
+impl KeyValue for PathBuf {
+    fn from_toml(v: &toml::Value) -> Result<PathBuf, String> {
+        v.as_str()
+            .map(PathBuf::from)
+            .ok_or_else(|| "must be a file path (a string)".into())
+    }
+    fn from_env(s: &str) -> Result<PathBuf, String> {
+        Ok(PathBuf::from(s))
+    }
+    fn show(&self) -> String {
+        toml::Value::String(self.display().to_string()).to_string()
+    }
+}
+
+/// A whole number from `MIN` to `MAX`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Count<const MIN: u32, const MAX: u32>(pub u32);
+
+impl<const MIN: u32, const MAX: u32> Count<MIN, MAX> {
+    fn allowed() -> String {
+        format!("must be a whole number from {MIN} to {MAX}")
+    }
+    fn check(n: i64) -> Result<Self, String> {
+        if (i64::from(MIN)..=i64::from(MAX)).contains(&n) {
+            Ok(Count(n as u32))
+        } else {
+            Err(Self::allowed())
+        }
+    }
+}
+
+impl<const MIN: u32, const MAX: u32> KeyValue for Count<MIN, MAX> {
+    fn from_toml(v: &toml::Value) -> Result<Self, String> {
+        v.as_integer()
+            .ok_or_else(Self::allowed)
+            .and_then(Self::check)
+    }
+    fn from_env(s: &str) -> Result<Self, String> {
+        s.trim()
+            .parse::<i64>()
+            .map_err(|_| Self::allowed())
+            .and_then(Self::check)
+    }
+    fn show(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// A duration written with its unit: "500ms", "10s", "2m".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span(pub Duration);
+
+impl KeyValue for Span {
+    fn from_toml(v: &toml::Value) -> Result<Span, String> {
+        match v.as_str() {
+            Some(s) => Span::from_env(s),
+            None => Err("must be a duration string such as \"10s\" or \"500ms\"".into()),
+        }
+    }
+    fn from_env(s: &str) -> Result<Span, String> {
+        crate::cli::parse_duration(s).map(Span)
+    }
+    fn show(&self) -> String {
+        toml::Value::String(humantime::format_duration(self.0).to_string()).to_string()
+    }
+}
+
+/// A size in bytes, written "32MiB", "200KB" or as a number of bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl KeyValue for Size {
+    fn from_toml(v: &toml::Value) -> Result<Size, String> {
+        match v {
+            toml::Value::Integer(i) if *i > 0 => Ok(Size(*i as u64)),
+            toml::Value::String(s) => Size::from_env(s),
+            _ => Err("must be a size such as \"32MiB\"".into()),
+        }
+    }
+    fn from_env(s: &str) -> Result<Size, String> {
+        crate::cli::parse_size(s).map(Size)
+    }
+    fn show(&self) -> String {
+        let n = self.0;
+        let text = if n % (1 << 20) == 0 {
+            format!("{}MiB", n >> 20)
+        } else if n % (1 << 10) == 0 {
+            format!("{}KiB", n >> 10)
+        } else {
+            n.to_string()
+        };
+        toml::Value::String(text).to_string()
+    }
+}
+
+/// One of a fixed set of names (any case), as clap lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choice<T>(pub T);
+
+fn choice_names<T: clap::ValueEnum>() -> Vec<String> {
+    T::value_variants()
+        .iter()
+        .filter_map(|v| v.to_possible_value())
+        .map(|p| p.get_name().to_string())
+        .collect()
+}
+
+fn parse_choice<T: clap::ValueEnum + Clone>(s: &str) -> Result<T, String> {
+    T::from_str(s.trim(), true)
+        .map_err(|_| format!("must be one of {}", choice_names::<T>().join(", ")))
+}
+
+fn choice_name<T: clap::ValueEnum>(t: &T) -> String {
+    t.to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
+}
+
+impl<T: clap::ValueEnum + Clone> KeyValue for Choice<T> {
+    fn from_toml(v: &toml::Value) -> Result<Self, String> {
+        match v.as_str() {
+            Some(s) => parse_choice(s).map(Choice),
+            None => Err(format!(
+                "must be one of {}",
+                choice_names::<T>().join(", ")
+            )),
+        }
+    }
+    fn from_env(s: &str) -> Result<Self, String> {
+        parse_choice(s).map(Choice)
+    }
+    fn show(&self) -> String {
+        toml::Value::String(choice_name(&self.0)).to_string()
+    }
+}
+
+/// An item of a list key.
+pub trait ListItem: Sized + Clone {
+    fn from_text(s: &str) -> Result<Self, String>;
+    fn text(&self) -> String;
+    /// Environment lists are split on commas (and newlines); spaces split too unless items may
+    /// hold them.
+    const SPLIT_ON_SPACE: bool;
+}
+
+impl ListItem for String {
+    fn from_text(s: &str) -> Result<String, String> {
+        Ok(s.to_string())
+    }
+    fn text(&self) -> String {
+        self.clone()
+    }
+    const SPLIT_ON_SPACE: bool = false;
+}
+
+/// A list item without spaces (pod specifications): environment lists split on spaces too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word(pub String);
+
+impl ListItem for Word {
+    fn from_text(s: &str) -> Result<Word, String> {
+        Ok(Word(s.to_string()))
+    }
+    fn text(&self) -> String {
+        self.0.clone()
+    }
+    const SPLIT_ON_SPACE: bool = true;
+}
+
+impl<T: clap::ValueEnum + Clone> ListItem for Choice<T> {
+    fn from_text(s: &str) -> Result<Self, String> {
+        parse_choice(s)
+            .map(Choice)
+            .map_err(|e| format!("every item {e}"))
+    }
+    fn text(&self) -> String {
+        choice_name(&self.0)
+    }
+    const SPLIT_ON_SPACE: bool = true;
+}
+
+impl<T: ListItem> KeyValue for Vec<T> {
+    fn from_toml(v: &toml::Value) -> Result<Vec<T>, String> {
+        let bad = || "must be a list of strings, e.g. [\"a\", \"b\"]".to_string();
+        let items = v.as_array().ok_or_else(bad)?;
+        items
+            .iter()
+            .map(|i| i.as_str().ok_or_else(bad).and_then(T::from_text))
+            .collect()
+    }
+    fn from_env(s: &str) -> Result<Vec<T>, String> {
+        s.split(|c: char| c == ',' || c == '\n' || (T::SPLIT_ON_SPACE && c == ' '))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(T::from_text)
+            .collect()
+    }
+    fn show(&self) -> String {
+        self.show_as(super::Display::Plain)
+    }
+    fn show_as(&self, d: super::Display) -> String {
+        toml::Value::Array(
+            self.iter()
+                .map(|i| toml::Value::String(crate::secret::show_masked(d, &i.text())))
+                .collect(),
+        )
+        .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+    enum Fruit {
+        Apple,
+        #[value(name = "PEAR")]
+        Pear,
+    }
+
+    #[test]
+    fn counts_check_their_range_from_files_and_env() {
+        type C = Count<1, 10>;
+        assert_eq!(C::from_toml(&toml::Value::Integer(3)).unwrap(), Count(3));
+        assert_eq!(
+            C::from_toml(&toml::Value::Integer(0)).unwrap_err(),
+            "must be a whole number from 1 to 10"
+        );
+        assert!(C::from_env("many").is_err());
+        assert_eq!(C::from_env(" 7 ").unwrap().show(), "7");
+    }
+
+    #[test]
+    fn choices_are_case_insensitive_and_list_the_names() {
+        assert_eq!(Choice::<Fruit>::from_env("pear").unwrap().0, Fruit::Pear);
+        assert_eq!(Choice::<Fruit>::from_env("APPLE").unwrap().show(), "\"apple\"");
+        assert_eq!(
+            Choice::<Fruit>::from_env("kiwi").unwrap_err(),
+            "must be one of apple, PEAR"
+        );
+        let list = Vec::<Choice<Fruit>>::from_env("apple pear,apple").unwrap();
+        assert_eq!(list.len(), 3);
+        assert_eq!(list.show(), r#"["apple", "PEAR", "apple"]"#);
+    }
+
+    #[test]
+    fn spans_and_sizes_read_and_show_with_units() {
+        assert_eq!(Span::from_env("1m30s").unwrap().0, Duration::from_secs(90));
+        assert_eq!(Span(Duration::from_millis(500)).show(), "\"500ms\"");
+        assert!(Span::from_toml(&toml::Value::Integer(3)).is_err());
+        assert_eq!(Size::from_env("32MiB").unwrap().show(), "\"32MiB\"");
+        assert_eq!(Size::from_toml(&toml::Value::Integer(1000)).unwrap().0, 1000);
+    }
+
+    #[test]
+    fn string_lists_split_on_commas_words_on_spaces_too() {
+        let l = Vec::<String>::from_env("x-a: 1 2, x-b: 3\nx-c: 4").unwrap();
+        assert_eq!(l, vec!["x-a: 1 2", "x-b: 3", "x-c: 4"]);
+        let w = Vec::<Word>::from_env("a=http://x:1 b=http://y:2,c").unwrap();
+        let w: Vec<String> = w.into_iter().map(|w| w.0).collect();
+        assert_eq!(w, vec!["a=http://x:1", "b=http://y:2", "c"]);
+    }
+}

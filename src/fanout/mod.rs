@@ -1,0 +1,581 @@
+//! fanout: revalidate every path on every pod, directly, and say what each (path, pod) cell did.
+//!
+//! Two modes. `nextjs` sends Next.js's own `x-prerender-revalidate: <previewModeId>` (see
+//! [`crate::nextjs`] for what a pod answers); `endpoint` calls the app's own revalidate route on
+//! each pod ([`endpoint`]). Invariants: a cell's outcome is decided by [`crate::nextjs::classify`]
+//! or [`endpoint::classify`] alone; workers return [`Cell`]s and never print; cells come out in
+//! input order (path, then pod) whatever the concurrency; what is kept of the cells follows the
+//! reporter's needs ([`Retain`]), so memory does not grow with the run unless the output needs it.
+
+pub mod endpoint;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Method};
+
+use crate::config::{ConfigError, FanoutSettings};
+use crate::context::{RunContext, Stop};
+use crate::nextjs::{self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE, RevalidateMethod};
+use crate::paths::UrlPath;
+use crate::report::{self, Retain};
+use crate::secret::{self, Secret};
+use crate::targets::Target;
+use crate::transport::header::{self, Header};
+use crate::transport::{
+    PodRequest, PodResponse, RequestView, Transport, TransportError, retryable_status,
+};
+
+pub use endpoint::Endpoint;
+
+/// How each pod is told to revalidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Next.js's own mechanism: x-prerender-revalidate with the build's previewModeId
+    Nextjs,
+    /// Your app's revalidate route on each pod
+    Endpoint,
+}
+
+/// The method of endpoint-mode requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum EndpointMethod {
+    #[value(name = "GET", alias = "get")]
+    Get,
+    #[value(name = "POST", alias = "post")]
+    Post,
+}
+
+/// What happened to one (path, pod) cell.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Revalidated,
+    NotGenerated,
+    Gone,
+    Rejected,
+    HttpError,
+    Unreachable,
+    Cancelled,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Revalidated => "revalidated",
+            Outcome::NotGenerated => "not-generated",
+            Outcome::Gone => "gone",
+            Outcome::Rejected => "rejected",
+            Outcome::HttpError => "http-error",
+            Outcome::Unreachable => "unreachable",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the cell counts as done. `gone` is a failure unless the caller allows it.
+    pub fn is_ok(self, allow_gone: bool) -> bool {
+        match self {
+            Outcome::Revalidated | Outcome::NotGenerated => true,
+            Outcome::Gone => allow_gone,
+            _ => false,
+        }
+    }
+
+    /// What to check when this outcome shows up; printed once per kind under the failures.
+    pub fn hint(self, mode: Mode) -> Option<&'static str> {
+        match (self, mode) {
+            (Outcome::Rejected, Mode::Nextjs) => Some(
+                "rejected: the pod answered 200 without x-nextjs-cache: REVALIDATED. Its previewModeId differs \
+                 (a new build, or pods of two builds during a deploy) or a proxy stripped the header; \
+                 read the id from the running build's .next/prerender-manifest.json.",
+            ),
+            (Outcome::Rejected, Mode::Endpoint) => Some(
+                "rejected: the endpoint answered 2xx but not the expected JSON (--expect-json); \
+                 check the endpoint's response body.",
+            ),
+            (Outcome::Gone, _) => Some(
+                "gone: 404 on revalidation: the content was deleted or the route does not exist. \
+                 Use --allow-gone when deleted pages are expected.",
+            ),
+            (Outcome::Unreachable, _) => Some(
+                "unreachable: connect error, timeout or reset after every retry. Is the pod running, \
+                 and reachable from here (port-forward, network policy)?",
+            ),
+            (Outcome::HttpError, Mode::Endpoint) => Some(
+                "http-error: 401/403 usually mean a wrong secret header; 404 means no such endpoint on the pod; \
+                 a 3xx means the endpoint redirects (call the route it names).",
+            ),
+            (Outcome::HttpError, Mode::Nextjs) => Some(
+                "http-error: a status Next.js does not send for a revalidation; a 3xx means the pod \
+                 redirects this path (list it as the app serves it, e.g. with or without the trailing slash).",
+            ),
+            (Outcome::Cancelled, _) => Some(
+                "cancelled: the request did not finish before --deadline, Ctrl-C or SIGTERM.",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The result of one (path, pod) cell.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Cell {
+    pub path: String,
+    pub pod: String,
+    pub outcome: Outcome,
+    pub ok: bool,
+    pub status: Option<u16>,
+    /// The `x-nextjs-cache` header, when present.
+    pub cache: Option<String>,
+    pub latency_ms: f64,
+    pub attempts: u32,
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub path_index: usize,
+    #[serde(skip)]
+    pub target_index: usize,
+}
+
+/// How every pod is told to revalidate.
+#[derive(Clone, Debug)]
+pub enum How {
+    Nextjs {
+        method: RevalidateMethod,
+        only_generated: bool,
+        preview_id: Secret,
+    },
+    Endpoint(Endpoint),
+}
+
+/// Everything fanout will do, resolved and checked before anything is sent.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub paths: Vec<UrlPath>,
+    pub targets: Vec<Target>,
+    pub how: How,
+    /// Headers of every request (both modes).
+    pub headers: Vec<Header>,
+    pub allow_gone: bool,
+    /// Things people should know before the run (e.g. a literal credential on the command line).
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Resolves mode, secrets and headers. Reads files and the environment; sends nothing.
+    pub fn build(
+        s: &FanoutSettings,
+        paths: Vec<UrlPath>,
+        targets: Vec<Target>,
+    ) -> Result<Plan, ConfigError> {
+        let how = match &s.endpoint {
+            None => How::Nextjs {
+                method: s.method,
+                only_generated: s.only_generated,
+                preview_id: nextjs::load_preview_id(
+                    s.preview_id_file.as_deref(),
+                    std::env::var(nextjs::PREVIEW_ID_ENV).ok(),
+                )?,
+            },
+            Some(e) => How::Endpoint(Endpoint::build(e)?),
+        };
+        let mut warnings = Vec::new();
+        let headers = header::parse_all(&s.headers, &mut warnings)?;
+        Ok(Plan {
+            paths,
+            targets,
+            how,
+            headers,
+            allow_gone: s.allow_gone,
+            warnings,
+        })
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.how {
+            How::Nextjs { .. } => Mode::Nextjs,
+            How::Endpoint(_) => Mode::Endpoint,
+        }
+    }
+
+    pub fn method(&self) -> &'static str {
+        match &self.how {
+            How::Nextjs { method, .. } => method.as_str(),
+            How::Endpoint(e) => match e.method {
+                EndpointMethod::Get => "GET",
+                EndpointMethod::Post => "POST",
+            },
+        }
+    }
+
+    /// The headers of every request: the mode's own, then the given ones, each with what may be
+    /// shown of it.
+    fn headers(&self) -> Vec<(HeaderName, HeaderValue, String)> {
+        let mut out = Vec::new();
+        match &self.how {
+            How::Nextjs {
+                only_generated,
+                preview_id,
+                ..
+            } => {
+                let value = HeaderValue::from_str(preview_id.expose())
+                    .expect("checked when the id was loaded");
+                out.push((
+                    HeaderName::from_static(PRERENDER_REVALIDATE),
+                    value,
+                    preview_id.to_string(),
+                ));
+                if *only_generated {
+                    out.push((
+                        HeaderName::from_static(PRERENDER_IF_GENERATED),
+                        HeaderValue::from_static("1"),
+                        "1".into(),
+                    ));
+                }
+            }
+            How::Endpoint(e) => {
+                if e.has_body() && !self.headers.iter().any(|h| h.name == http::header::CONTENT_TYPE)
+                {
+                    out.push((
+                        http::header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                        "application/json".into(),
+                    ));
+                }
+            }
+        }
+        for h in &self.headers {
+            out.push((h.name.clone(), h.value.clone(), h.shown.clone()));
+        }
+        out
+    }
+
+    fn route_and_body(&self, path: &UrlPath) -> (String, Option<String>) {
+        match &self.how {
+            How::Nextjs { .. } => (path.to_string(), None),
+            How::Endpoint(e) => (e.route(path), e.body(path)),
+        }
+    }
+
+    /// The request of one cell, for the wire: the only place fanout requests are built.
+    pub fn request(&self, path: &UrlPath) -> PodRequest {
+        let (route, body) = self.route_and_body(path);
+        let mut req = PodRequest::new(
+            Method::from_bytes(self.method().as_bytes()).expect("known methods"),
+            route,
+        );
+        for (n, v, _) in self.headers() {
+            req.headers.append(n, v);
+        }
+        req.body = body.map(Bytes::from);
+        req
+    }
+
+    /// The request of one cell as --dry-run shows it: secrets redacted, credentials masked.
+    pub fn view(&self, path: &UrlPath, target: &Target, transport: &Transport) -> RequestView {
+        let (route, body) = self.route_and_body(path);
+        RequestView {
+            path: path.to_string(),
+            pod: target.name.clone(),
+            method: self.method().to_string(),
+            url: secret::mask_query(&secret::redact(&transport.url(target, &route))),
+            headers: self
+                .headers()
+                .into_iter()
+                .map(|(n, _, shown)| (n.to_string(), shown))
+                .collect(),
+            body: body.map(|b| secret::redact(&b).into_owned()),
+        }
+    }
+}
+
+/// One path's cells, counted.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PathRow {
+    pub path: String,
+    pub ok: usize,
+    pub failed: usize,
+    pub outcomes: BTreeMap<Outcome, usize>,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Totals {
+    pub cells: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub outcomes: BTreeMap<Outcome, usize>,
+}
+
+/// The step's report.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Report {
+    pub duration_ms: f64,
+    pub mode: Mode,
+    pub method: String,
+    pub allow_gone: bool,
+    pub targets: Vec<Target>,
+    /// One row a path, in input order.
+    pub rows: Vec<PathRow>,
+    /// Every cell in input order (JSON output), or only the failed ones (other outputs).
+    pub cells: Vec<Cell>,
+    pub totals: Totals,
+    pub warnings: Vec<String>,
+    /// Set when the run stopped early (a signal or --deadline): the report is partial.
+    pub stopped: Option<Stop>,
+    pub exit_code: u8,
+}
+
+impl Report {
+    pub fn code(&self) -> crate::exit::Code {
+        crate::exit::code_for(&crate::exit::Summary {
+            failed_cells: self.totals.failed,
+            stopped: self.stopped,
+            ..Default::default()
+        })
+    }
+}
+
+/// What --dry-run reports: every request that would be sent.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct DryRun {
+    pub mode: Mode,
+    pub method: String,
+    pub targets: Vec<Target>,
+    pub paths: Vec<UrlPath>,
+    pub requests: Vec<RequestView>,
+    pub warnings: Vec<String>,
+}
+
+pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
+    DryRun {
+        mode: plan.mode(),
+        method: plan.method().to_string(),
+        targets: plan.targets.clone(),
+        paths: plan.paths.clone(),
+        requests: plan
+            .paths
+            .iter()
+            .flat_map(|p| plan.targets.iter().map(move |t| plan.view(p, t, transport)))
+            .collect(),
+        warnings: plan.warnings.clone(),
+    }
+}
+
+/// Largest endpoint response body read (only to check --expect-json and quote errors).
+const MAX_ENDPOINT_BODY: usize = 1 << 20;
+
+/// What one attempt saw.
+struct Seen {
+    outcome: Outcome,
+    status: Option<u16>,
+    cache: Option<String>,
+    error: Option<String>,
+}
+
+impl Seen {
+    fn unreachable(e: TransportError, status: Option<u16>) -> Seen {
+        Seen {
+            outcome: Outcome::Unreachable,
+            status,
+            cache: None,
+            error: Some(e.to_string()),
+        }
+    }
+}
+
+async fn read(mut resp: PodResponse, how: &How) -> Result<Seen, TransportError> {
+    let status = resp.status;
+    let cache = resp.header(NEXTJS_CACHE);
+    let location = resp.header("location");
+    let (outcome, error) = match how {
+        How::Nextjs { only_generated, .. } => {
+            // Drain whatever body there is so the connection can be reused.
+            while resp.chunk().await?.is_some() {}
+            nextjs::classify(status, cache.as_deref(), location.as_deref(), *only_generated)
+        }
+        How::Endpoint(e) => {
+            let body = resp.drain(MAX_ENDPOINT_BODY).await?;
+            endpoint::classify(status, location.as_deref(), &body, e.expect_json.as_ref())
+        }
+    };
+    Ok(Seen {
+        outcome,
+        status: Some(status),
+        cache,
+        error,
+    })
+}
+
+fn cancelled_cell(plan: &Plan, p: usize, t: usize, stop: Stop, attempts: u32) -> Cell {
+    Cell {
+        path: plan.paths[p].to_string(),
+        pod: plan.targets[t].name.clone(),
+        outcome: Outcome::Cancelled,
+        ok: false,
+        status: None,
+        cache: None,
+        latency_ms: 0.0,
+        attempts,
+        error: Some(stop.describe().into()),
+        path_index: p,
+        target_index: t,
+    }
+}
+
+async fn one_cell(ctx: &RunContext, transport: &Transport, plan: &Plan, p: usize, t: usize) -> Cell {
+    let path = &plan.paths[p];
+    let target = &plan.targets[t];
+    let done = transport
+        .call(
+            ctx,
+            target,
+            || plan.request(path),
+            |resp| read(resp, &plan.how),
+            |e| Seen::unreachable(e, None),
+            |seen| seen.status.is_some_and(retryable_status),
+        )
+        .await;
+    tracing::debug!(
+        "{} {} on {} -> {} in {:.1} ms ({} attempt{})",
+        plan.method(),
+        path,
+        target.name,
+        match &done.result {
+            Ok(seen) => format!(
+                "{} {}",
+                seen.status
+                    .map_or("no response".to_string(), |s| s.to_string()),
+                seen.outcome.name()
+            ),
+            Err(stop) => stop.describe().to_string(),
+        },
+        report::millis(done.latency),
+        done.attempts,
+        if done.attempts == 1 { "" } else { "s" }
+    );
+    match done.result {
+        Err(stop) => cancelled_cell(plan, p, t, stop, done.attempts),
+        Ok(seen) => Cell {
+            path: path.to_string(),
+            pod: target.name.clone(),
+            ok: seen.outcome.is_ok(plan.allow_gone),
+            outcome: seen.outcome,
+            status: seen.status,
+            cache: seen.cache,
+            latency_ms: report::millis(done.latency),
+            attempts: done.attempts,
+            error: seen.error,
+            path_index: p,
+            target_index: t,
+        },
+    }
+}
+
+/// Sends every request and returns the report. `on_cell` sees each cell as it completes (for
+/// progress and NDJSON); it runs on the caller's task, never in a worker.
+pub async fn run(
+    ctx: &RunContext,
+    transport: &Transport,
+    plan: &Plan,
+    retain: Retain,
+    mut on_cell: impl FnMut(&Cell),
+) -> Report {
+    let started = Instant::now();
+    let n_targets = plan.targets.len();
+    // One lane per pod, each in path order.
+    let lanes: Vec<Vec<(usize, usize)>> = (0..n_targets)
+        .map(|t| (0..plan.paths.len()).map(|p| (p, t)).collect())
+        .collect();
+    let shared = std::sync::Arc::new((plan.clone(), ctx.clone(), transport.clone()));
+    let mut rx = ctx.run_lanes(lanes, move |(p, t): (usize, usize)| {
+        let shared = shared.clone();
+        async move {
+            let (plan, ctx, transport) = &*shared;
+            one_cell(ctx, transport, plan, p, t).await
+        }
+    });
+    let mut rows: Vec<PathRow> = plan
+        .paths
+        .iter()
+        .map(|p| PathRow {
+            path: p.to_string(),
+            ok: 0,
+            failed: 0,
+            outcomes: BTreeMap::new(),
+        })
+        .collect();
+    let mut totals = Totals::default();
+    let mut kept: Vec<Cell> = Vec::new();
+    let mut seen = vec![false; plan.paths.len() * n_targets];
+    let count = |c: &Cell, rows: &mut Vec<PathRow>, totals: &mut Totals| {
+        let row = &mut rows[c.path_index];
+        *row.outcomes.entry(c.outcome).or_default() += 1;
+        *totals.outcomes.entry(c.outcome).or_default() += 1;
+        totals.cells += 1;
+        if c.ok {
+            row.ok += 1;
+            totals.ok += 1;
+        } else {
+            row.failed += 1;
+            totals.failed += 1;
+        }
+    };
+    while let Some(cell) = rx.recv().await {
+        on_cell(&cell);
+        count(&cell, &mut rows, &mut totals);
+        seen[cell.path_index * n_targets + cell.target_index] = true;
+        if retain == Retain::All || !cell.ok {
+            kept.push(cell);
+        }
+    }
+    // A lane that never reported a cell (cannot happen unless a task panicked) is cancelled.
+    for (i, _) in seen.iter().enumerate().filter(|(_, s)| !**s) {
+        let c = cancelled_cell(plan, i / n_targets, i % n_targets, Stop::Interrupted, 0);
+        count(&c, &mut rows, &mut totals);
+        kept.push(c);
+    }
+    kept.sort_by_key(|c| (c.path_index, c.target_index));
+    let mut warnings = plan.warnings.clone();
+    if n_targets > 0 {
+        for row in &rows {
+            if row.outcomes.get(&Outcome::NotGenerated) == Some(&n_targets) {
+                warnings.push(format!(
+                    "{}: not-generated on every pod: a typo, or a route that does not exist? (--only-generated skips pages no pod has generated)",
+                    row.path
+                ));
+            }
+        }
+    }
+    let mut report = Report {
+        duration_ms: report::millis(started.elapsed()),
+        mode: plan.mode(),
+        method: plan.method().to_string(),
+        allow_gone: plan.allow_gone,
+        targets: plan.targets.clone(),
+        rows,
+        cells: kept,
+        totals,
+        warnings,
+        stopped: ctx.observed_stop(),
+        exit_code: 0,
+    };
+    report.exit_code = report.code().as_u8();
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_know_what_counts_as_done() {
+        assert!(Outcome::Gone.is_ok(true) && !Outcome::Gone.is_ok(false));
+        assert!(Outcome::NotGenerated.is_ok(false));
+        assert!(!Outcome::Rejected.is_ok(true));
+        assert!(Outcome::Rejected.hint(Mode::Nextjs).unwrap().contains("previewModeId"));
+    }
+}

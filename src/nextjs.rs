@@ -1,0 +1,165 @@
+//! What this program knows of Next.js itself: the revalidation headers, where a build keeps its
+//! previewModeId, how a pod answers a revalidation, and where a page carries its build id.
+//!
+//! Facts measured on 13.5.11 and 16.x (Pages and App Router): a GET or HEAD with
+//! `x-prerender-revalidate: <previewModeId>` makes the pod regenerate the page; success is 200
+//! AND `x-nextjs-cache: REVALIDATED`; a wrong id is served silently as a cached hit (so a 200
+//! without REVALIDATED is a failure); with `x-prerender-revalidate-if-generated: 1` a
+//! never-generated page answers 404; 404 with REVALIDATED means the page is gone. Invariant: the
+//! previewModeId is a secret from the moment it is read, and never appears in an error.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::ConfigError;
+use crate::fanout::Outcome;
+use crate::secret::Secret;
+
+/// The header that makes a Next.js pod regenerate a page, carrying the build's previewModeId.
+pub const PRERENDER_REVALIDATE: &str = "x-prerender-revalidate";
+/// With it, a pod that never generated the page answers 404 instead of generating it.
+pub const PRERENDER_IF_GENERATED: &str = "x-prerender-revalidate-if-generated";
+/// Where Next.js says whether the response came from its ISR cache, and how.
+pub const NEXTJS_CACHE: &str = "x-nextjs-cache";
+/// Env var holding the previewModeId itself.
+pub const PREVIEW_ID_ENV: &str = "REVALIDATE_PREVIEW_ID";
+/// Where Next.js pages carry their build id: `__NEXT_DATA__` (Pages Router) or the static
+/// manifests' URLs (both routers).
+pub const BUILD_ID: &str = r#""buildId":"([A-Za-z0-9_-]{1,64})"|/_next/static/([A-Za-z0-9_-]{1,64})/_(?:buildManifest|ssgManifest)\.js"#;
+
+/// How a pod is asked to regenerate: HEAD regenerates without sending the page back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RevalidateMethod {
+    #[value(name = "HEAD", alias = "head")]
+    Head,
+    #[value(name = "GET", alias = "get")]
+    Get,
+}
+
+impl RevalidateMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevalidateMethod::Head => "HEAD",
+            RevalidateMethod::Get => "GET",
+        }
+    }
+}
+
+/// The build id in a page, from the first match of [`BUILD_ID`].
+pub fn find_build_id(re: &regex::bytes::Regex, body: &[u8]) -> Option<String> {
+    let c = re.captures(body)?;
+    let m = c.get(1).or_else(|| c.get(2))?;
+    Some(String::from_utf8_lossy(m.as_bytes()).into_owned())
+}
+
+/// Reads the previewModeId from a file (the id itself, a prerender-manifest.json, or an app or
+/// `.next` directory holding one) or from the environment. The id never appears in an error.
+pub fn load_preview_id(file: Option<&Path>, env: Option<String>) -> Result<Secret, ConfigError> {
+    let (id, origin) = match (file, env) {
+        (Some(f), _) => {
+            let manifest = manifest_path(f);
+            let text = std::fs::read_to_string(&manifest).map_err(|e| {
+                ConfigError(format!(
+                    "cannot read the preview id file {}: {e}",
+                    manifest.display()
+                ))
+            })?;
+            let id = if text.trim_start().starts_with('{') {
+                let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                    ConfigError(format!(
+                        "{} looks like JSON but does not parse (line {}, column {}); give .next/prerender-manifest.json or a file holding only the id",
+                        manifest.display(),
+                        e.line(),
+                        e.column()
+                    ))
+                })?;
+                v.pointer("/preview/previewModeId")
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| {
+                        ConfigError(format!(
+                            "{} has no preview.previewModeId; is it a Next.js prerender-manifest.json?",
+                            manifest.display()
+                        ))
+                    })?
+                    .to_string()
+            } else {
+                text.trim().to_string()
+            };
+            (id, format!("previewModeId from {}", manifest.display()))
+        }
+        (None, Some(v)) => (
+            v.trim().to_string(),
+            format!("previewModeId from env {PREVIEW_ID_ENV}"),
+        ),
+        (None, None) => {
+            return Err(ConfigError(format!(
+                "nextjs mode needs the build's previewModeId: --preview-id-file .next/prerender-manifest.json \
+                 (or a file holding the id), or env {PREVIEW_ID_ENV}; it is never taken from the command line"
+            )));
+        }
+    };
+    if id.is_empty() {
+        return Err(ConfigError(format!("the {origin} is empty")));
+    }
+    if !id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ConfigError(format!(
+            "the {origin} has whitespace or non-ASCII characters; a previewModeId is a hex string"
+        )));
+    }
+    Ok(Secret::new(id, origin))
+}
+
+/// A directory names the app (`<dir>/.next/prerender-manifest.json`) or its `.next`.
+fn manifest_path(f: &Path) -> PathBuf {
+    if f.is_dir() {
+        for candidate in [".next/prerender-manifest.json", "prerender-manifest.json"] {
+            let p = f.join(candidate);
+            if p.is_file() {
+                return p;
+            }
+        }
+        return f.join(".next/prerender-manifest.json");
+    }
+    f.to_path_buf()
+}
+
+/// Decides a nextjs-mode cell from the response status and its `x-nextjs-cache` header.
+pub fn classify(
+    status: u16,
+    cache: Option<&str>,
+    location: Option<&str>,
+    only_generated: bool,
+) -> (Outcome, Option<String>) {
+    let revalidated = cache.is_some_and(|c| c.eq_ignore_ascii_case("REVALIDATED"));
+    match status {
+        200 if revalidated => (Outcome::Revalidated, None),
+        200 => (
+            Outcome::Rejected,
+            Some(format!(
+                "200 without {NEXTJS_CACHE}: REVALIDATED (got {}): wrong previewModeId, or the header was stripped",
+                cache.unwrap_or("no x-nextjs-cache header")
+            )),
+        ),
+        404 if only_generated => (Outcome::NotGenerated, None),
+        404 if revalidated => (
+            Outcome::Gone,
+            Some("404 with x-nextjs-cache: REVALIDATED: the page is gone (content deleted)".into()),
+        ),
+        404 => (
+            Outcome::Gone,
+            Some("404: no such page or route on this pod".into()),
+        ),
+        300..=399 => (
+            Outcome::HttpError,
+            Some(format!(
+                "{status} redirect to {}",
+                location.unwrap_or("(no Location)")
+            )),
+        ),
+        _ => (
+            Outcome::HttpError,
+            Some(format!("unexpected status {status}")),
+        ),
+    }
+}
+

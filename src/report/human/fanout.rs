@@ -1,0 +1,117 @@
+//! fanout's table: one row a path, the failed cells, one hint per kind of failure, the totals.
+
+use std::collections::BTreeMap;
+
+use super::{ending, plural, requests};
+use crate::fanout::{self, Outcome};
+use crate::report::table::{Cell as TCell, Paint, Table};
+use crate::report::{Style, short_duration};
+
+/// Outcome counts as "3 revalidated, 1 unreachable".
+fn outcome_counts(map: &BTreeMap<Outcome, usize>) -> String {
+    map.iter()
+        .map(|(o, n)| format!("{n} {}", o.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn mode_name(m: fanout::Mode) -> &'static str {
+    match m {
+        fanout::Mode::Nextjs => "nextjs",
+        fanout::Mode::Endpoint => "endpoint",
+    }
+}
+
+pub fn fanout(r: &fanout::Report, style: &Style) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} {} × {} · mode {} ({}) · {}\n\n",
+        style.bold("revalidate fanout:"),
+        plural(r.rows.len(), "path", "paths"),
+        plural(r.targets.len(), "pod", "pods"),
+        mode_name(r.mode),
+        r.method,
+        short_duration(std::time::Duration::from_secs_f64(r.duration_ms / 1000.0)),
+    ));
+
+    let pods = r.targets.len();
+    let mut t = Table::new(&["PATH", "OK", "FAILED", "OUTCOMES"]);
+    for row in &r.rows {
+        let ok = TCell::new(
+            format!("{}/{pods}", row.ok),
+            if row.failed == 0 {
+                Paint::Good
+            } else {
+                Paint::Warn
+            },
+        );
+        let failed = if row.failed == 0 {
+            TCell::new("-", Paint::Dim)
+        } else {
+            TCell::new(row.failed.to_string(), Paint::Bad)
+        };
+        t.row(vec![
+            row.path.as_str().into(),
+            ok,
+            failed,
+            outcome_counts(&row.outcomes).into(),
+        ]);
+    }
+    out.push_str(&t.render(style));
+
+    let failing: Vec<&fanout::Cell> = r.cells.iter().filter(|c| !c.ok).collect();
+    if !failing.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!("Failed cells ({}):", failing.len()))
+        ));
+        let mut t = Table::new(&["PATH", "POD", "OUTCOME", "STATUS", "TRIES", "ERROR"]).indent(2);
+        for c in &failing {
+            t.row(vec![
+                c.path.as_str().into(),
+                c.pod.as_str().into(),
+                TCell::new(c.outcome.name(), Paint::Bad),
+                c.status.map_or("-".into(), |s| s.to_string()).into(),
+                c.attempts.to_string().into(),
+                c.error.clone().unwrap_or_default().into(),
+            ]);
+        }
+        out.push_str(&t.render(style));
+        let mut kinds: Vec<Outcome> = failing.iter().map(|c| c.outcome).collect();
+        kinds.sort();
+        kinds.dedup();
+        let hints: Vec<&str> = kinds.iter().filter_map(|o| o.hint(r.mode)).collect();
+        if !hints.is_empty() {
+            out.push('\n');
+            for h in hints {
+                out.push_str(&format!("{} {h}\n", style.yellow("hint:")));
+            }
+        }
+    }
+
+    out.push('\n');
+    let verdict = if r.totals.failed == 0 {
+        style.green("all done")
+    } else {
+        style.red(&format!("{} failed", r.totals.failed))
+    };
+    out.push_str(&format!(
+        "{}: {} · {verdict}",
+        plural(r.totals.cells, "cell", "cells"),
+        outcome_counts(&r.totals.outcomes),
+    ));
+    out.push_str(&ending(r.stopped, r.exit_code, style));
+    out
+}
+
+pub fn fanout_dry_run(d: &fanout::DryRun, style: &Style) -> String {
+    let mut out = format!(
+        "{} {} would be sent ({} × {}); nothing was sent.\n\n",
+        style.bold("dry run:"),
+        plural(d.requests.len(), "request", "requests"),
+        plural(d.paths.len(), "path", "paths"),
+        plural(d.targets.len(), "pod", "pods"),
+    );
+    out.push_str(&requests(&d.requests));
+    out
+}

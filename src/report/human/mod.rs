@@ -1,0 +1,69 @@
+//! Human renderings of each step's report: pure functions from a report to text, so they can be
+//! unit-tested and pinned by snapshots; the [`super::Reporter`] writes them. Tables stay readable
+//! at 1,000 paths: one row a path, then every failing cell in full, then one hint per kind of
+//! failure, then one total line.
+
+mod config;
+mod fanout;
+mod verify;
+
+pub use config::config;
+pub use fanout::{fanout, fanout_dry_run};
+pub use verify::{verify, verify_dry_run};
+
+use super::{StepReport, Style};
+use crate::context::Stop;
+
+/// Any step's report, as people read it.
+pub fn step(r: &StepReport, style: &Style) -> String {
+    match r {
+        StepReport::Fanout(r) => fanout(r, style),
+        StepReport::Verify(r) => verify(r, style),
+        StepReport::FanoutDryRun(d) => fanout_dry_run(d, style),
+        StepReport::VerifyDryRun(d) => verify_dry_run(d, style),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The end of a total line: why the run stopped early, and the exit code.
+fn ending(stopped: Option<Stop>, exit_code: u8, style: &Style) -> String {
+    let mut out = String::new();
+    if let Some(stop) = stopped {
+        out.push_str(&format!(
+            " · {}",
+            style.red(&format!("stopped early: {}", stop.partial()))
+        ));
+    }
+    out.push_str(&format!(" · exit {exit_code}\n"));
+    out
+}
+
+/// Rows as aligned `a  b  c` lines (the last column is free text).
+fn aligned(indent: &str, lines: &[(String, String, String)]) -> String {
+    let w = lines.iter().map(|l| l.1.chars().count()).max().unwrap_or(0);
+    lines
+        .iter()
+        .map(|(h, pods, what)| {
+            let pad = " ".repeat(w - pods.chars().count());
+            format!("{indent}{h}  {pods}{pad}  {what}").trim_end().to_string() + "\n"
+        })
+        .collect()
+}
+
+/// Every dry-run request, as `METHOD URL  (pod)` and its headers.
+fn requests(rs: &[crate::transport::RequestView]) -> String {
+    let mut out = String::new();
+    for r in rs {
+        out.push_str(&format!("{} {}  ({})\n", r.method, r.url, r.pod));
+        for (n, v) in &r.headers {
+            out.push_str(&format!("  {n}: {v}\n"));
+        }
+        if let Some(b) = &r.body {
+            out.push_str(&format!("  body: {b}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,373 @@
+//! verify's report for people, section by section: the verdict table, what is stale and why,
+//! what could not be proven, the fetches that failed, the edge, the baseline, the totals.
+
+use std::collections::BTreeMap;
+
+use super::{aligned, ending, plural, requests};
+use crate::report::table::{Cell as TCell, Paint, Table};
+use crate::report::{Style, short_duration};
+use crate::verify::{self, PathVerdict, Verdict};
+
+pub fn verify(r: &verify::Report, style: &Style) -> String {
+    let mut out = header(r, style);
+    out.push_str(&verdict_table(r, style));
+    for v in r.verdicts.iter().filter(|v| v.verdict == Verdict::Stale) {
+        out.push_str(&stale_detail(v, style));
+    }
+    out.push_str(&unproven_detail(r, style));
+    out.push_str(&failed_fetches(r, style));
+    out.push_str(&through_table(r, style));
+    out.push_str(&baseline_table(r, style));
+    out.push_str(&converged_note(r, style));
+    if let Some(f) = &r.saved {
+        out.push_str(&format!(
+            "\nsnapshot saved to {f} (use it later with --baseline)\n"
+        ));
+    }
+    out.push_str(&totals(r, style));
+    out
+}
+
+fn header(r: &verify::Report, style: &Style) -> String {
+    let mut scope = vec![plural(r.verdicts.len(), "path", "paths")];
+    if !r.targets.is_empty() {
+        scope.push(plural(r.targets.len(), "pod", "pods"));
+    }
+    let mut scope = scope.join(" × ");
+    if let Some(t) = &r.through {
+        let encodings: Vec<&str> = r.encodings.iter().map(|e| e.accept()).collect();
+        scope.push_str(&format!(
+            ", {} a variant ({}) through {t}",
+            plural(r.samples as usize, "sample", "samples"),
+            encodings.join(", ")
+        ));
+    }
+    let mode = if r.etag_mode {
+        "ETags (HEAD)".to_string()
+    } else if r.normalisation.is_empty() {
+        "bodies, not normalised".to_string()
+    } else {
+        format!("bodies normalised [{}]", r.normalisation.join(", "))
+    };
+    format!(
+        "{} {} · {mode} · {}\n\n",
+        style.bold("revalidate verify:"),
+        scope,
+        short_duration(std::time::Duration::from_secs_f64(r.duration_ms / 1000.0)),
+    )
+}
+
+fn paint(v: Verdict) -> Paint {
+    match v {
+        Verdict::Fresh => Paint::Good,
+        Verdict::Converged | Verdict::Unproven => Paint::Warn,
+        Verdict::Stale | Verdict::Unreachable => Paint::Bad,
+    }
+}
+
+/// The PODS column: how many pods are proven fresh, or agree.
+fn pods_cell(v: &PathVerdict) -> String {
+    if v.total_pods == 0 {
+        return "-".into();
+    }
+    match v.verdict {
+        Verdict::Converged => format!("{}/{} agree", v.agreeing_pods, v.total_pods),
+        Verdict::Unproven => format!("{}/{} ?", v.agreeing_pods, v.total_pods),
+        _ => format!("{}/{} fresh", v.fresh_pods, v.total_pods),
+    }
+}
+
+fn verdict_table(r: &verify::Report, style: &Style) -> String {
+    let mut t = Table::new(&["PATH", "VERDICT", "PODS", "NOT FRESH"]);
+    for v in &r.verdicts {
+        let mut not_fresh: Vec<String> = v.stale_pods.clone();
+        not_fresh.extend(
+            v.unreachable_pods
+                .iter()
+                .map(|p| format!("{p} (unreachable)")),
+        );
+        if v.diverged && not_fresh.is_empty() {
+            not_fresh.push("pods disagree".into());
+        }
+        if let Some(th) = &v.through
+            && th.stale > 0
+        {
+            not_fresh.push(format!(
+                "{}/{} through samples stale",
+                th.stale,
+                th.ok + th.stale + th.unproven
+            ));
+        }
+        let note = match v.verdict {
+            Verdict::Converged if not_fresh.is_empty() => TCell::new("(agreement, not proof)", Paint::Dim),
+            Verdict::Unproven if not_fresh.is_empty() => TCell::new("(cannot be compared)", Paint::Dim),
+            _ if not_fresh.is_empty() => TCell::new("-", Paint::Dim),
+            _ => not_fresh.join(", ").into(),
+        };
+        t.row(vec![
+            v.path.as_str().into(),
+            TCell::new(v.verdict.name(), paint(v.verdict)),
+            pods_cell(v).into(),
+            note,
+        ]);
+    }
+    t.render(style)
+}
+
+fn stale_detail(v: &PathVerdict, style: &Style) -> String {
+    let mut out = format!("\n{} {}\n", style.bold(&v.path), style.red("is stale:"));
+    out.push_str(&format!("  expected: {}\n", v.expected));
+    let mut lines: Vec<(String, String, String)> = Vec::new();
+    for b in &v.builds {
+        for g in &b.groups {
+            let what = if !g.problems.is_empty() {
+                g.problems.join("; ")
+            } else if v.diverged {
+                String::new()
+            } else {
+                "ok".to_string()
+            };
+            let build = match (&b.build_id, v.builds.len() > 1) {
+                (Some(id), true) => format!(" [build {id}]"),
+                _ => String::new(),
+            };
+            lines.push((
+                verify::short_hash(&g.hash).to_string(),
+                format!("{}{build}", g.pods.join(", ")),
+                what,
+            ));
+        }
+    }
+    if v.diverged {
+        out.push_str("  actual:   pods of one build serve different content; add --expect-contains, --expect-regex or --baseline to tell which is fresh\n");
+        out.push_str(&aligned("            ", &lines));
+    } else if !lines.is_empty() {
+        let text = aligned("            ", &lines);
+        out.push_str(&format!("  actual:   {}", text.trim_start()));
+    }
+    if let Some(th) = &v.through
+        && th.stale > 0
+    {
+        let tl: Vec<(String, String, String)> = th
+            .groups
+            .iter()
+            .map(|g| {
+                (
+                    verify::short_hash(&g.hash).to_string(),
+                    plural(g.pods.len(), "sample", "samples"),
+                    if g.problems.is_empty() {
+                        "ok".into()
+                    } else {
+                        g.problems.join("; ")
+                    },
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "  through:  {}",
+            aligned("            ", &tl).trim_start()
+        ));
+    }
+    out
+}
+
+fn unproven_detail(r: &verify::Report, style: &Style) -> String {
+    let unproven: Vec<&PathVerdict> = r
+        .verdicts
+        .iter()
+        .filter(|v| v.verdict == Verdict::Unproven)
+        .collect();
+    if unproven.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n{}\n",
+        style.bold(&format!("Not proven ({}):", unproven.len()))
+    );
+    for v in unproven {
+        out.push_str(&format!("  {}  {}\n", v.path, v.reason));
+    }
+    out
+}
+
+fn converged_note(r: &verify::Report, style: &Style) -> String {
+    if r.totals.converged == 0 {
+        return String::new();
+    }
+    format!(
+        "\n{} {} converged: every pod serves the same content, which is agreement, not proof that it is the new content. Prove it with --expect-contains TEXT (or --expect-regex RE, or --baseline FILE --expect-changed).\n",
+        style.yellow("note:"),
+        plural(r.totals.converged, "path", "paths"),
+    )
+}
+
+fn failed_fetches(r: &verify::Report, style: &Style) -> String {
+    let failed: Vec<&verify::Fetch> = r
+        .cells
+        .iter()
+        .chain(r.through_samples.iter())
+        .filter(|f| f.outcome.is_some() && f.outcome != Some(verify::FetchOutcome::Fetched))
+        .collect();
+    if failed.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n{}\n",
+        style.bold(&format!("Fetches that failed ({}):", failed.len()))
+    );
+    let mut t = Table::new(&["PATH", "POD", "STATUS", "TRIES", "ERROR"]).indent(2);
+    for f in failed {
+        t.row(vec![
+            f.path.as_str().into(),
+            f.pod.as_str().into(),
+            f.status.map_or("-".into(), |s| s.to_string()).into(),
+            f.attempts.to_string().into(),
+            f.error.clone().unwrap_or_default().into(),
+        ]);
+    }
+    out.push_str(&t.render(style));
+    out
+}
+
+fn counts(m: &BTreeMap<String, usize>) -> String {
+    if m.is_empty() {
+        "-".to_string()
+    } else {
+        m.iter()
+            .map(|(k, n)| format!("{k}×{n}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn through_table(r: &verify::Report, style: &Style) -> String {
+    let Some(url) = &r.through else {
+        return String::new();
+    };
+    let mut out = format!(
+        "\n{}\n",
+        style.bold(&format!(
+            "Through {url} ({} a path and variant):",
+            plural(r.samples as usize, "sample", "samples")
+        ))
+    );
+    let mut t = Table::new(&[
+        "PATH",
+        "STALE",
+        "SHARE",
+        "BY VARIANT",
+        "X-CACHE",
+        "X-NEXTJS-CACHE",
+        "AGE",
+    ])
+    .indent(2);
+    for v in &r.verdicts {
+        let Some(th) = &v.through else { continue };
+        let age = match (th.age_min, th.age_max) {
+            (Some(a), Some(b)) if a == b => format!("{a}s"),
+            (Some(a), Some(b)) => format!("{a}-{b}s"),
+            _ => "-".into(),
+        };
+        let answered = th.ok + th.stale + th.unproven;
+        let by_variant: Vec<String> = th
+            .variants
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {:.0}%",
+                    x.encoding.map_or("?", |e| e.accept()),
+                    x.stale_share * 100.0
+                )
+            })
+            .collect();
+        t.row(vec![
+            v.path.as_str().into(),
+            TCell::new(
+                format!("{}/{answered}", th.stale),
+                if th.stale == 0 {
+                    Paint::Good
+                } else {
+                    Paint::Bad
+                },
+            ),
+            format!("{:.0}%", th.stale_share * 100.0).into(),
+            by_variant.join(", ").into(),
+            counts(&th.x_cache).into(),
+            counts(&th.nextjs_cache).into(),
+            age.into(),
+        ]);
+    }
+    out.push_str(&t.render(style));
+    out
+}
+
+fn baseline_table(r: &verify::Report, style: &Style) -> String {
+    let Some(file) = &r.baseline else {
+        return String::new();
+    };
+    if r.targets.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n{}\n",
+        style.bold(&format!("Since the baseline {file}:"))
+    );
+    let mut t = Table::new(&["PATH", "CHANGED", "UNCHANGED PODS"]).indent(2);
+    for v in &r.verdicts {
+        let Some(c) = &v.changes else { continue };
+        t.row(vec![
+            v.path.as_str().into(),
+            format!("{}/{}", c.changed, v.total_pods).into(),
+            if c.unchanged_pods.is_empty() {
+                TCell::new("-", Paint::Dim)
+            } else {
+                c.unchanged_pods.join(", ").into()
+            },
+        ]);
+    }
+    out.push_str(&t.render(style));
+    out
+}
+
+fn totals(r: &verify::Report, style: &Style) -> String {
+    let tt = &r.totals;
+    let mut parts = vec![format!("{} fresh", tt.fresh)];
+    for (n, name) in [
+        (tt.converged, "converged"),
+        (tt.unproven, "unproven"),
+        (tt.stale, "stale"),
+        (tt.unreachable, "unreachable"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {name}"));
+        }
+    }
+    let summary = format!(
+        "{}: {}",
+        plural(tt.paths, "path", "paths"),
+        parts.join(", ")
+    );
+    let summary = if tt.stale > 0 || tt.unreachable > 0 || tt.unproven > 0 {
+        style.red(&summary)
+    } else if tt.converged > 0 {
+        style.yellow(&summary)
+    } else {
+        style.green(&summary)
+    };
+    let mut out = format!("\n{summary}");
+    if r.rounds > 1 {
+        out.push_str(&format!(" · {} rounds", r.rounds));
+    }
+    out.push_str(&ending(r.stopped, r.exit_code, style));
+    out
+}
+
+pub fn verify_dry_run(d: &verify::DryRun, style: &Style) -> String {
+    let mut out = format!(
+        "{} {} would be sent; nothing was sent.\n\n",
+        style.bold("dry run:"),
+        plural(d.requests.len(), "request", "requests"),
+    );
+    out.push_str(&requests(&d.requests));
+    out
+}

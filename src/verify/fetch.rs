@@ -1,0 +1,356 @@
+//! Fetching one (path, pod) or one edge sample: the response's headers, its content decoded and
+//! hashed as it streams in, the build id and the `--expect-contains` text looked for on the way.
+//!
+//! Invariants: a body is never held whole unless normalisation or `--expect-regex` needs it (and
+//! then at most `--max-body` of decoded content); a body larger than that, truncated, or in a
+//! broken encoding is an error for that response, never a hash of part of it.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use http::Method;
+use http::header::ACCEPT_ENCODING;
+use regex::bytes::Regex;
+
+use super::{Encoding, Fetch, FetchOutcome, Plan};
+use crate::context::RunContext;
+use crate::nextjs::{self, NEXTJS_CACHE};
+use crate::report;
+use crate::targets::Target;
+use crate::transport::decode::Decoder;
+use crate::transport::{PodRequest, PodResponse, Transport, TransportError, retryable_status};
+
+/// What every fetch of one run shares.
+pub(super) struct Shared {
+    pub plan: Plan,
+    pub ctx: RunContext,
+    pub transport: Transport,
+    pub build_re: Regex,
+}
+
+/// One fetch job: which path, from where, and its slot in the output.
+#[derive(Clone)]
+pub(super) struct Job {
+    pub path_index: usize,
+    pub slot: usize,
+    pub target: Target,
+    pub name: String,
+    /// For edge samples: the Accept-Encoding variant asked for.
+    pub encoding: Option<Encoding>,
+}
+
+/// Finds the build id and a needle in a body that arrives in chunks, without holding it whole.
+pub(super) struct Scanner {
+    needle: Option<Vec<u8>>,
+    found: bool,
+    build_id: Option<String>,
+    window: Vec<u8>,
+    keep: usize,
+    build_re: Regex,
+}
+
+impl Scanner {
+    pub(super) fn new(needle: Option<&str>, build_re: Regex) -> Scanner {
+        let n = needle.map(|s| s.as_bytes().to_vec());
+        let keep = n.as_ref().map_or(0, |n| n.len()).max(160);
+        Scanner {
+            needle: n,
+            found: false,
+            build_id: None,
+            window: Vec::new(),
+            keep,
+            build_re,
+        }
+    }
+
+    pub(super) fn feed(&mut self, chunk: &[u8]) {
+        if self.build_id.is_some() && (self.found || self.needle.is_none()) {
+            return;
+        }
+        let mut buf = std::mem::take(&mut self.window);
+        buf.extend_from_slice(chunk);
+        if !self.found
+            && let Some(n) = &self.needle
+            && memchr::memmem::find(&buf, n).is_some()
+        {
+            self.found = true;
+        }
+        if self.build_id.is_none() {
+            self.build_id = nextjs::find_build_id(&self.build_re, &buf);
+        }
+        let start = buf.len().saturating_sub(self.keep);
+        buf.drain(..start);
+        self.window = buf;
+    }
+}
+
+/// Where decoded content goes: hashed as it comes, or held for normalisation; scanned either way.
+struct Content {
+    hasher: blake3::Hasher,
+    body: Option<Vec<u8>>,
+    scanner: Scanner,
+    length: u64,
+    max: u64,
+}
+
+impl Write for Content {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.length += buf.len() as u64;
+        if self.length > self.max {
+            return Err(std::io::Error::other(TooLarge));
+        }
+        self.scanner.feed(buf);
+        match &mut self.body {
+            Some(b) => b.extend_from_slice(buf),
+            None => {
+                self.hasher.update(buf);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The decoded body passed --max-body.
+#[derive(Debug)]
+struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("body larger than --max-body")
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+fn is_too_large(e: &std::io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<TooLarge>())
+}
+
+pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
+    let path = &s.plan.paths[job.path_index];
+    let method = if s.plan.etag {
+        Method::HEAD
+    } else {
+        Method::GET
+    };
+    let make = || {
+        let mut req = PodRequest::new(method.clone(), path.to_string());
+        // Pods are asked for what most clients get; edge samples for their variant.
+        let accept = job.encoding.map_or("gzip, br", Encoding::accept);
+        req.headers.insert(
+            ACCEPT_ENCODING,
+            http::HeaderValue::from_static(accept),
+        );
+        for h in &s.plan.headers {
+            req.headers.append(h.name.clone(), h.value.clone());
+        }
+        req
+    };
+    let failed = |e: TransportError| Fetch {
+        outcome: Some(FetchOutcome::Unreachable),
+        error: Some(e.to_string()),
+        ..Fetch::default()
+    };
+    let done = s
+        .transport
+        .call(
+            &s.ctx,
+            &job.target,
+            make,
+            |resp| read(resp, s),
+            failed,
+            |f| f.status.is_some_and(retryable_status),
+        )
+        .await;
+    let mut f = match done.result {
+        Ok(f) => f,
+        Err(stop) => Fetch {
+            outcome: Some(FetchOutcome::Cancelled),
+            error: Some(stop.describe().into()),
+            ..Fetch::default()
+        },
+    };
+    tracing::debug!(
+        "{method} {} on {} -> {} in {:.1} ms ({} attempt{}){}",
+        path,
+        job.name,
+        f.status
+            .map_or("no response".to_string(), |s| s.to_string()),
+        report::millis(done.latency),
+        done.attempts,
+        if done.attempts == 1 { "" } else { "s" },
+        f.error
+            .as_deref()
+            .map_or(String::new(), |e| format!(": {e}"))
+    );
+    f.path = path.to_string();
+    f.pod = job.name;
+    f.encoding = job.encoding;
+    f.latency_ms = report::millis(done.latency);
+    f.attempts = done.attempts;
+    f.path_index = job.path_index;
+    f.slot = job.slot;
+    f.sample = job.encoding.is_some();
+    f
+}
+
+async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError> {
+    let status = resp.status;
+    let headers = resp.headers.clone();
+    let h = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let mut f = Fetch {
+        outcome: Some(FetchOutcome::Fetched),
+        status: Some(status),
+        etag: h("etag"),
+        nextjs_cache: h(NEXTJS_CACHE),
+        cache_control: h("cache-control"),
+        age: h("age"),
+        x_cache: h("x-cache").or_else(|| h("x-cdn-cache")),
+        last_modified: h("last-modified"),
+        content_encoding: h("content-encoding"),
+        ..Fetch::default()
+    };
+    let plan = &s.plan;
+    if plan.etag {
+        while resp.chunk().await?.is_some() {}
+        f.length = h("content-length").and_then(|l| l.parse().ok());
+        match &f.etag {
+            // Proxies weaken ETags (W/"…"); the opaque tag is what identifies the body.
+            Some(e) => f.hash = Some(e.trim_start_matches("W/").to_string()),
+            None => {
+                f.outcome = Some(FetchOutcome::Error);
+                f.error =
+                    Some("no ETag header; --etag needs one (Next.js sends it on pages)".into());
+            }
+        }
+        return Ok(f);
+    }
+
+    let content = Content {
+        hasher: blake3::Hasher::new(),
+        body: plan.buffered().then(Vec::new),
+        scanner: Scanner::new(plan.criteria.contains.as_deref(), s.build_re.clone()),
+        length: 0,
+        max: plan.max_body,
+    };
+    let mut decoder = match Decoder::new(f.content_encoding.as_deref(), content) {
+        Ok(d) => d,
+        Err(e) => {
+            f.outcome = Some(FetchOutcome::Error);
+            f.error = Some(e);
+            return Ok(f);
+        }
+    };
+    let too_large = |f: &mut Fetch, length: u64| {
+        f.outcome = Some(FetchOutcome::TooLarge);
+        f.length = Some(length);
+        f.error = Some(format!(
+            "body larger than --max-body {} bytes; stopped reading",
+            plan.max_body
+        ));
+    };
+    while let Some(chunk) = resp.chunk().await? {
+        if let Err(e) = decoder.write(&chunk) {
+            if is_too_large(&e) {
+                too_large(&mut f, decoder.sink().length);
+            } else {
+                f.outcome = Some(FetchOutcome::Error);
+                f.error = Some(format!("cannot decode the {:?} body: {e}", f.content_encoding));
+            }
+            return Ok(f);
+        }
+    }
+    let content = match decoder.finish() {
+        Ok(c) => c,
+        Err(e) if is_too_large(&e) => {
+            too_large(&mut f, plan.max_body + 1);
+            return Ok(f);
+        }
+        Err(e) => {
+            f.outcome = Some(FetchOutcome::Error);
+            f.error = Some(format!("cannot decode the {:?} body: {e}", f.content_encoding));
+            return Ok(f);
+        }
+    };
+    f.length = Some(content.length);
+    f.build_id = content.scanner.build_id.clone();
+    if plan.criteria.contains.is_some() {
+        f.contains = Some(content.scanner.found);
+    }
+    let mut hasher = content.hasher;
+    if let Some(body) = content.body {
+        if let Some(re) = &plan.criteria.regex {
+            f.matches = Some(re.is_match(&body));
+        }
+        match plan.normalizer.apply(&body) {
+            Ok(norm) => {
+                hasher.update(&norm);
+            }
+            Err(e) => {
+                f.outcome = Some(FetchOutcome::Error);
+                f.error = Some(e);
+                return Ok(f);
+            }
+        }
+    }
+    f.hash = Some(hasher.finalize().to_hex().to_string());
+    Ok(f)
+}
+
+/// Fetches the given jobs; results come back as they complete.
+pub(super) async fn fetch_all(
+    shared: &Arc<Shared>,
+    lanes: Vec<Vec<Job>>,
+    mut on_fetch: impl FnMut(Fetch),
+) {
+    let s = shared.clone();
+    let mut rx = shared.ctx.run_lanes(lanes, move |job: Job| {
+        let s = s.clone();
+        async move { fetch_one(&s, job).await }
+    });
+    while let Some(f) = rx.recv().await {
+        on_fetch(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanner_finds_across_chunk_boundaries() {
+        let re = Regex::new(nextjs::BUILD_ID).unwrap();
+        let mut s = Scanner::new(Some("Post A v2"), re.clone());
+        s.feed(b"<h1>Post A");
+        s.feed(b" v2</h1><script>{\"buildId\":\"Ly");
+        s.feed(b"LiCKtGjgX9kyS5BqLRv\",\"x\":1}");
+        assert!(s.found);
+        assert_eq!(s.build_id.as_deref(), Some("LyLiCKtGjgX9kyS5BqLRv"));
+        let mut s = Scanner::new(None, re);
+        s.feed(b"<script src=\"/_next/static/HhAzCDyDcXMoWum8wBQ6K/_buildManifest.js\">");
+        assert_eq!(s.build_id.as_deref(), Some("HhAzCDyDcXMoWum8wBQ6K"));
+    }
+
+    #[test]
+    fn content_past_the_limit_is_refused_not_hashed() {
+        let mut c = Content {
+            hasher: blake3::Hasher::new(),
+            body: None,
+            scanner: Scanner::new(None, Regex::new(nextjs::BUILD_ID).unwrap()),
+            length: 0,
+            max: 10,
+        };
+        assert!(c.write(b"0123456789").is_ok());
+        let e = c.write(b"x").unwrap_err();
+        assert!(is_too_large(&e));
+    }
+}

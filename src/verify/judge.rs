@@ -1,0 +1,906 @@
+//! Judging one path from what its pods (and the edge's samples) served: the verdict, and each
+//! response's state.
+//!
+//! A wrong "fresh" is the worst bug this tool can have, so the rules lean one way:
+//! - `fresh` needs positive evidence on every pod and sample: a content check
+//!   (`--expect-contains`, `--expect-regex`, `--expect-status` other than 200, or a baseline
+//!   with `--expect-changed`) that holds everywhere, and the pods of each build agreeing;
+//! - pods of one build that agree with no such check are `converged`: agreement, not proof;
+//! - what cannot be compared is `unproven`: pods of several builds without a check, or one pod
+//!   without a check;
+//! - a response failing a check, or pods of one build that disagree, make the path `stale`;
+//! - a pod that gave no answer leaves the path `unreachable`.
+//!
+//! Never round up: each rule can only lower a verdict.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use regex::bytes::Regex;
+
+use super::{Encoding, Fetch, FetchOutcome};
+
+/// What every pod must satisfy, beyond agreeing with the others.
+#[derive(Clone, Debug)]
+pub struct Criteria {
+    pub status: u16,
+    /// Whether `status` was asked for (an explicit 200 proves no more than the default).
+    pub status_given: bool,
+    pub contains: Option<String>,
+    pub regex: Option<Regex>,
+    pub expect_changed: bool,
+}
+
+impl Criteria {
+    /// The checks that prove new content when they hold, as people read them; empty when the
+    /// run can only show agreement.
+    pub fn evidence(&self) -> Vec<String> {
+        let mut e = Vec::new();
+        if self.status_given && self.status != 200 {
+            e.push(format!("status {}", self.status));
+        }
+        if let Some(c) = &self.contains {
+            e.push(format!("contains {c:?}"));
+        }
+        if let Some(r) = &self.regex {
+            e.push(format!("matches /{}/", r.as_str()));
+        }
+        if self.expect_changed {
+            e.push("changed since the baseline".into());
+        }
+        e
+    }
+
+    /// The `expected:` line of a path.
+    pub fn describe(&self, etag: bool) -> String {
+        let mut parts = vec![format!("status {}", self.status)];
+        parts.extend(self.evidence().into_iter().filter(|e| !e.starts_with("status")));
+        parts.push(if etag {
+            "one ETag per build".into()
+        } else {
+            "one hash per build".into()
+        });
+        format!("every pod: {}", parts.join(", "))
+    }
+}
+
+/// A path's verdict.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Fresh,
+    Converged,
+    Unproven,
+    Stale,
+    Unreachable,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Fresh => "fresh",
+            Verdict::Converged => "converged",
+            Verdict::Unproven => "unproven",
+            Verdict::Stale => "stale",
+            Verdict::Unreachable => "unreachable",
+        }
+    }
+
+    /// Done: nothing more to wait for.
+    pub fn is_settled(self) -> bool {
+        matches!(self, Verdict::Fresh | Verdict::Converged)
+    }
+}
+
+/// What one response (a pod's, or a sample's) was found to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// Passes every check, and the checks prove new content.
+    Fresh,
+    /// Passes every check and agrees with the others; nothing proves the content is new.
+    Converged,
+    /// Cannot be compared with anything that would tell.
+    Unproven,
+    /// Fails a check, or serves content no pod serves.
+    Stale,
+}
+
+/// Pods (or samples) that served the same (normalised) content.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HashGroup {
+    pub hash: String,
+    pub pods: Vec<String>,
+    /// Whether these responses meet every check.
+    pub passes: bool,
+    pub problems: Vec<String>,
+}
+
+/// The pods of one build and how their content groups.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BuildGroup {
+    pub build_id: Option<String>,
+    pub groups: Vec<HashGroup>,
+}
+
+/// The samples of one Accept-Encoding variant through the edge.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VariantShare {
+    pub encoding: Option<Encoding>,
+    pub samples: usize,
+    pub stale: usize,
+    pub unproven: usize,
+    pub unreachable: usize,
+    /// Stale share of the answered samples, 0.0 to 1.0.
+    pub stale_share: f64,
+}
+
+/// Responses through a load balancer or CDN, summarised.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ThroughSummary {
+    pub url: String,
+    pub samples: usize,
+    /// Answered and not stale or unproven.
+    pub ok: usize,
+    pub stale: usize,
+    pub unproven: usize,
+    pub unreachable: usize,
+    pub stale_share: f64,
+    pub variants: Vec<VariantShare>,
+    pub groups: Vec<HashGroup>,
+    pub x_cache: BTreeMap<String, usize>,
+    pub nextjs_cache: BTreeMap<String, usize>,
+    pub age_min: Option<u64>,
+    pub age_max: Option<u64>,
+}
+
+/// With a baseline: which pods changed since it was taken.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Changes {
+    pub changed: usize,
+    pub unchanged_pods: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PathVerdict {
+    pub path: String,
+    pub verdict: Verdict,
+    /// Why, in a sentence.
+    pub reason: String,
+    /// What proves the content new (empty when nothing does).
+    pub evidence: Vec<String>,
+    /// Pods proven fresh.
+    pub fresh_pods: usize,
+    /// Pods that pass every check and agree with their build (proven or not).
+    pub agreeing_pods: usize,
+    pub total_pods: usize,
+    pub stale_pods: Vec<String>,
+    pub unreachable_pods: Vec<String>,
+    /// Pods of one build serving different content, with no check to say which is fresh.
+    pub diverged: bool,
+    pub builds: Vec<BuildGroup>,
+    pub expected: String,
+    pub changes: Option<Changes>,
+    pub through: Option<ThroughSummary>,
+}
+
+fn fetched(f: &Fetch) -> bool {
+    f.outcome == Some(FetchOutcome::Fetched)
+}
+
+/// Marks one response by the checks alone (agreement is judged per path).
+fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&BTreeSet<String>>) {
+    f.problems.clear();
+    f.state = None;
+    if !fetched(f) {
+        return;
+    }
+    if f.status != Some(c.status) {
+        f.problems.push(format!(
+            "status {}, expected {}",
+            f.status.map_or("none".into(), |s| s.to_string()),
+            c.status
+        ));
+    }
+    if let Some(text) = &c.contains
+        && f.contains != Some(true)
+    {
+        f.problems.push(format!("lacks {text:?}"));
+    }
+    if let Some(re) = &c.regex
+        && f.matches != Some(true)
+    {
+        f.problems.push(format!("does not match /{}/", re.as_str()));
+    }
+    if let (Some(set), Some(h)) = (baseline, &f.hash) {
+        let changed = !set.contains(h);
+        f.changed = Some(changed);
+        if c.expect_changed && !changed {
+            f.problems.push("unchanged since the baseline".into());
+        }
+    }
+    if !f.problems.is_empty() {
+        f.state = Some(State::Stale);
+    }
+}
+
+fn hash_groups<'a>(fs: impl Iterator<Item = &'a Fetch>) -> Vec<HashGroup> {
+    let mut groups: Vec<HashGroup> = Vec::new();
+    for f in fs {
+        let hash = f.hash.clone().unwrap_or_else(|| "(none)".into());
+        match groups.iter_mut().find(|g| g.hash == hash) {
+            Some(g) => {
+                g.pods.push(f.pod.clone());
+                g.passes &= f.problems.is_empty();
+                for p in &f.problems {
+                    if !g.problems.contains(p) {
+                        g.problems.push(p.clone());
+                    }
+                }
+            }
+            None => groups.push(HashGroup {
+                hash,
+                pods: vec![f.pod.clone()],
+                passes: f.problems.is_empty(),
+                problems: f.problems.clone(),
+            }),
+        }
+    }
+    // Largest group first, then by hash, so output is stable.
+    groups.sort_by(|a, b| b.pods.len().cmp(&a.pods.len()).then(a.hash.cmp(&b.hash)));
+    groups
+}
+
+/// Groups responses by build, then by hash. Responses without a build id (404 bodies, HEAD in
+/// --etag mode) join the only known build when there is exactly one.
+fn by_build(fs: &[&Fetch]) -> Vec<BuildGroup> {
+    let mut builds: BTreeMap<Option<String>, Vec<&Fetch>> = BTreeMap::new();
+    for f in fs {
+        builds.entry(f.build_id.clone()).or_default().push(f);
+    }
+    let known: Vec<Option<String>> = builds.keys().filter(|k| k.is_some()).cloned().collect();
+    if known.len() == 1
+        && let Some(unknown) = builds.remove(&None)
+    {
+        builds.get_mut(&known[0]).expect("present").extend(unknown);
+    }
+    builds
+        .into_iter()
+        .map(|(build_id, fs)| BuildGroup {
+            build_id,
+            groups: hash_groups(fs.into_iter()),
+        })
+        .collect()
+}
+
+/// Whether some build has more than one group of responses that all pass the checks.
+fn diverges(builds: &[BuildGroup]) -> bool {
+    builds
+        .iter()
+        .any(|b| b.groups.iter().filter(|g| g.passes).count() > 1)
+}
+
+fn describe_builds(builds: &[BuildGroup]) -> String {
+    builds
+        .iter()
+        .map(|b| {
+            let pods: Vec<String> = b.groups.iter().flat_map(|g| g.pods.clone()).collect();
+            format!(
+                "{} ({})",
+                b.build_id.as_deref().unwrap_or("no build id"),
+                pods.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Judges one path from its pod fetches and through-samples, marking each response's state.
+pub fn evaluate(
+    path: &str,
+    pods: &mut [Fetch],
+    samples: &mut [Fetch],
+    through_url: Option<&str>,
+    criteria: &Criteria,
+    baseline: Option<&BTreeSet<String>>,
+    etag: bool,
+) -> PathVerdict {
+    for f in pods.iter_mut().chain(samples.iter_mut()) {
+        check(f, criteria, baseline);
+    }
+    let evidence = criteria.evidence();
+    let proven = !evidence.is_empty();
+
+    // A page without a build id among several builds cannot be placed: it is proven only when
+    // some build's pods serve the same content (else e.g. a 200 maintenance page passes).
+    let build_ids: BTreeSet<&str> = pods
+        .iter()
+        .filter(|f| fetched(f))
+        .filter_map(|f| f.build_id.as_deref())
+        .collect();
+    if build_ids.len() > 1 {
+        let hashes: BTreeSet<String> = pods
+            .iter()
+            .filter(|f| fetched(f) && f.build_id.is_some())
+            .filter_map(|f| f.hash.clone())
+            .collect();
+        for f in pods.iter_mut() {
+            if fetched(f)
+                && f.build_id.is_none()
+                && !f.hash.as_ref().is_some_and(|h| hashes.contains(h))
+            {
+                f.problems
+                    .push("no build id, and content no build's pods serve".into());
+                f.state = Some(State::Stale);
+            }
+        }
+    }
+    let reachable: Vec<&Fetch> = pods.iter().filter(|f| fetched(f)).collect();
+    let builds = by_build(&reachable);
+    let known_builds = builds.iter().filter(|b| b.build_id.is_some()).count();
+    let diverged = diverges(&builds);
+    let unreachable_pods: Vec<String> = pods
+        .iter()
+        .filter(|f| !fetched(f))
+        .map(|f| f.pod.clone())
+        .collect();
+    let stale_pods: Vec<String> = pods
+        .iter()
+        .filter(|f| f.state == Some(State::Stale))
+        .map(|f| f.pod.clone())
+        .collect();
+
+    // The pods' verdict, before the edge is looked at.
+    let (mut verdict, mut reason) = if !stale_pods.is_empty() {
+        (
+            Verdict::Stale,
+            format!(
+                "{} of {} pods fail{} the checks",
+                stale_pods.len(),
+                pods.len(),
+                if stale_pods.len() == 1 { "s" } else { "" }
+            ),
+        )
+    } else if diverged {
+        (
+            Verdict::Stale,
+            "pods of one build serve different content, and no check says which is fresh".into(),
+        )
+    } else if !unreachable_pods.is_empty() {
+        (
+            Verdict::Unreachable,
+            format!("no answer from {}", unreachable_pods.join(", ")),
+        )
+    } else if pods.is_empty() {
+        // Through the edge alone: judged on the samples below.
+        if proven {
+            (Verdict::Fresh, format!("every sample: {}", evidence.join(", ")))
+        } else {
+            (
+                Verdict::Converged,
+                "the samples agree; no content check proves they are new".into(),
+            )
+        }
+    } else if proven {
+        let extra = if known_builds > 1 {
+            format!(" (pods of {known_builds} builds: a deploy is in progress)")
+        } else {
+            String::new()
+        };
+        (
+            Verdict::Fresh,
+            format!("every pod: {}{extra}", evidence.join(", ")),
+        )
+    } else if known_builds > 1 {
+        (
+            Verdict::Unproven,
+            format!(
+                "pods of {known_builds} builds, {}, and no content check: content of different builds cannot be compared; add --expect-contains TEXT (or --expect-regex, --baseline FILE --expect-changed) or wait for the rollout",
+                describe_builds(&builds)
+            ),
+        )
+    } else if pods.len() == 1 {
+        (
+            Verdict::Unproven,
+            "one pod and no content check: there is nothing to compare it with; add --expect-contains TEXT (or --expect-regex, --baseline FILE --expect-changed)".into(),
+        )
+    } else {
+        (
+            Verdict::Converged,
+            "every pod serves the same content, but no check proves it is the new content; add --expect-contains TEXT (or --expect-regex, --baseline FILE --expect-changed) to prove it".into(),
+        )
+    };
+
+    // Each pod's state follows from the path's pods verdict.
+    for f in pods.iter_mut().filter(|f| fetched(f) && f.state.is_none()) {
+        f.state = Some(if diverged {
+            f.problems.push("pods of this build disagree".into());
+            State::Unproven
+        } else {
+            match verdict {
+                Verdict::Fresh => State::Fresh,
+                Verdict::Converged => State::Converged,
+                // Passing the checks while others fail them: this pod is as good as a check can
+                // make it.
+                Verdict::Stale | Verdict::Unreachable if proven => State::Fresh,
+                Verdict::Stale | Verdict::Unreachable => State::Converged,
+                Verdict::Unproven => State::Unproven,
+            }
+        });
+    }
+
+    let through = through_url.map(|url| {
+        judge_samples(pods, samples, &unreachable_pods, diverged, verdict, proven);
+        summarize_through(url, samples)
+    });
+    if let Some(t) = &through {
+        let worse = if t.stale > 0 {
+            Some((
+                Verdict::Stale,
+                format!(
+                    "{} of {} samples through {} stale",
+                    t.stale,
+                    t.ok + t.stale + t.unproven,
+                    t.url
+                ),
+            ))
+        } else if t.unreachable > 0 || t.samples == 0 {
+            Some((
+                Verdict::Unreachable,
+                format!("{} samples through {} got no answer", t.unreachable, t.url),
+            ))
+        } else if t.unproven > 0 && verdict.is_settled() {
+            Some((
+                Verdict::Unproven,
+                format!(
+                    "{} samples through {} serve content that cannot be compared with the pods'",
+                    t.unproven, t.url
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some((v, r)) = worse
+            && rank(v) > rank(verdict)
+        {
+            verdict = v;
+            reason = r;
+        }
+    }
+
+    let changes = baseline.map(|_| Changes {
+        changed: pods.iter().filter(|f| f.changed == Some(true)).count(),
+        unchanged_pods: pods
+            .iter()
+            .filter(|f| f.changed == Some(false))
+            .map(|f| f.pod.clone())
+            .collect(),
+    });
+    let agreeing = pods
+        .iter()
+        .filter(|f| matches!(f.state, Some(State::Fresh | State::Converged)))
+        .count();
+    PathVerdict {
+        path: path.to_string(),
+        verdict,
+        reason,
+        evidence,
+        fresh_pods: pods
+            .iter()
+            .filter(|f| f.state == Some(State::Fresh))
+            .count(),
+        agreeing_pods: agreeing,
+        total_pods: pods.len(),
+        stale_pods,
+        unreachable_pods,
+        diverged,
+        builds: by_build(&pods.iter().filter(|f| fetched(f)).collect::<Vec<_>>()),
+        expected: criteria.describe(etag),
+        changes,
+        through,
+    }
+}
+
+/// How bad a verdict is: a later rule may only make a path's verdict worse.
+fn rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Fresh => 0,
+        Verdict::Converged => 1,
+        Verdict::Unproven => 2,
+        Verdict::Unreachable => 3,
+        Verdict::Stale => 4,
+    }
+}
+
+/// Marks each sample: it must pass the checks and serve what some pod serves (a CDN serving
+/// content no pod serves any more is stale); it is as proven as the pods are.
+fn judge_samples(
+    pods: &[Fetch],
+    samples: &mut [Fetch],
+    unreachable_pods: &[String],
+    diverged: bool,
+    pods_verdict: Verdict,
+    proven: bool,
+) {
+    let pod_hashes: BTreeSet<&str> = pods
+        .iter()
+        .filter(|f| fetched(f) && f.problems.iter().all(|p| p == "pods of this build disagree"))
+        .filter_map(|f| f.hash.as_deref())
+        .collect();
+    let through_only = pods.is_empty();
+    // Through the edge alone, responses of one build that disagree cannot all be fresh.
+    let samples_diverge = through_only && {
+        let refs: Vec<&Fetch> = samples.iter().filter(|f| fetched(f)).collect();
+        diverges(&by_build(&refs))
+    };
+    for s in samples.iter_mut().filter(|s| fetched(s) && s.state.is_none()) {
+        let known = s.hash.as_deref().is_some_and(|h| pod_hashes.contains(h));
+        s.state = Some(if through_only {
+            if samples_diverge {
+                s.problems.push("responses disagree".into());
+                State::Stale
+            } else if proven {
+                State::Fresh
+            } else {
+                State::Converged
+            }
+        } else if !known && unreachable_pods.is_empty() {
+            s.problems.push("differs from every pod's content".into());
+            State::Stale
+        } else if !known || diverged {
+            s.problems.push(if diverged {
+                "pods disagree".into()
+            } else {
+                "matches no reachable pod".to_string()
+            });
+            State::Unproven
+        } else {
+            match pods_verdict {
+                Verdict::Fresh => State::Fresh,
+                Verdict::Converged => State::Converged,
+                Verdict::Unproven => State::Unproven,
+                // The pods are stale or unreachable: a sample serving a pod's passing content
+                // is as good as that pod.
+                _ if proven => State::Fresh,
+                _ => State::Converged,
+            }
+        });
+    }
+}
+
+fn share(stale: usize, answered: usize) -> f64 {
+    if answered == 0 {
+        0.0
+    } else {
+        (stale as f64 / answered as f64 * 1000.0).round() / 1000.0
+    }
+}
+
+fn summarize_through(url: &str, samples: &[Fetch]) -> ThroughSummary {
+    let mut t = ThroughSummary {
+        url: url.to_string(),
+        samples: samples.len(),
+        ..Default::default()
+    };
+    for s in samples {
+        let v = match t.variants.iter_mut().position(|v| v.encoding == s.encoding) {
+            Some(i) => &mut t.variants[i],
+            None => {
+                t.variants.push(VariantShare {
+                    encoding: s.encoding,
+                    ..Default::default()
+                });
+                t.variants.last_mut().expect("just pushed")
+            }
+        };
+        v.samples += 1;
+        match (fetched(s), s.state) {
+            (true, Some(State::Stale)) => {
+                t.stale += 1;
+                v.stale += 1;
+            }
+            (true, Some(State::Unproven)) => {
+                t.unproven += 1;
+                v.unproven += 1;
+            }
+            (true, _) => t.ok += 1,
+            (false, _) => {
+                t.unreachable += 1;
+                v.unreachable += 1;
+            }
+        }
+        if let Some(x) = &s.x_cache {
+            *t.x_cache.entry(x.clone()).or_default() += 1;
+        }
+        if let Some(x) = &s.nextjs_cache {
+            *t.nextjs_cache.entry(x.clone()).or_default() += 1;
+        }
+        if let Some(age) = s.age.as_deref().and_then(|a| a.trim().parse::<u64>().ok()) {
+            t.age_min = Some(t.age_min.map_or(age, |m| m.min(age)));
+            t.age_max = Some(t.age_max.map_or(age, |m| m.max(age)));
+        }
+    }
+    for v in &mut t.variants {
+        v.stale_share = share(v.stale, v.samples - v.unreachable);
+    }
+    t.stale_share = share(t.stale, t.samples - t.unreachable);
+    t.groups = hash_groups(samples.iter().filter(|s| fetched(s)));
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetch(pod: &str, hash: &str, build: Option<&str>) -> Fetch {
+        Fetch {
+            path: "/p".into(),
+            pod: pod.into(),
+            outcome: Some(FetchOutcome::Fetched),
+            status: Some(200),
+            hash: Some(hash.into()),
+            build_id: build.map(str::to_string),
+            ..Fetch::default()
+        }
+    }
+
+    fn sample(i: usize, hash: &str, enc: Encoding) -> Fetch {
+        Fetch {
+            encoding: Some(enc),
+            ..fetch(&format!("through#{i}"), hash, Some("B"))
+        }
+    }
+
+    fn no_check() -> Criteria {
+        Criteria {
+            status: 200,
+            status_given: false,
+            contains: None,
+            regex: None,
+            expect_changed: false,
+        }
+    }
+
+    fn contains() -> Criteria {
+        Criteria {
+            contains: Some("v2".into()),
+            ..no_check()
+        }
+    }
+
+    fn with_text(mut f: Fetch, has: bool) -> Fetch {
+        f.contains = Some(has);
+        f
+    }
+
+    fn eval(pods: &mut [Fetch], c: &Criteria) -> PathVerdict {
+        evaluate("/p", pods, &mut [], None, c, None, false)
+    }
+
+    #[test]
+    fn agreement_without_a_check_is_converged_not_fresh() {
+        let mut pods = vec![fetch("a", "h1", Some("B")), fetch("b", "h1", Some("B"))];
+        let v = eval(&mut pods, &no_check());
+        assert_eq!(v.verdict, Verdict::Converged);
+        assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 2));
+        assert!(v.reason.contains("no check proves"), "{}", v.reason);
+        assert!(pods.iter().all(|p| p.state == Some(State::Converged)));
+        // An explicit --expect-status 200 proves nothing more.
+        let c = Criteria {
+            status_given: true,
+            ..no_check()
+        };
+        assert_eq!(eval(&mut pods, &c).verdict, Verdict::Converged);
+    }
+
+    #[test]
+    fn a_check_that_holds_everywhere_is_fresh() {
+        let mut pods = vec![
+            with_text(fetch("a", "h1", Some("B")), true),
+            with_text(fetch("b", "h1", Some("B")), true),
+        ];
+        let v = eval(&mut pods, &contains());
+        assert_eq!(v.verdict, Verdict::Fresh);
+        assert_eq!(v.fresh_pods, 2);
+        assert_eq!(v.evidence, vec!["contains \"v2\"".to_string()]);
+        // A non-default status is evidence too (a deleted page, 404 everywhere).
+        let mut pods = vec![fetch("a", "h", None), fetch("b", "h", None)];
+        for p in &mut pods {
+            p.status = Some(404);
+        }
+        let c = Criteria {
+            status: 404,
+            status_given: true,
+            ..no_check()
+        };
+        assert_eq!(eval(&mut pods, &c).verdict, Verdict::Fresh);
+    }
+
+    #[test]
+    fn one_pod_without_a_check_is_unproven() {
+        let mut pods = vec![fetch("a", "h1", Some("B"))];
+        let v = eval(&mut pods, &no_check());
+        assert_eq!(v.verdict, Verdict::Unproven);
+        assert!(v.reason.starts_with("one pod and no content check"), "{}", v.reason);
+        let mut pods = vec![with_text(fetch("a", "h1", Some("B")), true)];
+        assert_eq!(eval(&mut pods, &contains()).verdict, Verdict::Fresh);
+    }
+
+    #[test]
+    fn mixed_builds_without_a_check_are_unproven_naming_builds_and_pods() {
+        let mut pods = vec![
+            fetch("a", "h1", Some("B1")),
+            fetch("b", "h1", Some("B1")),
+            fetch("c", "h2", Some("B2")),
+        ];
+        let v = eval(&mut pods, &no_check());
+        assert_eq!(v.verdict, Verdict::Unproven);
+        assert!(v.reason.contains("B1 (a, b); B2 (c)"), "{}", v.reason);
+        assert!(!v.verdict.is_settled());
+        // With a check that holds on every pod, a rolling deploy is provable.
+        let mut pods: Vec<Fetch> = pods.into_iter().map(|p| with_text(p, true)).collect();
+        let v = eval(&mut pods, &contains());
+        assert_eq!(v.verdict, Verdict::Fresh);
+        assert!(v.reason.contains("a deploy is in progress"), "{}", v.reason);
+    }
+
+    #[test]
+    fn disagreeing_pods_without_a_check_are_stale_never_fresh() {
+        let mut pods = vec![
+            fetch("a", "new", Some("B")),
+            fetch("b", "old", Some("B")),
+            fetch("c", "old", Some("B")),
+        ];
+        let v = eval(&mut pods, &no_check());
+        assert_eq!(v.verdict, Verdict::Stale);
+        assert!(v.diverged);
+        assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 0));
+        assert_eq!(v.builds[0].groups[0].pods, vec!["b", "c"]);
+    }
+
+    #[test]
+    fn a_check_names_the_stale_pods() {
+        let mut pods = vec![
+            with_text(fetch("a", "new", Some("B")), true),
+            with_text(fetch("b", "old", Some("B")), false),
+            with_text(fetch("c", "old", Some("B")), false),
+        ];
+        let v = eval(&mut pods, &contains());
+        assert_eq!(v.verdict, Verdict::Stale);
+        assert!(!v.diverged);
+        assert_eq!(v.stale_pods, vec!["b", "c"]);
+        assert_eq!(v.fresh_pods, 1);
+    }
+
+    #[test]
+    fn two_groups_that_both_pass_the_check_are_still_stale() {
+        let mut pods = vec![
+            with_text(fetch("a", "x", Some("B")), true),
+            with_text(fetch("b", "y", Some("B")), true),
+        ];
+        let v = eval(&mut pods, &contains());
+        assert_eq!(v.verdict, Verdict::Stale);
+        assert!(v.diverged);
+    }
+
+    #[test]
+    fn a_page_without_build_id_is_not_hidden_by_a_deploy() {
+        let mut pods = vec![
+            with_text(fetch("a", "h1", Some("B1")), true),
+            with_text(fetch("b", "maintenance", None), true),
+            with_text(fetch("c", "h2", Some("B2")), true),
+        ];
+        let v = eval(&mut pods, &contains());
+        assert_eq!(v.verdict, Verdict::Stale);
+        assert_eq!(v.stale_pods, vec!["b"]);
+    }
+
+    #[test]
+    fn unreachable_pods_keep_a_path_unproven() {
+        let mut pods = vec![
+            with_text(fetch("a", "h1", Some("B")), true),
+            Fetch {
+                pod: "b".into(),
+                outcome: Some(FetchOutcome::Unreachable),
+                ..Fetch::default()
+            },
+        ];
+        let v = eval(&mut pods, &contains());
+        assert_eq!(v.verdict, Verdict::Unreachable);
+        assert_eq!(v.unreachable_pods, vec!["b"]);
+    }
+
+    #[test]
+    fn wrong_status_is_stale() {
+        let mut pods = vec![fetch("a", "h1", Some("B")), fetch("b", "h1", Some("B"))];
+        pods[1].status = Some(500);
+        let v = eval(&mut pods, &no_check());
+        assert_eq!(v.verdict, Verdict::Stale);
+        assert_eq!(v.stale_pods, vec!["b"]);
+    }
+
+    #[test]
+    fn baseline_expect_changed_catches_unchanged_pods() {
+        let mut pods = vec![fetch("a", "new", Some("B")), fetch("b", "old", Some("B"))];
+        let c = Criteria {
+            expect_changed: true,
+            ..no_check()
+        };
+        let base: BTreeSet<String> = ["old".to_string()].into();
+        let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base), false);
+        assert_eq!(v.verdict, Verdict::Stale);
+        assert_eq!(v.stale_pods, vec!["b"]);
+        assert_eq!(
+            v.changes,
+            Some(Changes {
+                changed: 1,
+                unchanged_pods: vec!["b".into()]
+            })
+        );
+    }
+
+    #[test]
+    fn samples_must_match_the_pods_and_are_shared_per_variant() {
+        let mut pods = vec![
+            with_text(fetch("a", "new", Some("B")), true),
+            with_text(fetch("b", "new", Some("B")), true),
+        ];
+        let mut samples = vec![
+            with_text(sample(1, "new", Encoding::Identity), true),
+            with_text(sample(2, "old", Encoding::Identity), true),
+            with_text(sample(3, "new", Encoding::Gzip), true),
+            with_text(sample(4, "new", Encoding::Gzip), true),
+        ];
+        let v = evaluate("/p", &mut pods, &mut samples, Some("http://lb"), &contains(), None, false);
+        assert_eq!(v.verdict, Verdict::Stale);
+        let t = v.through.unwrap();
+        assert_eq!((t.samples, t.ok, t.stale), (4, 3, 1));
+        assert_eq!(t.stale_share, 0.25);
+        assert_eq!(t.variants.len(), 2);
+        assert_eq!(t.variants[0].encoding, Some(Encoding::Identity));
+        assert_eq!((t.variants[0].stale, t.variants[0].stale_share), (1, 0.5));
+        assert_eq!((t.variants[1].stale, t.variants[1].stale_share), (0, 0.0));
+    }
+
+    #[test]
+    fn samples_are_not_fresh_when_the_pods_disagree() {
+        let mut pods = vec![fetch("a", "new", Some("B")), fetch("b", "old", Some("B"))];
+        let mut samples = vec![
+            sample(1, "new", Encoding::Identity),
+            sample(2, "old", Encoding::Identity),
+        ];
+        let v = evaluate("/p", &mut pods, &mut samples, Some("http://lb"), &no_check(), None, false);
+        assert!(v.diverged);
+        let t = v.through.unwrap();
+        assert_eq!((t.ok, t.unproven), (0, 2));
+    }
+
+    #[test]
+    fn identical_stale_samples_alone_are_never_fresh() {
+        // Through the edge alone (the usage check demands a content check there): the samples
+        // agree on old content, and the check catches it.
+        let mut samples = vec![
+            with_text(sample(1, "old", Encoding::Identity), false),
+            with_text(sample(2, "old", Encoding::Gzip), false),
+        ];
+        let v = evaluate("/p", &mut [], &mut samples, Some("http://cdn"), &contains(), None, false);
+        assert_eq!(v.verdict, Verdict::Stale);
+        // Without a check they would only agree: converged, never fresh.
+        let mut samples = vec![
+            sample(1, "old", Encoding::Identity),
+            sample(2, "old", Encoding::Gzip),
+        ];
+        let v = evaluate("/p", &mut [], &mut samples, Some("http://cdn"), &no_check(), None, false);
+        assert_eq!(v.verdict, Verdict::Converged);
+    }
+
+    #[test]
+    fn converged_pods_with_a_matching_edge_stay_converged() {
+        let mut pods = vec![fetch("a", "h", Some("B")), fetch("b", "h", Some("B"))];
+        let mut samples = vec![sample(1, "h", Encoding::Br)];
+        let v = evaluate("/p", &mut pods, &mut samples, Some("http://lb"), &no_check(), None, false);
+        assert_eq!(v.verdict, Verdict::Converged);
+        assert_eq!(samples[0].state, Some(State::Converged));
+    }
+}

@@ -1,0 +1,631 @@
+//! verify: prove that every pod (and the edge) serves the fresh page.
+//!
+//! Each (path, pod) body is decoded and hashed as it streams in ([`fetch`]); per path, pods are
+//! grouped by build and by hash and judged ([`judge`]): `fresh` needs evidence on every pod,
+//! agreement alone is `converged`, what cannot be compared is `unproven`. `--wait` re-checks what
+//! is not settled, with backoff; `--through` samples the edge in every Accept-Encoding variant.
+//! Invariants: a path is judged as soon as all its responses are in, after which only what the
+//! reporter needs is kept ([`Retain`]), so memory does not grow with the run unless the output
+//! needs every cell; verdicts come out in input order.
+
+pub mod fetch;
+pub mod judge;
+pub mod normalize;
+pub mod snapshot;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use regex::bytes::Regex;
+
+use crate::config::{ConfigError, VerifySettings};
+use crate::context::{RunContext, Stop};
+use crate::paths::UrlPath;
+use crate::report::{self, Retain};
+use crate::targets::{self, Target};
+use crate::transport::{RequestView, Transport};
+use crate::transport::header::{self, Header};
+
+pub use judge::{
+    BuildGroup, Changes, Criteria, HashGroup, PathVerdict, State, ThroughSummary, VariantShare,
+    Verdict,
+};
+pub use normalize::{IgnorePreset, Normalizer};
+pub use snapshot::Snapshot;
+
+/// Backoff of `--wait` rounds: from 250 ms, doubling, to 5 s.
+const WAIT_FIRST: Duration = Duration::from_millis(250);
+const WAIT_CAP: Duration = Duration::from_secs(5);
+
+/// An Accept-Encoding variant of a page; a CDN caches each apart.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum, serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    Identity,
+    Gzip,
+    Br,
+}
+
+impl Encoding {
+    /// The Accept-Encoding header that asks for this variant.
+    pub fn accept(self) -> &'static str {
+        match self {
+            Encoding::Identity => "identity",
+            Encoding::Gzip => "gzip",
+            Encoding::Br => "br",
+        }
+    }
+}
+
+/// `--through`: fetch each path through one URL (load balancer or CDN).
+#[derive(Clone, Debug)]
+pub struct Through {
+    pub target: Target,
+    /// Requests per path and variant.
+    pub samples: u32,
+    pub encodings: Vec<Encoding>,
+}
+
+impl Through {
+    fn per_path(&self) -> usize {
+        self.samples as usize * self.encodings.len()
+    }
+}
+
+/// Everything verify will do, resolved before anything is sent.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub paths: Vec<UrlPath>,
+    pub targets: Vec<Target>,
+    pub through: Option<Through>,
+    pub normalizer: Normalizer,
+    pub criteria: Criteria,
+    pub etag: bool,
+    pub max_body: u64,
+    pub headers: Vec<Header>,
+    pub baseline: Option<Snapshot>,
+    pub baseline_file: Option<PathBuf>,
+    pub save: Option<PathBuf>,
+    pub wait: Option<Duration>,
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Resolves normalisation, criteria, baseline and headers. Reads files; sends nothing.
+    /// `targets` may be empty only with `--through`, and then a content check or a baseline is
+    /// required: identical samples prove nothing.
+    pub fn build(
+        s: &VerifySettings,
+        paths: Vec<UrlPath>,
+        targets: Vec<Target>,
+    ) -> Result<Plan, ConfigError> {
+        let through = match &s.through {
+            Some(url) => Some(Through {
+                target: targets::parse_spec(&format!("through={url}"))
+                    .map_err(|e| ConfigError(format!("--through {:?}: {e}", crate::secret::mask_userinfo(url))))?,
+                samples: s.samples,
+                encodings: s.encodings.clone(),
+            }),
+            None => None,
+        };
+        let normalizer = Normalizer::new(&s.presets, &s.ignore, s.select.as_deref())?;
+        let regex = match &s.expect_regex {
+            Some(re) => Some(
+                Regex::new(re).map_err(|e| ConfigError(format!("--expect-regex {re:?}: {e}")))?,
+            ),
+            None => None,
+        };
+        let criteria = Criteria {
+            status: s.expect_status.unwrap_or(200),
+            status_given: s.expect_status.is_some(),
+            contains: s.expect_contains.clone(),
+            regex,
+            expect_changed: s.expect_changed,
+        };
+        if targets.is_empty() && criteria.evidence().is_empty() && s.baseline.is_none() {
+            return Err(ConfigError(
+                "--through without pods needs a content check (--expect-contains, --expect-regex, --expect-status) or --baseline: identical samples prove nothing, since an edge serving the old page everywhere agrees with itself".into(),
+            ));
+        }
+        let mut warnings = Vec::new();
+        let headers = header::parse_all(&s.headers, &mut warnings)?;
+        let baseline = match &s.baseline {
+            Some(file) => {
+                let snap = Snapshot::load(file)?;
+                snap.check_compatible(&normalizer, s.etag, file)?;
+                if s.expect_changed {
+                    let missing: Vec<&str> = paths
+                        .iter()
+                        .map(UrlPath::as_str)
+                        .filter(|p| !snap.paths.contains_key(*p))
+                        .collect();
+                    if !missing.is_empty() {
+                        return Err(ConfigError(format!(
+                            "--expect-changed: the baseline {} has no entry for {} (it holds {} paths); take it with `verify --save` over the same paths",
+                            file.display(),
+                            missing.join(", "),
+                            snap.paths.len()
+                        )));
+                    }
+                }
+                Some(snap)
+            }
+            None => None,
+        };
+        Ok(Plan {
+            paths,
+            targets,
+            through,
+            normalizer,
+            criteria,
+            etag: s.etag,
+            max_body: s.max_body,
+            headers,
+            baseline,
+            baseline_file: s.baseline.clone(),
+            save: s.save.clone(),
+            wait: s.wait,
+            warnings,
+        })
+    }
+
+    /// Whether a body must be held whole (else it is hashed as it streams).
+    fn buffered(&self) -> bool {
+        self.normalizer.needs_body() || self.criteria.regex.is_some()
+    }
+
+    fn samples_per_path(&self) -> usize {
+        self.through.as_ref().map_or(0, Through::per_path)
+    }
+
+    /// Requests one round sends per path.
+    pub fn requests_per_path(&self) -> usize {
+        self.targets.len() + self.samples_per_path()
+    }
+}
+
+/// What fetching one (path, pod) cell ended in.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum FetchOutcome {
+    Fetched,
+    Unreachable,
+    TooLarge,
+    Error,
+    Cancelled,
+}
+
+/// One fetch: what came back, hashed, and (after judging) what state it is in.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Fetch {
+    pub path: String,
+    pub pod: String,
+    /// For edge samples: the Accept-Encoding variant asked for.
+    pub encoding: Option<Encoding>,
+    pub outcome: Option<FetchOutcome>,
+    pub status: Option<u16>,
+    pub hash: Option<String>,
+    pub build_id: Option<String>,
+    pub etag: Option<String>,
+    pub nextjs_cache: Option<String>,
+    pub cache_control: Option<String>,
+    pub age: Option<String>,
+    pub x_cache: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_encoding: Option<String>,
+    pub length: Option<u64>,
+    pub latency_ms: f64,
+    pub attempts: u32,
+    pub contains: Option<bool>,
+    pub matches: Option<bool>,
+    /// With --baseline: whether this response differs from every hash the baseline holds for
+    /// the path (null without a baseline).
+    pub changed: Option<bool>,
+    pub error: Option<String>,
+    /// Set by judging (null when the fetch got no answer).
+    pub state: Option<State>,
+    /// Why this response is not fresh.
+    pub problems: Vec<String>,
+    #[serde(skip)]
+    pub path_index: usize,
+    #[serde(skip)]
+    pub slot: usize,
+    /// A `--through` sample (not a pod): routed by this, never by name, as pods may be named
+    /// anything, "through#1" included.
+    #[serde(skip)]
+    pub sample: bool,
+}
+
+impl Fetch {
+    /// Whether people need to see this response to understand a verdict.
+    fn is_failure(&self) -> bool {
+        self.outcome != Some(FetchOutcome::Fetched)
+            || matches!(self.state, Some(State::Stale | State::Unproven))
+    }
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Totals {
+    pub paths: usize,
+    pub fresh: usize,
+    pub converged: usize,
+    pub unproven: usize,
+    pub stale: usize,
+    pub unreachable: usize,
+    pub cells: usize,
+    pub unreachable_cells: usize,
+}
+
+/// The step's report.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Report {
+    pub duration_ms: f64,
+    pub targets: Vec<Target>,
+    pub through: Option<String>,
+    /// Samples per path and variant.
+    pub samples: u32,
+    pub encodings: Vec<Encoding>,
+    pub etag_mode: bool,
+    pub normalisation: Vec<String>,
+    pub expected: String,
+    pub baseline: Option<String>,
+    pub rounds: u32,
+    /// One verdict a path, in input order.
+    pub verdicts: Vec<PathVerdict>,
+    /// Every pod's last fetch in input order (JSON output), or only those not fresh (others).
+    pub cells: Vec<Fetch>,
+    /// The edge samples, as `cells`.
+    pub through_samples: Vec<Fetch>,
+    pub totals: Totals,
+    pub warnings: Vec<String>,
+    pub saved: Option<String>,
+    pub stopped: Option<Stop>,
+    pub exit_code: u8,
+}
+
+impl Report {
+    pub fn code(&self) -> crate::exit::Code {
+        crate::exit::code_for(&crate::exit::Summary {
+            failed_cells: self.totals.unreachable,
+            stale_paths: self.totals.stale + self.totals.unproven,
+            stopped: self.stopped,
+        })
+    }
+}
+
+/// What a step's caller sees while verify runs.
+pub enum Progress<'a> {
+    Fetch(u32, &'a Fetch),
+    Round {
+        round: u32,
+        settled: usize,
+        total: usize,
+        /// Requests the next round sends, when there is one.
+        next: usize,
+    },
+}
+
+/// The fetches of one path until all are in.
+struct Pending {
+    pods: Vec<Fetch>,
+    samples: Vec<Fetch>,
+    missing: usize,
+}
+
+/// Runs verify (with `--wait` rounds) and returns the report.
+pub async fn run(
+    ctx: &RunContext,
+    transport: &Transport,
+    plan: &Plan,
+    retain: Retain,
+    mut on: impl FnMut(Progress<'_>),
+) -> Report {
+    let started = Instant::now();
+    let shared = Arc::new(fetch::Shared {
+        plan: plan.clone(),
+        ctx: ctx.clone(),
+        transport: transport.clone(),
+        build_re: Regex::new(crate::nextjs::BUILD_ID).expect("static regex"),
+    });
+    let n_pods = plan.targets.len();
+    let n_samples = plan.samples_per_path();
+    let keep_all = retain == Retain::All;
+    let mut cells: Vec<Fetch> = if keep_all {
+        vec![Fetch::default(); plan.paths.len() * n_pods]
+    } else {
+        Vec::new()
+    };
+    let mut samples: Vec<Fetch> = if keep_all {
+        vec![Fetch::default(); plan.paths.len() * n_samples]
+    } else {
+        Vec::new()
+    };
+    // Only the failures of the last round of each path are kept for people.
+    let mut failures: BTreeMap<usize, (Vec<Fetch>, Vec<Fetch>)> = BTreeMap::new();
+    let mut snapshot = plan
+        .save
+        .as_ref()
+        .map(|_| Snapshot::new(plan.etag, plan.normalizer.description.clone()));
+    let wait_until = plan.wait.map(|w| Instant::now() + w);
+    let mut todo: Vec<usize> = (0..plan.paths.len()).collect();
+    let mut verdicts: Vec<Option<PathVerdict>> = vec![None; plan.paths.len()];
+    let mut round = 0;
+    let mut pause = WAIT_FIRST;
+    loop {
+        round += 1;
+        let mut pending: BTreeMap<usize, Pending> = todo
+            .iter()
+            .map(|&p| {
+                (
+                    p,
+                    Pending {
+                        pods: vec![Fetch::default(); n_pods],
+                        samples: vec![Fetch::default(); n_samples],
+                        missing: n_pods + n_samples,
+                    },
+                )
+            })
+            .collect();
+        let lanes = lanes(plan, &todo);
+        let mut judge_path = |p: usize, mut pend: Pending| {
+            let path = plan.paths[p].as_str();
+            let baseline = plan.baseline.as_ref().map(|b| b.hashes(path));
+            let v = judge::evaluate(
+                path,
+                &mut pend.pods,
+                &mut pend.samples,
+                plan.through.as_ref().map(|t| t.target.location()),
+                &plan.criteria,
+                baseline.as_ref(),
+                plan.etag,
+            );
+            if let Some(snap) = &mut snapshot {
+                pend.pods.iter().for_each(|f| snap.record(f));
+            }
+            if keep_all {
+                for (i, f) in pend.pods.into_iter().enumerate() {
+                    cells[p * n_pods + i] = f;
+                }
+                for (i, f) in pend.samples.into_iter().enumerate() {
+                    samples[p * n_samples + i] = f;
+                }
+            } else {
+                let pods: Vec<Fetch> = pend.pods.into_iter().filter(Fetch::is_failure).collect();
+                let smp: Vec<Fetch> = pend.samples.into_iter().filter(Fetch::is_failure).collect();
+                if pods.is_empty() && smp.is_empty() {
+                    failures.remove(&p);
+                } else {
+                    failures.insert(p, (pods, smp));
+                }
+            }
+            verdicts[p] = Some(v);
+        };
+        fetch::fetch_all(&shared, lanes, |f| {
+            on(Progress::Fetch(round, &f));
+            let p = f.path_index;
+            let pend = pending.get_mut(&p).expect("a path of this round");
+            pend.missing -= 1;
+            if f.sample {
+                let slot = f.slot;
+                pend.samples[slot] = f;
+            } else {
+                let slot = f.slot;
+                pend.pods[slot] = f;
+            }
+            if pend.missing == 0 {
+                let pend = pending.remove(&p).expect("present");
+                judge_path(p, pend);
+            }
+        })
+        .await;
+        // Paths whose fetches did not all come back (cannot happen unless a task panicked).
+        for (p, pend) in std::mem::take(&mut pending) {
+            judge_path(p, pend);
+        }
+        todo = (0..plan.paths.len())
+            .filter(|&p| !verdicts[p].as_ref().is_some_and(|v| v.verdict.is_settled()))
+            .collect();
+        let more = wait_until.is_some_and(|u| Instant::now() < u)
+            && !todo.is_empty()
+            && ctx.stopped().is_none();
+        on(Progress::Round {
+            round,
+            settled: plan.paths.len() - todo.len(),
+            total: plan.paths.len(),
+            next: if more {
+                todo.len() * plan.requests_per_path()
+            } else {
+                0
+            },
+        });
+        let Some(until) = wait_until else { break };
+        if !more {
+            break;
+        }
+        let now = Instant::now();
+        if ctx.sleep(pause.min(until - now)).await.is_err() || Instant::now() >= until {
+            break;
+        }
+        pause = (pause * 2).min(WAIT_CAP);
+    }
+
+    let verdicts: Vec<PathVerdict> = verdicts
+        .into_iter()
+        .map(|v| v.expect("every path judged"))
+        .collect();
+    let mut totals = Totals {
+        paths: verdicts.len(),
+        cells: plan.paths.len() * n_pods,
+        ..Default::default()
+    };
+    for v in &verdicts {
+        totals.unreachable_cells += v.unreachable_pods.len();
+        match v.verdict {
+            Verdict::Fresh => totals.fresh += 1,
+            Verdict::Converged => totals.converged += 1,
+            Verdict::Unproven => totals.unproven += 1,
+            Verdict::Stale => totals.stale += 1,
+            Verdict::Unreachable => totals.unreachable += 1,
+        }
+    }
+    if !keep_all {
+        for (_, (pods, smp)) in failures {
+            cells.extend(pods);
+            samples.extend(smp);
+        }
+    }
+    let mut saved = None;
+    let mut warnings = plan.warnings.clone();
+    if let (Some(file), Some(mut snap)) = (&plan.save, snapshot) {
+        snap.taken_at = report::timestamp(std::time::SystemTime::now());
+        match snap.save(file) {
+            Ok(()) => saved = Some(file.display().to_string()),
+            Err(e) => warnings.push(format!(
+                "cannot write the snapshot {}: {e}",
+                file.display()
+            )),
+        }
+    }
+    let mut report = Report {
+        duration_ms: report::millis(started.elapsed()),
+        targets: plan.targets.clone(),
+        through: plan
+            .through
+            .as_ref()
+            .map(|t| t.target.location().to_string()),
+        samples: plan.through.as_ref().map_or(0, |t| t.samples),
+        encodings: plan
+            .through
+            .as_ref()
+            .map_or_else(Vec::new, |t| t.encodings.clone()),
+        etag_mode: plan.etag,
+        normalisation: plan.normalizer.description.clone(),
+        expected: plan.criteria.describe(plan.etag),
+        baseline: plan.baseline_file.as_ref().map(|f| f.display().to_string()),
+        rounds: round,
+        verdicts,
+        cells,
+        through_samples: samples,
+        totals,
+        warnings,
+        saved,
+        stopped: ctx.observed_stop(),
+        exit_code: 0,
+    };
+    report.exit_code = report.code().as_u8();
+    report
+}
+
+/// One lane per pod (each in path order), plus one for the edge: the samples of one path go
+/// out together, variant by variant, so each lands on whichever pod the balancer picks.
+fn lanes(plan: &Plan, todo: &[usize]) -> Vec<Vec<fetch::Job>> {
+    let mut lanes: Vec<Vec<fetch::Job>> = plan
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(t, target)| {
+            todo.iter()
+                .map(|&p| fetch::Job {
+                    path_index: p,
+                    slot: t,
+                    target: target.clone(),
+                    name: target.name.clone(),
+                    encoding: None,
+                })
+                .collect()
+        })
+        .collect();
+    if let Some(th) = &plan.through {
+        let mut lane = Vec::new();
+        for &p in todo {
+            let mut slot = 0;
+            for &enc in &th.encodings {
+                for _ in 0..th.samples {
+                    slot += 1;
+                    lane.push(fetch::Job {
+                        path_index: p,
+                        slot: slot - 1,
+                        target: th.target.clone(),
+                        name: format!("through#{slot}"),
+                        encoding: Some(enc),
+                    });
+                }
+            }
+        }
+        lanes.push(lane);
+    }
+    lanes
+}
+
+/// What --dry-run reports: every request verify would send in its first round.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct DryRun {
+    pub targets: Vec<Target>,
+    pub through: Option<String>,
+    pub paths: Vec<UrlPath>,
+    pub requests: Vec<RequestView>,
+    pub warnings: Vec<String>,
+}
+
+pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
+    let method = if plan.etag { "HEAD" } else { "GET" };
+    let given: Vec<(String, String)> = plan
+        .headers
+        .iter()
+        .map(|h| (h.name.to_string(), h.shown.clone()))
+        .collect();
+    let mut requests = Vec::new();
+    for job in lanes(plan, &(0..plan.paths.len()).collect::<Vec<_>>())
+        .into_iter()
+        .flatten()
+    {
+        let path = &plan.paths[job.path_index];
+        let mut headers = vec![(
+            "accept-encoding".to_string(),
+            job.encoding.map_or("gzip, br", Encoding::accept).to_string(),
+        )];
+        headers.extend(given.iter().cloned());
+        requests.push(RequestView {
+            path: path.to_string(),
+            pod: job.name,
+            method: method.to_string(),
+            url: crate::secret::mask_query(&crate::secret::redact(
+                &transport.url(&job.target, path.as_str()),
+            )),
+            headers,
+            body: None,
+        });
+    }
+    // In input order: path, then pod, then samples.
+    let order: BTreeMap<&str, usize> = plan
+        .paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    requests.sort_by_key(|r| order.get(r.path.as_str()).copied().unwrap_or(usize::MAX));
+    DryRun {
+        targets: plan.targets.clone(),
+        through: plan.through.as_ref().map(|t| t.target.location().to_string()),
+        paths: plan.paths.clone(),
+        requests,
+        warnings: plan.warnings.clone(),
+    }
+}
+
+/// Hash prefix shown to people.
+pub fn short_hash(h: &str) -> &str {
+    if h.starts_with('"') {
+        // An ETag (--etag mode) is short already and only meaningful whole.
+        h
+    } else {
+        &h[..h.len().min(12)]
+    }
+}

@@ -1,0 +1,126 @@
+//! Snapshots: what every pod served, written by `verify --save` and read back as `--baseline`.
+//!
+//! Invariant: a snapshot is only compared under the normalisation and mode it was taken with
+//! (else hashes mean different things), and is written atomically (a temporary file renamed).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::normalize::Normalizer;
+use crate::config::ConfigError;
+
+/// The snapshot format's version; bumped only on incompatible change.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// A record of what every pod served, for a later `--baseline`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    pub kind: String,
+    pub taken_at: String,
+    pub etag_mode: bool,
+    pub normalisation: Vec<String>,
+    /// path -> pod -> entry
+    pub paths: BTreeMap<String, BTreeMap<String, SnapshotEntry>>,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SnapshotEntry {
+    pub hash: String,
+    pub status: Option<u16>,
+    pub etag: Option<String>,
+    pub build_id: Option<String>,
+}
+
+const SNAPSHOT_KIND: &str = "revalidate-verify-snapshot";
+
+impl Snapshot {
+    /// An empty snapshot of a run under this mode and normalisation.
+    pub fn new(etag_mode: bool, normalisation: Vec<String>) -> Snapshot {
+        Snapshot {
+            schema_version: SNAPSHOT_VERSION,
+            kind: SNAPSHOT_KIND.into(),
+            taken_at: String::new(),
+            etag_mode,
+            normalisation,
+            paths: BTreeMap::new(),
+        }
+    }
+
+    /// Records what one pod served (fetches that got no answer are not recorded).
+    pub fn record(&mut self, f: &super::Fetch) {
+        if let (Some(super::FetchOutcome::Fetched), Some(hash)) = (f.outcome, &f.hash) {
+            self.paths.entry(f.path.clone()).or_default().insert(
+                f.pod.clone(),
+                SnapshotEntry {
+                    hash: hash.clone(),
+                    status: f.status,
+                    etag: f.etag.clone(),
+                    build_id: f.build_id.clone(),
+                },
+            );
+        }
+    }
+
+    pub fn save(&self, file: &std::path::Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("snapshots serialize");
+        let tmp = file.with_extension("tmp");
+        std::fs::write(&tmp, text + "\n")?;
+        std::fs::rename(tmp, file)
+    }
+
+    pub fn load(file: &std::path::Path) -> Result<Snapshot, ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            ConfigError(format!("cannot read the baseline {}: {e}", file.display()))
+        })?;
+        let s: Snapshot = serde_json::from_str(&text).map_err(|e| {
+            ConfigError(format!(
+                "{} is not a baseline written by `revalidate verify --save`: {e}",
+                file.display()
+            ))
+        })?;
+        if s.kind != SNAPSHOT_KIND || s.schema_version != SNAPSHOT_VERSION {
+            return Err(ConfigError(format!(
+                "{} is not a version {SNAPSHOT_VERSION} verify snapshot",
+                file.display()
+            )));
+        }
+        Ok(s)
+    }
+
+    /// Hashes are comparable only under the same normalisation and mode.
+    pub fn check_compatible(
+        &self,
+        n: &Normalizer,
+        etag: bool,
+        file: &std::path::Path,
+    ) -> Result<(), ConfigError> {
+        if self.etag_mode != etag || self.normalisation != n.description {
+            return Err(ConfigError(format!(
+                "the baseline {} was taken with {}{}; this run uses {}{}: the hashes are not comparable, use the same settings",
+                file.display(),
+                if self.etag_mode { "--etag " } else { "" },
+                describe_norm(&self.normalisation),
+                if etag { "--etag " } else { "" },
+                describe_norm(&n.description),
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every hash any pod served for `path` when the snapshot was taken.
+    pub fn hashes(&self, path: &str) -> BTreeSet<String> {
+        self.paths
+            .get(path)
+            .map(|pods| pods.values().map(|e| e.hash.clone()).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn describe_norm(n: &[String]) -> String {
+    if n.is_empty() {
+        "no normalisation".into()
+    } else {
+        format!("normalisation [{}]", n.join(", "))
+    }
+}
+
