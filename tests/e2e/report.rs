@@ -1,0 +1,97 @@
+//! The one place that reads the CLI's JSON reports; every other module sees only the plain
+//! tuples below, so a new report format means changing this file only. Reads both the flat
+//! report of `schema_version` 1 and the envelope of step reports of `schema_version` 2.
+
+use serde_json::Value;
+
+/// One fanout cell: (path, pod, outcome), e.g. ("/posts/a", "pod-2", "revalidated").
+pub type Cell = (String, String, String);
+
+/// One verify verdict: (path, verdict, stale pods), e.g. ("/posts/a", "stale", ["pod-3"]).
+pub type Verdict = (String, String, Vec<String>);
+
+/// What one pod answered on the wire: (path, pod, HTTP status, `x-nextjs-cache`), e.g.
+/// ("/posts/d", "pod-2", Some(404), Some("REVALIDATED")). Below the outcomes, so finer.
+pub type Wire = (String, String, Option<u64>, Option<String>);
+
+/// The report of the one `step` ("fanout" or "verify") a command ran: the document itself in
+/// `schema_version` 1, the matching entry of `steps` in 2.
+fn step<'a>(doc: &'a Value, step: &str) -> &'a Value {
+    match doc["schema_version"].as_u64() {
+        Some(1) => doc,
+        Some(2) => {
+            let steps = doc["steps"]
+                .as_array()
+                .unwrap_or_else(|| panic!("a version 2 report has steps: {doc:#}"));
+            let mut matching = steps.iter().filter(|s| s["step"] == step);
+            let report = matching
+                .next()
+                .unwrap_or_else(|| panic!("no {step} step in {doc:#}"));
+            assert!(matching.next().is_none(), "one {step} step in {doc:#}");
+            report
+        }
+        _ => panic!("unknown report schema_version: {doc:#}"),
+    }
+}
+
+/// Every (path, pod, outcome) of a `fanout -o json` report, in report order (path, then pod).
+pub fn fanout_outcomes(doc: &Value) -> Vec<Cell> {
+    let doc = step(doc, "fanout");
+    doc["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a fanout report has cells: {doc:#}"))
+        .iter()
+        .map(|c| (text(&c["path"]), text(&c["pod"]), text(&c["outcome"])))
+        .collect()
+}
+
+/// Every fanout cell's status and `x-nextjs-cache`, in report order.
+pub fn fanout_wire(doc: &Value) -> Vec<Wire> {
+    wire(step(doc, "fanout"), "cache")
+}
+
+/// Every (path, verdict, stale pods) of a `verify -o json` report, in path order.
+pub fn verify_verdicts(doc: &Value) -> Vec<Verdict> {
+    let doc = step(doc, "verify");
+    doc["verdicts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a verify report has verdicts: {doc:#}"))
+        .iter()
+        .map(|v| {
+            let stale = v["stale_pods"]
+                .as_array()
+                .unwrap_or_else(|| panic!("a verdict lists its stale pods: {v:#}"))
+                .iter()
+                .map(text)
+                .collect();
+            (text(&v["path"]), text(&v["verdict"]), stale)
+        })
+        .collect()
+}
+
+/// Every verify fetch's status and `x-nextjs-cache`, in report order.
+pub fn verify_wire(doc: &Value) -> Vec<Wire> {
+    wire(step(doc, "verify"), "nextjs_cache")
+}
+
+fn wire(doc: &Value, cache_field: &str) -> Vec<Wire> {
+    doc["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a report has cells: {doc:#}"))
+        .iter()
+        .map(|c| {
+            (
+                text(&c["path"]),
+                text(&c["pod"]),
+                c["status"].as_u64(),
+                c[cache_field].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn text(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a string, got {v}"))
+        .to_owned()
+}

@@ -1,0 +1,95 @@
+//! The simulated fleet (`revalidate::sim`) behind the same `Fleet` face as the real one, on its
+//! own runtime, with the prerender-manifest the tool reads written to a temporary directory.
+
+use std::path::{Path, PathBuf};
+
+use revalidate::sim::{Flavor, FleetOptions};
+
+use crate::fleet::{Fleet, PodRef};
+use crate::next::Version;
+
+pub struct SimFleet {
+    rt: tokio::runtime::Runtime,
+    fleet: Option<revalidate::sim::Fleet>,
+    refs: Vec<PodRef>,
+    manifest: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl SimFleet {
+    pub fn start(version: Version) -> SimFleet {
+        let flavor = match version {
+            Version::Next13 => Flavor::Next13,
+            Version::Next16 => Flavor::Next16,
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let fleet = rt
+            .block_on(revalidate::sim::Fleet::start(FleetOptions {
+                flavor,
+                ..FleetOptions::default()
+            }))
+            .expect("simulated fleet starts");
+        assert_eq!(fleet.pods().len(), 3);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let manifest = fleet
+            .write_prerender_manifest(dir.path())
+            .expect("manifest");
+        let refs = fleet
+            .pods()
+            .iter()
+            .map(|p| PodRef {
+                name: p.name().to_owned(),
+                url: p.url(),
+            })
+            .collect();
+        SimFleet {
+            rt,
+            fleet: Some(fleet),
+            refs,
+            manifest,
+            _dir: dir,
+        }
+    }
+
+    fn fleet(&self) -> &revalidate::sim::Fleet {
+        self.fleet.as_ref().expect("running")
+    }
+}
+
+impl Fleet for SimFleet {
+    fn describe(&self) -> String {
+        format!("simulated Next.js {}", self.fleet().flavor().next_version())
+    }
+
+    fn pods(&self) -> &[PodRef] {
+        &self.refs
+    }
+
+    fn manifest(&self) -> &Path {
+        &self.manifest
+    }
+
+    fn secret(&self) -> &str {
+        self.fleet().secret()
+    }
+
+    fn set_title(&self, slug: &str, title: &str) {
+        self.fleet().cms().set_title(slug, title);
+    }
+
+    fn delete(&self, slug: &str) {
+        self.fleet().cms().delete(slug);
+    }
+}
+
+impl Drop for SimFleet {
+    fn drop(&mut self) {
+        if let Some(fleet) = self.fleet.take() {
+            self.rt.block_on(fleet.shutdown());
+        }
+    }
+}
