@@ -139,9 +139,9 @@ impl KeyValue for Size {
     }
     fn show(&self) -> String {
         let n = self.0;
-        let text = if n % (1 << 20) == 0 {
+        let text = if n.is_multiple_of(1 << 20) {
             format!("{}MiB", n >> 20)
-        } else if n % (1 << 10) == 0 {
+        } else if n.is_multiple_of(1 << 10) {
             format!("{}KiB", n >> 10)
         } else {
             n.to_string()

@@ -10,7 +10,7 @@ use std::io::Write;
 /// Decodes one response body into `W`.
 pub enum Decoder<W: Write> {
     Identity(W),
-    Gzip(flate2::write::MultiGzDecoder<W>),
+    Gzip(Box<flate2::write::MultiGzDecoder<W>>),
     Brotli(Box<brotli_decompressor::DecompressorWriter<W>>),
 }
 
@@ -21,9 +21,9 @@ impl<W: Write> Decoder<W> {
         let enc = content_encoding.map(|e| e.trim().to_ascii_lowercase());
         match enc.as_deref() {
             None | Some("") | Some("identity") => Ok(Decoder::Identity(sink)),
-            Some("gzip") | Some("x-gzip") => {
-                Ok(Decoder::Gzip(flate2::write::MultiGzDecoder::new(sink)))
-            }
+            Some("gzip") | Some("x-gzip") => Ok(Decoder::Gzip(Box::new(
+                flate2::write::MultiGzDecoder::new(sink),
+            ))),
             Some("br") => Ok(Decoder::Brotli(Box::new(
                 brotli_decompressor::DecompressorWriter::new(sink, 32 * 1024),
             ))),
