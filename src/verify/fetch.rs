@@ -28,15 +28,33 @@ pub(super) struct Shared {
     pub build_re: Regex,
 }
 
-/// One fetch job: which path, from where, and its slot in the output.
-#[derive(Clone)]
+/// One fetch job: which path, from where, and its slot in the output. Small, since a run makes
+/// one for every (path, pod) up front.
+#[derive(Clone, Copy)]
 pub(super) struct Job {
     pub path_index: usize,
+    /// The pod's index in the plan's targets, or the sample's index among a path's samples.
     pub slot: usize,
-    pub target: Target,
-    pub name: String,
     /// For edge samples: the Accept-Encoding variant asked for.
     pub encoding: Option<Encoding>,
+}
+
+impl Job {
+    /// Where the job's request goes.
+    pub fn target<'a>(&self, plan: &'a Plan) -> &'a Target {
+        match (&plan.through, self.encoding) {
+            (Some(th), Some(_)) => &th.target,
+            _ => &plan.targets[self.slot],
+        }
+    }
+
+    /// The name the job's response is reported under: the pod's, or `through#N`.
+    pub fn name(&self, plan: &Plan) -> String {
+        match self.encoding {
+            Some(_) => format!("through#{}", self.slot + 1),
+            None => plan.targets[self.slot].name.clone(),
+        }
+    }
 }
 
 /// Finds the build id and a needle in a body that arrives in chunks, without holding it whole.
@@ -157,7 +175,7 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
         .transport
         .call(
             &s.ctx,
-            &job.target,
+            job.target(&s.plan),
             make,
             |resp| read(resp, s),
             failed,
@@ -175,7 +193,7 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
     tracing::debug!(
         "{method} {} on {} -> {} in {:.1} ms ({} attempt{}){}",
         path,
-        job.name,
+        job.name(&s.plan),
         f.status
             .map_or("no response".to_string(), |s| s.to_string()),
         report::millis(done.latency),
@@ -186,7 +204,7 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
             .map_or(String::new(), |e| format!(": {e}"))
     );
     f.path = path.to_string();
-    f.pod = job.name;
+    f.pod = job.name(&s.plan);
     f.encoding = job.encoding;
     f.latency_ms = report::millis(done.latency);
     f.attempts = done.attempts;

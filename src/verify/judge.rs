@@ -184,9 +184,9 @@ pub struct PathVerdict {
     /// Pods of one build serving different content, with no check to say which is fresh.
     pub diverged: bool,
     pub builds: Vec<BuildGroup>,
-    pub expected: String,
     pub changes: Option<Changes>,
-    pub through: Option<ThroughSummary>,
+    /// Boxed: most runs have no edge, and a verdict is kept for every path.
+    pub through: Option<Box<ThroughSummary>>,
 }
 
 fn fetched(f: &Fetch) -> bool {
@@ -308,7 +308,6 @@ pub fn evaluate(
     through_url: Option<&str>,
     criteria: &Criteria,
     baseline: Option<&BTreeSet<String>>,
-    etag: bool,
 ) -> PathVerdict {
     for f in pods.iter_mut().chain(samples.iter_mut()) {
         check(f, criteria, baseline);
@@ -503,9 +502,8 @@ pub fn evaluate(
         unreachable_pods,
         diverged,
         builds: by_build(&pods.iter().filter(|f| fetched(f)).collect::<Vec<_>>()),
-        expected: criteria.describe(etag),
         changes,
-        through,
+        through: through.map(Box::new),
     }
 }
 
@@ -690,7 +688,7 @@ mod tests {
     }
 
     fn eval(pods: &mut [Fetch], c: &Criteria) -> PathVerdict {
-        evaluate("/p", pods, &mut [], None, c, None, false)
+        evaluate("/p", pods, &mut [], None, c, None)
     }
 
     #[test]
@@ -847,7 +845,7 @@ mod tests {
             ..no_check()
         };
         let base: BTreeSet<String> = ["old".to_string()].into();
-        let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base), false);
+        let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
         assert_eq!(v.verdict, Verdict::Stale);
         assert_eq!(v.stale_pods, vec!["b"]);
         assert_eq!(
@@ -878,7 +876,6 @@ mod tests {
             Some("http://lb"),
             &contains(),
             None,
-            false,
         );
         assert_eq!(v.verdict, Verdict::Stale);
         let t = v.through.unwrap();
@@ -904,7 +901,6 @@ mod tests {
             Some("http://lb"),
             &no_check(),
             None,
-            false,
         );
         assert!(v.diverged);
         let t = v.through.unwrap();
@@ -926,7 +922,6 @@ mod tests {
             Some("http://cdn"),
             &contains(),
             None,
-            false,
         );
         assert_eq!(v.verdict, Verdict::Stale);
         // Without a check they would only agree: converged, never fresh.
@@ -941,7 +936,6 @@ mod tests {
             Some("http://cdn"),
             &no_check(),
             None,
-            false,
         );
         assert_eq!(v.verdict, Verdict::Converged);
     }
@@ -957,7 +951,6 @@ mod tests {
             Some("http://lb"),
             &no_check(),
             None,
-            false,
         );
         assert_eq!(v.verdict, Verdict::Converged);
         assert_eq!(samples[0].state, Some(State::Converged));

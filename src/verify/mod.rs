@@ -257,10 +257,10 @@ pub struct Fetch {
 }
 
 impl Fetch {
-    /// Whether people need to see this response to understand a verdict.
+    /// Whether people need this response itself to read a verdict: a fetch that got no answer
+    /// (stale and unproven responses are told by their path's verdict, which groups them).
     fn is_failure(&self) -> bool {
         self.outcome != Some(FetchOutcome::Fetched)
-            || matches!(self.state, Some(State::Stale | State::Unproven))
     }
 }
 
@@ -292,7 +292,8 @@ pub struct Report {
     pub rounds: u32,
     /// One verdict a path, in input order.
     pub verdicts: Vec<PathVerdict>,
-    /// Every pod's last fetch in input order (JSON output), or only those not fresh (others).
+    /// Every pod's last fetch in input order (JSON output), or only those that got no answer
+    /// (other outputs).
     pub cells: Vec<Fetch>,
     /// The edge samples, as `cells`.
     pub through_samples: Vec<Fetch>,
@@ -367,7 +368,6 @@ impl Kept {
             plan.through.as_ref().map(|t| t.target.location()),
             &plan.criteria,
             baseline.as_ref(),
-            plan.etag,
         );
         if let Some(snap) = &mut self.snapshot {
             pend.pods.iter().for_each(|f| snap.record(f));
@@ -582,13 +582,11 @@ fn lanes(plan: &Plan, todo: &[usize]) -> Vec<Vec<fetch::Job>> {
         .targets
         .iter()
         .enumerate()
-        .map(|(t, target)| {
+        .map(|(t, _)| {
             todo.iter()
                 .map(|&p| fetch::Job {
                     path_index: p,
                     slot: t,
-                    target: target.clone(),
-                    name: target.name.clone(),
                     encoding: None,
                 })
                 .collect()
@@ -600,14 +598,12 @@ fn lanes(plan: &Plan, todo: &[usize]) -> Vec<Vec<fetch::Job>> {
             let mut slot = 0;
             for &enc in &th.encodings {
                 for _ in 0..th.samples {
-                    slot += 1;
                     lane.push(fetch::Job {
                         path_index: p,
-                        slot: slot - 1,
-                        target: th.target.clone(),
-                        name: format!("through#{slot}"),
+                        slot,
                         encoding: Some(enc),
                     });
+                    slot += 1;
                 }
             }
         }
@@ -648,10 +644,10 @@ pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
         headers.extend(given.iter().cloned());
         requests.push(RequestView {
             path: path.to_string(),
-            pod: job.name,
+            pod: job.name(plan),
             method: method.to_string(),
             url: crate::secret::mask_query(&crate::secret::redact(
-                &transport.url(&job.target, path.as_str()),
+                &transport.url(job.target(plan), path.as_str()),
             )),
             headers,
             body: None,

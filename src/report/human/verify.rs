@@ -12,7 +12,7 @@ pub fn verify(r: &verify::Report, style: &Style) -> String {
     let mut out = header(r, style);
     out.push_str(&verdict_table(r, style));
     for v in r.verdicts.iter().filter(|v| v.verdict == Verdict::Stale) {
-        out.push_str(&stale_detail(v, style));
+        out.push_str(&stale_detail(v, &r.expected, style));
     }
     out.push_str(&unproven_detail(r, style));
     out.push_str(&failed_fetches(r, style));
@@ -118,9 +118,9 @@ fn verdict_table(r: &verify::Report, style: &Style) -> String {
     t.render(style)
 }
 
-fn stale_detail(v: &PathVerdict, style: &Style) -> String {
+fn stale_detail(v: &PathVerdict, expected: &str, style: &Style) -> String {
     let mut out = format!("\n{} {}\n", style.bold(&v.path), style.red("is stale:"));
-    out.push_str(&format!("  expected: {}\n", v.expected));
+    out.push_str(&format!("  expected: {expected}\n"));
     let mut lines: Vec<(String, String, String)> = Vec::new();
     for b in &v.builds {
         for g in &b.groups {
