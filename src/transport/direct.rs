@@ -69,12 +69,13 @@ impl Direct {
             .body(Full::new(req.body.unwrap_or_default()))
             .map_err(|e| TransportError::new(FailureKind::Request, e.to_string()))?;
         let resp = self.client.request(request).await.map_err(|e| {
-            let kind = if e.is_connect() {
-                FailureKind::Connect
+            if e.is_connect() {
+                // "client error (Connect): tcp connect error: Connection refused": the last
+                // cause is what people need.
+                TransportError::new(FailureKind::Connect, TransportError::root_cause(&e))
             } else {
-                FailureKind::Body
-            };
-            TransportError::new(kind, TransportError::chain(&e))
+                TransportError::new(FailureKind::Body, TransportError::chain(&e))
+            }
         })?;
         let (parts, body) = resp.into_parts();
         Ok(PodResponse {

@@ -171,6 +171,15 @@ impl TransportError {
         parts.join(": ")
     }
 
+    /// The innermost cause alone.
+    fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+        let mut last = e;
+        while let Some(s) = last.source() {
+            last = s;
+        }
+        last.to_string()
+    }
+
     fn from_hyper(e: &hyper::Error) -> TransportError {
         let kind = if e.is_timeout() {
             FailureKind::Timeout

@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod docs;
 mod fanout;
+mod human;
 mod output;
 mod paths;
 mod secrets;

@@ -72,7 +72,10 @@ fn pods_cell(v: &PathVerdict) -> String {
     }
     match v.verdict {
         Verdict::Converged => format!("{}/{} agree", v.agreeing_pods, v.total_pods),
-        Verdict::Unproven => format!("{}/{} ?", v.agreeing_pods, v.total_pods),
+        Verdict::Unproven => {
+            let answered = v.total_pods - v.unreachable_pods.len() - v.stale_pods.len();
+            format!("{answered}/{} unproven", v.total_pods)
+        }
         _ => format!("{}/{} fresh", v.fresh_pods, v.total_pods),
     }
 }
