@@ -9,5 +9,7 @@ mod fanout;
 mod human;
 mod output;
 mod paths;
+mod proof;
+mod safety;
 mod secrets;
 mod verify;
