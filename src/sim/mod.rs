@@ -17,6 +17,7 @@ mod cms;
 mod edge;
 mod etag;
 mod fault;
+pub mod k8s;
 mod page;
 mod pod;
 mod serve;
