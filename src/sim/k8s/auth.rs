@@ -4,8 +4,9 @@
 //! and deny rules over (verb, resource, namespace). Invariant: a request is
 //! allowed only when no deny rule and at least one allow rule matches it; a
 //! request without a token is `system:anonymous`, which may read only the
-//! public info paths (`/version`, `/healthz`, ...), and an unknown token is a
-//! 401, exactly the split a kubeadm cluster makes.
+//! public info paths (`/version`, `/healthz`, ...) unless a test grants it
+//! more, and an unknown token is a 401, exactly the split a kubeadm cluster
+//! makes.
 
 use std::collections::HashMap;
 
@@ -19,8 +20,8 @@ pub struct Rule {
     /// `get`, `list`, `watch`, `create`, ...
     pub verbs: Vec<String>,
     /// `pods`, `pods/proxy`, `pods/portforward`, `services`,
-    /// `endpointslices`, `namespaces`, or a path such as `/api` for
-    /// non-resource requests.
+    /// `endpointslices`, `namespaces`, or a path such as `/api` (`/apis*`
+    /// for a prefix) for non-resource requests.
     pub resources: Vec<String>,
     /// Namespaces the rule covers; empty for all.
     pub namespaces: Vec<String>,
@@ -93,6 +94,13 @@ fn resource_matches(pattern: &str, resource: &str) -> bool {
         // RBAC's "*" covers resources and subresources, not non-resource paths.
         return !resource.starts_with('/');
     }
+    if pattern.starts_with('/') {
+        // A non-resource URL; a trailing `*` matches a prefix, as in RBAC.
+        return match pattern.strip_suffix('*') {
+            Some(prefix) => resource.starts_with(prefix),
+            None => pattern == resource,
+        };
+    }
     match pattern.strip_suffix("/*") {
         Some(base) => resource.split_once('/').is_some_and(|(b, _)| b == base),
         None => pattern == resource,
@@ -114,37 +122,25 @@ fn is_discovery_path(path: &str) -> bool {
 
 /// Who made a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Caller {
-    Anonymous,
-    User { name: String, access: Access },
+pub(crate) struct Caller {
+    name: String,
+    access: Access,
+    authenticated: bool,
 }
 
 impl Caller {
     pub(crate) fn name(&self) -> &str {
-        match self {
-            Caller::Anonymous => "system:anonymous",
-            Caller::User { name, .. } => name,
-        }
+        &self.name
     }
 
     pub(crate) fn may_resource(&self, verb: &str, resource: &str, ns: Option<&str>) -> bool {
-        match self {
-            Caller::Anonymous => false,
-            Caller::User { access, .. } => access.permits(verb, resource, ns),
-        }
+        self.access.permits(verb, resource, ns)
     }
 
     pub(crate) fn may_path(&self, verb: &str, path: &str) -> bool {
         let readable = verb == "get"
-            && match self {
-                Caller::Anonymous => PUBLIC_PATHS.contains(&path),
-                Caller::User { .. } => is_discovery_path(path),
-            };
-        readable
-            || match self {
-                Caller::Anonymous => false,
-                Caller::User { access, .. } => access.permits(verb, path, None),
-            }
+            && (PUBLIC_PATHS.contains(&path) || (self.authenticated && is_discovery_path(path)));
+        readable || self.access.permits(verb, path, None)
     }
 }
 
@@ -152,6 +148,9 @@ impl Caller {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Tokens {
     by_token: HashMap<String, (String, Access)>,
+    /// What `system:anonymous` may do beyond the public paths (nothing by
+    /// default, as RBAC grants it).
+    pub(crate) anonymous: Access,
 }
 
 impl Tokens {
@@ -175,16 +174,21 @@ impl Tokens {
     /// (or scheme) the server does not accept, which is a 401.
     pub(crate) fn authenticate(&self, authorization: Option<&str>) -> Result<Caller, ()> {
         let Some(value) = authorization else {
-            return Ok(Caller::Anonymous);
+            return Ok(Caller {
+                name: "system:anonymous".to_owned(),
+                access: self.anonymous.clone(),
+                authenticated: false,
+            });
         };
         let (scheme, token) = value.trim().split_once(' ').ok_or(())?;
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(());
         }
         let (name, access) = self.by_token.get(token.trim()).ok_or(())?;
-        Ok(Caller::User {
+        Ok(Caller {
             name: name.clone(),
             access: access.clone(),
+            authenticated: true,
         })
     }
 }
@@ -223,6 +227,9 @@ mod tests {
         assert_eq!(anon.name(), "system:anonymous");
         assert!(anon.may_path("get", "/version"));
         assert!(!anon.may_path("get", "/api"));
+        t.anonymous = Access::none().allow(&["get"], &["/api/*"], &[]);
+        let anon = t.authenticate(None).unwrap();
+        assert!(anon.may_path("get", "/api/v1") && !anon.may_path("get", "/apis"));
         assert!(t.set_access("abc", Access::all()));
         assert!(!t.set_access("zzz", Access::all()));
     }

@@ -264,10 +264,9 @@ fn parse_tag(input: &str) -> Option<Tag> {
 
 /// Comments, doctypes, end tags: copied up to and including their end.
 fn raw_markup(input: &str, out: &mut String) -> usize {
-    let end = if input.starts_with("<!--") {
-        input[4..].find("-->").map_or(input.len(), |e| e + 4 + 3)
-    } else {
-        input.find('>').map_or(input.len(), |e| e + 1)
+    let end = match input.strip_prefix("<!--") {
+        Some(comment) => comment.find("-->").map_or(input.len(), |e| e + 4 + 3),
+        None => input.find('>').map_or(input.len(), |e| e + 1),
     };
     out.push_str(&input[..end]);
     end

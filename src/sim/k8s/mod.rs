@@ -172,6 +172,13 @@ impl FakeCluster {
         self.shared.state().tokens.set_access(token, access)
     }
 
+    /// What requests without a token may do. kubectl needs this: it sends
+    /// no credentials to an `http://` server (client-go's clientcmd loads
+    /// them only for TLS), so against this fake it is `system:anonymous`.
+    pub fn set_anonymous_access(&self, access: Access) {
+        self.shared.state().tokens.anonymous = access;
+    }
+
     /// A kubeconfig (YAML) with one cluster, one user holding `token`, and a
     /// current context using `namespace` (kubectl's and kube's default
     /// namespace when `Some`).

@@ -29,7 +29,7 @@ use super::Shared;
 use super::html::{Rewriter, clean, escape_path};
 use super::resource::Kind;
 use super::server::{Body, BoxError, failure_response, full};
-use super::status;
+use super::status::{self, Failure};
 use super::store::DialTarget;
 
 /// Go's ReverseProxy hop-by-hop list.
@@ -71,10 +71,13 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
+/// The 503 of a pod the proxy could not reach or read from.
+fn cannot_reach(why: impl std::fmt::Display) -> Failure {
+    status::service_unavailable(&format!("error trying to reach service: {why}"))
+}
+
 fn unreachable(why: impl std::fmt::Display) -> Response<Body> {
-    failure_response(&status::service_unavailable(&format!(
-        "error trying to reach service: {why}"
-    )))
+    failure_response(&cannot_reach(why))
 }
 
 /// Where a proxied request goes, resolved from the URL and the Pod.
@@ -109,7 +112,7 @@ pub(crate) async fn handle(
             }
             return response;
         }
-        Err(response) => return response,
+        Err(failure) => return failure_response(&failure),
     };
     let request_host = req
         .headers()
@@ -191,7 +194,7 @@ fn locate(
     req: &Request<Incoming>,
     ns: &str,
     name_port: &str,
-) -> Result<Option<Location>, Response<Body>> {
+) -> Result<Option<Location>, Failure> {
     let parts: Vec<&str> = name_port.split(':').collect();
     let (scheme, name, port) = match parts.as_slice() {
         [name] => ("", *name, ""),
@@ -201,17 +204,17 @@ fn locate(
     };
     if name.is_empty() || !matches!(scheme, "" | "http" | "https") {
         let message = format!("invalid pod request {name_port:?}");
-        return Err(failure_response(&status::bad_request(&message)));
+        return Err(status::bad_request(&message));
     }
     let state = shared.state();
     let Some(pod) = state.get(Kind::Pod, ns, name) else {
-        return Err(failure_response(&status::not_found(Kind::Pod, name)));
+        return Err(status::not_found(Kind::Pod, name));
     };
     let port = match port {
         "" => first_container_port(pod).unwrap_or(80),
         p => p
             .parse::<u16>()
-            .map_err(|_| unreachable(format!("dial tcp: lookup tcp/{p}: unknown port")))?,
+            .map_err(|_| cannot_reach(format!("dial tcp: lookup tcp/{p}: unknown port")))?,
     };
     let pod_ip = pod
         .pointer("/status/podIP")
@@ -220,16 +223,12 @@ fn locate(
         .to_owned();
     let addr = match state.dial_target(pod, port) {
         DialTarget::Addr(addr) => addr,
-        DialTarget::NoAddress => {
-            return Err(failure_response(&status::bad_request(
-                "address not allowed",
-            )));
-        }
-        DialTarget::Unroutable(why) => return Err(unreachable(why)),
+        DialTarget::NoAddress => return Err(status::bad_request("address not allowed")),
+        DialTarget::Unroutable(why) => return Err(cannot_reach(why)),
     };
     drop(state);
     if scheme == "https" {
-        return Err(unreachable(
+        return Err(cannot_reach(
             "tls: first record does not look like a TLS handshake",
         ));
     }
