@@ -299,6 +299,19 @@ impl FakeClusterBuilder {
     }
 
     fn populate(&self, state: &mut State) -> Result<(), String> {
+        let orphans = self.backings.iter().map(|b| (&b.namespace, &b.service));
+        let orphans = orphans.chain(self.scaled.iter().map(|s| (&s.namespace, &s.service)));
+        for (ns, service) in orphans {
+            if !self
+                .services
+                .iter()
+                .any(|s| &s.namespace == ns && &s.name == service)
+            {
+                return Err(format!(
+                    "pods for Service {ns}/{service}, which the builder never declared"
+                ));
+            }
+        }
         for ns in &self.namespaces {
             state.apply(
                 Kind::Namespace,
@@ -348,19 +361,6 @@ impl FakeClusterBuilder {
             }
             for slice in slices(svc, &uid, &pods, &opts) {
                 state.apply(Kind::EndpointSlice, slice)?;
-            }
-        }
-        let orphans = self.backings.iter().map(|b| (&b.namespace, &b.service));
-        let orphans = orphans.chain(self.scaled.iter().map(|s| (&s.namespace, &s.service)));
-        for (ns, service) in orphans {
-            if !self
-                .services
-                .iter()
-                .any(|s| &s.namespace == ns && &s.name == service)
-            {
-                return Err(format!(
-                    "pods for Service {ns}/{service}, which the builder never declared"
-                ));
             }
         }
         Ok(())
@@ -545,6 +545,23 @@ mod tests {
         assert_eq!(ips[0].to_string(), "127.0.0.11");
         assert_eq!(ips[2].to_string(), "127.0.0.13");
         assert_eq!(loopback_ips(300)[299].to_string(), "127.0.1.54");
+    }
+
+    #[test]
+    fn endpoints_need_a_declared_service() {
+        let builder = FakeClusterBuilder::new()
+            .namespace("web")
+            .scaled_endpoints("web", 1, &[]);
+        let err = builder.populate(&mut State::default()).unwrap_err();
+        assert_eq!(
+            err,
+            "pods for Service web/web, which the builder never declared"
+        );
+        let builder = builder.service("web", &[ServicePort::http()]);
+        let mut state = State::default();
+        builder.populate(&mut state).unwrap();
+        assert_eq!(state.all(Kind::Pod, Some("web")).len(), 1);
+        assert_eq!(state.all(Kind::EndpointSlice, Some("web")).len(), 1);
     }
 
     fn decl(ports: &[ServicePort]) -> ServiceDecl {
