@@ -17,6 +17,7 @@ mod cms;
 mod edge;
 mod etag;
 mod fault;
+pub mod k8s;
 mod page;
 mod pod;
 mod serve;
@@ -140,6 +141,10 @@ pub struct FleetOptions {
     pub seed: u64,
     /// Also pre-render `p1..pN` at build time.
     pub extra_slugs: usize,
+    /// Pod `i` listens on `pod_ips[i]` (past the end, and by default, on
+    /// 127.0.0.1); pods given an address share the port the OS picks for the
+    /// first, as replicas of one Deployment share their container port.
+    pub pod_ips: Vec<std::net::IpAddr>,
 }
 
 impl Default for FleetOptions {
@@ -156,6 +161,7 @@ impl Default for FleetOptions {
             compress: false,
             seed: 0,
             extra_slugs: 0,
+            pod_ips: Vec::new(),
         }
     }
 }
@@ -238,8 +244,15 @@ impl Fleet {
         // If a later pod fails to start, the earlier ones must not keep running.
         let abort_guard = token.clone().drop_guard();
         let mut pods = Vec::with_capacity(opts.pods);
+        let mut shared_port = 0;
         for index in 0..opts.pods {
-            let listener = pod::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+            let listener = match opts.pod_ips.get(index) {
+                Some(&ip) => pod::bind(SocketAddr::new(ip, shared_port))?,
+                None => pod::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?,
+            };
+            if index < opts.pod_ips.len() {
+                shared_port = listener.local_addr()?.port();
+            }
             let pod = Pod::launch(
                 index,
                 listener,
