@@ -290,10 +290,75 @@ pub fn events(out: &std::process::Output) -> Vec<Event> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l)
-                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
             assert_schema("event.schema.json", &v);
             serde_json::from_value(v).unwrap_or_else(|e| panic!("not an event ({e}): {l}"))
         })
         .collect()
+}
+
+/// Runs `c` with `-o json` and returns its output and envelope (schema-checked, typed).
+pub fn run_json(mut c: assert_cmd::Command) -> (std::process::Output, Envelope) {
+    let out = c.args(["-o", "json"]).output().expect("runs");
+    let env = envelope(&out);
+    (out, env)
+}
+
+/// The one fanout dry-run report of an envelope.
+pub fn fanout_dry_run_of(env: &Envelope) -> &fanout::DryRun {
+    match env.steps.as_slice() {
+        [StepReport::FanoutDryRun(d)] => d,
+        other => panic!("expected one fanout dry-run step, got {other:#?}"),
+    }
+}
+
+/// The one verify dry-run report of an envelope.
+pub fn verify_dry_run_of(env: &Envelope) -> &verify::DryRun {
+    match env.steps.as_slice() {
+        [StepReport::VerifyDryRun(d)] => d,
+        other => panic!("expected one verify dry-run step, got {other:#?}"),
+    }
+}
+
+/// (path, pod, outcome) of every cell of a fanout report, in report order.
+pub fn cells(r: &fanout::Report) -> Vec<(String, String, fanout::Outcome)> {
+    r.cells
+        .iter()
+        .map(|c| (c.path.clone(), c.pod.clone(), c.outcome))
+        .collect()
+}
+
+/// The one fanout cell of (path, pod).
+pub fn cell<'a>(r: &'a fanout::Report, path: &str, pod: &str) -> &'a fanout::Cell {
+    r.cells
+        .iter()
+        .find(|c| c.path == path && c.pod == pod)
+        .unwrap_or_else(|| panic!("no cell ({path}, {pod}) in {:#?}", r.cells))
+}
+
+/// The paths of a fanout report (one row a path), in input order.
+pub fn row_paths(r: &fanout::Report) -> Vec<&str> {
+    r.rows.iter().map(|row| row.path.as_str()).collect()
+}
+
+/// The verdict of one path of a verify report.
+pub fn verdict<'a>(r: &'a verify::Report, path: &str) -> &'a verify::PathVerdict {
+    r.verdicts
+        .iter()
+        .find(|v| v.path == path)
+        .unwrap_or_else(|| panic!("no verdict for {path}: {:#?}", r.verdicts))
+}
+
+/// The pods' fetches of one path of a verify report, in pod order.
+pub fn fetches<'a>(r: &'a verify::Report, path: &str) -> Vec<&'a verify::Fetch> {
+    r.cells.iter().filter(|c| c.path == path).collect()
+}
+
+/// One pod's fetch of one path of a verify report.
+pub fn fetch<'a>(r: &'a verify::Report, path: &str, pod: &str) -> &'a verify::Fetch {
+    fetches(r, path)
+        .into_iter()
+        .find(|c| c.pod == pod)
+        .unwrap_or_else(|| panic!("no fetch ({path}, {pod}) in {:#?}", r.cells))
 }
