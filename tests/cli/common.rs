@@ -243,7 +243,7 @@ pub enum Event {
     StepStart {
         step: String,
         #[serde(flatten)]
-        rest: serde_json::Value,
+        start: StepStart,
     },
     Cell {
         #[serde(flatten)]
@@ -285,10 +285,35 @@ pub enum Event {
     },
 }
 
+/// What a `step-start` event says the step is about to do.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub enum StepStart {
+    Fanout {
+        mode: fanout::Mode,
+        method: String,
+        targets: Vec<revalidate::targets::Target>,
+        paths: usize,
+        cells: usize,
+    },
+    Verify {
+        targets: Vec<revalidate::targets::Target>,
+        through: Option<String>,
+        paths: usize,
+        requests: usize,
+    },
+}
+
 /// Every line of `-o ndjson` output: each validated against the event schema, then typed.
 pub fn events(out: &std::process::Output) -> Vec<Event> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
+    event_lines(String::from_utf8_lossy(&out.stdout).lines())
+}
+
+/// NDJSON lines (e.g. read from a running child): each validated against the event schema,
+/// then typed.
+pub fn event_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<Event> {
+    lines
+        .into_iter()
         .map(|l| {
             let v: serde_json::Value =
                 serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));

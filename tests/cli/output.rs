@@ -7,8 +7,8 @@ use revalidate::sim::Fault;
 use revalidate::targets::Reach;
 
 use crate::common::{
-    Event, TestFleet, cells, code, envelope, events, fanout_dry_run_of, fanout_of, revalidate,
-    run_json, stderr, stdout,
+    Event, StepStart, TestFleet, cells, code, envelope, events, fanout_dry_run_of, fanout_of,
+    revalidate, run_json, stderr, stdout,
 };
 use crate::fanout::{fanout, fanout_args, fanout_bare, fanout_json, spawn};
 
@@ -156,12 +156,23 @@ fn ndjson_starts_with_start_and_ends_with_end() {
         "{:?}",
         ev[0]
     );
-    let Event::StepStart { step, rest } = &ev[1] else {
+    let Event::StepStart {
+        step,
+        start:
+            StepStart::Fanout {
+                mode,
+                method,
+                targets,
+                paths,
+                cells,
+            },
+    } = &ev[1]
+    else {
         panic!("{:?}", ev[1])
     };
     assert_eq!(step, "fanout");
-    assert_eq!(rest["cells"], 12);
-    assert_eq!(rest["targets"].as_array().map(Vec::len), Some(4));
+    assert_eq!((*mode, method.as_str()), (Mode::Nextjs, "HEAD"));
+    assert_eq!((targets.len(), *paths, *cells), (4, 3, 12));
     let cell_events = ev
         .iter()
         .filter(|e| matches!(e, Event::Cell { .. }))
