@@ -730,7 +730,7 @@ fn expect_contains_names_the_stale_pods() {
     assert_eq!(v.fresh_pods, 1);
     assert!(!v.diverged);
     assert_eq!(
-        v.expected,
+        r.expected,
         r#"every pod: status 200, contains "Post A v2", one hash per build"#
     );
     assert_eq!(fetch(&r, "/posts/a", "pod-1").contains, Some(true));
@@ -974,9 +974,9 @@ fn a_deleted_page_is_fresh_with_expect_status_404() {
         ["status 200, expected 404"]
     );
     assert!(
-        v.expected.starts_with("every pod: status 404"),
+        r.expected.starts_with("every pod: status 404"),
         "{}",
-        v.expected
+        r.expected
     );
 
     revalidate_on(&tf, 2, "/posts/b");
