@@ -692,24 +692,6 @@ fn config_as_ndjson_is_one_line() {
 }
 
 #[test]
-fn a_byte_order_mark_at_the_start_of_a_pods_file_is_ignored() {
-    let tf = TestFleet::three();
-    tf.write("pods.txt", &format!("\u{feff}{}\n", pod_spec(&tf, 1)));
-    tf.write(
-        "revalidate.toml",
-        "pods_file = \"pods.txt\"\npreview_id_file = \".next\"\n",
-    );
-    let (out, env) = run_json({
-        let mut c = tf.cmd();
-        c.args(["fanout", "/posts/a"]);
-        c
-    });
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(pods_in(&env), ["pod-2"]);
-    assert_eq!(reached(&tf), ["pod-2"]);
-}
-
-#[test]
 fn a_bad_line_in_a_configured_pods_file_is_named() {
     let tf = TestFleet::three();
     tf.write(

@@ -693,34 +693,6 @@ fn endpoint_mode_without_a_template_is_a_usage_error() {
 }
 
 #[test]
-fn endpoint_mode_redirect_is_an_http_error_naming_where_it_goes() {
-    let tf = TestFleet::three();
-    let (out, r) = fanout_json({
-        let mut c = fanout_bare(&tf);
-        c.env("REVALIDATE_SECRET", tf.fleet().secret()).args([
-            "/posts/a",
-            "--mode",
-            "endpoint",
-            "--endpoint",
-            "/api/revalidate/?path={path}",
-            "--header",
-            SECRET_HEADER,
-        ]);
-        c
-    });
-    assert_eq!(code(&out), 3);
-    assert_all(&r, Outcome::HttpError);
-    for c in &r.cells {
-        assert_eq!(c.status, Some(308));
-        assert_eq!(c.error.as_deref(), Some("308 redirect to /api/revalidate"));
-    }
-    for pod in tf.pods() {
-        assert_eq!(pod.counters().requests, 1, "redirects are not followed");
-        assert_eq!(pod.counters().regenerations, 0);
-    }
-}
-
-#[test]
 fn a_header_is_sent_in_nextjs_mode_too() {
     let tf = TestFleet::three();
     let (out, env) = run_json({
@@ -745,77 +717,6 @@ fn a_header_is_sent_in_nextjs_mode_too() {
     });
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_all(&r, Outcome::Revalidated);
-}
-
-#[test]
-fn flags_of_the_other_mode_are_usage_errors_naming_them() {
-    let tf = TestFleet::three();
-    let cases: [(&[&str], &str); 3] = [
-        (
-            &["--endpoint", ENDPOINT],
-            "--endpoint is an endpoint-mode flag, but this run is in nextjs mode",
-        ),
-        (
-            &[
-                "--body",
-                "{}",
-                "--expect-json",
-                "a=1",
-                "--endpoint-method",
-                "POST",
-            ],
-            "--endpoint-method, --body, --expect-json are endpoint-mode flags, but this run is in nextjs mode",
-        ),
-        (
-            &[
-                "--mode",
-                "endpoint",
-                "--endpoint",
-                ENDPOINT,
-                "--only-generated",
-                "--method",
-                "GET",
-            ],
-            // fanout() gives --preview-id-file too: that is a nextjs-mode flag as well.
-            "--method, --only-generated, --preview-id-file are nextjs-mode flags, but this run is in endpoint mode",
-        ),
-    ];
-    for (args, want) in cases {
-        let out = fanout(&tf).arg("/posts/a").args(args).output().unwrap();
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
-        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
-    }
-    for pod in tf.pods() {
-        assert_eq!(pod.counters().requests, 0, "nothing was sent");
-    }
-}
-
-#[test]
-fn an_endpoint_with_a_fragment_and_a_body_that_is_not_json_are_usage_errors() {
-    let tf = TestFleet::three();
-    let cases: [(&[&str], &str); 2] = [
-        (
-            &["--endpoint", "/api/revalidate?path={path}#top"],
-            "has a fragment (\"#\"): a fragment is never sent to a server",
-        ),
-        (
-            &["--endpoint", ENDPOINT, "--body", "path={path}"],
-            "--body is not JSON",
-        ),
-    ];
-    for (args, want) in cases {
-        let out = fanout_bare(&tf)
-            .args(["/posts/a", "--mode", "endpoint"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
-    }
-    for pod in tf.pods() {
-        assert_eq!(pod.counters().requests, 0, "nothing was sent");
-    }
 }
 
 // ---- ordering, concurrency, deadline, Ctrl-C ----
@@ -1041,39 +942,6 @@ fn ctrl_c_prints_the_partial_report_and_exits_130() {
             );
         }
     }
-}
-
-#[test]
-fn sigterm_prints_the_partial_report_and_exits_143() {
-    let tf = TestFleet::three();
-    set_fault(&tf, 2, Fault::Hang);
-    let child = spawn(
-        tf.dir.path(),
-        &fanout_args(&tf, &["/posts/a", "--timeout", "60s", "-o", "json"]),
-        std::process::Stdio::piped(),
-    );
-    let hung = tf.pod(2).clone();
-    assert!(
-        wait_until(20, || hung.counters().requests >= 1),
-        "the request never reached the hung pod"
-    );
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(code(&out), 143, "stderr: {}", stderr(&out));
-    let env = envelope(&out);
-    assert_eq!(env.stopped, Some(Stop::Terminated));
-    let r = fanout_of(&env);
-    assert_eq!(r.stopped, Some(Stop::Terminated));
-    let c = cell(r, "/posts/a", "pod-3");
-    assert_eq!(c.outcome, Outcome::Cancelled);
-    assert!(
-        c.error.as_deref().unwrap_or_default().contains("SIGTERM"),
-        "{c:?}"
-    );
 }
 
 #[test]

@@ -1623,29 +1623,6 @@ fn wait_succeeds_when_the_pods_become_fresh_later() {
 }
 
 #[test]
-fn wait_keeps_waiting_on_unproven_paths() {
-    let tf = TestFleet::three();
-    // One pod and no check: nothing to compare it with, so not settled, however long.
-    let out = tf
-        .cmd()
-        .args(["verify", "/posts/a", "-o", "json", "--wait", "1s"])
-        .args(["--pod", &format!("pod-1={}", tf.pod(0).url())])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
-    let r = report(&out);
-    let v = verdict(&r, "/posts/a");
-    assert_eq!(v.verdict, Verdict::Unproven);
-    assert!(
-        v.reason.starts_with("one pod and no content check"),
-        "{}",
-        v.reason
-    );
-    assert!(r.rounds >= 2, "re-checked while waiting: {}", r.rounds);
-    assert_eq!(tf.pod(0).counters().requests, u64::from(r.rounds));
-}
-
-#[test]
 fn wait_gives_up_at_the_deadline_naming_the_stale_pod() {
     let tf = TestFleet::three();
     tf.block_on(tf.pod(2).set_fault(Fault::Lie));
@@ -2119,31 +2096,6 @@ fn a_pod_may_be_named_like_a_through_sample() {
         fetch(&r, "/plain/a", "through#1").outcome,
         Some(FetchOutcome::Fetched)
     );
-}
-
-#[test]
-fn one_pod_is_unproven_without_a_check_and_fresh_with_one() {
-    let tf = TestFleet::three();
-    let one = |extra: &[&str]| {
-        let out = tf
-            .cmd()
-            .args(["verify", "/posts/a", "-o", "json"])
-            .args(["--pod", &format!("pod-1={}", tf.pod(0).url())])
-            .args(extra)
-            .output()
-            .unwrap();
-        (code(&out), report(&out))
-    };
-    let (rc, r) = one(&[]);
-    assert_eq!(rc, 4, "{r:#?}");
-    let v = verdict(&r, "/posts/a");
-    assert_eq!(v.verdict, Verdict::Unproven);
-    assert_eq!((v.fresh_pods, v.total_pods), (0, 1));
-    assert_eq!(r.totals.unproven, 1);
-    let (rc, r) = one(&["--expect-contains", "Post A (initial)"]);
-    assert_eq!(rc, 0, "{r:#?}");
-    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Fresh);
-    assert_eq!(verdict(&r, "/posts/a").fresh_pods, 1);
 }
 
 #[test]
