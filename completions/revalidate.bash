@@ -543,7 +543,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__verify)
-            opts="-H -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --etag --header --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-H -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --encodings --etag --header --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +599,10 @@ _revalidate() {
                     ;;
                 --samples)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encodings)
+                    COMPREPLY=($(compgen -W "identity gzip br" -- "${cur}"))
                     return 0
                     ;;
                 --header)
