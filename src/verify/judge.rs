@@ -418,9 +418,15 @@ pub fn evaluate(
         )
     };
 
+    // The pods of the builds whose pods disagree (a pod alone in another build does not).
+    let disagreeing: BTreeSet<String> = builds
+        .iter()
+        .filter(|b| b.groups.iter().filter(|g| g.passes).count() > 1)
+        .flat_map(|b| b.groups.iter().flat_map(|g| g.pods.clone()))
+        .collect();
     // Each pod's state follows from the path's pods verdict.
     for f in pods.iter_mut().filter(|f| fetched(f) && f.state.is_none()) {
-        f.state = Some(if diverged {
+        f.state = Some(if disagreeing.contains(&f.pod) {
             f.problems.push("pods of this build disagree".into());
             State::Unproven
         } else {
