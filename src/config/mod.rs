@@ -441,6 +441,177 @@ impl Config {
     }
 }
 
+// ---- cdn: CloudFront invalidation, HTTP PURGE and Cloudflare ----
+
+/// Where the build id of `--next-data` comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextData {
+    /// Given as a value.
+    BuildId(String),
+    /// Read from `build_id_file`, else from the pods' pages.
+    Auto,
+}
+
+/// How often CloudFront is asked again: polls and retries start at `min` and grow to `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Poll {
+    pub min: Duration,
+    pub max: Duration,
+}
+
+/// Cloudflare's purge-by-URL settings.
+#[derive(Debug, Clone)]
+pub struct CloudflareSettings {
+    pub zone: String,
+    /// The API token's file; env CLOUDFLARE_API_TOKEN otherwise.
+    pub token_file: Option<PathBuf>,
+    pub api_url: String,
+    pub batch_size: usize,
+}
+
+/// The cdn commands' settings.
+#[derive(Debug, Clone)]
+pub struct CdnSettings {
+    pub distribution: Option<String>,
+    pub aws_profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub next_data: Option<NextData>,
+    pub build_id_file: Option<PathBuf>,
+    pub query_strings: crate::cdn::QueryStrings,
+    pub coalesce: Option<usize>,
+    pub max_wildcards: usize,
+    pub batch_size: usize,
+    pub free_paths_left: Option<u64>,
+    pub run_id: Option<String>,
+    pub caller_reference: Option<String>,
+    pub wait: bool,
+    /// How long the step may wait on CloudFront: for room under the in-progress limits, through
+    /// retries, and for completion.
+    pub wait_timeout: Duration,
+    pub poll: Poll,
+    pub list_limit: usize,
+    pub purge_urls: Vec<String>,
+    pub purge_method: String,
+    /// Header lines of every purge request (`${VAR}` still unexpanded).
+    pub purge_headers: Vec<String>,
+    pub cloudflare: Option<CloudflareSettings>,
+    pub site_url: Option<String>,
+}
+
+impl Config {
+    pub fn cdn(&self) -> Result<CdnSettings, ConfigError> {
+        let r = &self.resolved;
+        let poll = Poll {
+            min: defaulted(&r.cdn_poll_min).0,
+            max: defaulted(&r.cdn_poll_max).0,
+        };
+        if poll.min.is_zero() {
+            return Err(self.bad("cdn.poll_min", "give a duration above 0, e.g. 1s"));
+        }
+        if poll.max < poll.min {
+            return Err(self.bad(
+                "cdn.poll_max",
+                &format!(
+                    "must be at least cdn.poll_min ({})",
+                    humantime::format_duration(poll.min)
+                ),
+            ));
+        }
+        let wait_timeout = defaulted(&r.cdn_wait_timeout).0;
+        if wait_timeout.is_zero() {
+            return Err(self.bad("cdn.wait_timeout", "give a duration above 0, e.g. 20m"));
+        }
+        let next_data = match value(&r.cdn_next_data) {
+            None => None,
+            Some(v) if v.trim().eq_ignore_ascii_case("auto") => Some(NextData::Auto),
+            Some(v) => {
+                let id = v.trim().to_string();
+                if crate::cdn::check_build_id(&id).is_err() {
+                    return Err(self.bad(
+                        "cdn.next_data",
+                        "must be \"auto\" or a build id (1 to 64 letters, digits, \"_\" or \"-\", as in .next/BUILD_ID)",
+                    ));
+                }
+                Some(NextData::BuildId(id))
+            }
+        };
+        let build_id_file = r.cdn_build_id_file.as_ref().map(Sourced::path);
+        if build_id_file.is_some() && next_data != Some(NextData::Auto) {
+            return Err(ConfigError(
+                "--build-id-file is read by --next-data auto; add --next-data auto (or give the build id itself: --next-data BUILD_ID)".into(),
+            ));
+        }
+        let purge_method = defaulted(&r.cdn_purge_method);
+        if purge_method.is_empty()
+            || !purge_method
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            return Err(self.bad(
+                "cdn.purge_method",
+                "must be an HTTP method name such as PURGE or BAN",
+            ));
+        }
+        let cloudflare = match value(&r.cdn_cloudflare_zone) {
+            None => None,
+            Some(zone) => {
+                let zone = zone.trim().to_string();
+                if zone.len() != 32 || !zone.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(self.bad(
+                        "cdn.cloudflare_zone",
+                        "a Cloudflare zone id is 32 hexadecimal digits (the dashboard's Overview page, \"Zone ID\")",
+                    ));
+                }
+                Some(CloudflareSettings {
+                    zone: zone.to_ascii_lowercase(),
+                    token_file: r.cdn_cloudflare_token_file.as_ref().map(Sourced::path),
+                    api_url: defaulted(&r.cdn_cloudflare_api_url)
+                        .trim_end_matches('/')
+                        .to_string(),
+                    batch_size: defaulted(&r.cdn_cloudflare_batch_size).0 as usize,
+                })
+            }
+        };
+        Ok(CdnSettings {
+            distribution: value(&r.cdn_distribution)
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty()),
+            aws_profile: value(&r.cdn_aws_profile),
+            endpoint_url: value(&r.cdn_endpoint_url),
+            next_data,
+            build_id_file,
+            query_strings: defaulted(&r.cdn_query_strings).0,
+            coalesce: value(&r.cdn_coalesce).map(|c| c.0 as usize),
+            max_wildcards: defaulted(&r.cdn_max_wildcards).0 as usize,
+            batch_size: defaulted(&r.cdn_batch_size).0 as usize,
+            free_paths_left: value(&r.cdn_free_paths_left).map(|c| u64::from(c.0)),
+            run_id: value(&r.cdn_run_id).filter(|v| !v.trim().is_empty()),
+            caller_reference: value(&r.cdn_caller_reference).filter(|v| !v.trim().is_empty()),
+            wait: defaulted(&r.cdn_wait),
+            wait_timeout,
+            poll,
+            list_limit: defaulted(&r.cdn_list_limit).0 as usize,
+            purge_urls: value(&r.cdn_purge_urls)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|w| w.0)
+                .collect(),
+            purge_method,
+            purge_headers: value(&r.cdn_purge_headers).unwrap_or_default(),
+            cloudflare,
+            site_url: value(&r.cdn_site_url),
+        })
+    }
+
+    /// Where `cdn.distribution` came from, for messages ("--distribution", "env ...", a file).
+    pub fn cdn_distribution_source(&self) -> Option<String> {
+        self.resolved
+            .cdn_distribution
+            .as_ref()
+            .map(|s| s.source.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
