@@ -84,15 +84,19 @@ pub fn cdn_plan(
         ));
     }
     out.push_str(&format!("  submit    {plan}\n"));
-    let free = match plan.free_paths_left {
-        Some(n) => format!("{n} free paths left this month"),
-        None => "every path counted: the free paths left are unknown (--free-paths-left N)".into(),
+    let cost = match plan.free_paths_left {
+        None => format!(
+            "up to {}: {} at $0.005 (the first 1,000 a month are free; --free-paths-left N counts them)",
+            dollars(plan.estimated_cost_usd),
+            plural(plan.paths, "path", "paths"),
+        ),
+        Some(n) => format!(
+            "about {}: {} billed at $0.005 ({n} of the month's free paths were left)",
+            dollars(plan.estimated_cost_usd),
+            plural(plan.billed_paths as usize, "path", "paths"),
+        ),
     };
-    out.push_str(&format!(
-        "  cost      {} billed, about {} ({free}; $0.005 a path after the first 1,000 a month)\n\n",
-        plural(plan.billed_paths as usize, "path", "paths"),
-        dollars(plan.estimated_cost_usd),
-    ));
+    out.push_str(&format!("  cost      {cost}\n\n"));
     let mut t = Table::new(&[
         "BATCH",
         "PATHS",
