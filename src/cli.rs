@@ -368,6 +368,15 @@ pub struct DemoArgs {
     /// --serve: write the fleet's pod URLs and files as JSON to FILE once it is listening
     #[arg(long, value_name = "FILE", requires = "serve")]
     pub info_file: Option<PathBuf>,
+
+    /// --serve: also run a CloudFront API (moto_server, PyPI moto[server], behind a proxy that
+    /// keeps invalidations in progress for --invalidation-time) with one distribution
+    #[arg(long, requires = "serve")]
+    pub cloudfront: bool,
+
+    /// --cloudfront: how long each invalidation stays in progress [default: 5s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "cloudfront")]
+    pub invalidation_time: Option<Duration>,
 }
 
 // ---- cdn ----

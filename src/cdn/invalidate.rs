@@ -96,7 +96,8 @@ pub struct BatchReport {
     pub paths: Vec<String>,
     /// CreateInvalidation calls made for it (the SDK's own retries not counted).
     pub attempts: u32,
-    /// How long it waited for room under the in-progress limits.
+    /// How long it waited for room under the in-progress limits, or for CloudFront to take it
+    /// (from the first time it was held back until it was sent).
     pub blocked_ms: f64,
     /// From the step's start until CloudFront accepted it.
     pub submitted_after_ms: Option<f64>,
@@ -298,7 +299,7 @@ pub async fn run(
             batches[i].error = Some(s.describe().into());
             continue;
         }
-        let blocked_since = Instant::now();
+        let mut held_since: Option<Instant> = None;
         let mut attempt = 0u32;
         let mut blocked_rounds = 0u32;
         let gave_up = loop {
@@ -391,6 +392,7 @@ pub async fn run(
                     break Some(GaveUp::Failed(f, e.describe()));
                 }
             };
+            held_since.get_or_insert_with(Instant::now);
             match pause(ctx, until, delay).await {
                 Ok(()) => {}
                 Err(Paused::TimedOut) => {
@@ -401,7 +403,7 @@ pub async fn run(
                 Err(Paused::Stopped(s)) => break Some(GaveUp::Stopped(s)),
             }
         };
-        batches[i].blocked_ms = report::millis(blocked_since.elapsed());
+        batches[i].blocked_ms = held_since.map_or(0.0, |t| report::millis(t.elapsed()));
         match gave_up {
             None => batches[i].error = None,
             Some(GaveUp::TimedOut(why)) => {

@@ -345,3 +345,29 @@ fn http_and_cloudflare_together_in_input_order() {
     );
     assert_eq!(c.api.requests().len(), 1, "the dry run sent nothing");
 }
+
+#[test]
+fn the_demo_purges_the_edge_only_once_the_pods_are_fresh() {
+    let (mut c, _dir) = crate::common::revalidate();
+    let out = c.args(["demo", "--color", "never"]).output().unwrap();
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    let mut at = 0;
+    for want in [
+        "   edge     \"Post A (initial)\"",
+        "6. And proves that every pod",
+        "   /posts/a  fresh    3/3 fresh  -",
+        "7. But users reach the site through the edge",
+        "   /posts/a  stale    -     3/3 through samples stale",
+        "8. Only now, with every pod proven fresh, revalidate purges the edge",
+        "   /posts/a  1/1     -           -",
+        "9. And proves that users get the new page through the edge",
+        "   /posts/a  fresh    -     -",
+        "   edge     \"Post A v2 (edited)\"     fresh",
+    ] {
+        match text[at..].find(want) {
+            Some(i) => at += i + want.len(),
+            None => panic!("{want:?} does not follow in order:\n{text}"),
+        }
+    }
+}
