@@ -302,6 +302,8 @@ where
 pub struct CloudFront {
     client: aws_sdk_cloudfront::Client,
     pub distribution: String,
+    /// API calls made (each counted once, whatever the SDK's own retries).
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl CloudFront {
@@ -370,10 +372,10 @@ impl CloudFront {
         if let Some(url) = &s.endpoint_url {
             conf = conf.endpoint_url(url);
         }
-        Ok(CloudFront {
-            client: aws_sdk_cloudfront::Client::from_conf(conf.build()),
-            distribution: distribution.to_string(),
-        })
+        Ok(CloudFront::from_client(
+            aws_sdk_cloudfront::Client::from_conf(conf.build()),
+            distribution,
+        ))
     }
 
     /// A client from a ready SDK client (tests).
@@ -381,7 +383,17 @@ impl CloudFront {
         CloudFront {
             client,
             distribution: distribution.to_string(),
+            calls: Default::default(),
         }
+    }
+
+    /// API calls made so far.
+    pub fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// CreateInvalidation.
@@ -402,6 +414,7 @@ impl CloudFront {
             )
             .build()
             .expect("caller reference and paths are set");
+        self.count();
         let out = self
             .client
             .create_invalidation()
@@ -421,6 +434,7 @@ impl CloudFront {
 
     /// GetInvalidation.
     pub async fn get(&self, id: &str) -> Result<Invalidation, ApiError> {
+        self.count();
         let out = self
             .client
             .get_invalidation()
@@ -444,6 +458,7 @@ impl CloudFront {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<(Vec<Invalidation>, Option<String>), ApiError> {
+        self.count();
         let out = self
             .client
             .list_invalidations()

@@ -144,6 +144,9 @@ pub struct Totals {
     pub paths: usize,
     pub billed_paths: u64,
     pub cost_usd: f64,
+    /// CloudFront API calls made (ListInvalidations pages, GetInvalidation, CreateInvalidation;
+    /// the SDK's own retries not counted).
+    pub api_calls: usize,
 }
 
 /// The step's report.
@@ -480,6 +483,7 @@ pub async fn run(
         totals.billed_paths += b.billed_paths;
     }
     totals.cost_usd = super::plan::cost_usd(totals.billed_paths);
+    totals.api_calls = api.calls();
     let mut warnings = plan.notes.clone();
     let reused: Vec<String> = batches
         .iter()

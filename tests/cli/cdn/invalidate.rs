@@ -88,6 +88,7 @@ fn creates_one_invalidation_of_paths_in_cloudfronts_form() {
         ops,
         [Operation::ListInvalidations, Operation::CreateInvalidation]
     );
+    assert_eq!(r.totals.api_calls, 2);
 }
 
 #[test]
