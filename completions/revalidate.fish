@@ -26,9 +26,9 @@ end
 
 complete -c revalidate -n "__fish_revalidate_needs_command" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_needs_command" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
-complete -c revalidate -n "__fish_revalidate_needs_command" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t''
-json\t''
-ndjson\t''"
+complete -c revalidate -n "__fish_revalidate_needs_command" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_needs_command" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -45,6 +45,7 @@ complete -c revalidate -n "__fish_revalidate_needs_command" -s V -l version -d '
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
+complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -57,16 +58,16 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l preview
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l endpoint -d 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. \'/api/revalidate?path={path}\'' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l endpoint-method -d 'endpoint mode: request method [default: GET]' -r -f -a "GET\t''
 POST\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s H -l header -d 'endpoint mode: a request header \'Name: value\' (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s H -l header -d 'A request header \'Name: value\' sent to every pod, in both modes (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l body -d 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l expect-json -d 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed)' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t''
-json\t''
-ndjson\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -95,15 +96,18 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l baselin
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l save -d 'Write a snapshot of what every pod serves now, for a later --baseline' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l wait -d 'Re-check what is not fresh yet, with backoff (250ms to 5s), for up to DURATION' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l through -d 'Also fetch each path through this URL (load balancer or CDN), --samples times' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l samples -d 'Requests per path through --through [default: 10]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l samples -d 'Requests per path and per encoding through --through [default: 10]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l encodings -d '--through: the Accept-Encoding variants to sample, each cached apart by a CDN [default: identity,gzip,br]' -r -f -a "identity\t''
+gzip\t''
+br\t''"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s H -l header -d 'A request header \'Name: value\' sent with every fetch (repeatable); ${ENV_VAR} expands' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed)' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t''
-json\t''
-ndjson\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -126,11 +130,12 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l latency -
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l page-size -d '--serve: pad every page to at least SIZE, e.g. 200KiB' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l extra-pages -d '--serve: pre-render N more pages /posts/p1 .. /posts/pN' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l info-file -d '--serve: write the fleet\'s pod URLs and files as JSON to FILE once it is listening' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l invalidation-time -d '--cloudfront: how long each invalidation stays in progress [default: 5s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t''
-json\t''
-ndjson\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -140,16 +145,184 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l timeout -
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l serve -d 'Keep the fleet running (until Ctrl-C) and print how to point revalidate at it'
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l cloudfront -d '--serve: also run a CloudFront API (moto_server, PyPI moto[server], behind a proxy that keeps invalidations in progress for --invalidation-time) with one distribution'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
-complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -f -a "invalidate" -d 'Invalidate paths on a CloudFront distribution: batched, idempotent, costed, waited for'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -f -a "wait" -d 'Wait until CloudFront invalidations complete'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -f -a "status" -d 'Show the status of CloudFront invalidations'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -f -a "list" -d 'List a distribution\'s recent invalidations, newest first'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -f -a "purge" -d 'Purge paths from caches that take HTTP purges and from Cloudflare'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l query-strings -d 'Whether the distribution caches on query strings: drop them from the paths, or keep them [default: drop]' -r -f -a "drop\t'The distribution does not cache on query strings: invalidate the path without it'
+keep\t'The distribution caches on query strings: invalidate each path with its query string'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l coalesce -d 'Replace more than N paths under one directory with DIRECTORY/* (deepest first)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l max-wildcards -d 'At most N wildcard paths in the plan [default: 15]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l batch-size -d 'Paths per CreateInvalidation, at most 3000 [default: 3000]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l free-paths-left -d 'Free invalidation paths the account has left this month, for the cost estimate [default: unknown: every path is counted]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l run-id -d 'Names this run in every CallerReference: a retry with the same run id gets its invalidations back instead of paying twice (env REVALIDATE_RUN_ID) [default: the CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, BUILDKITE_BUILD_ID, BUILD_BUILDID), else new each run]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l caller-reference -d 'Use this CallerReference (suffixed -1, -2, ... when there are several batches)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l wait-timeout -d 'How long to wait on CloudFront: for room under its in-progress limits, through retries, and for completion [default: 20m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l poll-min -d 'First interval between polls and retries; each poll waits 10% longer [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l poll-max -d 'Longest interval between polls [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l wait -d 'Wait until every invalidation completes (exit 3 at --wait-timeout, naming those in progress)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l wait-timeout -d 'How long to wait on CloudFront: for room under its in-progress limits, through retries, and for completion [default: 20m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l poll-min -d 'First interval between polls and retries; each poll waits 10% longer [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l poll-max -d 'Longest interval between polls [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l limit -d 'How many invalidations to list [default: 20]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l purge-url -d 'A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g. varnish=http://10.0.0.9:6081 (env REVALIDATE_PURGE_URLS)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l purge-method -d 'The purge request\'s method, e.g. BAN [default: PURGE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s H -l purge-header -d 'A header \'Name: value\' of every purge request (repeatable); ${ENV_VAR} expands, e.g. \'Fastly-Key: ${FASTLY_KEY}\'' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-zone -d 'A Cloudflare zone id to purge by URL (env CLOUDFLARE_ZONE_ID); the API token comes from env CLOUDFLARE_API_TOKEN or --cloudflare-token-file' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-token-file -d 'A file holding the Cloudflare API token' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-api-url -d 'Cloudflare\'s API base [default: https://api.cloudflare.com/client/v4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-batch-size -d 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l site-url -d 'The site\'s public origin, e.g. https://www.example.com: Cloudflare purges full URLs (env REVALIDATE_SITE_URL)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l wait-timeout -d 'How long to wait for Cloudflare\'s 429 Retry-After [default: 20m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "invalidate" -d 'Invalidate paths on a CloudFront distribution: batched, idempotent, costed, waited for'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "wait" -d 'Wait until CloudFront invalidations complete'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the status of CloudFront invalidations'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "list" -d 'List a distribution\'s recent invalidations, newest first'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Purge paths from caches that take HTTP purges and from Cloudflare'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t''
-json\t''
-ndjson\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -161,14 +334,14 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l deadlin
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
-complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s h -l help -d 'Print help'
+complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l out-dir -d 'Directory receiving completions/ and man/' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t''
-json\t''
-ndjson\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -180,11 +353,17 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l 
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
-complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s h -l help -d 'Print help'
+complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo config generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo config generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo config generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo config generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo config generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo config generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "invalidate" -d 'Invalidate paths on a CloudFront distribution: batched, idempotent, costed, waited for'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "wait" -d 'Wait until CloudFront invalidations complete'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "status" -d 'Show the status of CloudFront invalidations'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "list" -d 'List a distribution\'s recent invalidations, newest first'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "purge" -d 'Purge paths from caches that take HTTP purges and from Cloudflare'
