@@ -293,6 +293,7 @@ pub async fn run(
     for (i, b) in plan.batches.iter().enumerate() {
         if failure.is_some() || timed_out {
             batches[i].error = Some("not sent: an earlier batch could not be".into());
+            on(Progress::Batch(&batches[i]));
             continue;
         }
         if let Some(s) = stopped.or_else(|| ctx.stopped()) {
@@ -300,6 +301,7 @@ pub async fn run(
             stopped = Some(s);
             batches[i].outcome = BatchOutcome::Cancelled;
             batches[i].error = Some(s.describe().into());
+            on(Progress::Batch(&batches[i]));
             continue;
         }
         let mut held_since: Option<Instant> = None;

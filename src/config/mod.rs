@@ -613,6 +613,172 @@ impl Config {
 }
 
 #[cfg(test)]
+mod cdn_tests {
+    use super::*;
+
+    fn load(text: &str, profile: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> Config {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("revalidate.toml");
+        std::fs::write(&f, text).unwrap();
+        Config::load(Some(&f), profile, Layer::default(), env).unwrap()
+    }
+
+    #[test]
+    fn defaults_resolve() {
+        let c = Config::load(None, None, Layer::default(), &|_| None).unwrap();
+        let s = c.cdn().unwrap();
+        assert_eq!(s.distribution, None);
+        assert_eq!(s.query_strings, crate::cdn::QueryStrings::Drop);
+        assert_eq!(
+            (s.max_wildcards, s.batch_size, s.list_limit),
+            (15, 3000, 20)
+        );
+        assert_eq!(s.wait_timeout, Duration::from_secs(1200));
+        assert_eq!(
+            s.poll,
+            Poll {
+                min: Duration::from_secs(1),
+                max: Duration::from_secs(10)
+            }
+        );
+        assert_eq!(s.purge_method, "PURGE");
+        assert!(s.cloudflare.is_none() && !s.wait && s.next_data.is_none());
+    }
+
+    #[test]
+    fn every_cdn_setting_can_come_from_a_profile() {
+        let c = load(
+            r#"
+[profiles.prod.cdn]
+distribution = "E2QWRUHAPOMQZL"
+aws_profile = "publisher"
+endpoint_url = "http://127.0.0.1:5000"
+next_data = "auto"
+build_id_file = ".next/BUILD_ID"
+query_strings = "keep"
+coalesce = 50
+max_wildcards = 10
+batch_size = 1000
+free_paths_left = 400
+run_id = "deploy-9"
+caller_reference = "ref-9"
+wait = true
+wait_timeout = "5m"
+poll_min = "500ms"
+poll_max = "5s"
+list_limit = 7
+purge_urls = ["varnish=http://10.0.0.9:6081"]
+purge_method = "BAN"
+purge_headers = ["Fastly-Key: ${FASTLY_KEY}"]
+cloudflare_zone = "023E105F4ECEF8AD9CA31A8372D0C353"
+cloudflare_token_file = "cf-token"
+cloudflare_api_url = "http://127.0.0.1:9/client/v4/"
+cloudflare_batch_size = 500
+site_url = "https://www.example.com"
+"#,
+            Some("prod"),
+            &|_| None,
+        );
+        let s = c.cdn().unwrap();
+        let dir = c.file.as_ref().unwrap().parent().unwrap().to_path_buf();
+        assert_eq!(s.distribution.as_deref(), Some("E2QWRUHAPOMQZL"));
+        assert_eq!(s.aws_profile.as_deref(), Some("publisher"));
+        assert_eq!(s.endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));
+        assert_eq!(s.next_data, Some(NextData::Auto));
+        assert_eq!(s.build_id_file, Some(dir.join(".next/BUILD_ID")));
+        assert_eq!(s.query_strings, crate::cdn::QueryStrings::Keep);
+        assert_eq!(
+            (s.coalesce, s.max_wildcards, s.batch_size),
+            (Some(50), 10, 1000)
+        );
+        assert_eq!(s.free_paths_left, Some(400));
+        assert_eq!(s.run_id.as_deref(), Some("deploy-9"));
+        assert_eq!(s.caller_reference.as_deref(), Some("ref-9"));
+        assert!(s.wait);
+        assert_eq!(s.wait_timeout, Duration::from_secs(300));
+        assert_eq!(s.poll.min, Duration::from_millis(500));
+        assert_eq!(s.list_limit, 7);
+        assert_eq!(s.purge_urls, ["varnish=http://10.0.0.9:6081"]);
+        assert_eq!(s.purge_method, "BAN");
+        assert_eq!(s.purge_headers, ["Fastly-Key: ${FASTLY_KEY}"]);
+        let cf = s.cloudflare.unwrap();
+        assert_eq!(cf.zone, "023e105f4ecef8ad9ca31a8372d0c353");
+        assert_eq!(cf.token_file, Some(dir.join("cf-token")));
+        assert_eq!(cf.api_url, "http://127.0.0.1:9/client/v4");
+        assert_eq!(cf.batch_size, 500);
+        assert_eq!(s.site_url.as_deref(), Some("https://www.example.com"));
+    }
+
+    #[test]
+    fn the_environment_sets_what_it_names() {
+        let env = |k: &str| match k {
+            "REVALIDATE_CDN_DISTRIBUTION" => Some("EENVDIST".to_string()),
+            "AWS_ENDPOINT_URL_CLOUDFRONT" => Some("http://127.0.0.1:4566".to_string()),
+            "REVALIDATE_RUN_ID" => Some("ci-42".to_string()),
+            "CLOUDFLARE_ZONE_ID" => Some("023e105f4ecef8ad9ca31a8372d0c353".to_string()),
+            _ => None,
+        };
+        let c = load(
+            "[cdn]
+distribution = \"EFILE\"
+",
+            None,
+            &env,
+        );
+        let s = c.cdn().unwrap();
+        assert_eq!(s.distribution.as_deref(), Some("EENVDIST"));
+        assert_eq!(
+            c.cdn_distribution_source().as_deref(),
+            Some("env REVALIDATE_CDN_DISTRIBUTION")
+        );
+        assert_eq!(s.endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
+        assert_eq!(s.run_id.as_deref(), Some("ci-42"));
+        assert!(s.cloudflare.is_some());
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_what_is_allowed() {
+        for (text, want) in [
+            ("[cdn]\nmax_wildcards = 16\n", "from 0 to 15"),
+            ("[cdn]\nbatch_size = 3001\n", "from 1 to 3000"),
+            (
+                "[cdn]\nquery_strings = \"maybe\"\n",
+                "must be one of drop, keep",
+            ),
+            (
+                "[cdn]\ndistribtion = \"E1\"\n",
+                "did you mean `cdn.distribution`?",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("revalidate.toml");
+            std::fs::write(&f, text).unwrap();
+            let e = Config::load(Some(&f), None, Layer::default(), &|_| None)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{text}: {e}");
+        }
+        for (text, want) in [
+            ("[cdn]\npoll_min = \"0s\"\n", "cdn.poll_min = \"0s\""),
+            (
+                "[cdn]\nnext_data = \"../x\"\n",
+                "must be \"auto\" or a build id",
+            ),
+            (
+                "[cdn]\ncloudflare_zone = \"abc\"\n",
+                "32 hexadecimal digits",
+            ),
+            ("[cdn]\npurge_method = \"PUR GE\"\n", "an HTTP method name"),
+            ("[cdn]\nwait_timeout = \"0s\"\n", "above 0"),
+        ] {
+            let c = load(text, None, &|_| None);
+            let e = c.cdn().unwrap_err().to_string();
+            assert!(e.contains(want), "{text}: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

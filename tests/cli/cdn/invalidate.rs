@@ -152,6 +152,49 @@ fn the_wait_timeout_is_exit_3_naming_what_is_still_in_progress() {
 }
 
 #[test]
+fn ctrl_c_while_waiting_prints_the_partial_report_and_exits_130() {
+    let a = completion(Completion::Manual);
+    let child = super::bare_std(a.dir.path())
+        .env("AWS_ACCESS_KEY_ID", KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("AWS_ENDPOINT_URL_CLOUDFRONT", a.proxy().url())
+        .args([
+            "cdn",
+            "invalidate",
+            "/a",
+            "--distribution",
+            &a.dist,
+            "--wait",
+        ])
+        .args(["--poll-min", "10ms", "--poll-max", "20ms", "-o", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        crate::common::wait_until(20, || !a.calls(Operation::GetInvalidation).is_empty()),
+        "it started waiting"
+    );
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 130, "{}", stderr(&out));
+    let env = doc(&out);
+    assert_eq!(env.stopped, Some(revalidate::context::Stop::Interrupted));
+    let r = invalidate_of(&env);
+    let id = a.proxy().invalidations()[0].id.clone();
+    assert_eq!(
+        r.batches[0].id.as_deref(),
+        Some(id.as_str()),
+        "the created batch is reported"
+    );
+    assert_eq!(r.in_progress, [id]);
+}
+
+#[test]
 fn splits_over_3000_paths_and_sends_a_batch_only_when_there_is_room() {
     // Each invalidation stays in progress for a moment, so the second batch must wait for the
     // first: 3,000 files in progress leave no room for more.

@@ -38,6 +38,11 @@ fn scrub(c: &mut std::process::Command) {
 /// The binary in `dir` with no AWS configuration at all: no keys, empty config and
 /// credentials files (not the developer's ~/.aws), no instance metadata.
 pub fn bare(dir: &Path) -> assert_cmd::Command {
+    assert_cmd::Command::from_std(bare_std(dir))
+}
+
+/// [`bare`] as a plain process, for signals.
+pub fn bare_std(dir: &Path) -> std::process::Command {
     let mut c = crate::common::std_command(dir);
     scrub(&mut c);
     let (config, credentials) = (dir.join("aws-config"), dir.join("aws-credentials"));
@@ -49,7 +54,7 @@ pub fn bare(dir: &Path) -> assert_cmd::Command {
     c.env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", config)
         .env("AWS_SHARED_CREDENTIALS_FILE", credentials);
-    assert_cmd::Command::from_std(c)
+    c
 }
 
 /// moto behind the fault proxy, with one distribution, on a runtime of its own.

@@ -221,6 +221,24 @@ fn cloudflare_purges_by_url_in_batches_of_30() {
         "the zone's edge was purged"
     );
     assert_never_shown(&out, &[c.api.api_token()], "json");
+    for v in [
+        &[][..],
+        &["-o", "ndjson"],
+        &["-vvvv"],
+        &["--dry-run"],
+        &["--dry-run", "-o", "json"],
+    ] {
+        let out = c.purge(c.api.api_token(), &[&["/p/1"][..], v].concat());
+        assert_eq!(code(&out), 0, "{v:?}: {}", stderr(&out));
+        assert_never_shown(&out, &[c.api.api_token()], &format!("{v:?}"));
+    }
+    // From a file instead of the environment.
+    let file = c.site.tf.write("cf-token", c.api.api_token());
+    let out = c.purge(
+        "",
+        &["/p/2", "--cloudflare-token-file", file.to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
 
 #[test]
