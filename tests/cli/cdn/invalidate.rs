@@ -555,11 +555,17 @@ fn a_failure_after_a_batch_was_created_keeps_the_batch_in_the_report() {
 
     // The first one done, the next run creates its batch, then is denied while waiting.
     a.proxy().complete_all();
-    a.proxy()
-        .inject(CloudFrontFault::AccessDenied, Some(Operation::GetInvalidation), 1);
+    a.proxy().inject(
+        CloudFrontFault::AccessDenied,
+        Some(Operation::GetInvalidation),
+        1,
+    );
     let out = a.invalidate(&["/b", "--wait", "--run-id", "snap"]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
-    insta::assert_snapshot!("invalidate_denied_while_waiting", redact(&stdout(&out), Some(&a.dist)));
+    insta::assert_snapshot!(
+        "invalidate_denied_while_waiting",
+        redact(&stdout(&out), Some(&a.dist))
+    );
 }
 
 #[test]
