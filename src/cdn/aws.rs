@@ -393,7 +393,8 @@ impl CloudFront {
     }
 
     fn count(&self) {
-        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// CreateInvalidation.
