@@ -8,6 +8,10 @@
                           vs `curl -Z --parallel-max 64` + sha256sum of every body
   bench/bench.py memory   peak RSS of fanout and verify at 1,000, 10,000 and 100,000 cells
                           (paths x 10 pods), in each output format
+  bench/bench.py cdn      10,000 paths planned and submitted to CloudFront (moto behind the fault
+                          proxy, invalidations in progress for a while): batches, API calls, plan
+                          time; then how late completion is detected: `revalidate cdn wait` vs
+                          `aws cloudfront wait invalidation-completed`, waiting on the same one
 
 The simulated fleet runs in its own process (`revalidate demo --serve`), so the peak RSS measured
 for revalidate is its own. Every peer sends the same requests to the same pods in the same run.
@@ -250,9 +254,113 @@ def memory(args, binary, tmp):
         proc.wait()
 
 
+def start_cdn(binary, tmp, invalidation_time):
+    """A served fleet with the CloudFront proxy over moto (`demo --serve --cloudfront`)."""
+    info = os.path.join(tmp, f"cdn-{time.monotonic_ns()}.json")
+    cmd = [binary, "demo", "--serve", "--pods", "2", "--cloudfront", "--invalidation-time",
+           invalidation_time, "--info-file", info]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not os.path.exists(info):
+        if proc.poll() is not None or time.time() > deadline:
+            sys.exit("the CloudFront proxy did not start (is moto_server installed? pip install 'moto[server]')")
+        time.sleep(0.05)
+    with open(info) as f:
+        return proc, json.load(f)["cloudfront"]
+
+
+def aws_env(tmp):
+    """Dummy credentials for the proxy, and nothing from the machine's own AWS set-up."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    empty = os.path.join(tmp, "aws-empty")
+    open(empty, "w").close()
+    env.update(AWS_ACCESS_KEY_ID="AKIABENCHBENCHBENCH0", AWS_SECRET_ACCESS_KEY="bench-secret-access-key",
+               AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
+               AWS_CONFIG_FILE=empty, AWS_SHARED_CREDENTIALS_FILE=empty)
+    return env
+
+
+def cdn(args, binary, tmp):
+    if not shutil.which("aws"):
+        sys.exit("the aws CLI is needed for the waiter comparison (pip install awscli)")
+    env = aws_env(tmp)
+    n = args.cdn_paths
+    paths = [f"/posts/{d:03}/p{k}" for d in range(-(-n // 100)) for k in range(100)][:n]
+    paths_file = os.path.join(tmp, "cdn-paths.txt")
+    with open(paths_file, "w") as f:
+        f.write("\n".join(paths) + "\n")
+
+    proc, cf = start_cdn(binary, tmp, "1s")
+    try:
+        base = [binary, "cdn", "invalidate", "--paths-file", paths_file, "--distribution", cf["distribution"],
+                "--endpoint-url", cf["endpoint"], "-o", "json", "-q"]
+        out = os.path.join(tmp, "cdn.json")
+
+        def run(extra):
+            with open(out, "w") as o:
+                r = measure(base + extra, stdout=o, env=env)
+            with open(out) as o:
+                return r, json.load(o)["steps"][0]
+
+        plan_runs = [run(["--dry-run", "--run-id", "plan"]) for _ in range(args.runs)]
+        (plan_wall, plan_rss, _), dry = min(plan_runs, key=lambda r: r[0][0])
+        sizes = [len(b["paths"]) for b in dry["batches"]]
+        (_, _, _), coalesced = run(["--dry-run", "--run-id", "plan", "--coalesce", "50"])
+        (sub_wall, sub_rss, code), rep = run(["--run-id", f"bench-{time.time_ns()}"])
+        assert code == 0, rep
+        t = rep["totals"]
+        waited = sum(b["blocked_ms"] for b in rep["batches"]) / 1000
+        print(f"cdn: {n} paths in {len(paths) // 100} directories; moto behind the CloudFront proxy, "
+              f"each invalidation in progress for 1 s")
+        print(f"  plan (--dry-run, whole process)  {plan_wall:8.3f} s   {len(sizes)} batches {sizes}, "
+              f"{dry['plan']['billed_paths']} billed paths, ${dry['plan']['estimated_cost_usd']:.2f}; "
+              f"{plan_rss:.1f} MiB peak RSS")
+        cp = coalesced["plan"]
+        print(f"  plan with --coalesce 50          {'':>8}     {cp['paths']} path(s): {cp['files']} files, "
+              f"{cp['wildcards']} wildcard(s) (at most 15), ${cp['estimated_cost_usd']:.3f}")
+        print(f"  plan + submit                    {sub_wall:8.3f} s   {t['created']} batches created, "
+              f"{t['api_calls']} API calls, {waited:.1f} s waiting for room under the 3,000-path "
+              f"in-progress limit; {sub_rss:.1f} MiB peak RSS")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait()
+
+    print("completion detected after it happened (the same invalidation, both waiters started together):")
+    print(f"  {'in progress for':<16} {'revalidate cdn wait':>20} {'aws cloudfront wait invalidation-completed':>44}")
+    for secs in args.cdn_times:
+        proc, cf = start_cdn(binary, tmp, f"{secs}s")
+        try:
+            common = ["--endpoint-url", cf["endpoint"]]
+            created = subprocess.run(
+                ["aws", "cloudfront", "create-invalidation", "--distribution-id", cf["distribution"],
+                 "--paths", "/bench", "--output", "json"] + common,
+                env=env, capture_output=True, text=True, check=True)
+            t0 = time.perf_counter()
+            inv = json.loads(created.stdout)["Invalidation"]["Id"]
+            ours = subprocess.Popen([binary, "cdn", "wait", inv, "--distribution", cf["distribution"], "-q"]
+                                    + common, env=env, stdout=subprocess.DEVNULL)
+            theirs = subprocess.Popen(["aws", "cloudfront", "wait", "invalidation-completed",
+                                       "--distribution-id", cf["distribution"], "--id", inv] + common,
+                                      env=env, stdout=subprocess.DEVNULL)
+            done = {}
+            while len(done) < 2:
+                for name, p in (("ours", ours), ("theirs", theirs)):
+                    if name not in done and p.poll() is not None:
+                        done[name] = (time.perf_counter() - t0 - secs, p.returncode)
+                time.sleep(0.01)
+            assert done["ours"][1] == 0 and done["theirs"][1] == 0, done
+            print(f"  {str(secs) + ' s':<16} {done['ours'][0]:>18.2f} s {done['theirs'][0]:>42.2f} s")
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("which", choices=["fanout", "verify", "memory", "all"])
+    p.add_argument("which", choices=["fanout", "verify", "memory", "cdn", "all"])
+    p.add_argument("--cdn-paths", type=int, default=10000)
+    p.add_argument("--cdn-times", type=int, nargs="+", default=[2, 5, 15],
+                   help="seconds each invalidation stays in progress, one waiter race each")
     p.add_argument("--paths", type=int, default=1000)
     p.add_argument("--pods", type=int, default=10)
     p.add_argument("--concurrency", type=int, default=64)
@@ -274,6 +382,8 @@ def main():
             verify(args, binary, tmp)
         if args.which in ("memory", "all"):
             memory(args, binary, tmp)
+        if args.which in ("cdn", "all"):
+            cdn(args, binary, tmp)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
         Command::Fanout(a) => fanout_cmd(&global, a).await,
         Command::Verify(a) => verify_cmd(&global, a).await,
         Command::Demo(a) => crate::demo::command(&global, a).await,
+        Command::Cdn(a) => cdn_cmd(&global, a).await,
     }
 }
 
@@ -192,5 +193,205 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
         ctx.listen_for_signals();
         steps::verify(&ctx, &transport, &plan, &mut reporter).await;
     }
+    reporter.finish(ctx.observed_stop())
+}
+
+// ---- cdn ----
+
+async fn cdn_cmd(global: &GlobalArgs, a: crate::cli::CdnArgs) -> Result<Code, Error> {
+    use crate::cli::CdnCommand;
+    match a.command {
+        CdnCommand::Invalidate(a) => cdn_invalidate_cmd(global, a).await,
+        CdnCommand::Wait(a) => {
+            let config = load_config(global, config::flags::cdn_wait(global, &a))?;
+            let s = config.cdn()?;
+            let view = steps::CdnView::Wait(&a.ids, s.wait_timeout);
+            cdn_status_cmd(global, &config, &s, "cdn wait", &a.ids, view).await
+        }
+        CdnCommand::Status(a) => {
+            let config = load_config(global, config::flags::cdn_status(global, &a))?;
+            let s = config.cdn()?;
+            let view = steps::CdnView::Status(&a.ids);
+            cdn_status_cmd(global, &config, &s, "cdn status", &a.ids, view).await
+        }
+        CdnCommand::List(a) => {
+            let config = load_config(global, config::flags::cdn_list(global, &a))?;
+            let s = config.cdn()?;
+            let view = steps::CdnView::List(s.list_limit);
+            cdn_status_cmd(global, &config, &s, "cdn list", &[], view).await
+        }
+        CdnCommand::Purge(a) => cdn_purge_cmd(global, a).await,
+    }
+}
+
+/// The distribution every CloudFront command needs, checked before anything is sent.
+fn cdn_distribution(config: &Config, s: &config::CdnSettings) -> Result<String, Error> {
+    let Some(d) = &s.distribution else {
+        return Err(Error::usage(
+            "no CloudFront distribution: give --distribution ID (or env REVALIDATE_CDN_DISTRIBUTION, or distribution in [cdn] of the config)",
+        ));
+    };
+    if d.len() > 64 || !d.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::usage(format!(
+            "cdn.distribution = {d:?} ({}): a CloudFront distribution id is letters and digits, e.g. E2QWRUHAPOMQZL",
+            config.cdn_distribution_source().unwrap_or_default()
+        )));
+    }
+    Ok(d.clone())
+}
+
+/// Invalidation ids are letters and digits; anything else would change the request's route.
+fn cdn_ids(ids: &[String]) -> Result<(), Error> {
+    let bad: Vec<&String> = ids
+        .iter()
+        .filter(|i| i.is_empty() || i.len() > 64 || !i.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .collect();
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "not an invalidation id: {}; ids are letters and digits, e.g. I2J0I21PCUYOIK (`revalidate cdn list` shows them)",
+            bad.iter()
+                .map(|b| format!("{b:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+}
+
+/// The pods `--next-data auto` reads the build id from: the configured ones, when it needs them.
+fn cdn_pods(config: &Config, s: &config::CdnSettings) -> Result<Vec<targets::Target>, Error> {
+    if s.next_data != Some(config::NextData::Auto) || s.build_id_file.is_some() {
+        return Ok(Vec::new());
+    }
+    match targets::from_spec(&config.targets()) {
+        Ok(t) => Ok(t),
+        Err(targets::TargetsError::None) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn cdn_invalidate_cmd(
+    global: &GlobalArgs,
+    a: crate::cli::CdnInvalidateArgs,
+) -> Result<Code, Error> {
+    let config = load_config(global, config::flags::cdn_invalidate(global, &a))?;
+    let limits = config.limits()?;
+    let s = config.cdn()?;
+    let distribution = cdn_distribution(&config, &s)?;
+    let paths = collect_paths(&a.paths, Purpose::Cdn)?;
+    let pods = cdn_pods(&config, &s)?;
+    let ctx = RunContext::new(limits);
+    ctx.listen_for_signals();
+    let transport = Transport::new(&limits, pods.len().max(1))?;
+    let build_ids = crate::cdn::build_ids(&s, &paths, &pods, &ctx, &transport).await?;
+    let (run_id, run_id_source) =
+        crate::cdn::run_id(s.run_id.as_deref(), &|k| std::env::var(k).ok());
+    let plan = crate::cdn::Plan::build(&crate::cdn::plan::Input {
+        distribution: distribution.clone(),
+        paths,
+        build_ids,
+        query_strings: s.query_strings,
+        coalesce: s.coalesce,
+        max_wildcards: s.max_wildcards,
+        batch_size: s.batch_size,
+        free_paths_left: s.free_paths_left,
+        run_id: run_id.clone(),
+        caller_reference: s.caller_reference.clone(),
+    })
+    .map_err(|e| Error::usage(e.to_string()))?;
+    tracing::info!(
+        "cdn invalidate: {} on {distribution}; run id {run_id} ({run_id_source})",
+        plan.summary
+    );
+    let run = (run_id.as_str(), run_id_source.as_str());
+    if global.dry_run {
+        let mut reporter = reporter(global, "cdn invalidate");
+        reporter.step_finished(StepReport::CdnInvalidateDryRun(
+            crate::cdn::invalidate::dry_run(&plan, run),
+        ));
+        return reporter.finish(None);
+    }
+    let api = crate::cdn::aws::CloudFront::connect(&s, &limits, s.poll.min, &distribution).await?;
+    let mut reporter = reporter(global, "cdn invalidate");
+    let opts = crate::cdn::invalidate::Options {
+        wait: s.wait,
+        wait_timeout: s.wait_timeout,
+        poll: s.poll,
+    };
+    steps::cdn_invalidate(&ctx, &api, &plan, run, opts, &mut reporter).await?;
+    reporter.finish(ctx.observed_stop())
+}
+
+async fn cdn_status_cmd(
+    global: &GlobalArgs,
+    config: &Config,
+    s: &config::CdnSettings,
+    command: &str,
+    ids: &[String],
+    view: steps::CdnView<'_>,
+) -> Result<Code, Error> {
+    let limits = config.limits()?;
+    let distribution = cdn_distribution(config, s)?;
+    cdn_ids(ids)?;
+    if global.dry_run {
+        return Err(Error::usage(format!(
+            "`revalidate {command}` only reads; --dry-run is for commands that change something"
+        )));
+    }
+    let ctx = RunContext::new(limits);
+    ctx.listen_for_signals();
+    let api = crate::cdn::aws::CloudFront::connect(s, &limits, s.poll.min, &distribution).await?;
+    let mut reporter = reporter(global, command);
+    steps::cdn_status(&ctx, &api, view, s.poll, &mut reporter).await?;
+    reporter.finish(ctx.observed_stop())
+}
+
+async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Result<Code, Error> {
+    let config = load_config(global, config::flags::cdn_purge(global, &a))?;
+    let limits = config.limits()?;
+    let s = config.cdn()?;
+    let paths = collect_paths(&a.paths, Purpose::Cdn)?;
+    let pods = cdn_pods(&config, &s)?;
+    let ctx = RunContext::new(limits);
+    ctx.listen_for_signals();
+    let transport = Transport::new(&limits, pods.len() + s.purge_urls.len().max(1))?;
+    let build_ids = crate::cdn::build_ids(&s, &paths, &pods, &ctx, &transport).await?;
+    let plan = crate::cdn::purge::Plan::build(
+        &s,
+        paths,
+        &build_ids,
+        std::env::var(crate::cdn::cloudflare::TOKEN_ENV).ok(),
+    )?;
+    tracing::info!(
+        "cdn purge: {} paths x {} caches; concurrency {} (per cache {}), timeout {:?}, retries {}",
+        plan.paths.len(),
+        plan.caches().len(),
+        limits.concurrency,
+        limits.per_pod_concurrency,
+        limits.timeout,
+        limits.retries
+    );
+    let mut reporter = reporter(global, "cdn purge");
+    if global.dry_run {
+        reporter.step_finished(StepReport::CdnPurgeDryRun(crate::cdn::purge::dry_run(
+            &plan, &transport,
+        )));
+        return reporter.finish(None);
+    }
+    let client = reqwest::Client::builder()
+        .user_agent(crate::transport::USER_AGENT)
+        .build()
+        .map_err(|e| Error::unexpected(format!("cannot set up the HTTP client: {e}")))?;
+    steps::cdn_purge(
+        &ctx,
+        &transport,
+        &client,
+        &plan,
+        s.wait_timeout,
+        s.poll,
+        &mut reporter,
+    )
+    .await?;
     reporter.finish(ctx.observed_stop())
 }

@@ -134,6 +134,10 @@ pub enum Command {
     #[command(after_help = after_help())]
     Demo(DemoArgs),
 
+    /// Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare
+    #[command(long_about = CDN_ABOUT, after_help = after_help())]
+    Cdn(CdnArgs),
+
     /// Print the effective configuration, each value with where it came from (secrets redacted)
     #[command(after_help = after_help())]
     Config,
@@ -364,6 +368,285 @@ pub struct DemoArgs {
     /// --serve: write the fleet's pod URLs and files as JSON to FILE once it is listening
     #[arg(long, value_name = "FILE", requires = "serve")]
     pub info_file: Option<PathBuf>,
+
+    /// --serve: also run a CloudFront API (moto_server, PyPI moto[server], behind a proxy that
+    /// keeps invalidations in progress for --invalidation-time) with one distribution
+    #[arg(long, requires = "serve")]
+    pub cloudfront: bool,
+
+    /// --cloudfront: how long each invalidation stays in progress [default: 5s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "cloudfront")]
+    pub invalidation_time: Option<Duration>,
+}
+
+// ---- cdn ----
+
+const CDN_ABOUT: &str = "\
+Clear the CDN once the pods are fresh.
+
+After every pod serves the new page, the CDN still holds the old one until it is invalidated;
+invalidated too early, it refetches from a stale pod and caches that again. Run these after
+`revalidate verify` proved the pods fresh.
+
+  invalidate  CloudFront: batched within its limits, idempotent, costed before it is sent,
+              and with --wait polled until complete (detected within 2s for most)
+  wait        wait for invalidations to complete
+  status      the status of invalidations
+  list        a distribution's recent invalidations
+  purge       caches that take HTTP purges (Varnish, nginx, Squid, Fastly) and Cloudflare
+
+CloudFront credentials and region come from aws-config's default chain: environment, shared
+profile (--aws-profile), SSO, web identity (EKS IRSA), container and instance metadata.";
+
+#[derive(Debug, Args)]
+pub struct CdnArgs {
+    #[command(subcommand)]
+    pub command: CdnCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CdnCommand {
+    /// Invalidate paths on a CloudFront distribution: batched, idempotent, costed, waited for
+    #[command(long_about = CDN_INVALIDATE_ABOUT, after_help = after_help())]
+    Invalidate(CdnInvalidateArgs),
+
+    /// Wait until CloudFront invalidations complete
+    #[command(after_help = after_help())]
+    Wait(CdnWaitArgs),
+
+    /// Show the status of CloudFront invalidations
+    #[command(after_help = after_help())]
+    Status(CdnStatusArgs),
+
+    /// List a distribution's recent invalidations, newest first
+    #[command(after_help = after_help())]
+    List(CdnListArgs),
+
+    /// Purge paths from caches that take HTTP purges and from Cloudflare
+    #[command(long_about = CDN_PURGE_ABOUT, after_help = after_help())]
+    Purge(CdnPurgeArgs),
+}
+
+const CDN_INVALIDATE_ABOUT: &str = "\
+Invalidate paths on a CloudFront distribution.
+
+Paths follow CloudFront's rules (the developer guide's page on invalidating files): they start
+with /, are case-sensitive, at most 4,000 characters, take * only as the last character, and
+only non-ASCII and RFC 1738 unsafe characters are URL-encoded (~ becomes %7E). Query strings
+are dropped unless --query-strings keep (the distribution caches on them).
+
+Before anything is sent, the plan is printed: paths, wildcards, billed paths and the estimated
+cost (the first 1,000 paths a month are free per account, then $0.005 a path; a wildcard counts
+as one). Duplicates and paths a wildcard covers are dropped; --coalesce N replaces more than N
+paths under one directory with DIRECTORY/*. Batches hold at most 3,000 paths and are sent only
+when the distribution has room under its in-progress limits (3,000 file paths, 15 wildcards).
+
+Each batch's CallerReference is a hash of the distribution, the run id and its paths: a retried
+CI job (same run id) gets its invalidation back instead of paying twice.";
+
+const CDN_PURGE_ABOUT: &str = "\
+Purge paths from caches that take HTTP purges (Varnish, nginx or Squid with a purge module,
+Fastly's URL purge) and from Cloudflare.
+
+--purge-url URL sends `PURGE <path>` (--purge-method) to that cache for every path, with any
+--purge-header such as 'Fastly-Key: ${FASTLY_KEY}'. Outcome per (path, cache): 200 or 204
+purged, 404 not-cached (fine), anything else a failure.
+
+--cloudflare-zone ID purges https://SITE/PATH by URL (--site-url), at most 30 URLs a call (the
+Free plan's limit; --cloudflare-batch-size), honouring 429 Retry-After. The API token comes from
+env CLOUDFLARE_API_TOKEN or --cloudflare-token-file, never the command line.";
+
+/// Which CloudFront distribution, through which credentials.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "CloudFront")]
+pub struct AwsArgs {
+    /// The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)
+    #[arg(long, value_name = "ID")]
+    pub distribution: Option<String>,
+
+    /// The AWS shared config profile [default: AWS_PROFILE, else the default chain]
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
+
+    /// Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+/// How long and how often to ask CloudFront.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Waiting")]
+pub struct PollArgs {
+    /// How long to wait on CloudFront: for room under its in-progress limits, through retries,
+    /// and for completion [default: 20m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait_timeout: Option<Duration>,
+
+    /// First interval between polls and retries; each poll waits 10% longer [default: 1s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub poll_min: Option<Duration>,
+
+    /// Longest interval between polls [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub poll_max: Option<Duration>,
+}
+
+/// Pages Router data URLs.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Next.js data URLs")]
+pub struct NextDataArgs {
+    /// Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id
+    /// from every pod's page (--pod, --pods-file) or from --build-id-file
+    #[arg(long, value_name = "BUILD_ID|auto")]
+    pub next_data: Option<String>,
+
+    /// --next-data auto: read the build id from this file (the app's .next/BUILD_ID)
+    #[arg(long, value_name = "FILE")]
+    pub build_id_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CdnInvalidateArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Whether the distribution caches on query strings: drop them from the paths, or keep
+    /// them [default: drop]
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub query_strings: Option<crate::cdn::QueryStrings>,
+
+    /// Replace more than N paths under one directory with DIRECTORY/* (deepest first)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3000))]
+    pub coalesce: Option<u32>,
+
+    /// At most N wildcard paths in the plan [default: 15]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=15))]
+    pub max_wildcards: Option<u32>,
+
+    /// Paths per CreateInvalidation, at most 3000 [default: 3000]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3000))]
+    pub batch_size: Option<u32>,
+
+    /// Free invalidation paths the account has left this month, for the cost estimate
+    /// [default: unknown: every path is counted]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1000000))]
+    pub free_paths_left: Option<u32>,
+
+    /// Names this run in every CallerReference: a retry with the same run id gets its
+    /// invalidations back instead of paying twice (env REVALIDATE_RUN_ID) [default: the CI run
+    /// id (GITHUB_RUN_ID, CI_PIPELINE_ID, BUILDKITE_BUILD_ID, BUILD_BUILDID), else new each run]
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
+
+    /// Use this CallerReference (suffixed -1, -2, ... when there are several batches)
+    #[arg(long, value_name = "REF")]
+    pub caller_reference: Option<String>,
+
+    /// Wait until every invalidation completes (exit 3 at --wait-timeout, naming those in
+    /// progress)
+    #[arg(long)]
+    pub wait: bool,
+
+    #[command(flatten)]
+    pub poll: PollArgs,
+
+    #[command(flatten)]
+    pub next_data: NextDataArgs,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CdnWaitArgs {
+    /// Invalidation ids, e.g. I2J0I21PCUYOIK
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    #[command(flatten)]
+    pub poll: PollArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CdnStatusArgs {
+    /// Invalidation ids, e.g. I2J0I21PCUYOIK
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CdnListArgs {
+    /// How many invalidations to list [default: 20]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: Option<u32>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CdnPurgeArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+
+    /// A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g.
+    /// varnish=http://10.0.0.9:6081 (env REVALIDATE_PURGE_URLS)
+    #[arg(
+        long = "purge-url",
+        value_name = "[NAME=]URL",
+        help_heading = "HTTP purge"
+    )]
+    pub purge_urls: Vec<String>,
+
+    /// The purge request's method, e.g. BAN [default: PURGE]
+    #[arg(long, value_name = "METHOD", help_heading = "HTTP purge")]
+    pub purge_method: Option<String>,
+
+    /// A header 'Name: value' of every purge request (repeatable); ${ENV_VAR} expands, e.g.
+    /// 'Fastly-Key: ${FASTLY_KEY}'
+    #[arg(long = "purge-header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax, help_heading = "HTTP purge")]
+    pub purge_headers: Vec<String>,
+
+    /// A Cloudflare zone id to purge by URL (env CLOUDFLARE_ZONE_ID); the API token comes from
+    /// env CLOUDFLARE_API_TOKEN or --cloudflare-token-file
+    #[arg(long, value_name = "ID", help_heading = "Cloudflare")]
+    pub cloudflare_zone: Option<String>,
+
+    /// A file holding the Cloudflare API token
+    #[arg(long, value_name = "FILE", help_heading = "Cloudflare")]
+    pub cloudflare_token_file: Option<PathBuf>,
+
+    /// Cloudflare's API base [default: https://api.cloudflare.com/client/v4]
+    #[arg(long, value_name = "URL", help_heading = "Cloudflare")]
+    pub cloudflare_api_url: Option<String>,
+
+    /// URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=500), help_heading = "Cloudflare")]
+    pub cloudflare_batch_size: Option<u32>,
+
+    /// The site's public origin, e.g. https://www.example.com: Cloudflare purges full URLs
+    /// (env REVALIDATE_SITE_URL)
+    #[arg(long, value_name = "URL", help_heading = "Cloudflare")]
+    pub site_url: Option<String>,
+
+    /// How long to wait for Cloudflare's 429 Retry-After [default: 20m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Cloudflare")]
+    pub wait_timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub next_data: NextDataArgs,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
 }
 
 #[derive(Debug, Clone, Args)]

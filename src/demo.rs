@@ -3,9 +3,12 @@
 //! The story: every pod serves the deployed page; an editor changes it and clicks "Revalidate";
 //! the load balancer hands that call to one pod, so the other pods stay stale; `verify` proves it
 //! (and measures how often users get the stale page through the balancer); `fanout` revalidates
-//! every pod; `verify` proves every pod, and the balancer, now serve the new page. Every step runs
-//! the same library functions and renderers as the real subcommands. `--serve` keeps a fleet up
-//! for people (and the benchmarks) to point revalidate at.
+//! every pod; `verify` proves every pod, and the balancer, now serve the new page. Users reach the
+//! site through a caching edge (a CDN) in front of the balancer, which still holds the old page;
+//! only now, with every pod fresh, `cdn purge` clears it, and `verify` proves the edge serves the
+//! new page. Every step runs the same library functions and renderers as the real subcommands.
+//! `--serve` keeps a fleet up, with the edge, a Cloudflare API fake and (with `--cloudfront`) the
+//! CloudFront proxy over moto, for people (and the benchmarks) to point revalidate at.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -18,10 +21,10 @@ use crate::exit::Code;
 use crate::nextjs::RevalidateMethod;
 use crate::paths::{Purpose, UrlPath};
 use crate::report::{OutputFormat, Reporter, Style};
-use crate::sim::{Flavor, Fleet, FleetOptions};
+use crate::sim::{Edge, EdgeOptions, Flavor, Fleet, FleetOptions};
 use crate::targets::{self, Target};
 use crate::transport::Transport;
-use crate::{fanout, steps, verify};
+use crate::{cdn, fanout, steps, verify};
 
 fn fail(what: &str) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(what, e)
@@ -57,7 +60,7 @@ pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
     crate::secret::register(fleet.preview_id());
     crate::secret::register(fleet.secret());
     let code = if a.serve {
-        serve(&fleet, &manifest, dir.path(), a.info_file.as_deref()).await?
+        serve(&fleet, &manifest, dir.path(), &a).await?
     } else {
         story(global, &fleet, &manifest).await?
     };
@@ -88,6 +91,11 @@ async fn story(
         .start_balancer()
         .await
         .map_err(fail("cannot start the load balancer"))?;
+    let edge = Edge::start(balancer.addr(), EdgeOptions::default())
+        .await
+        .map_err(fail("cannot start the CDN edge"))?;
+    let edge_target =
+        targets::parse_spec(&format!("edge={}", edge.url())).expect("edge URL parses");
     let targets: Vec<Target> = fleet
         .pods()
         .iter()
@@ -112,13 +120,26 @@ async fn story(
     for t in &targets {
         out.push_str(&format!("  {:<14} {}\n", t.name, t.location()));
     }
-    out.push_str(&format!("  {:<14} {}\n\n", "load balancer", balancer.url()));
-
+    out.push_str(&format!("  {:<14} {}\n", "load balancer", balancer.url()));
     out.push_str(&format!(
-        "{} Every pod serves {PATH} as built at deploy time:\n",
+        "  {:<14} {} (a CDN in front of the balancer)\n\n",
+        "edge",
+        edge.url()
+    ));
+
+    // Users' requests fill the edge with the deployed page, one copy per encoding.
+    for encoding in ["identity", "gzip", "br"] {
+        let _ = client
+            .get(edge_target.url_for(PATH))
+            .header("accept-encoding", encoding)
+            .send()
+            .await;
+    }
+    out.push_str(&format!(
+        "{} Every pod serves {PATH} as built at deploy time, and users' requests left it in the edge:\n",
         style.bold("1.")
     ));
-    out.push_str(&titles(&client, &targets, &style, None).await);
+    out.push_str(&titles(&client, &with(&targets, &edge_target), &style, None).await);
     reporter.text(&std::mem::take(&mut out));
 
     fleet.cms().set_title("a", NEW_TITLE);
@@ -215,29 +236,109 @@ async fn story(
     ));
     reporter.text(&std::mem::take(&mut out));
     let after = steps::verify(&ctx, &transport, &verify_plan, &mut reporter).await;
+
+    let edge_plan = verify::Plan {
+        targets: Vec::new(),
+        through: Some(verify::Through {
+            target: edge_target.clone(),
+            samples: 1,
+            encodings: vec![
+                verify::Encoding::Identity,
+                verify::Encoding::Gzip,
+                verify::Encoding::Br,
+            ],
+        }),
+        ..verify_plan.clone()
+    };
+    let edge_verify_cmd = format!(
+        "revalidate verify {PATH} --ignore-preset timestamps --expect-contains '{NEW_TITLE}' --through {} --samples 1",
+        edge.url()
+    );
+    out.push_str(&format!(
+        "\n{} But users reach the site through the edge, which still holds the old page (a CDN keeps\n   an ISR page until it is invalidated):\n   $ {edge_verify_cmd}\n\n",
+        style.bold("7.")
+    ));
+    reporter.text(&std::mem::take(&mut out));
+    let edge_before = steps::verify(&ctx, &transport, &edge_plan, &mut reporter).await;
+
+    let purge_plan = cdn::purge::Plan {
+        paths: vec![path.clone()],
+        http: vec![edge_target.clone()],
+        method: http::Method::from_bytes(b"PURGE").expect("a method name"),
+        headers: Vec::new(),
+        cloudflare: None,
+        warnings: Vec::new(),
+    };
+    out.push_str(&format!(
+        "\n{} Only now, with every pod proven fresh, revalidate purges the edge (purged earlier, it could\n   have refetched the old page from a stale pod and kept it again):\n   $ revalidate cdn purge {PATH} --purge-url edge={}\n\n",
+        style.bold("8."),
+        edge.url()
+    ));
+    reporter.text(&std::mem::take(&mut out));
+    let purged = steps::cdn_purge(
+        &ctx,
+        &transport,
+        &client,
+        &purge_plan,
+        Duration::from_secs(10),
+        crate::config::Poll {
+            min: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        },
+        &mut reporter,
+    )
+    .await?;
+
+    out.push_str(&format!(
+        "\n{} And proves that users get the new page through the edge, in every encoding:\n   $ {edge_verify_cmd}\n\n",
+        style.bold("9.")
+    ));
+    reporter.text(&std::mem::take(&mut out));
+    let edge_after = steps::verify(&ctx, &transport, &edge_plan, &mut reporter).await;
     out.push('\n');
-    out.push_str(&titles(&client, &targets, &style, Some(NEW_TITLE)).await);
+    out.push_str(
+        &titles(
+            &client,
+            &with(&targets, &edge_target),
+            &style,
+            Some(NEW_TITLE),
+        )
+        .await,
+    );
     out.push_str(&format!(
         "\nDone in {}. Keep a fleet running to try the commands yourself: revalidate demo --serve\n",
         crate::report::short_duration(started.elapsed())
     ));
     reporter.text(&out);
+    edge.shutdown();
     balancer.shutdown();
-    // The first verify is stale on purpose: the story's own code is the last step's, unless
-    // the story did not unfold as told (or a signal cut it short).
-    let worst = reporter.finish(ctx.observed_stop())?;
-    Ok(if matches!(worst, Code::Interrupted | Code::Terminated) {
-        worst
-    } else if before.totals.stale == 1 && fan.code == Code::Success && after.code == Code::Success {
-        Code::Success
-    } else {
+    let code = reporter.finish(ctx.observed_stop())?;
+    let unfolded = before.totals.stale == 1
+        && fan.code == Code::Success
+        && after.code == Code::Success
+        && edge_before.totals.stale == 1
+        && purged.code == Code::Success
+        && edge_after.code == Code::Success;
+    Ok(match code {
+        // A signal's code stands whatever the story showed.
+        Code::Interrupted | Code::Terminated => code,
+        // The stale steps are the story, not a failure of it.
+        _ if unfolded => Code::Success,
         // The story did not unfold as it should: say so through the exit code.
-        before
+        _ => before
             .code
             .worst(fan.code)
             .worst(after.code)
-            .worst(Code::Unexpected)
+            .worst(edge_before.code)
+            .worst(purged.code)
+            .worst(edge_after.code)
+            .worst(Code::Unexpected),
     })
+}
+
+/// The pods and the edge, for showing what each serves.
+fn with(targets: &[Target], edge: &Target) -> Vec<Target> {
+    targets.iter().cloned().chain([edge.clone()]).collect()
 }
 
 /// Each pod's page title, fetched over HTTP as a user would see it.
@@ -283,6 +384,27 @@ struct Info {
     secret_file: String,
     build_id: String,
     flavor: String,
+    /// The caching edge in front of the balancer (takes PURGE).
+    edge: String,
+    cloudflare: CloudflareInfo,
+    /// With --cloudfront.
+    cloudfront: Option<CloudFrontInfo>,
+}
+
+#[derive(serde::Serialize)]
+struct CloudflareInfo {
+    api_url: String,
+    zone: String,
+    token_file: String,
+}
+
+#[derive(serde::Serialize)]
+struct CloudFrontInfo {
+    endpoint: String,
+    distribution: String,
+    /// moto itself, which answers every invalidation COMPLETED at once.
+    moto: String,
+    invalidation_time_ms: u64,
 }
 
 #[derive(serde::Serialize)]
@@ -295,12 +417,52 @@ async fn serve(
     fleet: &Fleet,
     manifest: &std::path::Path,
     dir: &std::path::Path,
-    info_file: Option<&std::path::Path>,
+    a: &DemoArgs,
 ) -> Result<Code, Error> {
+    use crate::sim::{
+        CloudFrontOptions, CloudFrontProxy, CloudflareApi, CloudflareOptions, Completion, Moto,
+    };
+    let info_file = a.info_file.as_deref();
     let balancer = fleet
         .start_balancer()
         .await
         .map_err(fail("cannot start the load balancer"))?;
+    let edge = Edge::start(balancer.addr(), EdgeOptions::default())
+        .await
+        .map_err(fail("cannot start the CDN edge"))?;
+    let cloudflare = CloudflareApi::start(CloudflareOptions {
+        edge: Some(edge.cache().clone()),
+        ..CloudflareOptions::default()
+    })
+    .await
+    .map_err(fail("cannot start the Cloudflare API fake"))?;
+    crate::secret::register(cloudflare.api_token());
+    let token_file = dir.join("cloudflare-token");
+    std::fs::write(&token_file, cloudflare.api_token())
+        .map_err(fail("cannot write the Cloudflare token file"))?;
+    let invalidation_time = a.invalidation_time.unwrap_or(Duration::from_secs(5));
+    let aws = if a.cloudfront {
+        let moto = Moto::start()
+            .await
+            .map_err(|e| Error::usage(format!("--cloudfront: {e}")))?;
+        let distribution = moto
+            .create_distribution()
+            .await
+            .map_err(|e| Error::unexpected(format!("--cloudfront: {e:#}")))?;
+        let proxy = CloudFrontProxy::start(
+            moto.addr(),
+            CloudFrontOptions {
+                completion: Completion::After(invalidation_time),
+                edge: Some(edge.cache().clone()),
+                ..CloudFrontOptions::default()
+            },
+        )
+        .await
+        .map_err(fail("cannot start the CloudFront proxy"))?;
+        Some((moto, proxy, distribution))
+    } else {
+        None
+    };
     let secret_file = dir.join("revalidate-secret");
     std::fs::write(&secret_file, fleet.secret()).map_err(fail("cannot write the secret file"))?;
     let pods_file = dir.join("pods.txt");
@@ -324,6 +486,20 @@ async fn serve(
         secret_file: secret_file.display().to_string(),
         build_id: fleet.build_id().to_string(),
         flavor: fleet.flavor().next_version().to_string(),
+        edge: edge.url(),
+        cloudflare: CloudflareInfo {
+            api_url: cloudflare.url(),
+            zone: cloudflare.zone_id().to_string(),
+            token_file: token_file.display().to_string(),
+        },
+        cloudfront: aws
+            .as_ref()
+            .map(|(moto, proxy, distribution)| CloudFrontInfo {
+                endpoint: proxy.url(),
+                distribution: distribution.clone(),
+                moto: moto.url(),
+                invalidation_time_ms: invalidation_time.as_millis() as u64,
+            }),
     };
     let mut text = format!(
         "A simulated fleet of {} Next.js {} pods is listening (Ctrl-C stops it):\n",
@@ -343,6 +519,23 @@ async fn serve(
         secret_file.display(),
         pods_file.display(),
     ));
+    text.push_str(&format!(
+        "\nThe edge {} caches what users fetch through it, until purged:\n  revalidate verify /posts/a --through {} --samples 1 --expect-contains 'Post A'\n  revalidate cdn purge /posts/a --purge-url edge={}\n  CLOUDFLARE_API_TOKEN=$(cat {}) revalidate cdn purge /posts/a --cloudflare-zone {} \\\n    --cloudflare-api-url {} --site-url https://www.example.com\n",
+        info.edge,
+        info.edge,
+        info.edge,
+        info.cloudflare.token_file,
+        info.cloudflare.zone,
+        info.cloudflare.api_url,
+    ));
+    if let Some(cf) = &info.cloudfront {
+        text.push_str(&format!(
+            "  AWS_ACCESS_KEY_ID=AKIADEMODEMODEMO0000 AWS_SECRET_ACCESS_KEY=demo-secret-access-key \\\n    revalidate cdn invalidate /posts/a --distribution {} --endpoint-url {} --wait\n    (each invalidation stays in progress for {})\n",
+            cf.distribution,
+            cf.endpoint,
+            humantime::format_duration(invalidation_time),
+        ));
+    }
     if let Some(f) = info_file {
         let json = serde_json::to_string_pretty(&info).expect("info serializes");
         let tmp = f.with_extension("tmp");
@@ -353,6 +546,9 @@ async fn serve(
     let _ = std::io::stdout().write_all(text.as_bytes());
     let _ = std::io::stdout().flush();
     let _ = tokio::signal::ctrl_c().await;
+    drop(aws);
+    cloudflare.shutdown();
+    edge.shutdown();
     balancer.shutdown();
     Ok(Code::Success)
 }

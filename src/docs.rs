@@ -38,7 +38,7 @@ pub fn render_all() -> Vec<(String, Vec<u8>)> {
     let mut root = Cli::command().disable_help_subcommand(true);
     root.build();
     let mut pages = vec![root.clone()];
-    pages.extend(root.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+    pages_of(&root, &mut pages);
     for cmd in pages {
         let man = clap_mangen::Man::new(cmd.clone()).date("");
         let mut buf = Vec::new();
@@ -62,6 +62,18 @@ pub fn render_all() -> Vec<(String, Vec<u8>)> {
         files.push((format!("man/{}", man.get_filename()), buf));
     }
     files
+}
+
+/// Every visible subcommand under `cmd`, nested ones too (`revalidate-cdn-invalidate`), in
+/// definition order.
+fn pages_of(cmd: &clap::Command, out: &mut Vec<clap::Command>) {
+    for s in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        out.push(s.clone());
+        pages_of(s, out);
+    }
 }
 
 /// The EXIT STATUS section, from the one exit-code table.

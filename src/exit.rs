@@ -16,11 +16,13 @@ pub enum Code {
     Unexpected,
     /// Bad flags, bad paths, bad configuration: nothing was sent.
     Usage,
-    /// Some (path, pod) cells failed: unreachable, rejected, http-error, gone.
+    /// Some (path, pod) cells failed: unreachable, rejected, http-error, gone; or CDN work was
+    /// left undone (an invalidation not created, or not completed by --wait-timeout; a purge
+    /// that failed).
     CellsFailed,
     /// Stale content found, or freshness could not be proven (verify).
     Stale,
-    /// A required service (Redis, AWS, Kubernetes API) could not be used.
+    /// A required service (Redis, AWS, Cloudflare, Kubernetes API) could not be used.
     ServiceUnavailable,
     /// Interrupted by Ctrl-C (SIGINT); a partial report was printed.
     Interrupted,
@@ -117,7 +119,7 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::CellsFailed,
-        "some (path, pod) cells failed: unreachable, rejected, http-error, gone",
+        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; cdn: an invalidation not created or not completed by --wait-timeout, a purge that failed",
     ),
     (
         Code::Stale,
@@ -125,7 +127,7 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::ServiceUnavailable,
-        "a required service (Redis, AWS, Kubernetes API) was unavailable",
+        "a required service (Redis, AWS, Cloudflare, Kubernetes API) was unavailable or refused the credentials",
     ),
     (
         Code::Interrupted,

@@ -7,6 +7,7 @@
 //! the benchmarks and the tests.
 
 pub mod app;
+pub mod cdn;
 pub mod cli;
 pub mod config;
 pub mod context;

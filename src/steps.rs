@@ -3,10 +3,11 @@
 //! step's report. A command, the demo, and a pipeline of steps all call these.
 
 use crate::context::RunContext;
+use crate::error::Error;
 use crate::exit::Code;
 use crate::report::{Reporter, StepReport, StepStart};
 use crate::transport::Transport;
-use crate::{fanout, verify};
+use crate::{cdn, fanout, verify};
 
 /// How a step ended, for a caller that chains steps (the report itself goes to the reporter).
 #[derive(Clone, Debug)]
@@ -69,4 +70,133 @@ pub async fn verify(
     };
     reporter.step_finished(StepReport::Verify(report));
     ended
+}
+
+// ---- cdn ----
+
+/// Runs a CloudFront invalidation (and its `--wait`). A failure before any batch reached
+/// CloudFront is the command's error (exit 2 or 5, with its hint); after that, the report holds
+/// it with the batches that were created, so their ids are never lost.
+pub async fn cdn_invalidate(
+    ctx: &RunContext,
+    api: &cdn::aws::CloudFront,
+    plan: &cdn::Plan,
+    run_id: (&str, &str),
+    opts: cdn::invalidate::Options,
+    reporter: &mut Reporter,
+) -> Result<Ended<cdn::invalidate::Totals>, Error> {
+    reporter.step_started(StepStart::CdnInvalidate {
+        distribution: &plan.distribution,
+        run_id: run_id.0,
+        run_id_source: run_id.1,
+        plan: &plan.summary,
+        batches: &plan.batches,
+    });
+    let report = cdn::invalidate::run(ctx, api, plan, run_id, opts, |p| match p {
+        cdn::invalidate::Progress::Blocked {
+            batch,
+            files,
+            wildcards,
+        } => reporter.cdn_blocked(batch, files, wildcards),
+        cdn::invalidate::Progress::Batch(b) => reporter.cdn_batch(b),
+        cdn::invalidate::Progress::Wait(e) => reporter.cdn_wait("cdn-invalidate", e),
+    })
+    .await;
+    if let Some(f) = &report.failure
+        && report.nothing_submitted()
+    {
+        return Err(f.to_error());
+    }
+    let ended = Ended {
+        code: report.code(),
+        totals: report.totals.clone(),
+    };
+    reporter.step_finished(StepReport::CdnInvalidate(report));
+    Ok(ended)
+}
+
+/// Which on-call view to run.
+pub enum CdnView<'a> {
+    Status(&'a [String]),
+    List(usize),
+    Wait(&'a [String], std::time::Duration),
+}
+
+/// Runs `cdn status`, `cdn list` or `cdn wait`. A failure that leaves nothing to show is the
+/// command's error.
+pub async fn cdn_status(
+    ctx: &RunContext,
+    api: &cdn::aws::CloudFront,
+    view: CdnView<'_>,
+    poll: crate::config::Poll,
+    reporter: &mut Reporter,
+) -> Result<Code, Error> {
+    let (v, ids) = match &view {
+        CdnView::Status(ids) => (cdn::wait::View::Status, ids.len()),
+        CdnView::List(_) => (cdn::wait::View::List, 0),
+        CdnView::Wait(ids, _) => (cdn::wait::View::Wait, ids.len()),
+    };
+    reporter.step_started(StepStart::CdnStatus {
+        view: v,
+        distribution: &api.distribution,
+        ids,
+    });
+    let report = match view {
+        CdnView::Status(ids) => cdn::wait::status(ctx, api, ids, poll).await,
+        CdnView::List(limit) => cdn::wait::list(ctx, api, limit, poll).await,
+        CdnView::Wait(ids, timeout) => {
+            cdn::wait::wait_ids(ctx, api, ids, timeout, poll, |e| {
+                reporter.cdn_wait("cdn-status", e)
+            })
+            .await
+        }
+    };
+    if let Some(f) = &report.failure
+        && report.is_empty()
+    {
+        return Err(f.to_error());
+    }
+    let code = report.code();
+    reporter.step_finished(StepReport::CdnStatus(report));
+    Ok(code)
+}
+
+/// Runs `cdn purge`. A Cloudflare failure when nothing was purged or answered is the command's
+/// error.
+pub async fn cdn_purge(
+    ctx: &RunContext,
+    transport: &Transport,
+    client: &reqwest::Client,
+    plan: &cdn::purge::Plan,
+    wait_timeout: std::time::Duration,
+    poll: crate::config::Poll,
+    reporter: &mut Reporter,
+) -> Result<Ended<cdn::purge::Totals>, Error> {
+    let caches = plan.caches();
+    let calls = plan
+        .cloudflare
+        .as_ref()
+        .map_or(0, |z| plan.paths.len().div_ceil(z.batch_size));
+    reporter.step_started(StepStart::CdnPurge {
+        caches: &caches,
+        paths: plan.paths.len(),
+        requests: plan.paths.len() * plan.http.len() + calls,
+    });
+    let opts = cdn::purge::Options {
+        wait_timeout,
+        poll,
+        retain: reporter.retain(),
+    };
+    let report = cdn::purge::run(ctx, transport, client, plan, opts, |r| reporter.purge(r)).await;
+    if let Some(f) = &report.failure
+        && report.nothing_done()
+    {
+        return Err(f.to_error());
+    }
+    let ended = Ended {
+        code: report.code(),
+        totals: report.totals.clone(),
+    };
+    reporter.step_finished(StepReport::CdnPurge(report));
+    Ok(ended)
 }

@@ -3,6 +3,10 @@
 
 use super::keys::Layer;
 use super::value::{Choice, Count, Size, Span, Word};
+use crate::cli::{
+    AwsArgs, CdnInvalidateArgs, CdnListArgs, CdnPurgeArgs, CdnStatusArgs, CdnWaitArgs,
+    NextDataArgs, PollArgs,
+};
 use crate::cli::{FanoutArgs, GlobalArgs, TargetArgs, VerifyArgs};
 
 fn list<T>(v: &[String], f: impl Fn(&String) -> T) -> Option<Vec<T>> {
@@ -69,5 +73,82 @@ pub fn verify(g: &GlobalArgs, a: &VerifyArgs) -> Layer {
     l.verify_samples = a.samples.map(Count);
     l.verify_encodings =
         (!a.encodings.is_empty()).then(|| a.encodings.iter().copied().map(Choice).collect());
+    l
+}
+
+// ---- cdn ----
+
+fn aws(a: &AwsArgs, l: &mut Layer) {
+    l.cdn_distribution = a.distribution.clone();
+    l.cdn_aws_profile = a.aws_profile.clone();
+    l.cdn_endpoint_url = a.endpoint_url.clone();
+}
+
+fn poll(p: &PollArgs, l: &mut Layer) {
+    l.cdn_wait_timeout = p.wait_timeout.map(Span);
+    l.cdn_poll_min = p.poll_min.map(Span);
+    l.cdn_poll_max = p.poll_max.map(Span);
+}
+
+fn next_data(n: &NextDataArgs, l: &mut Layer) {
+    l.cdn_next_data = n.next_data.clone();
+    l.cdn_build_id_file = n.build_id_file.clone();
+}
+
+/// `revalidate cdn invalidate`'s flags, over the global ones.
+pub fn cdn_invalidate(g: &GlobalArgs, a: &CdnInvalidateArgs) -> Layer {
+    let mut l = global(g);
+    targets(&a.targets, &mut l);
+    aws(&a.aws, &mut l);
+    poll(&a.poll, &mut l);
+    next_data(&a.next_data, &mut l);
+    l.cdn_query_strings = a.query_strings.map(Choice);
+    l.cdn_coalesce = a.coalesce.map(Count);
+    l.cdn_max_wildcards = a.max_wildcards.map(Count);
+    l.cdn_batch_size = a.batch_size.map(Count);
+    l.cdn_free_paths_left = a.free_paths_left.map(Count);
+    l.cdn_run_id = a.run_id.clone();
+    l.cdn_caller_reference = a.caller_reference.clone();
+    l.cdn_wait = on(a.wait);
+    l
+}
+
+/// `revalidate cdn wait`'s flags.
+pub fn cdn_wait(g: &GlobalArgs, a: &CdnWaitArgs) -> Layer {
+    let mut l = global(g);
+    aws(&a.aws, &mut l);
+    poll(&a.poll, &mut l);
+    l
+}
+
+/// `revalidate cdn status`'s flags.
+pub fn cdn_status(g: &GlobalArgs, a: &CdnStatusArgs) -> Layer {
+    let mut l = global(g);
+    aws(&a.aws, &mut l);
+    l
+}
+
+/// `revalidate cdn list`'s flags.
+pub fn cdn_list(g: &GlobalArgs, a: &CdnListArgs) -> Layer {
+    let mut l = global(g);
+    aws(&a.aws, &mut l);
+    l.cdn_list_limit = a.limit.map(Count);
+    l
+}
+
+/// `revalidate cdn purge`'s flags.
+pub fn cdn_purge(g: &GlobalArgs, a: &CdnPurgeArgs) -> Layer {
+    let mut l = global(g);
+    targets(&a.targets, &mut l);
+    next_data(&a.next_data, &mut l);
+    l.cdn_purge_urls = list(&a.purge_urls, |u| Word(u.clone()));
+    l.cdn_purge_method = a.purge_method.clone();
+    l.cdn_purge_headers = list(&a.purge_headers, String::clone);
+    l.cdn_cloudflare_zone = a.cloudflare_zone.clone();
+    l.cdn_cloudflare_token_file = a.cloudflare_token_file.clone();
+    l.cdn_cloudflare_api_url = a.cloudflare_api_url.clone();
+    l.cdn_cloudflare_batch_size = a.cloudflare_batch_size.map(Count);
+    l.cdn_site_url = a.site_url.clone();
+    l.cdn_wait_timeout = a.wait_timeout.map(Span);
     l
 }

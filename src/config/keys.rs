@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::layers::config_keys;
 use super::value::{Choice, Count, Size, Span, Word};
+use crate::cdn::QueryStrings;
 use crate::fanout::{EndpointMethod, Mode};
 use crate::nextjs::RevalidateMethod;
 use crate::verify::{Encoding, IgnorePreset};
@@ -134,5 +135,100 @@ config_keys! {
             Choice(Encoding::Br),
         ]),
         display: Plain,
+    }
+
+    // cdn: CloudFront invalidation, HTTP PURGE and Cloudflare (`[cdn]`).
+    /// The CloudFront distribution to invalidate.
+    cdn_distribution: String = "cdn.distribution" {
+        env: Some("REVALIDATE_CDN_DISTRIBUTION"), flag: Some("--distribution"), default: None,
+        display: Plain,
+    }
+    /// The shared AWS config/credentials profile (AWS_PROFILE when not set).
+    cdn_aws_profile: String = "cdn.aws_profile" {
+        env: None, flag: Some("--aws-profile"), default: None, display: Plain,
+    }
+    /// Another CloudFront API endpoint (an emulator).
+    cdn_endpoint_url: String = "cdn.endpoint_url" {
+        env: Some("AWS_ENDPOINT_URL_CLOUDFRONT"), flag: Some("--endpoint-url"), default: None,
+        display: Urls,
+    }
+    /// A build id, or "auto", whose Pages Router data URLs are invalidated too.
+    cdn_next_data: String = "cdn.next_data" {
+        env: None, flag: Some("--next-data"), default: None, display: Plain,
+    }
+    cdn_build_id_file: PathBuf = "cdn.build_id_file" {
+        env: None, flag: Some("--build-id-file"), default: None, display: Plain,
+    }
+    cdn_query_strings: Choice<QueryStrings> = "cdn.query_strings" {
+        env: None, flag: Some("--query-strings"),
+        default: Some(Choice(QueryStrings::Drop)), display: Plain,
+    }
+    cdn_coalesce: Count<1, 3000> = "cdn.coalesce" {
+        env: None, flag: Some("--coalesce"), default: None, display: Plain,
+    }
+    cdn_max_wildcards: Count<0, 15> = "cdn.max_wildcards" {
+        env: None, flag: Some("--max-wildcards"), default: Some(Count(15)), display: Plain,
+    }
+    cdn_batch_size: Count<1, 3000> = "cdn.batch_size" {
+        env: None, flag: Some("--batch-size"), default: Some(Count(3000)), display: Plain,
+    }
+    cdn_free_paths_left: Count<0, 1000000> = "cdn.free_paths_left" {
+        env: None, flag: Some("--free-paths-left"), default: None, display: Plain,
+    }
+    /// Part of every CallerReference; CI run ids are used when not set.
+    cdn_run_id: String = "cdn.run_id" {
+        env: Some("REVALIDATE_RUN_ID"), flag: Some("--run-id"), default: None, display: Plain,
+    }
+    cdn_caller_reference: String = "cdn.caller_reference" {
+        env: None, flag: Some("--caller-reference"), default: None, display: Plain,
+    }
+    cdn_wait: bool = "cdn.wait" {
+        env: None, flag: Some("--wait"), default: Some(false), display: Plain,
+    }
+    cdn_wait_timeout: Span = "cdn.wait_timeout" {
+        env: None, flag: Some("--wait-timeout"),
+        default: Some(Span(Duration::from_secs(20 * 60))), display: Plain,
+    }
+    cdn_poll_min: Span = "cdn.poll_min" {
+        env: None, flag: Some("--poll-min"),
+        default: Some(Span(Duration::from_secs(1))), display: Plain,
+    }
+    cdn_poll_max: Span = "cdn.poll_max" {
+        env: None, flag: Some("--poll-max"),
+        default: Some(Span(Duration::from_secs(10))), display: Plain,
+    }
+    cdn_list_limit: Count<1, 1000> = "cdn.list_limit" {
+        env: None, flag: Some("--limit"), default: Some(Count(20)), display: Plain,
+    }
+    /// Caches that take HTTP purges (Varnish, nginx, Squid, Fastly).
+    cdn_purge_urls: Vec<Word> = "cdn.purge_urls" {
+        env: Some("REVALIDATE_PURGE_URLS"), flag: Some("--purge-url"), default: None, display: Urls,
+    }
+    cdn_purge_method: String = "cdn.purge_method" {
+        env: None, flag: Some("--purge-method"), default: Some("PURGE".to_string()),
+        display: Plain,
+    }
+    cdn_purge_headers: Vec<String> = "cdn.purge_headers" {
+        env: None, flag: Some("--purge-header"), default: None, display: Headers,
+    }
+    cdn_cloudflare_zone: String = "cdn.cloudflare_zone" {
+        env: Some("CLOUDFLARE_ZONE_ID"), flag: Some("--cloudflare-zone"), default: None,
+        display: Plain,
+    }
+    /// A file holding the Cloudflare API token (else env CLOUDFLARE_API_TOKEN).
+    cdn_cloudflare_token_file: PathBuf = "cdn.cloudflare_token_file" {
+        env: None, flag: Some("--cloudflare-token-file"), default: None, display: Plain,
+    }
+    cdn_cloudflare_api_url: String = "cdn.cloudflare_api_url" {
+        env: Some("REVALIDATE_CLOUDFLARE_API_URL"), flag: Some("--cloudflare-api-url"),
+        default: Some("https://api.cloudflare.com/client/v4".to_string()), display: Urls,
+    }
+    cdn_cloudflare_batch_size: Count<1, 500> = "cdn.cloudflare_batch_size" {
+        env: None, flag: Some("--cloudflare-batch-size"), default: Some(Count(30)),
+        display: Plain,
+    }
+    /// The site's public origin, e.g. https://www.example.com (Cloudflare purges full URLs).
+    cdn_site_url: String = "cdn.site_url" {
+        env: Some("REVALIDATE_SITE_URL"), flag: Some("--site-url"), default: None, display: Urls,
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::context::Stop;
 use crate::exit::Code;
-use crate::{fanout, verify};
+use crate::{cdn, fanout, verify};
 
 /// One command's JSON document.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -32,6 +32,12 @@ pub enum StepReport {
     Verify(verify::Report),
     FanoutDryRun(fanout::DryRun),
     VerifyDryRun(verify::DryRun),
+    // cdn
+    CdnInvalidate(cdn::invalidate::Report),
+    CdnInvalidateDryRun(cdn::invalidate::DryRun),
+    CdnStatus(cdn::wait::StatusReport),
+    CdnPurge(cdn::purge::Report),
+    CdnPurgeDryRun(cdn::purge::DryRun),
 }
 
 impl StepReport {
@@ -40,6 +46,9 @@ impl StepReport {
         match self {
             StepReport::Fanout(_) | StepReport::FanoutDryRun(_) => "fanout",
             StepReport::Verify(_) | StepReport::VerifyDryRun(_) => "verify",
+            StepReport::CdnInvalidate(_) | StepReport::CdnInvalidateDryRun(_) => "cdn-invalidate",
+            StepReport::CdnStatus(_) => "cdn-status",
+            StepReport::CdnPurge(_) | StepReport::CdnPurgeDryRun(_) => "cdn-purge",
         }
     }
 
@@ -47,7 +56,13 @@ impl StepReport {
         match self {
             StepReport::Fanout(r) => r.code(),
             StepReport::Verify(r) => r.code(),
-            StepReport::FanoutDryRun(_) | StepReport::VerifyDryRun(_) => Code::Success,
+            StepReport::CdnInvalidate(r) => r.code(),
+            StepReport::CdnStatus(r) => r.code(),
+            StepReport::CdnPurge(r) => r.code(),
+            StepReport::FanoutDryRun(_)
+            | StepReport::VerifyDryRun(_)
+            | StepReport::CdnInvalidateDryRun(_)
+            | StepReport::CdnPurgeDryRun(_) => Code::Success,
         }
     }
 
@@ -55,6 +70,9 @@ impl StepReport {
         match self {
             StepReport::Fanout(r) => r.stopped,
             StepReport::Verify(r) => r.stopped,
+            StepReport::CdnInvalidate(r) => r.stopped,
+            StepReport::CdnStatus(r) => r.stopped,
+            StepReport::CdnPurge(r) => r.stopped,
             _ => None,
         }
     }
@@ -65,6 +83,11 @@ impl StepReport {
             StepReport::Verify(r) => &r.warnings,
             StepReport::FanoutDryRun(d) => &d.warnings,
             StepReport::VerifyDryRun(d) => &d.warnings,
+            StepReport::CdnInvalidate(r) => &r.warnings,
+            StepReport::CdnInvalidateDryRun(d) => &d.warnings,
+            StepReport::CdnStatus(r) => &r.warnings,
+            StepReport::CdnPurge(r) => &r.warnings,
+            StepReport::CdnPurgeDryRun(d) => &d.warnings,
         }
     }
 
@@ -75,6 +98,14 @@ impl StepReport {
             StepReport::Verify(r) => serde_json::to_value(&r.totals),
             StepReport::FanoutDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
             StepReport::VerifyDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
+            StepReport::CdnInvalidate(r) => serde_json::to_value(&r.totals),
+            StepReport::CdnInvalidateDryRun(d) => serde_json::to_value(&d.plan),
+            StepReport::CdnStatus(r) => Ok(serde_json::json!({
+                "invalidations": r.invalidations.len(),
+                "in_progress": r.in_progress.len(),
+            })),
+            StepReport::CdnPurge(r) => serde_json::to_value(&r.totals),
+            StepReport::CdnPurgeDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
         };
         v.expect("totals serialize")
     }

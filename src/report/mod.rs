@@ -27,7 +27,7 @@ use crate::error::Error;
 use crate::exit::Code;
 use crate::targets::Target;
 use crate::transport::RequestView;
-use crate::{fanout, verify};
+use crate::{cdn, fanout, verify};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -176,6 +176,26 @@ pub enum StepStart<'a> {
         paths: usize,
         requests: usize,
     },
+    // cdn
+    CdnInvalidate {
+        distribution: &'a str,
+        run_id: &'a str,
+        run_id_source: &'a str,
+        plan: &'a cdn::Summary,
+        /// Printed for people before anything is sent; the JSON report holds them.
+        #[serde(skip)]
+        batches: &'a [cdn::Batch],
+    },
+    CdnStatus {
+        view: cdn::wait::View,
+        distribution: &'a str,
+        ids: usize,
+    },
+    CdnPurge {
+        caches: &'a [cdn::purge::Cache],
+        paths: usize,
+        requests: usize,
+    },
 }
 
 impl StepStart<'_> {
@@ -183,6 +203,9 @@ impl StepStart<'_> {
         match self {
             StepStart::Fanout { .. } => "fanout",
             StepStart::Verify { .. } => "verify",
+            StepStart::CdnInvalidate { .. } => "cdn-invalidate",
+            StepStart::CdnStatus { .. } => "cdn-status",
+            StepStart::CdnPurge { .. } => "cdn-purge",
         }
     }
 
@@ -190,6 +213,9 @@ impl StepStart<'_> {
         match self {
             StepStart::Fanout { cells, .. } => (*cells, "revalidating"),
             StepStart::Verify { requests, .. } => (*requests, "fetching"),
+            StepStart::CdnInvalidate { batches, .. } => (batches.len(), "submitting batches"),
+            StepStart::CdnStatus { .. } => (0, ""),
+            StepStart::CdnPurge { requests, .. } => (*requests, "purging"),
         }
     }
 }
@@ -237,6 +263,39 @@ enum Event<'a> {
     Warning {
         step: &'a str,
         message: &'a str,
+    },
+    // cdn
+    Batch {
+        step: &'static str,
+        #[serde(flatten)]
+        batch: &'a cdn::invalidate::BatchReport,
+    },
+    PlannedBatch {
+        step: &'static str,
+        #[serde(flatten)]
+        batch: &'a cdn::Batch,
+    },
+    Blocked {
+        step: &'static str,
+        batch: usize,
+        files_in_progress: usize,
+        wildcards_in_progress: usize,
+    },
+    InvalidationStatus {
+        step: &'static str,
+        id: &'a str,
+        status: &'a str,
+        elapsed_ms: f64,
+    },
+    Invalidation {
+        step: &'static str,
+        #[serde(flatten)]
+        invalidation: &'a cdn::wait::InvalidationInfo,
+    },
+    Purge {
+        step: &'static str,
+        #[serde(flatten)]
+        result: &'a cdn::purge::PurgeResult,
     },
     StepEnd {
         step: &'static str,
@@ -381,6 +440,25 @@ impl Reporter {
     }
 
     pub fn step_started(&mut self, start: StepStart<'_>) {
+        if let StepStart::CdnInvalidate {
+            distribution,
+            run_id,
+            run_id_source,
+            plan,
+            batches,
+        } = &start
+            && self.format == OutputFormat::Human
+            && !self.quiet
+        {
+            let text = human::cdn_plan(
+                distribution,
+                (run_id, run_id_source),
+                plan,
+                batches,
+                &self.style(),
+            );
+            self.human_text(text);
+        }
         let (len, what) = start.work();
         self.start_bar(len, what);
         self.event(&Event::StepStart {
@@ -514,6 +592,31 @@ impl Reporter {
                         }
                     }
                     StepReport::Fanout(_) => {}
+                    StepReport::CdnInvalidate(_) | StepReport::CdnPurge(_) => {}
+                    StepReport::CdnInvalidateDryRun(d) => {
+                        for b in &d.batches {
+                            self.event(&Event::PlannedBatch {
+                                step: "cdn-invalidate",
+                                batch: b,
+                            });
+                        }
+                    }
+                    StepReport::CdnStatus(r) => {
+                        for i in &r.invalidations {
+                            self.event(&Event::Invalidation {
+                                step: "cdn-status",
+                                invalidation: i,
+                            });
+                        }
+                    }
+                    StepReport::CdnPurgeDryRun(d) => {
+                        for r in &d.requests {
+                            self.event(&Event::Request {
+                                step: "cdn-purge",
+                                request: r,
+                            });
+                        }
+                    }
                 }
                 self.event(&Event::StepEnd {
                     step,
@@ -525,6 +628,107 @@ impl Reporter {
             }
             OutputFormat::Json => self.steps.push(report),
         }
+    }
+
+    // ---- cdn ----
+
+    /// Human text on stdout, indented like step reports (the demo's narrative).
+    fn human_text(&mut self, text: String) {
+        let pad = " ".repeat(self.indent);
+        let text: String = if self.indent == 0 {
+            text
+        } else {
+            text.lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        "\n".to_string()
+                    } else {
+                        format!("{pad}{l}\n")
+                    }
+                })
+                .collect()
+        };
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.flush();
+    }
+
+    /// A spinner with elapsed time on stderr (people only), replacing any bar.
+    fn spinner(&mut self, message: String) {
+        if !self.display.progress {
+            return;
+        }
+        if let Some(b) = &self.progress
+            && b.length().is_none()
+        {
+            b.set_message(message);
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template"),
+        );
+        bar.set_message(message);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        if let Some(old) = self.progress.replace(bar) {
+            old.finish_and_clear();
+        }
+    }
+
+    /// A CloudFront batch waits for room under the in-progress limits.
+    pub fn cdn_blocked(&mut self, batch: usize, files: usize, wildcards: usize) {
+        if let Some(b) = &self.progress {
+            b.set_message(format!(
+                "batch {batch} waits: {files} files and {wildcards} wildcards in progress"
+            ));
+        }
+        self.event(&Event::Blocked {
+            step: "cdn-invalidate",
+            batch,
+            files_in_progress: files,
+            wildcards_in_progress: wildcards,
+        });
+    }
+
+    /// A CloudFront batch was sent (or given up).
+    pub fn cdn_batch(&mut self, batch: &cdn::invalidate::BatchReport) {
+        if let Some(b) = &self.progress {
+            b.inc(1);
+        }
+        self.event(&Event::Batch {
+            step: "cdn-invalidate",
+            batch,
+        });
+    }
+
+    /// News from the invalidation waiter of `step`.
+    pub fn cdn_wait(&mut self, step: &'static str, e: cdn::wait::Event<'_>) {
+        match e {
+            cdn::wait::Event::Status {
+                id,
+                status,
+                elapsed,
+            } => self.event(&Event::InvalidationStatus {
+                step,
+                id,
+                status,
+                elapsed_ms: millis(elapsed),
+            }),
+            cdn::wait::Event::Waiting { in_progress, total } => self.spinner(format!(
+                "waiting for CloudFront: {in_progress} of {total} invalidation{} in progress",
+                if total == 1 { "" } else { "s" }
+            )),
+        }
+    }
+
+    /// One (path, cache) purge result.
+    pub fn purge(&mut self, result: &cdn::purge::PurgeResult) {
+        if let Some(b) = &self.progress {
+            b.inc(1);
+        }
+        self.event(&Event::Purge {
+            step: "cdn-purge",
+            result,
+        });
     }
 
     /// The step reports kept so far (JSON output only).

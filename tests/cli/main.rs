@@ -3,6 +3,7 @@
 
 mod common;
 
+mod cdn;
 mod config;
 mod docs;
 mod fanout;

@@ -3,10 +3,14 @@
 //! at 1,000 paths: one row a path, then every failing cell in full, then one hint per kind of
 //! failure, then one total line.
 
+mod cdn;
 mod config;
 mod fanout;
 mod verify;
 
+pub use cdn::{
+    cdn_invalidate, cdn_invalidate_dry_run, cdn_plan, cdn_purge, cdn_purge_dry_run, cdn_status,
+};
 pub use config::config;
 pub use fanout::{fanout, fanout_dry_run};
 pub use verify::{verify, verify_dry_run};
@@ -21,6 +25,11 @@ pub fn step(r: &StepReport, style: &Style) -> String {
         StepReport::Verify(r) => verify(r, style),
         StepReport::FanoutDryRun(d) => fanout_dry_run(d, style),
         StepReport::VerifyDryRun(d) => verify_dry_run(d, style),
+        StepReport::CdnInvalidate(r) => cdn_invalidate(r, style),
+        StepReport::CdnInvalidateDryRun(d) => cdn_invalidate_dry_run(d, style),
+        StepReport::CdnStatus(r) => cdn_status(r, style),
+        StepReport::CdnPurge(r) => cdn_purge(r, style),
+        StepReport::CdnPurgeDryRun(d) => cdn_purge_dry_run(d, style),
     }
 }
 
