@@ -6,6 +6,7 @@
 
 use crate::context::Stop;
 use crate::exit::Code;
+use crate::targets::discovery;
 use crate::{fanout, verify};
 
 /// One command's JSON document.
@@ -32,6 +33,10 @@ pub enum StepReport {
     Verify(verify::Report),
     FanoutDryRun(fanout::DryRun),
     VerifyDryRun(verify::DryRun),
+    /// The pods found in Kubernetes or DNS, before the steps that call them.
+    Discover(discovery::Report),
+    /// The pods listed again at the end of a run: who appeared, who went away.
+    Recheck(discovery::Recheck),
 }
 
 impl StepReport {
@@ -40,6 +45,8 @@ impl StepReport {
         match self {
             StepReport::Fanout(_) | StepReport::FanoutDryRun(_) => "fanout",
             StepReport::Verify(_) | StepReport::VerifyDryRun(_) => "verify",
+            StepReport::Discover(_) => "discover",
+            StepReport::Recheck(_) => "recheck",
         }
     }
 
@@ -48,6 +55,8 @@ impl StepReport {
             StepReport::Fanout(r) => r.code(),
             StepReport::Verify(r) => r.code(),
             StepReport::FanoutDryRun(_) | StepReport::VerifyDryRun(_) => Code::Success,
+            StepReport::Discover(r) => r.code(),
+            StepReport::Recheck(r) => r.code(),
         }
     }
 
@@ -55,6 +64,7 @@ impl StepReport {
         match self {
             StepReport::Fanout(r) => r.stopped,
             StepReport::Verify(r) => r.stopped,
+            StepReport::Discover(r) => r.stopped,
             _ => None,
         }
     }
@@ -65,6 +75,8 @@ impl StepReport {
             StepReport::Verify(r) => &r.warnings,
             StepReport::FanoutDryRun(d) => &d.warnings,
             StepReport::VerifyDryRun(d) => &d.warnings,
+            StepReport::Discover(r) => &r.warnings,
+            StepReport::Recheck(r) => &r.warnings,
         }
     }
 
@@ -75,6 +87,12 @@ impl StepReport {
             StepReport::Verify(r) => serde_json::to_value(&r.totals),
             StepReport::FanoutDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
             StepReport::VerifyDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
+            StepReport::Discover(r) => {
+                Ok(serde_json::json!({"pods": r.pods.len(), "skipped": r.skipped.len()}))
+            }
+            StepReport::Recheck(r) => Ok(serde_json::json!({
+                "pods": r.pods, "appeared": r.appeared.len(), "gone": r.gone.len()
+            })),
         };
         v.expect("totals serialize")
     }

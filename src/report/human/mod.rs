@@ -5,10 +5,12 @@
 
 mod config;
 mod fanout;
+mod kubernetes;
 mod verify;
 
 pub use config::config;
 pub use fanout::{fanout, fanout_dry_run};
+pub use kubernetes::{discover, recheck};
 pub use verify::{verify, verify_dry_run};
 
 use super::{StepReport, Style};
@@ -21,6 +23,8 @@ pub fn step(r: &StepReport, style: &Style) -> String {
         StepReport::Verify(r) => verify(r, style),
         StepReport::FanoutDryRun(d) => fanout_dry_run(d, style),
         StepReport::VerifyDryRun(d) => verify_dry_run(d, style),
+        StepReport::Discover(r) => discover(r, style),
+        StepReport::Recheck(r) => recheck(r, style),
     }
 }
 
