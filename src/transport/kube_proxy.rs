@@ -37,6 +37,7 @@ impl Proxy {
         req: PodRequest,
     ) -> Result<PodResponse, TransportError> {
         let path = crate::targets::proxy_path(namespace, pod, port, &req.route);
+        let head = req.method == http::Method::HEAD;
         let mut builder = Request::builder().method(req.method).uri(path);
         if let Some(h) = builder.headers_mut() {
             *h = req.headers;
@@ -90,6 +91,16 @@ impl Proxy {
         if ended && let Some(s) = api_status(&read) {
             return Err(from_status(&s, namespace, pod, port));
         }
+        if ended && read.is_empty() && head {
+            // The answer to HEAD has no body, so a Status cannot be read. A page's own error
+            // through pods/proxy is HTML; JSON without a body is taken for the API server's
+            // (a failure either way, so never a wrong "gone" nor a wrong success).
+            let s = kube::core::Status {
+                code: status,
+                ..kube::core::Status::default()
+            };
+            return Err(from_status(&s, namespace, pod, port));
+        }
         Ok(PodResponse {
             status,
             headers: parts.headers,
@@ -113,6 +124,22 @@ fn api_status(body: &Bytes) -> Option<kube::core::Status> {
 /// What a Status from pods/proxy means for the request.
 fn from_status(s: &kube::core::Status, namespace: &str, pod: &str, port: u16) -> TransportError {
     let message = s.message.as_str();
+    if message.is_empty() {
+        let why = match s.code {
+            502..=504 => "the API server could not reach the pod (is it up?)".to_string(),
+            404 => format!("pod {namespace}/{pod} not found (it went away)"),
+            403 => format!("forbidden: get pods/proxy in namespace {namespace}"),
+            code => format!("the API server answered {code}"),
+        };
+        return TransportError::new(
+            if matches!(s.code, 502..=504 | 404) {
+                FailureKind::Connect
+            } else {
+                FailureKind::Request
+            },
+            format!("{why}; HEAD answers carry no details, GET ones do"),
+        );
+    }
     match s.code {
         503 | 502 if message.starts_with("error trying to reach service") => {
             let why = message
@@ -195,5 +222,71 @@ mod tests {
         // The pod's own JSON is the pod's answer.
         assert!(api_status(&Bytes::from_static(br#"{"error":"not found"}"#)).is_none());
         assert!(api_status(&Bytes::from_static(br#"{"kind":"Status"}"#)).is_none());
+    }
+}
+
+#[cfg(test)]
+mod against_the_fake {
+    use super::*;
+    use crate::sim::k8s::{FakeCluster, FleetPods, ServicePort, loopback_fleet};
+    use crate::sim::{Fault, FleetOptions};
+
+    #[tokio::test]
+    async fn a_down_pod_and_a_missing_pod_are_connect_failures() {
+        crate::install_crypto_provider();
+        let fleet = loopback_fleet(FleetOptions {
+            pods: 1,
+            ..FleetOptions::default()
+        })
+        .await
+        .unwrap();
+        let cluster = FakeCluster::builder()
+            .namespace("web")
+            .service("web", &[ServicePort::http()])
+            .pods_from_fleet("web", &fleet, FleetPods::default())
+            .start()
+            .await
+            .unwrap();
+        let config = cluster
+            .config_with_token(cluster.admin_token(), None)
+            .await
+            .unwrap();
+        let limits = crate::config::Limits {
+            concurrency: 4,
+            per_pod_concurrency: 2,
+            timeout: std::time::Duration::from_secs(5),
+            retries: 0,
+            deadline: None,
+        };
+        let client = crate::targets::kubernetes::client(&config, &limits).unwrap();
+        let proxy = Proxy::new(client);
+        let port = fleet.pods()[0].addr().port();
+        let req = || PodRequest::new(http::Method::GET, "/posts/a");
+        let head = || PodRequest::new(http::Method::HEAD, "/posts/a");
+        let ok = proxy.send("web", "web-0", port, req()).await.unwrap();
+        assert_eq!(ok.status, 200);
+        // A page's own 404 is the pod's answer.
+        let missing = PodRequest::new(http::Method::HEAD, "/no/such/page");
+        let page = proxy.send("web", "web-0", port, missing).await.unwrap();
+        assert_eq!(page.status, 404);
+        fleet.pods()[0].set_fault(Fault::Down).await;
+        let e = proxy.send("web", "web-0", port, req()).await.err().unwrap();
+        assert_eq!(e.kind, FailureKind::Connect, "{e}");
+        assert!(e.detail.contains("connection refused"), "{e}");
+        let e = proxy
+            .send("web", "web-0", port, head())
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(e.kind, FailureKind::Connect, "{e}");
+        assert!(
+            e.detail
+                .starts_with("the API server could not reach the pod"),
+            "{e}"
+        );
+        for r in [req(), head()] {
+            let e = proxy.send("web", "web-9", port, r).await.err().unwrap();
+            assert!(e.detail.starts_with("pod web/web-9 not found"), "{e}");
+        }
     }
 }

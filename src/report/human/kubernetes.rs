@@ -122,7 +122,7 @@ pub fn discover(r: &Report, style: &Style) -> String {
 /// A recheck: who appeared, who went away.
 pub fn recheck(r: &Recheck, style: &Style) -> String {
     let mut out = format!(
-        "{} {} listed again {} after the first listing",
+        "\n{} {} listed again {} after the first listing",
         style.bold("recheck:"),
         plural(r.pods, "pod", "pods"),
         short_duration(std::time::Duration::from_secs_f64(r.after_ms / 1000.0)),
@@ -130,7 +130,8 @@ pub fn recheck(r: &Recheck, style: &Style) -> String {
     if r.round > 1 {
         out.push_str(&format!(" (round {})", r.round));
     }
-    out.push('\n');
+    let quiet = r.error.is_none() && r.appeared.is_empty() && r.gone.is_empty();
+    out.push_str(if quiet { " · " } else { "\n" });
     if let Some(e) = &r.error {
         out.push_str(&format!(
             "  {}\n",
@@ -180,6 +181,5 @@ pub fn recheck(r: &Recheck, style: &Style) -> String {
     };
     out.push_str(&verdict);
     out.push_str(&ending(None, r.exit_code, style));
-    out.push('\n');
     out
 }

@@ -342,7 +342,7 @@ fn register_secrets(config: &kube::Config) {
 }
 
 /// The run's kube client; see the module documentation.
-fn client(config: &kube::Config, limits: &Limits) -> Result<kube::Client, kube::Error> {
+pub(crate) fn client(config: &kube::Config, limits: &Limits) -> Result<kube::Client, kube::Error> {
     use hyper_util::client::legacy::connect::HttpConnector;
     use kube::client::ConfigExt;
     let mut http = HttpConnector::new();
@@ -568,9 +568,9 @@ async fn not_found(ctx: &RunContext, cluster: &Cluster, ns: &str, name: &str) ->
     }
     let close = names
         .iter()
-        .map(|n| (strsim::jaro_winkler(n, name), n))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|n| (strsim::damerau_levenshtein(n, name), n))
+        .filter(|(d, _)| *d <= 1 + name.len() / 4)
+        .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n.clone());
     let message = format!(
         "Service {name:?} not found in namespace {ns} (Services there: {})",
