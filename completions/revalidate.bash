@@ -31,6 +31,9 @@ _revalidate() {
             revalidate,help)
                 cmd="revalidate__subcmd__help"
                 ;;
+            revalidate,pods)
+                cmd="revalidate__subcmd__pods"
+                ;;
             revalidate,verify)
                 cmd="revalidate__subcmd__verify"
                 ;;
@@ -49,6 +52,9 @@ _revalidate() {
             revalidate__subcmd__help,help)
                 cmd="revalidate__subcmd__help__subcmd__help"
                 ;;
+            revalidate__subcmd__help,pods)
+                cmd="revalidate__subcmd__help__subcmd__pods"
+                ;;
             revalidate__subcmd__help,verify)
                 cmd="revalidate__subcmd__help__subcmd__verify"
                 ;;
@@ -59,7 +65,7 @@ _revalidate() {
 
     case "${cmd}" in
         revalidate)
-            opts="-c -p -o -q -v -h -V --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version fanout verify demo config generate-docs help"
+            opts="-c -p -o -q -v -h -V --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version fanout verify demo config pods generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,7 +189,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__demo)
-            opts="-c -p -o -q -v -h -V --pods --flavor --serve --latency --page-size --extra-pages --info-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-c -p -o -q -v -h -V --pods --flavor --serve --latency --page-size --extra-pages --info-file --kubernetes --k8s-endpoints --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +216,10 @@ _revalidate() {
                     return 0
                     ;;
                 --info-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --k8s-endpoints)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -269,7 +279,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__fanout)
-            opts="-H -c -p -o -q -v -h -V --paths-file --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --paths-file --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +330,50 @@ _revalidate() {
                     return 0
                     ;;
                 --pods-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --k8s-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --k8s-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip-family)
+                    COMPREPLY=($(compgen -W "auto ipv4 ipv6" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "auto direct apiserver-proxy port-forward" -- "${cur}"))
+                    return 0
+                    ;;
+                --recheck-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -445,7 +499,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__help)
-            opts="fanout verify demo config generate-docs help"
+            opts="fanout verify demo config pods generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -528,6 +582,20 @@ _revalidate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        revalidate__subcmd__help__subcmd__pods)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         revalidate__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -542,8 +610,122 @@ _revalidate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        revalidate__subcmd__pods)
+            opts="-n -c -p -o -q -v -h -V --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pod)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pods-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --k8s-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --k8s-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip-family)
+                    COMPREPLY=($(compgen -W "auto ipv4 ipv6" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "auto direct apiserver-proxy port-forward" -- "${cur}"))
+                    return 0
+                    ;;
+                --recheck-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-pod-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         revalidate__subcmd__verify)
-            opts="-H -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --etag --header --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --encodings --etag --header --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,6 +783,10 @@ _revalidate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --encodings)
+                    COMPREPLY=($(compgen -W "identity gzip br" -- "${cur}"))
+                    return 0
+                    ;;
                 --header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -614,6 +800,50 @@ _revalidate() {
                     return 0
                     ;;
                 --pods-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --k8s-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --k8s-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip-family)
+                    COMPREPLY=($(compgen -W "auto ipv4 ipv6" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "auto direct apiserver-proxy port-forward" -- "${cur}"))
+                    return 0
+                    ;;
+                --recheck-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,7 +42,9 @@ use crate::error::{Error, Service as Svc};
 pub enum IpFamily {
     /// The Service's primary family (its first ipFamilies entry), else each pod's first address
     Auto,
+    /// IPv4 where a pod has one
     Ipv4,
+    /// IPv6 where a pod has one
     Ipv6,
 }
 
@@ -62,7 +64,7 @@ impl IpFamily {
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum TransportChoice {
-    /// direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)
+    /// Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)
     Auto,
     /// The pod's IP and port: from inside the cluster, or a runner on its network
     Direct,
