@@ -332,7 +332,7 @@ pub async fn discover(
     limits: &Limits,
 ) -> Result<Discovered, Error> {
     let started = Instant::now();
-    let mut report = Report {
+    let report = Report {
         duration_ms: 0.0,
         source: Source::Static,
         context: None,
@@ -345,98 +345,118 @@ pub async fn discover(
         exit_code: 0,
         table: false,
     };
-    let (lister, cluster) = match source {
-        PodSource::Static(_) => unreachable!("static pods are not discovered"),
-        PodSource::Dns { host, port } => {
-            report.source = Source::Dns {
-                name: host.clone(),
-                port: *port,
-            };
-            report.transport = Some(Transport {
-                kind: Via::Direct,
-                reason: "--dns: the addresses are called directly".into(),
-            });
-            let lister = Lister::Dns {
-                host: host.clone(),
-                port: *port,
-                family: s.ip_family,
-            };
-            (lister, None)
+    match source {
+        PodSource::Static(_) => Err(Error::unexpected(
+            "listed pods (--pod, --pods-file) are read, not discovered",
+        )),
+        PodSource::Dns { host, port } => discover_dns(ctx, host, *port, s, report, started).await,
+        PodSource::Service { name } => {
+            let what = What::Service(name.clone());
+            discover_kubernetes(ctx, what, s, limits, report, started).await
         }
-        PodSource::Service { .. } | PodSource::Selector { .. } => {
-            let cluster = Cluster::connect(s, limits).await?;
-            let namespace = s
-                .namespace
-                .clone()
-                .unwrap_or_else(|| cluster.default_namespace.clone());
-            let what = match source {
-                PodSource::Service { name } => What::Service(name.clone()),
-                PodSource::Selector { selector } => What::Selector(selector.clone()),
-                _ => unreachable!(),
-            };
-            report.context = cluster.place.context.clone();
-            report.server = Some(cluster.place.server.clone());
-            let query = Query {
-                namespace,
-                what,
-                port: s.port.clone(),
-                family: s.ip_family,
-                include_not_ready: s.include_not_ready,
-            };
-            let listed = match kubernetes::list(ctx, &cluster, &query).await {
-                Ok(l) => l,
-                Err(h) => return stopped(report, h, started),
-            };
-            report.source = match &query.what {
-                What::Service(name) => Source::Service {
-                    namespace: query.namespace.clone(),
-                    name: name.clone(),
-                    port: listed.port.clone(),
-                },
-                What::Selector(selector) => Source::Selector {
-                    namespace: query.namespace.clone(),
-                    selector: selector.clone(),
-                    port: listed.port.clone(),
-                },
-            };
-            if listed.found.pods.is_empty() {
-                // Nothing to reach: no transport to choose, and the report says why.
-                let listing = with_reach(listed.found, Via::Direct, Some(&query.namespace));
-                report.skipped = listing.skipped;
-                report.warnings = listing.warnings;
-                return Ok(finish(report, None, Some(cluster), started));
-            }
-            let chosen =
-                match kubernetes::choose(ctx, &cluster, s.transport, &query.namespace).await {
-                    Ok(c) => c,
-                    Err(h) => return stopped(report, h, started),
-                };
-            report.transport = Some(Transport {
-                kind: chosen.via,
-                reason: chosen.reason,
-            });
-            report.warnings.extend(chosen.warnings);
-            let listing = with_reach(listed.found, chosen.via, Some(&query.namespace));
-            report.pods = listing.pods;
-            report.skipped = listing.skipped;
-            report.warnings.extend(listing.warnings);
-            let lister = Lister::Kubernetes {
-                cluster: Box::new(cluster.clone()),
-                query,
-                via: chosen.via,
-            };
-            return Ok(finish(report, Some(lister), Some(cluster), started));
+        PodSource::Selector { selector } => {
+            let what = What::Selector(selector.clone());
+            discover_kubernetes(ctx, what, s, limits, report, started).await
         }
+    }
+}
+
+async fn discover_dns(
+    ctx: &RunContext,
+    host: &str,
+    port: u16,
+    s: &KubernetesSettings,
+    mut report: Report,
+    started: Instant,
+) -> Result<Discovered, Error> {
+    report.source = Source::Dns {
+        name: host.to_string(),
+        port,
+    };
+    report.transport = Some(Transport {
+        kind: Via::Direct,
+        reason: "--dns: the addresses are called directly".into(),
+    });
+    let lister = Lister::Dns {
+        host: host.to_string(),
+        port,
+        family: s.ip_family,
     };
     match lister.list(ctx).await {
         Ok(listing) => {
             report.pods = listing.pods;
             report.skipped = listing.skipped;
             report.warnings.extend(listing.warnings);
-            Ok(finish(report, Some(lister), cluster, started))
+            Ok(finish(report, Some(lister), None, started))
         }
         Err(h) => stopped(report, h, started),
     }
+}
+
+async fn discover_kubernetes(
+    ctx: &RunContext,
+    what: What,
+    s: &KubernetesSettings,
+    limits: &Limits,
+    mut report: Report,
+    started: Instant,
+) -> Result<Discovered, Error> {
+    let cluster = Cluster::connect(s, limits).await?;
+    let namespace = s
+        .namespace
+        .clone()
+        .unwrap_or_else(|| cluster.default_namespace.clone());
+    report.context = cluster.place.context.clone();
+    report.server = Some(cluster.place.server.clone());
+    let query = Query {
+        namespace,
+        what,
+        port: s.port.clone(),
+        family: s.ip_family,
+        include_not_ready: s.include_not_ready,
+    };
+    let listed = match kubernetes::list(ctx, &cluster, &query).await {
+        Ok(l) => l,
+        Err(h) => return stopped(report, h, started),
+    };
+    report.source = match &query.what {
+        What::Service(name) => Source::Service {
+            namespace: query.namespace.clone(),
+            name: name.clone(),
+            port: listed.port.clone(),
+        },
+        What::Selector(selector) => Source::Selector {
+            namespace: query.namespace.clone(),
+            selector: selector.clone(),
+            port: listed.port.clone(),
+        },
+    };
+    if listed.found.pods.is_empty() {
+        // Nothing to reach: no transport to choose, and the report says why.
+        let listing = with_reach(listed.found, Via::Direct, Some(&query.namespace));
+        report.skipped = listing.skipped;
+        report.warnings = listing.warnings;
+        return Ok(finish(report, None, Some(cluster), started));
+    }
+    let chosen = match kubernetes::choose(ctx, &cluster, s.transport, &query.namespace).await {
+        Ok(c) => c,
+        Err(h) => return stopped(report, h, started),
+    };
+    report.transport = Some(Transport {
+        kind: chosen.via,
+        reason: chosen.reason,
+    });
+    report.warnings.extend(chosen.warnings);
+    let listing = with_reach(listed.found, chosen.via, Some(&query.namespace));
+    report.pods = listing.pods;
+    report.skipped = listing.skipped;
+    report.warnings.extend(listing.warnings);
+    let lister = Lister::Kubernetes {
+        cluster: Box::new(cluster.clone()),
+        query,
+        via: chosen.via,
+    };
+    Ok(finish(report, Some(lister), Some(cluster), started))
 }
 
 /// What people should know about verify through pods/proxy.
@@ -470,13 +490,11 @@ fn stopped(mut report: Report, h: Halt, started: Instant) -> Result<Discovered, 
             Ok(finish(report, None, None, started))
         }
         Halt::Error(e) => Err(e),
-        Halt::Api(e) => Err(kubernetes::access::failed(
-            &e,
-            &kubernetes::access::Need::new("get", "the pods", "?"),
-            &kubernetes::access::Place {
-                server: report.server.clone().unwrap_or_default(),
-                context: report.context.clone(),
-            },
+        // Every listing names its failures itself; an answer left unread is still exit 5.
+        Halt::Api(e) => Err(Error::unavailable(
+            crate::error::Service::Kubernetes,
+            kubernetes::access::describe(&e),
+            None,
         )),
     }
 }

@@ -1356,3 +1356,92 @@ fn human_tables_of_pods_discovery_and_recheck() {
         insta::assert_snapshot!("kubernetes_fanout_with_discovery_and_recheck", redact(stdout(&out)));
     });
 }
+
+#[test]
+fn client_keys_in_a_kubeconfig_never_reach_any_output() {
+    use base64::Engine as _;
+    let k = K8s::start(1, FleetPods::default());
+    let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCsecretkeymaterial";
+    let key = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n");
+    let key_data = base64::engine::general_purpose::STANDARD.encode(&key);
+    let cert = "-----BEGIN CERTIFICATE-----\nMIIBnotacertificate\n-----END CERTIFICATE-----\n";
+    let cert_data = base64::engine::general_purpose::STANDARD.encode(cert);
+    let path = k.dir.path().join("kubeconfig-keys");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {}\nusers:\n- name: u\n  user:\n    client-certificate-data: {cert_data}\n    client-key-data: {key_data}\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n    namespace: web\ncurrent-context: x\n",
+            k.cluster().url()
+        ),
+    )
+    .unwrap();
+    for format in ["human", "json", "ndjson"] {
+        let out = k.run(
+            &["pods", "--k8s-service", "web", "-vvv", "-o", format],
+            &["--kubeconfig".into(), path.display().to_string()],
+        );
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            matches!(code(&out), 2 | 5),
+            "a key that does not parse is refused: {all}"
+        );
+        assert!(!all.contains(body), "{format}: {all}");
+        assert!(!all.contains(&key_data), "{format}: {all}");
+    }
+}
+
+#[test]
+fn human_rechecks_and_an_empty_discovery() {
+    use revalidate::report::Style;
+    use revalidate::targets::discovery::Pod;
+    let pod = |name: &str, address: &str| Pod {
+        name: name.into(),
+        reach: Reach::Direct {
+            base: format!("http://{address}:3000"),
+        },
+        namespace: Some("web".into()),
+        uid: Some(format!("uid-{name}")),
+        address: address.into(),
+        port: 3000,
+        node: Some("node-1".into()),
+        zone: Some("zone-a".into()),
+        ready: true,
+        serving: true,
+        terminating: false,
+    };
+    let mut r = Recheck {
+        round: 1,
+        duration_ms: 3.1,
+        after_ms: 2400.0,
+        pods: 3,
+        appeared: vec![pod("web-3", "10.0.0.14")],
+        gone: vec![pod("web-1", "10.0.0.12")],
+        followed: false,
+        error: None,
+        warnings: Vec::new(),
+        exit_code: 3,
+    };
+    let style = Style { color: false };
+    let mut text = revalidate::report::human::recheck(&r, &style);
+    r.followed = true;
+    r.round = 2;
+    r.exit_code = 0;
+    text.push_str(&revalidate::report::human::recheck(&r, &style));
+    r.appeared.clear();
+    r.gone.clear();
+    r.error = Some("cannot reach the API server".into());
+    text.push_str(&revalidate::report::human::recheck(&r, &style));
+    insta::assert_snapshot!("kubernetes_rechecks", text);
+
+    let k = K8s::start(
+        2,
+        FleetPods::default()
+            .state(0, EndpointState::NotReady)
+            .state(1, EndpointState::NotReady),
+    );
+    let out = k.fanout(&[]);
+    assert_eq!(code(&out), 3);
+    insta::with_settings!({filters => vec![(r"\b\d+(\.\d+)?(ms|s)\b", "[time]")]}, {
+        insta::assert_snapshot!("kubernetes_no_pod_to_call", stdout(&out));
+    });
+}
