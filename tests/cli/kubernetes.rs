@@ -911,15 +911,7 @@ fn port_forwards_are_reused_and_bounded_per_pod() {
 /// --follow-new-pods revalidates it.
 #[test]
 fn pods_that_appear_during_the_run_are_reported_and_followed() {
-    let fleet = FleetOptions {
-        latency: Duration::from_millis(400),
-        ..FleetOptions::default()
-    };
-    let k = K8s::build(3, fleet, |b, fleet| {
-        b.namespace("web")
-            .service("web", &[ServicePort::http()])
-            .pods_from_fleet("web", fleet, FleetPods::default())
-    });
+    let k = K8s::start(3, FleetPods::default());
     let slice = k.cluster().list_json("EndpointSlice", "web").remove(0);
     let all = slice.clone();
     // web-2 is not an endpoint yet; web-0 will go away.
@@ -936,6 +928,14 @@ fn pods_that_appear_during_the_run_are_reported_and_followed() {
     for follow in [false, true] {
         k.cluster().apply_json(fewer.clone()).unwrap();
         k.cluster().clear_requests();
+        // The pods hold their answers until the membership has changed (then drop the
+        // connections, and the retries get through): the change lands during the run.
+        let asked: Vec<u64> = (0..3).map(|i| k.requests(i)).collect();
+        k.rt.block_on(async {
+            for p in k.fleet().pods() {
+                p.set_fault(Fault::Hang).await;
+            }
+        });
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_revalidate"));
         cmd.current_dir(k.dir.path())
             .env("CI", "1")
@@ -948,13 +948,13 @@ fn pods_that_appear_during_the_run_are_reported_and_followed() {
             cmd.arg("--follow-new-pods");
         }
         let child = cmd.spawn().unwrap();
-        // Once the slices were listed, the membership changes while the pods answer.
-        assert!(wait_until(20, || k
-            .cluster()
-            .requests()
-            .iter()
-            .any(|r| r.path.ends_with("/endpointslices"))));
+        assert!(wait_until(20, || (0..2).all(|i| k.requests(i) > asked[i])));
         k.cluster().apply_json(later.clone()).unwrap();
+        k.rt.block_on(async {
+            for p in k.fleet().pods() {
+                p.clear_faults().await;
+            }
+        });
         let out = child.wait_with_output().unwrap();
         let env = envelope(&out);
         let checks = rechecks(&env);
