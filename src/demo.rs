@@ -244,19 +244,21 @@ async fn story(
     ));
     reporter.text(&out);
     balancer.shutdown();
-    let code = reporter.finish(ctx.observed_stop())?;
-    Ok(
-        if before.totals.stale == 1 && fan.code == Code::Success && after.code == Code::Success {
-            code
-        } else {
-            // The story did not unfold as it should: say so through the exit code.
-            before
-                .code
-                .worst(fan.code)
-                .worst(after.code)
-                .worst(Code::Unexpected)
-        },
-    )
+    // The first verify is stale on purpose: the story's own code is the last step's, unless
+    // the story did not unfold as told (or a signal cut it short).
+    let worst = reporter.finish(ctx.observed_stop())?;
+    Ok(if matches!(worst, Code::Interrupted | Code::Terminated) {
+        worst
+    } else if before.totals.stale == 1 && fan.code == Code::Success && after.code == Code::Success {
+        Code::Success
+    } else {
+        // The story did not unfold as it should: say so through the exit code.
+        before
+            .code
+            .worst(fan.code)
+            .worst(after.code)
+            .worst(Code::Unexpected)
+    })
 }
 
 /// Each pod's page title, fetched over HTTP as a user would see it.

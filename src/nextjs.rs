@@ -22,9 +22,15 @@ pub const PRERENDER_IF_GENERATED: &str = "x-prerender-revalidate-if-generated";
 pub const NEXTJS_CACHE: &str = "x-nextjs-cache";
 /// Env var holding the previewModeId itself.
 pub const PREVIEW_ID_ENV: &str = "REVALIDATE_PREVIEW_ID";
-/// Where Next.js pages carry their build id: `__NEXT_DATA__` (Pages Router) or the static
-/// manifests' URLs (both routers).
-pub const BUILD_ID: &str = r#""buildId":"([A-Za-z0-9_-]{1,64})"|/_next/static/([A-Za-z0-9_-]{1,64})/_(?:buildManifest|ssgManifest)\.js"#;
+/// Where Next.js pages carry their build id: `__NEXT_DATA__` and the static manifests' URLs
+/// (Pages Router), and inside the flight data of App Router pages, where the quotes are escaped:
+/// `\"buildId\":\"…\"` on 13.5, the root's `\"b\":\"…\"` on 16 (both measured).
+pub const BUILD_ID: &str = concat!(
+    r#""buildId":"([A-Za-z0-9_-]{1,64})""#,
+    r#"|/_next/static/([A-Za-z0-9_-]{1,64})/_(?:buildManifest|ssgManifest)\.js"#,
+    r#"|\\"buildId\\":\\"([A-Za-z0-9_-]{1,64})\\""#,
+    r#"|\\"b\\":\\"([A-Za-z0-9_-]{1,64})\\""#,
+);
 
 /// How a pod is asked to regenerate: HEAD regenerates without sending the page back.
 #[derive(
@@ -50,7 +56,7 @@ impl RevalidateMethod {
 /// The build id in a page, from the first match of [`BUILD_ID`].
 pub fn find_build_id(re: &regex::bytes::Regex, body: &[u8]) -> Option<String> {
     let c = re.captures(body)?;
-    let m = c.get(1).or_else(|| c.get(2))?;
+    let m = (1..c.len()).find_map(|i| c.get(i))?;
     Some(String::from_utf8_lossy(m.as_bytes()).into_owned())
 }
 
@@ -170,5 +176,38 @@ pub fn classify(
             Outcome::HttpError,
             Some(format!("unexpected status {status}")),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build_id(body: &str) -> Option<String> {
+        find_build_id(
+            &regex::bytes::Regex::new(BUILD_ID).unwrap(),
+            body.as_bytes(),
+        )
+    }
+
+    #[test]
+    fn build_ids_of_both_routers_and_both_versions() {
+        // Pages Router (__NEXT_DATA__ and the manifests).
+        assert_eq!(
+            build_id(r#"<script id="__NEXT_DATA__">{"buildId":"LyLiCKtGjgX9kyS5BqLRv"}</script>"#)
+                .as_deref(),
+            Some("LyLiCKtGjgX9kyS5BqLRv")
+        );
+        assert_eq!(
+            build_id(r#"<script src="/_next/static/HhAzCDyDcXMoWum8wBQ6K/_ssgManifest.js">"#)
+                .as_deref(),
+            Some("HhAzCDyDcXMoWum8wBQ6K")
+        );
+        // App Router, as real 13.5.11 and 16.4.6 pages carry it in their flight data.
+        let v13 = r#"self.__next_f.push([1,"1:[[],[\"$\",\"$L2\",null,{\"buildId\":\"8o67vYwrafIO0vI5ythqo\",\"assetPrefix\":\"\""#;
+        assert_eq!(build_id(v13).as_deref(), Some("8o67vYwrafIO0vI5ythqo"));
+        let v16 = r#"\"d\":\"$undefined\",\"b\":\"dmTkJKEX-f2Dg7kkt_bb2\"}\n6:C"#;
+        assert_eq!(build_id(v16).as_deref(), Some("dmTkJKEX-f2Dg7kkt_bb2"));
+        assert_eq!(build_id("<html>no id</html>"), None);
     }
 }

@@ -289,9 +289,10 @@ impl Config {
             .map(|(k, _)| Self::flag(k))
             .collect();
         if !given.is_empty() {
-            let (this, hint) = match mode {
-                Mode::Nextjs => ("nextjs", "add --mode endpoint to call your app's endpoint"),
-                Mode::Endpoint => ("endpoint", "drop them, or use --mode nextjs"),
+            let (this, hint) = match (mode, given.len()) {
+                (Mode::Nextjs, _) => ("nextjs", "add --mode endpoint to call your app's endpoint"),
+                (Mode::Endpoint, 1) => ("endpoint", "drop it, or use --mode nextjs"),
+                (Mode::Endpoint, _) => ("endpoint", "drop them, or use --mode nextjs"),
             };
             let (is, plural) = match (given.len(), other) {
                 (1, "endpoint") => ("is an", ""),

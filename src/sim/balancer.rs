@@ -19,8 +19,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 /// How long the balancer waits for a pod before answering 504, like nginx's
@@ -56,15 +54,21 @@ impl Balancer {
             .http1_only()
             .build()
             .map_err(std::io::Error::other)?;
-        let listener = super::pod::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
-        let addr = listener.local_addr()?;
         let token = parent.child_token();
         let state = Arc::new(State {
             upstreams,
             next: AtomicUsize::new(0),
             client,
         });
-        tokio::spawn(accept_loop(listener, state, token.clone()));
+        let addr = super::serve::spawn(token.clone(), move |req| {
+            let state = state.clone();
+            async move {
+                match proxy(state, req).await {
+                    Ok(r) => r,
+                    Err(never) => match never {},
+                }
+            }
+        })?;
         Ok(Balancer { addr, token })
     }
 
@@ -87,36 +91,6 @@ impl Balancer {
 impl Drop for Balancer {
     fn drop(&mut self) {
         self.token.cancel();
-    }
-}
-
-async fn accept_loop(listener: TcpListener, state: Arc<State>, token: CancellationToken) {
-    loop {
-        let accepted = tokio::select! {
-            () = token.cancelled() => break,
-            accepted = listener.accept() => accepted,
-        };
-        match accepted {
-            Ok((stream, _)) => {
-                let _ = stream.set_nodelay(true);
-                let state = state.clone();
-                let token = token.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| proxy(state.clone(), req));
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(TokioIo::new(stream), service);
-                    tokio::select! {
-                        _ = conn => {}
-                        () = token.cancelled() => {}
-                    }
-                });
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "balancer accept failed");
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
     }
 }
 

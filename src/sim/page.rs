@@ -1,5 +1,5 @@
 //! Rendering of the simulated site: Pages Router HTML, `/_next/data` JSON,
-//! App Router HTML (16 only) and the not-found pages, plus the cache entries
+//! App Router HTML (13.5 and 16 flavours) and the not-found pages, plus the cache entries
 //! that hold them.
 //!
 //! Invariant: rendering is a pure function of (flavor, page padding, route,
@@ -27,7 +27,7 @@ pub(crate) enum PageKind {
     /// `/plain/[slug]`: Pages Router without any timestamp, so fresh copies
     /// are byte-identical across pods.
     Plain,
-    /// `/app-posts/[slug]`: App Router page, only on the 16 flavour.
+    /// `/app-posts/[slug]`: App Router page (both flavours).
     AppPosts,
 }
 
@@ -60,8 +60,9 @@ impl PageKind {
     /// The page routes a build of the given flavour contains.
     pub(crate) fn all(flavor: Flavor) -> &'static [PageKind] {
         match flavor {
-            Flavor::Next13 => &[PageKind::Posts, PageKind::Plain],
-            Flavor::Next16 => &[PageKind::Posts, PageKind::Plain, PageKind::AppPosts],
+            Flavor::Next13 | Flavor::Next16 => {
+                &[PageKind::Posts, PageKind::Plain, PageKind::AppPosts]
+            }
         }
     }
 
@@ -303,17 +304,31 @@ impl Site {
     }
 
     fn app_page_html(&self, props: &PageProps<'_>, build_id: &str) -> String {
-        let root = FlightRoot {
-            b: build_id,
-            p: "",
-            c: ["", "app-posts", props.slug],
-            i: false,
+        let flight = match self.flavor {
+            // 16: the root's `b` is the build id.
+            Flavor::Next16 => format!(
+                "0:{}\n1:{}\n",
+                serde_json::to_string(&FlightRoot {
+                    b: build_id,
+                    p: "",
+                    c: ["", "app-posts", props.slug],
+                    i: false,
+                })
+                .expect("flight root serializes"),
+                serde_json::to_string(props).expect("page props serialize"),
+            ),
+            // 13.5: the app router element's props carry `buildId` (measured on 13.5.11).
+            Flavor::Next13 => format!(
+                "1:[[],[\"$\",\"$L2\",null,{}]]\n3:{}\n",
+                serde_json::to_string(&Flight13Root {
+                    build_id,
+                    asset_prefix: "",
+                    initial_canonical_url: &format!("/app-posts/{}", props.slug),
+                })
+                .expect("flight root serializes"),
+                serde_json::to_string(props).expect("page props serialize"),
+            ),
         };
-        let flight = format!(
-            "0:{}\n1:{}\n",
-            serde_json::to_string(&root).expect("flight root serializes"),
-            serde_json::to_string(props).expect("page props serialize"),
-        );
         let flight = html_escape_json(&serde_json::to_string(&flight).expect("string serializes"));
         let title = escape_html(props.title);
         let slug = escape_html(props.slug);
@@ -476,6 +491,14 @@ struct FlightRoot<'a> {
     p: &'a str,
     c: [&'a str; 3],
     i: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Flight13Root<'a> {
+    build_id: &'a str,
+    asset_prefix: &'a str,
+    initial_canonical_url: &'a str,
 }
 
 #[derive(Serialize)]

@@ -243,7 +243,7 @@ pub enum Event {
     StepStart {
         step: String,
         #[serde(flatten)]
-        rest: serde_json::Value,
+        start: StepStart,
     },
     Cell {
         #[serde(flatten)]
@@ -285,10 +285,35 @@ pub enum Event {
     },
 }
 
+/// What a `step-start` event says the step is about to do.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub enum StepStart {
+    Fanout {
+        mode: fanout::Mode,
+        method: String,
+        targets: Vec<revalidate::targets::Target>,
+        paths: usize,
+        cells: usize,
+    },
+    Verify {
+        targets: Vec<revalidate::targets::Target>,
+        through: Option<String>,
+        paths: usize,
+        requests: usize,
+    },
+}
+
 /// Every line of `-o ndjson` output: each validated against the event schema, then typed.
 pub fn events(out: &std::process::Output) -> Vec<Event> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
+    event_lines(String::from_utf8_lossy(&out.stdout).lines())
+}
+
+/// NDJSON lines (e.g. read from a running child): each validated against the event schema,
+/// then typed.
+pub fn event_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<Event> {
+    lines
+        .into_iter()
         .map(|l| {
             let v: serde_json::Value =
                 serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
@@ -296,4 +321,69 @@ pub fn events(out: &std::process::Output) -> Vec<Event> {
             serde_json::from_value(v).unwrap_or_else(|e| panic!("not an event ({e}): {l}"))
         })
         .collect()
+}
+
+/// Runs `c` with `-o json` and returns its output and envelope (schema-checked, typed).
+pub fn run_json(mut c: assert_cmd::Command) -> (std::process::Output, Envelope) {
+    let out = c.args(["-o", "json"]).output().expect("runs");
+    let env = envelope(&out);
+    (out, env)
+}
+
+/// The one fanout dry-run report of an envelope.
+pub fn fanout_dry_run_of(env: &Envelope) -> &fanout::DryRun {
+    match env.steps.as_slice() {
+        [StepReport::FanoutDryRun(d)] => d,
+        other => panic!("expected one fanout dry-run step, got {other:#?}"),
+    }
+}
+
+/// The one verify dry-run report of an envelope.
+pub fn verify_dry_run_of(env: &Envelope) -> &verify::DryRun {
+    match env.steps.as_slice() {
+        [StepReport::VerifyDryRun(d)] => d,
+        other => panic!("expected one verify dry-run step, got {other:#?}"),
+    }
+}
+
+/// (path, pod, outcome) of every cell of a fanout report, in report order.
+pub fn cells(r: &fanout::Report) -> Vec<(String, String, fanout::Outcome)> {
+    r.cells
+        .iter()
+        .map(|c| (c.path.clone(), c.pod.clone(), c.outcome))
+        .collect()
+}
+
+/// The one fanout cell of (path, pod).
+pub fn cell<'a>(r: &'a fanout::Report, path: &str, pod: &str) -> &'a fanout::Cell {
+    r.cells
+        .iter()
+        .find(|c| c.path == path && c.pod == pod)
+        .unwrap_or_else(|| panic!("no cell ({path}, {pod}) in {:#?}", r.cells))
+}
+
+/// The paths of a fanout report (one row a path), in input order.
+pub fn row_paths(r: &fanout::Report) -> Vec<&str> {
+    r.rows.iter().map(|row| row.path.as_str()).collect()
+}
+
+/// The verdict of one path of a verify report.
+pub fn verdict<'a>(r: &'a verify::Report, path: &str) -> &'a verify::PathVerdict {
+    r.verdicts
+        .iter()
+        .find(|v| v.path == path)
+        .unwrap_or_else(|| panic!("no verdict for {path}: {:#?}", r.verdicts))
+}
+
+/// The pods' fetches of one path of a verify report, in pod order.
+pub fn fetches<'a>(r: &'a verify::Report, path: &str) -> Vec<&'a verify::Fetch> {
+    r.cells.iter().filter(|c| c.path == path).collect()
+}
+
+/// One pod's fetch of one path of a verify report.
+pub fn fetch<'a>(r: &'a verify::Report, path: &str, pod: &str) -> &'a verify::Fetch {
+    fetches(r, path)
+        .into_iter()
+        .find(|c| c.pod == pod)
+        .unwrap_or_else(|| panic!("no fetch ({path}, {pod}) in {:#?}", r.cells))
 }

@@ -5,10 +5,16 @@
 
 use std::path::Path;
 
+use revalidate::fanout::{Mode, Outcome};
+use revalidate::report::{Envelope, StepReport};
 use revalidate::sim::Fault;
+use revalidate::targets::Target;
 
-use crate::common::{TestFleet, code, json, revalidate, revalidate_in, stderr, stdout};
-use crate::fanout::{cell, run_json};
+use crate::common::{
+    TestFleet, cell, code, fanout_dry_run_of, json, revalidate, revalidate_in, run_json, stderr,
+    stdout,
+};
+use crate::fanout::fanout_json;
 
 /// `revalidate config` human output as (value, source) of one key.
 fn config_line(text: &str, key: &str) -> (String, String) {
@@ -37,13 +43,14 @@ fn reached(tf: &TestFleet) -> Vec<String> {
         .collect()
 }
 
-fn pods_in(doc: &serde_json::Value) -> Vec<String> {
-    doc["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap().to_string())
-        .collect()
+/// The names of the pods a fanout run (or dry run) was aimed at.
+fn pods_in(env: &Envelope) -> Vec<String> {
+    let targets: &[Target] = match env.steps.as_slice() {
+        [StepReport::Fanout(r)] => &r.targets,
+        [StepReport::FanoutDryRun(d)] => &d.targets,
+        other => panic!("expected one fanout step, got {other:#?}"),
+    };
+    targets.iter().map(|t| t.name.clone()).collect()
 }
 
 #[test]
@@ -307,7 +314,15 @@ fn unknown_keys_are_named_with_the_valid_ones() {
         ),
         (
             "[endpoint]\ntemplat = \"/x\"\n",
-            "unknown key `endpoint.templat`",
+            "unknown key `endpoint.templat` in [endpoint]",
+        ),
+        (
+            "[verify]\nexpect_contain = \"x\"\n",
+            "unknown key `verify.expect_contain` in [verify] (did you mean `verify.expect_contains`?)",
+        ),
+        (
+            "[profiles.ci.verify]\nsampls = 3\n",
+            "unknown key `verify.sampls` in [profiles.ci.verify] (did you mean `verify.samples`?)",
         ),
         (
             "[profiles.ci]\npod = []\n",
@@ -477,11 +492,9 @@ fn precedence_shows_in_behaviour() {
             c.args(["--retries", "3"]);
         }
         let before = tf.pod(0).counters().requests;
-        let (out, doc) = run_json(c);
+        let (out, r) = fanout_json(c);
         assert_eq!(code(&out), 3, "{}", stderr(&out));
-        let n = cell(&doc, "/posts/a", "pod-1")["attempts"]
-            .as_u64()
-            .unwrap();
+        let n = u64::from(cell(&r, "/posts/a", "pod-1").attempts);
         assert_eq!(tf.pod(0).counters().requests - before, n);
         n
     };
@@ -499,7 +512,7 @@ fn precedence_shows_in_behaviour() {
         .unwrap();
     assert_eq!(code(&out), 2, "endpoint mode needs a template");
     assert!(stderr(&out).contains("--endpoint TEMPLATE"));
-    let (out, doc) = run_json({
+    let (out, env) = run_json({
         let mut c = tf.cmd();
         c.env("REVALIDATE_MODE", "endpoint").args([
             "fanout",
@@ -511,7 +524,7 @@ fn precedence_shows_in_behaviour() {
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["mode"], "nextjs");
+    assert_eq!(fanout_dry_run_of(&env).mode, Mode::Nextjs);
 }
 
 #[test]
@@ -529,21 +542,20 @@ fn choices_are_case_insensitive_wherever_they_are_given() {
         }
         c.args(["fanout", "/posts/a", "--dry-run"])
             .args(tf.pod_args())
-            .args(tf.manifest_arg())
             .args(["--endpoint", "/api/revalidate?path={path}"]);
-        let (out, doc) = run_json(c);
+        let (out, e) = run_json(c);
         assert_eq!(code(&out), 0, "{}", stderr(&out));
-        assert_eq!(doc["mode"], "endpoint", "{env:?} {file:?}");
+        let d = fanout_dry_run_of(&e);
+        assert_eq!(d.mode, Mode::Endpoint, "{env:?} {file:?}");
         assert!(
-            doc["requests"][0]["url"]
-                .as_str()
-                .unwrap()
-                .ends_with("/api/revalidate?path=/posts/a")
+            d.requests[0].url.ends_with("/api/revalidate?path=/posts/a"),
+            "{:?}",
+            d.requests[0]
         );
     }
     // method = "get" in the file is GET.
     tf.write("revalidate.toml", "method = \"get\"\n");
-    let (out, doc) = run_json({
+    let (out, env) = run_json({
         let mut c = tf.cmd();
         c.args(["fanout", "/posts/a", "--dry-run"])
             .args(tf.pod_args())
@@ -551,7 +563,7 @@ fn choices_are_case_insensitive_wherever_they_are_given() {
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["method"], "GET");
+    assert_eq!(fanout_dry_run_of(&env).method, "GET");
 }
 
 #[test]
@@ -616,15 +628,15 @@ fn the_preview_id_from_the_environment_outranks_a_configured_file() {
     );
     let right = tf.fleet().preview_id().to_string();
     for profile in [&[][..], &["-p", "p"]] {
-        let (out, doc) = run_json({
+        let (out, r) = fanout_json({
             let mut c = tf.cmd();
             c.env("REVALIDATE_PREVIEW_ID", &right)
                 .args(profile)
                 .args(["fanout", "/posts/a"]);
             c
         });
-        assert_eq!(code(&out), 0, "{profile:?}: {doc:#}");
-        assert_eq!(cell(&doc, "/posts/a", "pod-1")["outcome"], "revalidated");
+        assert_eq!(code(&out), 0, "{profile:?}: {r:#?}");
+        assert_eq!(cell(&r, "/posts/a", "pod-1").outcome, Outcome::Revalidated);
     }
     // `revalidate config` says the same.
     let out = tf
@@ -638,15 +650,15 @@ fn the_preview_id_from_the_environment_outranks_a_configured_file() {
         ("<redacted>".into(), "env REVALIDATE_PREVIEW_ID".into())
     );
     // Without the environment the configured file is used (and its id is wrong here).
-    let (out, doc) = run_json({
+    let (out, r) = fanout_json({
         let mut c = tf.cmd();
         c.args(["fanout", "/posts/a"]);
         c
     });
     assert_eq!(code(&out), 3);
-    assert_eq!(cell(&doc, "/posts/a", "pod-1")["outcome"], "rejected");
+    assert_eq!(cell(&r, "/posts/a", "pod-1").outcome, Outcome::Rejected);
     // A file named on the command line or in REVALIDATE_PREVIEW_ID_FILE is meant: it wins.
-    let (out, doc) = run_json({
+    let (out, r) = fanout_json({
         let mut c = tf.cmd();
         c.env("REVALIDATE_PREVIEW_ID", &right).args([
             "fanout",
@@ -657,8 +669,8 @@ fn the_preview_id_from_the_environment_outranks_a_configured_file() {
         c
     });
     assert_eq!(code(&out), 3);
-    assert_eq!(cell(&doc, "/posts/a", "pod-1")["outcome"], "rejected");
-    let (out, _) = run_json({
+    assert_eq!(cell(&r, "/posts/a", "pod-1").outcome, Outcome::Rejected);
+    let (out, _) = fanout_json({
         let mut c = tf.cmd();
         c.env("REVALIDATE_PREVIEW_ID", "0123456789abcdef0123456789abcdef")
             .env("REVALIDATE_PREVIEW_ID_FILE", &tf.manifest)

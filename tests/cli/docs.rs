@@ -37,6 +37,7 @@ fn every_visible_subcommand_has_a_man_page_with_exit_codes() {
         let text = String::from_utf8_lossy(text);
         assert!(text.contains("EXIT STATUS"), "{page}");
         assert!(text.contains("130"), "{page}");
+        assert!(text.contains("143"), "{page}");
     }
 }
 
@@ -55,6 +56,7 @@ fn help_lists_the_exit_codes_without_config_or_network() {
         "4  stale content found",
         "5  a required service",
         "130  interrupted",
+        "143  terminated (SIGTERM)",
     ] {
         assert!(text.contains(line), "--help lacks {line:?}:\n{text}");
     }

@@ -1,13 +1,16 @@
 //! Output: JSON and NDJSON against the checked-in schemas, --quiet, colour, a stdout closed
 //! early, and every exit code the binary produces today.
 
-use std::process::Output;
-
+use revalidate::context::Stop;
+use revalidate::fanout::{self, Mode, Outcome};
 use revalidate::sim::Fault;
-use serde_json::Value;
+use revalidate::targets::Reach;
 
-use crate::common::{TestFleet, assert_schema, code, json, revalidate, stderr, stdout};
-use crate::fanout::{cells, fanout, fanout_args, fanout_bare, run_json, spawn};
+use crate::common::{
+    Event, StepStart, TestFleet, cells, code, envelope, events, fanout_dry_run_of, fanout_of,
+    revalidate, run_json, stderr, stdout,
+};
+use crate::fanout::{fanout, fanout_args, fanout_bare, fanout_json, spawn};
 
 /// A fleet where every failure kind shows: pod-1 fine, pod-2 ignores the header (rejected),
 /// pod-3 answers 500 (http-error), pod-4 is down (unreachable); /nope is gone.
@@ -24,91 +27,98 @@ fn failing_run() -> (TestFleet, assert_cmd::Command) {
     (tf, c)
 }
 
-/// stdout as NDJSON events, each validated against the event schema.
-fn events(out: &Output) -> Vec<Value> {
+/// stdout as NDJSON events (each validated against the event schema), ending with a newline.
+fn ndjson(out: &std::process::Output) -> Vec<Event> {
     let text = stdout(out);
     assert!(text.ends_with('\n'), "NDJSON ends with a newline: {text:?}");
-    text.lines()
-        .map(|l| {
-            let e: Value =
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("line is not JSON ({e}): {l:?}"));
-            assert_schema("event.schema.json", &e);
-            e
-        })
-        .collect()
+    events(out)
+}
+
+/// A step-end event's totals, read as fanout's.
+fn fanout_totals(totals: &serde_json::Value) -> fanout::Totals {
+    serde_json::from_value(totals.clone()).expect("fanout totals")
 }
 
 #[test]
 fn json_report_validates_for_success() {
     let tf = TestFleet::three();
-    let (out, doc) = run_json({
+    let (out, env) = run_json({
         let mut c = fanout(&tf);
         c.args(["/posts/a", "/posts/b"]);
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["schema_version"], 1);
-    assert_eq!(doc["command"], "fanout");
-    assert_eq!(doc["dry_run"], false);
-    assert_eq!(doc["exit_code"], 0);
-    assert_eq!(doc["stopped"], Value::Null);
-    assert_eq!(doc["totals"]["cells"], 6);
-    assert_eq!(doc["targets"][0]["reach"]["base"], tf.pod(0).url());
+    assert_eq!(env.schema_version, 2);
+    assert_eq!(env.command, "fanout");
+    assert!(!env.dry_run);
+    assert_eq!(env.exit_code, 0);
+    assert_eq!(env.stopped, None);
+    let r = fanout_of(&env);
+    assert_eq!(r.totals.cells, 6);
+    assert_eq!(r.exit_code, 0);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(
+        r.targets[0].reach,
+        Reach::Direct {
+            base: tf.pod(0).url().to_string()
+        }
+    );
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
 
 #[test]
 fn json_report_validates_with_every_failure_kind() {
     let (_tf, c) = failing_run();
-    let (out, doc) = run_json(c);
+    let (out, r) = fanout_json(c);
     assert_eq!(code(&out), 3);
-    assert_eq!(doc["exit_code"], 3);
-    let outcomes: std::collections::BTreeSet<String> =
-        cells(&doc).into_iter().map(|(_, _, o)| o).collect();
+    assert_eq!(r.exit_code, 3);
+    let outcomes: std::collections::BTreeSet<Outcome> =
+        cells(&r).into_iter().map(|(_, _, o)| o).collect();
     for want in [
-        "revalidated",
-        "gone",
-        "rejected",
-        "http-error",
-        "unreachable",
+        Outcome::Revalidated,
+        Outcome::Gone,
+        Outcome::Rejected,
+        Outcome::HttpError,
+        Outcome::Unreachable,
     ] {
-        assert!(outcomes.contains(want), "{want} missing from {outcomes:?}");
+        assert!(
+            outcomes.contains(&want),
+            "{want:?} missing from {outcomes:?}"
+        );
     }
-    assert_eq!(doc["rows"].as_array().unwrap().len(), 3);
-    assert_eq!(doc["totals"]["cells"], 12);
-    assert_eq!(
-        doc["totals"]["ok"].as_u64().unwrap() + doc["totals"]["failed"].as_u64().unwrap(),
-        12
-    );
+    assert_eq!(r.rows.len(), 3);
+    assert_eq!(r.totals.cells, 12);
+    assert_eq!(r.totals.ok + r.totals.failed, 12);
 }
 
 #[test]
 fn json_report_validates_when_cut_short() {
     let tf = TestFleet::three();
     tf.block_on(tf.pod(0).set_fault(Fault::Hang));
-    let (out, doc) = run_json({
+    let (out, env) = run_json({
         let mut c = fanout(&tf);
         c.args(["/posts/a", "--deadline", "1s"]);
         c
     });
     assert_eq!(code(&out), 3);
-    assert_eq!(doc["stopped"], "deadline");
-    assert_eq!(doc["totals"]["outcomes"]["cancelled"], 1);
+    assert_eq!(env.stopped, Some(Stop::Deadline));
+    assert_eq!(fanout_of(&env).totals.outcomes[&Outcome::Cancelled], 1);
 }
 
 #[test]
 fn json_dry_run_validates_in_both_modes() {
     let tf = TestFleet::three();
-    let (out, doc) = run_json({
+    let (out, env) = run_json({
         let mut c = fanout(&tf);
         c.args(["/posts/a", "/posts/b", "--dry-run", "--method", "GET"]);
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["dry_run"], true);
-    assert_eq!(doc["requests"].as_array().unwrap().len(), 6);
-    assert_eq!(doc["requests"][0]["method"], "GET");
-    let (out, doc) = run_json({
+    assert!(env.dry_run);
+    let d = fanout_dry_run_of(&env);
+    assert_eq!(d.requests.len(), 6);
+    assert_eq!(d.requests[0].method, "GET");
+    let (out, env) = run_json({
         let mut c = fanout_bare(&tf);
         c.env("S", "a-secret-value")
             .args(["/posts/a", "--dry-run", "--mode", "endpoint"])
@@ -122,8 +132,9 @@ fn json_dry_run_validates_in_both_modes() {
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["mode"], "endpoint");
-    assert_eq!(doc["requests"][0]["method"], "POST");
+    let d = fanout_dry_run_of(&env);
+    assert_eq!(d.mode, Mode::Endpoint);
+    assert_eq!(d.requests[0].method, "POST");
     for pod in tf.pods() {
         assert_eq!(pod.counters().requests, 0);
     }
@@ -134,18 +145,63 @@ fn ndjson_starts_with_start_and_ends_with_end() {
     let (_tf, mut c) = failing_run();
     let out = c.args(["-o", "ndjson"]).output().unwrap();
     assert_eq!(code(&out), 3);
-    let ev = events(&out);
-    assert_eq!(ev.first().unwrap()["event"], "start");
-    assert_eq!(ev.first().unwrap()["cells"], 12);
-    assert_eq!(ev.first().unwrap()["targets"].as_array().unwrap().len(), 4);
-    let end = ev.last().unwrap();
-    assert_eq!(end["event"], "end");
-    assert_eq!(end["exit_code"], 3);
-    assert_eq!(end["stopped"], Value::Null);
-    assert_eq!(end["totals"]["cells"], 12);
-    let cell_events = ev.iter().filter(|e| e["event"] == "cell").count();
+    let ev = ndjson(&out);
+    assert_eq!(
+        ev.len(),
+        16,
+        "start, step-start, one per cell, step-end, end: {ev:#?}"
+    );
+    assert!(
+        matches!(&ev[0], Event::Start { command, dry_run: false } if command == "fanout"),
+        "{:?}",
+        ev[0]
+    );
+    let Event::StepStart {
+        step,
+        start:
+            StepStart::Fanout {
+                mode,
+                method,
+                targets,
+                paths,
+                cells,
+            },
+    } = &ev[1]
+    else {
+        panic!("{:?}", ev[1])
+    };
+    assert_eq!(step, "fanout");
+    assert_eq!((*mode, method.as_str()), (Mode::Nextjs, "HEAD"));
+    assert_eq!((targets.len(), *paths, *cells), (4, 3, 12));
+    let cell_events = ev
+        .iter()
+        .filter(|e| matches!(e, Event::Cell { .. }))
+        .count();
     assert_eq!(cell_events, 12);
-    assert_eq!(ev.len(), 14, "start, one per cell, end");
+    let Event::StepEnd {
+        step,
+        totals,
+        stopped,
+        exit_code,
+    } = &ev[14]
+    else {
+        panic!("{:?}", ev[14])
+    };
+    assert_eq!((step.as_str(), *stopped, *exit_code), ("fanout", None, 3));
+    let totals = fanout_totals(totals);
+    assert_eq!((totals.cells, totals.ok + totals.failed), (12, 12));
+    assert!(
+        matches!(
+            ev[15],
+            Event::End {
+                stopped: None,
+                exit_code: 3,
+                ..
+            }
+        ),
+        "{:?}",
+        ev[15]
+    );
 }
 
 #[test]
@@ -156,20 +212,49 @@ fn ndjson_success_and_dry_run_events_validate() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 0);
-    let ev = events(&out);
-    assert_eq!(ev.len(), 5);
-    assert_eq!(ev[4]["exit_code"], 0);
+    let ev = ndjson(&out);
+    assert_eq!(
+        ev.len(),
+        7,
+        "start, step-start, 3 cells, step-end, end: {ev:#?}"
+    );
+    assert!(
+        matches!(ev[6], Event::End { exit_code: 0, .. }),
+        "{:?}",
+        ev[6]
+    );
 
     let out = fanout(&tf)
         .args(["/posts/a", "/posts/b", "-o", "ndjson", "--dry-run"])
         .output()
         .unwrap();
     assert_eq!(code(&out), 0);
-    let ev = events(&out);
-    assert_eq!(ev.len(), 6);
-    assert!(ev.iter().all(|e| e["event"] == "request"));
-    assert_eq!(ev[0]["request"]["path"], "/posts/a");
-    assert_eq!(ev[5]["request"]["path"], "/posts/b");
+    let ev = ndjson(&out);
+    assert!(
+        matches!(&ev[0], Event::Start { dry_run: true, .. }),
+        "{:?}",
+        ev[0]
+    );
+    let requests: Vec<&str> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::Request { step, request } => {
+                assert_eq!(step, "fanout");
+                Some(request.path.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            "/posts/a", "/posts/a", "/posts/a", "/posts/b", "/posts/b", "/posts/b"
+        ]
+    );
+    assert!(
+        matches!(ev.last(), Some(Event::End { exit_code: 0, .. })),
+        "{ev:#?}"
+    );
 }
 
 #[test]
@@ -189,7 +274,11 @@ fn quiet_prints_no_table_but_keeps_the_exit_code_and_json() {
         .args(["/posts/a", "-q", "-o", "json"])
         .output()
         .unwrap();
-    assert_eq!(json(&out)["totals"]["cells"], 3, "JSON is unaffected by -q");
+    assert_eq!(
+        fanout_of(&envelope(&out)).totals.cells,
+        3,
+        "JSON is unaffected by -q"
+    );
 }
 
 fn has_ansi(s: &str) -> bool {
@@ -244,7 +333,7 @@ fn colour_follows_the_flag_and_the_environment() {
         .output()
         .unwrap();
     assert!(!has_ansi(&stdout(&out)));
-    json(&out);
+    envelope(&out);
 }
 
 #[test]
@@ -308,7 +397,7 @@ fn a_reader_that_reads_a_little_then_goes_away_is_not_a_crash() {
         .unwrap()
         .read_exact(&mut first)
         .unwrap();
-    assert_eq!(&first, b"{\"event\":\"");
+    assert_eq!(&first, b"{\"schema_v");
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
@@ -316,7 +405,8 @@ fn a_reader_that_reads_a_little_then_goes_away_is_not_a_crash() {
 }
 
 /// Every exit code the binary produces today, each from a real situation (4 comes from
-/// `verify`, tested with it; 130 from Ctrl-C, tested in fanout.rs; 5 has no producer yet).
+/// `verify`, tested with it; 130 from Ctrl-C and 143 from SIGTERM, tested in fanout.rs; 5 has
+/// no producer yet).
 #[test]
 fn exit_codes() {
     let tf = TestFleet::three();

@@ -2,8 +2,8 @@
 //! every bad path listed in one error, exit 2, nothing sent), the one encoding on the wire, and
 //! duplicates dropped.
 
-use crate::common::{TestFleet, code, stderr, stdout};
-use crate::fanout::{cells, fanout, run_json};
+use crate::common::{TestFleet, code, fanout_dry_run_of, row_paths, run_json, stderr, stdout};
+use crate::fanout::{fanout, fanout_json};
 
 /// Nothing reached any pod.
 fn assert_nothing_sent(tf: &TestFleet) {
@@ -206,13 +206,13 @@ fn no_paths_at_all_is_a_usage_error() {
 #[test]
 fn a_space_is_encoded_once_on_the_wire() {
     let tf = TestFleet::three();
-    let (out, doc) = run_json({
+    let (out, r) = fanout_json({
         let mut c = fanout(&tf);
         c.args(["/a b", "--allow-gone"]);
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["paths"], serde_json::json!(["/a%20b"]));
+    assert_eq!(row_paths(&r), ["/a%20b"]);
     for pod in tf.pods() {
         // The pod records the percent-decoded path: "/a b" means it received "/a%20b".
         let by_path = pod.counters().by_path;
@@ -224,13 +224,13 @@ fn a_space_is_encoded_once_on_the_wire() {
 #[test]
 fn an_existing_escape_is_not_encoded_again() {
     let tf = TestFleet::three();
-    let (out, doc) = run_json({
+    let (out, r) = fanout_json({
         let mut c = fanout(&tf);
         c.args(["/a%20b", "/caf\u{e9}", "--allow-gone"]);
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["paths"], serde_json::json!(["/a%20b", "/caf%C3%A9"]));
+    assert_eq!(row_paths(&r), ["/a%20b", "/caf%C3%A9"]);
     for pod in tf.pods() {
         let by_path = pod.counters().by_path;
         // Double encoding would have sent "/a%2520b", which decodes to "/a%20b".
@@ -245,12 +245,12 @@ fn encoded_paths_revalidate_the_page_they_name() {
     let tf = TestFleet::three();
     // %61 is "a": the pod decodes it to /posts/a and regenerates that page.
     tf.fleet().cms().set_title("a", "Post A (via escape)");
-    let (out, doc) = run_json({
+    let (out, env) = run_json({
         let mut c = fanout(&tf);
         c.arg("/posts/%61");
         c
     });
-    assert_eq!(code(&out), 0, "{doc:#}");
+    assert_eq!(code(&out), 0, "{env:#?}");
     for pod in tf.pods() {
         assert_eq!(
             pod.cached_title("/posts/a").as_deref(),
@@ -263,7 +263,7 @@ fn encoded_paths_revalidate_the_page_they_name() {
 fn duplicates_are_dropped_across_sources() {
     let tf = TestFleet::three();
     let file = tf.write("paths.txt", "/posts/b\n/posts/a\n");
-    let (out, doc) = run_json({
+    let (out, r) = fanout_json({
         let mut c = fanout(&tf);
         c.args(["/posts/a", "/posts/a", "-", "/a b", "/a%20b"])
             .arg("--paths-file")
@@ -274,11 +274,11 @@ fn duplicates_are_dropped_across_sources() {
     });
     assert_eq!(code(&out), 0);
     assert_eq!(
-        doc["paths"],
-        serde_json::json!(["/posts/a", "/posts/b", "/a%20b"]),
+        row_paths(&r),
+        ["/posts/a", "/posts/b", "/a%20b"],
         "first occurrence kept, in input order"
     );
-    assert_eq!(cells(&doc).len(), 9);
+    assert_eq!(r.cells.len(), 9);
     for pod in tf.pods() {
         let n = pod.counters();
         assert_eq!(n.requests, 3);
@@ -291,18 +291,19 @@ fn duplicates_are_dropped_across_sources() {
 #[test]
 fn a_query_string_is_kept_and_sent() {
     let tf = TestFleet::three();
-    let (out, doc) = run_json({
+    let (out, env) = run_json({
         let mut c = fanout(&tf);
         c.args(["/posts/a?x=1 2", "--dry-run"]);
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["paths"], serde_json::json!(["/posts/a?x=1%202"]));
-    for r in doc["requests"].as_array().unwrap() {
-        assert!(
-            r["url"].as_str().unwrap().ends_with("/posts/a?x=1%202"),
-            "{r}"
-        );
+    let d = fanout_dry_run_of(&env);
+    let paths: Vec<&str> = d.paths.iter().map(|p| p.as_str()).collect();
+    assert_eq!(paths, ["/posts/a?x=1%202"]);
+    assert_eq!(d.requests.len(), 3);
+    for r in &d.requests {
+        assert_eq!(r.path, "/posts/a?x=1%202");
+        assert!(r.url.ends_with("/posts/a?x=1%202"), "{r:?}");
     }
     assert_nothing_sent(&tf);
 }

@@ -533,3 +533,43 @@ fn sigterm_stops_with_a_partial_report_and_exit_143() {
     assert_eq!(r.totals.outcomes.get(&Outcome::Revalidated), Some(&2));
     assert_eq!(r.totals.outcomes.get(&Outcome::Cancelled), Some(&1));
 }
+
+#[test]
+fn a_second_signal_exits_at_once() {
+    let tf = TestFleet::start(FleetOptions {
+        extra_slugs: 2000,
+        ..FleetOptions::default()
+    });
+    let paths = tf.write(
+        "paths.txt",
+        &(1..=2000)
+            .map(|i| format!("/posts/p{i}\n"))
+            .collect::<String>(),
+    );
+    // The JSON report (megabytes) goes to a pipe nobody reads: after the first SIGTERM the run
+    // stops and blocks writing its partial report; only the second signal ends it.
+    let mut child = std_command(tf.dir.path())
+        .args(["fanout", "-o", "json", "--paths-file"])
+        .arg(&paths)
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_until(10, || tf.pod(0).counters().requests >= 100));
+    let term = |pid: u32| {
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap()
+    };
+    term(child.id());
+    assert!(
+        !wait_until(1, || child.try_wait().unwrap().is_some()),
+        "the first signal lets the run stop and report"
+    );
+    term(child.id());
+    assert!(wait_until(5, || child.try_wait().unwrap().is_some()));
+    assert_eq!(child.wait().unwrap().code(), Some(143));
+}

@@ -6,8 +6,12 @@ use std::process::Output;
 
 use revalidate::sim::{Fault, Flavor, FleetOptions};
 
-use crate::common::{TestFleet, code, json, revalidate, stderr, stdout};
-use crate::fanout::{cell, fanout, fanout_bare, run_json};
+use revalidate::fanout::Outcome;
+
+use crate::common::{
+    TestFleet, cell, code, envelope, fanout_dry_run_of, fanout_of, json, revalidate, stderr, stdout,
+};
+use crate::fanout::{fanout, fanout_bare, fanout_json};
 
 /// Sentinels: distinctive values that must never be printed.
 const PREVIEW_ID: &str = "5e17e15e17e15e17e15e17e15e17e1ab";
@@ -132,14 +136,14 @@ fn nextjs_mode_with_the_id_from_the_environment_never_prints_it() {
         .iter()
         .find(|(w, _)| w == "variant [\"--dry-run\", \"-o\", \"json\"]")
         .unwrap();
-    let doc = json(dry);
-    let headers = &doc["requests"][0]["headers"];
+    let env = envelope(dry);
+    let headers = &fanout_dry_run_of(&env).requests[0].headers;
     assert_eq!(
         headers[0],
-        serde_json::json!([
-            "x-prerender-revalidate",
-            "<redacted: previewModeId from env REVALIDATE_PREVIEW_ID>"
-        ])
+        (
+            "x-prerender-revalidate".to_string(),
+            "<redacted: previewModeId from env REVALIDATE_PREVIEW_ID>".to_string()
+        )
     );
 }
 
@@ -199,7 +203,7 @@ fn endpoint_mode_never_prints_header_or_template_secrets() {
     }
     assert!(
         text.lines()
-            .any(|l| l.starts_with("POST ") && l.ends_with("&token=<redacted>")),
+            .any(|l| l.starts_with("POST ") && l.ends_with("&token=<redacted>  (pod-1)")),
         "{text}"
     );
 }
@@ -233,11 +237,11 @@ fn a_pod_echoing_the_secret_back_is_redacted() {
         .iter()
         .find(|(w, _)| w == "variant [\"-o\", \"json\"]")
         .unwrap();
-    let doc = json(out);
-    let c = cell(&doc, "/posts/a", "pod-1");
-    assert_eq!(c["outcome"], "http-error");
-    assert_eq!(c["status"], 500);
-    let error = c["error"].as_str().unwrap();
+    let env = envelope(out);
+    let c = cell(fanout_of(&env), "/posts/a", "pod-1");
+    assert_eq!(c.outcome, Outcome::HttpError);
+    assert_eq!(c.status, Some(500));
+    let error = c.error.as_deref().unwrap_or_default();
     // The pod did echo it; the report shows where, not what.
     assert!(error.contains(r#""path":"/posts/a/<redacted>""#), "{error}");
 }
@@ -328,14 +332,14 @@ fn the_preview_id_is_never_needed_on_the_command_line() {
     assert!(err.contains("never taken from the command line"), "{err}");
 
     // From the environment, and from the app directory holding .next/: argv holds no secret.
-    let (out, doc) = run_json({
+    let (out, r) = fanout_json({
         let mut c = fanout_bare(&tf);
         c.env("REVALIDATE_PREVIEW_ID", PREVIEW_ID).arg("/posts/a");
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(doc["totals"]["outcomes"]["revalidated"], 3);
-    let (out, doc) = run_json({
+    assert_eq!(r.totals.outcomes[&Outcome::Revalidated], 3);
+    let (out, r) = fanout_json({
         let mut c = fanout_bare(&tf);
         c.arg("/posts/b")
             .arg("--preview-id-file")
@@ -343,10 +347,10 @@ fn the_preview_id_is_never_needed_on_the_command_line() {
         c
     });
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(doc["totals"]["outcomes"]["revalidated"], 3);
+    assert_eq!(r.totals.outcomes[&Outcome::Revalidated], 3);
     // A file holding only the id works too.
     let id_file = tf.write("preview-id", &format!("{PREVIEW_ID}\n"));
-    let (out, _) = run_json({
+    let (out, _) = fanout_json({
         let mut c = fanout_bare(&tf);
         c.arg("/posts/c").arg("--preview-id-file").arg(&id_file);
         c

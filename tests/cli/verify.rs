@@ -1,17 +1,25 @@
-//! `revalidate verify` against the simulated fleet: the built binary decides fresh / stale /
-//! unreachable / mixed-build per path, and the fleet is driven in-process to make pods diverge
-//! (a CMS change plus a revalidation of chosen pods only), misbehave (faults) or roll to a new
-//! build. Every JSON document and NDJSON line is checked against the checked-in schemas.
+//! `revalidate verify` against the simulated fleet: the built binary decides fresh / converged /
+//! unproven / stale / unreachable per path, and the fleet is driven in-process to make pods
+//! diverge (a CMS change plus a revalidation of chosen pods only), misbehave (faults) or roll to
+//! a new build. `fresh` needs evidence (a content check that holds on every pod); agreement
+//! alone is `converged`. Every JSON document and NDJSON line is checked against the checked-in
+//! schemas and read into the library's types.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use revalidate::context::Stop;
 use revalidate::sim::{Fault, Flavor, FleetOptions};
-use serde_json::Value;
+use revalidate::verify::{
+    Encoding, Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Verdict,
+};
 
-use crate::common::{TestFleet, assert_schema, code, json, stderr, stdout};
+use crate::common::{
+    Event, StepStart, TestFleet, code, envelope, event_lines, events, fetch, fetches, stderr,
+    stdout, verdict, verify_dry_run_of, verify_of,
+};
 
 /// For runs with faults: fail fast instead of waiting the default 10 s and retrying twice.
 const FAST: [&str; 4] = ["--timeout", "300ms", "--retries", "1"];
@@ -27,55 +35,38 @@ fn verify(tf: &TestFleet, paths: &[&str], extra: &[&str]) -> Output {
         .expect("runs")
 }
 
-/// The `-o json` report, validated against the schema.
-fn report(out: &Output) -> Value {
-    let v = json(out);
-    assert_schema("report.schema.json", &v);
-    v
+/// The one verify report of a `-o json` run (schema-checked; its exit code is the process's).
+fn report(out: &Output) -> Report {
+    verify_of(&envelope(out)).clone()
 }
 
-/// Runs verify with `-o json` and returns (exit code, validated report).
-fn verify_json(tf: &TestFleet, paths: &[&str], extra: &[&str]) -> (i32, Value) {
+/// Runs verify with `-o json` and returns (exit code, report).
+fn verify_json(tf: &TestFleet, paths: &[&str], extra: &[&str]) -> (i32, Report) {
     let mut args = vec!["-o", "json"];
     args.extend_from_slice(extra);
     let out = verify(tf, paths, &args);
     let r = report(&out);
     assert_eq!(
-        r["exit_code"].as_i64(),
-        Some(i64::from(code(&out))),
-        "the report's exit_code is the process's"
+        i32::from(r.exit_code),
+        code(&out),
+        "the step's exit_code is the process's"
     );
     (code(&out), r)
 }
 
-fn verdict<'a>(r: &'a Value, path: &str) -> &'a Value {
-    r["verdicts"]
-        .as_array()
-        .expect("verdicts")
-        .iter()
-        .find(|v| v["path"] == path)
-        .unwrap_or_else(|| panic!("no verdict for {path}: {r:#}"))
+/// The pods (or samples) of each hash group of one path's only build, largest group first.
+fn groups(r: &Report, path: &str) -> Vec<Vec<String>> {
+    let v = verdict(r, path);
+    assert_eq!(v.builds.len(), 1, "one build: {:#?}", v.builds);
+    v.builds[0].groups.iter().map(|g| g.pods.clone()).collect()
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("not a string list ({e}): {v}"))
-}
-
-/// The cells of one path, in pod order.
-fn cells<'a>(r: &'a Value, path: &str) -> Vec<&'a Value> {
-    r["cells"]
-        .as_array()
-        .expect("cells")
-        .iter()
-        .filter(|c| c["path"] == path)
-        .collect()
-}
-
-fn cell<'a>(r: &'a Value, path: &str, pod: &str) -> &'a Value {
-    cells(r, path)
-        .into_iter()
-        .find(|c| c["pod"] == pod)
-        .unwrap_or_else(|| panic!("no cell ({path}, {pod})"))
+/// The edge summary of one path.
+fn through<'a>(r: &'a Report, path: &str) -> &'a ThroughSummary {
+    verdict(r, path)
+        .through
+        .as_ref()
+        .unwrap_or_else(|| panic!("no through summary for {path}"))
 }
 
 /// Every line with runs of spaces collapsed, so table assertions do not depend on column widths.
@@ -231,19 +222,55 @@ impl Drop for Running {
     }
 }
 
-fn ndjson(lines: &[String]) -> Vec<Value> {
-    lines
-        .iter()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
-            assert_schema("event.schema.json", &v);
-            v
+/// NDJSON lines read from a running child, typed.
+fn ndjson(lines: &[String]) -> Vec<Event> {
+    event_lines(lines.iter().map(String::as_str))
+}
+
+/// (round, settled, paths) of every `round` event.
+fn rounds(evs: &[Event]) -> Vec<(u32, usize, usize)> {
+    evs.iter()
+        .filter_map(|e| match e {
+            Event::Round {
+                round,
+                settled,
+                paths,
+            } => Some((*round, *settled, *paths)),
+            _ => None,
         })
         .collect()
 }
 
-fn events<'a>(evs: &'a [Value], kind: &str) -> Vec<&'a Value> {
-    evs.iter().filter(|e| e["event"] == kind).collect()
+/// (round, fetch) of every `fetch` event.
+fn fetch_events(evs: &[Event]) -> Vec<(u32, &Fetch)> {
+    evs.iter()
+        .filter_map(|e| match e {
+            Event::Fetch { round, fetch } => Some((*round, fetch)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (path, verdict) of every `verdict` event.
+fn verdict_events(evs: &[Event]) -> Vec<(&str, Verdict)> {
+    evs.iter()
+        .filter_map(|e| match e {
+            Event::Verdict { verdict } => Some((verdict.path.as_str(), verdict.verdict)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A step-end event's totals, read as verify's.
+fn verify_totals(evs: &[Event]) -> revalidate::verify::Totals {
+    let totals = evs
+        .iter()
+        .find_map(|e| match e {
+            Event::StepEnd { totals, .. } => Some(totals.clone()),
+            _ => None,
+        })
+        .expect("a step-end event");
+    serde_json::from_value(totals).expect("verify totals")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,21 +281,16 @@ fn events<'a>(evs: &'a [Value], kind: &str) -> Vec<&'a Value> {
 fn a_fresh_fleet_is_fresh_in_input_order_and_fits_the_schema() {
     let tf = TestFleet::three();
     let paths = ["/posts/b", "/plain/a", "/posts/a", "/app-posts/c"];
-    let (rc, r) = verify_json(&tf, &paths, &[]);
-    assert_eq!(rc, 0, "{r:#}");
-    assert_eq!(strings(&r["paths"]), paths);
-    let order: Vec<&str> = r["verdicts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["path"].as_str().unwrap())
-        .collect();
+    // Every page of the fresh fleet shows its seeded title, "Post X (initial)".
+    let check = ["--expect-contains", "(initial)"];
+    let (rc, r) = verify_json(&tf, &paths, &check);
+    assert_eq!(rc, 0, "{r:#?}");
+    let order: Vec<&str> = r.verdicts.iter().map(|v| v.path.as_str()).collect();
     assert_eq!(order, paths, "verdicts follow the input order");
-    let cell_order: Vec<(&str, &str)> = r["cells"]
-        .as_array()
-        .unwrap()
+    let cell_order: Vec<(&str, &str)> = r
+        .cells
         .iter()
-        .map(|c| (c["path"].as_str().unwrap(), c["pod"].as_str().unwrap()))
+        .map(|c| (c.path.as_str(), c.pod.as_str()))
         .collect();
     let want: Vec<(&str, &str)> = paths
         .iter()
@@ -278,37 +300,31 @@ fn a_fresh_fleet_is_fresh_in_input_order_and_fits_the_schema() {
     let mut all_hashes = std::collections::BTreeSet::new();
     for p in paths {
         let v = verdict(&r, p);
-        assert_eq!(v["verdict"], "fresh", "{v:#}");
-        assert_eq!(
-            (v["fresh_pods"].as_u64(), v["total_pods"].as_u64()),
-            (Some(3), Some(3))
-        );
-        let cs = cells(&r, p);
+        assert_eq!(v.verdict, Verdict::Fresh, "{v:#?}");
+        assert_eq!(v.evidence, [r#"contains "(initial)""#]);
+        assert_eq!((v.fresh_pods, v.total_pods), (3, 3));
+        let cs = fetches(&r, p);
+        assert!(cs.iter().all(|c| c.outcome == Some(FetchOutcome::Fetched)
+            && c.status == Some(200)
+            && c.contains == Some(true)
+            && c.state == Some(State::Fresh)));
+        assert!(cs.iter().all(|c| c.hash == cs[0].hash), "{p}: one hash");
+        all_hashes.insert(cs[0].hash.clone().expect("a hash"));
+        // Both routers' pages carry the build id (the App Router's in its flight data).
         assert!(
             cs.iter()
-                .all(|c| c["outcome"] == "fetched" && c["status"] == 200 && c["fresh"] == true)
+                .all(|c| c.build_id.as_deref() == Some(tf.fleet().build_id())),
+            "{p}"
         );
-        assert!(
-            cs.iter().all(|c| c["hash"] == cs[0]["hash"]),
-            "{p}: one hash"
-        );
-        all_hashes.insert(cs[0]["hash"].as_str().unwrap().to_string());
-        // Pages Router pages carry the build id; the App Router page does not show it.
-        let want_build = if p.starts_with("/app-posts/") {
-            Value::Null
-        } else {
-            Value::from(tf.fleet().build_id())
-        };
-        assert!(cs.iter().all(|c| c["build_id"] == want_build), "{p}");
+        assert_eq!(v.builds.len(), 1, "one build, no deploy in progress");
     }
     assert_eq!(all_hashes.len(), 4, "different pages hash differently");
-    assert_eq!(r["totals"]["fresh"], 4);
-    assert_eq!(r["totals"]["cells"], 12);
-    assert_eq!(r["rounds"], 1);
-    assert_eq!(r["deploy_in_progress"], false);
+    assert_eq!(r.totals.fresh, 4);
+    assert_eq!(r.totals.cells, 12);
+    assert_eq!(r.rounds, 1);
 
     // The human table lists the paths in the same order.
-    let out = verify(&tf, &paths, &[]);
+    let out = verify(&tf, &paths, &check);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
     let rows: Vec<usize> = paths
@@ -316,12 +332,39 @@ fn a_fresh_fleet_is_fresh_in_input_order_and_fits_the_schema() {
         .map(|p| {
             squash(&text)
                 .lines()
-                .position(|l| l == format!("{p} fresh 3/3 -"))
+                .position(|l| l == format!("{p} fresh 3/3 fresh -"))
                 .unwrap_or_else(|| panic!("no row for {p}:\n{text}"))
         })
         .collect();
     assert!(rows.windows(2).all(|w| w[0] < w[1]), "{text}");
     assert!(has_line(&text, "4 paths: 4 fresh · exit 0"), "{text}");
+
+    // Without the check the same fleet only agrees: converged, never fresh (and still exit 0).
+    let (rc, r) = verify_json(&tf, &paths, &[]);
+    assert_eq!(rc, 0, "{r:#?}");
+    for p in paths {
+        let v = verdict(&r, p);
+        assert_eq!(v.verdict, Verdict::Converged, "{v:#?}");
+        assert!(v.evidence.is_empty());
+        assert_eq!((v.fresh_pods, v.agreeing_pods, v.total_pods), (0, 3, 3));
+        assert!(
+            fetches(&r, p)
+                .iter()
+                .all(|c| c.state == Some(State::Converged))
+        );
+    }
+    assert_eq!((r.totals.fresh, r.totals.converged), (0, 4));
+    let out = verify(&tf, &paths, &[]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(
+        has_line(&text, "/posts/b converged 3/3 agree (agreement, not proof)"),
+        "{text}"
+    );
+    assert!(
+        has_line(&text, "4 paths: 0 fresh, 4 converged · exit 0"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -334,42 +377,86 @@ fn ndjson_events_fit_the_schema_and_come_in_order() {
         &["-o", "ndjson", "--through", &lb.url(), "--samples", "3"],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let lines: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
-    let evs = ndjson(&lines);
-    assert_eq!(evs.first().unwrap()["event"], "start");
-    assert_eq!(evs.first().unwrap()["command"], "verify");
-    assert_eq!(evs.first().unwrap()["through"], lb.url().as_str());
-    assert_eq!(evs.last().unwrap()["event"], "end");
-    assert_eq!(evs.last().unwrap()["exit_code"], 0);
-    let fetches = events(&evs, "fetch");
-    assert_eq!(fetches.len(), 2 * (3 + 3), "3 pods and 3 samples a path");
-    let samples = fetches
+    let evs = events(&out);
+    assert!(
+        matches!(&evs[0], Event::Start { command, dry_run: false } if command == "verify"),
+        "{:?}",
+        evs[0]
+    );
+    let Event::StepStart {
+        step,
+        start:
+            StepStart::Verify {
+                targets,
+                through,
+                paths,
+                requests,
+            },
+    } = &evs[1]
+    else {
+        panic!("{:?}", evs[1])
+    };
+    assert_eq!(step, "verify");
+    assert_eq!(through.as_deref(), Some(lb.url().as_str()));
+    assert_eq!((targets.len(), *paths, *requests), (3, 2, 2 * (3 + 9)));
+    assert!(
+        matches!(
+            evs.last(),
+            Some(Event::End {
+                exit_code: 0,
+                stopped: None,
+                ..
+            })
+        ),
+        "{:?}",
+        evs.last()
+    );
+    let fetches = fetch_events(&evs);
+    assert_eq!(
+        fetches.len(),
+        2 * (3 + 3 * 3),
+        "3 pods, and 3 samples in each of 3 variants, a path"
+    );
+    let samples: Vec<&Fetch> = fetches
         .iter()
-        .filter(|f| f["pod"].as_str().unwrap().starts_with("through#"))
-        .count();
-    assert_eq!(samples, 6);
+        .map(|(_, f)| *f)
+        .filter(|f| f.pod.starts_with("through#"))
+        .collect();
+    assert_eq!(samples.len(), 18);
+    for enc in [Encoding::Identity, Encoding::Gzip, Encoding::Br] {
+        assert_eq!(
+            samples.iter().filter(|f| f.encoding == Some(enc)).count(),
+            6,
+            "{enc:?}"
+        );
+    }
     assert!(
         fetches
             .iter()
-            .all(|f| f["round"] == 1 && f["outcome"] == "fetched")
+            .all(|(round, f)| *round == 1 && f.outcome == Some(FetchOutcome::Fetched))
     );
-    let rounds = events(&evs, "round");
-    assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds(&evs), [(1, 2, 2)]);
     assert_eq!(
-        (&rounds[0]["fresh"], &rounds[0]["paths"]),
-        (&Value::from(2), &Value::from(2))
+        verdict_events(&evs),
+        [
+            ("/posts/a", Verdict::Converged),
+            ("/plain/b", Verdict::Converged)
+        ]
     );
-    let verdicts: Vec<&str> = events(&evs, "verdict")
-        .iter()
-        .map(|v| v["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(verdicts, ["/posts/a", "/plain/b"]);
-    // Every fetch comes before the round it belongs to, which comes before the verdicts.
-    let pos = |kind: &str| evs.iter().rposition(|e| e["event"] == kind).unwrap();
+    // Every fetch comes before the round it belongs to, which comes before the verdicts, then
+    // the step ends.
+    let last = |f: fn(&Event) -> bool| evs.iter().rposition(f).unwrap();
+    let first = |f: fn(&Event) -> bool| evs.iter().position(f).unwrap();
+    let fetch_at = last(|e| matches!(e, Event::Fetch { .. }));
+    let round_at = last(|e| matches!(e, Event::Round { .. }));
+    let verdict_at = first(|e| matches!(e, Event::Verdict { .. }));
+    let step_end_at = first(|e| matches!(e, Event::StepEnd { .. }));
     assert!(
-        pos("fetch") < pos("round")
-            && pos("round") < evs.iter().position(|e| e["event"] == "verdict").unwrap()
+        fetch_at < round_at && round_at < verdict_at && verdict_at < step_end_at,
+        "{evs:#?}"
     );
+    let totals = verify_totals(&evs);
+    assert_eq!((totals.paths, totals.converged, totals.cells), (2, 2, 6));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,15 +476,15 @@ fn timestamps_differ_but_normalised_hashes_match() {
     assert_ne!(a, b, "the bodies really differ");
 
     let (rc, r) = verify_json(&tf, &["/posts/a"], &[]);
-    assert_eq!(rc, 4, "without normalisation the pods disagree: {r:#}");
+    assert_eq!(rc, 4, "without normalisation the pods disagree: {r:#?}");
     let v = verdict(&r, "/posts/a");
-    assert_eq!(v["verdict"], "stale");
-    assert_eq!(v["diverged"], true);
-    assert_eq!(v["fresh_pods"], 0);
-    let groups = v["builds"][0]["groups"].as_array().unwrap();
-    assert_eq!(groups.len(), 2);
-    assert_eq!(strings(&groups[0]["pods"]), ["pod-1", "pod-3"]);
-    assert_eq!(strings(&groups[1]["pods"]), ["pod-2"]);
+    assert_eq!(v.verdict, Verdict::Stale);
+    assert!(v.diverged);
+    assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 0));
+    assert_eq!(
+        groups(&r, "/posts/a"),
+        [vec!["pod-1", "pod-3"], vec!["pod-2"]]
+    );
 
     let out = verify(&tf, &["/posts/a"], &[]);
     assert_eq!(code(&out), 4);
@@ -407,13 +494,25 @@ fn timestamps_differ_but_normalised_hashes_match() {
         stdout(&out)
     );
 
+    // Normalised, the pods agree: converged (agreement), and fresh once a check proves it.
     let (rc, r) = verify_json(&tf, &["/posts/a"], &["--ignore-preset", "timestamps"]);
-    assert_eq!(rc, 0, "{r:#}");
-    assert_eq!(strings(&r["normalisation"]), ["preset:timestamps"]);
-    let v = verdict(&r, "/posts/a");
-    assert_eq!(v["verdict"], "fresh");
-    let cs = cells(&r, "/posts/a");
-    assert!(cs.iter().all(|c| c["hash"] == cs[0]["hash"]));
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(r.normalisation, ["preset:timestamps"]);
+    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Converged);
+    let cs = fetches(&r, "/posts/a");
+    assert!(cs.iter().all(|c| c.hash == cs[0].hash));
+    let (rc, r) = verify_json(
+        &tf,
+        &["/posts/a"],
+        &[
+            "--ignore-preset",
+            "timestamps",
+            "--expect-contains",
+            "Post A (initial)",
+        ],
+    );
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Fresh);
 }
 
 #[test]
@@ -423,29 +522,21 @@ fn ignore_regex_replaces_what_it_matches() {
         revalidate_on(&tf, 2, "/posts/a").as_deref(),
         Some("REVALIDATED")
     );
+    let iso = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z";
     // Too narrow: only the attribute; the timestamp also shows as text and in __NEXT_DATA__.
     let (rc, r) = verify_json(&tf, &["/posts/a"], &["--ignore", r#"dateTime="[^"]*""#]);
-    assert_eq!(rc, 4, "{r:#}");
-    assert_eq!(verdict(&r, "/posts/a")["diverged"], true);
-    let (rc, r) = verify_json(
-        &tf,
-        &["/posts/a"],
-        &["--ignore", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"],
-    );
-    assert_eq!(rc, 0, "{r:#}");
-    assert_eq!(
-        strings(&r["normalisation"]),
-        [r"ignore:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"]
-    );
+    assert_eq!(rc, 4, "{r:#?}");
+    assert!(verdict(&r, "/posts/a").diverged);
+    let (rc, r) = verify_json(&tf, &["/posts/a"], &["--ignore", iso]);
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Converged);
+    assert_eq!(r.normalisation, [format!("ignore:{iso}")]);
     // Ignoring is not a licence to miss a content change.
     tf.fleet().cms().set_title("a", "Post A edited");
     revalidate_on(&tf, 0, "/posts/a");
-    let (rc, r) = verify_json(
-        &tf,
-        &["/posts/a"],
-        &["--ignore", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"],
-    );
-    assert_eq!(rc, 4, "{r:#}");
+    let (rc, r) = verify_json(&tf, &["/posts/a"], &["--ignore", iso]);
+    assert_eq!(rc, 4, "{r:#?}");
+    assert!(verdict(&r, "/posts/a").diverged);
 }
 
 #[test]
@@ -458,40 +549,39 @@ fn select_hashes_only_the_capture_group() {
     );
     // The timestamps differ, outside the selected heading.
     let (rc, r) = verify_json(&tf, &["/posts/a"], &[]);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let (rc, r) = verify_json(&tf, &["/posts/a"], &["--select", select]);
-    assert_eq!(rc, 0, "{r:#}");
-    assert_eq!(strings(&r["normalisation"]), [format!("select:{select}")]);
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Converged);
+    assert_eq!(r.normalisation, [format!("select:{select}")]);
     // The hash is of the captured text alone.
     let want = blake3::hash(b"Post A (initial)").to_hex().to_string();
     assert!(
-        cells(&r, "/posts/a")
+        fetches(&r, "/posts/a")
             .iter()
-            .all(|c| c["hash"] == want.as_str())
+            .all(|c| c.hash.as_deref() == Some(want.as_str()))
     );
 
     // A change inside the heading is caught.
     tf.fleet().cms().set_title("a", "Post A selected");
     revalidate_on(&tf, 1, "/posts/a");
     let (rc, r) = verify_json(&tf, &["/posts/a"], &["--select", select]);
-    assert_eq!(rc, 4, "{r:#}");
-    let v = verdict(&r, "/posts/a");
-    assert_eq!(v["diverged"], true);
+    assert_eq!(rc, 4, "{r:#?}");
+    assert!(verdict(&r, "/posts/a").diverged);
     assert_eq!(
-        cell(&r, "/posts/a", "pod-2")["hash"],
-        blake3::hash(b"Post A selected").to_hex().to_string()
+        fetch(&r, "/posts/a", "pod-2").hash,
+        Some(blake3::hash(b"Post A selected").to_hex().to_string())
     );
 
-    // A page without the selected part is not proven fresh.
+    // A page without the selected part is not proven anything.
     let (rc, r) = verify_json(&tf, &["/posts/a"], &["--select", "<h2>(.*)</h2>"]);
-    assert_eq!(rc, 3, "{r:#}");
-    assert_eq!(verdict(&r, "/posts/a")["verdict"], "unreachable");
-    assert!(cells(&r, "/posts/a").iter().all(|c| {
-        c["outcome"] == "error"
-            && c["error"]
-                .as_str()
-                .unwrap()
-                .contains("--select matched nothing")
+    assert_eq!(rc, 3, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Unreachable);
+    assert!(fetches(&r, "/posts/a").iter().all(|c| {
+        c.outcome == Some(FetchOutcome::Error)
+            && c.error
+                .as_deref()
+                .is_some_and(|e| e.contains("--select matched nothing"))
     }));
 }
 
@@ -514,10 +604,10 @@ fn the_lie_fault_is_caught_as_stale() {
 
     // Without a check, the disagreement alone makes the path stale.
     let (rc, r) = verify_json(&tf, &["/posts/a"], &["--ignore-preset", "timestamps"]);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let v = verdict(&r, "/posts/a");
-    assert_eq!(v["verdict"], "stale");
-    assert_eq!(v["diverged"], true);
+    assert_eq!(v.verdict, Verdict::Stale);
+    assert!(v.diverged);
 
     // With a check, the liar is named.
     let (rc, r) = verify_json(
@@ -530,15 +620,16 @@ fn the_lie_fault_is_caught_as_stale() {
             "Post A v2 lie",
         ],
     );
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let v = verdict(&r, "/posts/a");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-3"]);
-    assert_eq!(v["fresh_pods"], 2);
-    assert_eq!(v["diverged"], false);
-    let c = cell(&r, "/posts/a", "pod-3");
-    assert_eq!(c["contains"], false);
-    assert_eq!(strings(&c["problems"]), [r#"lacks "Post A v2 lie""#]);
-    assert_eq!(c["nextjs_cache"], "HIT");
+    assert_eq!(v.stale_pods, ["pod-3"]);
+    assert_eq!(v.fresh_pods, 2);
+    assert!(!v.diverged);
+    let c = fetch(&r, "/posts/a", "pod-3");
+    assert_eq!(c.contains, Some(false));
+    assert_eq!(c.state, Some(State::Stale));
+    assert_eq!(c.problems, [r#"lacks "Post A v2 lie""#]);
+    assert_eq!(c.nextjs_cache.as_deref(), Some("HIT"));
 }
 
 #[test]
@@ -566,7 +657,7 @@ fn ignore_revalidate_is_caught() {
     );
     assert_eq!(code(&out), 4);
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a stale 2/3 pod-1"), "{text}");
+    assert!(has_line(&text, "/posts/a stale 2/3 fresh pod-1"), "{text}");
     assert!(
         has_line_matching(&text, r#"^actual: [0-9a-f]{12} pod-2, pod-3 ok$"#),
         "{text}"
@@ -595,7 +686,10 @@ fn expect_contains_names_the_stale_pods() {
     let out = verify(&tf, &["/posts/a", "/posts/b"], &args);
     assert_eq!(code(&out), 4);
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a stale 1/3 pod-2, pod-3"), "{text}");
+    assert!(
+        has_line(&text, "/posts/a stale 1/3 fresh pod-2, pod-3"),
+        "{text}"
+    );
     assert!(has_line(&text, "/posts/a is stale:"), "{text}");
     assert!(
         has_line(
@@ -617,7 +711,7 @@ fn expect_contains_names_the_stale_pods() {
     );
     // /posts/b lacks the text everywhere: stale on every pod (agreeing is not enough).
     assert!(
-        has_line(&text, "/posts/b stale 0/3 pod-1, pod-2, pod-3"),
+        has_line(&text, "/posts/b stale 0/3 fresh pod-1, pod-2, pod-3"),
         "{text}"
     );
     assert!(
@@ -628,22 +722,23 @@ fn expect_contains_names_the_stale_pods() {
     let (rc, r) = verify_json(&tf, &["/posts/a", "/posts/b"], &args);
     assert_eq!(rc, 4);
     let v = verdict(&r, "/posts/a");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-2", "pod-3"]);
-    assert_eq!(v["fresh_pods"], 1);
-    assert_eq!(v["diverged"], false);
+    assert_eq!(v.stale_pods, ["pod-2", "pod-3"]);
+    assert_eq!(v.fresh_pods, 1);
+    assert!(!v.diverged);
     assert_eq!(
-        v["expected"],
+        r.expected,
         r#"every pod: status 200, contains "Post A v2", one hash per build"#
     );
-    assert_eq!(cell(&r, "/posts/a", "pod-1")["contains"], true);
-    assert_eq!(cell(&r, "/posts/a", "pod-2")["contains"], false);
-    assert_eq!(r["totals"]["stale"], 2);
+    assert_eq!(fetch(&r, "/posts/a", "pod-1").contains, Some(true));
+    assert_eq!(fetch(&r, "/posts/a", "pod-2").contains, Some(false));
+    assert_eq!(r.totals.stale, 2);
 
     // Once every pod has it, it is fresh.
     revalidate_on(&tf, 1, "/posts/a");
     revalidate_on(&tf, 2, "/posts/a");
     let (rc, r) = verify_json(&tf, &["/posts/a"], &args);
-    assert_eq!(rc, 0, "{r:#}");
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Fresh);
 }
 
 #[test]
@@ -653,22 +748,25 @@ fn expect_regex_names_the_stale_pods() {
     revalidate_on(&tf, 2, "/posts/a");
     let re = r#"<h1 id="title">Post A v\d+</h1>"#;
     let (rc, r) = verify_json(&tf, &["/posts/a"], &["--expect-regex", re]);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let v = verdict(&r, "/posts/a");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-1", "pod-2"]);
-    assert_eq!(v["diverged"], false);
-    assert_eq!(cell(&r, "/posts/a", "pod-3")["matches"], true);
-    assert_eq!(cell(&r, "/posts/a", "pod-1")["matches"], false);
+    assert_eq!(v.stale_pods, ["pod-1", "pod-2"]);
+    assert!(!v.diverged);
+    assert_eq!(fetch(&r, "/posts/a", "pod-3").matches, Some(true));
+    assert_eq!(fetch(&r, "/posts/a", "pod-1").matches, Some(false));
     assert_eq!(
-        strings(&cell(&r, "/posts/a", "pod-1")["problems"]),
+        fetch(&r, "/posts/a", "pod-1").problems,
         [format!("does not match /{re}/")]
     );
-    let short = |pod: &str| cell(&r, "/posts/a", pod)["hash"].as_str().unwrap()[..12].to_string();
+    let short = |pod: &str| fetch(&r, "/posts/a", pod).hash.clone().unwrap()[..12].to_string();
 
     let out = verify(&tf, &["/posts/a"], &["--expect-regex", re]);
     assert_eq!(code(&out), 4);
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a stale 1/3 pod-1, pod-2"), "{text}");
+    assert!(
+        has_line(&text, "/posts/a stale 1/3 fresh pod-1, pod-2"),
+        "{text}"
+    );
     assert!(
         has_line(
             &text,
@@ -697,19 +795,21 @@ fn a_500_on_one_pod_is_stale() {
     let tf = TestFleet::three();
     tf.block_on(tf.pod(1).set_fault(Fault::Status(500)));
     let (rc, r) = verify_json(&tf, &["/posts/a"], &FAST);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let v = verdict(&r, "/posts/a");
-    assert_eq!(v["verdict"], "stale");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-2"]);
-    assert_eq!(v["diverged"], false);
-    let c = cell(&r, "/posts/a", "pod-2");
-    assert_eq!(c["status"], 500);
-    assert_eq!(strings(&c["problems"]), ["status 500, expected 200"]);
-    assert_eq!(c["attempts"], 1, "a 500 is not retried");
+    assert_eq!(v.verdict, Verdict::Stale);
+    assert_eq!(v.stale_pods, ["pod-2"]);
+    assert!(!v.diverged);
+    // Without a check the two others only agree: none is proven fresh.
+    assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 2));
+    let c = fetch(&r, "/posts/a", "pod-2");
+    assert_eq!(c.status, Some(500));
+    assert_eq!(c.problems, ["status 500, expected 200"]);
+    assert_eq!(c.attempts, 1, "a 500 is not retried");
 
     let out = verify(&tf, &["/posts/a"], &FAST);
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a stale 2/3 pod-2"), "{text}");
+    assert!(has_line(&text, "/posts/a stale 0/3 fresh pod-2"), "{text}");
     assert!(
         has_line_matching(&text, r"^[0-9a-f]{12} pod-2 status 500, expected 200$"),
         "{text}"
@@ -722,21 +822,21 @@ fn a_pod_answering_200_with_another_page_is_stale() {
     let tf = TestFleet::three();
     tf.block_on(tf.pod(1).set_fault(Fault::Status(200)));
     let (rc, r) = verify_json(&tf, &["/posts/a"], &FAST);
-    assert_eq!(rc, 4, "{r:#}");
-    assert_eq!(verdict(&r, "/posts/a")["verdict"], "stale");
-    assert_eq!(cell(&r, "/posts/a", "pod-2")["build_id"], Value::Null);
+    assert_eq!(rc, 4, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Stale);
+    assert_eq!(fetch(&r, "/posts/a", "pod-2").build_id, None);
 
-    // Two builds: the odd page belongs to neither and must not make the path a settled
-    // mixed-build (exit 0).
+    // Two builds: the odd page belongs to neither and must not hide among them (it is stale,
+    // not merely unproven like the builds' own pods would be).
     tf.pod(2)
         .set_build("NEWBUILD123", "feedfacefeedfacefeedfacefeedface");
     let (rc, r) = verify_json(&tf, &["/posts/a"], &FAST);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let v = verdict(&r, "/posts/a");
-    assert_eq!(v["verdict"], "stale");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-2"]);
+    assert_eq!(v.verdict, Verdict::Stale);
+    assert_eq!(v.stale_pods, ["pod-2"]);
     assert_eq!(
-        strings(&cell(&r, "/posts/a", "pod-2")["problems"]),
+        fetch(&r, "/posts/a", "pod-2").problems,
         ["no build id, and content no build's pods serve"]
     );
 }
@@ -746,29 +846,41 @@ fn unreachable_pods_make_the_path_unreachable_not_fresh() {
     let tf = TestFleet::three();
     tf.block_on(tf.pod(2).set_fault(Fault::Down));
     let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &FAST);
-    assert_eq!(rc, 3, "{r:#}");
+    assert_eq!(rc, 3, "{r:#?}");
     for p in ["/posts/a", "/plain/a"] {
         let v = verdict(&r, p);
-        assert_eq!(v["verdict"], "unreachable");
-        assert_eq!(strings(&v["unreachable_pods"]), ["pod-3"]);
-        assert_eq!(strings(&v["stale_pods"]), Vec::<String>::new());
-        assert_eq!(v["fresh_pods"], 2);
-        let c = cell(&r, p, "pod-3");
-        assert_eq!(c["outcome"], "unreachable");
-        assert_eq!(c["attempts"], 2, "one retry");
-        assert!(c["error"].as_str().unwrap().contains("connect"), "{c}");
+        assert_eq!(v.verdict, Verdict::Unreachable);
+        assert_eq!(v.unreachable_pods, ["pod-3"]);
+        assert!(v.stale_pods.is_empty());
+        assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 2));
+        let c = fetch(&r, p, "pod-3");
+        assert_eq!(c.outcome, Some(FetchOutcome::Unreachable));
+        assert_eq!(c.state, None, "no answer, no state");
+        assert_eq!(c.attempts, 2, "one retry");
+        assert!(
+            c.error.as_deref().unwrap_or_default().contains("connect"),
+            "{c:?}"
+        );
     }
-    assert_eq!(r["totals"]["unreachable"], 2);
-    assert_eq!(r["totals"]["unreachable_cells"], 2);
+    assert_eq!(r.totals.unreachable, 2);
+    assert_eq!(r.totals.unreachable_cells, 2);
 
     let out = verify(&tf, &["/posts/a"], &FAST);
     assert_eq!(code(&out), 3);
     let text = stdout(&out);
     assert!(
-        has_line(&text, "/posts/a unreachable 2/3 pod-3 (unreachable)"),
+        has_line(&text, "/posts/a unreachable 0/3 fresh pod-3 (unreachable)"),
         "{text}"
     );
     assert!(has_line(&text, "Fetches that failed (1):"), "{text}");
+    // With a check, the reachable pods are proven, and the path is still not fresh.
+    let mut args = vec!["--expect-contains", "Post A (initial)"];
+    args.extend(FAST);
+    let (rc, r) = verify_json(&tf, &["/posts/a"], &args);
+    assert_eq!(rc, 3, "{r:#?}");
+    let v = verdict(&r, "/posts/a");
+    assert_eq!(v.verdict, Verdict::Unreachable);
+    assert_eq!(v.fresh_pods, 2);
 
     // Stale outranks unreachable.
     tf.fleet().cms().set_title("a", "Post A v2");
@@ -776,10 +888,11 @@ fn unreachable_pods_make_the_path_unreachable_not_fresh() {
     let mut args = vec!["--expect-contains", "Post A v2"];
     args.extend(FAST);
     let (rc, r) = verify_json(&tf, &["/posts/a"], &args);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let v = verdict(&r, "/posts/a");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-2"]);
-    assert_eq!(strings(&v["unreachable_pods"]), ["pod-3"]);
+    assert_eq!(v.verdict, Verdict::Stale);
+    assert_eq!(v.stale_pods, ["pod-2"]);
+    assert_eq!(v.unreachable_pods, ["pod-3"]);
 }
 
 #[test]
@@ -788,17 +901,18 @@ fn hanging_and_resetting_pods_are_unreachable() {
     tf.block_on(tf.pod(1).set_fault(Fault::Hang));
     tf.block_on(tf.pod(2).set_fault(Fault::Reset));
     let (rc, r) = verify_json(&tf, &["/plain/a"], &FAST);
-    assert_eq!(rc, 3, "{r:#}");
+    assert_eq!(rc, 3, "{r:#?}");
     let v = verdict(&r, "/plain/a");
-    assert_eq!(strings(&v["unreachable_pods"]), ["pod-2", "pod-3"]);
+    assert_eq!(v.unreachable_pods, ["pod-2", "pod-3"]);
+    let error = fetch(&r, "/plain/a", "pod-2").error.clone();
     assert!(
-        cell(&r, "/plain/a", "pod-2")["error"]
-            .as_str()
-            .unwrap()
-            .starts_with("timeout"),
-        "{r:#}"
+        error.as_deref().unwrap_or_default().starts_with("timeout"),
+        "{error:?}"
     );
-    assert_eq!(cell(&r, "/plain/a", "pod-3")["outcome"], "unreachable");
+    assert_eq!(
+        fetch(&r, "/plain/a", "pod-3").outcome,
+        Some(FetchOutcome::Unreachable)
+    );
     tf.block_on(tf.pod(1).clear_faults());
 }
 
@@ -807,20 +921,26 @@ fn a_deadline_leaves_a_partial_report_that_is_not_fresh() {
     let tf = TestFleet::three();
     tf.block_on(tf.pod(1).set_fault(Fault::Hang));
     let (rc, r) = verify_json(&tf, &["/plain/a"], &["--deadline", "500ms"]);
-    assert_eq!(rc, 3, "{r:#}");
-    assert_eq!(r["stopped"], "deadline");
+    assert_eq!(rc, 3, "{r:#?}");
+    assert_eq!(r.stopped, Some(Stop::Deadline));
     let v = verdict(&r, "/plain/a");
-    assert_eq!(v["verdict"], "unreachable");
-    assert_eq!(strings(&v["unreachable_pods"]), ["pod-2"]);
-    let c = cell(&r, "/plain/a", "pod-2");
-    assert_eq!(c["outcome"], "cancelled");
-    assert!(c["error"].as_str().unwrap().contains("--deadline"), "{c}");
+    assert_eq!(v.verdict, Verdict::Unreachable);
+    assert_eq!(v.unreachable_pods, ["pod-2"]);
+    let c = fetch(&r, "/plain/a", "pod-2");
+    assert_eq!(c.outcome, Some(FetchOutcome::Cancelled));
+    assert!(
+        c.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("--deadline"),
+        "{c:?}"
+    );
     let out = verify(&tf, &["/plain/a"], &["--deadline", "500ms"]);
     assert_eq!(code(&out), 3);
     assert!(
         has_line(
             &stdout(&out),
-            "1 path: 0 fresh, 1 unreachable · deadline reached; this report is partial · exit 3"
+            "1 path: 0 fresh, 1 unreachable · stopped early: deadline reached; this report is partial · exit 3"
         ),
         "{}",
         stdout(&out)
@@ -834,37 +954,47 @@ fn a_deleted_page_is_fresh_with_expect_status_404() {
     tf.fleet().cms().delete("b");
     // Deleted in the CMS, but every pod still serves its cached page until revalidated.
     let (rc, r) = verify_json(&tf, &["/posts/b"], &["--expect-status", "404"]);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     assert_eq!(
-        strings(&verdict(&r, "/posts/b")["stale_pods"]),
+        verdict(&r, "/posts/b").stale_pods,
         ["pod-1", "pod-2", "pod-3"]
     );
     revalidate_on(&tf, 0, "/posts/b");
     revalidate_on(&tf, 1, "/posts/b");
     let (rc, r) = verify_json(&tf, &["/posts/b"], &["--expect-status", "404"]);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let v = verdict(&r, "/posts/b");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-3"]);
+    assert_eq!(v.stale_pods, ["pod-3"]);
     assert_eq!(
-        strings(&cell(&r, "/posts/b", "pod-3")["problems"]),
+        fetch(&r, "/posts/b", "pod-3").problems,
         ["status 200, expected 404"]
     );
     assert!(
-        v["expected"]
-            .as_str()
-            .unwrap()
-            .starts_with("every pod: status 404")
+        r.expected.starts_with("every pod: status 404"),
+        "{}",
+        r.expected
     );
 
     revalidate_on(&tf, 2, "/posts/b");
     let (rc, r) = verify_json(&tf, &["/posts/b"], &["--expect-status", "404"]);
-    assert_eq!(rc, 0, "{r:#}");
-    assert!(cells(&r, "/posts/b").iter().all(|c| c["status"] == 404));
+    assert_eq!(rc, 0, "{r:#?}");
+    let v = verdict(&r, "/posts/b");
+    assert_eq!(
+        v.verdict,
+        Verdict::Fresh,
+        "a status other than 200 is evidence"
+    );
+    assert_eq!(v.evidence, ["status 404"]);
+    assert!(
+        fetches(&r, "/posts/b")
+            .iter()
+            .all(|c| c.status == Some(404))
+    );
     // Without --expect-status, a page that is gone everywhere is stale, not fresh.
     let (rc, r) = verify_json(&tf, &["/posts/b"], &[]);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     assert_eq!(
-        strings(&cell(&r, "/posts/b", "pod-1")["problems"]),
+        fetch(&r, "/posts/b", "pod-1").problems,
         ["status 404, expected 200"]
     );
 }
@@ -875,15 +1005,18 @@ fn a_next13_fleet_is_judged_the_same_way() {
         flavor: Flavor::Next13,
         ..FleetOptions::default()
     });
-    let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &[]);
-    assert_eq!(rc, 0, "{r:#}");
+    let check = ["--expect-contains", "Post A (initial)"];
+    let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &check);
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(r.totals.fresh, 2);
     assert!(
-        r["cells"]
-            .as_array()
-            .unwrap()
+        r.cells
             .iter()
-            .all(|c| c["build_id"] == tf.fleet().build_id())
+            .all(|c| c.build_id.as_deref() == Some(tf.fleet().build_id()))
     );
+    let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &[]);
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(r.totals.converged, 2, "agreement without a check");
     tf.fleet().cms().set_title("a", "Post A on 13");
     tf.fleet().cms().delete("b");
     revalidate_on(&tf, 1, "/posts/a");
@@ -898,21 +1031,15 @@ fn a_next13_fleet_is_judged_the_same_way() {
             "Post A on 13",
         ],
     );
-    assert_eq!(rc, 4, "{r:#}");
-    assert_eq!(
-        strings(&verdict(&r, "/posts/a")["stale_pods"]),
-        ["pod-1", "pod-3"]
-    );
+    assert_eq!(rc, 4, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").stale_pods, ["pod-1", "pod-3"]);
     let (rc, r) = verify_json(&tf, &["/posts/b"], &["--expect-status", "404"]);
-    assert_eq!(rc, 4, "{r:#}");
-    assert_eq!(
-        strings(&verdict(&r, "/posts/b")["stale_pods"]),
-        ["pod-1", "pod-3"]
-    );
+    assert_eq!(rc, 4, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/b").stale_pods, ["pod-1", "pod-3"]);
     // 13's 404 page carries the build id too.
     assert_eq!(
-        cell(&r, "/posts/b", "pod-2")["build_id"],
-        tf.fleet().build_id()
+        fetch(&r, "/posts/b", "pod-2").build_id.as_deref(),
+        Some(tf.fleet().build_id())
     );
 }
 
@@ -921,62 +1048,95 @@ fn a_next13_fleet_is_judged_the_same_way() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn mixed_builds_are_compared_within_their_build() {
+fn mixed_builds_are_unproven_without_a_check_and_fresh_with_one() {
     let tf = TestFleet::three();
     tf.pod(2)
         .set_build("NEWBUILD123", "feedfacefeedfacefeedfacefeedface");
-    let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &[]);
-    assert_eq!(rc, 0, "{r:#}");
-    assert_eq!(r["deploy_in_progress"], true);
-    assert_eq!(r["totals"]["mixed_build"], 2);
     let old = tf.fleet().build_id();
+    // Without a check, content of two builds cannot be compared: unproven, exit 4.
+    let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &[]);
+    assert_eq!(rc, 4, "{r:#?}");
+    assert_eq!(r.totals.unproven, 2);
     for p in ["/posts/a", "/plain/a"] {
         let v = verdict(&r, p);
-        assert_eq!(v["verdict"], "mixed-build", "{v:#}");
-        let builds: Vec<(Value, Vec<String>)> = v["builds"]
-            .as_array()
-            .unwrap()
+        assert_eq!(v.verdict, Verdict::Unproven, "{v:#?}");
+        assert_eq!(v.fresh_pods, 0);
+        // The reason names each build with its pods (builds in id order).
+        assert!(v.reason.starts_with("pods of 2 builds, "), "{}", v.reason);
+        assert!(v.reason.contains("and no content check"), "{}", v.reason);
+        for build in [
+            format!("{old} (pod-1, pod-2)"),
+            "NEWBUILD123 (pod-3)".into(),
+        ] {
+            assert!(v.reason.contains(&build), "{build} in {}", v.reason);
+        }
+        let builds: Vec<(Option<String>, Vec<String>)> = v
+            .builds
             .iter()
             .map(|b| {
-                let pods = b["groups"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .flat_map(|g| strings(&g["pods"]))
-                    .collect();
-                (b["build_id"].clone(), pods)
+                let pods = b.groups.iter().flat_map(|g| g.pods.clone()).collect();
+                (b.build_id.clone(), pods)
             })
             .collect();
         assert!(
-            builds.contains(&(Value::from(old), vec!["pod-1".into(), "pod-2".into()])),
+            builds.contains(&(Some(old.to_string()), vec!["pod-1".into(), "pod-2".into()])),
             "{builds:?}"
         );
         assert!(
-            builds.contains(&(Value::from("NEWBUILD123"), vec!["pod-3".into()])),
+            builds.contains(&(Some("NEWBUILD123".into()), vec!["pod-3".into()])),
             "{builds:?}"
         );
-        assert_eq!(cell(&r, p, "pod-3")["build_id"], "NEWBUILD123");
+        assert_eq!(
+            fetch(&r, p, "pod-3").build_id.as_deref(),
+            Some("NEWBUILD123")
+        );
+        assert!(
+            fetches(&r, p)
+                .iter()
+                .all(|c| c.state == Some(State::Unproven))
+        );
     }
 
     let out = verify(&tf, &["/posts/a"], &[]);
-    assert_eq!(code(&out), 0);
+    assert_eq!(code(&out), 4);
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a mixed-build 3/3 -"), "{text}");
-    assert!(text.contains("note: a deploy is in progress"), "{text}");
-    let builds_line = squash(&text)
-        .lines()
-        .find(|l| l.starts_with("/posts/a ") && l.contains("NEWBUILD123"))
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no build line:\n{text}"));
     assert!(
-        builds_line.contains(&format!("{old}: pod-1, pod-2")),
-        "{builds_line}"
-    );
-    assert!(builds_line.contains("NEWBUILD123: pod-3"), "{builds_line}");
-    assert!(
-        has_line(&text, "1 path: 0 fresh, 1 mixed-build · exit 0"),
+        has_line(&text, "/posts/a unproven 3/3 unproven (cannot be compared)"),
         "{text}"
     );
+    assert!(has_line(&text, "Not proven (1):"), "{text}");
+    let reason = squash(&text)
+        .lines()
+        .find(|l| l.starts_with("/posts/a pods of 2 builds"))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no reason line:\n{text}"));
+    for build in [
+        format!("{old} (pod-1, pod-2)"),
+        "NEWBUILD123 (pod-3)".into(),
+    ] {
+        assert!(reason.contains(&build), "{build} in {reason}");
+    }
+    assert!(
+        has_line(&text, "1 path: 0 fresh, 1 unproven · exit 4"),
+        "{text}"
+    );
+
+    // A check that holds on every pod proves a rolling deploy fresh: each build's pods agree.
+    let check = ["--expect-contains", "Post A (initial)"];
+    let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &check);
+    assert_eq!(rc, 0, "{r:#?}");
+    for p in ["/posts/a", "/plain/a"] {
+        let v = verdict(&r, p);
+        assert_eq!(v.verdict, Verdict::Fresh, "{v:#?}");
+        assert_eq!(v.fresh_pods, 3);
+        assert_eq!(v.builds.len(), 2);
+        assert!(v.reason.contains("a deploy is in progress"), "{}", v.reason);
+    }
+    let out = verify(&tf, &["/posts/a"], &check);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(has_line(&text, "/posts/a fresh 3/3 fresh -"), "{text}");
+    assert!(has_line(&text, "1 path: 1 fresh · exit 0"), "{text}");
 }
 
 #[test]
@@ -987,22 +1147,34 @@ fn stale_pods_inside_one_build_are_caught_during_a_deploy() {
     tf.fleet().cms().set_title("a", "Post A v2");
     revalidate_on(&tf, 0, "/posts/a");
     let (rc, r) = verify_json(&tf, &["/posts/a"], &["--ignore-preset", "timestamps"]);
-    assert_eq!(rc, 4, "{r:#}");
+    assert_eq!(rc, 4, "{r:#?}");
     let v = verdict(&r, "/posts/a");
-    assert_eq!(v["verdict"], "stale");
-    assert_eq!(v["diverged"], true);
+    assert_eq!(v.verdict, Verdict::Stale);
+    assert!(v.diverged);
     let out = verify(&tf, &["/posts/a"], &["--ignore-preset", "timestamps"]);
     let text = stdout(&out);
     assert!(
         has_line_matching(
             &text,
-            &format!(
-                r"^[0-9a-f]{{12}} pod-2 \[build {}\]$",
-                tf.fleet().build_id()
-            )
+            &format!(r"^[0-9a-f]{{12}} pod-2 \[build {}\]", tf.fleet().build_id())
         ),
         "groups name their build when there are several:\n{text}"
     );
+    // With a check, the stale pod of the old build is named, whatever the other build serves.
+    let (rc, r) = verify_json(
+        &tf,
+        &["/posts/a"],
+        &[
+            "--ignore-preset",
+            "timestamps",
+            "--expect-contains",
+            "Post A v2",
+        ],
+    );
+    assert_eq!(rc, 4, "{r:#?}");
+    let v = verdict(&r, "/posts/a");
+    assert_eq!(v.stale_pods, ["pod-2", "pod-3"]);
+    assert_eq!(v.fresh_pods, 1);
 }
 
 #[test]
@@ -1018,22 +1190,25 @@ fn a_huge_body_is_capped_and_never_fresh() {
     assert!(body.len() < 1 << 20, "{}", body.len());
 
     let (rc, r) = verify_json(&tf, &["/plain/a"], &["--max-body", "1MiB"]);
-    assert_eq!(rc, 3, "{r:#}");
+    assert_eq!(rc, 3, "{r:#?}");
     let v = verdict(&r, "/plain/a");
-    assert_eq!(v["verdict"], "unreachable");
-    assert_eq!(v["fresh_pods"], 0);
-    for c in cells(&r, "/plain/a") {
-        assert_eq!(c["outcome"], "too-large", "{c}");
-        let len = c["length"].as_u64().unwrap();
+    assert_eq!(v.verdict, Verdict::Unreachable);
+    assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 0));
+    for c in fetches(&r, "/plain/a") {
+        assert_eq!(c.outcome, Some(FetchOutcome::TooLarge), "{c:?}");
+        let len = c.length.expect("a length");
         assert!(
             len > 1 << 20 && len < 3 << 20,
             "stopped reading early: {len}"
         );
         assert!(
-            c["error"].as_str().unwrap().contains("--max-body 1048576"),
-            "{c}"
+            c.error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("--max-body 1048576"),
+            "{c:?}"
         );
-        assert_eq!(c["hash"], Value::Null);
+        assert_eq!(c.hash, None);
     }
     let out = verify(&tf, &["/plain/a"], &["--max-body", "1MiB"]);
     assert_eq!(code(&out), 3);
@@ -1045,11 +1220,12 @@ fn a_huge_body_is_capped_and_never_fresh() {
 
     // Under the default cap the same pages are read whole and agree.
     let (rc, r) = verify_json(&tf, &["/plain/a"], &[]);
-    assert_eq!(rc, 0, "{r:#}");
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(verdict(&r, "/plain/a").verdict, Verdict::Converged);
     assert!(
-        cells(&r, "/plain/a")
+        fetches(&r, "/plain/a")
             .iter()
-            .all(|c| c["length"].as_u64().unwrap() >= 3 << 20)
+            .all(|c| c.length.is_some_and(|l| l >= 3 << 20))
     );
 }
 
@@ -1066,19 +1242,23 @@ fn gzip_and_identity_give_one_hash() {
     assert_eq!(&gz_body[..2], &[0x1f, 0x8b], "a gzip stream");
 
     let (rc, r) = verify_json(&tf, &["/plain/a", "/posts/a"], &[]);
-    assert_eq!(rc, 0, "{r:#}");
+    assert_eq!(rc, 0, "{r:#?}");
     for p in ["/plain/a", "/posts/a"] {
-        let cs = cells(&r, p);
-        assert!(cs.iter().all(|c| c["hash"] == cs[0]["hash"]), "{p}: {r:#}");
+        let cs = fetches(&r, p);
+        assert!(cs.iter().all(|c| c.hash == cs[0].hash), "{p}: {r:#?}");
         assert!(
-            cs.iter().all(|c| c["length"] == cs[0]["length"]),
+            cs.iter().all(|c| c.length == cs[0].length),
             "decoded lengths"
         );
-        assert_eq!(verdict(&r, p)["verdict"], "fresh");
+        assert_eq!(verdict(&r, p).verdict, Verdict::Converged);
     }
     assert_eq!(
-        cell(&r, "/plain/a", "pod-1")["hash"],
-        blake3::hash(&plain_body).to_hex().to_string(),
+        fetch(&r, "/plain/a", "pod-2").content_encoding.as_deref(),
+        Some("gzip")
+    );
+    assert_eq!(
+        fetch(&r, "/plain/a", "pod-1").hash,
+        Some(blake3::hash(&plain_body).to_hex().to_string()),
         "the hash is of the content"
     );
 
@@ -1101,8 +1281,8 @@ fn gzip_and_identity_give_one_hash() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let r = report(&out);
     assert_eq!(
-        cell(&r, "/plain/a", "gz")["hash"],
-        cell(&r, "/plain/a", "pod-1")["hash"]
+        fetch(&r, "/plain/a", "gz").hash,
+        fetch(&r, "/plain/a", "pod-1").hash
     );
 }
 
@@ -1138,25 +1318,30 @@ fn gzip_responder(gzipped: Vec<u8>) -> (String, std::thread::JoinHandle<String>)
 fn etag_mode_compares_etags_from_head_requests() {
     let tf = TestFleet::three();
     let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &["--etag"]);
-    assert_eq!(rc, 0, "{r:#}");
-    assert_eq!(r["etag_mode"], true);
-    assert_eq!(r["expected"], "every pod: status 200, one ETag per build");
+    assert_eq!(rc, 0, "{r:#?}");
+    assert!(r.etag_mode);
+    assert_eq!(r.expected, "every pod: status 200, one ETag per build");
+    // Equal ETags are agreement, not proof (and HEAD has no body to check).
+    assert_eq!(r.totals.converged, 2);
     let (h, body) = get_raw(&tf, 0, "/posts/a", &[]);
     let etag = h.get("etag").unwrap().to_str().unwrap().to_string();
-    for c in cells(&r, "/posts/a") {
-        assert_eq!(c["hash"], etag.as_str(), "the hash is the ETag");
-        assert_eq!(c["length"], body.len(), "from Content-Length");
+    for c in fetches(&r, "/posts/a") {
+        assert_eq!(
+            c.hash.as_deref(),
+            Some(etag.as_str()),
+            "the hash is the ETag"
+        );
+        assert_eq!(c.length, Some(body.len() as u64), "from Content-Length");
         // No body was read: the build id (in the body) was never seen.
-        assert_eq!(c["build_id"], Value::Null);
+        assert_eq!(c.build_id, None);
     }
     let out = verify(&tf, &["/posts/a"], &["--etag", "--dry-run", "-o", "json"]);
-    let d = report(&out);
+    let env = envelope(&out);
     assert!(
-        d["requests"]
-            .as_array()
-            .unwrap()
+        verify_dry_run_of(&env)
+            .requests
             .iter()
-            .all(|q| q["method"] == "HEAD")
+            .all(|q| q.method == "HEAD")
     );
 
     // Regenerated separately, a page with a timestamp gets another ETag; /plain pages do not.
@@ -1165,10 +1350,10 @@ fn etag_mode_compares_etags_from_head_requests() {
         revalidate_on(&tf, i, "/plain/a");
     }
     let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &["--etag"]);
-    assert_eq!(rc, 4, "{r:#}");
-    assert_eq!(verdict(&r, "/posts/a")["verdict"], "stale");
-    assert_eq!(verdict(&r, "/posts/a")["diverged"], true);
-    assert_eq!(verdict(&r, "/plain/a")["verdict"], "fresh");
+    assert_eq!(rc, 4, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Stale);
+    assert!(verdict(&r, "/posts/a").diverged);
+    assert_eq!(verdict(&r, "/plain/a").verdict, Verdict::Converged);
     let out = verify(&tf, &["/posts/a"], &["--etag"]);
     assert!(stdout(&out).contains("ETags (HEAD)"), "{}", stdout(&out));
 
@@ -1195,13 +1380,15 @@ fn save_then_baseline_with_expect_changed() {
         &["/posts/a", "/posts/b"],
         &["--ignore-preset", "timestamps", "--save", &file_s],
     );
-    assert_eq!(rc, 0, "{r:#}");
-    assert_eq!(r["saved"], file_s.as_str());
-    let snap: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(snap["kind"], "revalidate-verify-snapshot");
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(r.saved.as_deref(), Some(file_s.as_str()));
+    let snap: Snapshot = serde_json::from_str(&std::fs::read_to_string(&file).unwrap())
+        .expect("the snapshot reads as one");
+    assert_eq!(snap.kind, "revalidate-verify-snapshot");
+    assert_eq!(snap.normalisation, ["preset:timestamps"]);
     assert_eq!(
-        snap["paths"]["/posts/a"]["pod-2"]["hash"],
-        cell(&r, "/posts/a", "pod-2")["hash"]
+        Some(&snap.paths["/posts/a"]["pod-2"].hash),
+        fetch(&r, "/posts/a", "pod-2").hash.as_ref()
     );
 
     tf.fleet().cms().set_title("a", "Post A after");
@@ -1214,15 +1401,18 @@ fn save_then_baseline_with_expect_changed() {
         "--expect-changed",
     ];
     let (rc, r) = verify_json(&tf, &["/posts/a"], &args);
-    assert_eq!(rc, 4, "{r:#}");
-    assert_eq!(r["baseline"], file_s.as_str());
+    assert_eq!(rc, 4, "{r:#?}");
+    assert_eq!(r.baseline.as_deref(), Some(file_s.as_str()));
     let v = verdict(&r, "/posts/a");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-2", "pod-3"]);
-    assert_eq!(v["diverged"], false);
+    assert_eq!(v.stale_pods, ["pod-2", "pod-3"]);
+    assert!(!v.diverged);
     assert_eq!(
-        strings(&cell(&r, "/posts/a", "pod-2")["problems"]),
+        fetch(&r, "/posts/a", "pod-2").problems,
         ["unchanged since the baseline"]
     );
+    let changes = v.changes.as_ref().expect("changes with a baseline");
+    assert_eq!(changes.changed, 1);
+    assert_eq!(changes.unchanged_pods, ["pod-2", "pod-3"]);
     let out = verify(&tf, &["/posts/a"], &args);
     assert!(
         has_line_matching(
@@ -1236,15 +1426,22 @@ fn save_then_baseline_with_expect_changed() {
     let (rc, r) = verify_json(&tf, &["/posts/b"], &args);
     assert_eq!(rc, 4);
     assert_eq!(
-        strings(&verdict(&r, "/posts/b")["stale_pods"]),
+        verdict(&r, "/posts/b").stale_pods,
         ["pod-1", "pod-2", "pod-3"]
     );
 
     let out = fanout(&tf, &["/posts/a"], &[0, 1, 2]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let (rc, r) = verify_json(&tf, &["/posts/a"], &args);
-    assert_eq!(rc, 0, "{r:#}");
-    assert_eq!(verdict(&r, "/posts/a")["fresh_pods"], 3);
+    assert_eq!(rc, 0, "{r:#?}");
+    let v = verdict(&r, "/posts/a");
+    assert_eq!(
+        v.verdict,
+        Verdict::Fresh,
+        "a change since the baseline is evidence"
+    );
+    assert_eq!(v.evidence, ["changed since the baseline"]);
+    assert_eq!(v.fresh_pods, 3);
 }
 
 #[test]
@@ -1262,14 +1459,8 @@ fn a_baseline_alone_reports_which_pods_changed() {
     revalidate_on(&tf, 0, "/posts/a");
     let args = ["--ignore-preset", "timestamps", "--baseline", &file_s];
     let (_, r) = verify_json(&tf, &["/posts/a"], &args);
-    let changed: Vec<&Value> = cells(&r, "/posts/a")
-        .iter()
-        .map(|c| &c["changed"])
-        .collect();
-    assert_eq!(
-        changed,
-        [&Value::Bool(true), &Value::Bool(false), &Value::Bool(false)]
-    );
+    let changed: Vec<Option<bool>> = fetches(&r, "/posts/a").iter().map(|c| c.changed).collect();
+    assert_eq!(changed, [Some(true), Some(false), Some(false)]);
     let out = verify(&tf, &["/posts/a"], &args);
     let text = stdout(&out);
     assert!(
@@ -1279,7 +1470,8 @@ fn a_baseline_alone_reports_which_pods_changed() {
     assert!(has_line(&text, "/posts/a 1/3 pod-2, pod-3"), "{text}");
     // Without a baseline the field is null.
     let (_, r) = verify_json(&tf, &["/posts/a"], &["--ignore-preset", "timestamps"]);
-    assert!(cell(&r, "/posts/a", "pod-1")["changed"].is_null());
+    assert_eq!(fetch(&r, "/posts/a", "pod-1").changed, None);
+    assert_eq!(verdict(&r, "/posts/a").changes, None);
 }
 
 #[test]
@@ -1366,10 +1558,14 @@ fn verify_args(tf: &TestFleet, paths: &[&str], extra: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn wait_succeeds_when_the_pods_converge_later() {
+fn wait_succeeds_when_the_pods_become_fresh_later() {
     let tf = TestFleet::three();
     tf.fleet().cms().set_title("a", "Post A v3");
+    tf.fleet().cms().set_title("b", "Post B v3");
     revalidate_on(&tf, 0, "/posts/a");
+    for i in 0..3 {
+        revalidate_on(&tf, i, "/plain/b");
+    }
     let run = Running::start(
         &tf,
         &verify_args(
@@ -1380,17 +1576,17 @@ fn wait_succeeds_when_the_pods_converge_later() {
                 "20s",
                 "--ignore-preset",
                 "timestamps",
+                "--expect-regex",
+                "Post [AB] v3",
                 "-o",
                 "ndjson",
             ],
         ),
     );
-    // The first round has been judged (stale) before anything changes.
+    // The first round has been judged (/posts/a stale) before anything changes.
     let mut lines = run.read_until(|l| l.contains(r#""event":"round""#));
     let first = ndjson(&lines);
-    let round = events(&first, "round");
-    assert_eq!(round[0]["round"], 1);
-    assert_eq!(round[0]["fresh"], 1, "only /plain/b is settled");
+    assert_eq!(rounds(&first), [(1, 1, 2)], "only /plain/b is settled");
     // Now the stale pods are revalidated, while verify waits.
     revalidate_on(&tf, 1, "/posts/a");
     revalidate_on(&tf, 2, "/posts/a");
@@ -1398,29 +1594,28 @@ fn wait_succeeds_when_the_pods_converge_later() {
     lines.extend(rest);
     let evs = ndjson(&lines);
     assert_eq!(rc, 0, "{}", lines.join("\n"));
-    let rounds = events(&evs, "round");
-    assert!(rounds.len() >= 2, "{}", lines.join("\n"));
-    let last = rounds.last().unwrap();
-    assert_eq!(
-        (&last["fresh"], &last["paths"]),
-        (&Value::from(2), &Value::from(2))
-    );
+    let rs = rounds(&evs);
+    assert!(rs.len() >= 2, "{}", lines.join("\n"));
+    let (_, settled, paths) = *rs.last().unwrap();
+    assert_eq!((settled, paths), (2, 2));
     // Later rounds fetch only what was not settled.
-    let later: Vec<&Value> = events(&evs, "fetch")
+    let later: Vec<&Fetch> = fetch_events(&evs)
         .into_iter()
-        .filter(|f| f["round"].as_u64().unwrap() >= 2)
+        .filter(|(round, _)| *round >= 2)
+        .map(|(_, f)| f)
         .collect();
     assert!(!later.is_empty());
-    assert!(later.iter().all(|f| f["path"] == "/posts/a"), "{later:?}");
-    let verdicts = events(&evs, "verdict");
-    assert_eq!(verdicts.len(), 2);
-    assert!(verdicts.iter().all(|v| v["verdict"] == "fresh"));
-    let end = evs.last().unwrap();
+    assert!(later.iter().all(|f| f.path == "/posts/a"), "{later:?}");
     assert_eq!(
-        (&end["event"], &end["exit_code"]),
-        (&Value::from("end"), &Value::from(0))
+        verdict_events(&evs),
+        [("/posts/a", Verdict::Fresh), ("/plain/b", Verdict::Fresh)]
     );
-    assert_eq!(end["totals"]["fresh"], 2);
+    assert!(
+        matches!(evs.last(), Some(Event::End { exit_code: 0, .. })),
+        "{:?}",
+        evs.last()
+    );
+    assert_eq!(verify_totals(&evs).fresh, 2);
 }
 
 #[test]
@@ -1445,7 +1640,7 @@ fn wait_gives_up_at_the_deadline_naming_the_stale_pod() {
     let out = verify(&tf, &["/posts/a"], &args);
     assert_eq!(code(&out), 4, "{}", stdout(&out));
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a stale 2/3 pod-3"), "{text}");
+    assert!(has_line(&text, "/posts/a stale 2/3 fresh pod-3"), "{text}");
     assert!(
         has_line_matching(
             &text,
@@ -1457,12 +1652,11 @@ fn wait_gives_up_at_the_deadline_naming_the_stale_pod() {
     let before = tf.pod(2).counters().by_path["/posts/a"];
     let (rc, r) = verify_json(&tf, &["/posts/a"], &args);
     assert_eq!(rc, 4);
-    let rounds = r["rounds"].as_u64().unwrap();
-    assert!(rounds >= 2, "{r:#}");
-    assert_eq!(strings(&verdict(&r, "/posts/a")["stale_pods"]), ["pod-3"]);
+    assert!(r.rounds >= 2, "{r:#?}");
+    assert_eq!(verdict(&r, "/posts/a").stale_pods, ["pod-3"]);
     assert_eq!(
         tf.pod(2).counters().by_path["/posts/a"] - before,
-        rounds,
+        u64::from(r.rounds),
         "one fetch of pod-3 a round"
     );
 }
@@ -1478,57 +1672,82 @@ fn through_a_round_robin_balancer_measures_the_stale_share() {
     tf.fleet().cms().set_title("a", "Post A v5");
     revalidate_on(&tf, 0, "/posts/a");
     revalidate_on(&tf, 1, "/posts/a");
+    // 10 samples in each of the 3 Accept-Encoding variants: 30 a path.
     let args = [
         "--through",
         &lb.url(),
         "--samples",
-        "30",
+        "10",
         "--ignore-preset",
         "timestamps",
         "--expect-contains",
         "Post A v5",
     ];
     let (rc, r) = verify_json(&tf, &["/posts/a"], &args);
-    assert_eq!(rc, 4, "{r:#}");
-    assert_eq!(r["through"], lb.url().as_str());
-    assert_eq!(r["samples"], 30);
-    assert_eq!(r["through_samples"].as_array().unwrap().len(), 30);
-    let v = verdict(&r, "/posts/a");
-    assert_eq!(strings(&v["stale_pods"]), ["pod-3"]);
-    let th = &v["through"];
-    assert_eq!(th["samples"], 30);
-    assert_eq!(th["unreachable"], 0);
-    let share = th["stale_share"].as_f64().unwrap();
-    assert!(
-        (share - 1.0 / 3.0).abs() < 0.05,
-        "one stale pod of three: {share}"
-    );
+    assert_eq!(rc, 4, "{r:#?}");
+    assert_eq!(r.through.as_deref(), Some(lb.url().as_str()));
+    assert_eq!(r.samples, 10);
     assert_eq!(
-        th["stale"].as_u64().unwrap() + th["fresh"].as_u64().unwrap(),
-        30
+        r.encodings,
+        [Encoding::Identity, Encoding::Gzip, Encoding::Br]
     );
-    assert_eq!(th["nextjs_cache"]["HIT"], 30);
+    assert_eq!(r.through_samples.len(), 30);
+    let names: Vec<&str> = r.through_samples.iter().map(|s| s.pod.as_str()).collect();
+    let want: Vec<String> = (1..=30).map(|i| format!("through#{i}")).collect();
+    assert_eq!(names, want);
+    let v = verdict(&r, "/posts/a");
+    assert_eq!(v.stale_pods, ["pod-3"]);
+    let th = through(&r, "/posts/a");
+    assert_eq!(th.samples, 30);
+    assert_eq!((th.unreachable, th.unproven), (0, 0));
+    assert!(
+        (th.stale_share - 1.0 / 3.0).abs() < 0.05,
+        "one stale pod of three: {}",
+        th.stale_share
+    );
+    assert_eq!(th.stale + th.ok, 30);
+    assert_eq!(th.nextjs_cache.get("HIT"), Some(&30));
+    let variants: Vec<(Option<Encoding>, usize)> = th
+        .variants
+        .iter()
+        .map(|x| (x.encoding, x.samples))
+        .collect();
+    assert_eq!(
+        variants,
+        [
+            (Some(Encoding::Identity), 10),
+            (Some(Encoding::Gzip), 10),
+            (Some(Encoding::Br), 10)
+        ]
+    );
+    assert_eq!(th.variants.iter().map(|x| x.stale).sum::<usize>(), th.stale);
 
     let out = verify(&tf, &["/posts/a"], &args);
     let text = stdout(&out);
     assert!(
-        has_line(&text, &format!("Through {} (30 samples a path):", lb.url())),
+        has_line(
+            &text,
+            &format!("Through {} (10 samples a path and variant):", lb.url())
+        ),
         "{text}"
     );
     assert!(
-        has_line_matching(&text, r"^/posts/a 10/30 33% - HIT×30 -$"),
+        has_line_matching(
+            &text,
+            r"^/posts/a 10/30 33% identity \d+%, gzip \d+%, br \d+% - HIT×30 -$"
+        ),
         "{text}"
     );
     assert!(
         has_line(
             &text,
-            "/posts/a stale 2/3 pod-3, 10/30 through samples stale"
+            "/posts/a stale 2/3 fresh pod-3, 10/30 through samples stale"
         ),
         "{text}"
     );
 
     // Without a check nothing tells which of the pods' contents is fresh, so no sample is
-    // proven fresh either (the through table must not claim 0% stale).
+    // proven fresh either: every sample is unproven.
     let (rc, r) = verify_json(
         &tf,
         &["/posts/a"],
@@ -1536,35 +1755,68 @@ fn through_a_round_robin_balancer_measures_the_stale_share() {
             "--through",
             &lb.url(),
             "--samples",
-            "6",
+            "2",
             "--ignore-preset",
             "timestamps",
         ],
     );
-    assert_eq!(rc, 4, "{r:#}");
-    let v = verdict(&r, "/posts/a");
-    assert_eq!(v["diverged"], true);
-    assert_eq!(
-        (&v["through"]["fresh"], &v["through"]["stale"]),
-        (&Value::from(0), &Value::from(6))
-    );
+    assert_eq!(rc, 4, "{r:#?}");
+    assert!(verdict(&r, "/posts/a").diverged);
+    let th = through(&r, "/posts/a");
+    assert_eq!((th.ok, th.unproven, th.samples), (0, 6, 6));
     assert!(
-        r["through_samples"]
-            .as_array()
-            .unwrap()
+        r.through_samples
             .iter()
-            .all(|s| s["fresh"] == false && strings(&s["problems"]) == ["pods disagree"])
+            .all(|s| { s.state == Some(State::Unproven) && s.problems == ["pods disagree"] })
     );
 
     revalidate_on(&tf, 2, "/posts/a");
     let (rc, r) = verify_json(&tf, &["/posts/a"], &args);
-    assert_eq!(rc, 0, "{r:#}");
-    let th = &verdict(&r, "/posts/a")["through"];
-    assert_eq!(
-        (&th["stale"], &th["fresh"]),
-        (&Value::from(0), &Value::from(30))
+    assert_eq!(rc, 0, "{r:#?}");
+    let th = through(&r, "/posts/a");
+    assert_eq!((th.stale, th.ok), (0, 30));
+    assert_eq!(th.stale_share, 0.0);
+    assert!(
+        r.through_samples
+            .iter()
+            .all(|s| s.state == Some(State::Fresh))
     );
-    assert_eq!(th["stale_share"], 0.0);
+}
+
+#[test]
+fn the_through_table_does_not_call_unproven_samples_zero_percent_stale() {
+    let tf = TestFleet::three();
+    let lb = tf.balancer();
+    tf.fleet().cms().set_title("a", "Post A v5");
+    revalidate_on(&tf, 0, "/posts/a");
+    // No check and pods that disagree: every sample is unproven (see the JSON in the test
+    // above), so the edge's stale share is unknown, not 0%.
+    let out = verify(
+        &tf,
+        &["/posts/a"],
+        &[
+            "--through",
+            &lb.url(),
+            "--samples",
+            "2",
+            "--ignore-preset",
+            "timestamps",
+        ],
+    );
+    assert_eq!(code(&out), 4);
+    let text = stdout(&out);
+    // The unproven samples are counted, and the share is only a lower bound.
+    assert!(
+        has_line_matching(
+            &text,
+            r"^/posts/a 0/6 \(\+6 unproven\) >=0% identity >=0%, gzip >=0%, br >=0% "
+        ),
+        "the through row:\n{text}"
+    );
+    assert!(
+        !has_line_matching(&text, r"^/posts/a 0/6 0% "),
+        "the through table claims 0% stale for unproven samples:\n{text}"
+    );
 }
 
 #[test]
@@ -1587,37 +1839,37 @@ fn a_stale_pod_missing_from_the_list_is_caught_through_the_balancer() {
         ])
         .args(["--pod", &format!("pod-1={}", tf.pod(0).url())])
         .args(["--pod", &format!("pod-2={}", tf.pod(1).url())])
-        .args(["--through", &lb.url(), "--samples", "6"])
+        .args(["--through", &lb.url(), "--samples", "2"])
         .output()
         .unwrap();
     assert_eq!(code(&out), 4, "{}", stdout(&out));
     let r = report(&out);
     let v = verdict(&r, "/posts/c");
-    assert_eq!(v["verdict"], "stale");
-    assert_eq!(v["fresh_pods"], 2);
-    assert_eq!(
-        (&v["through"]["stale"], &v["through"]["fresh"]),
-        (&Value::from(2), &Value::from(4))
-    );
-    let stale: Vec<&Value> = r["through_samples"]
-        .as_array()
-        .unwrap()
+    assert_eq!(v.verdict, Verdict::Stale);
+    assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 2));
+    let th = through(&r, "/posts/c");
+    assert_eq!((th.stale, th.ok, th.samples), (2, 4, 6));
+    let stale: Vec<&Fetch> = r
+        .through_samples
         .iter()
-        .filter(|s| s["fresh"] == false)
+        .filter(|s| s.state == Some(State::Stale))
         .collect();
+    assert_eq!(stale.len(), 2);
     assert!(
         stale
             .iter()
-            .all(|s| strings(&s["problems"]) == ["differs from every pod's content"])
+            .all(|s| s.problems == ["differs from every pod's content"])
     );
 }
 
 #[test]
-fn through_alone_with_expect_contains() {
+fn through_alone_needs_a_content_check() {
     let tf = TestFleet::three();
     let lb = tf.balancer();
     tf.fleet().cms().set_title("b", "Post B v2");
     revalidate_on(&tf, 1, "/posts/b");
+    let before = requests(&tf);
+    // 3 samples in each of 3 variants: 9 a path.
     let through = |extra: &[&str]| {
         let mut c = tf.cmd();
         c.args([
@@ -1626,7 +1878,7 @@ fn through_alone_with_expect_contains() {
             "--through",
             &lb.url(),
             "--samples",
-            "9",
+            "3",
         ])
         .args(extra);
         c.output().unwrap()
@@ -1641,25 +1893,34 @@ fn through_alone_with_expect_contains() {
     ]);
     assert_eq!(code(&out), 4, "{}", stderr(&out));
     let r = report(&out);
-    assert_eq!(r["targets"], serde_json::json!([]));
+    assert!(r.targets.is_empty());
     let v = verdict(&r, "/posts/b");
-    assert_eq!(v["total_pods"], 0);
-    assert_eq!(v["through"]["stale"], 6);
-    assert_eq!(v["through"]["stale_share"], 0.667);
-
-    // Without a check, samples that disagree are stale, never fresh.
-    let out = through(&["--ignore-preset", "timestamps", "-o", "json"]);
-    assert_eq!(code(&out), 4);
-    let r = report(&out);
-    let v = verdict(&r, "/posts/b");
-    assert_eq!(v["verdict"], "stale");
-    assert!(
-        r["through_samples"]
-            .as_array()
-            .unwrap()
+    assert_eq!(v.total_pods, 0);
+    let th = v.through.as_ref().expect("through");
+    assert_eq!((th.samples, th.stale), (9, 6));
+    assert_eq!(th.stale_share, 0.667);
+    assert_eq!(
+        requests(&tf)
             .iter()
-            .all(|s| strings(&s["problems"]).contains(&"responses disagree".to_string()))
+            .zip(&before)
+            .map(|(a, b)| a - b)
+            .sum::<u64>(),
+        9,
+        "only the samples were sent"
     );
+
+    // Without a check, identical samples would prove nothing (an edge serving the old page
+    // everywhere agrees with itself): a usage error, and nothing is sent.
+    let before = requests(&tf);
+    let out = through(&["--ignore-preset", "timestamps", "-o", "json"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--through without pods needs a content check"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(requests(&tf), before, "nothing was sent");
 
     revalidate_on(&tf, 0, "/posts/b");
     revalidate_on(&tf, 2, "/posts/b");
@@ -1672,7 +1933,48 @@ fn through_alone_with_expect_contains() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let text = stdout(&out);
     assert!(has_line(&text, "/posts/b fresh - -"), "{text}");
-    assert!(has_line(&text, "/posts/b 0/9 0% - HIT×9 -"), "{text}");
+    assert!(
+        has_line(
+            &text,
+            "/posts/b 0/9 0% identity 0%, gzip 0%, br 0% - HIT×9 -"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn encodings_choose_the_variants_sampled() {
+    let tf = TestFleet::three();
+    let lb = tf.balancer();
+    let (rc, r) = verify_json(
+        &tf,
+        &["/posts/a"],
+        &[
+            "--through",
+            &lb.url(),
+            "--samples",
+            "2",
+            "--encodings",
+            "identity,gzip",
+            "--expect-contains",
+            "Post A (initial)",
+        ],
+    );
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(r.encodings, [Encoding::Identity, Encoding::Gzip]);
+    let encodings: Vec<Option<Encoding>> = r.through_samples.iter().map(|s| s.encoding).collect();
+    assert_eq!(
+        encodings,
+        [
+            Some(Encoding::Identity),
+            Some(Encoding::Identity),
+            Some(Encoding::Gzip),
+            Some(Encoding::Gzip)
+        ]
+    );
+    let th = through(&r, "/posts/a");
+    assert_eq!((th.samples, th.ok), (4, 4));
+    assert_eq!(th.variants.len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1699,25 +2001,47 @@ fn dry_run_sends_nothing() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let d = report(&out);
-    assert_eq!(d["dry_run"], true);
-    let reqs = d["requests"].as_array().unwrap();
-    assert_eq!(reqs.len(), 2 * (3 + 2));
-    assert_eq!(reqs[0]["url"], format!("{}/posts/a", tf.pod(0).url()));
-    assert_eq!(reqs[3]["pod"], "through#1");
-    assert_eq!(reqs[3]["url"], format!("{}/posts/a", lb.url()));
-    assert_eq!(reqs[5]["path"], "/plain/a");
-    assert!(
-        reqs.iter()
-            .all(|q| q["method"] == "GET" && q["headers"] == serde_json::json!([["x-probe", "1"]]))
-    );
+    let env = envelope(&out);
+    assert!(env.dry_run);
+    let d = verify_dry_run_of(&env);
+    assert_eq!(d.through.as_deref(), Some(lb.url().as_str()));
+    let reqs = &d.requests;
+    // A path: 3 pods, then 2 samples in each of 3 variants.
+    assert_eq!(reqs.len(), 2 * (3 + 2 * 3));
+    assert_eq!(reqs[0].url, format!("{}/posts/a", tf.pod(0).url()));
+    assert_eq!(reqs[3].pod, "through#1");
+    assert_eq!(reqs[3].url, format!("{}/posts/a", lb.url()));
+    assert_eq!(reqs[8].pod, "through#6");
+    assert_eq!(reqs[9].path, "/plain/a");
+    let header = |name: &str, value: &str| (name.to_string(), value.to_string());
+    for (i, q) in reqs.iter().enumerate() {
+        assert_eq!(q.method, "GET");
+        let accept = match i % 9 {
+            0..=2 => "gzip, br",
+            3 | 4 => "identity",
+            5 | 6 => "gzip",
+            _ => "br",
+        };
+        assert_eq!(
+            q.headers,
+            [header("accept-encoding", accept), header("x-probe", "1")],
+            "{q:?}"
+        );
+    }
 
     let out = verify(&tf, &["/posts/a"], &["--dry-run", "-o", "ndjson"]);
     assert_eq!(code(&out), 0);
-    let lines: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
-    let evs = ndjson(&lines);
-    assert_eq!(evs.len(), 3);
-    assert!(evs.iter().all(|e| e["event"] == "request"));
+    let evs = events(&out);
+    let requests_seen = evs
+        .iter()
+        .filter(|e| matches!(e, Event::Request { step, .. } if step == "verify"))
+        .count();
+    assert_eq!(requests_seen, 3);
+    assert!(
+        evs.iter()
+            .all(|e| !matches!(e, Event::Fetch { .. } | Event::Verdict { .. })),
+        "{evs:#?}"
+    );
 
     let out = verify(&tf, &["/posts/a"], &["--dry-run"]);
     assert_eq!(code(&out), 0);
@@ -1730,7 +2054,12 @@ fn dry_run_sends_nothing() {
         "{text}"
     );
     assert!(
-        has_line(&text, &format!("GET {}/posts/a (pod-2)", tf.pod(1).url())),
+        text.lines()
+            .any(|l| l == format!("GET {}/posts/a  (pod-2)", tf.pod(1).url())),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l == "  accept-encoding: gzip, br"),
         "{text}"
     );
 
@@ -1744,6 +2073,7 @@ fn a_pod_may_be_named_like_a_through_sample() {
     let out = tf
         .cmd()
         .args(["verify", "/plain/a", "-o", "json"])
+        .args(["--expect-contains", "Post A (initial)"])
         .args(["--pod", &format!("through#1={}", tf.pod(0).url())])
         .args(["--pod", &format!("pod-2={}", tf.pod(1).url())])
         .args(["--through", &lb.url(), "--samples", "2"])
@@ -1752,33 +2082,37 @@ fn a_pod_may_be_named_like_a_through_sample() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let r = report(&out);
     let v = verdict(&r, "/plain/a");
-    assert_eq!(v["verdict"], "fresh");
-    assert_eq!(v["fresh_pods"], 2);
-    assert_eq!(v["through"]["fresh"], 2);
-    assert_eq!(cell(&r, "/plain/a", "through#1")["outcome"], "fetched");
+    assert_eq!(v.verdict, Verdict::Fresh);
+    assert_eq!((v.fresh_pods, v.total_pods), (2, 2));
+    assert_eq!(through(&r, "/plain/a").ok, 6);
+    assert_eq!(r.cells.len(), 2, "the pod is a pod");
+    assert_eq!(r.through_samples.len(), 6, "the samples are samples");
+    assert_eq!(
+        fetch(&r, "/plain/a", "through#1").outcome,
+        Some(FetchOutcome::Fetched)
+    );
 }
 
 #[test]
 fn demo_tells_the_story_stale_then_fresh() {
     let (mut c, _dir) = crate::common::revalidate();
     let out = c.arg("demo").output().unwrap();
-    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
     let lines: Vec<String> = squash(&text).lines().map(str::to_string).collect();
     let at = |want: &str| {
         lines
             .iter()
             .position(|l| l == want)
-            .unwrap_or_else(|| panic!("no line {want:?}:\n{text}"))
+            .unwrap_or_else(|| panic!("no line {want:?}:\n{text}\n{}", stderr(&out)))
     };
     let stale_titles = [
         at(r#"pod-2 "Post A (initial)" stale"#),
         at(r#"pod-3 "Post A (initial)" stale"#),
     ];
-    let stale = at("/posts/a stale 1/3 pod-2, pod-3, 4/6 through samples stale");
+    let stale = at("/posts/a stale 1/3 fresh pod-2, pod-3, 6/9 through samples stale");
     let stale_total = at("1 path: 0 fresh, 1 stale · exit 4");
     let fanned = at("/posts/a 3/3 - 3 revalidated");
-    let fresh = at("/posts/a fresh 3/3 -");
+    let fresh = at("/posts/a fresh 3/3 fresh -");
     let fresh_total = at("1 path: 1 fresh · exit 0");
     assert!(stale_titles[1] < stale && stale < stale_total, "{text}");
     assert!(
@@ -1790,7 +2124,16 @@ fn demo_tells_the_story_stale_then_fresh() {
         "{text}"
     );
     assert!(
-        has_line_matching(&text, r"^/posts/a 0/6 0% - HIT×6 -$"),
+        has_line(
+            &text,
+            "/posts/a 0/9 0% identity 0%, gzip 0%, br 0% - HIT×9 -"
+        ),
         "{text}"
     );
+    // PORT-NOTE: suspected src bug (demo.rs, end of `run`): when the story unfolds as it
+    // should, the demo now returns the reporter's worst code over all its steps, which
+    // includes the deliberately stale first verify, so `revalidate demo` exits 4. Before the
+    // restructure it exited with the final verify's code (0); README presents `demo` as the
+    // main job, so a successful demo should exit 0.
+    assert_eq!(code(&out), 0, "{}\n{}", text, stderr(&out));
 }

@@ -27,33 +27,7 @@ struct SimGap {
 
 /// Known differences between the simulation and real Next.js, for the main developer to fix in
 /// `src/sim/` (this tier does not change the simulation).
-const SIM_GAPS: &[SimGap] = &[
-    // SIMULATION GAP: `Flavor::Next13` has no App Router pages (src/sim/page.rs
-    // `PageKind::all`), but real Next.js 13.5.11 serves /app-posts/[slug] and honours
-    // x-prerender-revalidate, x-prerender-revalidate-if-generated and res.revalidate() on it
-    // exactly as 16.4.6 does. The simulation answers every /app-posts/ request with the
-    // unknown-route 404 (no x-nextjs-cache), and /api/revalidate?path=/app-posts/a with a 500.
-    // Even where the outcomes agree by accident (a deleted post is `gone` either way), the wire
-    // differs: real 404 + REVALIDATED, then 404 + HIT; simulated 404 without x-nextjs-cache.
-    SimGap {
-        version: Version::Next13,
-        steps: &[
-            "one-pod revalidation through the app's endpoint (App Router)",
-            "verify names the two stale pods (App Router)",
-            "fanout, nextjs mode (App Router)",
-            "verify fresh after the nextjs fanout (App Router)",
-            "fanout, endpoint mode (App Router)",
-            "verify fresh after the endpoint fanout (App Router)",
-            "a visitor generates /app-posts/d on pod-1 only",
-            "--only-generated skips pages a pod never generated (App Router)",
-            "--only-generated generated nothing: /app-posts/e is a first visit on pod-2",
-            "fanout of a deleted page is gone (App Router)",
-            "verify the deleted page is a 404 on every pod (App Router)",
-            "a wrong previewModeId is rejected (App Router)",
-        ],
-        why: "the simulated Next.js 13.5.11 has no App Router pages",
-    },
-];
+const SIM_GAPS: &[SimGap] = &[];
 
 /// Runs the scenario on real Next.js of `version`, then on the simulated fleet, and asserts
 /// that real Next.js gives the table's outcomes and the simulation gives real Next.js's.

@@ -276,28 +276,37 @@ fn through_table(r: &verify::Report, style: &Style) -> String {
             _ => "-".into(),
         };
         let answered = th.ok + th.stale + th.unproven;
+        // Unproven samples may be stale too: the share is then a lower bound, never a claim.
+        let share = |stale_share: f64, unproven: usize| {
+            let bound = if unproven > 0 { ">=" } else { "" };
+            format!("{bound}{:.0}%", stale_share * 100.0)
+        };
         let by_variant: Vec<String> = th
             .variants
             .iter()
             .map(|x| {
                 format!(
-                    "{} {:.0}%",
+                    "{} {}",
                     x.encoding.map_or("?", |e| e.accept()),
-                    x.stale_share * 100.0
+                    share(x.stale_share, x.unproven)
                 )
             })
             .collect();
+        let mut stale = format!("{}/{answered}", th.stale);
+        if th.unproven > 0 {
+            stale.push_str(&format!(" (+{} unproven)", th.unproven));
+        }
         t.row(vec![
             v.path.as_str().into(),
             TCell::new(
-                format!("{}/{answered}", th.stale),
-                if th.stale == 0 {
+                stale,
+                if th.stale == 0 && th.unproven == 0 {
                     Paint::Good
                 } else {
                     Paint::Bad
                 },
             ),
-            format!("{:.0}%", th.stale_share * 100.0).into(),
+            share(th.stale_share, th.unproven).into(),
             by_variant.join(", ").into(),
             counts(&th.x_cache).into(),
             counts(&th.nextjs_cache).into(),

@@ -42,6 +42,9 @@ const CC_NOT_FOUND_13: &str = "no-cache, no-store, max-age=0, must-revalidate";
 const CC_NOT_FOUND_16: &str = "private, no-cache, no-store, max-age=0, must-revalidate";
 /// The `Vary` App Router responses carry on 16.
 const VARY_RSC: &str = "rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch, Accept-Encoding";
+/// The `Vary` App Router responses carry on 13.5 (measured on 13.5.11).
+const VARY_RSC_13: &str =
+    "RSC, Next-Router-State-Tree, Next-Router-Prefetch, Next-Url, Accept-Encoding";
 const HTML: &str = "text/html; charset=utf-8";
 const JSON_UTF8: &str = "application/json; charset=utf-8";
 /// Node's `compression` middleware leaves bodies under 1 kB uncompressed.

@@ -138,6 +138,20 @@ pub(super) fn entry_reply(flavor: Flavor, entry: &Entry, data: bool, cache: &str
     }
     let html = entry.html.clone();
     match flavor {
+        // 13.5's App Router: ISR headers behind its own `Vary`, 404s of deleted content cached
+        // like pages (measured on 13.5.11).
+        Flavor::Next13 if entry.kind.is_app_router() => Reply::payload(
+            status,
+            vec![
+                ("vary", VARY_RSC_13.to_owned()),
+                ("x-nextjs-cache", cache),
+                powered,
+                ("cache-control", CC_ISR_13.to_owned()),
+            ],
+            html,
+            HTML,
+            false,
+        ),
         Flavor::Next13 if status == 200 => Reply::payload(
             status,
             vec![
@@ -218,6 +232,23 @@ pub(super) fn if_generated_miss(pod: &PodInner, ctx: &Ctx, kind: PageKind, data:
                 content_type: None,
             },
         },
+        // 13.5's App Router answers its not-found page, streamed, behind its `Vary`.
+        Flavor::Next13 if kind.is_app_router() && !data => {
+            let mut reply = not_found_with(pod, ctx, false);
+            reply.headers.insert(0, ("vary", VARY_RSC_13.to_owned()));
+            reply.body = match reply.body {
+                ReplyBody::Payload {
+                    payload,
+                    content_type,
+                    ..
+                } => ReplyBody::Chunked {
+                    bytes: payload.bytes.clone(),
+                    content_type: Some(content_type),
+                },
+                other => other,
+            };
+            reply
+        }
         // 13 renders its 404 page; 16's App Router answers like an unknown route.
         _ => not_found_with(pod, ctx, true),
     }

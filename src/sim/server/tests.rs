@@ -21,7 +21,10 @@ fn resolves_routes_per_flavor() {
         resolve("/plain/é", Flavor::Next13),
         page(PageKind::Plain, "é")
     );
-    assert_eq!(resolve("/app-posts/a", Flavor::Next13), Route::Unknown);
+    assert_eq!(
+        resolve("/app-posts/a", Flavor::Next13),
+        page(PageKind::AppPosts, "a")
+    );
     assert_eq!(
         resolve("/app-posts/a", Flavor::Next16),
         page(PageKind::AppPosts, "a")
@@ -601,12 +604,60 @@ async fn app_router_pages_on_16() {
     let r = get(&c, &url).await;
     assert_eq!((r.status, r.cache()), (200, Some("MISS")));
     assert!(r.text().contains("Post A v8"));
-    // 13 has no App Router.
-    let f13 = fleet(Flavor::Next13).await;
-    let r = get(&c, &format!("{}/app-posts/a", f13.pods()[0].url())).await;
-    assert_eq!(r.status, 404);
     f.shutdown().await;
-    f13.shutdown().await;
+}
+
+/// 13.5's App Router as measured on 13.5.11: its own `Vary`, the 13 ISR `Cache-Control`, the
+/// build id inside the flight data, 404s of deleted content cached like pages, and a streamed
+/// not-found page for a never-generated page under `if-generated`.
+#[tokio::test]
+async fn app_router_pages_on_13() {
+    let f = fleet(Flavor::Next13).await;
+    let c = client();
+    let pod = &f.pods()[0];
+    let url = format!("{}/app-posts/a", pod.url());
+    let vary = "RSC, Next-Router-State-Tree, Next-Router-Prefetch, Next-Url, Accept-Encoding";
+    let r = get(&c, &url).await;
+    assert_eq!((r.status, r.cache()), (200, Some("HIT")));
+    assert_eq!(r.header("vary"), Some(vary));
+    assert_eq!(
+        r.header("cache-control"),
+        Some("s-maxage=31536000, stale-while-revalidate")
+    );
+    assert!(r.header("content-length").is_some() && r.etag().is_some());
+    assert!(
+        r.text()
+            .contains(&format!("\\\"buildId\\\":\\\"{}\\\"", f.build_id())),
+        "{}",
+        r.text()
+    );
+    f.cms().set_title("a", "Post A v2 (app router, 13)");
+    let r = get_with(&c, &url, &[("x-prerender-revalidate", f.preview_id())]).await;
+    assert_eq!((r.status, r.cache()), (200, Some("REVALIDATED")));
+    assert!(r.text().contains("Post A v2 (app router, 13)"));
+    let r = get_with(
+        &c,
+        &format!("{}/app-posts/e", pod.url()),
+        &[
+            ("x-prerender-revalidate", f.preview_id()),
+            ("x-prerender-revalidate-if-generated", "1"),
+        ],
+    )
+    .await;
+    assert_eq!((r.status, r.cache()), (404, None));
+    assert_eq!(r.header("vary"), Some(vary));
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    f.cms().delete("b");
+    let b = format!("{}/app-posts/b", pod.url());
+    let r = get_with(&c, &b, &[("x-prerender-revalidate", f.preview_id())]).await;
+    assert_eq!((r.status, r.cache()), (404, Some("REVALIDATED")));
+    let r = get(&c, &b).await;
+    assert_eq!((r.status, r.cache()), (404, Some("HIT")));
+    assert_eq!(
+        r.header("cache-control"),
+        Some("s-maxage=31536000, stale-while-revalidate")
+    );
+    f.shutdown().await;
 }
 
 #[tokio::test]
