@@ -1166,6 +1166,19 @@ fn credentials_never_reach_any_output() {
             "human",
         ),
         (
+            // Trace of every crate: kube, hyper and the WebSocket frames of the port-forwards.
+            vec![
+                "fanout",
+                "/posts/a",
+                "--k8s-service",
+                "web",
+                "--transport",
+                "port-forward",
+                "-vvvv",
+            ],
+            "human",
+        ),
+        (
             vec![
                 "fanout",
                 "/posts/a",
