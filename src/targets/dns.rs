@@ -17,7 +17,7 @@ use crate::error::{Error, Service};
 pub async fn resolve(host: &str, port: u16, family: IpFamily) -> Result<Found, Error> {
     let addrs = tokio::net::lookup_host((host, port)).await.map_err(|e| {
         Error::unavailable(
-            Service::Kubernetes,
+            Service::Dns,
             format!("cannot resolve {host} (--dns): {e}"),
             Some(
                 "give a name this machine resolves: inside the cluster, the headless Service's NAME.NAMESPACE.svc.cluster.local"

@@ -1076,6 +1076,11 @@ fn dns_finds_every_address_of_a_name() {
     assert!(stderr(&out).contains("is not NAME:PORT"));
     let out = k.run(&["pods", "--dns", "no-such-host.invalid:3000"], &[]);
     assert_eq!(code(&out), 5);
+    assert!(
+        stderr(&out).contains("error: DNS: cannot resolve no-such-host.invalid (--dns)"),
+        "{}",
+        stderr(&out)
+    );
     let out = k.run(
         &[
             "pods",
