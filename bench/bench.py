@@ -8,13 +8,18 @@
                           vs `curl -Z --parallel-max 64` + sha256sum of every body
   bench/bench.py memory   peak RSS of fanout and verify at 1,000, 10,000 and 100,000 cells
                           (paths x 10 pods), in each output format
+  bench/bench.py kubernetes
+                          discovery of 1,000 endpoints in 10 EndpointSlices (time, peak RSS), and
+                          fanout of 100 paths to 10 pods through each transport (direct,
+                          apiserver-proxy, port-forward) against the fake API server, with the
+                          ratio to direct
   bench/bench.py cdn      10,000 paths planned and submitted to CloudFront (moto behind the fault
                           proxy, invalidations in progress for a while): batches, API calls, plan
                           time; then how late completion is detected: `revalidate cdn wait` vs
                           `aws cloudfront wait invalidation-completed`, waiting on the same one
 
-The simulated fleet runs in its own process (`revalidate demo --serve`), so the peak RSS measured
-for revalidate is its own. Every peer sends the same requests to the same pods in the same run.
+The simulated fleet runs in its own process (`revalidate demo --serve`, with `--kubernetes` its fake
+API server too), so the peak RSS measured for revalidate is its own. Every peer sends the same requests to the same pods in the same run.
 Options: --paths N, --pods N, --concurrency N, --runs N (best of N), --binary PATH.
 """
 
@@ -38,10 +43,10 @@ def build(binary):
     return os.path.join(ROOT, "target", "release", "revalidate")
 
 
-def start_fleet(binary, tmp, pods, paths, latency, page_size):
+def start_fleet(binary, tmp, pods, paths, latency, page_size, extra=()):
     info = os.path.join(tmp, f"fleet-{time.monotonic_ns()}.json")
     cmd = [binary, "demo", "--serve", "--pods", str(pods), "--extra-pages", str(paths),
-           "--info-file", info]
+           "--info-file", info] + list(extra)
     if latency:
         cmd += ["--latency", latency]
     if page_size:
@@ -254,6 +259,66 @@ def memory(args, binary, tmp):
         proc.wait()
 
 
+def kubernetes(args, binary, tmp):
+    """Discovery at scale, and the cost of each transport relative to direct."""
+    endpoints, paths_n, pods_n = 1000, 100, 10
+    proc, info = start_fleet(binary, tmp, pods_n, paths_n, "5ms", None,
+                             ["--kubernetes", "--k8s-endpoints", str(endpoints)])
+    try:
+        kubeconfig = info["kubeconfig"]
+        listed = os.path.join(tmp, "pods.json")
+
+        def discover():
+            with open(listed, "w") as o:
+                r = measure([binary, "pods", "--kubeconfig", kubeconfig, "-n", "web",
+                             "--k8s-service", "scaled", "-o", "json"], stdout=o)
+            with open(listed) as o:
+                step = json.load(o)["steps"][0]
+            assert len(step["pods"]) == endpoints, len(step["pods"])
+            return r
+
+        discover()  # warm-up
+        wall, rss, _ = best(args.runs, discover)
+        print(f"kubernetes: discovery of {endpoints} endpoints in {endpoints // 100} EndpointSlices "
+              f"(fake API server on loopback; includes the RBAC check of auto)")
+        print(f"  revalidate pods --k8s-service       {wall:8.3f} s {rss:8.1f} MiB peak RSS")
+
+        paths_file = os.path.join(tmp, "k8s-paths.txt")
+        with open(paths_file, "w") as f:
+            f.write("".join(f"/posts/p{i}\n" for i in range(1, paths_n + 1)))
+        n = paths_n * pods_n
+        c = args.concurrency
+        per_pod = max(4, -(-c // pods_n))
+        out = os.path.join(tmp, "k8s-fanout.json")
+
+        def fanout_via(transport):
+            def run():
+                with open(out, "w") as o:
+                    r = measure([binary, "fanout", "--paths-file", paths_file, "--kubeconfig", kubeconfig,
+                                 "-n", "web", "--k8s-service", "web", "--transport", transport,
+                                 "--preview-id-file", info["manifest"], "--concurrency", str(c),
+                                 "--per-pod-concurrency", str(per_pod), "-o", "json", "-q"], stdout=o)
+                with open(out) as o:
+                    doc = json.load(o)
+                totals = [s for s in doc["steps"] if s["step"] == "fanout"][0]["totals"]
+                assert totals["outcomes"].get("revalidated") == n, (transport, totals)
+                return r
+            return run
+
+        print(f"  fanout: {paths_n} paths x {pods_n} pods = {n} requests, pods answer in 5 ms, "
+              f"concurrency {c} (per pod {per_pod}), discovery included")
+        row = "  {:<34} {:>8.3f} s {:>9.0f} req/s {:>6.2f}x direct {:>8.1f} MiB peak RSS"
+        direct = None
+        for transport in ["direct", "apiserver-proxy", "port-forward"]:
+            fanout_via(transport)()  # warm-up
+            r = best(args.runs, fanout_via(transport))
+            direct = direct or r[0]
+            print(row.format(f"--transport {transport}", r[0], n / r[0], r[0] / direct, r[1]))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait()
+
+
 def start_cdn(binary, tmp, invalidation_time):
     """A served fleet with the CloudFront proxy over moto (`demo --serve --cloudfront`)."""
     info = os.path.join(tmp, f"cdn-{time.monotonic_ns()}.json")
@@ -357,7 +422,7 @@ def cdn(args, binary, tmp):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("which", choices=["fanout", "verify", "memory", "cdn", "all"])
+    p.add_argument("which", choices=["fanout", "verify", "memory", "kubernetes", "cdn", "all"])
     p.add_argument("--cdn-paths", type=int, default=10000)
     p.add_argument("--cdn-times", type=int, nargs="+", default=[2, 5, 15],
                    help="seconds each invalidation stays in progress, one waiter race each")
@@ -382,6 +447,8 @@ def main():
             verify(args, binary, tmp)
         if args.which in ("memory", "all"):
             memory(args, binary, tmp)
+        if args.which in ("kubernetes", "all"):
+            kubernetes(args, binary, tmp)
         if args.which in ("cdn", "all"):
             cdn(args, binary, tmp)
 

@@ -47,6 +47,7 @@ complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "verify" -d 'F
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
+complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
@@ -62,7 +63,22 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s H -l he
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l body -d 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l expect-json -d 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l context -d 'The kubeconfig context [default: its current-context]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
+ipv4\t'IPv4 where a pod has one'
+ipv6\t'IPv6 where a pod has one'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
+apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
+port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -78,6 +94,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l retries
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l only-generated -d 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l allow-gone -d 'Do not count gone pages (404: deleted content or unknown route) as failures'
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -102,7 +120,22 @@ gzip\t''
 br\t''"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s H -l header -d 'A request header \'Name: value\' sent with every fetch (repeatable); ${ENV_VAR} expands' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l context -d 'The kubeconfig context [default: its current-context]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
+ipv4\t'IPv4 where a pod has one'
+ipv6\t'IPv6 where a pod has one'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
+apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
+port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -118,6 +151,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l retries
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-changed -d 'With --baseline: every pod must now differ from the baseline (the content changed)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l etag -d 'Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp per generation will look different on every pod'
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -130,6 +165,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l latency -
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l page-size -d '--serve: pad every page to at least SIZE, e.g. 200KiB' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l extra-pages -d '--serve: pre-render N more pages /posts/p1 .. /posts/pN' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l info-file -d '--serve: write the fleet\'s pod URLs and files as JSON to FILE once it is listening' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l k8s-endpoints -d '--kubernetes: also a Service `scaled` with N endpoints in EndpointSlices of 100, each reaching one of the fleet\'s pods (for discovery at scale)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l invalidation-time -d '--cloudfront: how long each invalidation stays in progress [default: 5s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
@@ -145,6 +181,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l timeout -
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l serve -d 'Keep the fleet running (until Ctrl-C) and print how to point revalidate at it'
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l kubernetes -d '--serve: also run a fake Kubernetes API server describing the fleet (Service web in namespace web; pods/proxy and port-forward included) and write its kubeconfig'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l cloudfront -d '--serve: also run a CloudFront API (moto_server, PyPI moto[server], behind a proxy that keeps invalidations in progress for --invalidation-time) with one distribution'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
@@ -193,7 +230,22 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l context -d 'The kubeconfig context [default: its current-context]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
+ipv4\t'IPv4 where a pod has one'
+ipv6\t'IPv6 where a pod has one'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
+apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
+port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -208,6 +260,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l wait -d 'Wait until every invalidation completes (exit 3 at --wait-timeout, naming those in progress)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -293,7 +347,22 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l context -d 'The kubeconfig context [default: its current-context]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
+ipv4\t'IPv4 where a pod has one'
+ipv6\t'IPv6 where a pod has one'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
+apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
+port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -307,6 +376,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -336,6 +407,43 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s v -l ve
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l context -d 'The kubeconfig context [default: its current-context]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
+ipv4\t'IPv4 where a pod has one'
+ipv6\t'IPv6 where a pod has one'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
+apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
+port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l out-dir -d 'Directory receiving completions/ and man/' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
@@ -355,13 +463,14 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s 
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "invalidate" -d 'Invalidate paths on a CloudFront distribution: batched, idempotent, costed, waited for'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "wait" -d 'Wait until CloudFront invalidations complete'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "status" -d 'Show the status of CloudFront invalidations'

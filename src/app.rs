@@ -9,13 +9,14 @@
 
 use std::io::Write;
 
-use crate::cli::{Cli, Command, FanoutArgs, GlobalArgs, PathArgs, VerifyArgs};
-use crate::config::{self, Config, Entry, Layer};
+use crate::cli::{Cli, Command, FanoutArgs, GlobalArgs, PathArgs, PodsArgs, VerifyArgs};
+use crate::config::{self, Config, Entry, Layer, PodSource};
 use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
 use crate::paths::{self, Purpose, UrlPath};
 use crate::report::{OutputFormat, Reporter, StepReport};
+use crate::targets::{Target, discovery};
 use crate::transport::Transport;
 use crate::{fanout, nextjs, secret, steps, targets, verify};
 
@@ -46,6 +47,7 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
         Command::Config => config_cmd(&global),
         Command::Fanout(a) => fanout_cmd(&global, a).await,
         Command::Verify(a) => verify_cmd(&global, a).await,
+        Command::Pods(a) => pods_cmd(&global, a).await,
         Command::Demo(a) => crate::demo::command(&global, a).await,
         Command::Cdn(a) => cdn_cmd(&global, a).await,
     }
@@ -148,22 +150,83 @@ fn reporter(global: &GlobalArgs, command: &str) -> Reporter {
     )
 }
 
+/// Paths and pods cannot both be read from stdin.
+fn check_stdin(paths: &PathArgs, source: &PodSource) -> Result<(), Error> {
+    let pods_from_stdin = matches!(source, PodSource::Static(spec)
+        if spec.pods_file.as_deref().is_some_and(|f| f.as_os_str() == "-"));
+    if pods_from_stdin && paths.paths.iter().any(|p| p == "-") {
+        return Err(Error::usage(
+            "paths (-) and pods (--pods-file -) cannot both come from stdin: put the paths in a file (--paths-file FILE) or as arguments",
+        ));
+    }
+    Ok(())
+}
+
+/// Ends a command whose discovery found nothing to call (or was stopped): the discover step is
+/// the whole report.
+fn nothing_to_call(
+    global: &GlobalArgs,
+    command: &str,
+    pods: &discovery::Pods,
+    ctx: &RunContext,
+) -> Option<Result<Code, Error>> {
+    let discovery::Pods::Discovered(d) = pods else {
+        return None;
+    };
+    if !d.report.pods.is_empty() && d.report.stopped.is_none() {
+        return None;
+    }
+    let mut reporter = reporter(global, command);
+    steps::discovered(&d.report, &mut reporter);
+    Some(reporter.finish(ctx.observed_stop()))
+}
+
 async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     let config = load_config(global, config::flags::fanout(global, &a))?;
     let limits = config.limits()?;
     let settings = config.fanout()?;
+    let source = config.pod_source()?;
+    let kubernetes = config.kubernetes()?;
+    check_stdin(&a.paths, &source)?;
     let paths = collect_paths(&a.paths, Purpose::Pod)?;
-    let targets = targets::from_spec(&config.targets())?;
-    let plan = fanout::Plan::build(&settings, paths, targets)?;
-    log_plan("fanout", plan.paths.len(), plan.targets.len(), &limits);
-    let transport = Transport::new(&limits, plan.targets.len())?;
-    let mut reporter = reporter(global, "fanout");
     let ctx = RunContext::new(limits);
+    if !global.dry_run {
+        ctx.listen_for_signals();
+    }
+    let pods = discovery::find(&ctx, &source, &kubernetes, &limits, false).await?;
+    if let Some(ended) = nothing_to_call(global, "fanout", &pods, &ctx) {
+        return ended;
+    }
+    let plan = fanout::Plan::build(&settings, paths, pods.targets())?;
+    log_plan("fanout", plan.paths.len(), plan.targets.len(), &limits);
+    let transport = pods.transport(Transport::new(&limits, plan.targets.len())?, &limits);
+    let mut reporter = reporter(global, "fanout");
+    if let discovery::Pods::Discovered(d) = &pods {
+        steps::discovered(&d.report, &mut reporter);
+    }
     if global.dry_run {
         reporter.step_finished(StepReport::FanoutDryRun(fanout::dry_run(&plan, &transport)));
     } else {
-        ctx.listen_for_signals();
         steps::fanout(&ctx, &transport, &plan, &mut reporter).await;
+        if let discovery::Pods::Discovered(d) = &pods {
+            let again = async |targets: Vec<Target>, reporter: &mut Reporter| {
+                let newcomers = fanout::Plan {
+                    targets,
+                    ..plan.clone()
+                };
+                steps::fanout(&ctx, &transport, &newcomers, reporter).await;
+            };
+            steps::follow_membership(
+                &ctx,
+                d,
+                &kubernetes,
+                discovery::Missed::Revalidation,
+                steps::Again::Newcomers,
+                &mut reporter,
+                again,
+            )
+            .await;
+        }
     }
     reporter.finish(ctx.observed_stop())
 }
@@ -171,28 +234,95 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
 async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
     let config = load_config(global, config::flags::verify(global, &a))?;
     let limits = config.limits()?;
-    let settings = config.verify()?;
+    let mut settings = config.verify()?;
+    let source = config.pod_source()?;
+    let kubernetes = config.kubernetes()?;
+    check_stdin(&a.paths, &source)?;
     let paths = collect_paths(&a.paths, Purpose::Pod)?;
-    let targets = match targets::from_spec(&config.targets()) {
-        Ok(t) => t,
-        // Through a load balancer alone is a valid check for people without pod access.
-        Err(targets::TargetsError::None) if settings.through.is_some() => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    let plan = verify::Plan::build(&settings, paths, targets)?;
-    log_plan("verify", plan.paths.len(), plan.targets.len(), &limits);
-    let transport = Transport::new(
-        &limits,
-        plan.targets.len() + usize::from(plan.through.is_some()),
-    )?;
-    let mut reporter = reporter(global, "verify");
     let ctx = RunContext::new(limits);
+    if !global.dry_run {
+        ctx.listen_for_signals();
+    }
+    // Through a load balancer alone is a valid check for people without pod access.
+    let pods = discovery::find(
+        &ctx,
+        &source,
+        &kubernetes,
+        &limits,
+        settings.through.is_some(),
+    )
+    .await?;
+    if let Some(ended) = nothing_to_call(global, "verify", &pods, &ctx) {
+        return ended;
+    }
+    let targets = pods.targets();
+    let proxied = targets
+        .iter()
+        .any(|t| matches!(t.reach, targets::Reach::ApiServerProxy { .. }));
+    if proxied {
+        // pods/proxy writes a per-pod prefix into HTML links: pods compare only without it.
+        settings
+            .ignore
+            .push(discovery::PROXY_PREFIX_PATTERN.to_string());
+    }
+    let mut plan = verify::Plan::build(&settings, paths, targets)?;
+    if proxied {
+        plan.warnings.push(discovery::PROXY_HTML_NOTE.to_string());
+    }
+    log_plan("verify", plan.paths.len(), plan.targets.len(), &limits);
+    let transport = pods.transport(
+        Transport::new(
+            &limits,
+            plan.targets.len() + usize::from(plan.through.is_some()),
+        )?,
+        &limits,
+    );
+    let mut reporter = reporter(global, "verify");
+    if let discovery::Pods::Discovered(d) = &pods {
+        steps::discovered(&d.report, &mut reporter);
+    }
     if global.dry_run {
         reporter.step_finished(StepReport::VerifyDryRun(verify::dry_run(&plan, &transport)));
     } else {
-        ctx.listen_for_signals();
         steps::verify(&ctx, &transport, &plan, &mut reporter).await;
+        if let discovery::Pods::Discovered(d) = &pods {
+            let again = async |targets: Vec<Target>, reporter: &mut Reporter| {
+                let everyone = verify::Plan {
+                    targets,
+                    ..plan.clone()
+                };
+                steps::verify(&ctx, &transport, &everyone, reporter).await;
+            };
+            steps::follow_membership(
+                &ctx,
+                d,
+                &kubernetes,
+                discovery::Missed::Verification,
+                steps::Again::Everyone,
+                &mut reporter,
+                again,
+            )
+            .await;
+        }
     }
+    reporter.finish(ctx.observed_stop())
+}
+
+/// `revalidate pods`: the pods a step would call, and how each is reached.
+async fn pods_cmd(global: &GlobalArgs, a: PodsArgs) -> Result<Code, Error> {
+    let config = load_config(global, config::flags::pods(global, &a))?;
+    let limits = config.limits()?;
+    let source = config.pod_source()?;
+    let kubernetes = config.kubernetes()?;
+    let ctx = RunContext::new(limits);
+    ctx.listen_for_signals();
+    let mut report = match discovery::find(&ctx, &source, &kubernetes, &limits, false).await? {
+        discovery::Pods::Listed { targets, .. } => discovery::listed_report(&targets),
+        discovery::Pods::Discovered(d) => d.report,
+    };
+    report.table = true;
+    let mut reporter = reporter(global, "pods");
+    steps::discovered(&report, &mut reporter);
     reporter.finish(ctx.observed_stop())
 }
 

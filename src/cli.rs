@@ -15,6 +15,7 @@ use crate::exit;
 use crate::fanout::{EndpointMethod, Mode};
 use crate::nextjs::RevalidateMethod;
 use crate::report::{ColorChoice, OutputFormat};
+use crate::targets::kubernetes::{IpFamily, TransportChoice};
 use crate::verify::{Encoding, IgnorePreset};
 
 const ABOUT: &str = "Make Next.js ISR revalidation reach every replica, and prove it.";
@@ -142,6 +143,10 @@ pub enum Command {
     #[command(after_help = after_help())]
     Config,
 
+    /// List the pods a step would call: found in Kubernetes (or DNS), with how each is reached
+    #[command(long_about = PODS_ABOUT, after_help = after_help())]
+    Pods(PodsArgs),
+
     /// Write shell completions and man pages (for packagers and the repository)
     #[command(hide = true)]
     GenerateDocs(GenerateDocsArgs),
@@ -194,9 +199,84 @@ pub struct TargetArgs {
     #[arg(long = "pod", value_name = "[NAME=]URL")]
     pub pods: Vec<String>,
 
-    /// A file listing pods, one [NAME=]URL a line (# comments allowed)
+    /// A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of
+    /// `revalidate pods -o json`; "-" reads stdin
     #[arg(long, value_name = "FILE")]
     pub pods_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub kubernetes: KubernetesArgs,
+}
+
+const PODS_ABOUT: &str = "\
+List the pods a step would call, and how each is reached; nothing is sent to them.
+
+With --k8s-service, every endpoint of the Service's EndpointSlices (ready ones, unless
+--include-not-ready); with --k8s-selector, the Running and Ready pods with those labels; with
+--dns, every address of a headless Service's name. The transport (--transport) is chosen as a
+fanout would choose it. `-o json` prints what `--pods-file -` reads, so a runbook can pipe it:
+  revalidate pods --k8s-service web -o json | revalidate fanout /blog --pods-file -";
+
+/// Pods found in Kubernetes (or DNS), and how they are reached.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Kubernetes")]
+pub struct KubernetesArgs {
+    /// Every pod of this Service (its EndpointSlices), e.g. web
+    #[arg(long, value_name = "NAME")]
+    pub k8s_service: Option<String>,
+
+    /// Every Running and Ready pod with these labels, e.g. app=web
+    #[arg(long, value_name = "SELECTOR")]
+    pub k8s_selector: Option<String>,
+
+    /// Every A/AAAA address of a headless Service's name, without API access, e.g.
+    /// web-headless.web.svc.cluster.local:3000
+    #[arg(long, value_name = "NAME:PORT")]
+    pub dns: Option<String>,
+
+    /// The namespace [default: the kubeconfig context's (the service account's in a pod), else default]
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// The kubeconfig context [default: its current-context]
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The pods' port: a Service or container port name (http) or number (3000)
+    /// [default: the Service's only port]
+    #[arg(long, value_name = "NAME|NUMBER")]
+    pub port: Option<String>,
+
+    /// Which address of a dual-stack pod to call [default: auto]
+    #[arg(long, value_enum, value_name = "FAMILY")]
+    pub ip_family: Option<IpFamily>,
+
+    /// Also call endpoints that are not ready (serving, terminating), marked as such
+    #[arg(long)]
+    pub include_not_ready: bool,
+
+    /// How to reach the pods [default: auto]
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub transport: Option<TransportChoice>,
+
+    /// When pods appear during the run, run the step on them too (until none appear)
+    #[arg(long)]
+    pub follow_new_pods: bool,
+
+    /// List the pods again at the end of runs that last at least DURATION, to report pods that
+    /// appeared (they missed the run) or went away [default: 1s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub recheck_after: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PodsArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
 }
 
 /// Which paths.
@@ -368,6 +448,16 @@ pub struct DemoArgs {
     /// --serve: write the fleet's pod URLs and files as JSON to FILE once it is listening
     #[arg(long, value_name = "FILE", requires = "serve")]
     pub info_file: Option<PathBuf>,
+
+    /// --serve: also run a fake Kubernetes API server describing the fleet (Service web in
+    /// namespace web; pods/proxy and port-forward included) and write its kubeconfig
+    #[arg(long, requires = "serve")]
+    pub kubernetes: bool,
+
+    /// --kubernetes: also a Service `scaled` with N endpoints in EndpointSlices of 100, each
+    /// reaching one of the fleet's pods (for discovery at scale)
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "kubernetes")]
+    pub k8s_endpoints: u32,
 
     /// --serve: also run a CloudFront API (moto_server, PyPI moto[server], behind a proxy that
     /// keeps invalidations in progress for --invalidation-time) with one distribution

@@ -46,9 +46,14 @@ pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
         extra_slugs: a.extra_pages as usize,
         ..FleetOptions::default()
     };
-    let fleet = Fleet::start(opts)
-        .await
-        .map_err(fail("cannot start the simulated fleet"))?;
+    // Pods of a fake Kubernetes cluster each have their own IP (127.0.0.11, ...), as real
+    // pods do, so every transport (direct included) can reach each one.
+    let fleet = if a.kubernetes {
+        crate::sim::k8s::loopback_fleet(opts).await
+    } else {
+        Fleet::start(opts).await
+    }
+    .map_err(fail("cannot start the simulated fleet"))?;
     let dir = tempfile::Builder::new()
         .prefix("revalidate-demo-")
         .tempdir()
@@ -60,7 +65,16 @@ pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
     crate::secret::register(fleet.preview_id());
     crate::secret::register(fleet.secret());
     let code = if a.serve {
-        serve(&fleet, &manifest, dir.path(), &a).await?
+        let cluster = if a.kubernetes {
+            Some(fake_cluster(&fleet, a.k8s_endpoints as usize).await?)
+        } else {
+            None
+        };
+        let served = serve(&fleet, &manifest, dir.path(), &a, cluster.as_ref()).await;
+        if let Some(c) = cluster {
+            c.shutdown().await;
+        }
+        served?
     } else {
         story(global, &fleet, &manifest).await?
     };
@@ -375,6 +389,28 @@ async fn titles(
     out
 }
 
+/// A fake API server describing the fleet: Service `web` in namespace `web`, and with
+/// `scaled` > 0 a Service `scaled` with that many endpoints spread over the fleet's pods.
+async fn fake_cluster(fleet: &Fleet, scaled: usize) -> Result<crate::sim::k8s::FakeCluster, Error> {
+    use crate::sim::k8s::{FakeCluster, FleetPods, ServicePort};
+    let mut builder = FakeCluster::builder()
+        .namespace("web")
+        .service("web", &[ServicePort::http()])
+        .pods_from_fleet("web", fleet, FleetPods::default());
+    if scaled > 0 {
+        let backends: Vec<_> = fleet.pods().iter().map(|p| p.addr()).collect();
+        builder = builder
+            .service("scaled", &[ServicePort::new(3000)])
+            .scaled_endpoints("scaled", scaled, &backends);
+    }
+    let cluster = builder
+        .start()
+        .await
+        .map_err(fail("cannot start the fake Kubernetes API server"))?;
+    crate::secret::register(cluster.admin_token());
+    Ok(cluster)
+}
+
 /// What `demo --serve --info-file` writes: where everything is (secrets only as file paths).
 #[derive(serde::Serialize)]
 struct Info {
@@ -389,6 +425,9 @@ struct Info {
     cloudflare: CloudflareInfo,
     /// With --cloudfront.
     cloudfront: Option<CloudFrontInfo>,
+    /// With --kubernetes: the fake API server's kubeconfig (namespace web, Service web).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kubeconfig: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -418,7 +457,17 @@ async fn serve(
     manifest: &std::path::Path,
     dir: &std::path::Path,
     a: &DemoArgs,
+    cluster: Option<&crate::sim::k8s::FakeCluster>,
 ) -> Result<Code, Error> {
+    let kubeconfig = match cluster {
+        Some(c) => {
+            let path = dir.join("kubeconfig");
+            c.write_kubeconfig(&path, Some("web"))
+                .map_err(fail("cannot write the kubeconfig"))?;
+            Some(path.display().to_string())
+        }
+        None => None,
+    };
     use crate::sim::{
         CloudFrontOptions, CloudFrontProxy, CloudflareApi, CloudflareOptions, Completion, Moto,
     };
@@ -500,6 +549,7 @@ async fn serve(
                 moto: moto.url(),
                 invalidation_time_ms: invalidation_time.as_millis() as u64,
             }),
+        kubeconfig: kubeconfig.clone(),
     };
     let mut text = format!(
         "A simulated fleet of {} Next.js {} pods is listening (Ctrl-C stops it):\n",
@@ -534,6 +584,12 @@ async fn serve(
             cf.distribution,
             cf.endpoint,
             humantime::format_duration(invalidation_time),
+        ));
+    }
+    if let Some(k) = &kubeconfig {
+        text.push_str(&format!(
+            "\nA fake Kubernetes API server describes them as Service web in namespace web:\n  revalidate pods --kubeconfig {k} --k8s-service web\n  revalidate fanout /posts/a --kubeconfig {k} --k8s-service web --preview-id-file {}\n  revalidate verify /posts/a --kubeconfig {k} --k8s-service web --transport port-forward --ignore-preset timestamps\n",
+            manifest.display()
         ));
     }
     if let Some(f) = info_file {

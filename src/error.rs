@@ -18,6 +18,8 @@ pub enum Service {
     Aws,
     Kubernetes,
     Cloudflare,
+    /// The resolver, for `--dns`.
+    Dns,
 }
 
 impl fmt::Display for Service {
@@ -27,6 +29,7 @@ impl fmt::Display for Service {
             Service::Aws => "AWS",
             Service::Kubernetes => "the Kubernetes API",
             Service::Cloudflare => "the Cloudflare API",
+            Service::Dns => "DNS",
         })
     }
 }

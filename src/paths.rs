@@ -255,7 +255,7 @@ pub fn validate(raw: Vec<(Origin, String)>, purpose: Purpose) -> Result<Vec<UrlP
 
 /// Reads one path a line; skips blank lines and `#` comments. Surrounding spaces and a CRLF line
 /// ending are layout, not part of the path; a TAB or CR inside a path is still refused.
-fn read_lines(
+pub(crate) fn read_lines(
     reader: &mut dyn BufRead,
     out: &mut Vec<(Origin, String)>,
     origin: impl Fn(usize) -> Origin,

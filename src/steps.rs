@@ -2,12 +2,21 @@
 //! context and transport, feeds its events to the reporter as they happen, and hands it the
 //! step's report. A command, the demo, and a pipeline of steps all call these.
 
+use std::time::Instant;
+
+use crate::config::KubernetesSettings;
 use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
 use crate::report::{Reporter, StepReport, StepStart};
+use crate::targets::Target;
+use crate::targets::discovery::{self, Discovered, Missed, Pod};
 use crate::transport::Transport;
 use crate::{cdn, fanout, verify};
+
+/// At most this many `--follow-new-pods` rounds: a fleet still growing after that is reported,
+/// not chased.
+pub const MAX_FOLLOW_ROUNDS: u32 = 5;
 
 /// How a step ended, for a caller that chains steps (the report itself goes to the reporter).
 #[derive(Clone, Debug)]
@@ -49,7 +58,11 @@ pub async fn verify(
 ) -> Ended<verify::Totals> {
     reporter.step_started(StepStart::Verify {
         targets: &plan.targets,
-        through: plan.through.as_ref().map(|t| t.target.location()),
+        through: plan
+            .through
+            .as_ref()
+            .map(|t| t.target.location())
+            .as_deref(),
         paths: plan.paths.len(),
         requests: plan.paths.len() * plan.requests_per_path(),
     });
@@ -199,4 +212,72 @@ pub async fn cdn_purge(
     };
     reporter.step_finished(StepReport::CdnPurge(report));
     Ok(ended)
+}
+
+/// Reports a discovery (the `discover` step) to the reporter.
+pub fn discovered(report: &discovery::Report, reporter: &mut Reporter) {
+    reporter.step_started(StepStart::Discover {
+        source: &report.source,
+    });
+    reporter.step_finished(StepReport::Discover(report.clone()));
+}
+
+/// What a step does again for pods that appeared (`--follow-new-pods`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Again {
+    /// Only on the pods that appeared (fanout: the others were revalidated).
+    Newcomers,
+    /// On every pod listed now (verify: agreement is a property of the whole fleet).
+    Everyone,
+}
+
+/// Follows a discovery's pods to the end of a run whose step already ran: when the run lasted
+/// at least `recheck_after`, lists the pods again and reports who appeared and who went away
+/// (the `recheck` step); with `--follow-new-pods`, runs the step again (`run`) on the pods that
+/// appeared (or, for `Again::Everyone`, on every pod) and rechecks, until none appear or
+/// [`MAX_FOLLOW_ROUNDS`] rounds have run. Nothing happens after a signal or the deadline.
+pub async fn follow_membership(
+    ctx: &RunContext,
+    found: &Discovered,
+    settings: &KubernetesSettings,
+    missed: Missed,
+    again: Again,
+    reporter: &mut Reporter,
+    mut run: impl AsyncFnMut(Vec<Target>, &mut Reporter),
+) {
+    let Some(lister) = &found.lister else {
+        return;
+    };
+    let mut known: Vec<Pod> = found.report.pods.clone();
+    let mut window_start = found.started;
+    let mut round = 0;
+    loop {
+        if ctx.stopped().is_some()
+            || !discovery::worth_rechecking(window_start.elapsed(), settings.recheck_after)
+        {
+            return;
+        }
+        round += 1;
+        let follow = settings.follow_new_pods && round <= MAX_FOLLOW_ROUNDS;
+        reporter.step_started(StepStart::Recheck { round });
+        let listed_at = Instant::now();
+        let (report, now) =
+            discovery::recheck(ctx, lister, &known, round, found.started, missed, follow).await;
+        let appeared: Vec<Target> = report.appeared.iter().map(Pod::target).collect();
+        let followed = report.followed;
+        reporter.step_finished(StepReport::Recheck(report));
+        let Some(now) = now else {
+            return;
+        };
+        if !followed {
+            return;
+        }
+        let targets = match again {
+            Again::Newcomers => appeared,
+            Again::Everyone => now.iter().map(Pod::target).collect(),
+        };
+        known = now;
+        window_start = listed_at;
+        run(targets, reporter).await;
+    }
 }

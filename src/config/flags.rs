@@ -7,7 +7,7 @@ use crate::cli::{
     AwsArgs, CdnInvalidateArgs, CdnListArgs, CdnPurgeArgs, CdnStatusArgs, CdnWaitArgs,
     NextDataArgs, PollArgs,
 };
-use crate::cli::{FanoutArgs, GlobalArgs, TargetArgs, VerifyArgs};
+use crate::cli::{FanoutArgs, GlobalArgs, PodsArgs, TargetArgs, VerifyArgs};
 
 fn list<T>(v: &[String], f: impl Fn(&String) -> T) -> Option<Vec<T>> {
     (!v.is_empty()).then(|| v.iter().map(f).collect())
@@ -32,6 +32,26 @@ pub fn global(g: &GlobalArgs) -> Layer {
 fn targets(t: &TargetArgs, l: &mut Layer) {
     l.pods = list(&t.pods, |p| Word(p.clone()));
     l.pods_file = t.pods_file.clone();
+    let k = &t.kubernetes;
+    l.k8s_service = k.k8s_service.clone();
+    l.k8s_selector = k.k8s_selector.clone();
+    l.k8s_dns = k.dns.clone();
+    l.k8s_namespace = k.namespace.clone();
+    l.k8s_context = k.context.clone();
+    l.k8s_kubeconfig = k.kubeconfig.clone();
+    l.k8s_port = k.port.clone();
+    l.k8s_ip_family = k.ip_family.map(Choice);
+    l.k8s_include_not_ready = on(k.include_not_ready);
+    l.k8s_transport = k.transport.map(Choice);
+    l.k8s_follow_new_pods = on(k.follow_new_pods);
+    l.k8s_recheck_after = k.recheck_after.map(Span);
+}
+
+/// `revalidate pods`'s flags, over the global ones.
+pub fn pods(g: &GlobalArgs, a: &PodsArgs) -> Layer {
+    let mut l = global(g);
+    targets(&a.targets, &mut l);
+    l
 }
 
 /// `revalidate fanout`'s flags, over the global ones.

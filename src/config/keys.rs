@@ -12,6 +12,7 @@ use super::value::{Choice, Count, Size, Span, Word};
 use crate::cdn::QueryStrings;
 use crate::fanout::{EndpointMethod, Mode};
 use crate::nextjs::RevalidateMethod;
+use crate::targets::kubernetes::{IpFamily, TransportChoice};
 use crate::verify::{Encoding, IgnorePreset};
 
 config_keys! {
@@ -230,5 +231,55 @@ config_keys! {
     /// The site's public origin, e.g. https://www.example.com (Cloudflare purges full URLs).
     cdn_site_url: String = "cdn.site_url" {
         env: Some("REVALIDATE_SITE_URL"), flag: Some("--site-url"), default: None, display: Urls,
+    }
+    // Kubernetes ([kubernetes]): where a Service's pods are found and how they are reached.
+    /// A Service whose EndpointSlices list the pods.
+    k8s_service: String = "kubernetes.service" {
+        env: Some("REVALIDATE_K8S_SERVICE"), flag: Some("--k8s-service"), default: None,
+        display: Plain,
+    }
+    /// A label selector listing the pods themselves.
+    k8s_selector: String = "kubernetes.selector" {
+        env: Some("REVALIDATE_K8S_SELECTOR"), flag: Some("--k8s-selector"), default: None,
+        display: Plain,
+    }
+    /// A headless Service's DNS name and the pods' port, for setups without API access.
+    k8s_dns: String = "kubernetes.dns" {
+        env: Some("REVALIDATE_DNS"), flag: Some("--dns"), default: None, display: Plain,
+    }
+    k8s_namespace: String = "kubernetes.namespace" {
+        env: Some("REVALIDATE_K8S_NAMESPACE"), flag: Some("--namespace"), default: None,
+        display: Plain,
+    }
+    k8s_context: String = "kubernetes.context" {
+        env: Some("REVALIDATE_K8S_CONTEXT"), flag: Some("--context"), default: None,
+        display: Plain,
+    }
+    /// The kubeconfig file (KUBECONFIG, read by the client itself, when not set).
+    k8s_kubeconfig: PathBuf = "kubernetes.kubeconfig" {
+        env: None, flag: Some("--kubeconfig"), default: None, display: Plain,
+    }
+    /// A port name or number.
+    k8s_port: String = "kubernetes.port" {
+        env: Some("REVALIDATE_K8S_PORT"), flag: Some("--port"), default: None, display: Plain,
+    }
+    k8s_ip_family: Choice<IpFamily> = "kubernetes.ip_family" {
+        env: None, flag: Some("--ip-family"), default: Some(Choice(IpFamily::Auto)),
+        display: Plain,
+    }
+    k8s_include_not_ready: bool = "kubernetes.include_not_ready" {
+        env: None, flag: Some("--include-not-ready"), default: Some(false), display: Plain,
+    }
+    k8s_transport: Choice<TransportChoice> = "kubernetes.transport" {
+        env: Some("REVALIDATE_TRANSPORT"), flag: Some("--transport"),
+        default: Some(Choice(TransportChoice::Auto)), display: Plain,
+    }
+    k8s_follow_new_pods: bool = "kubernetes.follow_new_pods" {
+        env: None, flag: Some("--follow-new-pods"), default: Some(false), display: Plain,
+    }
+    /// Runs that last at least this long list the pods again at the end.
+    k8s_recheck_after: Span = "kubernetes.recheck_after" {
+        env: None, flag: Some("--recheck-after"),
+        default: Some(Span(Duration::from_secs(1))), display: Plain,
     }
 }

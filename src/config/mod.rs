@@ -9,6 +9,7 @@
 
 pub mod flags;
 pub mod keys;
+pub mod kubernetes;
 pub mod layers;
 pub mod value;
 
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use keys::{KEYS, Layer, Resolved};
+pub use kubernetes::{KubernetesSettings, PodSource};
 pub use layers::{Display, Source, Sourced};
 
 use crate::fanout::{EndpointMethod, Mode};

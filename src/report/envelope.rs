@@ -6,6 +6,7 @@
 
 use crate::context::Stop;
 use crate::exit::Code;
+use crate::targets::discovery;
 use crate::{cdn, fanout, verify};
 
 /// One command's JSON document.
@@ -32,6 +33,10 @@ pub enum StepReport {
     Verify(verify::Report),
     FanoutDryRun(fanout::DryRun),
     VerifyDryRun(verify::DryRun),
+    /// The pods found in Kubernetes or DNS, before the steps that call them.
+    Discover(discovery::Report),
+    /// The pods listed again at the end of a run: who appeared, who went away.
+    Recheck(discovery::Recheck),
     // cdn
     CdnInvalidate(cdn::invalidate::Report),
     CdnInvalidateDryRun(cdn::invalidate::DryRun),
@@ -46,6 +51,8 @@ impl StepReport {
         match self {
             StepReport::Fanout(_) | StepReport::FanoutDryRun(_) => "fanout",
             StepReport::Verify(_) | StepReport::VerifyDryRun(_) => "verify",
+            StepReport::Discover(_) => "discover",
+            StepReport::Recheck(_) => "recheck",
             StepReport::CdnInvalidate(_) | StepReport::CdnInvalidateDryRun(_) => "cdn-invalidate",
             StepReport::CdnStatus(_) => "cdn-status",
             StepReport::CdnPurge(_) | StepReport::CdnPurgeDryRun(_) => "cdn-purge",
@@ -56,6 +63,8 @@ impl StepReport {
         match self {
             StepReport::Fanout(r) => r.code(),
             StepReport::Verify(r) => r.code(),
+            StepReport::Discover(r) => r.code(),
+            StepReport::Recheck(r) => r.code(),
             StepReport::CdnInvalidate(r) => r.code(),
             StepReport::CdnStatus(r) => r.code(),
             StepReport::CdnPurge(r) => r.code(),
@@ -70,6 +79,7 @@ impl StepReport {
         match self {
             StepReport::Fanout(r) => r.stopped,
             StepReport::Verify(r) => r.stopped,
+            StepReport::Discover(r) => r.stopped,
             StepReport::CdnInvalidate(r) => r.stopped,
             StepReport::CdnStatus(r) => r.stopped,
             StepReport::CdnPurge(r) => r.stopped,
@@ -83,6 +93,8 @@ impl StepReport {
             StepReport::Verify(r) => &r.warnings,
             StepReport::FanoutDryRun(d) => &d.warnings,
             StepReport::VerifyDryRun(d) => &d.warnings,
+            StepReport::Discover(r) => &r.warnings,
+            StepReport::Recheck(r) => &r.warnings,
             StepReport::CdnInvalidate(r) => &r.warnings,
             StepReport::CdnInvalidateDryRun(d) => &d.warnings,
             StepReport::CdnStatus(r) => &r.warnings,
@@ -98,6 +110,12 @@ impl StepReport {
             StepReport::Verify(r) => serde_json::to_value(&r.totals),
             StepReport::FanoutDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
             StepReport::VerifyDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
+            StepReport::Discover(r) => {
+                Ok(serde_json::json!({"pods": r.pods.len(), "skipped": r.skipped.len()}))
+            }
+            StepReport::Recheck(r) => Ok(serde_json::json!({
+                "pods": r.pods, "appeared": r.appeared.len(), "gone": r.gone.len()
+            })),
             StepReport::CdnInvalidate(r) => serde_json::to_value(&r.totals),
             StepReport::CdnInvalidateDryRun(d) => serde_json::to_value(&d.plan),
             StepReport::CdnStatus(r) => Ok(serde_json::json!({

@@ -176,6 +176,12 @@ pub enum StepStart<'a> {
         paths: usize,
         requests: usize,
     },
+    /// Looking for the pods (Kubernetes or DNS).
+    Discover {
+        source: &'a crate::targets::discovery::Source,
+    },
+    /// Listing the pods again at the end of a run.
+    Recheck { round: u32 },
     // cdn
     CdnInvalidate {
         distribution: &'a str,
@@ -203,6 +209,8 @@ impl StepStart<'_> {
         match self {
             StepStart::Fanout { .. } => "fanout",
             StepStart::Verify { .. } => "verify",
+            StepStart::Discover { .. } => "discover",
+            StepStart::Recheck { .. } => "recheck",
             StepStart::CdnInvalidate { .. } => "cdn-invalidate",
             StepStart::CdnStatus { .. } => "cdn-status",
             StepStart::CdnPurge { .. } => "cdn-purge",
@@ -213,6 +221,8 @@ impl StepStart<'_> {
         match self {
             StepStart::Fanout { cells, .. } => (*cells, "revalidating"),
             StepStart::Verify { requests, .. } => (*requests, "fetching"),
+            // One or a few API requests: no progress bar.
+            StepStart::Discover { .. } | StepStart::Recheck { .. } => (0, "listing"),
             StepStart::CdnInvalidate { batches, .. } => (batches.len(), "submitting batches"),
             StepStart::CdnStatus { .. } => (0, ""),
             StepStart::CdnPurge { requests, .. } => (*requests, "purging"),
@@ -263,6 +273,13 @@ enum Event<'a> {
     Warning {
         step: &'a str,
         message: &'a str,
+    },
+    /// A pod a discovery found (`change` null), or one a recheck found `appeared` or `gone`.
+    Pod {
+        step: &'static str,
+        change: Option<&'static str>,
+        #[serde(flatten)]
+        pod: &'a crate::targets::discovery::Pod,
     },
     // cdn
     Batch {
@@ -589,6 +606,26 @@ impl Reporter {
                                 step: "verify",
                                 request: r,
                             });
+                        }
+                    }
+                    StepReport::Discover(r) => {
+                        for pod in &r.pods {
+                            self.event(&Event::Pod {
+                                step: "discover",
+                                change: None,
+                                pod,
+                            });
+                        }
+                    }
+                    StepReport::Recheck(r) => {
+                        for (change, pods) in [("appeared", &r.appeared), ("gone", &r.gone)] {
+                            for pod in pods {
+                                self.event(&Event::Pod {
+                                    step: "recheck",
+                                    change: Some(change),
+                                    pod,
+                                });
+                            }
                         }
                     }
                     StepReport::Fanout(_) => {}

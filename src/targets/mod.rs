@@ -1,11 +1,17 @@
 //! Targets: the pods a step talks to, and how each one is reached.
 //!
-//! A [`Target`] is a name plus a [`Reach`]: today a direct base URL (static lists from `--pod`,
-//! `--pods-file` or the config); later Kubernetes EndpointSlices, the API server's pods/proxy and
-//! port-forwards add variants, which is why a target carries *how* it is reached and not just a
-//! URL. Invariant: target names are unique, URLs are http(s) with a host and without credentials,
+//! A [`Target`] is a name plus a [`Reach`]: a direct base URL (static lists from `--pod`,
+//! `--pods-file` or the config, pod IPs from EndpointSlices or DNS), the API server's pods/proxy,
+//! or a port-forward, which is why a target carries *how* it is reached and not just a URL.
+//! [`discovery`] finds targets ([`kubernetes`], [`dns`]) and notices when they change.
+//! Invariant: target names are unique, URLs are http(s) with a host and without credentials,
 //! query or fragment, and [`Target::url_for`] is the only place a request URL is built.
 
+pub mod discovery;
+pub mod dns;
+pub mod kubernetes;
+
+use std::borrow::Cow;
 use std::fmt;
 
 use reqwest::Url;
@@ -25,20 +31,79 @@ pub enum Reach {
     /// Plain HTTP(S) to the pod's own address; `base` has no trailing slash and may carry a base
     /// path (for apps served under a Next.js `basePath`).
     Direct { base: String },
+    /// Through the API server's pods/proxy subresource (RBAC: get pods/proxy). The URL is
+    /// relative to the API server: [`crate::transport::Transport::url`] prefixes the cluster.
+    #[serde(rename = "apiserver-proxy")]
+    ApiServerProxy {
+        namespace: String,
+        pod: String,
+        port: u16,
+    },
+    /// Through a port-forward to the pod (RBAC: get and create pods/portforward), one WebSocket
+    /// per HTTP connection.
+    PortForward {
+        namespace: String,
+        pod: String,
+        port: u16,
+    },
+}
+
+impl Reach {
+    /// The transport's name, as `--transport` spells it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reach::Direct { .. } => "direct",
+            Reach::ApiServerProxy { .. } => "apiserver-proxy",
+            Reach::PortForward { .. } => "port-forward",
+        }
+    }
+
+    /// Whether requests need a Kubernetes client.
+    pub fn needs_kubernetes(&self) -> bool {
+        !matches!(self, Reach::Direct { .. })
+    }
+}
+
+/// The API server path of `route` on `pod`'s `port` through pods/proxy. Namespaces and pod names
+/// are DNS labels and subdomains, so they need no escaping; `route` is already canonical.
+pub fn proxy_path(namespace: &str, pod: &str, port: u16, route: &str) -> String {
+    format!("/api/v1/namespaces/{namespace}/pods/{pod}:{port}/proxy{route}")
 }
 
 impl Target {
-    /// The URL of `path` (canonical, starting with `/`) on this target.
+    /// The URL of `path` (canonical, starting with `/`) on this target: absolute for direct
+    /// targets, the API server path for pods/proxy, `port-forward://NS/POD:PORT/path` (what
+    /// travels through the forward) for port-forwards.
     pub fn url_for(&self, path: &str) -> String {
         match &self.reach {
             Reach::Direct { base } => format!("{base}{path}"),
+            Reach::ApiServerProxy {
+                namespace,
+                pod,
+                port,
+            } => proxy_path(namespace, pod, *port, path),
+            Reach::PortForward {
+                namespace,
+                pod,
+                port,
+            } => format!("port-forward://{namespace}/{pod}:{port}{path}"),
         }
     }
 
     /// Where the target is, for people (never holds secrets: URLs with credentials are refused).
-    pub fn location(&self) -> &str {
+    pub fn location(&self) -> Cow<'_, str> {
         match &self.reach {
-            Reach::Direct { base } => base,
+            Reach::Direct { base } => Cow::Borrowed(base),
+            Reach::ApiServerProxy {
+                namespace,
+                pod,
+                port,
+            } => Cow::Owned(format!("apiserver-proxy {namespace}/{pod}:{port}")),
+            Reach::PortForward {
+                namespace,
+                pod,
+                port,
+            } => Cow::Owned(format!("port-forward {namespace}/{pod}:{port}")),
         }
     }
 }
@@ -62,7 +127,7 @@ pub enum TargetsError {
     #[error("{}", bad_list(.0))]
     Bad(Vec<BadTarget>),
     #[error(
-        "no pods given: pass --pod URL (repeatable), --pods-file FILE, or set pods = [...] in the config"
+        "no pods given: pass --pod URL (repeatable), --pods-file FILE, or set pods = [...] in the config; or find them with --k8s-service NAME, --k8s-selector SELECTOR or --dns NAME:PORT"
     )]
     None,
     #[error("cannot read the pods file {file}: {source}")]
@@ -87,16 +152,157 @@ pub fn from_spec(spec: &crate::config::TargetSpec) -> Result<Vec<Target>, Target
             specs.push((origin, p.clone()));
         }
     }
+    let mut listed = Vec::new();
     if let Some(file) = &spec.pods_file {
-        let lines = crate::paths::read_file(file).map_err(|source| TargetsError::Read {
-            file: file.display().to_string(),
-            source,
-        })?;
-        for (origin, p) in lines {
-            specs.push((origin.to_string(), p));
+        let stdin = std::io::stdin();
+        match read_pods_file(file, &mut stdin.lock())? {
+            PodsFile::Lines(lines) => specs.extend(lines),
+            PodsFile::Targets(targets) => listed = targets,
         }
     }
-    from_specs(specs)
+    if listed.is_empty() {
+        return from_specs(specs);
+    }
+    // Targets piped from `revalidate pods -o json`, with any --pod added to them.
+    let mut all = if specs.is_empty() {
+        Vec::new()
+    } else {
+        from_specs(specs)?
+    };
+    let mut bad = Vec::new();
+    for (origin, t) in listed {
+        if all.iter().any(|p| p.name == t.name) {
+            bad.push(BadTarget {
+                origin,
+                input: t.name.clone(),
+                reason: format!("the name {:?} is already used", t.name),
+            });
+        } else {
+            all.push(t);
+        }
+    }
+    if bad.is_empty() {
+        Ok(all)
+    } else {
+        Err(TargetsError::Bad(bad))
+    }
+}
+
+/// What a pods file holds: `[NAME=]URL` lines, or the JSON of `revalidate pods -o json`.
+enum PodsFile {
+    Lines(Vec<(String, String)>),
+    Targets(Vec<(String, Target)>),
+}
+
+/// Reads a pods file (`-` is stdin). A file whose first character is `{` or `[` is JSON: the
+/// envelope `revalidate pods -o json` prints (its discover step's pods), that step alone, or a
+/// list of targets (`{"name": ..., "reach": {...}}`); anything else is one pod a line.
+fn read_pods_file(
+    file: &std::path::Path,
+    stdin: &mut dyn std::io::BufRead,
+) -> Result<PodsFile, TargetsError> {
+    use std::io::Read;
+    let is_stdin = file.as_os_str() == "-";
+    let shown = if is_stdin {
+        "stdin".to_string()
+    } else {
+        file.display().to_string()
+    };
+    let read_err = |source| TargetsError::Read {
+        file: shown.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    if is_stdin {
+        stdin.read_to_end(&mut bytes).map_err(read_err)?;
+    } else {
+        std::fs::File::open(file)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(read_err)?;
+    }
+    let text = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[')) {
+        return parse_pods_json(text, &shown).map(PodsFile::Targets);
+    }
+    let mut lines = Vec::new();
+    crate::paths::read_lines(&mut std::io::Cursor::new(&bytes), &mut lines, |line| {
+        if is_stdin {
+            crate::paths::Origin::Stdin(line)
+        } else {
+            crate::paths::Origin::File {
+                file: file.to_path_buf(),
+                line,
+            }
+        }
+    })
+    .map_err(read_err)?;
+    Ok(PodsFile::Lines(
+        lines.into_iter().map(|(o, l)| (o.to_string(), l)).collect(),
+    ))
+}
+
+/// The targets of `revalidate pods -o json` output (or of a list of targets). Direct targets
+/// are checked like `--pod` URLs; every bad one is listed.
+fn parse_pods_json(text: &[u8], shown: &str) -> Result<Vec<(String, Target)>, TargetsError> {
+    let bad = |reason: String| {
+        TargetsError::Bad(vec![BadTarget {
+            origin: shown.to_string(),
+            input: "(JSON)".into(),
+            reason,
+        }])
+    };
+    let v: serde_json::Value =
+        serde_json::from_slice(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let items = if let Some(steps) = v.get("steps").and_then(|s| s.as_array()) {
+        steps
+            .iter()
+            .find(|s| s["step"] == "discover")
+            .and_then(|s| s["pods"].as_array())
+            .ok_or_else(|| {
+                bad("a JSON envelope without a discover step: pipe the output of `revalidate pods -o json`".into())
+            })?
+    } else if let Some(pods) = v.get("pods").and_then(|p| p.as_array()) {
+        pods
+    } else if let Some(list) = v.as_array() {
+        list
+    } else {
+        return Err(bad(
+            "JSON that is neither `revalidate pods -o json` output nor a list of targets".into(),
+        ));
+    };
+    let mut out = Vec::new();
+    let mut refused = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let origin = format!("{shown} pods[{i}]");
+        let parsed: Result<Target, String> = serde_json::from_value::<Target>(item.clone())
+            .map_err(|e| format!("not a target ({e}): each needs a name and a reach"))
+            .and_then(|t| match &t.reach {
+                // The same rules as a --pod URL.
+                Reach::Direct { base } => parse_spec(&format!("{}={base}", t.name)),
+                _ if t.name.is_empty() => Err("an empty pod name".into()),
+                _ => Ok(t),
+            });
+        match parsed {
+            Ok(t) => out.push((origin, t)),
+            Err(reason) => refused.push(BadTarget {
+                origin,
+                input: item
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("?")
+                    .to_string(),
+                reason,
+            }),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(TargetsError::Bad(refused));
+    }
+    if out.is_empty() {
+        return Err(TargetsError::None);
+    }
+    Ok(out)
 }
 
 fn bad_list(bad: &[BadTarget]) -> String {

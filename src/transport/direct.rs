@@ -81,7 +81,7 @@ impl Direct {
         Ok(PodResponse {
             status: parts.status.as_u16(),
             headers: parts.headers,
-            body,
+            body: super::Body::Hyper(body),
         })
     }
 }

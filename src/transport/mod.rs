@@ -6,11 +6,17 @@
 //! per-request timeout to the whole exchange (connect, headers and body), retries through the
 //! run context, and turns transport failures into data for the step; redirects are never
 //! followed and environment proxies never used (the point is to reach each pod itself);
-//! connection pools are sized per origin, not per pod.
+//! connection pools are sized per origin, not per pod. Pods discovered in Kubernetes may be
+//! reached through the API server ([`kube_proxy`]: pods/proxy, one origin for every pod) or
+//! through port-forwards ([`port_forward`]: one WebSocket per HTTP connection, a bounded number
+//! per pod); an answer of the API server itself (a Status: the pod could not be reached, RBAC
+//! refused) is a transport failure, never mistaken for the pod's own status.
 
 pub mod decode;
 mod direct;
 pub mod header;
+mod kube_proxy;
+mod port_forward;
 
 use std::future::Future;
 use std::time::Duration;
@@ -61,7 +67,23 @@ pub struct RequestView {
 pub struct PodResponse {
     pub status: u16,
     pub headers: HeaderMap,
-    body: hyper::body::Incoming,
+    body: Body,
+}
+
+/// A response body, whichever transport brought it.
+enum Body {
+    /// A pooled direct connection.
+    Hyper(hyper::body::Incoming),
+    /// Through the API server (kube's client), after the bytes already read, if any.
+    Kube {
+        read: Option<Bytes>,
+        rest: Option<kube::client::Body>,
+    },
+    /// A port-forwarded connection, handed back to its pod's pool when the body ends.
+    Forwarded {
+        body: hyper::body::Incoming,
+        release: Option<port_forward::Release>,
+    },
 }
 
 impl PodResponse {
@@ -76,15 +98,41 @@ impl PodResponse {
     /// The next chunk of the body; `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
         loop {
-            match self.body.frame().await {
-                None => return Ok(None),
+            let frame = match &mut self.body {
+                Body::Hyper(body) | Body::Forwarded { body, .. } => body
+                    .frame()
+                    .await
+                    .map(|r| r.map_err(|e| TransportError::from_hyper(&e))),
+                Body::Kube { read, rest } => {
+                    if let Some(bytes) = read.take() {
+                        return Ok(Some(bytes));
+                    }
+                    match rest {
+                        Some(body) => body.frame().await.map(|r| {
+                            r.map_err(|e| {
+                                TransportError::new(FailureKind::Body, TransportError::chain(&e))
+                            })
+                        }),
+                        None => None,
+                    }
+                }
+            };
+            match frame {
+                None => {
+                    if let Body::Forwarded { release, .. } = &mut self.body
+                        && let Some(r) = release.take()
+                    {
+                        r.release();
+                    }
+                    return Ok(None);
+                }
                 Some(Ok(frame)) => {
                     if let Ok(data) = frame.into_data() {
                         return Ok(Some(data));
                     }
                     // Trailers carry nothing a step reads.
                 }
-                Some(Err(e)) => return Err(TransportError::from_hyper(&e)),
+                Some(Err(e)) => return Err(e),
             }
         }
     }
@@ -194,6 +242,16 @@ impl TransportError {
 #[derive(Clone)]
 pub struct Transport {
     direct: direct::Direct,
+    kubernetes: Option<Kubernetes>,
+}
+
+/// The transports through a Kubernetes API server.
+#[derive(Clone)]
+struct Kubernetes {
+    /// The API server's URL, for dry runs and logs.
+    server: String,
+    proxy: kube_proxy::Proxy,
+    forward: port_forward::Forwards,
 }
 
 impl Transport {
@@ -203,12 +261,35 @@ impl Transport {
         let share = limits.concurrency.div_ceil(origins.max(1)) + 1;
         Ok(Transport {
             direct: direct::Direct::new(limits.timeout, limits.per_pod_concurrency.min(share))?,
+            kubernetes: None,
         })
+    }
+
+    /// Adds the API-server transports (pods/proxy, port-forward) through `client`, whose pool
+    /// is sized for the one origin they share; at most `per_pod_concurrency` port-forwards are
+    /// open to any one pod.
+    pub fn with_kubernetes(
+        mut self,
+        client: kube::Client,
+        server: &str,
+        limits: &Limits,
+    ) -> Transport {
+        self.kubernetes = Some(Kubernetes {
+            server: server.trim_end_matches('/').to_string(),
+            proxy: kube_proxy::Proxy::new(client.clone()),
+            forward: port_forward::Forwards::new(client, limits.per_pod_concurrency),
+        });
+        self
     }
 
     /// The URL a request to `target` goes to, for dry runs and logs (not redacted here).
     pub fn url(&self, target: &Target, route: &str) -> String {
-        target.url_for(route)
+        match (&target.reach, &self.kubernetes) {
+            (Reach::ApiServerProxy { .. }, Some(k)) => {
+                format!("{}{}", k.server, target.url_for(route))
+            }
+            _ => target.url_for(route),
+        }
     }
 
     /// Sends one request; the response's body is still to be read.
@@ -217,8 +298,29 @@ impl Transport {
         target: &Target,
         req: PodRequest,
     ) -> Result<PodResponse, TransportError> {
+        let kubernetes = || {
+            self.kubernetes.as_ref().ok_or_else(|| {
+                TransportError::new(
+                    FailureKind::Request,
+                    format!(
+                        "{} needs a Kubernetes client: give --kubeconfig or --context",
+                        target.reach.kind()
+                    ),
+                )
+            })
+        };
         match &target.reach {
             Reach::Direct { .. } => self.direct.send(&target.url_for(&req.route), req).await,
+            Reach::ApiServerProxy {
+                namespace,
+                pod,
+                port,
+            } => kubernetes()?.proxy.send(namespace, pod, *port, req).await,
+            Reach::PortForward {
+                namespace,
+                pod,
+                port,
+            } => kubernetes()?.forward.send(namespace, pod, *port, req).await,
         }
     }
 

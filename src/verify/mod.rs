@@ -365,7 +365,10 @@ impl Kept {
             path,
             &mut pend.pods,
             &mut pend.samples,
-            plan.through.as_ref().map(|t| t.target.location()),
+            plan.through
+                .as_ref()
+                .map(|t| t.target.location())
+                .as_deref(),
             &plan.criteria,
             baseline.as_ref(),
         );

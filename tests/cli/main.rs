@@ -8,6 +8,7 @@ mod config;
 mod docs;
 mod fanout;
 mod human;
+mod kubernetes;
 mod output;
 mod paths;
 mod proof;

@@ -6,6 +6,7 @@
 mod cdn;
 mod config;
 mod fanout;
+mod kubernetes;
 mod verify;
 
 pub use cdn::{
@@ -13,6 +14,7 @@ pub use cdn::{
 };
 pub use config::config;
 pub use fanout::{fanout, fanout_dry_run};
+pub use kubernetes::{discover, recheck};
 pub use verify::{verify, verify_dry_run};
 
 use super::{StepReport, Style};
@@ -21,6 +23,8 @@ use crate::context::Stop;
 /// Any step's report, as people read it.
 pub fn step(r: &StepReport, style: &Style) -> String {
     match r {
+        StepReport::Discover(r) => discover(r, style),
+        StepReport::Recheck(r) => recheck(r, style),
         StepReport::Fanout(r) => fanout(r, style),
         StepReport::Verify(r) => verify(r, style),
         StepReport::FanoutDryRun(d) => fanout_dry_run(d, style),

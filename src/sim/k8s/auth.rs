@@ -83,6 +83,16 @@ impl Access {
         !self.rules.iter().filter(|r| r.deny).any(|r| matching(&r))
             && self.rules.iter().filter(|r| !r.deny).any(|r| matching(&r))
     }
+
+    /// Whether a deny rule covers `verb` on `resource` at the cluster scope (for what every
+    /// authenticated user is granted, such as creating access reviews).
+    pub(crate) fn denies(&self, verb: &str, resource: &str) -> bool {
+        self.rules.iter().any(|r| {
+            r.deny
+                && list_matches(&r.verbs, verb)
+                && r.resources.iter().any(|p| resource_matches(p, resource))
+        })
+    }
 }
 
 fn list_matches(list: &[String], item: &str) -> bool {
@@ -135,6 +145,12 @@ impl Caller {
 
     pub(crate) fn may_resource(&self, verb: &str, resource: &str, ns: Option<&str>) -> bool {
         self.access.permits(verb, resource, ns)
+    }
+
+    /// Whether the caller may ask what it may do (`system:basic-user`: every authenticated
+    /// user may create SelfSubjectAccessReviews).
+    pub(crate) fn may_review(&self) -> bool {
+        self.authenticated && !self.access.denies("create", "selfsubjectaccessreviews")
     }
 
     pub(crate) fn may_path(&self, verb: &str, path: &str) -> bool {

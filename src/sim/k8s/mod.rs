@@ -1,8 +1,9 @@
 //! A fake Kubernetes API server for tests: real HTTP on 127.0.0.1 that the
 //! real `kube` client and the real `kubectl` talk to, serving Namespaces,
 //! Services, Pods and EndpointSlices (get, list with selectors and
-//! pagination), pods/proxy to simulated pods, and pods/portforward over
-//! WebSocket (`v4.channel.k8s.io`).
+//! pagination), pods/proxy to simulated pods, pods/portforward over
+//! WebSocket (`v4.channel.k8s.io`), and SelfSubjectAccessReviews (what
+//! `kubectl auth can-i` asks).
 //!
 //! The invariant this module keeps is fidelity where a client can observe
 //! it: JSON shapes, list pagination, `Status` wording, RBAC refusals, proxy
@@ -19,6 +20,7 @@ mod objects;
 mod portforward;
 mod proxy;
 mod resource;
+mod review;
 mod selector;
 mod server;
 mod status;

@@ -29,7 +29,7 @@ use super::resource::Kind;
 use super::selector::{FieldSelector, LabelSelector};
 use super::status::{self, Attempt, Failure};
 use super::store::ListQuery;
-use super::{LoggedRequest, Shared, discovery, new_uid, portforward, proxy};
+use super::{LoggedRequest, Shared, discovery, new_uid, portforward, proxy, review};
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub(crate) type Body = BoxBody<Bytes, BoxError>;
@@ -232,6 +232,9 @@ async fn route(
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.as_str())
     };
+    if path == review::PATH {
+        return review::handle(caller, req).await;
+    }
     match parse_target(&path) {
         Target::NotFound => text_response(404, "404 page not found\n"),
         Target::NonResource => {

@@ -136,6 +136,22 @@ pub(crate) fn forbidden(user: &str, attempt: &Attempt<'_>) -> Failure {
     }
 }
 
+/// RBAC's refusal of an access review, which lives in its own group at the cluster scope.
+pub(crate) fn forbidden_review(user: &str) -> Failure {
+    failure(
+        403,
+        "Forbidden",
+        &format!(
+            "selfsubjectaccessreviews.authorization.k8s.io is forbidden: User {user:?} cannot create resource \"selfsubjectaccessreviews\" in API group \"authorization.k8s.io\" at the cluster scope"
+        ),
+        Some(details(
+            "",
+            "authorization.k8s.io",
+            "selfsubjectaccessreviews",
+        )),
+    )
+}
+
 pub(crate) fn bad_request(message: &str) -> Failure {
     failure(400, "BadRequest", message, None)
 }

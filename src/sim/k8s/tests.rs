@@ -481,3 +481,70 @@ async fn an_api_server_that_is_gone_is_a_connection_error() {
         .unwrap_err();
     assert!(!matches!(err, kube::Error::Api(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn access_reviews_answer_as_the_request_would_be_answered() {
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    };
+    let f = fixture(1).await;
+    let user = "system:serviceaccount:web:proxy-only";
+    let access = Access::none().allow(&["get"], &["pods/proxy"], &["web"]);
+    f.cluster.add_token("proxy-only", user, access);
+    let client = f
+        .cluster
+        .client_with_token("proxy-only", None)
+        .await
+        .unwrap();
+    let ask = |verb: &str, resource: &str, sub: Option<&str>, ns: &str| SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                verb: Some(verb.into()),
+                resource: Some(resource.into()),
+                subresource: sub.map(Into::into),
+                namespace: Some(ns.into()),
+                ..ResourceAttributes::default()
+            }),
+            ..SelfSubjectAccessReviewSpec::default()
+        },
+        ..SelfSubjectAccessReview::default()
+    };
+    let api: Api<SelfSubjectAccessReview> = Api::all(client);
+    let post = kube::api::PostParams::default();
+    let allowed = |r: SelfSubjectAccessReview| r.status.unwrap().allowed;
+    let proxy = api
+        .create(&post, &ask("get", "pods", Some("proxy"), "web"))
+        .await;
+    assert!(allowed(proxy.unwrap()));
+    let elsewhere = api
+        .create(&post, &ask("get", "pods", Some("proxy"), "other"))
+        .await;
+    assert!(!allowed(elsewhere.unwrap()));
+    let forward = api
+        .create(&post, &ask("create", "pods", Some("portforward"), "web"))
+        .await;
+    assert!(!allowed(forward.unwrap()));
+    let logged = f.cluster.requests().pop().unwrap();
+    assert_eq!((logged.method.as_str(), logged.status), ("POST", 201));
+
+    // A token denied even the question gets RBAC's 403 for the review itself.
+    f.cluster.add_token(
+        "mute",
+        user,
+        Access::all().deny("create", "selfsubjectaccessreviews"),
+    );
+    let mute = f.cluster.client_with_token("mute", None).await.unwrap();
+    let s = api_status(
+        Api::<SelfSubjectAccessReview>::all(mute)
+            .create(&post, &ask("get", "pods", Some("proxy"), "web"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(s.code, 403);
+    assert!(
+        s.message
+            .starts_with("selfsubjectaccessreviews.authorization.k8s.io is forbidden"),
+        "{}",
+        s.message
+    );
+}
