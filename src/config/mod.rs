@@ -441,6 +441,134 @@ impl Config {
     }
 }
 
+// Redis settings (issue 8): the connection, publish and the agent.
+
+/// How to reach Redis. The password is not here, only where to find it (see [`crate::redis`]).
+#[derive(Debug, Clone)]
+pub struct RedisSettings {
+    pub url: String,
+    /// Where the URL came from, for messages ("command line", "env REDIS_URL", ...).
+    pub url_source: String,
+    pub password_file: Option<PathBuf>,
+    pub ca: Option<PathBuf>,
+    /// Connect and response timeout of every connection.
+    pub timeout: Duration,
+}
+
+/// publish's settings.
+#[derive(Debug, Clone)]
+pub struct PublishSettings {
+    pub channel: String,
+    /// `--message TEMPLATE`; the default message when unset.
+    pub message: Option<String>,
+    /// `--expect-subscribers N`, when given.
+    pub expect_subscribers: Option<u32>,
+    pub check: bool,
+    pub force: bool,
+    pub sharded: bool,
+    /// The stream's approximate cap, when `--stream` is on.
+    pub stream_maxlen: Option<u32>,
+    /// How long to wait for acknowledgements, when `--wait-acks` is on.
+    pub ack_timeout: Option<Duration>,
+}
+
+/// The agent's own settings (how it revalidates is fanout's: [`FanoutSettings`]).
+#[derive(Debug, Clone)]
+pub struct AgentSettings {
+    pub channel: String,
+    pub target: String,
+    /// `--pod-name` or env POD_NAME; the hostname when unset.
+    pub pod_name: Option<String>,
+    pub health_addr: Option<String>,
+    pub stream: bool,
+    pub catch_up: Option<Duration>,
+    pub dedupe_window: Duration,
+}
+
+impl Config {
+    pub fn redis(&self) -> Result<RedisSettings, ConfigError> {
+        let r = &self.resolved;
+        let url = r
+            .redis_url
+            .as_ref()
+            .expect("keys with a built-in default always resolve");
+        let timeout = defaulted(&r.redis_timeout).0;
+        if timeout.is_zero() {
+            return Err(self.bad(
+                "redis.timeout",
+                "a connection needs some time; give e.g. 500ms or 5s",
+            ));
+        }
+        Ok(RedisSettings {
+            url: url.value.clone(),
+            url_source: url.source.to_string(),
+            password_file: r.redis_password_file.as_ref().map(Sourced::path),
+            ca: r.redis_ca.as_ref().map(Sourced::path),
+            timeout,
+        })
+    }
+
+    fn channel(&self) -> Result<String, ConfigError> {
+        let channel = defaulted(&self.resolved.redis_channel);
+        crate::redis::check_channel(&channel).map_err(|why| self.bad("redis.channel", &why))?;
+        Ok(channel)
+    }
+
+    pub fn publish(&self) -> Result<PublishSettings, ConfigError> {
+        let r = &self.resolved;
+        let wait_acks = defaulted(&r.redis_wait_acks);
+        let ack_timeout = defaulted(&r.redis_ack_timeout).0;
+        if wait_acks && ack_timeout.is_zero() {
+            return Err(self.bad(
+                "redis.ack_timeout",
+                "acknowledgements need some time to arrive; give e.g. 10s",
+            ));
+        }
+        let check = defaulted(&r.redis_check);
+        let force = defaulted(&r.redis_force);
+        if force && !check {
+            return Err(ConfigError(
+                "--force only overrides --check (which publishes nothing when nobody listens); add --check or drop --force".into(),
+            ));
+        }
+        Ok(PublishSettings {
+            channel: self.channel()?,
+            message: value(&r.redis_message),
+            expect_subscribers: value(&r.redis_expect_subscribers).map(|c| c.0),
+            check,
+            force,
+            sharded: defaulted(&r.redis_sharded),
+            stream_maxlen: defaulted(&r.redis_stream).then(|| defaulted(&r.redis_stream_maxlen).0),
+            ack_timeout: wait_acks.then_some(ack_timeout),
+        })
+    }
+
+    /// The channel `watch` subscribes to when no --channel or --pattern is given.
+    pub fn watch_channel(&self) -> Result<String, ConfigError> {
+        self.channel()
+    }
+
+    pub fn agent(&self) -> Result<AgentSettings, ConfigError> {
+        let r = &self.resolved;
+        let catch_up = value(&r.agent_catch_up).map(|s| s.0);
+        if catch_up.is_some_and(|d| d.is_zero()) {
+            return Err(self.bad(
+                "agent.catch_up",
+                "a catch-up of 0 reads nothing; give e.g. 10m, or leave it unset",
+            ));
+        }
+        Ok(AgentSettings {
+            channel: self.channel()?,
+            target: defaulted(&r.agent_target),
+            pod_name: value(&r.agent_pod_name).filter(|n| !n.trim().is_empty()),
+            health_addr: value(&r.agent_health_addr),
+            stream: defaulted(&r.redis_stream),
+            catch_up,
+            dedupe_window: defaulted(&r.agent_dedupe_window).0,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@
 
 use crate::context::Stop;
 use crate::exit::Code;
-use crate::{fanout, verify};
+use crate::{agent, fanout, publish, verify, watch};
 
 /// One command's JSON document.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -32,6 +32,11 @@ pub enum StepReport {
     Verify(verify::Report),
     FanoutDryRun(fanout::DryRun),
     VerifyDryRun(verify::DryRun),
+    // Redis steps (issue 8).
+    Publish(publish::Report),
+    PublishDryRun(publish::DryRun),
+    Watch(watch::Report),
+    Agent(agent::Report),
 }
 
 impl StepReport {
@@ -40,6 +45,9 @@ impl StepReport {
         match self {
             StepReport::Fanout(_) | StepReport::FanoutDryRun(_) => "fanout",
             StepReport::Verify(_) | StepReport::VerifyDryRun(_) => "verify",
+            StepReport::Publish(_) | StepReport::PublishDryRun(_) => "publish",
+            StepReport::Watch(_) => "watch",
+            StepReport::Agent(_) => "agent",
         }
     }
 
@@ -48,6 +56,10 @@ impl StepReport {
             StepReport::Fanout(r) => r.code(),
             StepReport::Verify(r) => r.code(),
             StepReport::FanoutDryRun(_) | StepReport::VerifyDryRun(_) => Code::Success,
+            StepReport::Publish(r) => r.code(),
+            StepReport::PublishDryRun(_) => Code::Success,
+            StepReport::Watch(r) => r.code(),
+            StepReport::Agent(r) => r.code(),
         }
     }
 
@@ -55,6 +67,8 @@ impl StepReport {
         match self {
             StepReport::Fanout(r) => r.stopped,
             StepReport::Verify(r) => r.stopped,
+            StepReport::Publish(r) => r.stopped,
+            StepReport::Watch(r) => r.stopped,
             _ => None,
         }
     }
@@ -65,6 +79,10 @@ impl StepReport {
             StepReport::Verify(r) => &r.warnings,
             StepReport::FanoutDryRun(d) => &d.warnings,
             StepReport::VerifyDryRun(d) => &d.warnings,
+            StepReport::Publish(r) => &r.warnings,
+            StepReport::PublishDryRun(d) => &d.warnings,
+            StepReport::Watch(r) => &r.warnings,
+            StepReport::Agent(r) => &r.warnings,
         }
     }
 
@@ -75,6 +93,10 @@ impl StepReport {
             StepReport::Verify(r) => serde_json::to_value(&r.totals),
             StepReport::FanoutDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
             StepReport::VerifyDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
+            StepReport::Publish(r) => serde_json::to_value(&r.totals),
+            StepReport::PublishDryRun(d) => Ok(serde_json::json!({"messages": d.messages.len()})),
+            StepReport::Watch(r) => serde_json::to_value(&r.totals),
+            StepReport::Agent(r) => serde_json::to_value(&r.totals),
         };
         v.expect("totals serialize")
     }

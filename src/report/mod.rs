@@ -27,7 +27,7 @@ use crate::error::Error;
 use crate::exit::Code;
 use crate::targets::Target;
 use crate::transport::RequestView;
-use crate::{fanout, verify};
+use crate::{agent, fanout, publish, verify, watch};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -176,6 +176,26 @@ pub enum StepStart<'a> {
         paths: usize,
         requests: usize,
     },
+    // Redis steps (issue 8).
+    Publish {
+        redis: &'a str,
+        channel: &'a str,
+        command: &'a str,
+        messages: usize,
+        expect: &'a publish::Expect,
+    },
+    Watch {
+        redis: &'a str,
+        channels: &'a [String],
+        patterns: &'a [String],
+    },
+    Agent {
+        redis: &'a str,
+        pod: &'a str,
+        target: &'a str,
+        channel: &'a str,
+        stream: Option<&'a str>,
+    },
 }
 
 impl StepStart<'_> {
@@ -183,6 +203,9 @@ impl StepStart<'_> {
         match self {
             StepStart::Fanout { .. } => "fanout",
             StepStart::Verify { .. } => "verify",
+            StepStart::Publish { .. } => "publish",
+            StepStart::Watch { .. } => "watch",
+            StepStart::Agent { .. } => "agent",
         }
     }
 
@@ -190,6 +213,9 @@ impl StepStart<'_> {
         match self {
             StepStart::Fanout { cells, .. } => (*cells, "revalidating"),
             StepStart::Verify { requests, .. } => (*requests, "fetching"),
+            StepStart::Publish { messages, .. } => (*messages, "publishing"),
+            // Long-running: no progress bar.
+            StepStart::Watch { .. } | StepStart::Agent { .. } => (0, ""),
         }
     }
 }
@@ -238,6 +264,39 @@ enum Event<'a> {
         step: &'a str,
         message: &'a str,
     },
+    // Redis steps (issue 8).
+    /// publish: a message was published (or failed).
+    Published {
+        step: &'static str,
+        #[serde(flatten)]
+        message: &'a publish::Message,
+    },
+    /// publish --wait-acks: an acknowledgement of one of the run's messages.
+    Ack {
+        step: &'static str,
+        path: &'a str,
+        id: &'a str,
+        #[serde(flatten)]
+        ack: &'a publish::AckSeen,
+    },
+    /// watch: a message was received.
+    Message {
+        step: &'static str,
+        #[serde(flatten)]
+        message: &'a watch::Seen,
+    },
+    /// watch, agent: a connection to Redis was lost, failed again, or came back.
+    Redis {
+        step: &'static str,
+        #[serde(flatten)]
+        link: &'a crate::redis::subscriber::LinkEvent,
+    },
+    /// agent: what it did.
+    Agent {
+        step: &'static str,
+        #[serde(flatten)]
+        what: &'a agent::Event,
+    },
     StepEnd {
         step: &'static str,
         totals: serde_json::Value,
@@ -266,6 +325,8 @@ pub struct Reporter {
     code: Code,
     /// Human step reports are indented by this many spaces (the demo's narrative).
     pub indent: usize,
+    /// watch: the CHANNEL column's width of the lines printed as messages arrive.
+    watch_width: usize,
 }
 
 impl Reporter {
@@ -292,6 +353,7 @@ impl Reporter {
             steps: Vec::new(),
             code: Code::Success,
             indent: 0,
+            watch_width: 0,
         };
         r.event(&Event::Start { command, dry_run });
         r
@@ -383,6 +445,14 @@ impl Reporter {
     pub fn step_started(&mut self, start: StepStart<'_>) {
         let (len, what) = start.work();
         self.start_bar(len, what);
+        if let StepStart::Watch {
+            channels, patterns, ..
+        } = &start
+        {
+            self.watch_width = human::channel_width(channels, patterns);
+            let header = human::watch_header(self.watch_width, &self.style());
+            self.text(&header);
+        }
         self.event(&Event::StepStart {
             step: start.step(),
             start: &start,
@@ -513,7 +583,11 @@ impl Reporter {
                             });
                         }
                     }
-                    StepReport::Fanout(_) => {}
+                    StepReport::Fanout(_)
+                    | StepReport::Publish(_)
+                    | StepReport::PublishDryRun(_)
+                    | StepReport::Watch(_)
+                    | StepReport::Agent(_) => {}
                 }
                 self.event(&Event::StepEnd {
                     step,
@@ -524,6 +598,70 @@ impl Reporter {
                 let _ = self.out.flush();
             }
             OutputFormat::Json => self.steps.push(report),
+        }
+    }
+
+    // Redis steps (issue 8).
+
+    /// publish: a message was published (or failed).
+    pub fn published(&mut self, m: &publish::Message) {
+        if let Some(b) = &self.progress {
+            b.inc(1);
+        }
+        self.event(&Event::Published {
+            step: "publish",
+            message: m,
+        });
+    }
+
+    /// publish --wait-acks: an acknowledgement arrived.
+    pub fn ack(&mut self, path: &str, id: &str, ack: &publish::AckSeen) {
+        self.event(&Event::Ack {
+            step: "publish",
+            path,
+            id,
+            ack,
+        });
+    }
+
+    /// watch: a message arrived; people see its line at once.
+    pub fn watch_message(&mut self, m: &watch::Seen) {
+        self.event(&Event::Message {
+            step: "watch",
+            message: m,
+        });
+        let line = human::watch_line(m, self.watch_width, &self.style());
+        self.text(&line);
+    }
+
+    /// A connection to Redis was lost, failed again, or came back: a line on stderr for people
+    /// (unless --quiet), an event for machines.
+    pub fn redis_link(&mut self, step: &'static str, link: &crate::redis::subscriber::LinkEvent) {
+        self.event(&Event::Redis { step, link });
+        if self.format == OutputFormat::Human && !self.quiet {
+            let style = Style {
+                color: self.display.color_stderr,
+            };
+            let line = crate::secret::redact(&human::link_line(link, &style)).into_owned();
+            let _ = self.err.write_all(line.as_bytes());
+        }
+    }
+
+    /// agent: what it did, for machines (people read its log on stderr).
+    pub fn agent_event(&mut self, event: &agent::Event) {
+        if let agent::Event::Link(link) = event {
+            self.event(&Event::Redis {
+                step: "agent",
+                link,
+            });
+        } else {
+            self.event(&Event::Agent {
+                step: "agent",
+                what: event,
+            });
+        }
+        if self.format == OutputFormat::Ndjson {
+            let _ = self.out.flush();
         }
     }
 

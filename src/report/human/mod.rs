@@ -3,13 +3,21 @@
 //! at 1,000 paths: one row a path, then every failing cell in full, then one hint per kind of
 //! failure, then one total line.
 
+mod agent;
 mod config;
 mod fanout;
+mod publish;
 mod verify;
+mod watch;
 
 pub use config::config;
 pub use fanout::{fanout, fanout_dry_run};
 pub use verify::{verify, verify_dry_run};
+
+// Redis steps (issue 8).
+pub use agent::agent;
+pub use publish::{publish, publish_dry_run};
+pub use watch::{channel_width, link_line, watch, watch_header, watch_line};
 
 use super::{StepReport, Style};
 use crate::context::Stop;
@@ -21,6 +29,10 @@ pub fn step(r: &StepReport, style: &Style) -> String {
         StepReport::Verify(r) => verify(r, style),
         StepReport::FanoutDryRun(d) => fanout_dry_run(d, style),
         StepReport::VerifyDryRun(d) => verify_dry_run(d, style),
+        StepReport::Publish(r) => publish(r, style),
+        StepReport::PublishDryRun(d) => publish_dry_run(d, style),
+        StepReport::Watch(r) => watch(r, style),
+        StepReport::Agent(r) => agent(r, style),
     }
 }
 
