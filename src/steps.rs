@@ -145,6 +145,10 @@ pub async fn agent(
         target: plan.target.location(),
         channel: &plan.channel,
         stream: plan.stream.as_deref(),
+        health: health
+            .as_ref()
+            .and_then(agent::health::Listener::local_addr)
+            .map(|a| a.to_string()),
     });
     let retain = reporter.retain();
     let report = agent::run(ctx, redis, first, health, plan, transport, retain, |e| {

@@ -195,6 +195,8 @@ pub enum StepStart<'a> {
         target: &'a str,
         channel: &'a str,
         stream: Option<&'a str>,
+        /// Where /healthz and /metrics listen.
+        health: Option<String>,
     },
 }
 

@@ -190,7 +190,10 @@ pub fn publish(r: &publish::Report, style: &Style) -> String {
         style.red(&format!("{} not delivered", r.totals.failed))
     };
     let receivers = match (r.totals.receivers_min, r.totals.receivers_max) {
-        (Some(a), Some(b)) if a == b => format!(" · {a} receivers each"),
+        (Some(a), Some(b)) if a == b => format!(
+            " · {} each",
+            plural(a.max(0) as usize, "receiver", "receivers")
+        ),
         (Some(a), Some(b)) => format!(" · {a} to {b} receivers"),
         _ => String::new(),
     };
