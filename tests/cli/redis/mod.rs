@@ -4,10 +4,12 @@
 //! output is pinned by insta snapshots with ids, ports and durations redacted.
 
 mod agent;
+mod cluster;
 mod node;
 mod publish;
 mod secrets;
 pub mod server;
+mod tls;
 mod watch;
 
 use std::io::{BufRead, BufReader, Read, Write};

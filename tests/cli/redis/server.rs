@@ -24,6 +24,10 @@ pub fn free_port() -> u16 {
 pub struct RedisServer {
     pub port: u16,
     pub password: Option<String>,
+    /// TLS only: the directory of the test CA (ca.pem) and the server's certificate.
+    tls: Option<std::path::PathBuf>,
+    /// More redis-server arguments (cluster mode).
+    extra: Vec<String>,
     child: Option<Child>,
     dir: tempfile::TempDir,
 }
@@ -38,11 +42,33 @@ impl RedisServer {
         RedisServer::launch(Some(password.to_string()))
     }
 
+    /// A TLS-only server whose certificate (for localhost and 127.0.0.1) is signed by the test
+    /// CA in `certs` (see [`make_certs`]).
+    pub fn with_tls(certs: &std::path::Path) -> RedisServer {
+        RedisServer::launch_with(None, Some(certs.to_path_buf()), Vec::new())
+    }
+
+    /// A node of a Redis Cluster (see [`cluster`]).
+    fn cluster_node() -> RedisServer {
+        let extra = ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"];
+        RedisServer::launch_with(None, None, extra.iter().map(|s| s.to_string()).collect())
+    }
+
     fn launch(password: Option<String>) -> RedisServer {
+        RedisServer::launch_with(password, None, Vec::new())
+    }
+
+    fn launch_with(
+        password: Option<String>,
+        tls: Option<std::path::PathBuf>,
+        extra: Vec<String>,
+    ) -> RedisServer {
         for _ in 0..5 {
             let mut s = RedisServer {
                 port: free_port(),
                 password: password.clone(),
+                tls: tls.clone(),
+                extra: extra.clone(),
                 child: None,
                 dir: tempfile::tempdir().expect("tempdir"),
             };
@@ -58,8 +84,23 @@ impl RedisServer {
     fn spawn(&mut self) -> bool {
         let log = self.dir.path().join("redis.log");
         let mut cmd = Command::new("redis-server");
-        cmd.args(["--port", &self.port.to_string()])
-            .args(["--bind", "127.0.0.1"])
+        match &self.tls {
+            None => {
+                cmd.args(["--port", &self.port.to_string()]);
+            }
+            Some(certs) => {
+                cmd.args(["--port", "0", "--tls-port", &self.port.to_string()])
+                    .arg("--tls-cert-file")
+                    .arg(certs.join("server.pem"))
+                    .arg("--tls-key-file")
+                    .arg(certs.join("server.key"))
+                    .arg("--tls-ca-cert-file")
+                    .arg(certs.join("ca.pem"))
+                    .args(["--tls-auth-clients", "no"]);
+            }
+        }
+        cmd.args(&self.extra);
+        cmd.args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
             .args(["--appendonly", "no"])
             .args(["--protected-mode", "no"])
@@ -102,6 +143,22 @@ impl RedisServer {
 
     /// Whether the server answers PING (with AUTH first when it has a password).
     fn ping(&self) -> bool {
+        if let Some(certs) = &self.tls {
+            revalidate::install_crypto_provider();
+            let ca = std::fs::read(certs.join("ca.pem")).expect("ca.pem");
+            let client = redis::Client::build_with_tls(
+                format!("rediss://localhost:{}", self.port),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(ca),
+                },
+            )
+            .expect("TLS client");
+            return client
+                .get_connection_with_timeout(Duration::from_secs(2))
+                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+                .is_ok();
+        }
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
         };
@@ -182,6 +239,103 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// A Redis Cluster of `n` primaries (no replicas) on free loopback ports, its slots assigned
+/// and its state `ok`.
+pub fn cluster(n: usize) -> Vec<RedisServer> {
+    let nodes: Vec<RedisServer> = (0..n).map(|_| RedisServer::cluster_node()).collect();
+    let mut create = Command::new("redis-cli");
+    create.args(["--cluster", "create"]);
+    for node in &nodes {
+        create.arg(format!("127.0.0.1:{}", node.port));
+    }
+    let out = create
+        .args(["--cluster-replicas", "0", "--cluster-yes"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("redis-cli runs (it comes with redis-server)");
+    assert!(
+        out.status.success(),
+        "redis-cli --cluster create: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let ok = crate::common::wait_until(20, || {
+        nodes.iter().all(|node| {
+            redis::cmd("CLUSTER")
+                .arg("INFO")
+                .query::<String>(&mut node.client())
+                .is_ok_and(|info| info.contains("cluster_state:ok"))
+        })
+    });
+    assert!(ok, "the cluster did not reach cluster_state:ok");
+    nodes
+}
+
+/// Writes a test CA (ca.pem) and a server certificate for localhost and 127.0.0.1 signed by it
+/// (server.pem, server.key) into `dir`, with the openssl command-line tool.
+pub fn make_certs(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run openssl ({e}); ./scripts/test installs it (apt-get install -y openssl)")
+            });
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec![
+        "req", "-x509", "-days", "2", "-keyout", "ca.key", "-out", "ca.pem",
+    ];
+    ca.extend(ec);
+    ca.extend([
+        "-subj",
+        "/CN=revalidate test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&ca);
+    let mut csr = vec!["req", "-keyout", "server.key", "-out", "server.csr"];
+    csr.extend(ec);
+    csr.extend(["-subj", "/CN=localhost"]);
+    run(&csr);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
 }
 
 /// A subscriber run by the test itself (what a pod's module-scope subscriber does), on its own
