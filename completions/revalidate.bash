@@ -16,6 +16,9 @@ _revalidate() {
             ",$1")
                 cmd="revalidate"
                 ;;
+            revalidate,agent)
+                cmd="revalidate__subcmd__agent"
+                ;;
             revalidate,config)
                 cmd="revalidate__subcmd__config"
                 ;;
@@ -31,8 +34,17 @@ _revalidate() {
             revalidate,help)
                 cmd="revalidate__subcmd__help"
                 ;;
+            revalidate,publish)
+                cmd="revalidate__subcmd__publish"
+                ;;
             revalidate,verify)
                 cmd="revalidate__subcmd__verify"
+                ;;
+            revalidate,watch)
+                cmd="revalidate__subcmd__watch"
+                ;;
+            revalidate__subcmd__help,agent)
+                cmd="revalidate__subcmd__help__subcmd__agent"
                 ;;
             revalidate__subcmd__help,config)
                 cmd="revalidate__subcmd__help__subcmd__config"
@@ -49,8 +61,14 @@ _revalidate() {
             revalidate__subcmd__help,help)
                 cmd="revalidate__subcmd__help__subcmd__help"
                 ;;
+            revalidate__subcmd__help,publish)
+                cmd="revalidate__subcmd__help__subcmd__publish"
+                ;;
             revalidate__subcmd__help,verify)
                 cmd="revalidate__subcmd__help__subcmd__verify"
+                ;;
+            revalidate__subcmd__help,watch)
+                cmd="revalidate__subcmd__help__subcmd__watch"
                 ;;
             *)
                 ;;
@@ -59,7 +77,7 @@ _revalidate() {
 
     case "${cmd}" in
         revalidate)
-            opts="-c -p -o -q -v -h -V --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version fanout verify demo config generate-docs help"
+            opts="-c -p -o -q -v -h -V --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version fanout verify publish watch agent demo config generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,6 +131,152 @@ _revalidate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        revalidate__subcmd__agent)
+            opts="-H -c -p -o -q -v -h -V --target --pod-name --channel --stream --catch-up --health-addr --dedupe-window --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --redis-url --redis-password-file --redis-ca --redis-timeout --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catch-up)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedupe-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "nextjs endpoint" -- "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -W "HEAD GET" -- "${cur}"))
+                    return 0
+                    ;;
+                --preview-id-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-method)
+                    COMPREPLY=($(compgen -W "GET POST" -- "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-pod-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -121,7 +285,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__config)
-            opts="-c -p -o -q -v -h -V --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-c -p -o -q -v -h -V --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,6 +339,10 @@ _revalidate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -183,7 +351,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__demo)
-            opts="-c -p -o -q -v -h -V --pods --flavor --serve --latency --page-size --extra-pages --info-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-c -p -o -q -v -h -V --pods --flavor --serve --latency --page-size --extra-pages --info-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,6 +429,10 @@ _revalidate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -269,7 +441,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__fanout)
-            opts="-H -c -p -o -q -v -h -V --paths-file --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-H -c -p -o -q -v -h -V --paths-file --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -371,6 +543,10 @@ _revalidate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -379,7 +555,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__generate__subcmd__docs)
-            opts="-c -p -o -q -v -h -V --out-dir --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-c -p -o -q -v -h -V --out-dir --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,6 +613,10 @@ _revalidate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -445,8 +625,22 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__help)
-            opts="fanout verify demo config generate-docs help"
+            opts="fanout verify publish watch agent demo config generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        revalidate__subcmd__help__subcmd__agent)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -528,6 +722,20 @@ _revalidate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        revalidate__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         revalidate__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -542,8 +750,136 @@ _revalidate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        revalidate__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        revalidate__subcmd__publish)
+            opts="-c -p -o -q -v -h -V --paths-file --channel --message --expect-subscribers --check --force --sharded --stream --stream-maxlen --wait-acks --ack-timeout --redis-url --redis-password-file --redis-ca --redis-timeout --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --paths-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-subscribers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stream-maxlen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ack-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pods-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-pod-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         revalidate__subcmd__verify)
-            opts="-H -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --etag --header --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --help --version"
+            opts="-H -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --encodings --etag --header --pod --pods-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +935,10 @@ _revalidate() {
                     ;;
                 --samples)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encodings)
+                    COMPREPLY=($(compgen -W "identity gzip br" -- "${cur}"))
                     return 0
                     ;;
                 --header)
@@ -663,6 +1003,108 @@ _revalidate() {
                     ;;
                 --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        revalidate__subcmd__watch)
+            opts="-c -p -o -q -v -h -V --channel --pattern --count --duration --redis-url --redis-password-file --redis-ca --redis-timeout --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-pod-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

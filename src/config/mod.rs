@@ -570,6 +570,112 @@ impl Config {
 }
 
 #[cfg(test)]
+mod redis_tests {
+    use super::*;
+
+    #[test]
+    fn every_redis_and_agent_setting_can_come_from_a_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("revalidate.toml");
+        std::fs::write(
+            &f,
+            r#"
+[redis]
+channel = "strapi-web:revalidate"
+[profiles.prod.redis]
+url = "rediss://cache.internal:6380/2"
+password_file = "redis-password"
+ca = "ca.pem"
+timeout = "2s"
+message = '{"path":"{path}","id":"{id}"}'
+expect_subscribers = 4
+check = true
+stream = true
+stream_maxlen = 500
+wait_acks = true
+ack_timeout = "30s"
+[profiles.prod.agent]
+target = "http://127.0.0.1:8080"
+pod_name = "web-7"
+health_addr = ":9102"
+catch_up = "10m"
+dedupe_window = "1h"
+"#,
+        )
+        .unwrap();
+        let c = Config::load(Some(&f), Some("prod"), Layer::default(), &|_| None).unwrap();
+        let r = c.redis().unwrap();
+        assert_eq!(r.url, "rediss://cache.internal:6380/2");
+        assert!(r.url_source.contains("[profiles.prod]"), "{}", r.url_source);
+        assert_eq!(r.password_file, Some(dir.path().join("redis-password")));
+        assert_eq!(r.ca, Some(dir.path().join("ca.pem")));
+        assert_eq!(r.timeout, Duration::from_secs(2));
+        let p = c.publish().unwrap();
+        assert_eq!(p.channel, "strapi-web:revalidate");
+        assert_eq!(p.expect_subscribers, Some(4));
+        assert!(p.check && !p.force);
+        assert_eq!(p.stream_maxlen, Some(500));
+        assert_eq!(p.ack_timeout, Some(Duration::from_secs(30)));
+        let a = c.agent().unwrap();
+        assert_eq!(a.target, "http://127.0.0.1:8080");
+        assert_eq!(a.pod_name.as_deref(), Some("web-7"));
+        assert_eq!(a.health_addr.as_deref(), Some(":9102"));
+        assert!(a.stream);
+        assert_eq!(a.catch_up, Some(Duration::from_secs(600)));
+        assert_eq!(a.dedupe_window, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn redis_defaults_env_and_precedence() {
+        let c = Config::load(None, None, Layer::default(), &|_| None).unwrap();
+        let r = c.redis().unwrap();
+        assert_eq!(r.url, "redis://127.0.0.1:6379");
+        assert_eq!(r.url_source, "built-in default");
+        assert_eq!(r.timeout, Duration::from_secs(5));
+        let p = c.publish().unwrap();
+        assert_eq!(p.channel, "revalidate");
+        assert_eq!((p.stream_maxlen, p.ack_timeout), (None, None));
+        let env = |k: &str| match k {
+            "REDIS_URL" => Some("redis://:pw-in-env-url@10.0.0.1".to_string()),
+            "POD_NAME" => Some("web-3".to_string()),
+            _ => None,
+        };
+        let flags = Layer {
+            redis_url: Some("redis://10.0.0.2".into()),
+            ..Layer::default()
+        };
+        let c = Config::load(None, None, flags, &env).unwrap();
+        assert_eq!(c.redis().unwrap().url, "redis://10.0.0.2");
+        assert_eq!(c.agent().unwrap().pod_name.as_deref(), Some("web-3"));
+        let c = Config::load(None, None, Layer::default(), &env).unwrap();
+        let shown = c
+            .entries()
+            .into_iter()
+            .find(|e| e.key == "redis.url")
+            .unwrap();
+        assert_eq!(shown.value, "\"redis://:<redacted>@10.0.0.1\"");
+        assert_eq!(shown.source, "env REDIS_URL");
+    }
+
+    #[test]
+    fn bad_redis_settings_name_the_key() {
+        let flags = Layer {
+            redis_channel: Some(String::new()),
+            ..Layer::default()
+        };
+        let c = Config::load(None, None, flags, &|_| None).unwrap();
+        let e = c.publish().unwrap_err().to_string();
+        assert!(e.starts_with("redis.channel = \"\" (command line)"), "{e}");
+        let flags = Layer {
+            redis_force: Some(true),
+            ..Layer::default()
+        };
+        let c = Config::load(None, None, flags, &|_| None).unwrap();
+        assert!(c.publish().unwrap_err().to_string().contains("--force only overrides --check"));
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
