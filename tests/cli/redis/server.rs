@@ -3,7 +3,10 @@
 //! of it that can cut every connection and refuse new ones, and counts round trips.
 //!
 //! Invariants: every process started here is killed and reaped in Drop; nothing assumes a Redis
-//! is already running; `redis-server` missing is a failure that says how to install it.
+//! is already running; `redis-server` missing is a failure that says how to install it. Used by
+//! the cli tests and (through `#[path]`) the real Next.js tier.
+
+#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -11,6 +14,19 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// Polls `cond` every 20 ms until it holds or `secs` pass. (This file is shared with the e2e
+/// tier, so it does not use the cli tests' common module.)
+pub fn poll(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let until = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < until {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cond()
+}
 
 /// A port the OS says is free right now.
 pub fn free_port() -> u16 {
@@ -260,7 +276,7 @@ pub fn cluster(n: usize) -> Vec<RedisServer> {
         "redis-cli --cluster create: {}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let ok = crate::common::wait_until(20, || {
+    let ok = poll(20, || {
         nodes.iter().all(|node| {
             redis::cmd("CLUSTER")
                 .arg("INFO")
