@@ -267,6 +267,7 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, '--serve: pad every page to at least SIZE, e.g. 200KiB')
             [CompletionResult]::new('--extra-pages', '--extra-pages', [CompletionResultType]::ParameterName, '--serve: pre-render N more pages /posts/p1 .. /posts/pN')
             [CompletionResult]::new('--info-file', '--info-file', [CompletionResultType]::ParameterName, '--serve: write the fleet''s pod URLs and files as JSON to FILE once it is listening')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'The Redis part of the story against this Redis (its channel "revalidate" and stream are used) [default: a redis-server started on a free port, when one is on PATH]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')

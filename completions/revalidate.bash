@@ -351,7 +351,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__demo)
-            opts="-c -p -o -q -v -h -V --pods --flavor --serve --latency --page-size --extra-pages --info-file --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-c -p -o -q -v -h -V --pods --flavor --serve --latency --page-size --extra-pages --info-file --redis-url --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -378,6 +378,10 @@ _revalidate() {
                     return 0
                     ;;
                 --info-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -258,6 +258,7 @@ set edit:completion:arg-completer[revalidate] = {|@words|
             cand --page-size '--serve: pad every page to at least SIZE, e.g. 200KiB'
             cand --extra-pages '--serve: pre-render N more pages /posts/p1 .. /posts/pN'
             cand --info-file '--serve: write the fleet''s pod URLs and files as JSON to FILE once it is listening'
+            cand --redis-url 'The Redis part of the story against this Redis (its channel "revalidate" and stream are used) [default: a redis-server started on a free port, when one is on PATH]'
             cand -c 'Configuration file [default: ./revalidate.toml when present]'
             cand --config 'Configuration file [default: ./revalidate.toml when present]'
             cand -p 'Profile of the configuration file to apply over its defaults'

@@ -407,6 +407,11 @@ pub struct DemoArgs {
     /// --serve: write the fleet's pod URLs and files as JSON to FILE once it is listening
     #[arg(long, value_name = "FILE", requires = "serve")]
     pub info_file: Option<PathBuf>,
+
+    /// The Redis part of the story against this Redis (its channel "revalidate" and stream are
+    /// used) [default: a redis-server started on a free port, when one is on PATH]
+    #[arg(long, value_name = "URL", conflicts_with = "serve")]
+    pub redis_url: Option<String>,
 }
 
 // Redis commands (issue 8): publish, watch, agent.

@@ -23,6 +23,8 @@ use crate::targets::{self, Target};
 use crate::transport::Transport;
 use crate::{fanout, steps, verify};
 
+mod redis_story;
+
 fn fail(what: &str) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(what, e)
 }
@@ -59,7 +61,7 @@ pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
     let code = if a.serve {
         serve(&fleet, &manifest, dir.path(), a.info_file.as_deref()).await?
     } else {
-        story(global, &fleet, &manifest).await?
+        story(global, &fleet, &manifest, a.redis_url.as_deref()).await?
     };
     fleet.shutdown().await;
     Ok(code)
@@ -79,6 +81,7 @@ async fn story(
     global: &GlobalArgs,
     fleet: &Fleet,
     manifest: &std::path::Path,
+    redis_url: Option<&str>,
 ) -> Result<Code, Error> {
     let started = Instant::now();
     let mut reporter = Reporter::stdio(OutputFormat::Human, global.color, false, "demo", false);
@@ -217,25 +220,42 @@ async fn story(
     let after = steps::verify(&ctx, &transport, &verify_plan, &mut reporter).await;
     out.push('\n');
     out.push_str(&titles(&client, &targets, &style, Some(NEW_TITLE)).await);
+    reporter.text(&std::mem::take(&mut out));
+    let redis_ok = redis_story::run(
+        redis_url,
+        fleet,
+        manifest,
+        &targets,
+        &client,
+        &mut reporter,
+        global,
+    )
+    .await?;
     out.push_str(&format!(
         "\nDone in {}. Keep a fleet running to try the commands yourself: revalidate demo --serve\n",
         crate::report::short_duration(started.elapsed())
     ));
     reporter.text(&out);
     balancer.shutdown();
-    let code = reporter.finish(ctx.observed_stop())?;
-    Ok(
-        if before.totals.stale == 1 && fan.code == Code::Success && after.code == Code::Success {
-            code
-        } else {
-            // The story did not unfold as it should: say so through the exit code.
-            before
-                .code
-                .worst(fan.code)
-                .worst(after.code)
-                .worst(Code::Unexpected)
-        },
-    )
+    // The first verify is stale on purpose: the story's own code is the last step's, unless
+    // the story did not unfold as told (or a signal cut it short).
+    let worst = reporter.finish(ctx.observed_stop())?;
+    Ok(if matches!(worst, Code::Interrupted | Code::Terminated) {
+        worst
+    } else if before.totals.stale == 1
+        && fan.code == Code::Success
+        && after.code == Code::Success
+        && redis_ok
+    {
+        Code::Success
+    } else {
+        // The story did not unfold as it should: say so through the exit code.
+        before
+            .code
+            .worst(fan.code)
+            .worst(after.code)
+            .worst(Code::Unexpected)
+    })
 }
 
 /// Each pod's page title, fetched over HTTP as a user would see it.
@@ -245,10 +265,21 @@ async fn titles(
     style: &Style,
     fresh: Option<&str>,
 ) -> String {
+    titles_of(client, PATH, targets, style, fresh).await
+}
+
+/// Each pod's title of `path`.
+async fn titles_of(
+    client: &reqwest::Client,
+    path: &str,
+    targets: &[Target],
+    style: &Style,
+    fresh: Option<&str>,
+) -> String {
     let re = regex::Regex::new("<title>([^<]*)</title>").expect("static regex");
     let mut out = String::new();
     for t in targets {
-        let body = match client.get(t.url_for(PATH)).send().await {
+        let body = match client.get(t.url_for(path)).send().await {
             Ok(r) => r.text().await.unwrap_or_default(),
             Err(e) => format!("<title>(unreachable: {e})</title>"),
         };

@@ -671,7 +671,12 @@ dedupe_window = "1h"
             ..Layer::default()
         };
         let c = Config::load(None, None, flags, &|_| None).unwrap();
-        assert!(c.publish().unwrap_err().to_string().contains("--force only overrides --check"));
+        assert!(
+            c.publish()
+                .unwrap_err()
+                .to_string()
+                .contains("--force only overrides --check")
+        );
     }
 }
 

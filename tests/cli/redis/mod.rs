@@ -5,6 +5,7 @@
 
 mod agent;
 mod cluster;
+mod demo;
 mod node;
 mod publish;
 mod secrets;
