@@ -585,3 +585,89 @@ fn a_rejected_password_at_start_is_exit_5_and_never_logged() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_agent_revalidates_through_the_apps_endpoint_without_showing_its_secret() {
+    let tf = TestFleet::three();
+    let server = RedisServer::start();
+    let secret = tf.fleet().secret().to_string();
+    let p = tf.pod(0);
+    let mut c = command(tf.dir.path());
+    c.args(["agent", "-o", "ndjson", "-vv", "--redis-url", &server.url()])
+        .args(["--target", &p.url(), "--pod-name", p.name()])
+        .args([
+            "--mode",
+            "endpoint",
+            "--endpoint",
+            "/api/revalidate?path={path}",
+        ])
+        .args(["--header", "x-revalidate-secret: ${E2E_SECRET}"])
+        .args(["--expect-json", "revalidated=true"])
+        .env("E2E_SECRET", &secret);
+    let run = Running::spawn(c);
+    assert!(
+        wait_until(10, || server.numsub("revalidate") == 1),
+        "{}",
+        run.stderr()
+    );
+    let before = p.counters().api_calls;
+    let (exit, r) = publish(
+        &server.url(),
+        &["/posts/a", "--wait-acks", "--expect-subscribers", "1"],
+    );
+    assert_eq!(exit, 0, "{r:#?}");
+    assert_eq!(r.messages[0].acks[0].outcome, "revalidated");
+    assert_eq!(
+        p.counters().api_calls - before,
+        1,
+        "the app's own route was called"
+    );
+    run.signal("TERM");
+    let (status, out, err) = run.wait(20);
+    assert_eq!(status, 0, "{err}");
+    assert!(!out.contains(&secret) && !err.contains(&secret), "{err}");
+}
+
+#[test]
+fn messages_wait_for_the_app_and_the_agent_is_not_ready_until_it_answers() {
+    let tf = TestFleet::three();
+    let server = RedisServer::start();
+    tf.block_on(tf.pod(0).set_fault(Fault::Down));
+    let a = Agent::start(&tf, &server.url(), 0, &[]);
+    assert!(wait_until(10, || server.numsub("revalidate") == 1));
+    let (_, body) = http_get(&a.health, "/healthz").unwrap();
+    assert!(body.contains("the app has not answered yet"), "{body}");
+    // Published while the app starts: held, not lost, not failed.
+    let (_, r) = publish(&server.url(), &["/posts/a"]);
+    assert_eq!(r.messages[0].receivers, Some(1));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(a.handled().is_empty(), "{:#?}", a.handled());
+    tf.block_on(tf.pod(0).clear_faults());
+    a.wait_ready();
+    assert!(wait_until(10, || a.handled().len() == 1));
+    assert_eq!(a.handled()[0].outcome, "revalidated");
+    // NDJSON of publish --wait-acks: one `ack` event per acknowledgement.
+    let (mut c, _d) = revalidate();
+    let out = c
+        .args([
+            "publish",
+            "/posts/b",
+            "--wait-acks",
+            "--expect-subscribers",
+            "1",
+        ])
+        .args(["--redis-url", &server.url(), "-o", "ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let acks: Vec<(String, String)> = super::events(&out)
+        .into_iter()
+        .filter_map(|e| match e {
+            Ev::Ack { path, ack, .. } => Some((path, ack.pod)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(acks, vec![("/posts/b".to_string(), "pod-1".to_string())]);
+    let (status, _, err) = a.stop();
+    assert_eq!(status, 0, "{err}");
+}

@@ -104,14 +104,29 @@ fn watch_survives_a_redis_restart_and_says_so() {
         dir.path(),
         &["-o", "ndjson", "--redis-timeout", "1s"],
     );
-    assert!(wait_until(10, || server.numsub("revalidate") == 1));
+    let people = watch(&server, dir.path(), &["--redis-timeout", "1s"]);
+    assert!(wait_until(10, || server.numsub("revalidate") == 2));
     server.restart();
     w.wait_for(
         15,
         "reconnected",
         |e| matches!(e, Ev::Redis { link, .. } if link.state == "reconnected"),
     );
-    assert!(server.numsub("revalidate") == 1);
+    assert!(wait_until(10, || server.numsub("revalidate") == 2));
+    // People read the same on stderr.
+    let port = server.port;
+    assert!(
+        people
+            .stderr()
+            .contains(&format!("redis: connection to 127.0.0.1:{port} lost"))
+    );
+    assert!(
+        people
+            .stderr()
+            .contains(&format!("redis: reconnected to 127.0.0.1:{port} after")),
+        "{}",
+        people.stderr()
+    );
     publish_raw(&server, "revalidate", r#"{"path":"/after","id":"x1"}"#);
     w.wait_for(
         10,
