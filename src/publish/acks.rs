@@ -39,7 +39,7 @@ pub async fn collect(
     let mut pending: HashSet<usize> = by_id
         .values()
         .copied()
-        .filter(|&i| !settled(&messages[i], &plan.expect))
+        .filter(|&i| !settled(&messages[i], &plan.expect, plan.stream.is_some()))
         .collect();
     let mut stream = session.into_stream();
     let deadline = started + timeout;
@@ -72,7 +72,7 @@ pub async fn collect(
         };
         on_ack(&messages[i].path, &messages[i].id, &seen);
         messages[i].acks.push(seen);
-        if settled(&messages[i], &plan.expect) {
+        if settled(&messages[i], &plan.expect, plan.stream.is_some()) {
             pending.remove(&i);
         }
     }
@@ -89,14 +89,20 @@ fn succeeded(m: &Message) -> HashSet<&str> {
 }
 
 /// Whether waiting longer can change nothing for this message: every expected pod has answered
-/// (by name), or enough pods have (by count, at least as many as received it).
-fn settled(m: &Message, expect: &Expect) -> bool {
+/// (by name), or enough pods have (by count, at least as many as received it). Without the
+/// stream, only the subscribers that received the message can answer, so once every one of them
+/// has, no other acknowledgement can come; with it, an agent that was cut off may still answer
+/// after it reconnects and reads the stream.
+fn settled(m: &Message, expect: &Expect, streamed: bool) -> bool {
+    let answered: HashSet<&str> = m.acks.iter().map(|a| a.pod.as_str()).collect();
+    let receivers = m.receivers.unwrap_or(0);
+    if !streamed && answered.len() as i64 >= receivers {
+        return true;
+    }
     if !expect.pods.is_empty() {
-        let answered: HashSet<&str> = m.acks.iter().map(|a| a.pod.as_str()).collect();
         return expect.pods.iter().all(|p| answered.contains(p.as_str()));
     }
-    let answered: HashSet<&str> = m.acks.iter().map(|a| a.pod.as_str()).collect();
-    let want = i64::from(expect.subscribers).max(m.receivers.unwrap_or(0));
+    let want = i64::from(expect.subscribers).max(receivers);
     answered.len() as i64 >= want
 }
 
@@ -163,7 +169,7 @@ mod tests {
         let e = named(&["a", "b", "c"]);
         let mut m = message(3, &[("a", "revalidated"), ("b", "rejected")]);
         super::super::judge_delivery(&mut m, &e);
-        assert!(!settled(&m, &e));
+        assert!(!settled(&m, &e, false));
         judge(&mut m, &e);
         assert_eq!(m.outcome, Outcome::Unacknowledged);
         assert_eq!(m.missing_pods, vec!["b", "c"]);
@@ -176,9 +182,19 @@ mod tests {
             ],
         );
         super::super::judge_delivery(&mut m, &e);
-        assert!(settled(&m, &e));
+        assert!(settled(&m, &e, false));
         judge(&mut m, &e);
         assert_eq!(m.outcome, Outcome::Acknowledged);
+    }
+
+    #[test]
+    fn once_every_receiver_answered_nothing_more_can_come_unless_streamed() {
+        let e = named(&["a", "b", "c"]);
+        // Two received it (the third pod's subscriber is gone); both answered.
+        let m = message(2, &[("a", "revalidated"), ("b", "revalidated")]);
+        assert!(settled(&m, &e, false));
+        // With --stream, the third pod's agent may still read it after reconnecting.
+        assert!(!settled(&m, &e, true));
     }
 
     #[test]
