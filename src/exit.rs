@@ -117,7 +117,7 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::CellsFailed,
-        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; publish: a message under-delivered or unacknowledged",
+        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; publish: a message under-delivered, unacknowledged or not sent",
     ),
     (
         Code::Stale,
