@@ -7,7 +7,7 @@
 //! given (watching until Ctrl-C is the point); a signal before a limit that was given makes the
 //! report partial.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -230,9 +230,4 @@ pub async fn run(
     };
     report.exit_code = report.code().as_u8();
     report
-}
-
-/// Seconds since the epoch of a report timestamp, for tests and renderers that need order.
-pub fn epoch_ms(t: SystemTime) -> u128 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }

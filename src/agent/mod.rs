@@ -46,6 +46,9 @@ use stream::{Start, StreamUpdate};
 /// The app the agent revalidates when nothing says otherwise: Next.js's default port.
 pub const DEFAULT_TARGET: &str = "http://127.0.0.1:3000";
 
+/// The most handled messages a report lists (JSON output of a long-running agent): the latest.
+const MAX_LISTED: usize = 10_000;
+
 /// How often the agent asks whether the app answers, while it waits for it.
 const APP_PROBE_EVERY: Duration = Duration::from_millis(250);
 /// Tries of one acknowledgement before it is given up (Redis may have just restarted).
@@ -213,7 +216,7 @@ pub struct Report {
     pub channel: String,
     pub stream: Option<String>,
     pub health: Option<String>,
-    /// Every message handled (JSON output only), in the order they finished.
+    /// The messages handled (JSON output only; the latest 10,000), in the order they finished.
     pub handled: Vec<Handled>,
     pub totals: Totals,
     /// Why it stopped (a signal or --deadline): its normal end, exit 0.
@@ -296,7 +299,15 @@ pub async fn run(
         deadline: None,
         ..*ctx.limits()
     });
-    let acks = redis.manager().ok();
+    let acks = match redis.manager() {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::warn!(
+                "no connection for acknowledgements ({e}); messages will not be acknowledged"
+            );
+            None
+        }
+    };
     let shared = Arc::new(Shared {
         ctx: work_ctx,
         transport: transport.clone(),
@@ -316,7 +327,7 @@ pub async fn run(
         catch_up_running: 0,
         stream_done: plan.stream.is_none() && plan.catch_up.is_none(),
         totals: Totals::default(),
-        handled: Vec::new(),
+        handled: VecDeque::new(),
         ready: false,
     };
     let mut app_probe = Some(Box::pin(wait_for_app(
@@ -438,6 +449,12 @@ pub async fn run(
             if dropped == 1 { "" } else { "s" }
         ));
     }
+    let finished = state.totals.messages - state.totals.duplicates;
+    if retain == Retain::All && finished > MAX_LISTED as u64 {
+        warnings.push(format!(
+            "only the latest {MAX_LISTED} of the {finished} messages handled are listed"
+        ));
+    }
     let mut report = Report {
         duration_ms: report::millis(started.elapsed()),
         pod: plan.pod.clone(),
@@ -446,7 +463,7 @@ pub async fn run(
         channel: plan.channel.clone(),
         stream: plan.stream.clone(),
         health: health_addr.map(|a| a.to_string()),
-        handled: state.handled,
+        handled: state.handled.into(),
         totals: state.totals,
         ended_by: Some(ended_by),
         warnings,
@@ -524,7 +541,7 @@ struct State {
     catch_up_running: usize,
     stream_done: bool,
     totals: Totals,
-    handled: Vec<Handled>,
+    handled: VecDeque<Handled>,
     ready: bool,
 }
 
@@ -608,7 +625,10 @@ impl State {
         }
         on_event(&Event::Handled(h.clone()));
         if retain == Retain::All {
-            self.handled.push(h);
+            if self.handled.len() == MAX_LISTED {
+                self.handled.pop_front();
+            }
+            self.handled.push_back(h);
         }
     }
 }
