@@ -451,8 +451,8 @@ acknowledgement {\"id\",\"path\",\"pod\",\"outcome\",\"ms\"} on <channel>:acks, 
 `revalidate publish --wait-acks` collects.
 
 It reconnects with backoff and resubscribes when Redis goes away, logging every change; skips a
-message id it handled within --dedupe-window; revalidates at most --concurrency paths at once; and
-on SIGTERM or Ctrl-C finishes what is in flight and exits 0.
+message id it handled within --dedupe-window; revalidates at most --per-pod-concurrency paths at
+once; and on SIGTERM or Ctrl-C finishes what is in flight and exits 0.
 
 --health-addr serves /healthz (200 only while subscribed: a readiness probe that closes the gap
 between the app's port answering and its subscription existing) and /metrics (Prometheus).

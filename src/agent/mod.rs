@@ -11,10 +11,11 @@
 //! reconnecting; `--catch-up` revalidates at start what was published recently.
 //!
 //! Invariants: a message id is handled at most once within the dedupe window, whichever way it
-//! arrived (the channel, the stream, or both); at most `--concurrency` revalidations run at once;
-//! messages that arrive before the app has answered wait for it; on SIGTERM or Ctrl-C no new
-//! message is taken, every revalidation in flight finishes and is acknowledged, and the agent
-//! exits 0; the agent never prints: it logs (tracing) and reports events.
+//! arrived (the channel, the stream, or both); at most `--per-pod-concurrency` revalidations run
+//! at once (it is one pod); messages that arrive before the app has answered wait for it; on
+//! SIGTERM or Ctrl-C no new message is taken, every revalidation in flight finishes and is
+//! acknowledged, and the agent exits 0; the agent never prints: it logs (tracing) and reports
+//! events.
 
 pub mod health;
 pub mod stream;
@@ -315,7 +316,12 @@ pub async fn run(
         acks,
         ack_channel: message::ack_channel(&plan.channel),
         metrics: metrics.clone(),
-        slots: Semaphore::new(ctx.limits().concurrency),
+        // One app: the per-pod limit is the one that protects it.
+        slots: Semaphore::new(
+            ctx.limits()
+                .per_pod_concurrency
+                .min(ctx.limits().concurrency),
+        ),
     });
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Handled>();
 

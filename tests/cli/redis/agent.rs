@@ -671,3 +671,49 @@ fn messages_wait_for_the_app_and_the_agent_is_not_ready_until_it_answers() {
     let (status, _, err) = a.stop();
     assert_eq!(status, 0, "{err}");
 }
+
+#[test]
+fn the_agent_prints_its_totals_for_people_when_it_stops() {
+    let tf = TestFleet::three();
+    let server = RedisServer::start();
+    let p = tf.pod(0);
+    let mut c = command(tf.dir.path());
+    c.args(["agent", "--redis-url", &server.url(), "--target", &p.url()])
+        .args(["--pod-name", p.name()])
+        .args(tf.manifest_arg());
+    let run = Running::spawn(c);
+    assert!(
+        wait_until(10, || server.numsub("revalidate") == 1),
+        "{}",
+        run.stderr()
+    );
+    let (_, r) = publish(
+        &server.url(),
+        &[
+            "/posts/a",
+            "/posts/b",
+            "--wait-acks",
+            "--expect-subscribers",
+            "1",
+        ],
+    );
+    assert_eq!(r.totals.ok, 2, "{r:#?}");
+    // Its log, on stderr at the default verbosity: each state change and each message.
+    let log = run.stderr();
+    for line in [
+        "agent started",
+        "subscribed",
+        "the app answered",
+        "revalidated path=\"/posts/a\"",
+    ] {
+        assert!(log.contains(line), "{line} not in the log:\n{log}");
+    }
+    run.signal("TERM");
+    let (status, out, err) = run.wait(20);
+    assert_eq!(status, 0, "{err}");
+    let mut settings = insta::Settings::clone_current();
+    for (re, with) in super::redactions() {
+        settings.add_filter(re, with);
+    }
+    settings.bind(|| insta::assert_snapshot!("agent_totals", out));
+}
