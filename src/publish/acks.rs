@@ -107,23 +107,31 @@ fn settled(m: &Message, expect: &Expect, streamed: bool) -> bool {
 }
 
 /// The final outcome of a published message under `--wait-acks`. Under-delivery stays the
-/// verdict when it explains the missing acknowledgements; a failure is kept as it is.
+/// verdict when it explains the missing acknowledgements; a failure is kept as it is. Any pod
+/// that acknowledged a failure (and no success) makes the message unacknowledged, expected or
+/// not: a pod known to serve the old page is never hidden behind a count.
 pub fn judge(m: &mut Message, expect: &Expect) {
     if !matches!(m.outcome, Outcome::Delivered | Outcome::UnderDelivered) {
         return;
     }
-    let ok = succeeded(m);
-    let acknowledged = if expect.pods.is_empty() {
-        ok.len() as i64 >= i64::from(expect.subscribers)
-    } else {
-        m.missing_pods = expect
+    let (failed, missing, successes) = {
+        let ok = succeeded(m);
+        let failed = m.acks.iter().any(|a| !ok.contains(a.pod.as_str()));
+        let missing: Vec<String> = expect
             .pods
             .iter()
             .filter(|p| !ok.contains(p.as_str()))
             .cloned()
             .collect();
-        m.missing_pods.is_empty()
+        (failed, missing, ok.len())
     };
+    let enough = if expect.pods.is_empty() {
+        successes as i64 >= i64::from(expect.subscribers)
+    } else {
+        missing.is_empty()
+    };
+    m.missing_pods = missing;
+    let acknowledged = enough && !failed;
     m.outcome = match (m.outcome, acknowledged) {
         (Outcome::UnderDelivered, _) => Outcome::UnderDelivered,
         (_, true) => Outcome::Acknowledged,
@@ -185,6 +193,32 @@ mod tests {
         assert!(settled(&m, &e, false));
         judge(&mut m, &e);
         assert_eq!(m.outcome, Outcome::Acknowledged);
+    }
+
+    #[test]
+    fn a_failure_from_any_pod_is_never_counted_away() {
+        let e = Expect {
+            subscribers: 1,
+            source: "at least one".into(),
+            pods: vec![],
+        };
+        let mut m = message(
+            3,
+            &[
+                ("a", "revalidated"),
+                ("b", "rejected"),
+                ("c", "revalidated"),
+            ],
+        );
+        super::super::judge_delivery(&mut m, &e);
+        judge(&mut m, &e);
+        assert_eq!(m.outcome, Outcome::Unacknowledged);
+        // Named pods all fine, an unnamed one failing: still not acknowledged.
+        let e = named(&["a"]);
+        let mut m = message(2, &[("a", "revalidated"), ("z", "unreachable")]);
+        super::super::judge_delivery(&mut m, &e);
+        judge(&mut m, &e);
+        assert_eq!(m.outcome, Outcome::Unacknowledged);
     }
 
     #[test]
