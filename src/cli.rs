@@ -429,8 +429,8 @@ PUBLISH's receiver count is the only delivery signal Redis gives, and it is repo
   not-sent         nothing was published (--check found no subscriber, or the run stopped)
   failed           Redis failed while publishing (exit 5)
 The expected number is --expect-subscribers N, else the number of configured pods, else one.
-With --wait-acks, every message must also be acknowledged by every expected pod (revalidate agent
-acknowledges): acknowledged, or unacknowledged (exit 3).
+With --wait-acks, every expected pod must also acknowledge that it revalidated the path (revalidate
+agent acknowledges), and no pod may acknowledge a failure: acknowledged, or unacknowledged (exit 3).
 
 Redis Cluster: PUBLISH counts only the subscribers on the node that took it; --sharded uses
 SPUBLISH and PUBSUB SHARDNUMSUB, which count the subscribers of the channel's shard (SSUBSCRIBE).";

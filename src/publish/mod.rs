@@ -213,8 +213,9 @@ impl Outcome {
                  `revalidate fanout` reaches every pod directly; `revalidate agent` resubscribes by itself.",
             ),
             Outcome::Unacknowledged => Some(
-                "unacknowledged: an expected pod did not acknowledge success in time. It runs no `revalidate agent`, \
-                 its agent is not subscribed (see its /healthz and logs), or the revalidation failed (its outcome is shown).",
+                "unacknowledged: an expected pod did not acknowledge success in time, or a pod acknowledged a failure \
+                 (its outcome is shown). A silent pod runs no `revalidate agent`, or its agent is not subscribed \
+                 (see its /healthz and logs); its agent's --pod-name must be the pod's name here.",
             ),
             Outcome::NotSent => Some(
                 "not-sent: nothing was published for this path (nobody listened under --check, or the run stopped first).",
