@@ -717,3 +717,69 @@ fn the_agent_prints_its_totals_for_people_when_it_stops() {
     }
     settings.bind(|| insta::assert_snapshot!("agent_totals", out));
 }
+
+#[test]
+fn the_agent_json_report_lists_what_it_handled() {
+    let tf = TestFleet::three();
+    let server = RedisServer::start();
+    let p = tf.pod(1);
+    let mut c = command(tf.dir.path());
+    c.args([
+        "agent",
+        "-o",
+        "json",
+        "--redis-url",
+        &server.url(),
+        "--target",
+        &p.url(),
+    ])
+    .args(["--pod-name", p.name(), "--stream"])
+    .args(tf.manifest_arg());
+    let run = Running::spawn(c);
+    assert!(
+        wait_until(10, || server.numsub("revalidate") == 1),
+        "{}",
+        run.stderr()
+    );
+    let (_, r) = publish(
+        &server.url(),
+        &[
+            "/posts/c",
+            "--stream",
+            "--wait-acks",
+            "--expect-subscribers",
+            "1",
+        ],
+    );
+    assert_eq!(r.messages[0].outcome, Outcome::Acknowledged, "{r:#?}");
+    run.signal("TERM");
+    let (status, out, err) = run.wait(20);
+    assert_eq!(status, 0, "{err}");
+    let output = std::process::Output {
+        status: std::process::ExitStatus::default(),
+        stdout: out.into_bytes(),
+        stderr: Vec::new(),
+    };
+    let v = crate::common::json(&output);
+    crate::common::assert_schema("report.schema.json", &v);
+    let env: revalidate::report::Envelope = serde_json::from_value(v).unwrap();
+    assert_eq!(
+        (env.exit_code, env.stopped),
+        (0, None),
+        "SIGTERM is how an agent ends"
+    );
+    let revalidate::report::StepReport::Agent(a) = &env.steps[0] else {
+        panic!("{:?}", env.steps)
+    };
+    assert_eq!(a.pod, "pod-2");
+    assert_eq!(a.stream.as_deref(), Some("revalidate:stream"));
+    assert_eq!(a.ended_by, Some(revalidate::context::Stop::Terminated));
+    assert_eq!(
+        a.handled.len(),
+        1,
+        "handled once, though it came by the channel and the stream"
+    );
+    assert_eq!(a.handled[0].path.as_deref(), Some("/posts/c"));
+    assert_eq!(a.totals.duplicates, 1);
+    assert_eq!(a.totals.revalidations.get("revalidated"), Some(&1));
+}
