@@ -48,11 +48,13 @@ pub fn init_logging(verbose: u8, ansi: bool) {
 /// pipelines); `verbose` already includes the command's floor ([`cli::Cli::log_floor`]).
 pub fn init_logging_as(verbose: u8, ansi: bool, format: cli::LogFormat) {
     use tracing_subscriber::EnvFilter;
+    // The redis crate's own warnings (a cluster node it could not reach) repeat what the error
+    // says; -vvvv shows everything.
     let filter = match verbose {
-        0 => "warn",
-        1 => "warn,revalidate=info",
-        2 => "warn,revalidate=debug",
-        3 => "warn,revalidate=trace",
+        0 => "warn,redis=error",
+        1 => "warn,redis=error,revalidate=info",
+        2 => "warn,redis=error,revalidate=debug",
+        3 => "warn,redis=error,revalidate=trace",
         _ => "trace",
     };
     let builder = tracing_subscriber::fmt()

@@ -367,6 +367,8 @@ pub enum FailureKind {
     Resolve,
     /// The connection dropped.
     Dropped,
+    /// `--sharded` against a server without cluster support.
+    NotCluster,
     Other,
 }
 
@@ -374,7 +376,7 @@ impl FailureKind {
     fn of(e: &RedisError) -> FailureKind {
         let text = e.to_string();
         let code = e.code().unwrap_or("");
-        if e.is_connection_refusal() {
+        if e.is_connection_refusal() || text.contains("Connection refused") {
             FailureKind::Refused
         } else if e.is_timeout() {
             FailureKind::Timeout
@@ -384,6 +386,8 @@ impl FailureKind {
             FailureKind::NoAuth
         } else if code == "NOPERM" {
             FailureKind::Permission
+        } else if text.contains("cluster support disabled") {
+            FailureKind::NotCluster
         } else if text.contains("certificate")
             || text.contains("InvalidCertificate")
             || text.contains("tls")
@@ -467,6 +471,7 @@ impl Failure {
             FailureKind::Tls if self.tls => "the server's certificate is not trusted: give its CA with --redis-ca FILE (it replaces the system roots), or check the host name".into(),
             FailureKind::Tls => "the server speaks TLS: use a rediss:// URL".into(),
             FailureKind::Resolve => format!("the host of {addr} does not resolve: check --redis-url"),
+            FailureKind::NotCluster => "--sharded needs a Redis Cluster (SPUBLISH reaches the channel's shard); against a single server, drop --sharded".into(),
             FailureKind::Dropped | FailureKind::Other => format!(
                 "is {addr} a Redis server, and is it healthy? (redis-cli -h HOST -p PORT ping)"
             ),

@@ -89,3 +89,31 @@ fn sharded_publish_counts_the_shard_subscribers() {
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert_eq!(publish_json(&out).messages[0].receivers, Some(0));
 }
+
+#[test]
+fn sharded_against_a_single_server_says_so() {
+    let server = super::server::RedisServer::start();
+    let (mut c, _d) = revalidate();
+    let out = c
+        .args([
+            "publish",
+            "/posts/a",
+            "--sharded",
+            "--redis-url",
+            &server.url(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cluster support disabled"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("hint: --sharded needs a Redis Cluster"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("WARN"), "{}", stderr(&out));
+}
