@@ -8,5 +8,6 @@ mod docs;
 mod fanout;
 mod output;
 mod paths;
+mod redis;
 mod secrets;
 mod verify;
