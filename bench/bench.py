@@ -6,6 +6,12 @@
   bench/bench.py verify   1,000 paths x 10 pods with 200 KiB pages, concurrency 64:
                           revalidate vs `xargs -P 64 sh -c 'curl -s URL | sha256sum'`
                           vs `curl -Z --parallel-max 64` + sha256sum of every body
+  bench/bench.py redis    publish 10,000 paths (messages/s) vs `redis-benchmark -n 10000 -P 16
+                          PUBLISH ch msg` on the same redis-server; agent latency, publish -> 3
+                          pods revalidated -> every ack, p50/p99 over 200 messages, on simulated
+                          pods and on 3 real Next.js 16 pods (against one pod's regeneration time).
+                          Needs redis-server, redis-cli, redis-benchmark, and Node.js for the real
+                          tier (--no-real skips it). Not part of `all`.
   bench/bench.py memory   peak RSS of fanout and verify at 1,000, 10,000 and 100,000 cells
                           (paths x 10 pods), in each output format
   bench/bench.py kubernetes
@@ -420,9 +426,204 @@ def cdn(args, binary, tmp):
             proc.wait()
 
 
+# Redis (issue 8): publish throughput and the agent's latency.
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def numsub(port, channel):
+    out = subprocess.run(["redis-cli", "-p", str(port), "PUBSUB", "NUMSUB", channel],
+                         capture_output=True, text=True).stdout.split()
+    return int(out[1]) if len(out) > 1 else 0
+
+
+def wait_for(what, cond, seconds=60):
+    deadline = time.time() + seconds
+    while not cond():
+        if time.time() > deadline:
+            sys.exit(f"{what}: not within {seconds} s")
+        time.sleep(0.02)
+
+
+def percentile(values, p):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
+
+
+def publish_step(doc):
+    return next(s for s in doc["steps"] if s["step"] == "publish")
+
+
+def agent_latency(binary, url, port, channel, pods, manifest, messages, paths):
+    """Starts an agent per pod, then publishes `messages` messages one at a time with
+    --wait-acks; returns the latencies (ms) from PUBLISH to the last acknowledgement."""
+    agents = []
+    try:
+        for p in pods:
+            agents.append(subprocess.Popen(
+                [binary, "agent", "--redis-url", url, "--channel", channel, "--target", p["url"],
+                 "--pod-name", p["name"], "--preview-id-file", manifest],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for("the agents subscribed", lambda: numsub(port, channel) == len(pods))
+        pod_args = [a for p in pods for a in ("--pod", f"{p['name']}={p['url']}")]
+        latencies = []
+        for i in range(messages):
+            out = subprocess.run([binary, "publish", paths[i % len(paths)], "--channel", channel,
+                                  "--redis-url", url, "--wait-acks", "-o", "json", "-q"] + pod_args,
+                                 capture_output=True, text=True)
+            step = publish_step(json.loads(out.stdout))
+            assert step["messages"][0]["outcome"] == "acknowledged", step["messages"][0]
+            latencies.append(step["duration_ms"])
+        return latencies
+    finally:
+        for a in agents:
+            a.send_signal(signal.SIGTERM)
+        for a in agents:
+            a.wait()
+
+
+def real_next_pods(tmp, count):
+    """Three real Next.js 16 pods of the e2e tier's build (tests/e2e/prepare.sh)."""
+    out = subprocess.run(["bash", os.path.join(ROOT, "tests/e2e/prepare.sh"), "next16"],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"tests/e2e/prepare.sh next16 failed:\n{out.stderr}")
+    build = out.stdout.strip().splitlines()[-1].split(" ", 1)[1]
+    content = os.path.join(tmp, "content.json")
+    shutil.copy(os.path.join(ROOT, "tests/e2e/app/content.json"), content)
+    procs, pods = [], []
+    for i in range(count):
+        d = os.path.join(tmp, f"next-pod-{i + 1}")
+        shutil.copytree(build, d, symlinks=True)
+        port = free_port()
+        env = dict(os.environ, PORT=str(port), HOSTNAME="127.0.0.1", CONTENT_FILE=content,
+                   REVALIDATE_SECRET="bench-secret-0123456789", NEXT_TELEMETRY_DISABLED="1",
+                   NODE_ENV="production")
+        env.pop("REDIS_URL", None)
+        procs.append(subprocess.Popen(["node", "server.js"], cwd=d, env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        pods.append({"name": f"pod-{i + 1}", "url": f"http://127.0.0.1:{port}"})
+    for p in pods:
+        def up(url=p["url"]):
+            r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"{url}/posts/a"],
+                               capture_output=True, text=True)
+            return r.stdout == "200"
+        wait_for(f"{p['name']} answers", up)
+    manifest = os.path.join(tmp, "next-pod-1", ".next", "prerender-manifest.json")
+    return procs, pods, manifest
+
+
+def redis_bench(args, binary, tmp):
+    for tool in ["redis-server", "redis-cli", "redis-benchmark"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed for the Redis benchmark (apt-get install redis-server)")
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}"
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--loglevel", "warning"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subs = []
+    fleet = None
+    try:
+        wait_for("redis-server", lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"],
+                                                        capture_output=True, text=True).stdout.strip() == "PONG")
+        # Three subscribers on the channel, as three pods would be.
+        for _ in range(3):
+            subs.append(subprocess.Popen(["redis-cli", "-p", str(port), "SUBSCRIBE", "bench"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for("three subscribers", lambda: numsub(port, "bench") == 3)
+
+        n = 10000
+        paths_file = os.path.join(tmp, "redis-paths.txt")
+        with open(paths_file, "w") as f:
+            f.write("".join(f"/posts/p{i}\n" for i in range(n)))
+        out = os.path.join(tmp, "publish.json")
+
+        def ours():
+            with open(out, "w") as o:
+                r = measure([binary, "publish", "--paths-file", paths_file, "--channel", "bench",
+                             "--redis-url", url, "--expect-subscribers", "3", "-o", "json", "-q"], stdout=o)
+            with open(out) as o:
+                step = publish_step(json.load(o))
+            assert step["totals"]["published"] == n and step["totals"]["receivers_min"] == 3, step["totals"]
+            return r[0], step["duration_ms"] / 1000.0, r[1]
+
+        def peer():
+            start = time.perf_counter()
+            r = subprocess.run(["redis-benchmark", "-p", str(port), "-n", str(n), "-P", "16", "-q",
+                                "PUBLISH", "bench", "msg"], capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            final = [l for l in r.stdout.replace("\r", "\n").splitlines() if "requests per second" in l]
+            rps = float(final[-1].split(":")[1].split()[0])
+            return wall, rps
+
+        ours()
+        best_ours = min((ours() for _ in range(args.runs)), key=lambda r: r[0])
+        best_peer = min((peer() for _ in range(args.runs)), key=lambda r: r[0])
+        msg = len(json.dumps({"path": "/posts/p9999", "timestamp": 1764633600000, "id": "0" * 16},
+                             separators=(",", ":")))
+        print(f"redis publish: {n} messages to 3 subscribers on one redis-server, best of {args.runs}")
+        print(f"  revalidate publish (pipelined, {msg}-byte messages)  {best_ours[0]:7.3f} s wall "
+              f"{n / best_ours[0]:9.0f} msg/s   publishing alone {best_ours[1]:6.3f} s {n / best_ours[1]:9.0f} msg/s"
+              f"   {best_ours[2]:.1f} MiB peak RSS")
+        print(f"  redis-benchmark -n {n} -P 16 PUBLISH ch msg           {best_peer[0]:7.3f} s wall "
+              f"{best_peer[1]:9.0f} req/s (as it reports; 50 connections, 3-byte messages)")
+
+        # The agent's latency on simulated pods.
+        fleet, info = start_fleet(binary, tmp, 3, 0, None, None)
+        lat = agent_latency(binary, url, port, "bench-agents", info["pods"], info["manifest"],
+                            args.messages, ["/posts/a", "/posts/b", "/posts/c"])
+        print(f"agent latency, publish -> 3 simulated pods revalidated -> every ack, {len(lat)} messages:")
+        print(f"  p50 {percentile(lat, 50):6.1f} ms   p99 {percentile(lat, 99):6.1f} ms   max {max(lat):6.1f} ms")
+
+        if not args.no_real:
+            procs, pods, manifest = real_next_pods(tmp, 3)
+            try:
+                lat = agent_latency(binary, url, port, "bench-real", pods, manifest, args.messages,
+                                    ["/posts/a", "/posts/b", "/posts/c"])
+                regen = []
+                for i in range(args.messages):
+                    r = subprocess.run([binary, "fanout", ["/posts/a", "/posts/b", "/posts/c"][i % 3],
+                                        "--pod", f"{pods[0]['name']}={pods[0]['url']}",
+                                        "--preview-id-file", manifest, "-o", "json", "-q"],
+                                       capture_output=True, text=True)
+                    cell = next(s for s in json.loads(r.stdout)["steps"] if s["step"] == "fanout")["cells"][0]
+                    assert cell["outcome"] == "revalidated", cell
+                    regen.append(cell["latency_ms"])
+                print(f"agent latency on 3 real Next.js 16.4.6 pods, {len(lat)} messages:")
+                print(f"  publish -> 3 pods revalidated -> every ack   p50 {percentile(lat, 50):6.1f} ms   "
+                      f"p99 {percentile(lat, 99):6.1f} ms")
+                print(f"  one pod's regeneration (fanout, one cell)    p50 {percentile(regen, 50):6.1f} ms   "
+                      f"p99 {percentile(regen, 99):6.1f} ms")
+            finally:
+                for p in procs:
+                    p.terminate()
+                for p in procs:
+                    p.wait()
+        print("  reference: a module-scope ioredis subscriber took 27-226 ms from PUBLISH to all 3 pods fresh,"
+              " with no acknowledgement")
+    finally:
+        if fleet:
+            fleet.send_signal(signal.SIGINT)
+            fleet.wait()
+        for s in subs:
+            s.terminate()
+        server.terminate()
+        server.wait()
+
+
+    p.add_argument("which", choices=["fanout", "verify", "all", "redis"])
+    p.add_argument("--messages", type=int, default=200, help="redis: messages for the agent latency")
+    p.add_argument("--no-real", action="store_true", help="redis: skip the real Next.js pods")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("which", choices=["fanout", "verify", "memory", "kubernetes", "cdn", "all"])
+    p.add_argument("which", choices=["fanout", "verify", "memory", "kubernetes", "cdn", "redis", "all"])
     p.add_argument("--cdn-paths", type=int, default=10000)
     p.add_argument("--cdn-times", type=int, nargs="+", default=[2, 5, 15],
                    help="seconds each invalidation stays in progress, one waiter race each")
@@ -431,6 +632,8 @@ def main():
     p.add_argument("--concurrency", type=int, default=64)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--binary")
+    p.add_argument("--messages", type=int, default=200, help="redis: messages for the agent latency")
+    p.add_argument("--no-real", action="store_true", help="redis: skip the real Next.js pods")
     args = p.parse_args()
     for tool in ["curl", "xargs", "sha256sum"]:
         if not shutil.which(tool):
@@ -451,6 +654,8 @@ def main():
             kubernetes(args, binary, tmp)
         if args.which in ("cdn", "all"):
             cdn(args, binary, tmp)
+        if args.which == "redis":
+            redis_bench(args, binary, tmp)
 
 
 if __name__ == "__main__":

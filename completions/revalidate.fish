@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_revalidate_global_optspecs
-    string join \n c/config= p/profile= o/output= color= q/quiet v/verbose dry-run concurrency= per-pod-concurrency= timeout= retries= deadline= h/help V/version
+    string join \n c/config= p/profile= o/output= color= q/quiet v/verbose dry-run concurrency= per-pod-concurrency= timeout= retries= deadline= log-format= h/help V/version
 end
 
 function __fish_revalidate_needs_command
@@ -37,6 +37,8 @@ complete -c revalidate -n "__fish_revalidate_needs_command" -l per-pod-concurren
 complete -c revalidate -n "__fish_revalidate_needs_command" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_needs_command" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_needs_command" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_needs_command" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_needs_command" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_needs_command" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_needs_command" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -44,6 +46,9 @@ complete -c revalidate -n "__fish_revalidate_needs_command" -s h -l help -d 'Pri
 complete -c revalidate -n "__fish_revalidate_needs_command" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
+complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "publish" -d 'Publish each path on the pods\' Redis channel and report how many subscribers got it'
+complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "watch" -d 'Subscribe to Redis channels and print every revalidation message as it is published'
+complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "agent" -d 'Run beside the app in every pod: revalidate it on every message and acknowledge'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
@@ -92,6 +97,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l per-pod
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l only-generated -d 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l allow-gone -d 'Do not count gone pages (404: deleted content or unknown route) as failures'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
@@ -149,6 +156,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l per-pod
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-changed -d 'With --baseline: every pod must now differ from the baseline (the content changed)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l etag -d 'Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp per generation will look different on every pod'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
@@ -158,6 +167,132 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s v -l ve
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l channel -d 'The channel the pods subscribe to [default: revalidate]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l message -d 'Message template: {path}, {timestamp} (unix ms) and {id}; JSON-escaped inside JSON [default: {"path":"{path}","timestamp":{timestamp},"id":"{id}"}]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l expect-subscribers -d 'Fewer receivers than N is under-delivered (exit 3) [default: the number of configured pods, else 1]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l stream-maxlen -d '--stream: keep about N entries (XADD MAXLEN ~ N) [default: 10000]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l ack-timeout -d '--wait-acks: how long to wait after publishing [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL] [default: redis://127.0.0.1:6379]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l context -d 'The kubeconfig context [default: its current-context]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
+ipv4\t'IPv4 where a pod has one'
+ipv6\t'IPv6 where a pod has one'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
+apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
+port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l check -d 'First ask PUBSUB NUMSUB, and publish nothing when nobody listens (exit 3)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l force -d 'With --check: publish even when nobody listens'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l sharded -d 'Redis Cluster: SPUBLISH to the channel\'s shard (subscribers use SSUBSCRIBE)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l stream -d 'Also append every message to the stream <channel>:stream, for agents that were away'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l wait-acks -d 'Wait for every expected pod\'s acknowledgement on <channel>:acks (revalidate agent sends them)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l channel -d 'A channel to subscribe to (repeatable) [default: the configured channel, revalidate]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l pattern -d 'A channel pattern to subscribe to, e.g. \'revalidate*\' (repeatable)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l count -d 'Stop after N messages' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l duration -d 'Stop after DURATION, e.g. 30s' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL] [default: redis://127.0.0.1:6379]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l target -d 'The local app to revalidate [default: http://127.0.0.1:3000]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l pod-name -d 'This pod\'s name in acknowledgements [env: POD_NAME] [default: the hostname]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l channel -d 'The channel to subscribe to [default: revalidate]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l catch-up -d 'At start, revalidate what was published in the last DURATION (read from <channel>:stream)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l health-addr -d 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dedupe-window -d 'A message id handled within this window is skipped [default: 10m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l mode -d 'How the app is told to revalidate [default: nextjs]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
+endpoint\t'Your app\'s revalidate route on each pod'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l method -d 'nextjs mode: request method [default: HEAD]' -r -f -a "HEAD\t''
+GET\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l preview-id-file -d 'nextjs mode: the app\'s .next/prerender-manifest.json (or a file holding the id); env REVALIDATE_PREVIEW_ID holds the id itself' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l endpoint -d 'endpoint mode: the app\'s revalidate route, e.g. \'/api/revalidate?path={path}\'' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l endpoint-method -d 'endpoint mode: request method [default: GET]' -r -f -a "GET\t''
+POST\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s H -l header -d 'A request header \'Name: value\' (repeatable); ${ENV_VAR} in the value is expanded' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l body -d 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l expect-json -d 'endpoint mode: a JSON field the response must hold, KEY=VALUE' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL] [default: redis://127.0.0.1:6379]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself)' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l stream -d 'Also read <channel>:stream (XREAD BLOCK from the last entry handled), so messages published while the connection was down are handled after reconnecting'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l only-generated -d 'nextjs mode: skip pages the app never generated (x-prerender-revalidate-if-generated: 1)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l allow-gone -d 'Do not count gone pages (404) as failures'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l pods -d 'Number of simulated pods' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l flavor -d 'Which Next.js the simulated pods behave like' -r -f -a "13\t''
 16\t''"
@@ -167,6 +302,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l extra-pag
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l info-file -d '--serve: write the fleet\'s pod URLs and files as JSON to FILE once it is listening' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l k8s-endpoints -d '--kubernetes: also a Service `scaled` with N endpoints in EndpointSlices of 100, each reaching one of the fleet\'s pods (for discovery at scale)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l invalidation-time -d '--cloudfront: how long each invalidation stays in progress [default: 5s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l redis-url -d 'The Redis part of the story against this Redis (its channel "revalidate" and stream are used) [default: a redis-server started on a free port, when one is on PATH]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -180,6 +316,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l per-pod-c
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l serve -d 'Keep the fleet running (until Ctrl-C) and print how to point revalidate at it'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l kubernetes -d '--serve: also run a fake Kubernetes API server describing the fleet (Service web in namespace web; pods/proxy and port-forward included) and write its kubeconfig'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l cloudfront -d '--serve: also run a CloudFront API (moto_server, PyPI moto[server], behind a proxy that keeps invalidations in progress for --invalidation-time) with one distribution'
@@ -201,6 +339,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fis
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -259,6 +399,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l wait -d 'Wait until every invalidation completes (exit 3 at --wait-timeout, naming those in progress)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
@@ -286,6 +428,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -307,6 +451,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -329,6 +475,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -376,6 +524,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -402,6 +552,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l per-pod
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -437,6 +589,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l per-pod-c
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -458,19 +612,24 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l 
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify demo cdn config pods generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "publish" -d 'Publish each path on the pods\' Redis channel and report how many subscribers got it'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "watch" -d 'Subscribe to Redis channels and print every revalidation message as it is published'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "agent" -d 'Run beside the app in every pod: revalidate it on every message and acknowledge'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "invalidate" -d 'Invalidate paths on a CloudFront distribution: batched, idempotent, costed, waited for'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "wait" -d 'Wait until CloudFront invalidations complete'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "status" -d 'Show the status of CloudFront invalidations'

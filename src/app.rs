@@ -50,6 +50,9 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
         Command::Pods(a) => pods_cmd(&global, a).await,
         Command::Demo(a) => crate::demo::command(&global, a).await,
         Command::Cdn(a) => cdn_cmd(&global, a).await,
+        Command::Publish(a) => publish_cmd(&global, a).await,
+        Command::Watch(a) => watch_cmd(&global, a).await,
+        Command::Agent(a) => agent_cmd(&global, a).await,
     }
 }
 
@@ -85,11 +88,23 @@ fn config_cmd(global: &GlobalArgs) -> Result<Code, Error> {
             source: String::new(),
         },
     };
+    let redis_password = Entry {
+        key: "redis password".into(),
+        value: match std::env::var(crate::redis::PASSWORD_ENV) {
+            Ok(v) if !v.is_empty() => "<redacted>".into(),
+            _ => "(from redis.password_file, or the URL, when set)".into(),
+        },
+        source: match std::env::var(crate::redis::PASSWORD_ENV) {
+            Ok(v) if !v.is_empty() => format!("env {}", crate::redis::PASSWORD_ENV),
+            _ => String::new(),
+        },
+    };
+    let extra = [preview, redis_password];
     let text = match global.output {
-        OutputFormat::Human => crate::report::human::config(&c, std::slice::from_ref(&preview)),
+        OutputFormat::Human => crate::report::human::config(&c, &extra),
         OutputFormat::Json | OutputFormat::Ndjson => {
             let mut keys = serde_json::Map::new();
-            for e in c.entries().into_iter().chain([preview]) {
+            for e in c.entries().into_iter().chain(extra) {
                 keys.insert(
                     e.key,
                     serde_json::json!({"value": e.value, "source": e.source}),
@@ -524,4 +539,112 @@ async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Resu
     )
     .await?;
     reporter.finish(ctx.observed_stop())
+}
+
+// Redis commands (issue 8): publish, watch, agent.
+
+/// The Redis endpoint of a command: checked, password read (exit 2 when bad).
+fn redis_of(config: &Config) -> Result<crate::redis::Redis, Error> {
+    let settings = config.redis()?;
+    let redis = crate::redis::Redis::build(&settings, &|name| std::env::var(name).ok())?;
+    tracing::info!("redis: {} (timeout {:?})", redis.shown(), redis.timeout());
+    Ok(redis)
+}
+
+async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<Code, Error> {
+    let config = load_config(global, config::flags::publish(global, &a))?;
+    let limits = config.limits()?;
+    let settings = config.publish()?;
+    let paths = collect_paths(&a.paths, Purpose::Pod)?;
+    // The pods are who must receive (and acknowledge), by name; nothing is sent to them.
+    let targets = match targets::from_spec(&config.targets()) {
+        Ok(t) => t,
+        Err(targets::TargetsError::None) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let plan = crate::publish::Plan::build(&settings, paths, &targets)?;
+    let redis = redis_of(&config)?;
+    let mut reporter = reporter(global, "publish");
+    if global.dry_run {
+        reporter.step_finished(StepReport::PublishDryRun(crate::publish::dry_run(
+            &plan, &redis,
+        )));
+        return reporter.finish(None);
+    }
+    let ctx = RunContext::new(limits);
+    ctx.listen_for_signals();
+    let connections = crate::publish::Connections::open(&redis, &plan)
+        .await
+        .map_err(crate::redis::Failure::into_error)?;
+    steps::publish(&ctx, connections, &plan, &mut reporter).await;
+    reporter.finish(ctx.observed_stop())
+}
+
+async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code, Error> {
+    let config = load_config(global, config::flags::watch(global, &a))?;
+    let limits = config.limits()?;
+    let mut topics = crate::redis::subscriber::Topics {
+        channels: a.channels.clone(),
+        patterns: a.patterns.clone(),
+    };
+    for c in topics.channels.iter().chain(&topics.patterns) {
+        crate::redis::check_channel(c)
+            .map_err(|why| Error::usage(format!("--channel/--pattern {c:?}: {why}")))?;
+    }
+    if topics.channels.is_empty() && topics.patterns.is_empty() {
+        topics.channels.push(config.watch_channel()?);
+    }
+    let plan = crate::watch::Plan {
+        topics,
+        count: a.count,
+        duration: a.duration,
+    };
+    let redis = redis_of(&config)?;
+    let mut reporter = reporter(global, "watch");
+    let ctx = RunContext::new(limits);
+    ctx.listen_for_signals();
+    let first = crate::redis::subscriber::connect(&redis, &plan.topics)
+        .await
+        .map_err(crate::redis::Failure::into_error)?;
+    steps::watch(&ctx, &redis, first, &plan, &mut reporter).await;
+    reporter.finish(ctx.observed_stop())
+}
+
+async fn agent_cmd(global: &GlobalArgs, a: crate::cli::AgentArgs) -> Result<Code, Error> {
+    let config = load_config(global, config::flags::agent(global, &a))?;
+    let limits = config.limits()?;
+    let settings = config.agent()?;
+    let plan = crate::agent::Plan::build(&settings, &config.fanout()?)?;
+    let redis = redis_of(&config)?;
+    let transport = Transport::new(&limits, 1)?;
+    let health = match &settings.health_addr {
+        Some(addr) => Some(crate::agent::health::Listener::bind(addr).await?),
+        None => None,
+    };
+    let mut reporter = reporter(global, "agent");
+    let ctx = RunContext::new(limits);
+    ctx.listen_for_signals();
+    // A rejected password or TLS setup will not fix itself: exit 5 now. An unreachable Redis
+    // may come back: the agent keeps trying (and is not ready meanwhile).
+    let topics = crate::redis::subscriber::Topics::channel(&plan.channel);
+    let first = match crate::redis::subscriber::connect(&redis, &topics).await {
+        Ok(s) => Some(s),
+        Err(f) if !f.kind.is_transient() => return Err(f.into_error()),
+        Err(f) => {
+            tracing::warn!("cannot reach Redis yet ({f}); retrying until it answers");
+            None
+        }
+    };
+    steps::agent(
+        &ctx,
+        &redis,
+        first,
+        health,
+        &plan,
+        &transport,
+        &mut reporter,
+    )
+    .await;
+    // SIGTERM is how an agent is told to stop: not a partial run.
+    reporter.finish(None)
 }

@@ -119,6 +119,37 @@ pub struct GlobalArgs {
     /// Deadline for the whole command; unfinished requests are reported as cancelled [default: none]
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub deadline: Option<Duration>,
+
+    /// Format of the logs on stderr: text for people, json (one object a line) for log pipelines
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = LogFormat::Text,
+        env = "REVALIDATE_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How logs are written on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line of text per event
+    Text,
+    /// One JSON object per event, for cluster log pipelines
+    Json,
+}
+
+impl Cli {
+    /// The lowest level logged without -v: the long-running agent logs every state change and
+    /// every message it handles (its log is its output); other commands only warnings.
+    pub fn log_floor(&self) -> u8 {
+        match self.command {
+            Command::Agent(_) => 1,
+            _ => 0,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +161,18 @@ pub enum Command {
     /// Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh
     #[command(long_about = VERIFY_ABOUT, after_help = after_help())]
     Verify(VerifyArgs),
+
+    /// Publish each path on the pods' Redis channel and report how many subscribers got it
+    #[command(long_about = PUBLISH_ABOUT, after_help = after_help())]
+    Publish(PublishArgs),
+
+    /// Subscribe to Redis channels and print every revalidation message as it is published
+    #[command(long_about = WATCH_ABOUT, after_help = after_help())]
+    Watch(WatchArgs),
+
+    /// Run beside the app in every pod: revalidate it on every message and acknowledge
+    #[command(long_about = AGENT_ABOUT, after_help = after_help())]
+    Agent(AgentArgs),
 
     /// Run the story on a simulated fleet of Next.js pods: no network, nothing to install
     #[command(after_help = after_help())]
@@ -467,6 +510,241 @@ pub struct DemoArgs {
     /// --cloudfront: how long each invalidation stays in progress [default: 5s]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "cloudfront")]
     pub invalidation_time: Option<Duration>,
+
+    /// The Redis part of the story against this Redis (its channel "revalidate" and stream are
+    /// used) [default: a redis-server started on a free port, when one is on PATH]
+    #[arg(long, value_name = "URL", conflicts_with = "serve")]
+    pub redis_url: Option<String>,
+}
+
+// Redis commands (issue 8): publish, watch, agent.
+
+const PUBLISH_ABOUT: &str = "\
+Publish one message per path on the pods' Redis channel, and report how many subscribers got it.
+
+The default message is {\"path\":\"<path>\",\"timestamp\":<unix ms>,\"id\":\"<unique id>\"}, so a
+subscriber doing JSON.parse(message).path works unchanged; --message TEMPLATE sends another format
+({path}, {timestamp}, {id}; JSON-escaped inside JSON). Messages are pipelined.
+
+PUBLISH's receiver count is the only delivery signal Redis gives, and it is reported as it is:
+  delivered        at least the expected number of subscribers got the message
+  under-delivered  fewer did (exit 3): a pod was down, restarting, or its subscriber gave up
+  not-sent         nothing was published (--check found no subscriber, or the run stopped)
+  failed           Redis failed while publishing (exit 5)
+The expected number is --expect-subscribers N, else the number of configured pods, else one.
+With --wait-acks, every expected pod must also acknowledge that it revalidated the path (revalidate
+agent acknowledges), and no pod may acknowledge a failure: acknowledged, or unacknowledged (exit 3).
+
+Redis Cluster: PUBLISH counts only the subscribers on the node that took it; --sharded uses
+SPUBLISH and PUBSUB SHARDNUMSUB, which count the subscribers of the channel's shard (SSUBSCRIBE).";
+
+const WATCH_ABOUT: &str = "\
+Subscribe to Redis channels and print every message as it is published: time, channel, path and
+id (read from the message's JSON, or the message itself when it is a bare path).
+
+For on-call: is anything being published, and what? Survives a Redis restart, and says when it
+lost and regained the connection. --count N and --duration D stop it; so does Ctrl-C.";
+
+const AGENT_ABOUT: &str = "\
+Run beside the app in every pod, so the app needs no subscriber of its own.
+
+For every message on --channel, the agent revalidates the local app (--target, in nextjs mode with
+the build's previewModeId, or endpoint mode, exactly as fanout does), then publishes an
+acknowledgement {\"id\",\"path\",\"pod\",\"outcome\",\"ms\"} on <channel>:acks, which
+`revalidate publish --wait-acks` collects.
+
+It reconnects with backoff and resubscribes when Redis goes away, logging every change; skips a
+message id it handled within --dedupe-window; revalidates at most --per-pod-concurrency paths at
+once; and on SIGTERM or Ctrl-C finishes what is in flight and exits 0.
+
+--health-addr serves /healthz (200 only while subscribed: a readiness probe that closes the gap
+between the app's port answering and its subscription existing) and /metrics (Prometheus).
+--stream reads <channel>:stream (written by publish --stream) from the last entry handled, so a
+message published while the connection was down is handled after reconnecting, once.
+--catch-up D revalidates, at start, what was published in the last D.";
+
+/// Where Redis is and how to reach it.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Redis")]
+pub struct RedisArgs {
+    /// Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is
+    /// better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL]
+    /// [default: redis://127.0.0.1:6379]
+    #[arg(long, value_name = "URL")]
+    pub redis_url: Option<String>,
+
+    /// A file holding the Redis password (env REDIS_PASSWORD holds the password itself)
+    #[arg(long, value_name = "FILE")]
+    pub redis_password_file: Option<PathBuf>,
+
+    /// rediss://: a PEM file of the CA certificates to trust, instead of the system's roots
+    #[arg(long, value_name = "FILE")]
+    pub redis_ca: Option<PathBuf>,
+
+    /// Connect and response timeout of every Redis connection [default: 5s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub redis_timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+
+    /// The channel the pods subscribe to [default: revalidate]
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
+
+    /// Message template: {path}, {timestamp} (unix ms) and {id}; JSON-escaped inside JSON
+    /// [default: {"path":"{path}","timestamp":{timestamp},"id":"{id}"}]
+    #[arg(long, value_name = "TEMPLATE")]
+    pub message: Option<String>,
+
+    /// Fewer receivers than N is under-delivered (exit 3) [default: the number of configured
+    /// pods, else 1]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1000000))]
+    pub expect_subscribers: Option<u32>,
+
+    /// First ask PUBSUB NUMSUB, and publish nothing when nobody listens (exit 3)
+    #[arg(long)]
+    pub check: bool,
+
+    /// With --check: publish even when nobody listens
+    #[arg(long)]
+    pub force: bool,
+
+    /// Redis Cluster: SPUBLISH to the channel's shard (subscribers use SSUBSCRIBE)
+    #[arg(long)]
+    pub sharded: bool,
+
+    /// Also append every message to the stream <channel>:stream, for agents that were away
+    #[arg(long)]
+    pub stream: bool,
+
+    /// --stream: keep about N entries (XADD MAXLEN ~ N) [default: 10000]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100000000))]
+    pub stream_maxlen: Option<u32>,
+
+    /// Wait for every expected pod's acknowledgement on <channel>:acks (revalidate agent sends them)
+    #[arg(long)]
+    pub wait_acks: bool,
+
+    /// --wait-acks: how long to wait after publishing [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub ack_timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub redis: RedisArgs,
+
+    /// The pods expected to receive and acknowledge, by name (nothing is sent to them)
+    #[command(flatten)]
+    pub targets: TargetArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// A channel to subscribe to (repeatable) [default: the configured channel, revalidate]
+    #[arg(long = "channel", value_name = "CHANNEL")]
+    pub channels: Vec<String>,
+
+    /// A channel pattern to subscribe to, e.g. 'revalidate*' (repeatable)
+    #[arg(long = "pattern", value_name = "PATTERN")]
+    pub patterns: Vec<String>,
+
+    /// Stop after N messages
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// Stop after DURATION, e.g. 30s
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+
+    #[command(flatten)]
+    pub redis: RedisArgs,
+}
+
+/// How the agent revalidates its app: fanout's modes, for one target.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Revalidation")]
+pub struct AgentHowArgs {
+    /// How the app is told to revalidate [default: nextjs]
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+
+    /// nextjs mode: request method [default: HEAD]
+    #[arg(long, value_enum)]
+    pub method: Option<RevalidateMethod>,
+
+    /// nextjs mode: skip pages the app never generated (x-prerender-revalidate-if-generated: 1)
+    #[arg(long)]
+    pub only_generated: bool,
+
+    /// Do not count gone pages (404) as failures
+    #[arg(long)]
+    pub allow_gone: bool,
+
+    /// nextjs mode: the app's .next/prerender-manifest.json (or a file holding the id); env
+    /// REVALIDATE_PREVIEW_ID holds the id itself
+    #[arg(long, value_name = "FILE")]
+    pub preview_id_file: Option<PathBuf>,
+
+    /// endpoint mode: the app's revalidate route, e.g. '/api/revalidate?path={path}'
+    #[arg(long, value_name = "TEMPLATE")]
+    pub endpoint: Option<String>,
+
+    /// endpoint mode: request method [default: GET]
+    #[arg(long, value_enum)]
+    pub endpoint_method: Option<EndpointMethod>,
+
+    /// A request header 'Name: value' (repeatable); ${ENV_VAR} in the value is expanded
+    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax)]
+    pub headers: Vec<String>,
+
+    /// endpoint mode: JSON body template; {path} becomes the path (JSON-escaped)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub body: Option<String>,
+
+    /// endpoint mode: a JSON field the response must hold, KEY=VALUE
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_expect_json_syntax)]
+    pub expect_json: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AgentArgs {
+    /// The local app to revalidate [default: http://127.0.0.1:3000]
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+
+    /// This pod's name in acknowledgements [env: POD_NAME] [default: the hostname]
+    #[arg(long, value_name = "NAME")]
+    pub pod_name: Option<String>,
+
+    /// The channel to subscribe to [default: revalidate]
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
+
+    /// Also read <channel>:stream (XREAD BLOCK from the last entry handled), so messages published
+    /// while the connection was down are handled after reconnecting
+    #[arg(long)]
+    pub stream: bool,
+
+    /// At start, revalidate what was published in the last DURATION (read from <channel>:stream)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub catch_up: Option<Duration>,
+
+    /// Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102
+    #[arg(long, value_name = "ADDR")]
+    pub health_addr: Option<String>,
+
+    /// A message id handled within this window is skipped [default: 10m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub dedupe_window: Option<Duration>,
+
+    #[command(flatten)]
+    pub how: AgentHowArgs,
+
+    #[command(flatten)]
+    pub redis: RedisArgs,
 }
 
 // ---- cdn ----

@@ -26,6 +26,8 @@ use crate::targets::{self, Target};
 use crate::transport::Transport;
 use crate::{cdn, fanout, steps, verify};
 
+mod redis_story;
+
 fn fail(what: &str) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(what, e)
 }
@@ -76,7 +78,7 @@ pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
         }
         served?
     } else {
-        story(global, &fleet, &manifest).await?
+        story(global, &fleet, &manifest, a.redis_url.as_deref()).await?
     };
     fleet.shutdown().await;
     Ok(code)
@@ -96,6 +98,7 @@ async fn story(
     global: &GlobalArgs,
     fleet: &Fleet,
     manifest: &std::path::Path,
+    redis_url: Option<&str>,
 ) -> Result<Code, Error> {
     let started = Instant::now();
     let mut reporter = Reporter::stdio(OutputFormat::Human, global.color, false, "demo", false);
@@ -319,6 +322,17 @@ async fn story(
         )
         .await,
     );
+    reporter.text(&std::mem::take(&mut out));
+    let redis_ok = redis_story::run(
+        redis_url,
+        fleet,
+        manifest,
+        &targets,
+        &client,
+        &mut reporter,
+        global,
+    )
+    .await?;
     out.push_str(&format!(
         "\nDone in {}. Keep a fleet running to try the commands yourself: revalidate demo --serve\n",
         crate::report::short_duration(started.elapsed())
@@ -332,7 +346,8 @@ async fn story(
         && after.code == Code::Success
         && edge_before.totals.stale == 1
         && purged.code == Code::Success
-        && edge_after.code == Code::Success;
+        && edge_after.code == Code::Success
+        && redis_ok;
     Ok(match code {
         // A signal's code stands whatever the story showed.
         Code::Interrupted | Code::Terminated => code,
@@ -362,10 +377,21 @@ async fn titles(
     style: &Style,
     fresh: Option<&str>,
 ) -> String {
+    titles_of(client, PATH, targets, style, fresh).await
+}
+
+/// Each pod's title of `path`.
+async fn titles_of(
+    client: &reqwest::Client,
+    path: &str,
+    targets: &[Target],
+    style: &Style,
+    fresh: Option<&str>,
+) -> String {
     let re = regex::Regex::new("<title>([^<]*)</title>").expect("static regex");
     let mut out = String::new();
     for t in targets {
-        let body = match client.get(t.url_for(PATH)).send().await {
+        let body = match client.get(t.url_for(path)).send().await {
             Ok(r) => r.text().await.unwrap_or_default(),
             Err(e) => format!("<title>(unreachable: {e})</title>"),
         };

@@ -119,7 +119,7 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::CellsFailed,
-        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; cdn: an invalidation not created or not completed by --wait-timeout, a purge that failed",
+        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; cdn: an invalidation not created or not completed by --wait-timeout, a purge that failed; publish: a message under-delivered, unacknowledged or not sent",
     ),
     (
         Code::Stale,

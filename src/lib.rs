@@ -26,6 +26,12 @@ pub mod targets;
 pub mod transport;
 pub mod verify;
 
+// Redis steps (issue 8).
+pub mod agent;
+pub mod publish;
+pub mod redis;
+pub mod watch;
+
 /// Installs aws-lc-rs as the process's one rustls crypto provider. reqwest, redis, kube and the
 /// AWS SDK all use rustls; with a single provider compiled in and installed first, none of them
 /// has to guess (redis and kube panic when they would have to).
@@ -36,20 +42,34 @@ pub fn install_crypto_provider() {
 /// Sets up logging on stderr, through the secret redactor. -v info, -vv debug, -vvv trace (of this
 /// crate), -vvvv trace of everything.
 pub fn init_logging(verbose: u8, ansi: bool) {
+    init_logging_as(verbose, ansi, cli::LogFormat::Text);
+}
+
+/// [`init_logging`], as text or as one JSON object a line (`--log-format json`, for cluster log
+/// pipelines); `verbose` already includes the command's floor ([`cli::Cli::log_floor`]).
+pub fn init_logging_as(verbose: u8, ansi: bool, format: cli::LogFormat) {
     use tracing_subscriber::EnvFilter;
+    // The redis crate's own warnings (a cluster node it could not reach) repeat what the error
+    // says; -vvvv shows everything.
     let filter = match verbose {
-        0 => "warn",
-        1 => "warn,revalidate=info",
-        2 => "warn,revalidate=debug",
-        3 => "warn,revalidate=trace",
+        0 => "warn,redis=error",
+        1 => "warn,redis=error,revalidate=info",
+        2 => "warn,redis=error,revalidate=debug",
+        3 => "warn,redis=error,revalidate=trace",
         _ => "trace",
     };
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(filter))
         .with_writer(|| secret::RedactingWriter(std::io::stderr()))
-        .with_ansi(ansi)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = match format {
+        cli::LogFormat::Text => builder.with_ansi(ansi).try_init(),
+        cli::LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+    };
 }
 
 #[cfg(test)]

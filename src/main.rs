@@ -16,7 +16,11 @@ fn main() -> ExitCode {
         std::io::stderr().is_terminal(),
         revalidate::report::EnvView::from_env(),
     );
-    revalidate::init_logging(cli.global.verbose, display.color_stderr);
+    revalidate::init_logging_as(
+        cli.global.verbose.max(cli.log_floor()),
+        display.color_stderr,
+        cli.global.log_format,
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

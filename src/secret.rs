@@ -211,7 +211,10 @@ pub fn show_header_line(line: &str) -> String {
 }
 
 /// A URL with its credentials masked: `http://user:<redacted>@host`, or `http://<redacted>@host`
-/// when the user part alone may be a token.
+/// when the user part alone may be a token. A password written with a raw `/`, `?` or `#` (it
+/// should be percent-encoded, but people write `redis://app:pa/ss@host`) is masked too: when the
+/// authority as parsed has no `@` but a later `@` follows a `user:` that is not `host:port`, the
+/// whole of it up to that `@` is taken for the credentials.
 pub fn mask_userinfo(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_string();
@@ -219,10 +222,23 @@ pub fn mask_userinfo(url: &str) -> String {
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
+    let at = match authority.rfind('@') {
+        Some(at) => at,
+        None => {
+            let Some(at) = rest.rfind('@') else {
+                return url.to_string();
+            };
+            // `host:3000/@scope` is a path with an `@`; `app:pa/ss@host` is a raw password.
+            let raw_password = authority
+                .split_once(':')
+                .is_some_and(|(_, after)| !after.bytes().all(|b| b.is_ascii_digit()));
+            if !raw_password {
+                return url.to_string();
+            }
+            at
+        }
     };
-    let userinfo = &authority[..at];
+    let userinfo = &rest[..at];
     let masked = match userinfo.split_once(':') {
         Some((user, _)) => format!("{user}:<redacted>"),
         None => "<redacted>".to_string(),
@@ -355,6 +371,25 @@ mod tests {
         assert_eq!(redact("?s=p%40ss%20w0rd%2Fredact%2Dtest"), "?s=<redacted>");
         assert_eq!(redact("?s=p@ss%20w0rd/redact-test"), "?s=<redacted>");
         assert_eq!(redact("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn userinfo_is_masked_even_with_raw_special_characters() {
+        for (url, want) in [
+            (
+                "redis://app:pw@10.0.0.9:6380/1",
+                "redis://app:<redacted>@10.0.0.9:6380/1",
+            ),
+            ("redis://:pw@h", "redis://:<redacted>@h"),
+            ("redis://token@h", "redis://<redacted>@h"),
+            ("redis://app:pa/ss@h:1/0", "redis://app:<redacted>@h:1/0"),
+            ("redis://:pa?ss#x@h", "redis://:<redacted>@h"),
+            ("http://h/@scope/x", "http://h/@scope/x"),
+            ("http://h:3000/@scope", "http://h:3000/@scope"),
+            ("http://h/", "http://h/"),
+        ] {
+            assert_eq!(mask_userinfo(url), want, "{url}");
+        }
     }
 
     #[test]

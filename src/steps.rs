@@ -12,7 +12,7 @@ use crate::report::{Reporter, StepReport, StepStart};
 use crate::targets::Target;
 use crate::targets::discovery::{self, Discovered, Missed, Pod};
 use crate::transport::Transport;
-use crate::{cdn, fanout, verify};
+use crate::{agent, cdn, fanout, publish, verify, watch};
 
 /// At most this many `--follow-new-pods` rounds: a fleet still growing after that is reported,
 /// not chased.
@@ -280,4 +280,95 @@ pub async fn follow_membership(
         window_start = listed_at;
         run(targets, reporter).await;
     }
+}
+
+// Redis steps (issue 8).
+
+/// Runs publish (with its acknowledgements, when asked).
+pub async fn publish(
+    ctx: &RunContext,
+    connections: publish::Connections,
+    plan: &publish::Plan,
+    reporter: &mut Reporter,
+) -> Ended<publish::Totals> {
+    let redis = connections.redis.shown().to_string();
+    reporter.step_started(StepStart::Publish {
+        redis: &redis,
+        channel: &plan.channel,
+        command: if plan.sharded { "SPUBLISH" } else { "PUBLISH" },
+        messages: plan.messages.len(),
+        expect: &plan.expect,
+    });
+    let report = publish::run(ctx, connections, plan, |p| match p {
+        publish::Progress::Published(m) => reporter.published(m),
+        publish::Progress::Ack { path, id, ack } => reporter.ack(path, id, ack),
+    })
+    .await;
+    let ended = Ended {
+        code: report.code(),
+        totals: report.totals.clone(),
+    };
+    reporter.step_finished(StepReport::Publish(report));
+    ended
+}
+
+/// Runs watch until its limit or a signal.
+pub async fn watch(
+    ctx: &RunContext,
+    redis: &crate::redis::Redis,
+    first: crate::redis::subscriber::Session,
+    plan: &watch::Plan,
+    reporter: &mut Reporter,
+) -> Ended<watch::Totals> {
+    reporter.step_started(StepStart::Watch {
+        redis: redis.shown(),
+        channels: &plan.topics.channels,
+        patterns: &plan.topics.patterns,
+    });
+    let retain = reporter.retain();
+    let report = watch::run(ctx, redis, first, plan, retain, |p| match p {
+        watch::Progress::Message(m) => reporter.watch_message(m),
+        watch::Progress::Link(l) => reporter.redis_link("watch", l),
+    })
+    .await;
+    let ended = Ended {
+        code: report.code(),
+        totals: report.totals.clone(),
+    };
+    reporter.step_finished(StepReport::Watch(report));
+    ended
+}
+
+/// Runs the agent until it is stopped.
+pub async fn agent(
+    ctx: &RunContext,
+    redis: &crate::redis::Redis,
+    first: Option<crate::redis::subscriber::Session>,
+    health: Option<agent::health::Listener>,
+    plan: &agent::Plan,
+    transport: &Transport,
+    reporter: &mut Reporter,
+) -> Ended<agent::Totals> {
+    reporter.step_started(StepStart::Agent {
+        redis: redis.shown(),
+        pod: &plan.pod,
+        target: &plan.target.location(),
+        channel: &plan.channel,
+        stream: plan.stream.as_deref(),
+        health: health
+            .as_ref()
+            .and_then(agent::health::Listener::local_addr)
+            .map(|a| a.to_string()),
+    });
+    let retain = reporter.retain();
+    let report = agent::run(ctx, redis, first, health, plan, transport, retain, |e| {
+        reporter.agent_event(e)
+    })
+    .await;
+    let ended = Ended {
+        code: report.code(),
+        totals: report.totals.clone(),
+    };
+    reporter.step_finished(StepReport::Agent(report));
+    ended
 }

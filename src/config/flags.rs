@@ -3,6 +3,7 @@
 
 use super::keys::Layer;
 use super::value::{Choice, Count, Size, Span, Word};
+use crate::cli::{AgentArgs, PublishArgs, RedisArgs, WatchArgs};
 use crate::cli::{
     AwsArgs, CdnInvalidateArgs, CdnListArgs, CdnPurgeArgs, CdnStatusArgs, CdnWaitArgs,
     NextDataArgs, PollArgs,
@@ -170,5 +171,65 @@ pub fn cdn_purge(g: &GlobalArgs, a: &CdnPurgeArgs) -> Layer {
     l.cdn_cloudflare_batch_size = a.cloudflare_batch_size.map(Count);
     l.cdn_site_url = a.site_url.clone();
     l.cdn_wait_timeout = a.wait_timeout.map(Span);
+    l
+}
+
+// Redis commands (issue 8).
+
+fn redis(r: &RedisArgs, l: &mut Layer) {
+    l.redis_url = r.redis_url.clone();
+    l.redis_password_file = r.redis_password_file.clone();
+    l.redis_ca = r.redis_ca.clone();
+    l.redis_timeout = r.redis_timeout.map(Span);
+}
+
+/// `revalidate publish`'s flags, over the global ones.
+pub fn publish(g: &GlobalArgs, a: &PublishArgs) -> Layer {
+    let mut l = global(g);
+    targets(&a.targets, &mut l);
+    redis(&a.redis, &mut l);
+    l.redis_channel = a.channel.clone();
+    l.redis_message = a.message.clone();
+    l.redis_expect_subscribers = a.expect_subscribers.map(Count);
+    l.redis_check = on(a.check);
+    l.redis_force = on(a.force);
+    l.redis_sharded = on(a.sharded);
+    l.redis_stream = on(a.stream);
+    l.redis_stream_maxlen = a.stream_maxlen.map(Count);
+    l.redis_wait_acks = on(a.wait_acks);
+    l.redis_ack_timeout = a.ack_timeout.map(Span);
+    l
+}
+
+/// `revalidate watch`'s flags, over the global ones. Its channels and patterns are lists, read
+/// by the command itself; the configured channel is the default.
+pub fn watch(g: &GlobalArgs, a: &WatchArgs) -> Layer {
+    let mut l = global(g);
+    redis(&a.redis, &mut l);
+    l
+}
+
+/// `revalidate agent`'s flags, over the global ones.
+pub fn agent(g: &GlobalArgs, a: &AgentArgs) -> Layer {
+    let mut l = global(g);
+    redis(&a.redis, &mut l);
+    l.redis_channel = a.channel.clone();
+    l.redis_stream = on(a.stream);
+    l.agent_target = a.target.clone();
+    l.agent_pod_name = a.pod_name.clone();
+    l.agent_health_addr = a.health_addr.clone();
+    l.agent_catch_up = a.catch_up.map(Span);
+    l.agent_dedupe_window = a.dedupe_window.map(Span);
+    let h = &a.how;
+    l.mode = h.mode.map(Choice);
+    l.method = h.method.map(Choice);
+    l.only_generated = on(h.only_generated);
+    l.allow_gone = on(h.allow_gone);
+    l.preview_id_file = h.preview_id_file.clone();
+    l.headers = list(&h.headers, String::clone);
+    l.endpoint_template = h.endpoint.clone();
+    l.endpoint_method = h.endpoint_method.map(Choice);
+    l.endpoint_body = h.body.clone();
+    l.endpoint_expect_json = h.expect_json.clone();
     l
 }

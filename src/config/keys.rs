@@ -282,4 +282,86 @@ config_keys! {
         env: None, flag: Some("--recheck-after"),
         default: Some(Span(Duration::from_secs(1))), display: Plain,
     }
+
+    // Redis: the connection (issue 8), shared by publish, watch and agent.
+    /// The Redis URL: redis:// or rediss://, with an optional ACL user, password and db number.
+    redis_url: String = "redis.url" {
+        env: Some("REDIS_URL"), flag: Some("--redis-url"),
+        default: Some(String::from(crate::redis::DEFAULT_URL)), display: Urls,
+    }
+    /// A file holding the Redis password (the password itself: env REDIS_PASSWORD).
+    redis_password_file: PathBuf = "redis.password_file" {
+        env: Some("REDIS_PASSWORD_FILE"), flag: Some("--redis-password-file"), default: None,
+        display: Plain,
+    }
+    /// A PEM file of the CA certificates to trust for rediss:// (replaces the system roots).
+    redis_ca: PathBuf = "redis.ca" {
+        env: Some("REVALIDATE_REDIS_CA"), flag: Some("--redis-ca"), default: None, display: Plain,
+    }
+    /// Connect and response timeout of every Redis connection.
+    redis_timeout: Span = "redis.timeout" {
+        env: Some("REVALIDATE_REDIS_TIMEOUT"), flag: Some("--redis-timeout"),
+        default: Some(Span(Duration::from_secs(5))), display: Plain,
+    }
+    redis_channel: String = "redis.channel" {
+        env: Some("REVALIDATE_CHANNEL"), flag: Some("--channel"),
+        default: Some(String::from(crate::redis::DEFAULT_CHANNEL)), display: Plain,
+    }
+    /// The message template of publish ({path}, {timestamp}, {id}).
+    redis_message: String = "redis.message" {
+        env: None, flag: Some("--message"), default: None, display: Plain,
+    }
+    redis_expect_subscribers: Count<0, 1000000> = "redis.expect_subscribers" {
+        env: None, flag: Some("--expect-subscribers"), default: None, display: Plain,
+    }
+    redis_check: bool = "redis.check" {
+        env: None, flag: Some("--check"), default: Some(false), display: Plain,
+    }
+    redis_force: bool = "redis.force" {
+        env: None, flag: Some("--force"), default: Some(false), display: Plain,
+    }
+    redis_sharded: bool = "redis.sharded" {
+        env: None, flag: Some("--sharded"), default: Some(false), display: Plain,
+    }
+    /// Also append every message to the stream `<channel>:stream` (publish), read it (agent).
+    redis_stream: bool = "redis.stream" {
+        env: Some("REVALIDATE_STREAM"), flag: Some("--stream"), default: Some(false),
+        display: Plain,
+    }
+    redis_stream_maxlen: Count<1, 100000000> = "redis.stream_maxlen" {
+        env: None, flag: Some("--stream-maxlen"), default: Some(Count(10000)), display: Plain,
+    }
+    redis_wait_acks: bool = "redis.wait_acks" {
+        env: None, flag: Some("--wait-acks"), default: Some(false), display: Plain,
+    }
+    redis_ack_timeout: Span = "redis.ack_timeout" {
+        env: None, flag: Some("--ack-timeout"),
+        default: Some(Span(Duration::from_secs(10))), display: Plain,
+    }
+
+    // The agent sidecar (issue 8).
+    /// The local app the agent revalidates.
+    agent_target: String = "agent.target" {
+        env: Some("REVALIDATE_AGENT_TARGET"), flag: Some("--target"),
+        default: Some(String::from(crate::agent::DEFAULT_TARGET)), display: Urls,
+    }
+    /// The pod name in acknowledgements (default: the hostname).
+    agent_pod_name: String = "agent.pod_name" {
+        env: Some("POD_NAME"), flag: Some("--pod-name"), default: None, display: Plain,
+    }
+    /// Where /healthz and /metrics listen (default: not served).
+    agent_health_addr: String = "agent.health_addr" {
+        env: Some("REVALIDATE_HEALTH_ADDR"), flag: Some("--health-addr"), default: None,
+        display: Plain,
+    }
+    /// At start, revalidate the messages of the stream from this long ago.
+    agent_catch_up: Span = "agent.catch_up" {
+        env: Some("REVALIDATE_CATCH_UP"), flag: Some("--catch-up"), default: None,
+        display: Plain,
+    }
+    /// A message id handled within this window is not handled again.
+    agent_dedupe_window: Span = "agent.dedupe_window" {
+        env: None, flag: Some("--dedupe-window"),
+        default: Some(Span(Duration::from_secs(600))), display: Plain,
+    }
 }

@@ -7,7 +7,7 @@
 use crate::context::Stop;
 use crate::exit::Code;
 use crate::targets::discovery;
-use crate::{cdn, fanout, verify};
+use crate::{agent, cdn, fanout, publish, verify, watch};
 
 /// One command's JSON document.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -43,6 +43,11 @@ pub enum StepReport {
     CdnStatus(cdn::wait::StatusReport),
     CdnPurge(cdn::purge::Report),
     CdnPurgeDryRun(cdn::purge::DryRun),
+    // Redis steps (issue 8).
+    Publish(publish::Report),
+    PublishDryRun(publish::DryRun),
+    Watch(watch::Report),
+    Agent(agent::Report),
 }
 
 impl StepReport {
@@ -56,6 +61,9 @@ impl StepReport {
             StepReport::CdnInvalidate(_) | StepReport::CdnInvalidateDryRun(_) => "cdn-invalidate",
             StepReport::CdnStatus(_) => "cdn-status",
             StepReport::CdnPurge(_) | StepReport::CdnPurgeDryRun(_) => "cdn-purge",
+            StepReport::Publish(_) | StepReport::PublishDryRun(_) => "publish",
+            StepReport::Watch(_) => "watch",
+            StepReport::Agent(_) => "agent",
         }
     }
 
@@ -68,6 +76,10 @@ impl StepReport {
             StepReport::CdnInvalidate(r) => r.code(),
             StepReport::CdnStatus(r) => r.code(),
             StepReport::CdnPurge(r) => r.code(),
+            StepReport::Publish(r) => r.code(),
+            StepReport::Watch(r) => r.code(),
+            StepReport::Agent(r) => r.code(),
+            StepReport::PublishDryRun(_) => Code::Success,
             StepReport::FanoutDryRun(_)
             | StepReport::VerifyDryRun(_)
             | StepReport::CdnInvalidateDryRun(_)
@@ -83,6 +95,8 @@ impl StepReport {
             StepReport::CdnInvalidate(r) => r.stopped,
             StepReport::CdnStatus(r) => r.stopped,
             StepReport::CdnPurge(r) => r.stopped,
+            StepReport::Publish(r) => r.stopped,
+            StepReport::Watch(r) => r.stopped,
             _ => None,
         }
     }
@@ -100,6 +114,10 @@ impl StepReport {
             StepReport::CdnStatus(r) => &r.warnings,
             StepReport::CdnPurge(r) => &r.warnings,
             StepReport::CdnPurgeDryRun(d) => &d.warnings,
+            StepReport::Publish(r) => &r.warnings,
+            StepReport::PublishDryRun(d) => &d.warnings,
+            StepReport::Watch(r) => &r.warnings,
+            StepReport::Agent(r) => &r.warnings,
         }
     }
 
@@ -124,6 +142,10 @@ impl StepReport {
             })),
             StepReport::CdnPurge(r) => serde_json::to_value(&r.totals),
             StepReport::CdnPurgeDryRun(d) => Ok(serde_json::json!({"requests": d.requests.len()})),
+            StepReport::Publish(r) => serde_json::to_value(&r.totals),
+            StepReport::PublishDryRun(d) => Ok(serde_json::json!({"messages": d.messages.len()})),
+            StepReport::Watch(r) => serde_json::to_value(&r.totals),
+            StepReport::Agent(r) => serde_json::to_value(&r.totals),
         };
         v.expect("totals serialize")
     }

@@ -27,7 +27,7 @@ use crate::error::Error;
 use crate::exit::Code;
 use crate::targets::Target;
 use crate::transport::RequestView;
-use crate::{cdn, fanout, verify};
+use crate::{agent, cdn, fanout, publish, verify, watch};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -202,6 +202,28 @@ pub enum StepStart<'a> {
         paths: usize,
         requests: usize,
     },
+    // Redis steps (issue 8).
+    Publish {
+        redis: &'a str,
+        channel: &'a str,
+        command: &'a str,
+        messages: usize,
+        expect: &'a publish::Expect,
+    },
+    Watch {
+        redis: &'a str,
+        channels: &'a [String],
+        patterns: &'a [String],
+    },
+    Agent {
+        redis: &'a str,
+        pod: &'a str,
+        target: &'a str,
+        channel: &'a str,
+        stream: Option<&'a str>,
+        /// Where /healthz and /metrics listen.
+        health: Option<String>,
+    },
 }
 
 impl StepStart<'_> {
@@ -211,6 +233,9 @@ impl StepStart<'_> {
             StepStart::Verify { .. } => "verify",
             StepStart::Discover { .. } => "discover",
             StepStart::Recheck { .. } => "recheck",
+            StepStart::Publish { .. } => "publish",
+            StepStart::Watch { .. } => "watch",
+            StepStart::Agent { .. } => "agent",
             StepStart::CdnInvalidate { .. } => "cdn-invalidate",
             StepStart::CdnStatus { .. } => "cdn-status",
             StepStart::CdnPurge { .. } => "cdn-purge",
@@ -223,6 +248,9 @@ impl StepStart<'_> {
             StepStart::Verify { requests, .. } => (*requests, "fetching"),
             // One or a few API requests: no progress bar.
             StepStart::Discover { .. } | StepStart::Recheck { .. } => (0, "listing"),
+            StepStart::Publish { messages, .. } => (*messages, "publishing"),
+            // Long-running: no progress bar.
+            StepStart::Watch { .. } | StepStart::Agent { .. } => (0, ""),
             StepStart::CdnInvalidate { batches, .. } => (batches.len(), "submitting batches"),
             StepStart::CdnStatus { .. } => (0, ""),
             StepStart::CdnPurge { requests, .. } => (*requests, "purging"),
@@ -273,6 +301,39 @@ enum Event<'a> {
     Warning {
         step: &'a str,
         message: &'a str,
+    },
+    // Redis steps (issue 8).
+    /// publish: a message was published (or failed).
+    Published {
+        step: &'static str,
+        #[serde(flatten)]
+        message: &'a publish::Message,
+    },
+    /// publish --wait-acks: an acknowledgement of one of the run's messages.
+    Ack {
+        step: &'static str,
+        path: &'a str,
+        id: &'a str,
+        #[serde(flatten)]
+        ack: &'a publish::AckSeen,
+    },
+    /// watch: a message was received.
+    Message {
+        step: &'static str,
+        #[serde(flatten)]
+        message: &'a watch::Seen,
+    },
+    /// watch, agent: a connection to Redis was lost, failed again, or came back.
+    Redis {
+        step: &'static str,
+        #[serde(flatten)]
+        link: &'a crate::redis::subscriber::LinkEvent,
+    },
+    /// agent: what it did.
+    Agent {
+        step: &'static str,
+        #[serde(flatten)]
+        what: &'a agent::Event,
     },
     /// A pod a discovery found (`change` null), or one a recheck found `appeared` or `gone`.
     Pod {
@@ -342,6 +403,8 @@ pub struct Reporter {
     code: Code,
     /// Human step reports are indented by this many spaces (the demo's narrative).
     pub indent: usize,
+    /// watch: the CHANNEL column's width of the lines printed as messages arrive.
+    watch_width: usize,
 }
 
 impl Reporter {
@@ -368,6 +431,7 @@ impl Reporter {
             steps: Vec::new(),
             code: Code::Success,
             indent: 0,
+            watch_width: 0,
         };
         r.event(&Event::Start { command, dry_run });
         r
@@ -478,6 +542,14 @@ impl Reporter {
         }
         let (len, what) = start.work();
         self.start_bar(len, what);
+        if let StepStart::Watch {
+            channels, patterns, ..
+        } = &start
+        {
+            self.watch_width = human::channel_width(channels, patterns);
+            let header = human::watch_header(self.watch_width, &self.style());
+            self.text(&header);
+        }
         self.event(&Event::StepStart {
             step: start.step(),
             start: &start,
@@ -628,7 +700,11 @@ impl Reporter {
                             }
                         }
                     }
-                    StepReport::Fanout(_) => {}
+                    StepReport::Fanout(_)
+                    | StepReport::Publish(_)
+                    | StepReport::PublishDryRun(_)
+                    | StepReport::Watch(_)
+                    | StepReport::Agent(_) => {}
                     StepReport::CdnInvalidate(_) | StepReport::CdnPurge(_) => {}
                     StepReport::CdnInvalidateDryRun(d) => {
                         for b in &d.batches {
@@ -766,6 +842,70 @@ impl Reporter {
             step: "cdn-purge",
             result,
         });
+    }
+
+    // Redis steps (issue 8).
+
+    /// publish: a message was published (or failed).
+    pub fn published(&mut self, m: &publish::Message) {
+        if let Some(b) = &self.progress {
+            b.inc(1);
+        }
+        self.event(&Event::Published {
+            step: "publish",
+            message: m,
+        });
+    }
+
+    /// publish --wait-acks: an acknowledgement arrived.
+    pub fn ack(&mut self, path: &str, id: &str, ack: &publish::AckSeen) {
+        self.event(&Event::Ack {
+            step: "publish",
+            path,
+            id,
+            ack,
+        });
+    }
+
+    /// watch: a message arrived; people see its line at once.
+    pub fn watch_message(&mut self, m: &watch::Seen) {
+        self.event(&Event::Message {
+            step: "watch",
+            message: m,
+        });
+        let line = human::watch_line(m, self.watch_width, &self.style());
+        self.text(&line);
+    }
+
+    /// A connection to Redis was lost, failed again, or came back: a line on stderr for people
+    /// (unless --quiet), an event for machines.
+    pub fn redis_link(&mut self, step: &'static str, link: &crate::redis::subscriber::LinkEvent) {
+        self.event(&Event::Redis { step, link });
+        if self.format == OutputFormat::Human && !self.quiet {
+            let style = Style {
+                color: self.display.color_stderr,
+            };
+            let line = crate::secret::redact(&human::link_line(link, &style)).into_owned();
+            let _ = self.err.write_all(line.as_bytes());
+        }
+    }
+
+    /// agent: what it did, for machines (people read its log on stderr).
+    pub fn agent_event(&mut self, event: &agent::Event) {
+        if let agent::Event::Link(link) = event {
+            self.event(&Event::Redis {
+                step: "agent",
+                link,
+            });
+        } else {
+            self.event(&Event::Agent {
+                step: "agent",
+                what: event,
+            });
+        }
+        if self.format == OutputFormat::Ndjson {
+            let _ = self.out.flush();
+        }
     }
 
     /// The step reports kept so far (JSON output only).

@@ -12,6 +12,7 @@ mod kubernetes;
 mod output;
 mod paths;
 mod proof;
+mod redis;
 mod safety;
 mod secrets;
 mod verify;

@@ -13,6 +13,9 @@ mod report;
 mod scenario;
 mod sim;
 
+// The Redis steps on real Next.js (issue 8).
+mod redis;
+
 use next::{NextFleet, Version};
 use sim::SimFleet;
 

@@ -152,6 +152,12 @@ pub struct NextFleet {
 
 impl NextFleet {
     pub fn start(version: Version, build: &Path) -> NextFleet {
+        NextFleet::start_with_env(version, build, &[])
+    }
+
+    /// Starts the fleet with more environment for every pod (REDIS_URL turns on the
+    /// module-scope Redis subscriber of `app/pages/_app.js`).
+    pub fn start_with_env(version: Version, build: &Path, env: &[(&str, String)]) -> NextFleet {
         let dir = tempfile::tempdir().expect("tempdir");
         let content = dir.path().join("content.json");
         fs::copy(e2e_dir().join("app/content.json"), &content).expect("seed content");
@@ -160,7 +166,13 @@ impl NextFleet {
         for i in 0..PODS {
             let copy = tempfile::tempdir().expect("tempdir");
             copy_tree(build, copy.path());
-            pods.push(launch(format!("pod-{}", i + 1), copy, &content, &secret));
+            pods.push(launch(
+                format!("pod-{}", i + 1),
+                copy,
+                &content,
+                &secret,
+                env,
+            ));
         }
         for pod in &mut pods {
             let mut attempts = 1;
@@ -169,7 +181,7 @@ impl NextFleet {
                 if why.contains("EADDRINUSE") && attempts < 3 {
                     attempts += 1;
                     let copy = std::mem::replace(&mut pod.dir, tempfile::tempdir().unwrap());
-                    *pod = launch(pod.name.clone(), copy, &content, &secret);
+                    *pod = launch(pod.name.clone(), copy, &content, &secret, env);
                     continue;
                 }
                 panic!(
@@ -251,7 +263,13 @@ impl Fleet for NextFleet {
     }
 }
 
-fn launch(name: String, dir: tempfile::TempDir, content: &Path, secret: &str) -> NodePod {
+fn launch(
+    name: String,
+    dir: tempfile::TempDir,
+    content: &Path,
+    secret: &str,
+    env: &[(&str, String)],
+) -> NodePod {
     let port = free_port();
     let log = dir.path().join("server.log");
     let out = fs::File::create(&log).expect("server log");
@@ -266,6 +284,7 @@ fn launch(name: String, dir: tempfile::TempDir, content: &Path, secret: &str) ->
         .env("POD_NAME", &name)
         .env("NEXT_TELEMETRY_DISABLED", "1")
         .env("NODE_ENV", "production")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)

@@ -95,3 +95,31 @@ fn text(v: &Value) -> String {
         .unwrap_or_else(|| panic!("expected a string, got {v}"))
         .to_owned()
 }
+
+/// One published message: (path, receivers, outcome, acknowledgements as (pod, outcome)).
+pub type Published = (String, Option<i64>, String, Vec<(String, String)>);
+
+/// Every message of a `publish -o json` report, in input order.
+pub fn publish_messages(doc: &Value) -> Vec<Published> {
+    let doc = step(doc, "publish");
+    doc["messages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a publish report has messages: {doc:#}"))
+        .iter()
+        .map(|m| {
+            let mut acks: Vec<(String, String)> = m["acks"]
+                .as_array()
+                .unwrap_or_else(|| panic!("a message lists its acks: {m:#}"))
+                .iter()
+                .map(|a| (text(&a["pod"]), text(&a["outcome"])))
+                .collect();
+            acks.sort();
+            (
+                text(&m["path"]),
+                m["receivers"].as_i64(),
+                text(&m["outcome"]),
+                acks,
+            )
+        })
+        .collect()
+}

@@ -3,11 +3,14 @@
 //! at 1,000 paths: one row a path, then every failing cell in full, then one hint per kind of
 //! failure, then one total line.
 
+mod agent;
 mod cdn;
 mod config;
 mod fanout;
 mod kubernetes;
+mod publish;
 mod verify;
+mod watch;
 
 pub use cdn::{
     cdn_invalidate, cdn_invalidate_dry_run, cdn_plan, cdn_purge, cdn_purge_dry_run, cdn_status,
@@ -16,6 +19,11 @@ pub use config::config;
 pub use fanout::{fanout, fanout_dry_run};
 pub use kubernetes::{discover, recheck};
 pub use verify::{verify, verify_dry_run};
+
+// Redis steps (issue 8).
+pub use agent::agent;
+pub use publish::{publish, publish_dry_run};
+pub use watch::{channel_width, link_line, watch, watch_header, watch_line};
 
 use super::{StepReport, Style};
 use crate::context::Stop;
@@ -34,6 +42,10 @@ pub fn step(r: &StepReport, style: &Style) -> String {
         StepReport::CdnStatus(r) => cdn_status(r, style),
         StepReport::CdnPurge(r) => cdn_purge(r, style),
         StepReport::CdnPurgeDryRun(d) => cdn_purge_dry_run(d, style),
+        StepReport::Publish(r) => publish(r, style),
+        StepReport::PublishDryRun(d) => publish_dry_run(d, style),
+        StepReport::Watch(r) => watch(r, style),
+        StepReport::Agent(r) => agent(r, style),
     }
 }
 

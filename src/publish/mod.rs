@@ -1,0 +1,778 @@
+//! publish: one message per path on the pods' Redis channel, and how many subscribers got each.
+//!
+//! PUBLISH's receiver count is the only delivery signal Redis gives, so it is reported per message
+//! exactly as Redis answered and judged against an expectation (`--expect-subscribers`, else the
+//! configured pods, else one): fewer is `under-delivered`, never rounded up to "delivered". With
+//! `--wait-acks`, every expected pod must also acknowledge the message ([`acks`]).
+//! Invariants: nothing is sent before the plan is checked; messages are pipelined (a few thousand
+//! per round trip); results come out in input order; a message Redis did not answer for is
+//! `failed` (it may or may not have been published), never `delivered`; with `--check`, nothing
+//! is published when nobody listens, unless `--force`.
+
+pub mod acks;
+
+use std::time::{Duration, Instant};
+
+use ::redis::aio::MultiplexedConnection;
+use ::redis::cluster_async::ClusterConnection;
+use ::redis::{RedisResult, Value};
+
+use crate::config::{ConfigError, PublishSettings};
+use crate::context::{RunContext, Stop};
+use crate::exit::Code;
+use crate::paths::UrlPath;
+use crate::redis::message::{self, Format};
+use crate::redis::subscriber::Session;
+use crate::redis::{Failure, Redis};
+use crate::report;
+use crate::targets::Target;
+
+/// Messages per pipeline round trip.
+const CHUNK: usize = 2000;
+
+/// How many subscribers each message must reach, and why that many.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Expect {
+    pub subscribers: u32,
+    /// "--expect-subscribers", "configured pods" or "at least one".
+    pub source: String,
+    /// The pods expected to acknowledge, by name (the configured pods), if known.
+    pub pods: Vec<String>,
+}
+
+/// One message to publish.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    pub path: UrlPath,
+    pub id: String,
+}
+
+/// `--stream`: where messages are appended, and the cap.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StreamPlan {
+    pub key: String,
+    pub maxlen: u32,
+}
+
+/// Everything publish will do, checked before anything is sent.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub channel: String,
+    pub format: Format,
+    pub messages: Vec<Planned>,
+    pub expect: Expect,
+    /// `--check` (and whether `--force` overrides it).
+    pub check: Option<bool>,
+    pub sharded: bool,
+    pub stream: Option<StreamPlan>,
+    /// `--wait-acks`: how long to wait after publishing.
+    pub ack_timeout: Option<Duration>,
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Checks the settings and gives every path a message id. Sends nothing.
+    pub fn build(
+        s: &PublishSettings,
+        paths: Vec<UrlPath>,
+        targets: &[Target],
+    ) -> Result<Plan, ConfigError> {
+        let format = Format::parse(s.message.as_deref())?;
+        if s.ack_timeout.is_some() && !format.carries_id() {
+            return Err(ConfigError(
+                "--wait-acks matches acknowledgements to messages by id, but this --message has no \"id\":\"{id}\" field; use the default message or add one".into(),
+            ));
+        }
+        let pods: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
+        let expect = match s.expect_subscribers {
+            Some(n) => Expect {
+                subscribers: n,
+                source: "--expect-subscribers".into(),
+                pods,
+            },
+            None if !pods.is_empty() => Expect {
+                subscribers: pods.len() as u32,
+                source: "configured pods".into(),
+                pods,
+            },
+            None => Expect {
+                subscribers: 1,
+                source: "at least one".into(),
+                pods,
+            },
+        };
+        Ok(Plan {
+            channel: s.channel.clone(),
+            format,
+            messages: paths
+                .into_iter()
+                .map(|path| Planned {
+                    path,
+                    id: message::new_id(),
+                })
+                .collect(),
+            expect,
+            check: s.check.then_some(s.force),
+            sharded: s.sharded,
+            stream: s.stream_maxlen.map(|maxlen| StreamPlan {
+                key: message::stream_key(&s.channel),
+                maxlen,
+            }),
+            ack_timeout: s.ack_timeout,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// The command that publishes: SPUBLISH on a sharded channel.
+    fn publish_command(&self) -> &'static str {
+        if self.sharded { "SPUBLISH" } else { "PUBLISH" }
+    }
+}
+
+/// Where the commands go: one server, or a cluster (`--sharded`).
+pub enum Conn {
+    Single(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+impl Conn {
+    /// Connects and checks that Redis answers (a PING: a missing or wrong password, or an ACL
+    /// user without rights, fails here, before anything is published).
+    pub async fn open(redis: &Redis, sharded: bool) -> Result<Conn, Failure> {
+        let mut c = if sharded {
+            Conn::Cluster(redis.cluster().await?)
+        } else {
+            Conn::Single(redis.connect().await?)
+        };
+        let ping = ::redis::cmd("PING");
+        let answer: RedisResult<Value> = match &mut c {
+            Conn::Single(m) => ping.query_async(m).await,
+            Conn::Cluster(m) => ping.query_async(m).await,
+        };
+        answer.map_err(|e| redis.failure(&e))?;
+        Ok(c)
+    }
+
+    async fn pipeline(&mut self, p: &::redis::Pipeline) -> RedisResult<Vec<RedisResult<Value>>> {
+        match self {
+            Conn::Single(m) => p.query_async(m).await,
+            Conn::Cluster(m) => p.query_async(m).await,
+        }
+    }
+
+    async fn query<T: ::redis::FromRedisValue>(&mut self, c: &::redis::Cmd) -> RedisResult<T> {
+        match self {
+            Conn::Single(m) => c.query_async(m).await,
+            Conn::Cluster(m) => c.query_async(m).await,
+        }
+    }
+}
+
+/// What became of one message.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// At least the expected number of subscribers got it.
+    Delivered,
+    /// Every expected pod acknowledged that it revalidated the path (`--wait-acks`).
+    Acknowledged,
+    /// Fewer subscribers than expected got it.
+    UnderDelivered,
+    /// An expected pod did not acknowledge success in time (`--wait-acks`).
+    Unacknowledged,
+    /// Not published: `--check` found no subscriber, or the run stopped first.
+    NotSent,
+    /// Redis failed before answering for it: it may or may not have been published.
+    Failed,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Delivered => "delivered",
+            Outcome::Acknowledged => "acknowledged",
+            Outcome::UnderDelivered => "under-delivered",
+            Outcome::Unacknowledged => "unacknowledged",
+            Outcome::NotSent => "not-sent",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    pub fn is_ok(self) -> bool {
+        matches!(self, Outcome::Delivered | Outcome::Acknowledged)
+    }
+
+    /// What to check when this outcome shows up; printed once per kind.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            Outcome::UnderDelivered => Some(
+                "under-delivered: fewer subscribers than expected got the message. A pod was down or restarting, \
+                 or its subscriber gave up during a Redis outage and never resubscribed (ioredis does after 20 retries). \
+                 `revalidate fanout` reaches every pod directly; `revalidate agent` resubscribes by itself.",
+            ),
+            Outcome::Unacknowledged => Some(
+                "unacknowledged: an expected pod did not acknowledge success in time, or a pod acknowledged a failure \
+                 (its outcome is shown). A silent pod runs no `revalidate agent`, or its agent is not subscribed \
+                 (see its /healthz and logs); its agent's --pod-name must be the pod's name here.",
+            ),
+            Outcome::NotSent => Some(
+                "not-sent: nothing was published for this path (nobody listened under --check, or the run stopped first).",
+            ),
+            Outcome::Failed => Some(
+                "failed: Redis failed before answering; the message may or may not have been published.",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// One acknowledgement received for a message.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AckSeen {
+    pub pod: String,
+    pub outcome: String,
+    pub ms: f64,
+}
+
+/// The result of one message.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Message {
+    pub path: String,
+    pub id: String,
+    /// PUBLISH's (or SPUBLISH's) answer: how many subscribers received it. None when not sent.
+    pub receivers: Option<i64>,
+    /// The stream entry's id, with `--stream`.
+    pub stream_id: Option<String>,
+    pub outcome: Outcome,
+    pub ok: bool,
+    /// Acknowledgements received (`--wait-acks`), in arrival order.
+    pub acks: Vec<AckSeen>,
+    /// Expected pods that did not acknowledge success (`--wait-acks` with named pods).
+    pub missing_pods: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// `--check`: what PUBSUB NUMSUB (or SHARDNUMSUB) said.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Check {
+    pub subscribers: i64,
+    pub forced: bool,
+}
+
+/// `--wait-acks`: where and how long.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AckWait {
+    pub channel: String,
+    pub timeout_ms: f64,
+    /// How long the wait took (it ends early once every expected pod acknowledged).
+    pub waited_ms: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Totals {
+    pub messages: usize,
+    /// Messages Redis took (a receiver count came back).
+    pub published: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub outcomes: std::collections::BTreeMap<Outcome, usize>,
+    /// The fewest and most receivers of a published message.
+    pub receivers_min: Option<i64>,
+    pub receivers_max: Option<i64>,
+}
+
+/// The step's report.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Report {
+    pub duration_ms: f64,
+    /// The Redis URL, its password masked.
+    pub redis: String,
+    pub channel: String,
+    pub command: String,
+    pub expect: Expect,
+    pub check: Option<Check>,
+    pub stream: Option<StreamPlan>,
+    pub acks: Option<AckWait>,
+    /// One entry a path, in input order.
+    pub messages: Vec<Message>,
+    pub totals: Totals,
+    pub warnings: Vec<String>,
+    /// A Redis failure that ended publishing (exit 5).
+    pub error: Option<String>,
+    pub stopped: Option<Stop>,
+    pub exit_code: u8,
+}
+
+impl Report {
+    pub fn code(&self) -> Code {
+        match self.stopped {
+            Some(Stop::Interrupted) => Code::Interrupted,
+            Some(Stop::Terminated) => Code::Terminated,
+            _ if self.error.is_some() => Code::ServiceUnavailable,
+            _ if self.totals.failed > 0 || self.stopped.is_some() => Code::CellsFailed,
+            _ => Code::Success,
+        }
+    }
+}
+
+/// What --dry-run reports: every message that would be published.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct DryRun {
+    pub redis: String,
+    pub channel: String,
+    pub command: String,
+    pub expect: Expect,
+    pub stream: Option<StreamPlan>,
+    pub messages: Vec<DryMessage>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct DryMessage {
+    pub path: String,
+    pub id: String,
+    pub message: String,
+}
+
+pub fn dry_run(plan: &Plan, redis: &Redis) -> DryRun {
+    let now = message::now_ms();
+    DryRun {
+        redis: redis.shown().to_string(),
+        channel: plan.channel.clone(),
+        command: plan.publish_command().into(),
+        expect: plan.expect.clone(),
+        stream: plan.stream.clone(),
+        messages: plan
+            .messages
+            .iter()
+            .map(|m| DryMessage {
+                path: m.path.to_string(),
+                id: m.id.clone(),
+                message: plan.format.render(&m.path, now, &m.id),
+            })
+            .collect(),
+        warnings: plan.warnings.clone(),
+    }
+}
+
+/// What publish reports as it goes.
+pub enum Progress<'a> {
+    /// A message was published (or failed); its outcome is not final under `--wait-acks`.
+    Published(&'a Message),
+    /// An acknowledgement arrived for a message of this run.
+    Ack {
+        path: &'a str,
+        id: &'a str,
+        ack: &'a AckSeen,
+    },
+}
+
+/// Everything run needs from Redis: the command connection, and with `--wait-acks` the
+/// acknowledgement subscription, made before anything is published so no ack is missed.
+pub struct Connections {
+    pub redis: Redis,
+    pub conn: Conn,
+    pub acks: Option<Session>,
+}
+
+impl Connections {
+    /// Connects (and subscribes to the acknowledgements when asked). Fails with exit 5.
+    pub async fn open(redis: &Redis, plan: &Plan) -> Result<Connections, Failure> {
+        let conn = Conn::open(redis, plan.sharded).await?;
+        let acks = match plan.ack_timeout {
+            Some(_) => Some(
+                crate::redis::subscriber::connect(
+                    redis,
+                    &crate::redis::subscriber::Topics::channel(message::ack_channel(&plan.channel)),
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        Ok(Connections {
+            redis: redis.clone(),
+            conn,
+            acks,
+        })
+    }
+}
+
+/// Publishes every message and returns the report. `on_progress` runs on the caller's task.
+pub async fn run(
+    ctx: &RunContext,
+    mut c: Connections,
+    plan: &Plan,
+    mut on_progress: impl FnMut(Progress<'_>),
+) -> Report {
+    let started = Instant::now();
+    let mut messages: Vec<Message> = plan
+        .messages
+        .iter()
+        .map(|m| Message {
+            path: m.path.to_string(),
+            id: m.id.clone(),
+            receivers: None,
+            stream_id: None,
+            outcome: Outcome::NotSent,
+            ok: false,
+            acks: Vec::new(),
+            missing_pods: Vec::new(),
+            error: None,
+        })
+        .collect();
+    let mut warnings = plan.warnings.clone();
+    warnings.extend(c.redis.warnings.iter().cloned());
+    let mut error: Option<String> = None;
+    let mut check = None;
+    let mut proceed = true;
+
+    if let Some(forced) = plan.check {
+        let sub = if plan.sharded {
+            "SHARDNUMSUB"
+        } else {
+            "NUMSUB"
+        };
+        let cmd = ::redis::cmd("PUBSUB").arg(sub).arg(&plan.channel).clone();
+        match c
+            .conn
+            .query::<std::collections::HashMap<String, i64>>(&cmd)
+            .await
+        {
+            Ok(counts) => {
+                let n = counts.get(&plan.channel).copied().unwrap_or(0);
+                check = Some(Check {
+                    subscribers: n,
+                    forced,
+                });
+                if n == 0 && !forced {
+                    proceed = false;
+                    for m in &mut messages {
+                        m.error = Some(format!(
+                            "nobody subscribes to {} (PUBSUB {sub}: 0); nothing was published (--force publishes anyway)",
+                            plan.channel
+                        ));
+                    }
+                } else if n < i64::from(plan.expect.subscribers) {
+                    warnings.push(format!(
+                        "PUBSUB {sub} counts {n} subscriber{} on {}, fewer than the {} expected ({})",
+                        if n == 1 { "" } else { "s" },
+                        plan.channel,
+                        plan.expect.subscribers,
+                        plan.expect.source
+                    ));
+                }
+            }
+            Err(e) => {
+                proceed = false;
+                error = Some(c.redis.failure(&e).to_string());
+            }
+        }
+    }
+
+    if proceed {
+        for (chunk_index, chunk) in plan.messages.chunks(CHUNK).enumerate() {
+            if let Some(stop) = ctx.stopped() {
+                ctx.observe(stop);
+                break;
+            }
+            let base = chunk_index * CHUNK;
+            let answers = publish_chunk(&mut c.conn, plan, chunk).await;
+            match answers {
+                Ok(per_message) => {
+                    for (i, (receivers, stream_id, err)) in per_message.into_iter().enumerate() {
+                        let m = &mut messages[base + i];
+                        m.receivers = receivers;
+                        m.stream_id = stream_id;
+                        if let Some(e) = err {
+                            m.outcome = Outcome::Failed;
+                            m.error = Some(e.clone());
+                            error.get_or_insert(e);
+                        } else {
+                            judge_delivery(m, &plan.expect);
+                        }
+                        on_progress(Progress::Published(m));
+                    }
+                }
+                Err(e) => {
+                    let text = c.redis.failure(&e).to_string();
+                    for m in &mut messages[base..base + chunk.len()] {
+                        m.outcome = Outcome::Failed;
+                        m.error = Some(format!(
+                            "Redis failed before answering ({text}); the message may or may not have been published"
+                        ));
+                        on_progress(Progress::Published(m));
+                    }
+                    error = Some(text);
+                    break;
+                }
+            }
+        }
+    }
+    let not_sent_reason = if error.is_some() {
+        "not sent: Redis failed before".to_string()
+    } else {
+        ctx.stopped()
+            .map_or(String::new(), |s| format!("not sent: {}", s.describe()))
+    };
+    for m in messages
+        .iter_mut()
+        .filter(|m| m.outcome == Outcome::NotSent)
+    {
+        if m.error.is_none() && !not_sent_reason.is_empty() {
+            m.error = Some(not_sent_reason.clone());
+        }
+    }
+
+    let mut ack_wait = None;
+    if let (Some(timeout), Some(session)) = (plan.ack_timeout, c.acks.take())
+        && proceed
+        && error.is_none()
+    {
+        let waited = acks::collect(
+            ctx,
+            session,
+            plan,
+            timeout,
+            &mut messages,
+            &mut warnings,
+            |path, id, ack| on_progress(Progress::Ack { path, id, ack }),
+        )
+        .await;
+        ack_wait = Some(AckWait {
+            channel: message::ack_channel(&plan.channel),
+            timeout_ms: report::millis(timeout),
+            waited_ms: report::millis(waited),
+        });
+        for m in &mut messages {
+            acks::judge(m, &plan.expect);
+        }
+    }
+
+    let mut totals = Totals {
+        messages: messages.len(),
+        ..Totals::default()
+    };
+    for m in &mut messages {
+        m.ok = m.outcome.is_ok();
+        *totals.outcomes.entry(m.outcome).or_default() += 1;
+        if m.ok {
+            totals.ok += 1;
+        } else {
+            totals.failed += 1;
+        }
+        if let Some(r) = m.receivers {
+            totals.published += 1;
+            totals.receivers_min = Some(totals.receivers_min.map_or(r, |x| x.min(r)));
+            totals.receivers_max = Some(totals.receivers_max.map_or(r, |x| x.max(r)));
+        }
+    }
+    let mut report = Report {
+        duration_ms: report::millis(started.elapsed()),
+        redis: c.redis.shown().to_string(),
+        channel: plan.channel.clone(),
+        command: plan.publish_command().into(),
+        expect: plan.expect.clone(),
+        check,
+        stream: plan.stream.clone(),
+        acks: ack_wait,
+        messages,
+        totals,
+        warnings,
+        error,
+        stopped: ctx.observed_stop(),
+        exit_code: 0,
+    };
+    report.exit_code = report.code().as_u8();
+    report
+}
+
+/// The delivery outcome of a published message, from its receiver count alone.
+fn judge_delivery(m: &mut Message, expect: &Expect) {
+    let got = m.receivers.unwrap_or(0);
+    m.outcome = if got >= i64::from(expect.subscribers) {
+        Outcome::Delivered
+    } else {
+        Outcome::UnderDelivered
+    };
+}
+
+type Answer = (Option<i64>, Option<String>, Option<String>);
+
+/// Publishes one chunk in one round trip (two on a cluster with `--stream`: the stream's key and
+/// the channel live in different slots). Per message: receivers, stream id, error.
+async fn publish_chunk(
+    conn: &mut Conn,
+    plan: &Plan,
+    chunk: &[Planned],
+) -> RedisResult<Vec<Answer>> {
+    let now = message::now_ms();
+    let payloads: Vec<String> = chunk
+        .iter()
+        .map(|m| plan.format.render(&m.path, now, &m.id))
+        .collect();
+    let xadd = |pipe: &mut ::redis::Pipeline, s: &StreamPlan, m: &Planned, payload: &str| {
+        pipe.cmd("XADD")
+            .arg(&s.key)
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(s.maxlen)
+            .arg("*")
+            .arg("id")
+            .arg(&m.id)
+            .arg("path")
+            .arg(m.path.as_str())
+            .arg("message")
+            .arg(payload);
+    };
+    let command = plan.publish_command();
+    let split = plan.sharded && plan.stream.is_some();
+    let mut pipe = ::redis::Pipeline::with_capacity(chunk.len() * 2);
+    pipe.ignore_errors();
+    let mut stream_pipe = ::redis::Pipeline::with_capacity(chunk.len());
+    stream_pipe.ignore_errors();
+    for (m, payload) in chunk.iter().zip(&payloads) {
+        if let Some(s) = &plan.stream {
+            if split {
+                xadd(&mut stream_pipe, s, m, payload);
+            } else {
+                xadd(&mut pipe, s, m, payload);
+            }
+        }
+        pipe.cmd(command).arg(&plan.channel).arg(payload);
+    }
+    let mut stream_answers = if split {
+        Some(conn.pipeline(&stream_pipe).await?.into_iter())
+    } else {
+        None
+    };
+    let mut answers = conn.pipeline(&pipe).await?.into_iter();
+    let mut out = Vec::with_capacity(chunk.len());
+    for _ in chunk {
+        let mut err = None;
+        let stream_id = if plan.stream.is_some() {
+            let a = match &mut stream_answers {
+                Some(s) => s.next(),
+                None => answers.next(),
+            };
+            match a {
+                Some(Ok(Value::BulkString(b))) => Some(String::from_utf8_lossy(&b).into_owned()),
+                Some(Ok(Value::SimpleString(s))) => Some(s),
+                Some(Ok(other)) => {
+                    err = Some(format!("XADD answered {other:?}"));
+                    None
+                }
+                Some(Err(e)) => {
+                    err = Some(format!("XADD failed: {e}"));
+                    None
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
+        let receivers = match answers.next() {
+            Some(Ok(Value::Int(n))) => Some(n),
+            Some(Ok(other)) => {
+                err.get_or_insert(format!("{command} answered {other:?}"));
+                None
+            }
+            Some(Err(e)) => {
+                err.get_or_insert(format!("{command} failed: {e}"));
+                None
+            }
+            None => {
+                err.get_or_insert(format!("no answer to {command}"));
+                None
+            }
+        };
+        out.push((receivers, stream_id, err));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paths::Purpose;
+
+    fn settings() -> PublishSettings {
+        PublishSettings {
+            channel: "revalidate".into(),
+            message: None,
+            expect_subscribers: None,
+            check: false,
+            force: false,
+            sharded: false,
+            stream_maxlen: None,
+            ack_timeout: None,
+        }
+    }
+
+    fn paths(ps: &[&str]) -> Vec<UrlPath> {
+        ps.iter()
+            .map(|p| UrlPath::parse(p, Purpose::Pod).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_expectation_comes_from_the_flag_then_the_pods_then_one() {
+        let pods: Vec<Target> = ["a=http://127.0.0.1:1", "b=http://127.0.0.1:2"]
+            .iter()
+            .map(|s| crate::targets::parse_spec(s).unwrap())
+            .collect();
+        let p = Plan::build(&settings(), paths(&["/a"]), &[]).unwrap();
+        assert_eq!(
+            (p.expect.subscribers, p.expect.source.as_str()),
+            (1, "at least one")
+        );
+        let p = Plan::build(&settings(), paths(&["/a"]), &pods).unwrap();
+        assert_eq!(p.expect.subscribers, 2);
+        assert_eq!(p.expect.pods, vec!["a", "b"]);
+        let mut s = settings();
+        s.expect_subscribers = Some(5);
+        let p = Plan::build(&s, paths(&["/a", "/b"]), &pods).unwrap();
+        assert_eq!(p.expect.subscribers, 5);
+        assert_ne!(p.messages[0].id, p.messages[1].id);
+    }
+
+    #[test]
+    fn receiver_counts_are_judged_never_rounded_up() {
+        let expect = Expect {
+            subscribers: 3,
+            source: "configured pods".into(),
+            pods: vec![],
+        };
+        let mut m = Message {
+            path: "/a".into(),
+            id: "i".into(),
+            receivers: Some(2),
+            stream_id: None,
+            outcome: Outcome::NotSent,
+            ok: false,
+            acks: vec![],
+            missing_pods: vec![],
+            error: None,
+        };
+        judge_delivery(&mut m, &expect);
+        assert_eq!(m.outcome, Outcome::UnderDelivered);
+        m.receivers = Some(3);
+        judge_delivery(&mut m, &expect);
+        assert_eq!(m.outcome, Outcome::Delivered);
+        m.receivers = Some(0);
+        judge_delivery(&mut m, &expect);
+        assert_eq!(m.outcome, Outcome::UnderDelivered);
+    }
+
+    #[test]
+    fn wait_acks_needs_an_id_in_the_message() {
+        let mut s = settings();
+        s.ack_timeout = Some(Duration::from_secs(1));
+        s.message = Some("{path}".into());
+        let e = Plan::build(&s, paths(&["/a"]), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--wait-acks"), "{e}");
+    }
+}

@@ -1,0 +1,46 @@
+//! The agent's summary when it stops (its running log is on stderr, through tracing).
+
+use super::plural;
+use crate::agent;
+use crate::report::{Style, short_duration};
+
+pub fn agent(r: &agent::Report, style: &Style) -> String {
+    let mut out = format!(
+        "{} {} on {} in {} · app {} · {}\n",
+        style.bold(&format!("revalidate agent {}:", r.pod)),
+        plural(r.totals.messages as usize, "message", "messages"),
+        r.channel,
+        short_duration(std::time::Duration::from_secs_f64(r.duration_ms / 1000.0)),
+        r.target,
+        r.redis,
+    );
+    let outcomes = if r.totals.revalidations.is_empty() {
+        "no revalidation".to_string()
+    } else {
+        r.totals
+            .revalidations
+            .iter()
+            .map(|(o, n)| format!("{n} {o}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out.push_str(&format!(
+        "  {outcomes} · {} skipped · {} invalid · acknowledgements: {} sent, {} failed · {}\n",
+        plural(r.totals.duplicates as usize, "duplicate", "duplicates"),
+        r.totals.invalid,
+        r.totals.acks_sent,
+        r.totals.acks_failed,
+        plural(r.totals.reconnects as usize, "reconnect", "reconnects"),
+    ));
+    let by = match r.ended_by {
+        Some(crate::context::Stop::Terminated) => "SIGTERM",
+        Some(crate::context::Stop::Interrupted) => "Ctrl-C",
+        Some(crate::context::Stop::Deadline) => "--deadline",
+        None => "its end",
+    };
+    out.push_str(&format!(
+        "stopped by {by}; every revalidation in flight finished · exit {}\n",
+        r.exit_code
+    ));
+    out
+}

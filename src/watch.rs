@@ -1,0 +1,233 @@
+//! watch: subscribe to channels and patterns and report every message as it arrives (time,
+//! channel, the path and id read from it), for on-call: is anything being published, and what?
+//!
+//! Invariants: messages are reported in the order received, each once; the subscription survives
+//! a Redis restart ([`crate::redis::subscriber`]) and every lost and regained connection is
+//! reported; `--count` and `--duration` end the run normally, as does a signal when neither was
+//! given (watching until Ctrl-C is the point); a signal before a limit that was given makes the
+//! report partial.
+
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::context::{RunContext, Stop};
+use crate::exit::Code;
+use crate::redis::Redis;
+use crate::redis::message;
+use crate::redis::subscriber::{self, LinkEvent, Session, Topics, Update};
+use crate::report::{self, Retain};
+
+/// The longest part of a message kept in a report.
+const MAX_PAYLOAD: usize = 1000;
+
+/// What watch will do.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub topics: Topics,
+    pub count: Option<u64>,
+    pub duration: Option<Duration>,
+}
+
+/// One message as watch reports it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Seen {
+    /// When it was received (RFC 3339, UTC, milliseconds).
+    pub time: String,
+    pub channel: String,
+    /// The pattern that matched, for a pattern subscription.
+    pub pattern: Option<String>,
+    /// The path read from the message (its `path` field, or the message itself when it is a
+    /// bare path); null when the message holds none.
+    pub path: Option<String>,
+    pub id: Option<String>,
+    /// The message's own `timestamp` (unix ms), when it has one.
+    pub timestamp: Option<i64>,
+    /// Received minus `timestamp`: how long the message took to arrive (clocks permitting).
+    pub age_ms: Option<f64>,
+    /// The message as received (lossy UTF-8, at most 1000 characters).
+    pub payload: String,
+}
+
+impl Seen {
+    pub fn from_incoming(m: &subscriber::Incoming) -> Seen {
+        let parsed = message::parse(&m.payload);
+        let received_ms = m
+            .received
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let text = String::from_utf8_lossy(&m.payload);
+        let payload: String = text.chars().take(MAX_PAYLOAD).collect();
+        Seen {
+            time: report::timestamp(m.received),
+            channel: m.channel.clone(),
+            pattern: m.pattern.clone(),
+            path: parsed.path,
+            id: parsed.id,
+            timestamp: parsed.timestamp,
+            age_ms: parsed.timestamp.map(|t| (received_ms - t).max(0) as f64),
+            payload,
+        }
+    }
+}
+
+/// What watch reports as it goes.
+pub enum Progress<'a> {
+    Message(&'a Seen),
+    Link(&'a LinkEvent),
+}
+
+/// Why the watch ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ended {
+    /// `--count` messages were received.
+    Count,
+    /// `--duration` passed.
+    Duration,
+    /// A signal (Ctrl-C, SIGTERM) or the --deadline.
+    Stopped,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Totals {
+    pub messages: u64,
+    /// Messages without a readable path.
+    pub without_path: u64,
+    pub reconnects: u64,
+}
+
+/// The step's report.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Report {
+    pub duration_ms: f64,
+    pub redis: String,
+    pub channels: Vec<String>,
+    pub patterns: Vec<String>,
+    /// Every message (JSON output), or none (other outputs print them as they come).
+    pub messages: Vec<Seen>,
+    /// Every lost and regained connection.
+    pub links: Vec<LinkEvent>,
+    pub totals: Totals,
+    pub ended: Ended,
+    pub warnings: Vec<String>,
+    pub stopped: Option<Stop>,
+    pub exit_code: u8,
+}
+
+impl Report {
+    pub fn code(&self) -> Code {
+        match self.stopped {
+            Some(Stop::Interrupted) => Code::Interrupted,
+            Some(Stop::Terminated) => Code::Terminated,
+            Some(Stop::Deadline) => Code::CellsFailed,
+            None => Code::Success,
+        }
+    }
+}
+
+/// Watches until a limit, a signal or the deadline. `first` is the subscription the command
+/// made (so an unreachable Redis is an error before the watch starts).
+pub async fn run(
+    ctx: &RunContext,
+    redis: &Redis,
+    first: Session,
+    plan: &Plan,
+    retain: Retain,
+    mut on_progress: impl FnMut(Progress<'_>),
+) -> Report {
+    let started = Instant::now();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(subscriber::run(
+        redis.clone(),
+        plan.topics.clone(),
+        Some(first),
+        cancel.clone(),
+        tx,
+    ));
+    let until = plan.duration.map(|d| tokio::time::Instant::now() + d);
+    let mut totals = Totals::default();
+    let mut messages = Vec::new();
+    let mut links = Vec::new();
+    let mut stopped = None;
+    let ended = loop {
+        let update = tokio::select! {
+            s = ctx.stop() => {
+                stopped = Some(s);
+                break Ended::Stopped;
+            }
+            _ = async {
+                match until {
+                    Some(u) => tokio::time::sleep_until(u).await,
+                    None => std::future::pending().await,
+                }
+            } => break Ended::Duration,
+            u = rx.recv() => u,
+        };
+        match update {
+            None => break Ended::Stopped,
+            Some(Update::Link(l)) => {
+                let e = l.event("pubsub", redis.addr());
+                if e.state == "reconnected" {
+                    totals.reconnects += 1;
+                }
+                // The first subscription was made before the watch started: not news.
+                if e.state != "subscribed" {
+                    on_progress(Progress::Link(&e));
+                    links.push(e);
+                }
+            }
+            Some(Update::Message(m)) => {
+                let seen = Seen::from_incoming(&m);
+                totals.messages += 1;
+                if seen.path.is_none() {
+                    totals.without_path += 1;
+                }
+                on_progress(Progress::Message(&seen));
+                if retain == Retain::All {
+                    messages.push(seen);
+                }
+                if plan.count.is_some_and(|c| totals.messages >= c) {
+                    break Ended::Count;
+                }
+            }
+        }
+    };
+    cancel.cancel();
+    let _ = task.await;
+    // Ctrl-C is how an unlimited watch ends; with a limit given, stopping early is partial.
+    let limited = plan.count.is_some() || plan.duration.is_some();
+    let stopped = match stopped {
+        Some(Stop::Deadline) => Some(Stop::Deadline),
+        Some(s) if limited => Some(s),
+        _ => None,
+    };
+    if let Some(s) = stopped {
+        ctx.observe(s);
+    }
+    let mut warnings = redis.warnings.clone();
+    if totals.messages == 0 && ended != Ended::Count {
+        warnings.push(format!(
+            "no message on {} in {}",
+            plan.topics.describe(),
+            report::short_duration(started.elapsed())
+        ));
+    }
+    let mut report = Report {
+        duration_ms: report::millis(started.elapsed()),
+        redis: redis.shown().to_string(),
+        channels: plan.topics.channels.clone(),
+        patterns: plan.topics.patterns.clone(),
+        messages,
+        links,
+        totals,
+        ended,
+        warnings,
+        stopped,
+        exit_code: 0,
+    };
+    report.exit_code = report.code().as_u8();
+    report
+}

@@ -1,0 +1,69 @@
+//! rediss:// against a TLS-only redis-server whose certificate a test CA signed: trusted with
+//! --redis-ca (which replaces the system roots), refused without it (exit 5, with the hint).
+
+use super::publish_json;
+use super::server::{RedisServer, make_certs};
+use crate::common::{code, revalidate, stderr};
+
+#[test]
+fn rediss_with_the_ca_given_works_and_without_it_is_exit_5() {
+    let certs = tempfile::tempdir().unwrap();
+    make_certs(certs.path());
+    let server = RedisServer::with_tls(certs.path());
+    let url = format!("rediss://localhost:{}", server.port);
+
+    let (mut c, _d) = revalidate();
+    let out = c
+        .args([
+            "publish",
+            "/posts/a",
+            "--redis-url",
+            &url,
+            "--expect-subscribers",
+            "0",
+        ])
+        .arg("--redis-ca")
+        .arg(certs.path().join("ca.pem"))
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = publish_json(&out);
+    assert_eq!(r.redis, url);
+    assert_eq!(r.messages[0].receivers, Some(0));
+
+    // The system roots do not know the test CA.
+    let (mut c, _d) = revalidate();
+    let out = c
+        .args(["publish", "/posts/a", "--redis-url", &url])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("localhost:{}", server.port)), "{err}");
+    assert!(
+        err.contains("hint: the server's certificate is not trusted: give its CA with --redis-ca"),
+        "{err}"
+    );
+
+    // A CA file that is not one is a usage error.
+    let (mut c, dir) = revalidate();
+    std::fs::write(dir.path().join("ca.pem"), "not a certificate").unwrap();
+    let out = c
+        .args([
+            "publish",
+            "/posts/a",
+            "--redis-url",
+            &url,
+            "--redis-ca",
+            "ca.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("holds no PEM certificate"),
+        "{}",
+        stderr(&out)
+    );
+}

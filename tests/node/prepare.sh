@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the ioredis of tests/node/package-lock.json (npm ci) under CACHE/node-ioredis when it is
+# missing or the lock file changed, and prints the node_modules directory on stdout (last line).
+# The Redis tests run a real ioredis subscriber with `node -e` and NODE_PATH set to it.
+#
+# Usage: tests/node/prepare.sh [--cache DIR]   (DIR defaults to $CARGO_TARGET_DIR, else target/)
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cache="${CARGO_TARGET_DIR:-$repo/target}"
+if [[ "${1:-}" == "--cache" ]]; then
+    cache="$2"
+fi
+for tool in node npm; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "tests/node/prepare.sh: '$tool' is not installed; the ioredis subscriber test needs Node.js with npm" >&2
+        exit 2
+    fi
+done
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+work="$cache/node-ioredis"
+mkdir -p "$work"
+exec 9>"$work.lock"
+flock 9
+lock_hash="$(sha256sum <"$here/package-lock.json" | cut -c1-64)"
+if [[ ! -d "$work/node_modules/ioredis" || "$(cat "$work/node_modules/.lock-hash" 2>/dev/null)" != "$lock_hash" ]]; then
+    echo "tests/node: npm ci (ioredis)" >&2
+    cp "$here/package.json" "$here/package-lock.json" "$work/"
+    (cd "$work" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >&2)
+    echo "$lock_hash" >"$work/node_modules/.lock-hash"
+fi
+echo "$work/node_modules"
