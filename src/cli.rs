@@ -150,6 +150,15 @@ impl Cli {
             _ => 0,
         }
     }
+
+    /// Whether the command's work is CPU-bound enough to use every core: verify decodes and
+    /// hashes bodies, and the demo serves a whole simulated fleet. The others wait on the
+    /// network, where one worker thread is cheaper (measured: fanout's client CPU and wall
+    /// time); the command itself runs on the main thread, so a stdout that blocks never stops
+    /// the worker from seeing a signal.
+    pub fn wants_threads(&self) -> bool {
+        matches!(self.command, Command::Verify(_) | Command::Demo(_))
+    }
 }
 
 #[derive(Debug, Subcommand)]
