@@ -494,6 +494,8 @@ impl Reporter {
             };
             let _ = serde_json::to_writer(&mut self.out, &line);
             let _ = self.out.write_all(b"\n");
+            // Events stream: a consumer sees each one as it happens.
+            let _ = self.out.flush();
         }
     }
 

@@ -9,7 +9,9 @@
 use std::io::{self, Write};
 
 pub struct Out {
-    inner: Box<dyn Write + Send>,
+    /// Buffered: a JSON document of 100,000 cells is written in large blocks, not a system call
+    /// a line; streaming output (NDJSON events, people's lines) is flushed as it is written.
+    inner: std::io::BufWriter<Box<dyn Write + Send>>,
     line: Vec<u8>,
     closed: bool,
     error: Option<io::Error>,
@@ -18,7 +20,7 @@ pub struct Out {
 impl Out {
     pub fn new(inner: Box<dyn Write + Send>) -> Out {
         Out {
-            inner,
+            inner: std::io::BufWriter::with_capacity(64 * 1024, inner),
             line: Vec::new(),
             closed: false,
             error: None,
