@@ -255,17 +255,17 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l channel 
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l catch-up -d 'At start, revalidate what was published in the last DURATION (read from <channel>:stream)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l health-addr -d 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dedupe-window -d 'A message id handled within this window is skipped [default: 10m]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l mode -d 'How the app is told to revalidate [default: nextjs]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l mode -d 'How each pod is told to revalidate [default: nextjs]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
 endpoint\t'Your app\'s revalidate route on each pod'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l method -d 'nextjs mode: request method [default: HEAD]' -r -f -a "HEAD\t''
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l method -d 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]' -r -f -a "HEAD\t''
 GET\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l preview-id-file -d 'nextjs mode: the app\'s .next/prerender-manifest.json (or a file holding the id); env REVALIDATE_PREVIEW_ID holds the id itself' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l endpoint -d 'endpoint mode: the app\'s revalidate route, e.g. \'/api/revalidate?path={path}\'' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l preview-id-file -d 'nextjs mode: file holding the previewModeId, or the app\'s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l endpoint -d 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. \'/api/revalidate?path={path}\'' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l endpoint-method -d 'endpoint mode: request method [default: GET]' -r -f -a "GET\t''
 POST\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s H -l header -d 'A request header \'Name: value\' (repeatable); ${ENV_VAR} in the value is expanded' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l body -d 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped)' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l expect-json -d 'endpoint mode: a JSON field the response must hold, KEY=VALUE' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s H -l header -d 'A request header \'Name: value\' sent to every pod, in both modes (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l body -d 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l expect-json -d 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL] [default: redis://127.0.0.1:6379]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself)' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots' -r -F
@@ -286,8 +286,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l deadline
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l stream -d 'Also read <channel>:stream (XREAD BLOCK from the last entry handled), so messages published while the connection was down are handled after reconnecting'
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l only-generated -d 'nextjs mode: skip pages the app never generated (x-prerender-revalidate-if-generated: 1)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l allow-gone -d 'Do not count gone pages (404) as failures'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l only-generated -d 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l allow-gone -d 'Do not count gone pages (404: deleted content or unknown route) as failures'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'

@@ -343,11 +343,10 @@ pub struct PathArgs {
     pub paths_file: Vec<PathBuf>,
 }
 
+/// How a pod (fanout: every pod; the agent: its own app) is told to revalidate.
 #[derive(Debug, Clone, Args)]
-pub struct FanoutArgs {
-    #[command(flatten)]
-    pub paths: PathArgs,
-
+#[command(next_help_heading = "Revalidation")]
+pub struct RevalidationArgs {
     /// How each pod is told to revalidate [default: nextjs]
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
@@ -391,6 +390,15 @@ pub struct FanoutArgs {
     /// e.g. revalidated=true
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_expect_json_syntax)]
     pub expect_json: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FanoutArgs {
+    #[command(flatten)]
+    pub paths: PathArgs,
+
+    #[command(flatten)]
+    pub how: RevalidationArgs,
 
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -672,52 +680,6 @@ pub struct WatchArgs {
     pub redis: RedisArgs,
 }
 
-/// How the agent revalidates its app: fanout's modes, for one target.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Revalidation")]
-pub struct AgentHowArgs {
-    /// How the app is told to revalidate [default: nextjs]
-    #[arg(long, value_enum)]
-    pub mode: Option<Mode>,
-
-    /// nextjs mode: request method [default: HEAD]
-    #[arg(long, value_enum)]
-    pub method: Option<RevalidateMethod>,
-
-    /// nextjs mode: skip pages the app never generated (x-prerender-revalidate-if-generated: 1)
-    #[arg(long)]
-    pub only_generated: bool,
-
-    /// Do not count gone pages (404) as failures
-    #[arg(long)]
-    pub allow_gone: bool,
-
-    /// nextjs mode: the app's .next/prerender-manifest.json (or a file holding the id); env
-    /// REVALIDATE_PREVIEW_ID holds the id itself
-    #[arg(long, value_name = "FILE")]
-    pub preview_id_file: Option<PathBuf>,
-
-    /// endpoint mode: the app's revalidate route, e.g. '/api/revalidate?path={path}'
-    #[arg(long, value_name = "TEMPLATE")]
-    pub endpoint: Option<String>,
-
-    /// endpoint mode: request method [default: GET]
-    #[arg(long, value_enum)]
-    pub endpoint_method: Option<EndpointMethod>,
-
-    /// A request header 'Name: value' (repeatable); ${ENV_VAR} in the value is expanded
-    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax)]
-    pub headers: Vec<String>,
-
-    /// endpoint mode: JSON body template; {path} becomes the path (JSON-escaped)
-    #[arg(long, value_name = "TEMPLATE")]
-    pub body: Option<String>,
-
-    /// endpoint mode: a JSON field the response must hold, KEY=VALUE
-    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_expect_json_syntax)]
-    pub expect_json: Option<String>,
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct AgentArgs {
     /// The local app to revalidate [default: http://127.0.0.1:3000]
@@ -750,7 +712,7 @@ pub struct AgentArgs {
     pub dedupe_window: Option<Duration>,
 
     #[command(flatten)]
-    pub how: AgentHowArgs,
+    pub how: RevalidationArgs,
 
     #[command(flatten)]
     pub redis: RedisArgs,

@@ -8,7 +8,7 @@ use crate::cli::{
     AwsArgs, CdnInvalidateArgs, CdnListArgs, CdnPurgeArgs, CdnStatusArgs, CdnWaitArgs,
     NextDataArgs, PollArgs,
 };
-use crate::cli::{FanoutArgs, GlobalArgs, PodsArgs, TargetArgs, VerifyArgs};
+use crate::cli::{FanoutArgs, GlobalArgs, PodsArgs, RevalidationArgs, TargetArgs, VerifyArgs};
 
 fn list<T>(v: &[String], f: impl Fn(&String) -> T) -> Option<Vec<T>> {
     (!v.is_empty()).then(|| v.iter().map(f).collect())
@@ -28,6 +28,20 @@ pub fn global(g: &GlobalArgs) -> Layer {
         deadline: g.deadline.map(Span),
         ..Layer::default()
     }
+}
+
+/// How pods are told to revalidate: fanout's and the agent's flags.
+fn how(h: &RevalidationArgs, l: &mut Layer) {
+    l.mode = h.mode.map(Choice);
+    l.method = h.method.map(Choice);
+    l.only_generated = on(h.only_generated);
+    l.allow_gone = on(h.allow_gone);
+    l.preview_id_file = h.preview_id_file.clone();
+    l.headers = list(&h.headers, String::clone);
+    l.endpoint_template = h.endpoint.clone();
+    l.endpoint_method = h.endpoint_method.map(Choice);
+    l.endpoint_body = h.body.clone();
+    l.endpoint_expect_json = h.expect_json.clone();
 }
 
 fn targets(t: &TargetArgs, l: &mut Layer) {
@@ -59,16 +73,7 @@ pub fn pods(g: &GlobalArgs, a: &PodsArgs) -> Layer {
 pub fn fanout(g: &GlobalArgs, a: &FanoutArgs) -> Layer {
     let mut l = global(g);
     targets(&a.targets, &mut l);
-    l.mode = a.mode.map(Choice);
-    l.method = a.method.map(Choice);
-    l.only_generated = on(a.only_generated);
-    l.allow_gone = on(a.allow_gone);
-    l.preview_id_file = a.preview_id_file.clone();
-    l.headers = list(&a.headers, String::clone);
-    l.endpoint_template = a.endpoint.clone();
-    l.endpoint_method = a.endpoint_method.map(Choice);
-    l.endpoint_body = a.body.clone();
-    l.endpoint_expect_json = a.expect_json.clone();
+    how(&a.how, &mut l);
     l
 }
 
@@ -220,16 +225,6 @@ pub fn agent(g: &GlobalArgs, a: &AgentArgs) -> Layer {
     l.agent_health_addr = a.health_addr.clone();
     l.agent_catch_up = a.catch_up.map(Span);
     l.agent_dedupe_window = a.dedupe_window.map(Span);
-    let h = &a.how;
-    l.mode = h.mode.map(Choice);
-    l.method = h.method.map(Choice);
-    l.only_generated = on(h.only_generated);
-    l.allow_gone = on(h.allow_gone);
-    l.preview_id_file = h.preview_id_file.clone();
-    l.headers = list(&h.headers, String::clone);
-    l.endpoint_template = h.endpoint.clone();
-    l.endpoint_method = h.endpoint_method.map(Choice);
-    l.endpoint_body = h.body.clone();
-    l.endpoint_expect_json = h.expect_json.clone();
+    how(&a.how, &mut l);
     l
 }
