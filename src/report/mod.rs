@@ -479,6 +479,13 @@ impl Reporter {
         }
     }
 
+    /// A dry run's NDJSON: one line per request it would have sent.
+    fn planned_requests(&mut self, step: &'static str, requests: &[RequestView]) {
+        for request in requests {
+            self.event(&Event::Request { step, request });
+        }
+    }
+
     fn event(&mut self, ev: &Event<'_>) {
         /// Every line carries the schema version, so a consumer can read any line alone.
         #[derive(Serialize)]
@@ -666,22 +673,8 @@ impl Reporter {
                             });
                         }
                     }
-                    StepReport::FanoutDryRun(d) => {
-                        for r in &d.requests {
-                            self.event(&Event::Request {
-                                step: "fanout",
-                                request: r,
-                            });
-                        }
-                    }
-                    StepReport::VerifyDryRun(d) => {
-                        for r in &d.requests {
-                            self.event(&Event::Request {
-                                step: "verify",
-                                request: r,
-                            });
-                        }
-                    }
+                    StepReport::FanoutDryRun(d) => self.planned_requests("fanout", &d.requests),
+                    StepReport::VerifyDryRun(d) => self.planned_requests("verify", &d.requests),
                     StepReport::Discover(r) => {
                         for pod in &r.pods {
                             self.event(&Event::Pod {
@@ -725,12 +718,7 @@ impl Reporter {
                         }
                     }
                     StepReport::CdnPurgeDryRun(d) => {
-                        for r in &d.requests {
-                            self.event(&Event::Request {
-                                step: "cdn-purge",
-                                request: r,
-                            });
-                        }
+                        self.planned_requests("cdn-purge", &d.requests)
                     }
                 }
                 self.event(&Event::StepEnd {
