@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{ending, plural, requests};
+use super::{FailedCall, ending, failed_calls, plural, requests};
 use crate::cdn::invalidate::{self, BatchOutcome};
 use crate::cdn::purge::{self, Outcome};
 use crate::cdn::wait::{StatusReport, View};
@@ -372,34 +372,21 @@ pub fn cdn_purge(r: &purge::Report, style: &Style) -> String {
     }
     out.push_str(&t.render(style));
     let failing: Vec<&purge::PurgeResult> = r.results.iter().filter(|c| !c.ok).collect();
-    if !failing.is_empty() {
-        out.push_str(&format!(
-            "\n{}\n",
-            style.bold(&format!("Failed ({}):", failing.len()))
-        ));
-        let mut t = Table::new(&["PATH", "CACHE", "OUTCOME", "STATUS", "TRIES", "ERROR"]).indent(2);
-        for c in &failing {
-            t.row(vec![
-                c.path.as_str().into(),
-                c.cache.as_str().into(),
-                TCell::new(c.outcome.name(), Paint::Bad),
-                c.status.map_or("-".into(), |s| s.to_string()).into(),
-                c.attempts.to_string().into(),
-                c.error.clone().unwrap_or_default().into(),
-            ]);
-        }
-        out.push_str(&t.render(style));
-        let mut kinds: Vec<Outcome> = failing.iter().map(|c| c.outcome).collect();
-        kinds.sort();
-        kinds.dedup();
-        let hints: Vec<&str> = kinds.iter().filter_map(|o| o.hint()).collect();
-        if !hints.is_empty() {
-            out.push('\n');
-            for h in hints {
-                out.push_str(&format!("{} {h}\n", style.yellow("hint:")));
-            }
-        }
-    }
+    let calls: Vec<FailedCall> = failing
+        .iter()
+        .map(|c| FailedCall {
+            path: &c.path,
+            target: &c.cache,
+            outcome: c.outcome.name(),
+            status: c.status,
+            attempts: c.attempts,
+            error: c.error.as_deref(),
+        })
+        .collect();
+    let mut kinds: Vec<Outcome> = failing.iter().map(|c| c.outcome).collect();
+    kinds.sort();
+    let hints = kinds.into_iter().filter_map(|o| o.hint());
+    out.push_str(&failed_calls("Failed", "CACHE", &calls, hints, style));
     out.push_str(&failure(&r.failure, style));
     out.push('\n');
     let verdict = if r.totals.failed == 0 {

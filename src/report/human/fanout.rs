@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ending, plural, requests};
+use super::{FailedCall, ending, failed_calls, plural, requests};
 use crate::fanout::{self, Outcome};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::report::{Style, short_duration};
@@ -60,34 +60,21 @@ pub fn fanout(r: &fanout::Report, style: &Style) -> String {
     out.push_str(&t.render(style));
 
     let failing: Vec<&fanout::Cell> = r.cells.iter().filter(|c| !c.ok).collect();
-    if !failing.is_empty() {
-        out.push_str(&format!(
-            "\n{}\n",
-            style.bold(&format!("Failed cells ({}):", failing.len()))
-        ));
-        let mut t = Table::new(&["PATH", "POD", "OUTCOME", "STATUS", "TRIES", "ERROR"]).indent(2);
-        for c in &failing {
-            t.row(vec![
-                c.path.as_str().into(),
-                c.pod.as_str().into(),
-                TCell::new(c.outcome.name(), Paint::Bad),
-                c.status.map_or("-".into(), |s| s.to_string()).into(),
-                c.attempts.to_string().into(),
-                c.error.clone().unwrap_or_default().into(),
-            ]);
-        }
-        out.push_str(&t.render(style));
-        let mut kinds: Vec<Outcome> = failing.iter().map(|c| c.outcome).collect();
-        kinds.sort();
-        kinds.dedup();
-        let hints: Vec<&str> = kinds.iter().filter_map(|o| o.hint(r.mode)).collect();
-        if !hints.is_empty() {
-            out.push('\n');
-            for h in hints {
-                out.push_str(&format!("{} {h}\n", style.yellow("hint:")));
-            }
-        }
-    }
+    let calls: Vec<FailedCall> = failing
+        .iter()
+        .map(|c| FailedCall {
+            path: &c.path,
+            target: &c.pod,
+            outcome: c.outcome.name(),
+            status: c.status,
+            attempts: c.attempts,
+            error: c.error.as_deref(),
+        })
+        .collect();
+    let mut kinds: Vec<Outcome> = failing.iter().map(|c| c.outcome).collect();
+    kinds.sort();
+    let hints = kinds.into_iter().filter_map(|o| o.hint(r.mode));
+    out.push_str(&failed_calls("Failed cells", "POD", &calls, hints, style));
 
     out.push('\n');
     let verdict = if r.totals.failed == 0 {

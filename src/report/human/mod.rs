@@ -27,6 +27,7 @@ pub use watch::{channel_width, link_line, watch, watch_header, watch_line};
 
 use super::{StepReport, Style};
 use crate::context::Stop;
+use crate::report::table::{Cell as TCell, Paint, Table};
 
 /// Any step's report, as people read it.
 pub fn step(r: &StepReport, style: &Style) -> String {
@@ -79,6 +80,57 @@ fn aligned(indent: &str, lines: &[(String, String, String)]) -> String {
                 + "\n"
         })
         .collect()
+}
+
+/// One failed call in a "Failed" table: fanout's (path, pod) cells, purge's (path, cache).
+struct FailedCall<'a> {
+    path: &'a str,
+    target: &'a str,
+    outcome: &'static str,
+    status: Option<u16>,
+    attempts: u32,
+    error: Option<&'a str>,
+}
+
+/// Every failed call in full under `title`, then one hint per kind of failure (`hints` in order,
+/// repeats dropped). Nothing when no call failed.
+fn failed_calls(
+    title: &str,
+    target_header: &str,
+    calls: &[FailedCall<'_>],
+    hints: impl IntoIterator<Item = &'static str>,
+    style: &Style,
+) -> String {
+    if calls.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{}\n", style.bold(&format!("{title} ({}):", calls.len())));
+    let mut t =
+        Table::new(&["PATH", target_header, "OUTCOME", "STATUS", "TRIES", "ERROR"]).indent(2);
+    for c in calls {
+        t.row(vec![
+            c.path.into(),
+            c.target.into(),
+            TCell::new(c.outcome, Paint::Bad),
+            c.status.map_or("-".into(), |s| s.to_string()).into(),
+            c.attempts.to_string().into(),
+            c.error.unwrap_or_default().into(),
+        ]);
+    }
+    out.push_str(&t.render(style));
+    let mut seen = Vec::new();
+    for h in hints {
+        if !seen.contains(&h) {
+            seen.push(h);
+        }
+    }
+    if !seen.is_empty() {
+        out.push('\n');
+        for h in seen {
+            out.push_str(&format!("{} {h}\n", style.yellow("hint:")));
+        }
+    }
+    out
 }
 
 /// Every dry-run request, as `METHOD URL  (pod)` and its headers.
