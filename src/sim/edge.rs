@@ -29,6 +29,8 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio_util::sync::CancellationToken;
 
+use crate::transport::decode::Encoding;
+
 use super::serve::{self, Clock, Reply, lock};
 
 /// How long the edge waits for its origin before answering 504.
@@ -60,52 +62,13 @@ impl Default for EdgeOptions {
     }
 }
 
-/// The content coding an entry was negotiated for: the cache keeps one copy
-/// per coding a client can ask for, as CloudFront does with its normalised
-/// `Accept-Encoding`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Encoding {
-    /// The client accepts neither gzip nor br.
-    Identity,
-    /// The client accepts gzip but not br.
-    Gzip,
-    /// The client accepts br.
-    Br,
-}
-
-impl Encoding {
-    /// The variant for a request's `Accept-Encoding` values (`q=0` refuses a coding).
-    pub fn negotiate<'a>(accept_encoding: impl IntoIterator<Item = &'a str>) -> Encoding {
-        let mut best = Encoding::Identity;
-        for value in accept_encoding {
-            for part in value.split(',') {
-                let mut pieces = part.split(';').map(str::trim);
-                let coding = pieces.next().unwrap_or_default().to_ascii_lowercase();
-                let refused = pieces.any(|p| {
-                    p.strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                });
-                let this = match coding.as_str() {
-                    "br" => Encoding::Br,
-                    "gzip" => Encoding::Gzip,
-                    _ => continue,
-                };
-                if !refused && this > best {
-                    best = this;
-                }
-            }
-        }
-        best
-    }
-
-    /// The `Accept-Encoding` the edge sends its origin for this variant.
-    fn forwarded(self) -> Option<&'static str> {
-        match self {
-            Encoding::Identity => None,
-            Encoding::Gzip => Some("gzip"),
-            Encoding::Br => Some("br,gzip"),
-        }
+/// The `Accept-Encoding` the edge sends its origin for a variant: the cache keeps one copy per
+/// coding a client can ask for, as CloudFront does with its normalised `Accept-Encoding`.
+fn forwarded(encoding: Encoding) -> Option<&'static str> {
+    match encoding {
+        Encoding::Identity => None,
+        Encoding::Gzip => Some("gzip"),
+        Encoding::Br => Some("br,gzip"),
     }
 }
 
@@ -385,7 +348,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
             request = request.header(name, value);
         }
     }
-    if let Some(ae) = encoding.forwarded() {
+    if let Some(ae) = forwarded(encoding) {
         request = request.header(header::ACCEPT_ENCODING, ae);
     }
     if !body.is_empty() {

@@ -35,6 +35,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+pub use crate::transport::decode::Encoding;
 pub use balancer::Balancer;
 pub use cloudflare::{CloudflareApi, CloudflareOptions, CloudflarePurge, CloudflareRequest};
 pub use cloudfront::{
@@ -43,7 +44,7 @@ pub use cloudfront::{
     Operation, sdk_client,
 };
 pub use cms::{Cms, Post};
-pub use edge::{CachedObject, Edge, EdgeCache, EdgeCounters, EdgeOptions, Encoding};
+pub use edge::{CachedObject, Edge, EdgeCache, EdgeCounters, EdgeOptions};
 pub use etag::generate_etag;
 pub use fault::Fault;
 pub use pod::{CachedPage, Pod};

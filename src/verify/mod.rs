@@ -35,41 +35,11 @@ pub use judge::{
 pub use normalize::{IgnorePreset, Normalizer};
 pub use snapshot::Snapshot;
 
+pub use crate::transport::decode::Encoding;
+
 /// Backoff of `--wait` rounds: from 250 ms, doubling, to 5 s.
 const WAIT_FIRST: Duration = Duration::from_millis(250);
 const WAIT_CAP: Duration = Duration::from_secs(5);
-
-/// An Accept-Encoding variant of a page; a CDN caches each apart.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Encoding {
-    Identity,
-    Gzip,
-    Br,
-}
-
-impl Encoding {
-    /// The Accept-Encoding header that asks for this variant.
-    pub fn accept(self) -> &'static str {
-        match self {
-            Encoding::Identity => "identity",
-            Encoding::Gzip => "gzip",
-            Encoding::Br => "br",
-        }
-    }
-}
 
 /// `--through`: fetch each path through one URL (load balancer or CDN).
 #[derive(Clone, Debug)]
