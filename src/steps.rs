@@ -74,7 +74,8 @@ pub async fn verify(
             settled,
             total,
             next,
-        } => reporter.round(round, settled, total, next),
+            pause,
+        } => reporter.round(round, settled, total, next, pause),
     })
     .await;
     let ended = Ended {

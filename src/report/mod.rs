@@ -586,8 +586,15 @@ impl Reporter {
         });
     }
 
-    /// A verify round ended; `next` requests follow in another round (0: none).
-    pub fn round(&mut self, round: u32, settled: usize, paths: usize, next: usize) {
+    /// A verify round ended; `next` requests follow in another round (0: none) after `pause`.
+    pub fn round(
+        &mut self,
+        round: u32,
+        settled: usize,
+        paths: usize,
+        next: usize,
+        pause: Duration,
+    ) {
         self.event(&Event::Round {
             step: "verify",
             round,
@@ -598,8 +605,9 @@ impl Reporter {
             self.start_bar(
                 next,
                 &format!(
-                    "round {}: {settled}/{paths} settled, re-checking",
-                    round + 1
+                    "round {} after a {} pause: {settled}/{paths} settled, re-checking",
+                    round + 1,
+                    humantime::format_duration(Duration::from_millis(pause.as_millis() as u64)),
                 ),
             );
         }

@@ -293,6 +293,8 @@ pub enum Progress<'a> {
         total: usize,
         /// Requests the next round sends, when there is one.
         next: usize,
+        /// The pause before the next round.
+        pause: Duration,
     },
 }
 
@@ -464,6 +466,9 @@ pub async fn run(
             } else {
                 0
             },
+            pause: wait_until.map_or(Duration::ZERO, |u| {
+                pause.min(u.saturating_duration_since(Instant::now()))
+            }),
         });
         let Some(until) = wait_until else { break };
         if !more {
