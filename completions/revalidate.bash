@@ -206,7 +206,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__agent)
-            opts="-H -c -p -o -q -v -h -V --target --pod-name --channel --stream --catch-up --health-addr --dedupe-window --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --redis-url --redis-password-file --redis-ca --redis-timeout --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -c -p -o -q -v -h -V --target --pod-name --channel --stream --catch-up --health-addr --dedupe-window --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1866,7 +1866,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__publish)
-            opts="-n -c -p -o -q -v -h -V --paths-file --channel --message --expect-subscribers --check --force --sharded --stream --stream-maxlen --wait-acks --ack-timeout --redis-url --redis-password-file --redis-ca --redis-timeout --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-n -c -p -o -q -v -h -V --paths-file --channel --message --expect-subscribers --check --force --stream --stream-maxlen --wait-acks --ack-timeout --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2206,7 +2206,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__watch)
-            opts="-c -p -o -q -v -h -V --channel --pattern --count --duration --redis-url --redis-password-file --redis-ca --redis-timeout --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-c -p -o -q -v -h -V --channel --pattern --count --duration --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -211,9 +211,9 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l log-fo
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l check -d 'First ask PUBSUB NUMSUB, and publish nothing when nobody listens (exit 3)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l force -d 'With --check: publish even when nobody listens'
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l sharded -d 'Redis Cluster: SPUBLISH to the channel\'s shard (subscribers use SSUBSCRIBE)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l stream -d 'Also append every message to the stream <channel>:stream, for agents that were away'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l wait-acks -d 'Wait for every expected pod\'s acknowledgement on <channel>:acks (revalidate agent sends them)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -244,6 +244,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l retries 
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -288,6 +289,7 @@ json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l stream -d 'Also read <channel>:stream (XREAD BLOCK from the last entry handled), so messages published while the connection was down are handled after reconnecting'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l only-generated -d 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l allow-gone -d 'Do not count gone pages (404: deleted content or unknown route) as failures'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'

@@ -583,10 +583,17 @@ async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<
 async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code, Error> {
     let config = load_config(global, config::flags::watch(global, &a))?;
     let limits = config.limits()?;
+    let redis = redis_of(&config)?;
     let mut topics = crate::redis::subscriber::Topics {
         channels: a.channels.clone(),
         patterns: a.patterns.clone(),
+        sharded: redis.sharded(),
     };
+    if topics.sharded && !topics.patterns.is_empty() {
+        return Err(Error::usage(
+            "--pattern cannot be used with --sharded: Redis has no pattern subscription for shard channels; name each --channel",
+        ));
+    }
     for c in topics.channels.iter().chain(&topics.patterns) {
         crate::redis::check_channel(c)
             .map_err(|why| Error::usage(format!("--channel/--pattern {c:?}: {why}")))?;
@@ -599,7 +606,6 @@ async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code
         count: a.count,
         duration: a.duration,
     };
-    let redis = redis_of(&config)?;
     let mut reporter = reporter(global, "watch");
     let ctx = RunContext::new(limits);
     ctx.listen_for_signals();
@@ -626,7 +632,10 @@ async fn agent_cmd(global: &GlobalArgs, a: crate::cli::AgentArgs) -> Result<Code
     ctx.listen_for_signals();
     // A rejected password or TLS setup will not fix itself: exit 5 now. An unreachable Redis
     // may come back: the agent keeps trying (and is not ready meanwhile).
-    let topics = crate::redis::subscriber::Topics::channel(&plan.channel);
+    let topics = crate::redis::subscriber::Topics {
+        sharded: redis.sharded(),
+        ..crate::redis::subscriber::Topics::channel(&plan.channel)
+    };
     let first = match crate::redis::subscriber::connect(&redis, &topics).await {
         Ok(s) => Some(s),
         Err(f) if !f.kind.is_transient() => return Err(f.into_error()),

@@ -553,14 +553,17 @@ With --wait-acks, every expected pod must also acknowledge that it revalidated t
 agent acknowledges), and no pod may acknowledge a failure: acknowledged, or unacknowledged (exit 3).
 
 Redis Cluster: PUBLISH counts only the subscribers on the node that took it; --sharded uses
-SPUBLISH and PUBSUB SHARDNUMSUB, which count the subscribers of the channel's shard (SSUBSCRIBE).";
+SPUBLISH and PUBSUB SHARDNUMSUB, which count the subscribers of the channel's shard (those that
+SSUBSCRIBE, as watch --sharded and agent --sharded do).";
 
 const WATCH_ABOUT: &str = "\
 Subscribe to Redis channels and print every message as it is published: time, channel, path and
 id (read from the message's JSON, or the message itself when it is a bare path).
 
 For on-call: is anything being published, and what? Survives a Redis restart, and says when it
-lost and regained the connection. --count N and --duration D stop it; so does Ctrl-C.";
+lost and regained the connection. --count N and --duration D stop it; so does Ctrl-C.
+On a Redis Cluster, --sharded subscribes to shard channels (SSUBSCRIBE), where publish --sharded
+sends.";
 
 const AGENT_ABOUT: &str = "\
 Run beside the app in every pod, so the app needs no subscriber of its own.
@@ -578,7 +581,9 @@ once; and on SIGTERM or Ctrl-C finishes what is in flight and exits 0.
 between the app's port answering and its subscription existing) and /metrics (Prometheus).
 --stream reads <channel>:stream (written by publish --stream) from the last entry handled, so a
 message published while the connection was down is handled after reconnecting, once.
---catch-up D revalidates, at start, what was published in the last D.";
+--catch-up D revalidates, at start, what was published in the last D.
+On a Redis Cluster, --sharded subscribes to the shard channel (SSUBSCRIBE) that publish --sharded
+sends to; acknowledgements stay on the classic bus, which reaches every node.";
 
 /// Where Redis is and how to reach it.
 #[derive(Debug, Clone, Args)]
@@ -601,6 +606,11 @@ pub struct RedisArgs {
     /// Connect and response timeout of every Redis connection [default: 5s]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub redis_timeout: Option<Duration>,
+
+    /// Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent
+    /// SSUBSCRIBE), reached through the URL's node
+    #[arg(long)]
+    pub sharded: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -629,10 +639,6 @@ pub struct PublishArgs {
     /// With --check: publish even when nobody listens
     #[arg(long)]
     pub force: bool,
-
-    /// Redis Cluster: SPUBLISH to the channel's shard (subscribers use SSUBSCRIBE)
-    #[arg(long)]
-    pub sharded: bool,
 
     /// Also append every message to the stream <channel>:stream, for agents that were away
     #[arg(long)]

@@ -269,7 +269,10 @@ pub async fn run(
     let (sub_tx, mut sub_rx) = mpsc::unbounded_channel();
     tokio::spawn(subscriber::run(
         redis.clone(),
-        Topics::channel(&plan.channel),
+        Topics {
+            sharded: redis.sharded(),
+            ..Topics::channel(&plan.channel)
+        },
         first,
         cancel.clone(),
         sub_tx,

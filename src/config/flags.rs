@@ -186,6 +186,7 @@ fn redis(r: &RedisArgs, l: &mut Layer) {
     l.redis_password_file = r.redis_password_file.clone();
     l.redis_ca = r.redis_ca.clone();
     l.redis_timeout = r.redis_timeout.map(Span);
+    l.redis_sharded = on(r.sharded);
 }
 
 /// `revalidate publish`'s flags, over the global ones.
@@ -198,7 +199,6 @@ pub fn publish(g: &GlobalArgs, a: &PublishArgs) -> Layer {
     l.redis_expect_subscribers = a.expect_subscribers.map(Count);
     l.redis_check = on(a.check);
     l.redis_force = on(a.force);
-    l.redis_sharded = on(a.sharded);
     l.redis_stream = on(a.stream);
     l.redis_stream_maxlen = a.stream_maxlen.map(Count);
     l.redis_wait_acks = on(a.wait_acks);

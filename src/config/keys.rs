@@ -320,6 +320,7 @@ config_keys! {
     redis_force: bool = "redis.force" {
         env: None, flag: Some("--force"), default: Some(false), display: Plain,
     }
+    /// A Redis Cluster's shard channel: SPUBLISH (publish), SSUBSCRIBE (watch, agent).
     redis_sharded: bool = "redis.sharded" {
         env: None, flag: Some("--sharded"), default: Some(false), display: Plain,
     }

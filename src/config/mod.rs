@@ -793,6 +793,9 @@ pub struct RedisSettings {
     pub ca: Option<PathBuf>,
     /// Connect and response timeout of every connection.
     pub timeout: Duration,
+    /// `--sharded`: a Redis Cluster, reached through the URL's node, whose sharded channels
+    /// (SPUBLISH, SSUBSCRIBE) carry the messages.
+    pub sharded: bool,
 }
 
 /// publish's settings.
@@ -845,6 +848,7 @@ impl Config {
             password_file: r.redis_password_file.as_ref().map(Sourced::path),
             ca: r.redis_ca.as_ref().map(Sourced::path),
             timeout,
+            sharded: defaulted(&r.redis_sharded),
         })
     }
 

@@ -132,6 +132,7 @@ async fn find_redis(url: Option<&str>) -> Result<(Redis, Option<OwnServer>), Str
         password_file: None,
         ca: None,
         timeout: Duration::from_secs(2),
+        sharded: false,
     };
     if let Some(u) = url {
         let redis = Redis::build(&settings(u.to_string()), &|k| std::env::var(k).ok())

@@ -59,7 +59,7 @@ pub async fn collect(
             );
             break;
         };
-        let Ok(ack) = serde_json::from_slice::<Ack>(msg.get_payload_bytes()) else {
+        let Ok(ack) = serde_json::from_slice::<Ack>(&msg.payload) else {
             continue;
         };
         let Some(&i) = ack.id.as_ref().and_then(|id| by_id.get(id)) else {

@@ -13,8 +13,6 @@ pub mod acks;
 
 use std::time::{Duration, Instant};
 
-use ::redis::aio::MultiplexedConnection;
-use ::redis::cluster_async::ClusterConnection;
 use ::redis::{RedisResult, Value};
 
 use crate::config::{ConfigError, PublishSettings};
@@ -23,7 +21,7 @@ use crate::exit::Code;
 use crate::paths::UrlPath;
 use crate::redis::message::{self, Format};
 use crate::redis::subscriber::Session;
-use crate::redis::{Failure, Redis};
+use crate::redis::{Conn, Failure, Redis};
 use crate::report;
 use crate::targets::Target;
 
@@ -129,43 +127,13 @@ impl Plan {
     }
 }
 
-/// Where the commands go: one server, or a cluster (`--sharded`).
-pub enum Conn {
-    Single(MultiplexedConnection),
-    Cluster(ClusterConnection),
-}
-
-impl Conn {
-    /// Connects and checks that Redis answers (a PING: a missing or wrong password, or an ACL
-    /// user without rights, fails here, before anything is published).
-    pub async fn open(redis: &Redis, sharded: bool) -> Result<Conn, Failure> {
-        let mut c = if sharded {
-            Conn::Cluster(redis.cluster().await?)
-        } else {
-            Conn::Single(redis.connect().await?)
-        };
-        let ping = ::redis::cmd("PING");
-        let answer: RedisResult<Value> = match &mut c {
-            Conn::Single(m) => ping.query_async(m).await,
-            Conn::Cluster(m) => ping.query_async(m).await,
-        };
-        answer.map_err(|e| redis.failure(&e))?;
-        Ok(c)
-    }
-
-    async fn pipeline(&mut self, p: &::redis::Pipeline) -> RedisResult<Vec<RedisResult<Value>>> {
-        match self {
-            Conn::Single(m) => p.query_async(m).await,
-            Conn::Cluster(m) => p.query_async(m).await,
-        }
-    }
-
-    async fn query<T: ::redis::FromRedisValue>(&mut self, c: &::redis::Cmd) -> RedisResult<T> {
-        match self {
-            Conn::Single(m) => c.query_async(m).await,
-            Conn::Cluster(m) => c.query_async(m).await,
-        }
-    }
+/// Connects (to the cluster with `--sharded`) and checks that Redis answers: a missing or
+/// wrong password, or an ACL user without rights, fails here, before anything is published.
+pub async fn open(redis: &Redis) -> Result<Conn, Failure> {
+    let mut c = redis.connect().await?;
+    let answer: RedisResult<Value> = ::redis::cmd("PING").query_async(&mut c).await;
+    answer.map_err(|e| redis.failure(&e))?;
+    Ok(c)
 }
 
 /// What became of one message.
@@ -380,7 +348,7 @@ pub struct Connections {
 impl Connections {
     /// Connects (and subscribes to the acknowledgements when asked). Fails with exit 5.
     pub async fn open(redis: &Redis, plan: &Plan) -> Result<Connections, Failure> {
-        let conn = Conn::open(redis, plan.sharded).await?;
+        let conn = open(redis).await?;
         let acks = match plan.ack_timeout {
             Some(_) => Some(
                 crate::redis::subscriber::connect(
@@ -435,9 +403,8 @@ pub async fn run(
             "NUMSUB"
         };
         let cmd = ::redis::cmd("PUBSUB").arg(sub).arg(&plan.channel).clone();
-        match c
-            .conn
-            .query::<std::collections::HashMap<String, i64>>(&cmd)
+        match cmd
+            .query_async::<std::collections::HashMap<String, i64>>(&mut c.conn)
             .await
         {
             Ok(counts) => {
@@ -643,11 +610,19 @@ async fn publish_chunk(
         pipe.cmd(command).arg(&plan.channel).arg(payload);
     }
     let mut stream_answers = if split {
-        Some(conn.pipeline(&stream_pipe).await?.into_iter())
+        Some(
+            stream_pipe
+                .query_async::<Vec<RedisResult<Value>>>(conn)
+                .await?
+                .into_iter(),
+        )
     } else {
         None
     };
-    let mut answers = conn.pipeline(&pipe).await?.into_iter();
+    let mut answers = pipe
+        .query_async::<Vec<RedisResult<Value>>>(conn)
+        .await?
+        .into_iter();
     let mut out = Vec::with_capacity(chunk.len());
     for _ in chunk {
         let mut err = None;

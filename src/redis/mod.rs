@@ -18,8 +18,14 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use ::redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection, PubSub};
-use ::redis::{AsyncConnectionConfig, IntoConnectionInfo, RedisError};
+use ::redis::aio::{
+    ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection, PubSub,
+};
+use ::redis::cluster_async::ClusterConnection;
+use ::redis::{
+    AsyncConnectionConfig, Cmd, IntoConnectionInfo, Pipeline, PushInfo, RedisError, RedisFuture,
+    Value,
+};
 
 use crate::config::{ConfigError, RedisSettings};
 use crate::error::{Error, Service};
@@ -55,8 +61,47 @@ pub struct Redis {
     addr: String,
     tls: bool,
     timeout: Duration,
+    /// A Redis Cluster, reached through the URL's node (`--sharded`).
+    sharded: bool,
+    /// `--redis-ca`: the PEM that replaces the system roots (kept for cluster connections).
+    ca: Option<Vec<u8>>,
     /// Things people should know (e.g. a password given twice).
     pub warnings: Vec<String>,
+}
+
+/// A connection for commands: to one server, or to a Redis Cluster that sends each command to
+/// the shard of its key or channel (`--sharded`).
+pub enum Conn {
+    Single(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        cmd: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(c) => c.req_packed_commands(cmd, offset, count),
+            Conn::Cluster(c) => c.req_packed_commands(cmd, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(c) => c.get_db(),
+            Conn::Cluster(c) => c.get_db(),
+        }
+    }
 }
 
 impl fmt::Debug for Redis {
@@ -193,6 +238,7 @@ impl Redis {
             settings = settings.set_password(p.expose());
         }
         let info = info.set_redis_settings(settings);
+        let mut ca_pem = None;
         let client = match &s.ca {
             None => ::redis::Client::open(info),
             Some(ca) => {
@@ -205,6 +251,7 @@ impl Redis {
                         ca.display()
                     )));
                 }
+                ca_pem = Some(pem.clone());
                 ::redis::Client::build_with_tls(
                     info,
                     ::redis::TlsCertificates {
@@ -226,6 +273,8 @@ impl Redis {
             addr,
             tls,
             timeout: s.timeout,
+            sharded: s.sharded,
+            ca: ca_pem,
             warnings,
         })
     }
@@ -244,29 +293,43 @@ impl Redis {
         self.timeout
     }
 
+    /// Whether this is a Redis Cluster whose sharded channels are used (`--sharded`).
+    pub fn sharded(&self) -> bool {
+        self.sharded
+    }
+
     fn config(&self, response_timeout: Option<Duration>) -> AsyncConnectionConfig {
         AsyncConnectionConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(response_timeout)
     }
 
-    /// A multiplexed connection for commands, with the connect and response timeouts.
-    pub async fn connect(&self) -> Result<MultiplexedConnection, Failure> {
+    /// A connection for commands, with the connect and response timeouts: to the URL's server,
+    /// or through it to the whole cluster with `--sharded`.
+    pub async fn connect(&self) -> Result<Conn, Failure> {
+        if self.sharded {
+            return self.cluster(self.timeout, None).await.map(Conn::Cluster);
+        }
         self.client
             .get_multiplexed_async_connection_with_config(&self.config(Some(self.timeout)))
             .await
+            .map(Conn::Single)
             .map_err(|e| self.failure(&e))
     }
 
     /// A connection of its own for a blocking read (XREAD BLOCK): its response timeout covers the
     /// block, and nothing else waits behind it.
-    pub async fn connect_blocking(
-        &self,
-        block: Duration,
-    ) -> Result<MultiplexedConnection, Failure> {
+    pub async fn connect_blocking(&self, block: Duration) -> Result<Conn, Failure> {
+        if self.sharded {
+            return self
+                .cluster(block + self.timeout, None)
+                .await
+                .map(Conn::Cluster);
+        }
         self.client
             .get_multiplexed_async_connection_with_config(&self.config(Some(block + self.timeout)))
             .await
+            .map(Conn::Single)
             .map_err(|e| self.failure(&e))
     }
 
@@ -293,14 +356,29 @@ impl Redis {
         }
     }
 
-    /// A Redis Cluster connection started from this URL's node (for `--sharded`).
-    pub async fn cluster(&self) -> Result<::redis::cluster_async::ClusterConnection, Failure> {
+    /// A Redis Cluster connection started from this URL's node (for `--sharded`). With `pushes`
+    /// it speaks RESP3 and sends what the server pushes (sharded messages) there.
+    pub async fn cluster(
+        &self,
+        response_timeout: Duration,
+        pushes: Option<tokio::sync::mpsc::UnboundedSender<PushInfo>>,
+    ) -> Result<ClusterConnection, Failure> {
         let info = self.client.get_connection_info().clone();
-        let client = ::redis::cluster::ClusterClientBuilder::new(vec![info])
+        let mut builder = ::redis::cluster::ClusterClientBuilder::new(vec![info])
             .connection_timeout(self.timeout)
-            .response_timeout(self.timeout)
-            .build()
-            .map_err(|e| self.failure(&e))?;
+            .response_timeout(response_timeout);
+        if let Some(pem) = &self.ca {
+            builder = builder.certs(::redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem.clone()),
+            });
+        }
+        if let Some(tx) = pushes {
+            builder = builder
+                .use_protocol(::redis::ProtocolVersion::RESP3)
+                .push_sender(tx);
+        }
+        let client = builder.build().map_err(|e| self.failure(&e))?;
         match tokio::time::timeout(self.timeout * 2, client.get_async_connection()).await {
             Ok(Ok(c)) => Ok(c),
             Ok(Err(e)) => Err(self.failure(&e)),
@@ -496,6 +574,7 @@ mod tests {
             password_file: None,
             ca: None,
             timeout: Duration::from_secs(1),
+            sharded: false,
         }
     }
 

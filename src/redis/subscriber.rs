@@ -6,6 +6,11 @@
 //! Why not the crate's ConnectionManager with automatic resubscription: it needs RESP3 (Redis 6+)
 //! and says nothing of when the subscription was gone. A pub/sub connection never reconnects (its
 //! stream just ends), so this loop does, and knows at every moment whether it is subscribed.
+//! On a Redis Cluster with `--sharded`, the channels are shard channels: SSUBSCRIBE over RESP3
+//! through the crate's cluster connection, which sends each to its slot's node and hands the
+//! messages over as pushes. Its own reconnection is not relied on either: a lost node connection
+//! ends the session, and this loop connects and subscribes again.
+//!
 //! Invariants: [`Link::Subscribed`] is sent only once the server has confirmed every
 //! subscription; a message is forwarded once, in the order received; the loop ends only when
 //! cancelled (or the receiver is gone).
@@ -13,7 +18,11 @@
 use std::time::{Duration, SystemTime};
 
 use ::redis::aio::{PubSubSink, PubSubStream};
+use ::redis::cluster_async::ClusterConnection;
+use ::redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
+use ::redis::{PushInfo, PushKind, Value};
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -31,6 +40,8 @@ const BACKOFF_CAP: Duration = Duration::from_secs(5);
 pub struct Topics {
     pub channels: Vec<String>,
     pub patterns: Vec<String>,
+    /// The channels are shard channels of a Redis Cluster (SSUBSCRIBE); there are no patterns.
+    pub sharded: bool,
 }
 
 impl Topics {
@@ -38,14 +49,16 @@ impl Topics {
         Topics {
             channels: vec![c.into()],
             patterns: Vec::new(),
+            sharded: false,
         }
     }
 
-    /// For messages: `revalidate, news:* (pattern)`.
+    /// For messages: `revalidate, news:* (pattern)`, or `revalidate (sharded)`.
     pub fn describe(&self) -> String {
+        let kind = if self.sharded { " (sharded)" } else { "" };
         self.channels
             .iter()
-            .cloned()
+            .map(|c| format!("{c}{kind}"))
             .chain(self.patterns.iter().map(|p| format!("{p} (pattern)")))
             .collect::<Vec<_>>()
             .join(", ")
@@ -144,23 +157,99 @@ pub enum Update {
 }
 
 /// An established, subscribed connection.
-pub struct Session {
-    sink: PubSubSink,
-    stream: PubSubStream,
+pub enum Session {
+    /// SUBSCRIBE and PSUBSCRIBE on a RESP2 pub/sub connection.
+    Plain {
+        sink: PubSubSink,
+        stream: PubSubStream,
+    },
+    /// SSUBSCRIBE through a RESP3 cluster connection; messages arrive as pushes.
+    Sharded {
+        conn: ClusterConnection,
+        pushes: mpsc::UnboundedReceiver<PushInfo>,
+        /// How to reach each subscribed channel's node (for PING).
+        routes: Vec<RoutingInfo>,
+    },
 }
 
 impl Session {
     /// The messages, for a caller that reads them itself and does not reconnect (publish's
     /// acknowledgements: a lost connection ends the wait). The connection lives as long as the
     /// stream.
-    pub fn into_stream(self) -> PubSubStream {
-        drop(self.sink);
-        self.stream
+    pub fn into_stream(self) -> BoxStream<'static, Incoming> {
+        match self {
+            Session::Plain { sink, stream } => {
+                drop(sink);
+                stream.map(|m| incoming(&m)).boxed()
+            }
+            Session::Sharded { conn, pushes, .. } => {
+                futures_util::stream::unfold((conn, pushes), |(conn, mut pushes)| async move {
+                    loop {
+                        match shard_message(pushes.recv().await?) {
+                            Pushed::Message(m) => return Some((m, (conn, pushes))),
+                            Pushed::Lost => return None,
+                            Pushed::Other => {}
+                        }
+                    }
+                })
+                .boxed()
+            }
+        }
+    }
+}
+
+fn incoming(msg: &::redis::Msg) -> Incoming {
+    let pattern = if msg.from_pattern() {
+        msg.get_pattern::<String>().ok()
+    } else {
+        None
+    };
+    Incoming {
+        channel: msg.get_channel_name().to_string(),
+        pattern,
+        payload: msg.get_payload_bytes().to_vec(),
+        received: SystemTime::now(),
+    }
+}
+
+/// What a push on a sharded session means.
+enum Pushed {
+    Message(Incoming),
+    /// A node's connection was lost.
+    Lost,
+    /// A subscription confirmation, or another push of no interest.
+    Other,
+}
+
+fn shard_message(p: PushInfo) -> Pushed {
+    match p.kind {
+        PushKind::SMessage => {
+            let mut data = p.data.into_iter();
+            let (Some(channel), Some(payload)) = (data.next(), data.next()) else {
+                return Pushed::Other;
+            };
+            let bytes = |v: Value| match v {
+                Value::BulkString(b) => b,
+                Value::SimpleString(s) => s.into_bytes(),
+                _ => Vec::new(),
+            };
+            Pushed::Message(Incoming {
+                channel: String::from_utf8_lossy(&bytes(channel)).into_owned(),
+                pattern: None,
+                payload: bytes(payload),
+                received: SystemTime::now(),
+            })
+        }
+        PushKind::Disconnection => Pushed::Lost,
+        _ => Pushed::Other,
     }
 }
 
 /// Connects and subscribes once; the error is the first failure.
 pub async fn connect(redis: &Redis, topics: &Topics) -> Result<Session, Failure> {
+    if topics.sharded {
+        return connect_sharded(redis, topics).await;
+    }
     let pubsub = redis.pubsub().await?;
     let (mut sink, stream) = pubsub.split();
     let t = redis.timeout();
@@ -174,7 +263,39 @@ pub async fn connect(redis: &Redis, topics: &Topics) -> Result<Session, Failure>
         Ok::<(), ::redis::RedisError>(())
     };
     match tokio::time::timeout(t, confirm).await {
-        Ok(Ok(())) => Ok(Session { sink, stream }),
+        Ok(Ok(())) => Ok(Session::Plain { sink, stream }),
+        Ok(Err(e)) => Err(redis.failure(&e)),
+        Err(_) => Err(redis.timed_out()),
+    }
+}
+
+/// SSUBSCRIBE to each channel on its shard (one command per channel: channels of different
+/// slots cannot share one).
+async fn connect_sharded(redis: &Redis, topics: &Topics) -> Result<Session, Failure> {
+    let (tx, pushes) = mpsc::unbounded_channel();
+    let mut conn = redis.cluster(redis.timeout(), Some(tx)).await?;
+    let mut routes = Vec::new();
+    let confirm = async {
+        for c in &topics.channels {
+            conn.ssubscribe(c).await?;
+            // The channel's node, for PING: the one that owns the channel's slot.
+            let slot: u16 = ::redis::cmd("CLUSTER")
+                .arg("KEYSLOT")
+                .arg(c)
+                .query_async(&mut conn)
+                .await?;
+            routes.push(RoutingInfo::SingleNode(
+                SingleNodeRoutingInfo::SpecificNode(Route::new(slot, SlotAddr::Master)),
+            ));
+        }
+        Ok::<(), ::redis::RedisError>(())
+    };
+    match tokio::time::timeout(redis.timeout() * 2, confirm).await {
+        Ok(Ok(())) => Ok(Session::Sharded {
+            conn,
+            pushes,
+            routes,
+        }),
         Ok(Err(e)) => Err(redis.failure(&e)),
         Err(_) => Err(redis.timed_out()),
     }
@@ -248,56 +369,97 @@ async fn pump(
     cancel: &CancellationToken,
     tx: &mpsc::UnboundedSender<Update>,
 ) -> Option<String> {
-    let Session { sink, mut stream } = s;
-    // PING runs beside the stream, so a slow answer never holds a message back.
-    let (dead_tx, mut dead) = tokio::sync::oneshot::channel::<String>();
-    let pinger = tokio::spawn(async move {
-        let mut sink = sink;
-        loop {
-            tokio::time::sleep(PING_EVERY).await;
-            match tokio::time::timeout(timeout, sink.ping::<::redis::Value>()).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => {
-                    let _ = dead_tx.send(format!("PING failed: {e}"));
-                    return;
-                }
-                Err(_) => {
-                    let _ = dead_tx.send(format!(
-                        "no answer to PING within {}",
-                        humantime::format_duration(timeout)
-                    ));
-                    return;
-                }
-            }
-        }
-    });
-    let why = loop {
-        tokio::select! {
-            _ = cancel.cancelled() => break None,
-            why = &mut dead => break Some(why.unwrap_or_else(|_| "the connection was closed".into())),
-            m = stream.next() => match m {
-                Some(msg) => {
-                    let pattern = if msg.from_pattern() {
-                        msg.get_pattern::<String>().ok()
-                    } else {
-                        None
-                    };
-                    let incoming = Incoming {
-                        channel: msg.get_channel_name().to_string(),
-                        pattern,
-                        payload: msg.get_payload_bytes().to_vec(),
-                        received: SystemTime::now(),
-                    };
-                    if tx.send(Update::Message(incoming)).is_err() {
-                        break None;
+    match s {
+        Session::Plain { sink, stream } => {
+            // PING runs beside the stream, so a slow answer never holds a message back.
+            let (dead_tx, dead) = tokio::sync::oneshot::channel::<String>();
+            let pinger = tokio::spawn(async move {
+                let mut sink = sink;
+                loop {
+                    tokio::time::sleep(PING_EVERY).await;
+                    let ping = tokio::time::timeout(timeout, sink.ping::<Value>()).await;
+                    if let Some(why) = ping_failed(ping, timeout) {
+                        let _ = dead_tx.send(why);
+                        return;
                     }
                 }
-                None => break Some("the connection was closed (Redis restarted or the network dropped)".into()),
+            });
+            let messages = stream.map(|m| Pushed::Message(incoming(&m)));
+            let why = forward(messages, dead, cancel, tx).await;
+            pinger.abort();
+            why
+        }
+        Session::Sharded {
+            conn,
+            pushes,
+            routes,
+        } => {
+            let (dead_tx, dead) = tokio::sync::oneshot::channel::<String>();
+            let pinger = tokio::spawn(async move {
+                let mut conn = conn;
+                loop {
+                    tokio::time::sleep(PING_EVERY).await;
+                    for r in &routes {
+                        let ping = conn.route_command(::redis::cmd("PING"), r.clone());
+                        let ping = tokio::time::timeout(timeout, ping).await;
+                        if let Some(why) = ping_failed(ping, timeout) {
+                            let _ = dead_tx.send(why);
+                            return;
+                        }
+                    }
+                }
+            });
+            let messages = tokio_stream_of(pushes).map(shard_message);
+            let why = forward(messages, dead, cancel, tx).await;
+            pinger.abort();
+            why
+        }
+    }
+}
+
+fn tokio_stream_of<T: Send + 'static>(mut rx: mpsc::UnboundedReceiver<T>) -> BoxStream<'static, T> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)).boxed()
+}
+
+/// Why a PING says the connection is gone, if it does.
+fn ping_failed<E: std::fmt::Display>(
+    ping: Result<Result<Value, E>, tokio::time::error::Elapsed>,
+    timeout: Duration,
+) -> Option<String> {
+    match ping {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(format!("PING failed: {e}")),
+        Err(_) => Some(format!(
+            "no answer to PING within {}",
+            humantime::format_duration(timeout)
+        )),
+    }
+}
+
+/// Sends each message on until the messages end or a connection is lost (why), the pinger
+/// finds it dead (why), or the run is cancelled or nobody listens (None).
+async fn forward(
+    mut messages: impl futures_util::Stream<Item = Pushed> + Unpin,
+    mut dead: tokio::sync::oneshot::Receiver<String>,
+    cancel: &CancellationToken,
+    tx: &mpsc::UnboundedSender<Update>,
+) -> Option<String> {
+    const CLOSED: &str = "the connection was closed (Redis restarted or the network dropped)";
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return None,
+            why = &mut dead => return Some(why.unwrap_or_else(|_| "the connection was closed".into())),
+            m = messages.next() => match m {
+                Some(Pushed::Message(incoming)) => {
+                    if tx.send(Update::Message(incoming)).is_err() {
+                        return None;
+                    }
+                }
+                Some(Pushed::Other) => {}
+                Some(Pushed::Lost) | None => return Some(CLOSED.into()),
             }
         }
-    };
-    pinger.abort();
-    why
+    }
 }
 
 /// Exponential backoff with equal jitter: half the step fixed, half random.
@@ -327,7 +489,13 @@ mod tests {
         let t = Topics {
             channels: vec!["a".into(), "b".into()],
             patterns: vec!["n:*".into()],
+            sharded: false,
         };
         assert_eq!(t.describe(), "a, b, n:* (pattern)");
+        let s = Topics {
+            sharded: true,
+            ..Topics::channel("a")
+        };
+        assert_eq!(s.describe(), "a (sharded)");
     }
 }

@@ -16,13 +16,13 @@ use super::{AgentEv, Ev, Running, command, http_get, publish_json};
 use crate::common::{TestFleet, code, revalidate, stderr, wait_until};
 
 /// A running agent beside one simulated pod.
-struct Agent {
-    run: Running,
+pub(super) struct Agent {
+    pub(super) run: Running,
     health: String,
 }
 
 impl Agent {
-    fn start(tf: &TestFleet, redis_url: &str, pod: usize, extra: &[&str]) -> Agent {
+    pub(super) fn start(tf: &TestFleet, redis_url: &str, pod: usize, extra: &[&str]) -> Agent {
         let p = tf.pod(pod);
         let mut c = command(tf.dir.path());
         c.args(["agent", "-o", "ndjson", "--redis-url", redis_url])
@@ -47,7 +47,7 @@ impl Agent {
         Agent { run, health }
     }
 
-    fn healthz(&self) -> u16 {
+    pub(super) fn healthz(&self) -> u16 {
         http_get(&self.health, "/healthz").map_or(0, |(s, _)| s)
     }
 
@@ -55,7 +55,7 @@ impl Agent {
         http_get(&self.health, "/metrics").expect("/metrics").1
     }
 
-    fn wait_ready(&self) {
+    pub(super) fn wait_ready(&self) {
         assert!(
             wait_until(15, || self.healthz() == 200),
             "the agent did not become ready\n{}",
@@ -64,7 +64,7 @@ impl Agent {
     }
 
     /// Every message it handled: (id, path, source, outcome, acked).
-    fn handled(&self) -> Vec<revalidate::agent::Handled> {
+    pub(super) fn handled(&self) -> Vec<revalidate::agent::Handled> {
         self.run
             .events()
             .into_iter()
@@ -77,14 +77,14 @@ impl Agent {
             .collect()
     }
 
-    fn stop(self) -> (i32, String, String) {
+    pub(super) fn stop(self) -> (i32, String, String) {
         self.run.signal("TERM");
         self.run.wait(20)
     }
 }
 
 /// `revalidate publish` at `url` with `args`, as JSON.
-fn publish(url: &str, args: &[&str]) -> (i32, revalidate::publish::Report) {
+pub(super) fn publish(url: &str, args: &[&str]) -> (i32, revalidate::publish::Report) {
     let (mut c, _d) = revalidate();
     let out = c
         .args(["publish", "--redis-url", url, "-o", "json"])

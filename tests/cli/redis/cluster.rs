@@ -1,11 +1,176 @@
 //! Redis Cluster: PUBLISH counts only the subscribers on the node that took it; --sharded uses
-//! SPUBLISH and PUBSUB SHARDNUMSUB, which count the subscribers of the channel's shard.
+//! SPUBLISH and PUBSUB SHARDNUMSUB, which count the subscribers of the channel's shard; agents
+//! and watch with --sharded subscribe with SSUBSCRIBE on that shard, resubscribe when its node
+//! restarts, and read the stream through the cluster.
 
 use std::process::{Command, Stdio};
 
-use super::server::cluster;
-use super::{Running, publish_json};
-use crate::common::{code, revalidate, stderr, wait_until};
+use revalidate::agent::Source;
+use revalidate::publish::Outcome;
+
+use super::agent::{Agent, publish};
+use super::server::{RedisServer, cluster};
+use super::{Ev, Running, command, publish_json};
+use crate::common::{TestFleet, code, revalidate, stderr, wait_until};
+
+/// The node that owns `channel`'s slot.
+fn owner_of(nodes: &[RedisServer], channel: &str) -> usize {
+    let slot: i64 = redis::cmd("CLUSTER")
+        .arg("KEYSLOT")
+        .arg(channel)
+        .query(&mut nodes[0].client())
+        .unwrap();
+    nodes
+        .iter()
+        .position(|n| {
+            let slots: Vec<(i64, i64, redis::Value)> = redis::cmd("CLUSTER")
+                .arg("SLOTS")
+                .query(&mut n.client())
+                .unwrap();
+            slots.iter().any(|(from, to, node)| {
+                *from <= slot && slot <= *to && format!("{node:?}").contains(&n.port.to_string())
+            })
+        })
+        .expect("a node owns the slot")
+}
+
+fn shard_subscribers(node: &RedisServer, channel: &str) -> i64 {
+    let counts: Vec<redis::Value> = redis::cmd("PUBSUB")
+        .arg("SHARDNUMSUB")
+        .arg(channel)
+        .query(&mut node.client())
+        .unwrap_or_default();
+    match counts.get(1) {
+        Some(redis::Value::Int(n)) => *n,
+        _ => 0,
+    }
+}
+
+#[test]
+fn sharded_agents_and_watch_get_the_shard_messages_and_resubscribe_when_its_node_restarts() {
+    let mut nodes = cluster(3);
+    let owner = owner_of(&nodes, "revalidate");
+    // Every client starts from a node that does not own the channel: the cluster routes.
+    let other = (owner + 1) % nodes.len();
+    let url = nodes[other].url();
+    let tf = TestFleet::three();
+    let agent = Agent::start(&tf, &url, 0, &["--sharded"]);
+    agent.wait_ready();
+    let (_, dir) = revalidate();
+    let mut w = command(dir.path());
+    w.args(["watch", "--sharded", "--count", "1", "-o", "ndjson"])
+        .args(["--redis-url", &url]);
+    let watch = Running::spawn(w);
+    assert!(wait_until(15, || shard_subscribers(
+        &nodes[owner],
+        "revalidate"
+    ) == 2));
+
+    // Two shard subscribers (the agent and watch); one pod acknowledges.
+    let pod = format!("pod-1={}", tf.pod(0).url());
+    let (exit, r) = publish(
+        &url,
+        &[
+            "/posts/a",
+            "--sharded",
+            "--wait-acks",
+            "--expect-subscribers",
+            "2",
+            "--pod",
+            &pod,
+        ],
+    );
+    assert_eq!(exit, 0, "{r:#?}");
+    assert_eq!(r.command, "SPUBLISH");
+    let m = &r.messages[0];
+    assert_eq!(m.receivers, Some(2), "{m:?}");
+    assert_eq!(m.outcome, Outcome::Acknowledged, "{m:?}");
+    assert_eq!(m.acks[0].pod, "pod-1");
+    assert_eq!(m.acks[0].outcome, "revalidated");
+    assert_eq!(tf.pod(0).counters().revalidate_requests, 1);
+    watch.wait_for(10, "the message", |e| matches!(e, Ev::End { .. }));
+    let seen: Vec<_> = watch
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Ev::Message { message } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path.as_deref(), Some("/posts/a"));
+    assert_eq!(seen[0].channel, "revalidate");
+
+    // The shard's node restarts: the agent is not ready meanwhile, then subscribes again.
+    nodes[owner].kill();
+    assert!(
+        wait_until(15, || agent.healthz() == 503),
+        "not ready while the shard's node is gone\n{}",
+        agent.run.stderr()
+    );
+    nodes[owner].restart();
+    agent.wait_ready();
+    assert!(wait_until(15, || shard_subscribers(
+        &nodes[owner],
+        "revalidate"
+    ) == 1));
+    let (exit, r) = publish(
+        &url,
+        &[
+            "/posts/b",
+            "--sharded",
+            "--stream",
+            "--wait-acks",
+            "--expect-subscribers",
+            "1",
+        ],
+    );
+    assert_eq!(exit, 0, "{r:#?}");
+    assert_eq!(r.messages[0].outcome, Outcome::Acknowledged);
+    let states: Vec<String> = agent
+        .run
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Ev::Redis { link, .. } => Some(link.state),
+            _ => None,
+        })
+        .collect();
+    assert!(states.contains(&"lost".to_string()), "{states:?}");
+    assert_eq!(states.last().map(String::as_str), Some("reconnected"));
+
+    // A pod started later catches up from the stream, read through the cluster.
+    let late = Agent::start(&tf, &url, 1, &["--sharded", "--catch-up", "10m"]);
+    late.wait_ready();
+    let caught_up: Vec<String> = late
+        .handled()
+        .into_iter()
+        .filter(|h| h.source == Source::CatchUp && h.outcome == "revalidated")
+        .filter_map(|h| h.path)
+        .collect();
+    assert_eq!(caught_up, ["/posts/b"]);
+    assert_eq!(tf.pod(1).counters().revalidate_requests, 1);
+    for a in [agent, late] {
+        let (status, _, err) = a.stop();
+        assert_eq!(status, 0, "{err}");
+    }
+}
+
+#[test]
+fn watch_sharded_refuses_patterns() {
+    let (mut c, _d) = revalidate();
+    let out = c
+        .args(["watch", "--sharded", "--pattern", "news:*"])
+        .args(["--redis-url", "redis://127.0.0.1:1"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--pattern cannot be used with --sharded"),
+        "{}",
+        stderr(&out)
+    );
+}
 
 #[test]
 fn sharded_publish_counts_the_shard_subscribers() {
