@@ -57,61 +57,85 @@ impl Job {
     }
 }
 
-/// Finds the build id and a needle in a body that arrives in chunks, without holding it whole.
-pub(super) struct Scanner {
-    needle: Option<Vec<u8>>,
+/// Finds the build id and a needle in a body that arrives in chunks, without holding it whole:
+/// each chunk is searched where it lies, and only the bytes around a chunk boundary are copied,
+/// so a match split across two chunks is found too.
+pub(super) struct Scanner<'r> {
+    needle: Option<&'r [u8]>,
     found: bool,
     build_id: Option<String>,
-    window: Vec<u8>,
+    /// The last `keep` bytes seen.
+    tail: Vec<u8>,
+    /// The longest match looked for: the needle, or a build id's marker and id.
     keep: usize,
-    build_re: Regex,
+    build_re: &'r Regex,
 }
 
-impl Scanner {
-    pub(super) fn new(needle: Option<&str>, build_re: Regex) -> Scanner {
-        let n = needle.map(|s| s.as_bytes().to_vec());
-        let keep = n.as_ref().map_or(0, |n| n.len()).max(160);
+impl<'r> Scanner<'r> {
+    pub(super) fn new(needle: Option<&'r str>, build_re: &'r Regex) -> Scanner<'r> {
+        let needle = needle.map(str::as_bytes);
+        let keep = needle.map_or(0, <[u8]>::len).max(160);
         Scanner {
-            needle: n,
+            needle,
             found: false,
             build_id: None,
-            window: Vec::new(),
+            tail: Vec::new(),
             keep,
             build_re,
         }
     }
 
-    pub(super) fn feed(&mut self, chunk: &[u8]) {
-        if self.build_id.is_some() && (self.found || self.needle.is_none()) {
-            return;
-        }
-        let mut buf = std::mem::take(&mut self.window);
-        buf.extend_from_slice(chunk);
+    fn done(&self) -> bool {
+        self.build_id.is_some() && (self.found || self.needle.is_none())
+    }
+
+    fn search(&mut self, bytes: &[u8]) {
         if !self.found
-            && let Some(n) = &self.needle
-            && memchr::memmem::find(&buf, n).is_some()
+            && let Some(n) = self.needle
+            && memchr::memmem::find(bytes, n).is_some()
         {
             self.found = true;
         }
         if self.build_id.is_none() {
-            self.build_id = nextjs::find_build_id(&self.build_re, &buf);
+            self.build_id = nextjs::find_build_id(self.build_re, bytes);
         }
-        let start = buf.len().saturating_sub(self.keep);
-        buf.drain(..start);
-        self.window = buf;
+    }
+
+    pub(super) fn feed(&mut self, chunk: &[u8]) {
+        if self.done() || chunk.is_empty() {
+            return;
+        }
+        // A match across the boundary lies in the tail and the start of this chunk.
+        let mut joint = std::mem::take(&mut self.tail);
+        let seen = joint.len();
+        joint.extend_from_slice(&chunk[..chunk.len().min(self.keep)]);
+        if seen > 0 {
+            self.search(&joint);
+        }
+        if !self.done() {
+            self.search(chunk);
+        }
+        if chunk.len() >= self.keep {
+            joint.clear();
+            joint.extend_from_slice(&chunk[chunk.len() - self.keep..]);
+        } else {
+            let start = joint.len().saturating_sub(self.keep);
+            joint.drain(..start);
+        }
+        self.tail = joint;
     }
 }
 
 /// Where decoded content goes: hashed as it comes, or held for normalisation; scanned either way.
-struct Content {
+struct Content<'r> {
     hasher: blake3::Hasher,
     body: Option<Vec<u8>>,
-    scanner: Scanner,
+    scanner: Scanner<'r>,
     length: u64,
     max: u64,
 }
 
-impl Write for Content {
+impl Write for Content<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.length += buf.len() as u64;
         if self.length > self.max {
@@ -254,7 +278,7 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
     let content = Content {
         hasher: blake3::Hasher::new(),
         body: plan.buffered().then(Vec::new),
-        scanner: Scanner::new(plan.criteria.contains.as_deref(), s.build_re.clone()),
+        scanner: Scanner::new(plan.criteria.contains.as_deref(), &s.build_re),
         length: 0,
         max: plan.max_body,
     };
@@ -351,23 +375,51 @@ mod tests {
     #[test]
     fn scanner_finds_across_chunk_boundaries() {
         let re = Regex::new(nextjs::BUILD_ID).unwrap();
-        let mut s = Scanner::new(Some("Post A v2"), re.clone());
+        let mut s = Scanner::new(Some("Post A v2"), &re);
         s.feed(b"<h1>Post A");
         s.feed(b" v2</h1><script>{\"buildId\":\"Ly");
         s.feed(b"LiCKtGjgX9kyS5BqLRv\",\"x\":1}");
         assert!(s.found);
         assert_eq!(s.build_id.as_deref(), Some("LyLiCKtGjgX9kyS5BqLRv"));
-        let mut s = Scanner::new(None, re);
+        let mut s = Scanner::new(None, &re);
         s.feed(b"<script src=\"/_next/static/HhAzCDyDcXMoWum8wBQ6K/_buildManifest.js\">");
         assert_eq!(s.build_id.as_deref(), Some("HhAzCDyDcXMoWum8wBQ6K"));
     }
 
+    /// Every way of cutting a body into chunks finds what the whole body holds.
+    #[test]
+    fn scanner_finds_whatever_the_chunk_sizes() {
+        let re = Regex::new(nextjs::BUILD_ID).unwrap();
+        let filler = "x".repeat(300);
+        let body = format!(
+            "{filler}<h1>Post A v2</h1>{filler}<script>{{\"buildId\":\"LyLiCKtGjgX9kyS5BqLRv\"}}</script>{filler}"
+        );
+        for size in [1, 2, 7, 13, 64, 159, 160, 161, 200, 1000] {
+            let mut s = Scanner::new(Some("Post A v2"), &re);
+            for chunk in body.as_bytes().chunks(size) {
+                s.feed(chunk);
+            }
+            assert!(s.found, "chunks of {size}");
+            assert_eq!(
+                s.build_id.as_deref(),
+                Some("LyLiCKtGjgX9kyS5BqLRv"),
+                "chunks of {size}"
+            );
+        }
+        let mut s = Scanner::new(Some("Post A v3"), &re);
+        for chunk in body.as_bytes().chunks(13) {
+            s.feed(chunk);
+        }
+        assert!(!s.found);
+    }
+
     #[test]
     fn content_past_the_limit_is_refused_not_hashed() {
+        let re = Regex::new(nextjs::BUILD_ID).unwrap();
         let mut c = Content {
             hasher: blake3::Hasher::new(),
             body: None,
-            scanner: Scanner::new(None, Regex::new(nextjs::BUILD_ID).unwrap()),
+            scanner: Scanner::new(None, &re),
             length: 0,
             max: 10,
         };
