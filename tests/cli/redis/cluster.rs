@@ -175,38 +175,16 @@ fn watch_sharded_refuses_patterns() {
 #[test]
 fn sharded_publish_counts_the_shard_subscribers() {
     let nodes = cluster(3);
-    let slot: i64 = redis::cmd("CLUSTER")
-        .arg("KEYSLOT")
-        .arg("revalidate")
-        .query(&mut nodes[0].client())
-        .unwrap();
+    let owner_index = owner_of(&nodes, "revalidate");
     // The node that owns the channel's slot, and one that does not.
-    let owner = nodes
-        .iter()
-        .find(|n| {
-            let slots: Vec<(i64, i64, redis::Value)> = redis::cmd("CLUSTER")
-                .arg("SLOTS")
-                .query(&mut n.client())
-                .unwrap();
-            slots.iter().any(|(from, to, node)| {
-                *from <= slot && slot <= *to && format!("{node:?}").contains(&n.port.to_string())
-            })
-        })
-        .expect("a node owns the slot");
-    let other = nodes.iter().find(|n| n.port != owner.port).unwrap();
+    let owner = &nodes[owner_index];
+    let other = &nodes[(owner_index + 1) % nodes.len()];
     // A shard subscriber on the owner (what SSUBSCRIBE clients do).
     let mut sub = Command::new("redis-cli");
     sub.args(["-p", &owner.port.to_string(), "SSUBSCRIBE", "revalidate"])
         .stdin(Stdio::null());
     let sub = Running::spawn(sub);
-    assert!(wait_until(10, || {
-        let counts: Vec<redis::Value> = redis::cmd("PUBSUB")
-            .arg("SHARDNUMSUB")
-            .arg("revalidate")
-            .query(&mut owner.client())
-            .unwrap_or_default();
-        format!("{counts:?}").contains("int(1)")
-    }));
+    assert!(wait_until(10, || shard_subscribers(owner, "revalidate") == 1));
 
     // --sharded through any node: routed to the shard, its subscriber counted.
     let (mut c, _d) = revalidate();
