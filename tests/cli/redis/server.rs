@@ -64,10 +64,17 @@ impl RedisServer {
         RedisServer::launch_with(None, Some(certs.to_path_buf()), Vec::new())
     }
 
-    /// A node of a Redis Cluster (see [`cluster`]).
-    fn cluster_node() -> RedisServer {
-        let extra = ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"];
-        RedisServer::launch_with(None, None, extra.iter().map(|s| s.to_string()).collect())
+    /// A node of a Redis Cluster (see [`cluster`]), TLS-only when `tls` names the certificates.
+    fn cluster_node(tls: Option<&std::path::Path>) -> RedisServer {
+        let mut extra = vec!["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"];
+        if tls.is_some() {
+            extra.extend(["--tls-cluster", "yes"]);
+        }
+        RedisServer::launch_with(
+            None,
+            tls.map(std::path::Path::to_path_buf),
+            extra.iter().map(|s| s.to_string()).collect(),
+        )
     }
 
     fn launch(password: Option<String>) -> RedisServer {
@@ -207,6 +214,19 @@ impl RedisServer {
 
     /// A synchronous client for the test's own commands.
     pub fn client(&self) -> redis::Connection {
+        if let Some(certs) = &self.tls {
+            revalidate::install_crypto_provider();
+            let ca = std::fs::read(certs.join("ca.pem")).expect("ca.pem");
+            return redis::Client::build_with_tls(
+                format!("rediss://localhost:{}", self.port),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(ca),
+                },
+            )
+            .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(5)))
+            .expect("test client connects over TLS");
+        }
         let mut info =
             redis::IntoConnectionInfo::into_connection_info(self.url().as_str()).expect("url");
         if let Some(p) = &self.password {
@@ -260,21 +280,52 @@ impl Drop for RedisServer {
 /// A Redis Cluster of `n` primaries (no replicas) on free loopback ports, its slots assigned
 /// and its state `ok`.
 pub fn cluster(n: usize) -> Vec<RedisServer> {
-    let nodes: Vec<RedisServer> = (0..n).map(|_| RedisServer::cluster_node()).collect();
+    cluster_of(n, None)
+}
+
+/// The same, TLS-only (the cluster bus too), with the certificates of [`make_certs`] in `certs`.
+pub fn tls_cluster(n: usize, certs: &std::path::Path) -> Vec<RedisServer> {
+    cluster_of(n, Some(certs))
+}
+
+fn cluster_of(n: usize, tls: Option<&std::path::Path>) -> Vec<RedisServer> {
+    let nodes: Vec<RedisServer> = (0..n).map(|_| RedisServer::cluster_node(tls)).collect();
     let mut create = Command::new("redis-cli");
+    if let Some(certs) = tls {
+        create
+            .arg("--tls")
+            .arg("--cacert")
+            .arg(certs.join("ca.pem"));
+    }
     create.args(["--cluster", "create"]);
     for node in &nodes {
         create.arg(format!("127.0.0.1:{}", node.port));
     }
-    let out = create
+    let mut child = create
         .args(["--cluster-replicas", "0", "--cluster-yes"])
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
         .expect("redis-cli runs (it comes with redis-server)");
+    // It waits for the nodes to join for as long as it takes: never longer than a minute here.
+    let mut status = None;
+    poll(60, || {
+        status = child.try_wait().expect("redis-cli --cluster create");
+        status.is_some()
+    });
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let mut stdout = String::new();
+    let _ = child
+        .stdout
+        .take()
+        .map(|mut o| o.read_to_string(&mut stdout));
     assert!(
-        out.status.success(),
-        "redis-cli --cluster create: {}",
-        String::from_utf8_lossy(&out.stdout)
+        status.is_some_and(|s| s.success()),
+        "redis-cli --cluster create ({status:?}): {stdout}"
     );
     let ok = poll(20, || {
         nodes.iter().all(|node| {
@@ -289,7 +340,8 @@ pub fn cluster(n: usize) -> Vec<RedisServer> {
 }
 
 /// Writes a test CA (ca.pem) and a server certificate for localhost and 127.0.0.1 signed by it
-/// (server.pem, server.key) into `dir`, with the openssl command-line tool.
+/// (server.pem, server.key; also good for client authentication, as a TLS cluster bus needs)
+/// into `dir`, with the openssl command-line tool.
 pub fn make_certs(dir: &std::path::Path) {
     let run = |args: &[&str]| {
         let out = Command::new("openssl")
@@ -332,7 +384,7 @@ pub fn make_certs(dir: &std::path::Path) {
     run(&csr);
     std::fs::write(
         dir.join("ext.cnf"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n",
     )
     .unwrap();
     run(&[

@@ -1,8 +1,9 @@
 //! rediss:// against a TLS-only redis-server whose certificate a test CA signed: trusted with
-//! --redis-ca (which replaces the system roots), refused without it (exit 5, with the hint).
+//! --redis-ca (which replaces the system roots), refused without it (exit 5, with the hint); the
+//! same for a TLS-only Redis Cluster reached with --sharded.
 
 use super::publish_json;
-use super::server::{RedisServer, make_certs};
+use super::server::{RedisServer, make_certs, tls_cluster};
 use crate::common::{code, revalidate, stderr};
 
 #[test]
@@ -66,4 +67,29 @@ fn rediss_with_the_ca_given_works_and_without_it_is_exit_5() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_tls_cluster_is_reached_with_the_ca_given_and_refused_without_it() {
+    let certs = tempfile::tempdir().unwrap();
+    make_certs(certs.path());
+    let nodes = tls_cluster(3, certs.path());
+    let url = format!("rediss://localhost:{}", nodes[0].port);
+    let sharded = |ca: bool| {
+        let (mut c, _d) = revalidate();
+        c.args(["publish", "/posts/a", "--sharded", "--redis-url", &url])
+            .args(["--expect-subscribers", "0", "-o", "json"]);
+        if ca {
+            c.arg("--redis-ca").arg(certs.path().join("ca.pem"));
+        }
+        c.output().unwrap()
+    };
+    // The cluster connection trusts the CA given, on every node it discovers.
+    let out = sharded(true);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = publish_json(&out);
+    assert_eq!(r.command, "SPUBLISH");
+    assert_eq!(r.messages[0].receivers, Some(0));
+    let out = sharded(false);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
 }
