@@ -187,7 +187,7 @@ impl Session {
                     loop {
                         match shard_message(pushes.recv().await?) {
                             Pushed::Message(m) => return Some((m, (conn, pushes))),
-                            Pushed::Lost => return None,
+                            Pushed::Lost(_) => return None,
                             Pushed::Other => {}
                         }
                     }
@@ -212,11 +212,13 @@ fn incoming(msg: &::redis::Msg) -> Incoming {
     }
 }
 
+const CLOSED: &str = "the connection was closed (Redis restarted or the network dropped)";
+
 /// What a push on a sharded session means.
 enum Pushed {
     Message(Incoming),
-    /// A node's connection was lost.
-    Lost,
+    /// A node's connection was lost, or the server ended the subscription: why.
+    Lost(&'static str),
     /// A subscription confirmation, or another push of no interest.
     Other,
 }
@@ -240,7 +242,12 @@ fn shard_message(p: PushInfo) -> Pushed {
                 received: SystemTime::now(),
             })
         }
-        PushKind::Disconnection => Pushed::Lost,
+        PushKind::Disconnection => Pushed::Lost(CLOSED),
+        // This program never unsubscribes: the server did, because the channel's slot moved to
+        // another node (resharding, failover). Subscribing again finds the new owner.
+        PushKind::SUnsubscribe => {
+            Pushed::Lost("the server ended the shard subscription (the channel's slot moved)")
+        }
         _ => Pushed::Other,
     }
 }
@@ -444,7 +451,6 @@ async fn forward(
     cancel: &CancellationToken,
     tx: &mpsc::UnboundedSender<Update>,
 ) -> Option<String> {
-    const CLOSED: &str = "the connection was closed (Redis restarted or the network dropped)";
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return None,
@@ -456,7 +462,8 @@ async fn forward(
                     }
                 }
                 Some(Pushed::Other) => {}
-                Some(Pushed::Lost) | None => return Some(CLOSED.into()),
+                Some(Pushed::Lost(why)) => return Some(why.into()),
+                None => return Some(CLOSED.into()),
             }
         }
     }

@@ -260,3 +260,69 @@ fn sharded_against_a_single_server_says_so() {
     );
     assert!(!stderr(&out).contains("WARN"), "{}", stderr(&out));
 }
+
+/// The id of a cluster node, as CLUSTER MYID gives it.
+fn node_id(node: &RedisServer) -> String {
+    redis::cmd("CLUSTER")
+        .arg("MYID")
+        .query(&mut node.client())
+        .unwrap()
+}
+
+#[test]
+fn a_sharded_agent_follows_its_channel_when_the_slot_moves_to_another_node() {
+    let nodes = cluster(3);
+    let owner = owner_of(&nodes, "revalidate");
+    let next = (owner + 1) % nodes.len();
+    let url = nodes[owner].url();
+    let tf = TestFleet::three();
+    let agent = Agent::start(&tf, &url, 0, &["--sharded"]);
+    agent.wait_ready();
+    assert!(wait_until(15, || shard_subscribers(
+        &nodes[owner],
+        "revalidate"
+    ) == 1));
+
+    // Resharding: the channel's slot now belongs to another node. Redis ends the shard
+    // subscription there (SUNSUBSCRIBE); the agent subscribes again, on the new owner.
+    let slot: i64 = redis::cmd("CLUSTER")
+        .arg("KEYSLOT")
+        .arg("revalidate")
+        .query(&mut nodes[0].client())
+        .unwrap();
+    let new_owner = node_id(&nodes[next]);
+    for n in &nodes {
+        let _: String = redis::cmd("CLUSTER")
+            .arg("SETSLOT")
+            .arg(slot)
+            .arg("NODE")
+            .arg(&new_owner)
+            .query(&mut n.client())
+            .unwrap();
+    }
+    assert!(
+        wait_until(15, || shard_subscribers(&nodes[next], "revalidate") == 1),
+        "the agent did not subscribe on the new owner\n{}",
+        agent.run.stderr()
+    );
+    let pod = format!("pod-1={}", tf.pod(0).url());
+    let (exit, r) = publish(
+        &url,
+        &["/posts/a", "--sharded", "--wait-acks", "--pod", &pod],
+    );
+    assert_eq!(exit, 0, "{r:#?}");
+    assert_eq!(r.messages[0].receivers, Some(1));
+    assert_eq!(r.messages[0].outcome, Outcome::Acknowledged);
+    let lost: Vec<String> = agent
+        .run
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Ev::Redis { link, .. } if link.state == "lost" => link.error,
+            _ => None,
+        })
+        .collect();
+    assert!(lost.iter().any(|e| e.contains("slot moved")), "{lost:?}");
+    let (status, _, err) = agent.stop();
+    assert_eq!(status, 0, "{err}");
+}
