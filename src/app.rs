@@ -216,34 +216,58 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     log_plan("fanout", plan.paths.len(), plan.targets.len(), &limits);
     let transport = pods.transport(Transport::new(&limits, plan.targets.len())?, &limits);
     let mut reporter = reporter(global, "fanout");
-    if let discovery::Pods::Discovered(d) = &pods {
-        steps::discovered(&d.report, &mut reporter);
-    }
-    if global.dry_run {
-        reporter.step_finished(StepReport::FanoutDryRun(fanout::dry_run(&plan, &transport)));
-    } else {
-        steps::fanout(&ctx, &transport, &plan, &mut reporter).await;
-        if let discovery::Pods::Discovered(d) = &pods {
-            let again = async |targets: Vec<Target>, reporter: &mut Reporter| {
+    call_pods(
+        &ctx,
+        &pods,
+        &kubernetes,
+        (discovery::Missed::Revalidation, steps::Again::Newcomers),
+        &mut reporter,
+        global
+            .dry_run
+            .then(|| StepReport::FanoutDryRun(fanout::dry_run(&plan, &transport))),
+        async |targets: Option<Vec<Target>>, reporter: &mut Reporter| match targets {
+            None => {
+                steps::fanout(&ctx, &transport, &plan, reporter).await;
+            }
+            Some(targets) => {
                 let newcomers = fanout::Plan {
                     targets,
                     ..plan.clone()
                 };
                 steps::fanout(&ctx, &transport, &newcomers, reporter).await;
-            };
-            steps::follow_membership(
-                &ctx,
-                d,
-                &kubernetes,
-                discovery::Missed::Revalidation,
-                steps::Again::Newcomers,
-                &mut reporter,
-                again,
-            )
-            .await;
-        }
-    }
+            }
+        },
+    )
+    .await;
     reporter.finish(ctx.observed_stop())
+}
+
+/// The end of every command that calls pods: the discovery's report, then the dry run or the
+/// step (`step(None)`: on the plan's pods), and for discovered pods the membership followed, the
+/// step run again on newcomers or on everyone (`step(Some(targets))`).
+async fn call_pods(
+    ctx: &RunContext,
+    pods: &discovery::Pods,
+    kubernetes: &config::KubernetesSettings,
+    (missed, again): (discovery::Missed, steps::Again),
+    reporter: &mut Reporter,
+    dry_run: Option<StepReport>,
+    mut step: impl AsyncFnMut(Option<Vec<Target>>, &mut Reporter),
+) {
+    if let discovery::Pods::Discovered(d) = pods {
+        steps::discovered(&d.report, reporter);
+    }
+    if let Some(planned) = dry_run {
+        reporter.step_finished(planned);
+        return;
+    }
+    step(None, reporter).await;
+    if let discovery::Pods::Discovered(d) = pods {
+        let rerun = async |targets: Vec<Target>, reporter: &mut Reporter| {
+            step(Some(targets), reporter).await;
+        };
+        steps::follow_membership(ctx, d, kubernetes, missed, again, reporter, rerun).await;
+    }
 }
 
 async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
@@ -293,33 +317,29 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
         &limits,
     );
     let mut reporter = reporter(global, "verify");
-    if let discovery::Pods::Discovered(d) = &pods {
-        steps::discovered(&d.report, &mut reporter);
-    }
-    if global.dry_run {
-        reporter.step_finished(StepReport::VerifyDryRun(verify::dry_run(&plan, &transport)));
-    } else {
-        steps::verify(&ctx, &transport, &plan, &mut reporter).await;
-        if let discovery::Pods::Discovered(d) = &pods {
-            let again = async |targets: Vec<Target>, reporter: &mut Reporter| {
+    call_pods(
+        &ctx,
+        &pods,
+        &kubernetes,
+        (discovery::Missed::Verification, steps::Again::Everyone),
+        &mut reporter,
+        global
+            .dry_run
+            .then(|| StepReport::VerifyDryRun(verify::dry_run(&plan, &transport))),
+        async |targets: Option<Vec<Target>>, reporter: &mut Reporter| match targets {
+            None => {
+                steps::verify(&ctx, &transport, &plan, reporter).await;
+            }
+            Some(targets) => {
                 let everyone = verify::Plan {
                     targets,
                     ..plan.clone()
                 };
                 steps::verify(&ctx, &transport, &everyone, reporter).await;
-            };
-            steps::follow_membership(
-                &ctx,
-                d,
-                &kubernetes,
-                discovery::Missed::Verification,
-                steps::Again::Everyone,
-                &mut reporter,
-                again,
-            )
-            .await;
-        }
-    }
+            }
+        },
+    )
+    .await;
     reporter.finish(ctx.observed_stop())
 }
 
