@@ -602,14 +602,7 @@ impl Reporter {
             paths,
         });
         if next > 0 {
-            self.start_bar(
-                next,
-                &format!(
-                    "round {} after a {} pause: {settled}/{paths} settled, re-checking",
-                    round + 1,
-                    humantime::format_duration(Duration::from_millis(pause.as_millis() as u64)),
-                ),
-            );
+            self.start_bar(next, &next_round(round, settled, paths, pause));
         }
     }
 
@@ -980,6 +973,15 @@ pub fn short_duration(d: Duration) -> String {
     }
 }
 
+/// The progress bar's message while verify `--wait` pauses before its next round.
+fn next_round(round: u32, settled: usize, paths: usize, pause: Duration) -> String {
+    format!(
+        "round {} after a {} pause: {settled}/{paths} settled, re-checking",
+        round + 1,
+        short_duration(pause)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1032,5 +1034,17 @@ mod tests {
         assert_eq!(short_duration(Duration::from_millis(1240)), "1.24s");
         assert_eq!(short_duration(Duration::from_secs(123)), "2m03s");
         assert_eq!(millis(Duration::from_micros(1500)), 1.5);
+    }
+
+    #[test]
+    fn the_bar_between_wait_rounds_names_the_pause() {
+        assert_eq!(
+            next_round(1, 3, 5, Duration::from_millis(500)),
+            "round 2 after a 500ms pause: 3/5 settled, re-checking"
+        );
+        assert_eq!(
+            next_round(4, 0, 1, Duration::from_secs(5)),
+            "round 5 after a 5.00s pause: 0/1 settled, re-checking"
+        );
     }
 }
