@@ -325,6 +325,7 @@ pub async fn watch(
         redis: redis.shown(),
         channels: &plan.topics.channels,
         patterns: &plan.topics.patterns,
+        sharded: plan.topics.sharded,
     });
     let retain = reporter.retain();
     let report = watch::run(ctx, redis, first, plan, retain, |p| match p {
@@ -355,6 +356,7 @@ pub async fn agent(
         pod: &plan.pod,
         target: &plan.target.location(),
         channel: &plan.channel,
+        sharded: redis.sharded(),
         stream: plan.stream.as_deref(),
         health: health
             .as_ref()

@@ -105,6 +105,8 @@ pub struct Report {
     pub redis: String,
     pub channels: Vec<String>,
     pub patterns: Vec<String>,
+    /// The channels are a Redis Cluster's shard channels (SSUBSCRIBE).
+    pub sharded: bool,
     /// Every message (JSON output), or none (other outputs print them as they come).
     pub messages: Vec<Seen>,
     /// Every lost and regained connection.
@@ -220,6 +222,7 @@ pub async fn run(
         redis: redis.shown().to_string(),
         channels: plan.topics.channels.clone(),
         patterns: plan.topics.patterns.clone(),
+        sharded: plan.topics.sharded,
         messages,
         links,
         totals,

@@ -215,6 +215,8 @@ pub struct Report {
     pub target: String,
     pub redis: String,
     pub channel: String,
+    /// The channel is a Redis Cluster's shard channel (SSUBSCRIBE).
+    pub sharded: bool,
     pub stream: Option<String>,
     pub health: Option<String>,
     /// The messages handled (JSON output only; the latest 10,000), in the order they finished.
@@ -470,6 +472,7 @@ pub async fn run(
         target: plan.target.location().to_string(),
         redis: redis.shown().to_string(),
         channel: plan.channel.clone(),
+        sharded: redis.sharded(),
         stream: plan.stream.clone(),
         health: health_addr.map(|a| a.to_string()),
         handled: state.handled.into(),

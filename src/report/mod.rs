@@ -214,12 +214,14 @@ pub enum StepStart<'a> {
         redis: &'a str,
         channels: &'a [String],
         patterns: &'a [String],
+        sharded: bool,
     },
     Agent {
         redis: &'a str,
         pod: &'a str,
         target: &'a str,
         channel: &'a str,
+        sharded: bool,
         stream: Option<&'a str>,
         /// Where /healthz and /metrics listen.
         health: Option<String>,

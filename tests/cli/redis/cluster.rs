@@ -100,6 +100,14 @@ fn sharded_agents_and_watch_get_the_shard_messages_and_resubscribe_when_its_node
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].path.as_deref(), Some("/posts/a"));
     assert_eq!(seen[0].channel, "revalidate");
+    // Both say, for machines, that they subscribed to a shard channel.
+    for (events, step) in [(watch.events(), "watch"), (agent.run.events(), "agent")] {
+        let sharded = events.iter().find_map(|e| match e {
+            Ev::StepStart { step: s, rest } if s == step => rest["sharded"].as_bool(),
+            _ => None,
+        });
+        assert_eq!(sharded, Some(true), "{step}");
+    }
 
     // The shard's node restarts: the agent is not ready meanwhile, then subscribes again.
     nodes[owner].kill();
