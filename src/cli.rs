@@ -157,7 +157,12 @@ impl Cli {
     /// time); the command itself runs on the main thread, so a stdout that blocks never stops
     /// the worker from seeing a signal.
     pub fn wants_threads(&self) -> bool {
-        matches!(self.command, Command::Verify(_) | Command::Demo(_))
+        match self.command {
+            Command::Verify(_) => true,
+            #[cfg(feature = "demo")]
+            Command::Demo(_) => true,
+            _ => false,
+        }
     }
 }
 
@@ -184,6 +189,7 @@ pub enum Command {
     Agent(AgentArgs),
 
     /// Run the story on a simulated fleet of Next.js pods: no network, nothing to install
+    #[cfg(feature = "demo")]
     #[command(after_help = after_help())]
     Demo(DemoArgs),
 

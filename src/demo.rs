@@ -21,10 +21,10 @@ use crate::exit::Code;
 use crate::nextjs::RevalidateMethod;
 use crate::paths::{Purpose, UrlPath};
 use crate::report::{OutputFormat, Reporter, Style};
-use crate::sim::{Edge, EdgeOptions, Flavor, Fleet, FleetOptions};
 use crate::targets::{self, Target};
 use crate::transport::Transport;
 use crate::{cdn, fanout, steps, verify};
+use revalidate_sim::{Edge, EdgeOptions, Flavor, Fleet, FleetOptions};
 
 mod redis_story;
 
@@ -51,7 +51,7 @@ pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
     // Pods of a fake Kubernetes cluster each have their own IP (127.0.0.11, ...), as real
     // pods do, so every transport (direct included) can reach each one.
     let fleet = if a.kubernetes {
-        crate::sim::k8s::loopback_fleet(opts).await
+        revalidate_sim::k8s::loopback_fleet(opts).await
     } else {
         Fleet::start(opts).await
     }
@@ -417,8 +417,11 @@ async fn titles_of(
 
 /// A fake API server describing the fleet: Service `web` in namespace `web`, and with
 /// `scaled` > 0 a Service `scaled` with that many endpoints spread over the fleet's pods.
-async fn fake_cluster(fleet: &Fleet, scaled: usize) -> Result<crate::sim::k8s::FakeCluster, Error> {
-    use crate::sim::k8s::{FakeCluster, FleetPods, ServicePort};
+async fn fake_cluster(
+    fleet: &Fleet,
+    scaled: usize,
+) -> Result<revalidate_sim::k8s::FakeCluster, Error> {
+    use revalidate_sim::k8s::{FakeCluster, FleetPods, ServicePort};
     let mut builder = FakeCluster::builder()
         .namespace("web")
         .service("web", &[ServicePort::http()])
@@ -483,7 +486,7 @@ async fn serve(
     manifest: &std::path::Path,
     dir: &std::path::Path,
     a: &DemoArgs,
-    cluster: Option<&crate::sim::k8s::FakeCluster>,
+    cluster: Option<&revalidate_sim::k8s::FakeCluster>,
 ) -> Result<Code, Error> {
     let kubeconfig = match cluster {
         Some(c) => {
@@ -494,7 +497,7 @@ async fn serve(
         }
         None => None,
     };
-    use crate::sim::{
+    use revalidate_sim::{
         CloudFrontOptions, CloudFrontProxy, CloudflareApi, CloudflareOptions, Completion, Moto,
     };
     let info_file = a.info_file.as_deref();

@@ -3,14 +3,15 @@
 //! The library behind the `revalidate` binary. Each step (fanout, verify, and the ones to come)
 //! is a module with a library function that a command, a pipeline and tests call in-process with
 //! one [`context::RunContext`]; [`steps`] feeds their events to the one [`report::Reporter`];
-//! [`app::run`] is the command-line entry. [`sim`] is a simulated Next.js fleet used by `demo`,
-//! the benchmarks and the tests.
+//! [`app::run`] is the command-line entry. The simulated Next.js fleet that `demo`, the
+//! benchmarks and the tests use is its own crate, `revalidate-sim` (the `demo` feature).
 
 pub mod app;
 pub mod cdn;
 pub mod cli;
 pub mod config;
 pub mod context;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod docs;
 pub mod error;
@@ -20,7 +21,6 @@ pub mod nextjs;
 pub mod paths;
 pub mod report;
 pub mod secret;
-pub mod sim;
 pub mod steps;
 pub mod targets;
 pub mod transport;

@@ -23,10 +23,10 @@ use crate::publish;
 use crate::redis::Redis;
 use crate::redis::subscriber::{self, Topics};
 use crate::report::{OutputFormat, Reporter, Retain, Style};
-use crate::sim::Fleet;
 use crate::steps;
 use crate::targets::Target;
 use crate::transport::Transport;
+use revalidate_sim::Fleet;
 
 const CHANNEL: &str = "revalidate";
 

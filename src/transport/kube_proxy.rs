@@ -228,8 +228,8 @@ mod tests {
 #[cfg(test)]
 mod against_the_fake {
     use super::*;
-    use crate::sim::k8s::{FakeCluster, FleetPods, ServicePort, loopback_fleet};
-    use crate::sim::{Fault, FleetOptions};
+    use revalidate_sim::k8s::{FakeCluster, FleetPods, ServicePort, loopback_fleet};
+    use revalidate_sim::{Fault, FleetOptions};
 
     #[tokio::test]
     async fn a_down_pod_and_a_missing_pod_are_connect_failures() {

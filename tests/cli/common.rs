@@ -8,9 +8,9 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 
 use revalidate::report::{Envelope, StepReport};
-use revalidate::sim::{Balancer, Fleet, FleetOptions, Pod};
 use revalidate::transport::RequestView;
 use revalidate::{fanout, verify};
+use revalidate_sim::{Balancer, Fleet, FleetOptions, Pod};
 
 /// A running fleet plus the files a test points the binary at.
 pub struct TestFleet {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use revalidate::fanout::{Mode, Outcome};
 use revalidate::report::{Envelope, StepReport};
-use revalidate::sim::Fault;
 use revalidate::targets::Target;
+use revalidate_sim::Fault;
 
 use crate::common::{
     TestFleet, cell, code, fanout_dry_run_of, json, revalidate, revalidate_in, run_json, stderr,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use revalidate::context::Stop;
 use revalidate::fanout::{Mode, Outcome, Report};
-use revalidate::sim::{Fault, Flavor, FleetOptions};
+use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{
     Event, TestFleet, cell, cells, code, envelope, events, fanout_dry_run_of, fanout_of, row_paths,

@@ -11,10 +11,10 @@ use revalidate::context::RunContext;
 use revalidate::error::{Error, Service};
 use revalidate::paths::{Purpose, UrlPath};
 use revalidate::report::{Display, OutputFormat, Reporter, StepReport};
-use revalidate::sim::{Fault, FleetOptions};
 use revalidate::targets::{self, Target};
 use revalidate::transport::Transport;
 use revalidate::{fanout, steps, verify};
+use revalidate_sim::{Fault, FleetOptions};
 
 use crate::common::TestFleet;
 

@@ -1,4 +1,4 @@
-//! Kubernetes: the built binary against the fake API server (`revalidate::sim::k8s`) on a free
+//! Kubernetes: the built binary against the fake API server (`revalidate_sim::k8s`) on a free
 //! loopback port, through a kubeconfig that points at it, with the real kube client. The
 //! simulated pods listen on their own loopback IPs (127.0.0.11, ...), so every transport reaches
 //! each pod for real: direct to the pod's IP, pods/proxy forwarded by the fake, and port-forwards
@@ -12,14 +12,14 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use revalidate::report::{Envelope, StepReport};
-use revalidate::sim::k8s::{
-    Access, EndpointState, FakeCluster, FakeClusterBuilder, FleetPods, ServicePort, loopback_fleet,
-};
-use revalidate::sim::{Fault, Fleet, FleetOptions};
 use revalidate::targets::Reach;
 use revalidate::targets::discovery::{Recheck, Report as Discovery};
 use revalidate::targets::kubernetes::Via;
 use revalidate::{fanout, verify};
+use revalidate_sim::k8s::{
+    Access, EndpointState, FakeCluster, FakeClusterBuilder, FleetPods, ServicePort, loopback_fleet,
+};
+use revalidate_sim::{Fault, Fleet, FleetOptions};
 
 use crate::common::{
     assert_schema, code, envelope, json, revalidate_in, stderr, stdout, wait_until,

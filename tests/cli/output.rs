@@ -3,8 +3,8 @@
 
 use revalidate::context::Stop;
 use revalidate::fanout::{self, Mode, Outcome};
-use revalidate::sim::Fault;
 use revalidate::targets::Reach;
+use revalidate_sim::Fault;
 
 use crate::common::{
     Event, StepStart, TestFleet, cells, code, envelope, events, fanout_dry_run_of, fanout_of,
@@ -15,7 +15,7 @@ use crate::fanout::{fanout, fanout_args, fanout_bare, fanout_json, spawn};
 /// A fleet where every failure kind shows: pod-1 fine, pod-2 ignores the header (rejected),
 /// pod-3 answers 500 (http-error), pod-4 is down (unreachable); /nope is gone.
 fn failing_run() -> (TestFleet, assert_cmd::Command) {
-    let tf = TestFleet::start(revalidate::sim::FleetOptions {
+    let tf = TestFleet::start(revalidate_sim::FleetOptions {
         pods: 4,
         ..Default::default()
     });
@@ -377,7 +377,7 @@ fn a_reader_that_goes_away_is_not_a_crash() {
 #[test]
 fn a_reader_that_reads_a_little_then_goes_away_is_not_a_crash() {
     use std::io::Read;
-    let tf = TestFleet::start(revalidate::sim::FleetOptions {
+    let tf = TestFleet::start(revalidate_sim::FleetOptions {
         extra_slugs: 300,
         ..Default::default()
     });

@@ -4,8 +4,8 @@
 
 use std::process::Output;
 
-use revalidate::sim::{Edge, EdgeOptions, Fault};
 use revalidate::verify::{Encoding, State, Verdict};
+use revalidate_sim::{Edge, EdgeOptions, Fault};
 
 use crate::common::{TestFleet, code, envelope, stderr, stdout, verify_of};
 

@@ -9,7 +9,7 @@ use std::process::{Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 use revalidate::fanout::Outcome;
-use revalidate::sim::FleetOptions;
+use revalidate_sim::FleetOptions;
 
 use crate::common::{
     TestFleet, code, envelope, events, fanout_of, revalidate, revalidate_in, std_command, stderr,
@@ -503,7 +503,7 @@ fn a_report_that_cannot_be_written_exits_1() {
 #[test]
 fn sigterm_stops_with_a_partial_report_and_exit_143() {
     let tf = TestFleet::start(FleetOptions::default());
-    tf.block_on(tf.pod(2).set_fault(revalidate::sim::Fault::Hang));
+    tf.block_on(tf.pod(2).set_fault(revalidate_sim::Fault::Hang));
     let child = std_command(tf.dir.path())
         .args(["fanout", "/posts/a", "-o", "json", "--timeout", "60s"])
         .args(tf.pod_args())

@@ -4,7 +4,7 @@
 
 use std::process::Output;
 
-use revalidate::sim::{Fault, Flavor, FleetOptions};
+use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use revalidate::fanout::Outcome;
 

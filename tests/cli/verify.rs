@@ -11,10 +11,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use revalidate::context::Stop;
-use revalidate::sim::{Fault, Flavor, FleetOptions};
 use revalidate::verify::{
     Encoding, Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Verdict,
 };
+use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{
     Event, StepStart, TestFleet, code, envelope, event_lines, events, fetch, fetches, stderr,

@@ -2,7 +2,7 @@
 //! version (13.5.11, the setup the tool was born from, and 16.4.6), each its own copy of one
 //! standalone build on a loopback port, all reading one content file; then the same scenario
 //! against the simulated fleet of that version, whose outcomes must be the real ones, so that
-//! `src/sim/` cannot drift from the real thing.
+//! `crates/revalidate-sim/` cannot drift from the real thing.
 //!
 //! Needs Node.js 20.9+ and npm: `tests/e2e/prepare.sh` runs `npm ci` and `next build` when their
 //! inputs changed (cached under `<target>/e2e/`). Without them the tier fails; it never skips.
@@ -21,7 +21,7 @@ use sim::SimFleet;
 
 /// Steps where the simulated fleet is known to answer differently from real Next.js. For each
 /// listed step the comparison asserts that the simulation still differs, so the entry fails
-/// loudly, and must be removed, once `src/sim/` is fixed; every other step must agree.
+/// loudly, and must be removed, once `crates/revalidate-sim/` is fixed; every other step must agree.
 struct SimGap {
     version: Version,
     steps: &'static [&'static str],
@@ -29,7 +29,7 @@ struct SimGap {
 }
 
 /// Known differences between the simulation and real Next.js, for the main developer to fix in
-/// `src/sim/` (this tier does not change the simulation).
+/// `crates/revalidate-sim/` (this tier does not change the simulation).
 const SIM_GAPS: &[SimGap] = &[];
 
 /// Runs the scenario on real Next.js of `version`, then on the simulated fleet, and asserts

@@ -161,7 +161,7 @@ impl NextFleet {
         let dir = tempfile::tempdir().expect("tempdir");
         let content = dir.path().join("content.json");
         fs::copy(e2e_dir().join("app/content.json"), &content).expect("seed content");
-        let secret = revalidate::sim::random_hex(24);
+        let secret = revalidate_sim::random_hex(24);
         let mut pods = Vec::with_capacity(PODS);
         for i in 0..PODS {
             let copy = tempfile::tempdir().expect("tempdir");

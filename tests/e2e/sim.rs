@@ -1,16 +1,16 @@
-//! The simulated fleet (`revalidate::sim`) behind the same `Fleet` face as the real one, on its
+//! The simulated fleet (`revalidate_sim`) behind the same `Fleet` face as the real one, on its
 //! own runtime, with the prerender-manifest the tool reads written to a temporary directory.
 
 use std::path::{Path, PathBuf};
 
-use revalidate::sim::{Flavor, FleetOptions};
+use revalidate_sim::{Flavor, FleetOptions};
 
 use crate::fleet::{Fleet, PodRef};
 use crate::next::Version;
 
 pub struct SimFleet {
     rt: tokio::runtime::Runtime,
-    fleet: Option<revalidate::sim::Fleet>,
+    fleet: Option<revalidate_sim::Fleet>,
     refs: Vec<PodRef>,
     manifest: PathBuf,
     _dir: tempfile::TempDir,
@@ -28,7 +28,7 @@ impl SimFleet {
             .build()
             .expect("runtime");
         let fleet = rt
-            .block_on(revalidate::sim::Fleet::start(FleetOptions {
+            .block_on(revalidate_sim::Fleet::start(FleetOptions {
                 flavor,
                 ..FleetOptions::default()
             }))
@@ -55,7 +55,7 @@ impl SimFleet {
         }
     }
 
-    fn fleet(&self) -> &revalidate::sim::Fleet {
+    fn fleet(&self) -> &revalidate_sim::Fleet {
         self.fleet.as_ref().expect("running")
     }
 }

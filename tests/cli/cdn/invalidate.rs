@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use revalidate::cdn::FailureKind;
 use revalidate::cdn::invalidate::BatchOutcome;
-use revalidate::sim::{
+use revalidate_sim::{
     CallerReferenceConflict, CloudFrontFault, CloudFrontOptions, Completion, InvalidationStatus,
     Operation,
 };

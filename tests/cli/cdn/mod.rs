@@ -13,7 +13,7 @@ use std::process::Output;
 
 use revalidate::cdn;
 use revalidate::report::{Envelope, StepReport};
-use revalidate::sim::{CloudFrontOptions, CloudFrontProxy, CloudFrontRequest, Moto, Operation};
+use revalidate_sim::{CloudFrontOptions, CloudFrontProxy, CloudFrontRequest, Moto, Operation};
 
 use crate::common::{assert_schema, code, envelope, stderr, stdout};
 

@@ -2,7 +2,7 @@
 //! and against moto alone (which says `COMPLETED` in capitals).
 
 use revalidate::cdn::wait::View;
-use revalidate::sim::{CloudFrontOptions, Completion, Operation};
+use revalidate_sim::{CloudFrontOptions, Completion, Operation};
 
 use super::{Aws, Event, doc, events, invalidate_of, redact, status_of};
 use crate::common::{code, stderr, stdout};

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use revalidate::cdn::purge::{CacheKind, Outcome};
-use revalidate::sim::{CloudflareApi, CloudflareOptions, Edge, EdgeOptions};
+use revalidate_sim::{CloudflareApi, CloudflareOptions, Edge, EdgeOptions};
 
 use super::{Event, assert_never_shown, bare, doc, events, purge_of, redact};
 use crate::common::{TestFleet, code, stderr, stdout};
@@ -15,7 +15,7 @@ const FASTLY_KEY: &str = "fk-9Zq3PurgeKeyValue77";
 /// `/posts/a` (as users' requests left it).
 struct Site {
     tf: TestFleet,
-    _balancer: revalidate::sim::Balancer,
+    _balancer: revalidate_sim::Balancer,
     edge: Edge,
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use revalidate::agent::Source;
 use revalidate::publish::Outcome;
-use revalidate::sim::Fault;
+use revalidate_sim::Fault;
 
 use super::server::{Proxy, RedisServer, Subscriber};
 use super::{AgentEv, Ev, Running, command, http_get, publish_json};

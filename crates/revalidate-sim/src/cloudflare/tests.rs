@@ -4,8 +4,8 @@
 use serde::Deserialize;
 
 use super::*;
-use crate::sim::testkit::{client, fleet, get};
-use crate::sim::{Edge, EdgeOptions, Flavor};
+use crate::testkit::{client, fleet, get};
+use crate::{Edge, EdgeOptions, Flavor};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -17,7 +17,7 @@ use super::objects::{self, PodFacts};
 use super::resource::Kind;
 use super::store::State;
 use super::{FakeCluster, new_uid};
-use crate::sim::{Fleet, FleetOptions};
+use crate::{Fleet, FleetOptions};
 
 /// A Service's `targetPort`.
 #[derive(Clone, Debug, PartialEq, Eq)]

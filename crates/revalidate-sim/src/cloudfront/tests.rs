@@ -17,8 +17,8 @@ use aws_sdk_cloudfront::operation::create_invalidation::{
 use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
 
 use super::*;
-use crate::sim::testkit::{client, fleet, get, get_with};
-use crate::sim::{Edge, EdgeOptions, Flavor};
+use crate::testkit::{client, fleet, get, get_with};
+use crate::{Edge, EdgeOptions, Flavor};
 
 struct Setup {
     moto: Moto,

@@ -13,7 +13,7 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, ListParams};
 
 use super::*;
-use crate::sim::{Fleet, FleetOptions};
+use crate::{Fleet, FleetOptions};
 
 /// A running fleet, the cluster that describes it and an admin client.
 pub(super) struct Fixture {
@@ -32,7 +32,7 @@ impl Fixture {
 /// `pods` simulated pods on 127.0.0.11.. and Service `web` in namespace `web`
 /// with their EndpointSlices.
 pub(super) async fn fixture_with(pods: usize, opts: FleetPods) -> Fixture {
-    crate::install_crypto_provider();
+    crate::testkit::install_crypto_provider();
     let fleet = loopback_fleet(FleetOptions {
         pods,
         ..FleetOptions::default()
@@ -225,7 +225,7 @@ async fn pods_list_by_label_with_ready_condition_and_container_port() {
 
 #[tokio::test]
 async fn a_thousand_endpoints_page_through_ten_slices() {
-    crate::install_crypto_provider();
+    crate::testkit::install_crypto_provider();
     let cluster = FakeCluster::builder()
         .namespace("web")
         .service("web", &[ServicePort::http()])
@@ -412,7 +412,7 @@ async fn missing_service_is_a_404_and_the_namespace_lists_its_services() {
 
 #[tokio::test]
 async fn a_service_without_pods_has_a_placeholder_slice() {
-    crate::install_crypto_provider();
+    crate::testkit::install_crypto_provider();
     let cluster = FakeCluster::builder()
         .namespace("web")
         .service("web", &[ServicePort::new(3000)])

@@ -29,7 +29,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio_util::sync::CancellationToken;
 
-use crate::transport::decode::Encoding;
+use crate::Encoding;
 
 use super::serve::{self, Clock, Reply, lock};
 
@@ -256,7 +256,7 @@ pub struct Edge {
 
 impl Edge {
     /// Starts an edge on 127.0.0.1 (OS-chosen port) in front of `origin`,
-    /// typically [`crate::sim::Balancer::addr`].
+    /// typically [`crate::Balancer::addr`].
     pub async fn start(origin: SocketAddr, opts: EdgeOptions) -> std::io::Result<Edge> {
         let state = Arc::new(State {
             opts,

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::sim::Flavor;
-use crate::sim::fault::FaultSet;
-use crate::sim::page::{Entry, PageKind, Payload};
-use crate::sim::pod::{CounterCells, PodBuild, PodInner, now_millis};
+use crate::Flavor;
+use crate::fault::FaultSet;
+use crate::page::{Entry, PageKind, Payload};
+use crate::pod::{CounterCells, PodBuild, PodInner, now_millis};
 
 use super::*;
 

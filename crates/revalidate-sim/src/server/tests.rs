@@ -1,11 +1,11 @@
 //! The simulated pod's HTTP behaviour, route by route, against the recorded wire traffic.
 
 use super::*;
-use crate::sim::testkit::{client, fleet, fleet_with, get, get_with};
+use crate::testkit::{client, fleet, fleet_with, get, get_with};
 use std::time::{Duration, Instant};
 
 use super::api::JsNumber;
-use crate::sim::{Fault, FleetOptions};
+use crate::{Fault, FleetOptions};
 
 #[test]
 fn resolves_routes_per_flavor() {
@@ -89,10 +89,7 @@ async fn build_pages_are_hits_and_identical_across_pods() {
                 let r = get(&c, &format!("{}{path}", pod.url())).await;
                 assert_eq!(r.status, 200);
                 assert_eq!(r.cache(), Some("HIT"), "{flavor} {path}");
-                assert_eq!(
-                    r.etag(),
-                    Some(crate::sim::generate_etag(&r.text()).as_str())
-                );
+                assert_eq!(r.etag(), Some(crate::generate_etag(&r.text()).as_str()));
                 assert_eq!(r.header("x-powered-by"), Some("Next.js"));
                 assert_eq!(r.header("vary"), Some("Accept-Encoding"));
                 assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
@@ -208,10 +205,7 @@ async fn if_generated_on_a_never_generated_page() {
         r.header("cache-control"),
         Some("no-cache, no-store, max-age=0, must-revalidate")
     );
-    assert_eq!(
-        r.etag(),
-        Some(crate::sim::generate_etag(&r.text()).as_str())
-    );
+    assert_eq!(r.etag(), Some(crate::generate_etag(&r.text()).as_str()));
     assert!(r.text().contains("This page could not be found"));
     assert_eq!(f.pods()[0].cached_title("/posts/d"), None);
     // A plain GET generates it (MISS); then the same headers regenerate.
@@ -467,7 +461,7 @@ async fn non_ascii_pages_use_utf16_lengths_in_the_etag() {
         "three copies of the title, 10 extra bytes each"
     );
     let tag = r.etag().unwrap();
-    assert!(tag.ends_with(&format!("{}\"", crate::sim::etag::to_base36(units as u64))));
+    assert!(tag.ends_with(&format!("{}\"", crate::etag::to_base36(units as u64))));
     f.shutdown().await;
 }
 
@@ -492,10 +486,7 @@ async fn api_revalidate_with_right_and_wrong_secret() {
             r.header("content-type"),
             Some("application/json; charset=utf-8")
         );
-        assert_eq!(
-            r.etag(),
-            Some(crate::sim::generate_etag(&r.text()).as_str())
-        );
+        assert_eq!(r.etag(), Some(crate::generate_etag(&r.text()).as_str()));
         let json: serde_json::Value = serde_json::from_str(&r.text()).unwrap();
         assert_eq!(json["revalidated"], true);
         assert_eq!(json["path"], "/posts/a");
@@ -730,10 +721,7 @@ async fn latency_and_padding_options() {
         "{}",
         r.body.len()
     );
-    assert_eq!(
-        r.etag(),
-        Some(crate::sim::generate_etag(&r.text()).as_str())
-    );
+    assert_eq!(r.etag(), Some(crate::generate_etag(&r.text()).as_str()));
     let started = Instant::now();
     let r = get_with(&c, &url, &[("x-prerender-revalidate", f.preview_id())]).await;
     assert_eq!(r.cache(), Some("REVALIDATED"));

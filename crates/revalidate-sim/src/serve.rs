@@ -175,8 +175,8 @@ mod tests {
         })
         .unwrap();
         assert!(addr.ip().is_loopback());
-        let c = crate::sim::testkit::client();
-        let r = crate::sim::testkit::get(&c, &format!("http://{addr}/hello")).await;
+        let c = crate::testkit::client();
+        let r = crate::testkit::get(&c, &format!("http://{addr}/hello")).await;
         assert_eq!((r.status, r.text()), (200, "/hello".to_owned()));
         token.cancel();
         // The listener is dropped by the accept loop; poll until connecting fails.

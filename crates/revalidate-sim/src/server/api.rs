@@ -7,10 +7,10 @@ use std::time::{Instant, SystemTime};
 use bytes::Bytes;
 use serde::Serialize;
 
-use crate::sim::Flavor;
-use crate::sim::fault::FaultSet;
-use crate::sim::page::iso_millis;
-use crate::sim::pod::{CounterCells, PodInner};
+use crate::Flavor;
+use crate::fault::FaultSet;
+use crate::page::iso_millis;
+use crate::pod::{CounterCells, PodInner};
 
 use super::pages::regenerate;
 use super::*;

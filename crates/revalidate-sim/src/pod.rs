@@ -498,8 +498,8 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
-    use crate::sim::testkit::{client, fleet, fleet_with, get, get_with};
-    use crate::sim::{Flavor, FleetOptions};
+    use crate::testkit::{client, fleet, fleet_with, get, get_with};
+    use crate::{Flavor, FleetOptions};
 
     #[tokio::test]
     async fn down_refuses_connections_and_comes_back_on_the_same_port() {
@@ -588,7 +588,7 @@ mod tests {
         f.shutdown().await;
     }
 
-    async fn flaky_pattern(f: &crate::sim::Fleet, pod: usize, n: usize) -> Vec<bool> {
+    async fn flaky_pattern(f: &crate::Fleet, pod: usize, n: usize) -> Vec<bool> {
         let c = client();
         let url = format!("{}/posts/a", f.pods()[pod].url());
         let mut out = Vec::with_capacity(n);

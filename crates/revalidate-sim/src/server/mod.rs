@@ -28,11 +28,11 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 
-use crate::sim::Flavor;
-use crate::sim::etag::is_fresh;
-use crate::sim::fault::{FaultSet, flaky_fails};
-use crate::sim::page::{PageKind, Payload};
-use crate::sim::pod::{CounterCells, PodInner};
+use crate::Flavor;
+use crate::etag::is_fresh;
+use crate::fault::{FaultSet, flaky_fails};
+use crate::page::{PageKind, Payload};
+use crate::pod::{CounterCells, PodInner};
 
 /// `Cache-Control` of an ISR page with `revalidate: false` on 13.
 const CC_ISR_13: &str = "s-maxage=31536000, stale-while-revalidate";

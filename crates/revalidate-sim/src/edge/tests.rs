@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::*;
-use crate::sim::testkit::{Probe, client, fleet, get, get_with};
-use crate::sim::{Fault, Flavor};
+use crate::testkit::{Probe, client, fleet, get, get_with};
+use crate::{Fault, Flavor};
 
 async fn send(c: &reqwest::Client, method: &str, url: &str, headers: &[(&str, &str)]) -> Probe {
     let mut req = c.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url);

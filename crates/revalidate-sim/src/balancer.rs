@@ -192,8 +192,8 @@ async fn proxy(
 
 #[cfg(test)]
 mod tests {
-    use crate::sim::testkit::{client, fleet, get, get_with};
-    use crate::sim::{Fault, Flavor};
+    use crate::testkit::{client, fleet, get, get_with};
+    use crate::{Fault, Flavor};
 
     #[tokio::test]
     async fn round_robin_cycles_through_every_pod() {

@@ -15,6 +15,7 @@ mod cloudflare;
 mod cloudfront;
 mod cms;
 mod edge;
+mod encoding;
 mod etag;
 mod fault;
 pub mod k8s;
@@ -35,7 +36,6 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-pub use crate::transport::decode::Encoding;
 pub use balancer::Balancer;
 pub use cloudflare::{CloudflareApi, CloudflareOptions, CloudflarePurge, CloudflareRequest};
 pub use cloudfront::{
@@ -45,6 +45,7 @@ pub use cloudfront::{
 };
 pub use cms::{Cms, Post};
 pub use edge::{CachedObject, Edge, EdgeCache, EdgeCounters, EdgeOptions};
+pub use encoding::Encoding;
 pub use etag::generate_etag;
 pub use fault::Fault;
 pub use pod::{CachedPage, Pod};

@@ -19,7 +19,7 @@ use super::{
     CallerReferenceConflict, CloudFrontFault, CloudFrontRequest, InvalidationStatus, Operation,
     Record, State, TOO_MANY,
 };
-use crate::sim::serve::{self, Reply, lock};
+use crate::serve::{self, Reply, lock};
 
 /// What the proxy answers, before it becomes a response.
 struct Answer {
@@ -63,7 +63,7 @@ impl Answer {
 
 /// A request id shaped like CloudFront's (a UUID).
 fn request_id() -> String {
-    let h = crate::sim::random_hex(32);
+    let h = crate::random_hex(32);
     format!(
         "{}-{}-{}-{}-{}",
         &h[..8],

@@ -16,7 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::sim::pod::PodInner;
+use crate::pod::PodInner;
 
 use super::handle;
 

@@ -91,3 +91,9 @@ pub(crate) async fn get_with(
         body: resp.bytes().await.expect("body reads"),
     }
 }
+
+/// Installs aws-lc-rs as the process's rustls provider, as the tool does at start, so the kube
+/// client in these tests never has to guess.
+pub(crate) fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

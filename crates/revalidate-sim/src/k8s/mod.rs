@@ -128,7 +128,7 @@ impl FakeCluster {
         mut state: State,
         tokens: Vec<(String, String, Access)>,
     ) -> io::Result<FakeCluster> {
-        let admin_token = format!("fake-admin-{}", crate::sim::random_hex(24));
+        let admin_token = format!("fake-admin-{}", crate::random_hex(24));
         state.tokens.insert(&admin_token, ADMIN_USER, Access::all());
         for (token, user, access) in tokens {
             state.tokens.insert(&token, &user, access);
@@ -340,7 +340,7 @@ impl Drop for FakeCluster {
 
 /// A random UUID (version 4 layout), like the uids the API server assigns.
 pub(crate) fn new_uid() -> String {
-    let h = crate::sim::random_hex(32);
+    let h = crate::random_hex(32);
     format!(
         "{}-{}-4{}-a{}-{}",
         &h[0..8],

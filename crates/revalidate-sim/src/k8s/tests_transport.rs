@@ -21,7 +21,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use super::tests::{api_status, fixture};
 use super::*;
-use crate::sim::Fault;
+use crate::Fault;
 
 /// A backend that answers with what it received, to see what the proxy
 /// passed on; counts the connections it accepted.
