@@ -481,6 +481,10 @@ fn forbidden_and_unauthorized_name_what_is_needed_and_exit_5() {
         "{err}"
     );
     assert!(
+        err.contains("hint: grant it with a Role and RoleBinding (docs/kubernetes.md, \"RBAC\")"),
+        "{err}"
+    );
+    assert!(
         !err.contains(token) && !stdout(&out).contains(token),
         "{err}"
     );
@@ -628,6 +632,13 @@ fn auto_chooses_by_place_and_rbac() {
         "{}",
         stderr(&out)
     );
+    assert!(
+        stderr(&out).contains(
+            "hint: grant one (docs/kubernetes.md, \"RBAC\"; check with `kubectl auth can-i"
+        ),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(k.requests(0), sent);
 
     // An explicit transport that RBAC denies names the permission.
@@ -635,6 +646,12 @@ fn auto_chooses_by_place_and_rbac() {
     assert_eq!(code(&out), 5);
     assert!(
         stderr(&out).contains("forbidden: RBAC does not allow get pods/proxy in namespace web")
+    );
+    assert!(
+        stderr(&out)
+            .contains("hint: grant it with a Role and RoleBinding (docs/kubernetes.md, \"RBAC\")"),
+        "{}",
+        stderr(&out)
     );
 
     // Inside a cluster, pod IPs are reachable: direct.

@@ -154,7 +154,7 @@ pub fn failed(e: &kube::Error, need: &Need, place: &Place) -> Error {
             Service::Kubernetes,
             format!("forbidden: cannot {need}: {}", s.message),
             Some(format!(
-                "grant it with a Role and RoleBinding (README, \"Kubernetes\"); check with `{}`",
+                "grant it with a Role and RoleBinding (docs/kubernetes.md, \"RBAC\"); check with `{}`",
                 need.can_i()
             )),
         ),

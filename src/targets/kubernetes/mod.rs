@@ -747,7 +747,7 @@ pub async fn choose(
                         proxy[0]
                     ),
                     Some(format!(
-                        "grant one (README, \"Kubernetes\"; check with `{}`), or run inside the cluster with --transport direct",
+                        "grant one (docs/kubernetes.md, \"RBAC\"; check with `{}`), or run inside the cluster with --transport direct",
                         proxy[0].can_i()
                     )),
                 ))),
@@ -793,7 +793,7 @@ async fn require(
                     Svc::Kubernetes,
                     format!("forbidden: RBAC does not allow {need}, which this transport needs"),
                     Some(format!(
-                        "grant it with a Role and RoleBinding (README, \"Kubernetes\"); check with `{}`",
+                        "grant it with a Role and RoleBinding (docs/kubernetes.md, \"RBAC\"); check with `{}`",
                         need.can_i()
                     )),
                 )));
