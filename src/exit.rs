@@ -1,8 +1,9 @@
 //! Exit codes: the one place that names them and the one function that maps an outcome to them.
 //!
 //! Invariant: every way the binary can end goes through [`Code`]; nothing else calls
-//! `std::process::exit` with a bare number. The table in [`TABLE`] feeds `--help`, the man pages
-//! and the README, so the documentation cannot drift from the code.
+//! `std::process::exit` with a bare number. The table in [`TABLE`] feeds `--help` and the man
+//! pages, and a test holds the README's table to it, so the documentation cannot drift from the
+//! code.
 
 use std::process::ExitCode;
 
