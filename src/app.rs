@@ -145,7 +145,7 @@ pub fn collect_paths(a: &PathArgs, purpose: Purpose) -> Result<Vec<UrlPath>, Err
     Ok(paths::collect(&a.paths, &a.paths_file, &mut lock, purpose)?)
 }
 
-fn log_plan(step: &str, paths: usize, pods: usize, l: &config::Limits) {
+fn log_plan(step: &str, paths: usize, pods: usize, l: &crate::context::Limits) {
     tracing::info!(
         "{step}: {paths} paths x {pods} pods; concurrency {} (per pod {}), timeout {:?}, retries {}, deadline {:?}",
         l.concurrency,

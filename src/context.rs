@@ -19,46 +19,28 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Limits;
-use crate::exit::Code;
+use crate::exit::{Code, Stop};
 
 /// First backoff step; it doubles per retry, with jitter, up to [`BACKOFF_CAP`].
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
 const BACKOFF_CAP: Duration = Duration::from_secs(2);
 
-/// Why work stopped before it finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stop {
-    /// Ctrl-C (SIGINT).
-    Interrupted,
-    /// SIGTERM: how CI systems and Kubernetes cancel.
-    Terminated,
-    /// The command's --deadline passed.
-    Deadline,
+/// How hard and how long to push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub concurrency: usize,
+    pub per_pod_concurrency: usize,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub deadline: Option<Duration>,
 }
 
-impl Stop {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Stop::Interrupted => "interrupted (Ctrl-C) before this request finished",
-            Stop::Terminated => "terminated (SIGTERM) before this request finished",
-            Stop::Deadline => "the --deadline passed before this request finished",
-        }
-    }
-
-    /// The one-line ending of a partial report.
-    pub fn partial(self) -> &'static str {
-        match self {
-            Stop::Interrupted => "interrupted; this report is partial",
-            Stop::Terminated => "terminated; this report is partial",
-            Stop::Deadline => "deadline reached; this report is partial",
-        }
-    }
-
-    fn is_signal(self) -> bool {
-        matches!(self, Stop::Interrupted | Stop::Terminated)
-    }
+/// What a step keeps of its cells: everything (the JSON document lists every cell), or only
+/// what people need to read a verdict (the failures).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retain {
+    All,
+    Failures,
 }
 
 /// What one attempt concluded.

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::cli::{DemoArgs, GlobalArgs};
-use crate::config::Limits;
+use crate::context::Limits;
 use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
@@ -335,7 +335,7 @@ async fn story(
     .await?;
     out.push_str(&format!(
         "\nDone in {}. Keep a fleet running to try the commands yourself: revalidate demo --serve\n",
-        crate::report::short_duration(started.elapsed())
+        crate::units::short_duration(started.elapsed())
     ));
     reporter.text(&out);
     edge.shutdown();

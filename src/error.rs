@@ -34,6 +34,11 @@ impl fmt::Display for Service {
     }
 }
 
+/// A configuration problem: always a usage error (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Flags that make no sense together, or a value the command cannot use.
@@ -44,7 +49,7 @@ pub enum Error {
     },
     /// The configuration file, a profile, an environment variable or a flag holds a bad value.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
     /// Paths that break the rules (every bad one is listed).
     #[error(transparent)]
     Paths(#[from] crate::paths::PathsError),
@@ -151,7 +156,7 @@ mod tests {
     fn every_kind_maps_to_its_exit_code() {
         assert_eq!(Error::usage("x").exit_code(), Code::Usage);
         assert_eq!(
-            Error::from(crate::config::ConfigError("x".into())).exit_code(),
+            Error::from(ConfigError("x".into())).exit_code(),
             Code::Usage
         );
         assert_eq!(

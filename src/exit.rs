@@ -83,14 +83,13 @@ pub struct Summary {
     /// Paths found stale or unproven (verify).
     pub stale_paths: usize,
     /// Set when the run stopped early.
-    pub stopped: Option<crate::context::Stop>,
+    pub stopped: Option<Stop>,
 }
 
 /// The one mapping from what happened to the exit code. An interrupted or terminated run exits
 /// 130 or 143 whatever it found; stale content outranks unreachable cells (the content is wrong,
 /// not just unproven); a deadline that cut work short counts as failed cells.
 pub fn code_for(s: &Summary) -> Code {
-    use crate::context::Stop;
     if s.stopped == Some(Stop::Interrupted) {
         Code::Interrupted
     } else if s.stopped == Some(Stop::Terminated) {
@@ -149,6 +148,41 @@ pub fn help_text() -> String {
     s
 }
 
+/// Why work stopped before it finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stop {
+    /// Ctrl-C (SIGINT).
+    Interrupted,
+    /// SIGTERM: how CI systems and Kubernetes cancel.
+    Terminated,
+    /// The command's --deadline passed.
+    Deadline,
+}
+
+impl Stop {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stop::Interrupted => "interrupted (Ctrl-C) before this request finished",
+            Stop::Terminated => "terminated (SIGTERM) before this request finished",
+            Stop::Deadline => "the --deadline passed before this request finished",
+        }
+    }
+
+    /// The one-line ending of a partial report.
+    pub fn partial(self) -> &'static str {
+        match self {
+            Stop::Interrupted => "interrupted; this report is partial",
+            Stop::Terminated => "terminated; this report is partial",
+            Stop::Deadline => "deadline reached; this report is partial",
+        }
+    }
+
+    pub(crate) fn is_signal(self) -> bool {
+        matches!(self, Stop::Interrupted | Stop::Terminated)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,7 +195,6 @@ mod tests {
 
     #[test]
     fn summaries_map_to_codes() {
-        use crate::context::Stop;
         let s = |failed_cells, stale_paths, stopped| {
             code_for(&Summary {
                 failed_cells,

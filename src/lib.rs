@@ -24,6 +24,7 @@ pub mod secret;
 pub mod steps;
 pub mod targets;
 pub mod transport;
+pub mod units;
 pub mod verify;
 
 // Redis steps (issue 8).

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 use crate::fanout::Outcome;
 use crate::secret::Secret;
 

@@ -295,14 +295,27 @@ pub fn mask_query(url: &str) -> String {
     format!("{head}{}", parts.join("&"))
 }
 
+/// How a configured value is shown (`revalidate config`, error messages): which of its parts
+/// may hold a secret and are masked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mask {
+    /// As it is.
+    Plain,
+    /// Header lines: names and `${VAR}` references only; literal values are redacted.
+    Headers,
+    /// URLs: credentials in them masked.
+    Urls,
+    /// A request template: credential-named query values masked.
+    Template,
+}
+
 /// A configuration value (TOML text) as `revalidate config` may show it.
-pub fn show_masked(display: crate::config::Display, text: &str) -> String {
-    use crate::config::Display;
+pub fn show_masked(display: Mask, text: &str) -> String {
     match display {
-        Display::Plain => text.to_string(),
-        Display::Headers => show_header_line(text),
-        Display::Urls => mask_userinfo(text),
-        Display::Template => mask_query(text),
+        Mask::Plain => text.to_string(),
+        Mask::Headers => show_header_line(text),
+        Mask::Urls => mask_userinfo(text),
+        Mask::Template => mask_query(text),
     }
 }
 

@@ -12,12 +12,13 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::context::{RunContext, Stop};
+use crate::context::Retain;
+use crate::context::RunContext;
 use crate::exit::Code;
+use crate::exit::Stop;
 use crate::redis::Redis;
 use crate::redis::message;
 use crate::redis::subscriber::{self, LinkEvent, Session, Topics, Update};
-use crate::report::{self, Retain};
 
 /// The longest part of a message kept in a report.
 const MAX_PAYLOAD: usize = 1000;
@@ -60,7 +61,7 @@ impl Seen {
         let text = String::from_utf8_lossy(&m.payload);
         let payload: String = text.chars().take(MAX_PAYLOAD).collect();
         Seen {
-            time: report::timestamp(m.received),
+            time: crate::units::timestamp(m.received),
             channel: m.channel.clone(),
             pattern: m.pattern.clone(),
             path: parsed.path,
@@ -214,11 +215,11 @@ pub async fn run(
         warnings.push(format!(
             "no message on {} in {}",
             plan.topics.describe(),
-            report::short_duration(started.elapsed())
+            crate::units::short_duration(started.elapsed())
         ));
     }
     let mut report = Report {
-        duration_ms: report::millis(started.elapsed()),
+        duration_ms: crate::units::millis(started.elapsed()),
         redis: redis.shown().to_string(),
         channels: plan.topics.channels.clone(),
         patterns: plan.topics.patterns.clone(),

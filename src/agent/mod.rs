@@ -29,15 +29,17 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{AgentSettings, ConfigError, FanoutSettings};
-use crate::context::{RunContext, Stop};
+use crate::config::{AgentSettings, FanoutSettings};
+use crate::context::Retain;
+use crate::context::RunContext;
+use crate::error::ConfigError;
 use crate::exit::Code;
+use crate::exit::Stop;
 use crate::fanout;
 use crate::paths::{Purpose, UrlPath};
 use crate::redis::Redis;
 use crate::redis::message::{self, Ack};
 use crate::redis::subscriber::{self, Link, LinkEvent, Session, Topics, Update};
-use crate::report::{self, Retain};
 use crate::targets::{self, Target};
 use crate::transport::{PodRequest, Transport};
 
@@ -301,7 +303,7 @@ pub async fn run(
 
     // Revalidations are never cut short by the signal that stops the agent: they run on a
     // context of their own, and the agent waits for them.
-    let work_ctx = RunContext::new(crate::config::Limits {
+    let work_ctx = RunContext::new(crate::context::Limits {
         deadline: None,
         ..*ctx.limits()
     });
@@ -467,7 +469,7 @@ pub async fn run(
         ));
     }
     let mut report = Report {
-        duration_ms: report::millis(started.elapsed()),
+        duration_ms: crate::units::millis(started.elapsed()),
         pod: plan.pod.clone(),
         target: plan.target.location().to_string(),
         redis: redis.shown().to_string(),

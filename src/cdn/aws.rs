@@ -19,7 +19,8 @@ use aws_sdk_cloudfront::error::{DisplayErrorContext, ProvideErrorMetadata, SdkEr
 use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
 
 use super::{CdnService, Failure, FailureKind};
-use crate::config::{CdnSettings, Limits};
+use crate::config::CdnSettings;
+use crate::context::Limits;
 use crate::error::{Error, Service};
 
 /// The region requests are signed for when the chain names none.

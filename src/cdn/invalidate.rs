@@ -22,9 +22,9 @@ use super::plan::{Batch, MAX_FILES_IN_PROGRESS, MAX_WILDCARDS_IN_PROGRESS, Plan,
 use super::wait::{self, End, Watched, or_stop};
 use super::{Failure, Paused, pause, retry_delay};
 use crate::config::Poll;
-use crate::context::{RunContext, Stop};
+use crate::context::RunContext;
 use crate::exit::Code;
-use crate::report;
+use crate::exit::Stop;
 
 /// An invalidation created this long before the run started was not made by it, whatever the
 /// clocks' skew.
@@ -348,12 +348,12 @@ pub async fn run(
                             r.completed = inv.is_completed();
                             r.id = Some(inv.id);
                             r.status = Some(inv.status);
-                            r.create_time = inv.create_time.map(report::timestamp);
+                            r.create_time = inv.create_time.map(crate::units::timestamp);
                             if !reused {
                                 r.billed_paths = b.billed_paths;
                                 r.cost_usd = b.cost_usd;
                             }
-                            r.submitted_after_ms = Some(report::millis(started.elapsed()));
+                            r.submitted_after_ms = Some(crate::units::millis(started.elapsed()));
                             accepted.push((i, Instant::now()));
                             break None;
                         }
@@ -408,7 +408,7 @@ pub async fn run(
                 Err(Paused::Stopped(s)) => break Some(GaveUp::Stopped(s)),
             }
         };
-        batches[i].blocked_ms = held_since.map_or(0.0, |t| report::millis(t.elapsed()));
+        batches[i].blocked_ms = held_since.map_or(0.0, |t| crate::units::millis(t.elapsed()));
         match gave_up {
             None => batches[i].error = None,
             Some(GaveUp::TimedOut(why)) => {
@@ -450,7 +450,7 @@ pub async fn run(
             let b = &mut batches[*i];
             b.status = Some(w.status.clone());
             b.completed = w.done();
-            b.completed_after_ms = w.completed_after.map(report::millis);
+            b.completed_after_ms = w.completed_after.map(crate::units::millis);
         }
         match end {
             End::Completed => {}
@@ -507,7 +507,7 @@ pub async fn run(
         ));
     }
     let mut report = Report {
-        duration_ms: report::millis(started.elapsed()),
+        duration_ms: crate::units::millis(started.elapsed()),
         distribution: plan.distribution.clone(),
         run_id: run_id.0.to_string(),
         run_id_source: run_id.1.to_string(),

@@ -242,7 +242,7 @@ pub(crate) async fn pause(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Paused {
     TimedOut,
-    Stopped(crate::context::Stop),
+    Stopped(crate::exit::Stop),
 }
 
 /// The wait before retry `attempt` (1-based) of a failed call: doubling from `min` to `max`,

@@ -17,10 +17,12 @@ use http::Method;
 use super::cloudflare::{self, Zone};
 use super::{Failure, plan};
 use crate::config::{CdnSettings, Poll};
-use crate::context::{RunContext, Stop};
+use crate::context::RunContext;
 use crate::error::Error;
+use crate::exit::Stop;
 use crate::paths::{self, UrlPath};
-use crate::report::{self, Retain};
+
+use crate::context::Retain;
 use crate::targets::{self, Target};
 use crate::transport::header::{self, Header};
 use crate::transport::{PodRequest, RequestView, Transport, retryable_status};
@@ -434,7 +436,7 @@ async fn one_http(
         outcome,
         status,
         attempts: done.attempts,
-        latency_ms: report::millis(done.latency),
+        latency_ms: crate::units::millis(done.latency),
         error,
         path_index: p,
         cache_index: c,
@@ -519,7 +521,7 @@ pub async fn run(
                     outcome,
                     status: call.status,
                     attempts: call.attempts,
-                    latency_ms: report::millis(call.latency),
+                    latency_ms: crate::units::millis(call.latency),
                     error: call.error.clone(),
                     path_index: p,
                     cache_index: c,
@@ -562,7 +564,7 @@ pub async fn run(
         all.retain(|r| !r.ok);
     }
     let mut report = Report {
-        duration_ms: report::millis(started.elapsed()),
+        duration_ms: crate::units::millis(started.elapsed()),
         method: plan.method.to_string(),
         caches,
         rows,

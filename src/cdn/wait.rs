@@ -17,8 +17,8 @@ use tokio::time::Instant;
 use super::aws::{CloudFront, Invalidation, is_completed};
 use super::{Failure, Paused, pause};
 use crate::config::Poll;
-use crate::context::{RunContext, Stop};
-use crate::report;
+use crate::context::RunContext;
+use crate::exit::Stop;
 
 /// Each poll interval is this much longer than the one before, up to `poll_max`.
 pub const POLL_GROWTH: f64 = 1.1;
@@ -190,7 +190,7 @@ impl InvalidationInfo {
             id: inv.id.clone(),
             completed: inv.is_completed(),
             status: inv.status.clone(),
-            create_time: inv.create_time.map(report::timestamp),
+            create_time: inv.create_time.map(crate::units::timestamp),
             files: with_paths.then(|| inv.paths.len() - wildcards),
             wildcards: with_paths.then_some(wildcards),
             paths: inv.paths.iter().take(SHOWN_PATHS).cloned().collect(),
@@ -266,7 +266,7 @@ impl StatusReport {
         if self.stopped.is_none() {
             self.stopped = ctx.observed_stop();
         }
-        self.duration_ms = report::millis(started.elapsed());
+        self.duration_ms = crate::units::millis(started.elapsed());
         self.exit_code = self.code().as_u8();
         self
     }
@@ -415,7 +415,7 @@ pub async fn wait_ids(
     for (info, w) in r.invalidations.iter_mut().zip(&watched) {
         info.status.clone_from(&w.status);
         info.completed = w.done();
-        info.completed_after_ms = w.completed_after.map(report::millis);
+        info.completed_after_ms = w.completed_after.map(crate::units::millis);
     }
     match end {
         End::Completed => {}

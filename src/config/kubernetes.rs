@@ -11,7 +11,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Config, ConfigError, Source, TargetSpec, value};
+use super::{Config, Source, TargetSpec, value};
+use crate::error::ConfigError;
 use crate::targets::kubernetes::{IpFamily, PortRef, TransportChoice};
 
 /// Where the pods come from.

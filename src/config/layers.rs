@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::ConfigError;
 use super::keys::{KEYS, Layer};
+use crate::error::ConfigError;
 
 /// Where a value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,19 +67,6 @@ impl Sourced<PathBuf> {
     }
 }
 
-/// How `revalidate config` shows a key's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Display {
-    /// As it is.
-    Plain,
-    /// Header lines: names and `${VAR}` references only; literal values are redacted.
-    Headers,
-    /// URLs: credentials in them masked.
-    Urls,
-    /// A request template: credential-named query values masked.
-    Template,
-}
-
 /// One declared key.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyInfo {
@@ -88,7 +75,7 @@ pub struct KeyInfo {
     pub env: Option<&'static str>,
     /// The flag that sets it, for messages.
     pub flag: Option<&'static str>,
-    pub display: Display,
+    pub display: crate::secret::Mask,
 }
 
 /// Declares every configuration key once: a field of [`Layer`] and of [`Resolved`], an entry of
@@ -115,7 +102,7 @@ macro_rules! config_keys {
                 name: $name,
                 env: $env,
                 flag: $flag,
-                display: $crate::config::layers::Display::$display,
+                display: $crate::secret::Mask::$display,
             }, )*
         ];
 
@@ -165,7 +152,7 @@ macro_rules! config_keys {
                 use $crate::config::value::KeyValue;
                 match name {
                     $( $name => self.$field.as_ref().map(|s| {
-                        (s.value.show_as($crate::config::layers::Display::$display), &s.source)
+                        (s.value.show_as($crate::secret::Mask::$display), &s.source)
                     }), )*
                     _ => None,
                 }
@@ -277,7 +264,7 @@ fn set(
             // Values of keys that may hold secrets are not repeated in the message.
             let plain = KEYS
                 .iter()
-                .any(|k| k.name == key && k.display == Display::Plain);
+                .any(|k| k.name == key && k.display == crate::secret::Mask::Plain);
             let shown = if plain { v.to_string() } else { "…".into() };
             Err(ConfigError(format!("{key} = {shown} ({src}): {allowed}")))
         }

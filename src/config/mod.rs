@@ -16,9 +16,11 @@ pub mod value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::context::Limits;
+use crate::error::ConfigError;
 pub use keys::{KEYS, Layer, Resolved};
 pub use kubernetes::{KubernetesSettings, PodSource};
-pub use layers::{Display, Source, Sourced};
+pub use layers::{Source, Sourced};
 
 use crate::fanout::{EndpointMethod, Mode};
 use crate::nextjs::RevalidateMethod;
@@ -26,21 +28,6 @@ use crate::verify::{Encoding, IgnorePreset};
 
 /// The config file looked for in the current directory when none is named.
 pub const DEFAULT_FILE: &str = "revalidate.toml";
-
-/// A configuration problem: always a usage error (exit 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
-
-/// How hard and how long to push.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    pub concurrency: usize,
-    pub per_pod_concurrency: usize,
-    pub timeout: Duration,
-    pub retries: u32,
-    pub deadline: Option<Duration>,
-}
 
 /// The resolved configuration of one command.
 #[derive(Debug, Clone)]

@@ -16,7 +16,7 @@ pub trait KeyValue: Sized + Clone {
     /// As `revalidate config` prints it (TOML).
     fn show(&self) -> String;
     /// As shown for a key displayed as `d`: credentials masked where they may appear.
-    fn show_as(&self, d: super::Display) -> String {
+    fn show_as(&self, d: crate::secret::Mask) -> String {
         let _ = d;
         self.show()
     }
@@ -50,7 +50,7 @@ impl KeyValue for String {
     fn show(&self) -> String {
         toml::Value::String(self.clone()).to_string()
     }
-    fn show_as(&self, d: super::Display) -> String {
+    fn show_as(&self, d: crate::secret::Mask) -> String {
         toml::Value::String(crate::secret::show_masked(d, self)).to_string()
     }
 }
@@ -250,9 +250,9 @@ impl<T: ListItem> KeyValue for Vec<T> {
             .collect()
     }
     fn show(&self) -> String {
-        self.show_as(super::Display::Plain)
+        self.show_as(crate::secret::Mask::Plain)
     }
-    fn show_as(&self, d: super::Display) -> String {
+    fn show_as(&self, d: crate::secret::Mask) -> String {
         toml::Value::Array(
             self.iter()
                 .map(|i| toml::Value::String(crate::secret::show_masked(d, &i.text())))

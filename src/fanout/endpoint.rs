@@ -7,7 +7,8 @@
 //! query), so the app decodes exactly the path meant; a template with a fragment, or a body that
 //! is not JSON, is refused before anything is sent.
 
-use crate::config::{ConfigError, EndpointSettings};
+use crate::config::EndpointSettings;
+use crate::error::ConfigError;
 use crate::fanout::{EndpointMethod, Outcome};
 use crate::paths::{self, UrlPath};
 use crate::secret;

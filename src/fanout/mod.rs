@@ -15,13 +15,16 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::config::{ConfigError, FanoutSettings};
-use crate::context::{RunContext, Stop};
+use crate::config::FanoutSettings;
+use crate::context::RunContext;
+use crate::error::ConfigError;
+use crate::exit::Stop;
 use crate::nextjs::{
     self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE, RevalidateMethod,
 };
 use crate::paths::UrlPath;
-use crate::report::{self, Retain};
+
+use crate::context::Retain;
 use crate::secret::{self, Secret};
 use crate::targets::Target;
 use crate::transport::header::{self, Header};
@@ -474,7 +477,7 @@ async fn one_cell(
             ),
             Err(stop) => stop.describe().to_string(),
         },
-        report::millis(done.latency),
+        crate::units::millis(done.latency),
         done.attempts,
         if done.attempts == 1 { "" } else { "s" }
     );
@@ -487,7 +490,7 @@ async fn one_cell(
             outcome: seen.outcome,
             status: seen.status,
             cache: seen.cache,
-            latency_ms: report::millis(done.latency),
+            latency_ms: crate::units::millis(done.latency),
             attempts: done.attempts,
             error: seen.error,
             path_index: p,
@@ -572,7 +575,7 @@ pub async fn run(
         }
     }
     let mut report = Report {
-        duration_ms: report::millis(started.elapsed()),
+        duration_ms: crate::units::millis(started.elapsed()),
         mode: plan.mode(),
         method: plan.method().to_string(),
         allow_gone: plan.allow_gone,

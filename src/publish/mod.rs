@@ -15,14 +15,15 @@ use std::time::{Duration, Instant};
 
 use ::redis::{RedisResult, Value};
 
-use crate::config::{ConfigError, PublishSettings};
-use crate::context::{RunContext, Stop};
+use crate::config::PublishSettings;
+use crate::context::RunContext;
+use crate::error::ConfigError;
 use crate::exit::Code;
+use crate::exit::Stop;
 use crate::paths::UrlPath;
 use crate::redis::message::{self, Format};
 use crate::redis::subscriber::Session;
 use crate::redis::{Conn, Failure, Redis};
-use crate::report;
 use crate::targets::Target;
 
 /// Messages per pipeline round trip.
@@ -509,8 +510,8 @@ pub async fn run(
         .await;
         ack_wait = Some(AckWait {
             channel: message::ack_channel(&plan.channel),
-            timeout_ms: report::millis(timeout),
-            waited_ms: report::millis(waited),
+            timeout_ms: crate::units::millis(timeout),
+            waited_ms: crate::units::millis(waited),
         });
         for m in &mut messages {
             acks::judge(m, &plan.expect);
@@ -536,7 +537,7 @@ pub async fn run(
         }
     }
     let mut report = Report {
-        duration_ms: report::millis(started.elapsed()),
+        duration_ms: crate::units::millis(started.elapsed()),
         redis: c.redis.shown().to_string(),
         channel: plan.channel.clone(),
         command: plan.publish_command().into(),

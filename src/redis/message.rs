@@ -9,7 +9,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 use crate::paths::UrlPath;
 
 /// The channel acknowledgements go to, beside the channel of the messages.

@@ -27,7 +27,8 @@ use ::redis::{
     Value,
 };
 
-use crate::config::{ConfigError, RedisSettings};
+use crate::config::RedisSettings;
+use crate::error::ConfigError;
 use crate::error::{Error, Service};
 use crate::secret::{self, Secret};
 

@@ -128,7 +128,7 @@ impl Link {
                 down_for: Some(d), ..
             } => {
                 e.state = "reconnected".into();
-                e.down_ms = Some(crate::report::millis(*d));
+                e.down_ms = Some(crate::units::millis(*d));
             }
             Link::Lost { error } => {
                 e.state = "lost".into();
@@ -142,7 +142,7 @@ impl Link {
                 e.state = "retrying".into();
                 e.error = Some(error.clone());
                 e.attempt = Some(*attempt);
-                e.retry_in_ms = Some(crate::report::millis(*retry_in));
+                e.retry_in_ms = Some(crate::units::millis(*retry_in));
             }
         }
         e

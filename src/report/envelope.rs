@@ -4,8 +4,8 @@
 //! whether the run stopped early, the exit code); each step's report holds only its own findings,
 //! so a pipeline of steps is one document with one exit code.
 
-use crate::context::Stop;
 use crate::exit::Code;
+use crate::exit::Stop;
 use crate::targets::discovery;
 use crate::{agent, cdn, fanout, publish, verify, watch};
 

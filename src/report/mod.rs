@@ -22,11 +22,13 @@ use serde::Serialize;
 
 pub use envelope::{Envelope, StepReport};
 
-use crate::context::Stop;
+use crate::context::Retain;
 use crate::error::Error;
 use crate::exit::Code;
+use crate::exit::Stop;
 use crate::targets::Target;
 use crate::transport::RequestView;
+use crate::units::{millis, short_duration, timestamp};
 use crate::{agent, cdn, fanout, publish, verify, watch};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
@@ -50,14 +52,6 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-/// What a step keeps of its cells: everything (the JSON document lists every cell), or only
-/// what people need to read a verdict (the failures).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Retain {
-    All,
-    Failures,
 }
 
 /// How output is presented, decided once.
@@ -950,28 +944,6 @@ impl Reporter {
 impl Drop for Reporter {
     fn drop(&mut self) {
         self.finish_bar();
-    }
-}
-
-/// An RFC 3339 timestamp with milliseconds, UTC.
-pub fn timestamp(t: SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
-}
-
-/// Milliseconds as a float with microsecond precision, for JSON.
-pub fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e6).round() / 1e3
-}
-
-/// A short human duration: "850ms", "1.24s", "2m03s".
-pub fn short_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms < 60_000 {
-        format!("{:.2}s", d.as_secs_f64())
-    } else {
-        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
     }
 }
 

@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 use super::kubernetes::endpoints::{Candidate, Found};
 use super::kubernetes::{self, Cluster, Halt, Query, Via, What};
 use super::{Reach, Target, dns};
-use crate::config::{KubernetesSettings, Limits, PodSource};
-use crate::context::{RunContext, Stop};
+use crate::config::{KubernetesSettings, PodSource};
+use crate::context::Limits;
+use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
-use crate::report;
+use crate::exit::Stop;
 
 /// One pod found, and how it is reached (a [`Target`] plus what was learnt about it).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -473,7 +474,7 @@ fn finish(
     cluster: Option<Cluster>,
     started: Instant,
 ) -> Discovered {
-    report.duration_ms = report::millis(started.elapsed());
+    report.duration_ms = crate::units::millis(started.elapsed());
     report.exit_code = report.code().as_u8();
     Discovered {
         report,
@@ -651,7 +652,7 @@ pub async fn recheck(
 ) -> (Recheck, Option<Vec<Pod>>) {
     let mut now = None;
     let started = Instant::now();
-    let after_ms = report::millis(started.duration_since(since));
+    let after_ms = crate::units::millis(started.duration_since(since));
     let mut r = Recheck {
         round,
         duration_ms: 0.0,
@@ -710,7 +711,7 @@ pub async fn recheck(
             r.error = Some(text);
         }
     }
-    r.duration_ms = report::millis(started.elapsed());
+    r.duration_ms = crate::units::millis(started.elapsed());
     let code = if !r.appeared.is_empty() && !r.followed {
         missed.code()
     } else {

@@ -8,7 +8,7 @@
 
 use http::{HeaderName, HeaderValue};
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 use crate::secret::{self, Secret};
 
 /// A request header with what may be shown of it.

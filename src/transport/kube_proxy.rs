@@ -251,7 +251,7 @@ mod against_the_fake {
             .config_with_token(cluster.admin_token(), None)
             .await
             .unwrap();
-        let limits = crate::config::Limits {
+        let limits = crate::context::Limits {
             concurrency: 4,
             per_pod_concurrency: 2,
             timeout: std::time::Duration::from_secs(5),

@@ -25,7 +25,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use http_body_util::BodyExt;
 
-use crate::config::Limits;
+use crate::context::Limits;
 use crate::context::{Attempt, Done, RunContext};
 use crate::targets::{Reach, Target};
 

@@ -15,7 +15,6 @@ use regex::bytes::Regex;
 use super::{Encoding, Fetch, FetchOutcome, Plan};
 use crate::context::RunContext;
 use crate::nextjs::{self, NEXTJS_CACHE};
-use crate::report;
 use crate::targets::Target;
 use crate::transport::decode::Decoder;
 use crate::transport::{PodRequest, PodResponse, Transport, TransportError, retryable_status};
@@ -220,7 +219,7 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
         job.name(&s.plan),
         f.status
             .map_or("no response".to_string(), |s| s.to_string()),
-        report::millis(done.latency),
+        crate::units::millis(done.latency),
         done.attempts,
         if done.attempts == 1 { "" } else { "s" },
         f.error
@@ -230,7 +229,7 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
     f.path = path.to_string();
     f.pod = job.name(&s.plan);
     f.encoding = job.encoding;
-    f.latency_ms = report::millis(done.latency);
+    f.latency_ms = crate::units::millis(done.latency);
     f.attempts = done.attempts;
     f.path_index = job.path_index;
     f.slot = job.slot;

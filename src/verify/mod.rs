@@ -20,10 +20,12 @@ use std::time::{Duration, Instant};
 
 use regex::bytes::Regex;
 
-use crate::config::{ConfigError, VerifySettings};
-use crate::context::{RunContext, Stop};
+use crate::config::VerifySettings;
+use crate::context::Retain;
+use crate::context::RunContext;
+use crate::error::ConfigError;
+use crate::exit::Stop;
 use crate::paths::UrlPath;
-use crate::report::{self, Retain};
 use crate::targets::{self, Target};
 use crate::transport::header::{self, Header};
 use crate::transport::{RequestView, Transport};
@@ -517,14 +519,14 @@ pub async fn run(
     let mut saved = None;
     let mut warnings = plan.warnings.clone();
     if let (Some(file), Some(mut snap)) = (&plan.save, snapshot) {
-        snap.taken_at = report::timestamp(std::time::SystemTime::now());
+        snap.taken_at = crate::units::timestamp(std::time::SystemTime::now());
         match snap.save(file) {
             Ok(()) => saved = Some(file.display().to_string()),
             Err(e) => warnings.push(format!("cannot write the snapshot {}: {e}", file.display())),
         }
     }
     let mut report = Report {
-        duration_ms: report::millis(started.elapsed()),
+        duration_ms: crate::units::millis(started.elapsed()),
         targets: plan.targets.clone(),
         through: plan
             .through

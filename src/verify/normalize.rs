@@ -7,7 +7,7 @@
 
 use regex::bytes::Regex;
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// Built-in normalisations.
 #[derive(

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::normalize::Normalizer;
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// The snapshot format's version; bumped only on incompatible change.
 pub const SNAPSHOT_VERSION: u32 = 1;

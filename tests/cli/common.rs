@@ -275,11 +275,11 @@ pub enum Event {
     StepEnd {
         step: String,
         totals: serde_json::Value,
-        stopped: Option<revalidate::context::Stop>,
+        stopped: Option<revalidate::exit::Stop>,
         exit_code: u8,
     },
     End {
-        stopped: Option<revalidate::context::Stop>,
+        stopped: Option<revalidate::exit::Stop>,
         exit_code: u8,
         duration_ms: f64,
     },

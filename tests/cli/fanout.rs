@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use revalidate::context::Stop;
+use revalidate::exit::Stop;
 use revalidate::fanout::{Mode, Outcome, Report};
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
@@ -1088,12 +1088,12 @@ fn dry_run_sends_nothing_and_redacts_the_preview_id() {
 
 #[test]
 fn library_run_returns_cells_in_input_order() {
-    use revalidate::config::Limits;
+    use revalidate::context::Limits;
+    use revalidate::context::Retain;
     use revalidate::context::RunContext;
     use revalidate::fanout::{self, How, Plan};
     use revalidate::nextjs::RevalidateMethod;
     use revalidate::paths::{Purpose, UrlPath};
-    use revalidate::report::Retain;
     use revalidate::secret::Secret;
     use revalidate::transport::Transport;
 

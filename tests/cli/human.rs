@@ -95,7 +95,7 @@ fn config(flags: Layer) -> Config {
     Config::load(None, None, flags, &|_| None).unwrap()
 }
 
-fn limits() -> revalidate::config::Limits {
+fn limits() -> revalidate::context::Limits {
     let mut l = config(Layer::default()).limits().unwrap();
     l.timeout = std::time::Duration::from_millis(500);
     l.retries = 0;
@@ -336,7 +336,7 @@ fn errors_with_their_hints() {
             "cannot connect to 127.0.0.1:6379: connection refused",
             Some("is redis-server running at 127.0.0.1:6379?".into()),
         ),
-        Error::from(revalidate::config::ConfigError(
+        Error::from(revalidate::error::ConfigError(
             "concurrency = 0 (revalidate.toml): must be a whole number from 1 to 4096".into(),
         )),
         Error::from(

@@ -1,7 +1,7 @@
 //! Output: JSON and NDJSON against the checked-in schemas, --quiet, colour, a stdout closed
 //! early, and every exit code the binary produces today.
 
-use revalidate::context::Stop;
+use revalidate::exit::Stop;
 use revalidate::fanout::{self, Mode, Outcome};
 use revalidate::targets::Reach;
 use revalidate_sim::Fault;

@@ -528,7 +528,7 @@ fn sigterm_stops_with_a_partial_report_and_exit_143() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(code(&out), 143, "{}", stderr(&out));
     let env = envelope(&out);
-    assert_eq!(env.stopped, Some(revalidate::context::Stop::Terminated));
+    assert_eq!(env.stopped, Some(revalidate::exit::Stop::Terminated));
     let r = fanout_of(&env);
     assert_eq!(r.totals.outcomes.get(&Outcome::Revalidated), Some(&2));
     assert_eq!(r.totals.outcomes.get(&Outcome::Cancelled), Some(&1));

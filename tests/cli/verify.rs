@@ -10,7 +10,7 @@ use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use revalidate::context::Stop;
+use revalidate::exit::Stop;
 use revalidate::verify::{
     Encoding, Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Verdict,
 };

@@ -2,7 +2,8 @@
 
 use super::plural;
 use crate::agent;
-use crate::report::{Style, short_duration};
+use crate::report::Style;
+use crate::units::short_duration;
 
 pub fn agent(r: &agent::Report, style: &Style) -> String {
     let mut out = format!(
@@ -33,9 +34,9 @@ pub fn agent(r: &agent::Report, style: &Style) -> String {
         plural(r.totals.reconnects as usize, "reconnect", "reconnects"),
     ));
     let by = match r.ended_by {
-        Some(crate::context::Stop::Terminated) => "SIGTERM",
-        Some(crate::context::Stop::Interrupted) => "Ctrl-C",
-        Some(crate::context::Stop::Deadline) => "--deadline",
+        Some(crate::exit::Stop::Terminated) => "SIGTERM",
+        Some(crate::exit::Stop::Interrupted) => "Ctrl-C",
+        Some(crate::exit::Stop::Deadline) => "--deadline",
         None => "its end",
     };
     out.push_str(&format!(

@@ -9,8 +9,9 @@ use crate::cdn::invalidate::{self, BatchOutcome};
 use crate::cdn::purge::{self, Outcome};
 use crate::cdn::wait::{StatusReport, View};
 use crate::cdn::{Batch, Failure, Summary};
+use crate::report::Style;
 use crate::report::table::{Cell as TCell, Paint, Table};
-use crate::report::{Style, short_duration};
+use crate::units::short_duration;
 
 fn dollars(d: f64) -> String {
     format!("${d:.3}")

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use super::{FailedCall, ending, failed_calls, plural, requests};
 use crate::fanout::{self, Outcome};
+use crate::report::Style;
 use crate::report::table::{Cell as TCell, Paint, Table};
-use crate::report::{Style, short_duration};
+use crate::units::short_duration;
 
 /// Outcome counts as "3 revalidated, 1 unreachable".
 fn outcome_counts(map: &BTreeMap<Outcome, usize>) -> String {

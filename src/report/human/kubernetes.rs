@@ -4,9 +4,10 @@
 //! and who went away during the run.
 
 use super::{ending, plural};
+use crate::report::Style;
 use crate::report::table::{Cell as TCell, Paint, Table};
-use crate::report::{Style, short_duration};
 use crate::targets::discovery::{Recheck, Report, Source};
+use crate::units::short_duration;
 
 fn source_line(r: &Report) -> String {
     let mut parts = vec![r.source.describe()];

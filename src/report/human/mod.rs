@@ -26,7 +26,7 @@ pub use publish::{publish, publish_dry_run};
 pub use watch::{channel_width, link_line, watch, watch_header, watch_line};
 
 use super::{StepReport, Style};
-use crate::context::Stop;
+use crate::exit::Stop;
 use crate::report::table::{Cell as TCell, Paint, Table};
 
 /// Any step's report, as people read it.

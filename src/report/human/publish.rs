@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use super::{ending, plural};
 use crate::publish::{self, Outcome};
+use crate::report::Style;
 use crate::report::table::{Cell as TCell, Paint, Table};
-use crate::report::{Style, short_duration};
+use crate::units::short_duration;
 
 fn counts(map: &BTreeMap<Outcome, usize>) -> String {
     map.iter()

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::{aligned, ending, plural, requests};
+use crate::report::Style;
 use crate::report::table::{Cell as TCell, Paint, Table};
-use crate::report::{Style, short_duration};
+use crate::units::short_duration;
 use crate::verify::{self, PathVerdict, Verdict};
 
 pub fn verify(r: &verify::Report, style: &Style) -> String {

@@ -4,7 +4,8 @@
 
 use super::{ending, plural};
 use crate::redis::subscriber::LinkEvent;
-use crate::report::{Style, short_duration};
+use crate::report::Style;
+use crate::units::short_duration;
 use crate::watch::{self, Seen};
 
 /// The CHANNEL column's width for these channels and patterns.

@@ -30,9 +30,11 @@ use serde::de::DeserializeOwned;
 use self::access::{Need, Place};
 use self::endpoints::{Family, Found, SlicePort};
 use super::Reach;
-use crate::config::{KubernetesSettings, Limits};
-use crate::context::{Attempt, RunContext, Stop};
+use crate::config::KubernetesSettings;
+use crate::context::Limits;
+use crate::context::{Attempt, RunContext};
 use crate::error::{Error, Service as Svc};
+use crate::exit::Stop;
 
 /// Which address family to call a dual-stack pod on.
 #[derive(

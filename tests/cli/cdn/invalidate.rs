@@ -183,7 +183,7 @@ fn ctrl_c_while_waiting_prints_the_partial_report_and_exits_130() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(code(&out), 130, "{}", stderr(&out));
     let env = doc(&out);
-    assert_eq!(env.stopped, Some(revalidate::context::Stop::Interrupted));
+    assert_eq!(env.stopped, Some(revalidate::exit::Stop::Interrupted));
     let r = invalidate_of(&env);
     let id = a.proxy().invalidations()[0].id.clone();
     assert_eq!(

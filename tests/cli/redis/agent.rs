@@ -773,7 +773,7 @@ fn the_agent_json_report_lists_what_it_handled() {
     };
     assert_eq!(a.pod, "pod-2");
     assert_eq!(a.stream.as_deref(), Some("revalidate:stream"));
-    assert_eq!(a.ended_by, Some(revalidate::context::Stop::Terminated));
+    assert_eq!(a.ended_by, Some(revalidate::exit::Stop::Terminated));
     assert_eq!(
         a.handled.len(),
         1,

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use revalidate::agent::{Handled, Skipped};
-use revalidate::context::Stop;
+use revalidate::exit::Stop;
 use revalidate::publish::{AckSeen, Message};
 use revalidate::redis::subscriber::LinkEvent;
 use revalidate::report::{Envelope, StepReport};
