@@ -516,7 +516,7 @@ async fn serve(
     .map_err(fail("cannot start the Cloudflare API fake"))?;
     crate::secret::register(cloudflare.api_token());
     let token_file = dir.join("cloudflare-token");
-    std::fs::write(&token_file, cloudflare.api_token())
+    crate::fsutil::write(&token_file, cloudflare.api_token().as_bytes())
         .map_err(fail("cannot write the Cloudflare token file"))?;
     let invalidation_time = a.invalidation_time.unwrap_or(Duration::from_secs(5));
     let aws = if a.cloudfront {
@@ -542,14 +542,16 @@ async fn serve(
         None
     };
     let secret_file = dir.join("revalidate-secret");
-    std::fs::write(&secret_file, fleet.secret()).map_err(fail("cannot write the secret file"))?;
+    crate::fsutil::write(&secret_file, fleet.secret().as_bytes())
+        .map_err(fail("cannot write the secret file"))?;
     let pods_file = dir.join("pods.txt");
     let pods: String = fleet
         .pods()
         .iter()
         .map(|p| format!("{}={}\n", p.name(), p.url()))
         .collect();
-    std::fs::write(&pods_file, &pods).map_err(fail("cannot write the pods file"))?;
+    crate::fsutil::write(&pods_file, pods.as_bytes())
+        .map_err(fail("cannot write the pods file"))?;
     let info = Info {
         pods: fleet
             .pods()
@@ -623,9 +625,7 @@ async fn serve(
     }
     if let Some(f) = info_file {
         let json = serde_json::to_string_pretty(&info).expect("info serializes");
-        let tmp = f.with_extension("tmp");
-        std::fs::write(&tmp, json)
-            .and_then(|_| std::fs::rename(&tmp, f))
+        crate::fsutil::write(f, json.as_bytes())
             .map_err(|e| Error::io(format!("cannot write {}", f.display()), e))?;
     }
     let _ = std::io::stdout().write_all(text.as_bytes());

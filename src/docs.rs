@@ -101,7 +101,8 @@ pub fn write_all(dir: &Path) -> std::io::Result<Vec<String>> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&path, content)?;
+        crate::fsutil::write(&path, &content)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         written.push(rel);
     }
     Ok(written)

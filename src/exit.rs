@@ -13,7 +13,8 @@ use std::process::ExitCode;
 pub enum Code {
     /// Everything asked for was done and, where checked, proven.
     Success,
-    /// A bug or an environment failure nobody anticipated.
+    /// A bug or an environment failure nobody anticipated; or a file the command was asked to
+    /// write (`verify --save`) could not be written.
     Unexpected,
     /// Bad flags, bad paths, bad configuration: nothing was sent.
     Usage,
@@ -111,7 +112,7 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::Unexpected,
-        "unexpected error (a bug, or the machine failed us)",
+        "unexpected error (a bug, or the machine failed us); verify: the --save snapshot could not be written (after the report)",
     ),
     (
         Code::Usage,

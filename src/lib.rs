@@ -17,6 +17,7 @@ pub mod docs;
 pub mod error;
 pub mod exit;
 pub mod fanout;
+pub mod fsutil;
 pub mod nextjs;
 pub mod paths;
 pub mod report;

@@ -638,6 +638,12 @@ impl Reporter {
         for w in report.warnings() {
             self.warning(step, w);
         }
+        // A failure that does not stop the report (a snapshot that could not be saved) is said
+        // after it, as the error it is.
+        let failure = match &report {
+            StepReport::Verify(r) => r.save_error.clone(),
+            _ => None,
+        };
         match self.format {
             OutputFormat::Human => {
                 if !self.quiet {
@@ -727,6 +733,13 @@ impl Reporter {
                 let _ = self.out.flush();
             }
             OutputFormat::Json => self.steps.push(report),
+        }
+        if let Some(e) = failure {
+            let style = Style {
+                color: self.display.color_stderr,
+            };
+            let line = format!("{} {}\n", style.red("error:"), crate::secret::redact(&e));
+            let _ = self.err.write_all(line.as_bytes());
         }
     }
 

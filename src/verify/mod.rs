@@ -272,17 +272,27 @@ pub struct Report {
     pub totals: Totals,
     pub warnings: Vec<String>,
     pub saved: Option<String>,
+    /// `--save` failed: why, in a sentence. The run then exits 1 whatever the pods' verdicts
+    /// (only a signal's code wins), so a CI step that takes the snapshot for a later
+    /// `--baseline`, and tolerates 3 or 4 there, stops here, before the content goes out.
+    pub save_error: Option<String>,
     pub stopped: Option<Stop>,
     pub exit_code: u8,
 }
 
 impl Report {
     pub fn code(&self) -> crate::exit::Code {
-        crate::exit::code_for(&crate::exit::Summary {
+        let found = crate::exit::code_for(&crate::exit::Summary {
             failed_cells: self.totals.unreachable,
             stale_paths: self.totals.stale + self.totals.unproven,
             stopped: self.stopped,
-        })
+        });
+        use crate::exit::Code;
+        match found {
+            Code::Interrupted | Code::Terminated => found,
+            _ if self.save_error.is_some() => Code::Unexpected,
+            _ => found,
+        }
     }
 }
 
@@ -517,12 +527,15 @@ pub async fn run(
         }
     }
     let mut saved = None;
-    let mut warnings = plan.warnings.clone();
+    let mut save_error = None;
+    let warnings = plan.warnings.clone();
     if let (Some(file), Some(mut snap)) = (&plan.save, snapshot) {
         snap.taken_at = crate::units::timestamp(std::time::SystemTime::now());
         match snap.save(file) {
             Ok(()) => saved = Some(file.display().to_string()),
-            Err(e) => warnings.push(format!("cannot write the snapshot {}: {e}", file.display())),
+            Err(e) => {
+                save_error = Some(format!("cannot save the snapshot {}: {e}", file.display()))
+            }
         }
     }
     let mut report = Report {
@@ -548,6 +561,7 @@ pub async fn run(
         totals,
         warnings,
         saved,
+        save_error,
         stopped: ctx.observed_stop(),
         exit_code: 0,
     };

@@ -1,7 +1,8 @@
 //! Snapshots: what every pod served, written by `verify --save` and read back as `--baseline`.
 //!
 //! Invariant: a snapshot is only compared under the normalisation and mode it was taken with
-//! (else hashes mean different things), and is written atomically (a temporary file renamed).
+//! (else hashes mean different things), and is written as every file the tool writes
+//! ([`crate::fsutil::write`]): atomically, through a symlink, never replacing a device.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,9 +64,7 @@ impl Snapshot {
 
     pub fn save(&self, file: &std::path::Path) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).expect("snapshots serialize");
-        let tmp = file.with_extension("tmp");
-        std::fs::write(&tmp, text + "\n")?;
-        std::fs::rename(tmp, file)
+        crate::fsutil::write(file, (text + "\n").as_bytes())
     }
 
     pub fn load(file: &std::path::Path) -> Result<Snapshot, ConfigError> {

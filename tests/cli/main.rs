@@ -7,6 +7,7 @@ mod cdn;
 mod config;
 mod docs;
 mod fanout;
+mod files;
 mod human;
 mod kubernetes;
 mod output;
