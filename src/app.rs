@@ -147,12 +147,14 @@ pub fn collect_paths(a: &PathArgs, purpose: Purpose) -> Result<Vec<UrlPath>, Err
 
 fn log_plan(step: &str, paths: usize, pods: usize, l: &crate::context::Limits) {
     tracing::info!(
-        "{step}: {paths} paths x {pods} pods; concurrency {} (per pod {}), timeout {:?}, retries {}, deadline {:?}",
+        "{step}: {paths} paths x {pods} pods; concurrency {} (per pod {}), timeout {}, retries {}, deadline {}",
         l.concurrency,
         l.per_pod_concurrency,
-        l.timeout,
+        humantime::format_duration(l.timeout),
         l.retries,
         l.deadline
+            .map_or("none".to_string(), |d| humantime::format_duration(d)
+                .to_string())
     );
 }
 
@@ -530,12 +532,12 @@ async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Resu
         std::env::var(crate::cdn::cloudflare::TOKEN_ENV).ok(),
     )?;
     tracing::info!(
-        "cdn purge: {} paths x {} caches; concurrency {} (per cache {}), timeout {:?}, retries {}",
+        "cdn purge: {} paths x {} caches; concurrency {} (per cache {}), timeout {}, retries {}",
         plan.paths.len(),
         plan.caches().len(),
         limits.concurrency,
         limits.per_pod_concurrency,
-        limits.timeout,
+        humantime::format_duration(limits.timeout),
         limits.retries
     );
     let mut reporter = reporter(global, "cdn purge");
@@ -568,7 +570,11 @@ async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Resu
 fn redis_of(config: &Config) -> Result<crate::redis::Redis, Error> {
     let settings = config.redis()?;
     let redis = crate::redis::Redis::build(&settings, &|name| std::env::var(name).ok())?;
-    tracing::info!("redis: {} (timeout {:?})", redis.shown(), redis.timeout());
+    tracing::info!(
+        "redis: {} (timeout {})",
+        redis.shown(),
+        humantime::format_duration(redis.timeout())
+    );
     Ok(redis)
 }
 

@@ -142,6 +142,27 @@ impl Error {
     }
 }
 
+/// An error and its causes as one line of words: each cause's own message, joined by ": ",
+/// leaving out a cause whose words the line already holds, with line breaks folded into spaces.
+/// Never a type's debug form (libraries such as the AWS SDK print theirs in `{:?}`, and
+/// `DisplayErrorContext` appends it): people read this line.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(cause) = next {
+        let text = cause
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    parts.join(": ")
+}
+
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Error {
         Error::Unexpected(e)
@@ -176,6 +197,27 @@ mod tests {
             Code::Unexpected
         );
         assert_eq!(Error::unexpected("bug").exit_code(), Code::Unexpected);
+    }
+
+    #[test]
+    fn a_chain_is_one_line_of_each_cause_once() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "cannot load the credentials:\n  {}", self.0)
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let inner = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "request forbidden");
+        let line = chain(&Outer(inner));
+        assert_eq!(line, "cannot load the credentials: request forbidden");
+        let wrapped = std::io::Error::other(Outer(std::io::Error::other("refused")));
+        assert_eq!(chain(&wrapped), "cannot load the credentials: refused");
     }
 
     #[test]

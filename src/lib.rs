@@ -52,12 +52,13 @@ pub fn init_logging(verbose: u8, ansi: bool) {
 pub fn init_logging_as(verbose: u8, ansi: bool, format: cli::LogFormat) {
     use tracing_subscriber::EnvFilter;
     // The redis crate's own warnings (a cluster node it could not reach) repeat what the error
-    // says; -vvvv shows everything.
+    // says, and aws-config's (no region from the instance metadata service) print the SDK's debug
+    // structures: the error and its hint say it in words; -vvvv shows everything.
     let filter = match verbose {
-        0 => "warn,redis=error",
-        1 => "warn,redis=error,revalidate=info",
-        2 => "warn,redis=error,revalidate=debug",
-        3 => "warn,redis=error,revalidate=trace",
+        0 => "warn,redis=error,aws_config=error",
+        1 => "warn,redis=error,aws_config=error,revalidate=info",
+        2 => "warn,redis=error,aws_config=error,revalidate=debug",
+        3 => "warn,redis=error,aws_config=error,revalidate=trace",
         _ => "trace",
     };
     let builder = tracing_subscriber::fmt()

@@ -503,7 +503,7 @@ fn link(
             tracing::info!(redis = %redis.addr(), channel = %plan.channel, "subscribed")
         }
         "subscribed" => {
-            tracing::info!(redis = %redis.addr(), stream = ?plan.stream, "reading the stream")
+            tracing::info!(redis = %redis.addr(), stream = %plan.stream.as_deref().unwrap_or(""), "reading the stream")
         }
         "reconnected" => {
             totals.reconnects += 1;

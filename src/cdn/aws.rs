@@ -11,11 +11,12 @@
 
 use std::time::{Duration, SystemTime};
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{self, ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_cloudfront::config::retry::RetryConfig;
 use aws_sdk_cloudfront::config::timeout::TimeoutConfig;
 use aws_sdk_cloudfront::config::{BehaviorVersion, Region};
-use aws_sdk_cloudfront::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
 
 use super::{CdnService, Failure, FailureKind};
@@ -45,6 +46,21 @@ fn chain_hint(profile: Option<&str>) -> String {
             |p| format!("`{p}`")
         )
     )
+}
+
+/// Why the chain found no credentials, as one sentence: none configured anywhere (the hint
+/// lists where it looked), or what went wrong in the provider that failed.
+fn no_credentials(e: &CredentialsError) -> String {
+    let cause = match e {
+        CredentialsError::CredentialsNotLoaded(_) => None,
+        CredentialsError::ProviderTimedOut(_) => Some(e.to_string()),
+        // The top level only says "an error occurred"; the causes say which.
+        _ => std::error::Error::source(e).map(crate::error::chain),
+    };
+    match cause {
+        Some(c) if !c.is_empty() => format!("no AWS credentials found: {c}"),
+        _ => "no AWS credentials found".into(),
+    }
 }
 
 /// A credentials provider that registers every key it hands out as a secret.
@@ -262,17 +278,17 @@ where
             se.err().code().map(str::to_string),
             se.err()
                 .message()
-                .map_or_else(|| DisplayErrorContext(&e).to_string(), str::to_string),
+                .map_or_else(|| crate::error::chain(&e), str::to_string),
             Some(se.raw().status().as_u16()),
         ),
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
             return ApiError {
                 kind: ApiErrorKind::Connection,
                 code: None,
-                message: DisplayErrorContext(&e).to_string(),
+                message: crate::error::chain(&e),
             };
         }
-        _ => (None, DisplayErrorContext(&e).to_string(), None),
+        _ => (None, crate::error::chain(&e), None),
     };
     let kind = match code.as_deref() {
         Some("AccessDenied" | "AccessDeniedException") => ApiErrorKind::AccessDenied,
@@ -337,11 +353,7 @@ impl CloudFront {
         match found {
             Ok(Ok(c)) => register(&c),
             Ok(Err(e)) => {
-                return Err(Error::unavailable(
-                    Service::Aws,
-                    format!("no AWS credentials found ({})", DisplayErrorContext(&e)),
-                    hint(),
-                ));
+                return Err(Error::unavailable(Service::Aws, no_credentials(&e), hint()));
             }
             Err(_) => {
                 return Err(Error::unavailable(

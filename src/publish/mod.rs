@@ -636,7 +636,10 @@ async fn publish_chunk(
                 Some(Ok(Value::BulkString(b))) => Some(String::from_utf8_lossy(&b).into_owned()),
                 Some(Ok(Value::SimpleString(s))) => Some(s),
                 Some(Ok(other)) => {
-                    err = Some(format!("XADD answered {other:?}"));
+                    err = Some(format!(
+                        "XADD answered {}",
+                        crate::redis::describe_value(&other)
+                    ));
                     None
                 }
                 Some(Err(e)) => {
@@ -651,7 +654,10 @@ async fn publish_chunk(
         let receivers = match answers.next() {
             Some(Ok(Value::Int(n))) => Some(n),
             Some(Ok(other)) => {
-                err.get_or_insert(format!("{command} answered {other:?}"));
+                err.get_or_insert(format!(
+                    "{command} answered {}",
+                    crate::redis::describe_value(&other)
+                ));
                 None
             }
             Some(Err(e)) => {

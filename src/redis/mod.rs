@@ -54,6 +54,29 @@ pub fn check_channel(c: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A Redis answer as people read it in an error ("XADD answered nil"), never the client
+/// library's debug form.
+pub fn describe_value(v: &::redis::Value) -> String {
+    use ::redis::Value;
+    let text = |b: &[u8]| {
+        let t: String = String::from_utf8_lossy(b).chars().take(80).collect();
+        format!("{t:?}")
+    };
+    match v {
+        Value::Nil => "nil".into(),
+        Value::Okay => "OK".into(),
+        Value::Int(n) => n.to_string(),
+        Value::Double(d) => d.to_string(),
+        Value::Boolean(b) => b.to_string(),
+        Value::BulkString(b) => text(b),
+        Value::SimpleString(s) => text(s.as_bytes()),
+        Value::ServerError(e) => format!("the error {}", text(e.to_string().as_bytes())),
+        Value::Array(a) | Value::Set(a) => format!("a list of {} items", a.len()),
+        Value::Map(m) => format!("a map of {} entries", m.len()),
+        _ => "an answer of an unexpected kind".into(),
+    }
+}
+
 /// A checked Redis endpoint: cheap to clone, never prints its password.
 #[derive(Clone)]
 pub struct Redis {
@@ -567,6 +590,22 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_is_described_in_words_never_as_a_debug_structure() {
+        use ::redis::Value;
+        assert_eq!(describe_value(&Value::Nil), "nil");
+        assert_eq!(describe_value(&Value::Okay), "OK");
+        assert_eq!(describe_value(&Value::Int(3)), "3");
+        assert_eq!(
+            describe_value(&Value::BulkString(b"1-0".to_vec())),
+            "\"1-0\""
+        );
+        assert_eq!(
+            describe_value(&Value::Array(vec![Value::Nil, Value::Int(1)])),
+            "a list of 2 items"
+        );
+    }
 
     fn settings(url: &str) -> RedisSettings {
         RedisSettings {

@@ -171,6 +171,14 @@ fn is_too_large(e: &std::io::Error) -> bool {
     e.get_ref().is_some_and(|inner| inner.is::<TooLarge>())
 }
 
+/// Why a body could not be decoded, as people read it.
+fn undecodable(content_encoding: Option<&str>, e: &std::io::Error) -> String {
+    format!(
+        "the {} body cannot be decoded: {e}",
+        content_encoding.unwrap_or("identity")
+    )
+}
+
 pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
     let path = &s.plan.paths[job.path_index];
     let method = if s.plan.etag {
@@ -284,7 +292,7 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
     let mut decoder = match Decoder::new(f.content_encoding.as_deref(), content) {
         Ok(d) => d,
         Err(e) => {
-            f.outcome = Some(FetchOutcome::Error);
+            f.outcome = Some(FetchOutcome::Undecodable);
             f.error = Some(e);
             return Ok(f);
         }
@@ -302,11 +310,8 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
             if is_too_large(&e) {
                 too_large(&mut f, decoder.sink().length);
             } else {
-                f.outcome = Some(FetchOutcome::Error);
-                f.error = Some(format!(
-                    "cannot decode the {:?} body: {e}",
-                    f.content_encoding
-                ));
+                f.outcome = Some(FetchOutcome::Undecodable);
+                f.error = Some(undecodable(f.content_encoding.as_deref(), &e));
             }
             return Ok(f);
         }
@@ -318,11 +323,8 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
             return Ok(f);
         }
         Err(e) => {
-            f.outcome = Some(FetchOutcome::Error);
-            f.error = Some(format!(
-                "cannot decode the {:?} body: {e}",
-                f.content_encoding
-            ));
+            f.outcome = Some(FetchOutcome::Undecodable);
+            f.error = Some(undecodable(f.content_encoding.as_deref(), &e));
             return Ok(f);
         }
     };

@@ -183,6 +183,9 @@ pub enum FetchOutcome {
     Fetched,
     Unreachable,
     TooLarge,
+    /// An answer whose body cannot be decoded (a corrupt or truncated compressed stream, or a
+    /// content-encoding this program does not read): an answer, but not one to judge.
+    Undecodable,
     Error,
     Cancelled,
 }

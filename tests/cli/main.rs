@@ -7,6 +7,7 @@ mod cdn;
 mod config;
 mod docs;
 mod fanout;
+mod faults;
 mod files;
 mod human;
 mod kubernetes;

@@ -300,6 +300,55 @@ fn describe_builds(builds: &[BuildGroup]) -> String {
         .join("; ")
 }
 
+/// Why the fetches that gave nothing to judge gave nothing, grouped by what happened, each
+/// group naming its fetches (`name`; an empty name counts them instead): "no answer from
+/// pod-3; a body that cannot be decoded (gzip) from pod-2".
+fn unusable<'a>(
+    failed: impl Iterator<Item = &'a Fetch>,
+    name: impl Fn(&Fetch) -> String,
+) -> String {
+    // (what happened, details such as the encodings, who)
+    let mut groups: Vec<(&str, BTreeSet<String>, Vec<String>)> = Vec::new();
+    for f in failed {
+        let (what, detail) = match f.outcome {
+            Some(FetchOutcome::Undecodable) => (
+                "a body that cannot be decoded",
+                f.content_encoding
+                    .clone()
+                    .or_else(|| Some("identity".into())),
+            ),
+            Some(FetchOutcome::TooLarge) => ("a body over --max-body", None),
+            Some(FetchOutcome::Error) => ("an answer that cannot be checked", f.error.clone()),
+            _ => ("no answer", None),
+        };
+        let i = match groups.iter().position(|g| g.0 == what) {
+            Some(i) => i,
+            None => {
+                groups.push((what, BTreeSet::new(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        groups[i].1.extend(detail);
+        groups[i].2.push(name(f));
+    }
+    groups
+        .into_iter()
+        .map(|(what, details, who)| {
+            let details = if details.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", details.into_iter().collect::<Vec<_>>().join(", "))
+            };
+            if who.iter().all(String::is_empty) {
+                format!("{} with {what}{details}", who.len())
+            } else {
+                format!("{what}{details} from {}", who.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Judges one path from its pod fetches and through-samples, marking each response's state.
 pub fn evaluate(
     path: &str,
@@ -373,7 +422,7 @@ pub fn evaluate(
     } else if !unreachable_pods.is_empty() {
         (
             Verdict::Unreachable,
-            format!("no answer from {}", unreachable_pods.join(", ")),
+            unusable(pods.iter().filter(|f| !fetched(f)), |f| f.pod.clone()),
         )
     } else if pods.is_empty() {
         // Through the edge alone: judged on the samples below.
@@ -457,10 +506,20 @@ pub fn evaluate(
                     t.url
                 ),
             ))
-        } else if t.unreachable > 0 || t.samples == 0 {
+        } else if t.samples == 0 {
             Some((
                 Verdict::Unreachable,
-                format!("{} samples through {} got no answer", t.unreachable, t.url),
+                format!("0 samples through {} got an answer", t.url),
+            ))
+        } else if t.unreachable > 0 {
+            let failed: Vec<&Fetch> = samples.iter().filter(|f| !fetched(f)).collect();
+            Some((
+                Verdict::Unreachable,
+                format!(
+                    "samples through {}: {}",
+                    t.url,
+                    unusable(failed.into_iter(), |_| String::new())
+                ),
             ))
         } else if t.unproven > 0 && verdict.is_settled() {
             Some((

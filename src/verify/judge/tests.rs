@@ -185,6 +185,51 @@ fn unreachable_pods_keep_a_path_unproven() {
 }
 
 #[test]
+fn an_undecodable_body_is_its_own_reason_not_no_answer() {
+    let failed = |pod: &str, outcome, enc: Option<&str>| Fetch {
+        pod: pod.into(),
+        outcome: Some(outcome),
+        status: Some(200),
+        content_encoding: enc.map(str::to_string),
+        ..Fetch::default()
+    };
+    let mut pods = vec![
+        with_text(fetch("a", "h1", Some("B")), true),
+        failed("b", FetchOutcome::Undecodable, Some("gzip")),
+        failed("c", FetchOutcome::Unreachable, None),
+        failed("d", FetchOutcome::Undecodable, Some("br")),
+    ];
+    let v = eval(&mut pods, &contains());
+    assert_eq!(v.verdict, Verdict::Unreachable);
+    assert_eq!(
+        v.reason,
+        "a body that cannot be decoded (br, gzip) from b, d; no answer from c"
+    );
+    // Through the edge: counted, not named.
+    let mut pods = vec![with_text(fetch("a", "h1", Some("B")), true)];
+    let mut samples = vec![
+        with_text(sample(1, "h1", Encoding::Gzip), true),
+        Fetch {
+            encoding: Some(Encoding::Gzip),
+            ..failed("through#2", FetchOutcome::Undecodable, Some("gzip"))
+        },
+    ];
+    let v = evaluate(
+        "/p",
+        &mut pods,
+        &mut samples,
+        Some("http://edge"),
+        &contains(),
+        None,
+    );
+    assert_eq!(v.verdict, Verdict::Unreachable);
+    assert_eq!(
+        v.reason,
+        "samples through http://edge: 1 with a body that cannot be decoded (gzip)"
+    );
+}
+
+#[test]
 fn wrong_status_is_stale() {
     let mut pods = vec![fetch("a", "h1", Some("B")), fetch("b", "h1", Some("B"))];
     pods[1].status = Some(500);
