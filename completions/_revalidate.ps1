@@ -262,6 +262,7 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('--catch-up', '--catch-up', [CompletionResultType]::ParameterName, 'At start, revalidate what was published in the last DURATION (read from <channel>:stream)')
             [CompletionResult]::new('--health-addr', '--health-addr', [CompletionResultType]::ParameterName, 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102')
             [CompletionResult]::new('--dedupe-window', '--dedupe-window', [CompletionResultType]::ParameterName, 'A message id handled within this window is skipped [default: 10m]')
+            [CompletionResult]::new('--grace-period', '--grace-period', [CompletionResultType]::ParameterName, 'On SIGTERM, how long the revalidations in flight may take to finish; messages not started are left to the stream [env: REVALIDATE_GRACE_PERIOD] [default: 10s]')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'How each pod is told to revalidate [default: nextjs]')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]')
             [CompletionResult]::new('--preview-id-file', '--preview-id-file', [CompletionResultType]::ParameterName, 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself')

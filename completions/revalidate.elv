@@ -254,6 +254,7 @@ set edit:completion:arg-completer[revalidate] = {|@words|
             cand --catch-up 'At start, revalidate what was published in the last DURATION (read from <channel>:stream)'
             cand --health-addr 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102'
             cand --dedupe-window 'A message id handled within this window is skipped [default: 10m]'
+            cand --grace-period 'On SIGTERM, how long the revalidations in flight may take to finish; messages not started are left to the stream [env: REVALIDATE_GRACE_PERIOD] [default: 10s]'
             cand --mode 'How each pod is told to revalidate [default: nextjs]'
             cand --method 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]'
             cand --preview-id-file 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself'

@@ -256,6 +256,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l channel 
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l catch-up -d 'At start, revalidate what was published in the last DURATION (read from <channel>:stream)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l health-addr -d 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dedupe-window -d 'A message id handled within this window is skipped [default: 10m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l grace-period -d 'On SIGTERM, how long the revalidations in flight may take to finish; messages not started are left to the stream [env: REVALIDATE_GRACE_PERIOD] [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l mode -d 'How each pod is told to revalidate [default: nextjs]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
 endpoint\t'Your app\'s revalidate route on each pod'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l method -d 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]' -r -f -a "HEAD\t''

@@ -567,7 +567,8 @@ Subscribe to Redis channels and print every message as it is published: time, ch
 id (read from the message's JSON, or the message itself when it is a bare path).
 
 For on-call: is anything being published, and what? Survives a Redis restart, and says when it
-lost and regained the connection. --count N and --duration D stop it; so does Ctrl-C.
+lost and regained the connection. --count N and --duration D stop it; so does Ctrl-C (exit 0
+without a limit). SIGTERM, how supervisors cancel, exits 143 as for every command.
 On a Redis Cluster, --sharded subscribes to shard channels (SSUBSCRIBE), where publish --sharded
 sends.";
 
@@ -581,7 +582,9 @@ acknowledgement {\"id\",\"path\",\"pod\",\"outcome\",\"ms\"} on <channel>:acks, 
 
 It reconnects with backoff and resubscribes when Redis goes away, logging every change; skips a
 message id it handled within --dedupe-window; revalidates at most --per-pod-concurrency paths at
-once; and on SIGTERM or Ctrl-C finishes what is in flight and exits 0.
+once; and on SIGTERM or Ctrl-C takes no new message, gives the revalidations in flight
+--grace-period (10s) to finish whatever is down, leaves the messages not started to the stream
+(an agent with --catch-up replays them), says so, and exits 0.
 
 --health-addr serves /healthz (200 only while subscribed: a readiness probe that closes the gap
 between the app's port answering and its subscription existing) and /metrics (Prometheus).
@@ -722,6 +725,11 @@ pub struct AgentArgs {
     /// A message id handled within this window is skipped [default: 10m]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub dedupe_window: Option<Duration>,
+
+    /// On SIGTERM, how long the revalidations in flight may take to finish; messages not started
+    /// are left to the stream [env: REVALIDATE_GRACE_PERIOD] [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub grace_period: Option<Duration>,
 
     #[command(flatten)]
     pub how: RevalidationArgs,

@@ -3,9 +3,10 @@
 //!
 //! Invariants: messages are reported in the order received, each once; the subscription survives
 //! a Redis restart ([`crate::redis::subscriber`]) and every lost and regained connection is
-//! reported; `--count` and `--duration` end the run normally, as does a signal when neither was
-//! given (watching until Ctrl-C is the point); a signal before a limit that was given makes the
-//! report partial.
+//! reported; `--count` and `--duration` end the run normally, as does Ctrl-C when neither was
+//! given (watching until Ctrl-C is the point); Ctrl-C before a limit that was given makes the
+//! report partial (130); SIGTERM, how a supervisor or CI cancels a command, is 143 as for every
+//! other command, limit or not.
 
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
@@ -201,9 +202,10 @@ pub async fn run(
     cancel.cancel();
     let _ = task.await;
     // Ctrl-C is how an unlimited watch ends; with a limit given, stopping early is partial.
+    // SIGTERM is a cancellation whatever the limits.
     let limited = plan.count.is_some() || plan.duration.is_some();
     let stopped = match stopped {
-        Some(Stop::Deadline) => Some(Stop::Deadline),
+        Some(s @ (Stop::Deadline | Stop::Terminated)) => Some(s),
         Some(s) if limited => Some(s),
         _ => None,
     };

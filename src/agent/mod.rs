@@ -13,9 +13,12 @@
 //! Invariants: a message id is handled at most once within the dedupe window, whichever way it
 //! arrived (the channel, the stream, or both); at most `--per-pod-concurrency` revalidations run
 //! at once (it is one pod); messages that arrive before the app has answered wait for it; on
-//! SIGTERM or Ctrl-C no new message is taken, every revalidation in flight finishes and is
-//! acknowledged, and the agent exits 0; the agent never prints: it logs (tracing) and reports
-//! events.
+//! SIGTERM or Ctrl-C no new message is taken and none not yet started is started, the
+//! revalidations in flight get `--grace-period` to finish and be acknowledged whatever is down
+//! (the app, Redis), what is still running then is given up, the log says how many finished, how
+//! many were given up and how many were left to the stream, and the agent exits 0 (Kubernetes
+//! kills it 30 s after SIGTERM: a backlog is the stream's to replay, not this process's); the
+//! agent never prints: it logs (tracing) and reports events.
 
 pub mod health;
 pub mod stream;
@@ -69,6 +72,8 @@ pub struct Plan {
     pub stream: Option<String>,
     pub catch_up: Option<Duration>,
     pub dedupe_window: Duration,
+    /// On a stop: how long the revalidations in flight may take.
+    pub grace_period: Duration,
     pub warnings: Vec<String>,
 }
 
@@ -106,6 +111,7 @@ impl Plan {
             stream: a.stream.then(|| message::stream_key(&a.channel)),
             catch_up: a.catch_up,
             dedupe_window: a.dedupe_window,
+            grace_period: a.grace_period,
         })
     }
 }
@@ -198,6 +204,68 @@ pub enum Event {
     Skipped(Skipped),
 }
 
+/// How the agent stopped: what was running, what finished in the grace period, what was left.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Shutdown {
+    /// Revalidations running when the agent was told to stop.
+    pub in_flight: u64,
+    /// Of those, the ones that finished (acknowledged or not) within the grace period.
+    pub finished: u64,
+    /// Of those, the ones given up when the grace period ended.
+    pub given_up: u64,
+    /// Messages received but not started (waiting for the app or for a slot): left undone, for
+    /// the stream to replay when it holds them.
+    pub left: u64,
+    /// The stream this agent read (`--stream` or `--catch-up`), which holds what was published
+    /// with `publish --stream`; null when it read none.
+    pub stream: Option<String>,
+    pub grace_period_ms: f64,
+}
+
+impl Shutdown {
+    /// The log's and the report's account of the stop, in words.
+    pub fn describe(&self) -> String {
+        let mut s = if self.in_flight == 0 {
+            "no revalidation was in flight".to_string()
+        } else if self.given_up == 0 {
+            format!(
+                "{} of {} revalidation{} in flight finished",
+                self.finished,
+                self.in_flight,
+                if self.in_flight == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "{} of {} revalidation{} in flight finished, {} given up after the {} grace period",
+                self.finished,
+                self.in_flight,
+                if self.in_flight == 1 { "" } else { "s" },
+                self.given_up,
+                humantime::format_duration(Duration::from_millis(self.grace_period_ms as u64)),
+            )
+        };
+        if self.left > 0 {
+            let n = self.left;
+            let them = if n == 1 { "it" } else { "them" };
+            s.push_str(&format!(
+                "; {n} message{} not started {}",
+                if n == 1 { "" } else { "s" },
+                match &self.stream {
+                    Some(key) => format!(
+                        "{} left to the stream {key}: an agent started with --catch-up revalidates {them}",
+                        if n == 1 { "is" } else { "are" }
+                    ),
+                    None => format!(
+                        "{} not revalidated on this pod (this agent does not read the stream: with --stream and --catch-up the next one would catch up on {them})",
+                        if n == 1 { "was" } else { "were" }
+                    ),
+                }
+            ));
+        }
+        s
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub messages: u64,
@@ -226,6 +294,8 @@ pub struct Report {
     pub totals: Totals,
     /// Why it stopped (a signal or --deadline): its normal end, exit 0.
     pub ended_by: Option<Stop>,
+    /// What the stop left: in flight, finished, given up, not started.
+    pub shutdown: Shutdown,
     pub warnings: Vec<String>,
     pub exit_code: u8,
 }
@@ -329,13 +399,16 @@ pub async fn run(
                 .per_pod_concurrency
                 .min(ctx.limits().concurrency),
         ),
+        stopping: CancellationToken::new(),
+        give_up: CancellationToken::new(),
     });
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Handled>();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
 
     let mut state = State {
         dedupe: Dedupe::new(plan.dedupe_window),
         waiting: Vec::new(),
-        in_flight: 0,
+        pending: 0,
+        shutdown: None,
         stream_caught_up: false,
         catch_up_running: 0,
         stream_done: plan.stream.is_none() && plan.catch_up.is_none(),
@@ -421,47 +494,67 @@ pub async fn run(
         }
     };
 
-    // Stop taking messages; finish what is in flight.
+    // Stop taking messages and starting them; give what is in flight the grace period.
     metrics.stopping.store(true, Ordering::SeqCst);
     on_event(&Event::Ready {
         ready: false,
         why: Some("stopping".into()),
     });
+    shared.stopping.cancel();
+    cancel.cancel();
+    let reads_stream = plan.stream.is_some() || plan.catch_up.is_some();
+    let shutdown = Shutdown {
+        // Held until the app answered: never started.
+        left: state.waiting.len() as u64,
+        stream: reads_stream.then(|| stream_key.clone()),
+        grace_period_ms: report::millis(plan.grace_period),
+        ..Shutdown::default()
+    };
     tracing::info!(
-        in_flight = state.in_flight,
-        "stopping ({}): finishing the revalidations in flight",
+        in_flight = metrics.in_flight.load(Ordering::SeqCst),
+        grace_period = %humantime::format_duration(plan.grace_period),
+        "stopping ({}): the revalidations in flight get the grace period to finish; no other message is started",
         match ended_by {
             Stop::Interrupted => "Ctrl-C",
             Stop::Terminated => "SIGTERM",
             Stop::Deadline => "--deadline",
         }
     );
-    cancel.cancel();
-    let dropped = state.waiting.len();
-    if dropped > 0 {
-        tracing::warn!(
-            messages = dropped,
-            "stopping before the app answered: these messages were not handled"
-        );
-    }
-    while state.in_flight > 0 {
-        match done_rx.recv().await {
-            Some(h) => state.finished(h, retain, &mut on_event),
-            None => break,
+    state.shutdown = Some(shutdown);
+    let grace_ends = tokio::time::Instant::now() + plan.grace_period;
+    while state.pending > 0 {
+        tokio::select! {
+            f = done_rx.recv() => match f {
+                Some(f) => state.finished(f, retain, &mut on_event),
+                None => break,
+            },
+            _ = tokio::time::sleep_until(grace_ends), if !shared.give_up.is_cancelled() => {
+                // Whatever is down (the app, Redis for the acknowledgement), the stop is bounded:
+                // what still runs is given up, and each task says so at once.
+                shared.give_up.cancel();
+            }
         }
     }
-    tracing::info!(
-        messages = state.totals.messages,
-        "stopped; every revalidation in flight finished"
-    );
+    let mut shutdown = state.shutdown.take().expect("set above");
+    shutdown.in_flight = shutdown.finished + shutdown.given_up;
+    let told = shutdown.describe();
+    if shutdown.given_up > 0 || shutdown.left > 0 {
+        tracing::warn!(
+            finished = shutdown.finished,
+            given_up = shutdown.given_up,
+            left = shutdown.left,
+            "stopped: {told}"
+        );
+    } else {
+        tracing::info!(
+            messages = state.totals.messages,
+            finished = shutdown.finished,
+            "stopped: {told}"
+        );
+    }
+    // The log said it; the report holds it as `shutdown`.
     let mut warnings = plan.warnings.clone();
     warnings.extend(redis.warnings.iter().cloned());
-    if dropped > 0 {
-        warnings.push(format!(
-            "{dropped} message{} arrived before the app answered and were not handled",
-            if dropped == 1 { "" } else { "s" }
-        ));
-    }
     let finished = state.totals.messages - state.totals.duplicates;
     if retain == Retain::All && finished > MAX_LISTED as u64 {
         warnings.push(format!(
@@ -480,6 +573,7 @@ pub async fn run(
         handled: state.handled.into(),
         totals: state.totals,
         ended_by: Some(ended_by),
+        shutdown,
         warnings,
         exit_code: 0,
     };
@@ -542,6 +636,28 @@ struct Shared {
     ack_channel: String,
     metrics: Arc<Metrics>,
     slots: Semaphore,
+    /// Cancelled when the agent stops: a message not started by then is left.
+    stopping: CancellationToken,
+    /// Cancelled when the grace period ends: what still runs is given up.
+    give_up: CancellationToken,
+}
+
+/// What became of a dispatched message.
+enum Finished {
+    Handled(Handled),
+    /// Not started before the agent stopped.
+    Left(Source),
+    /// Running when the grace period ended, and given up.
+    GivenUp(Source),
+}
+
+impl Finished {
+    fn source(&self) -> Source {
+        match self {
+            Finished::Handled(h) => h.source,
+            Finished::Left(s) | Finished::GivenUp(s) => *s,
+        }
+    }
 }
 
 /// The main loop's bookkeeping.
@@ -549,7 +665,10 @@ struct State {
     dedupe: Dedupe,
     /// Messages that arrived before the app answered.
     waiting: Vec<Work>,
-    in_flight: usize,
+    /// Messages dispatched and not finished: running, or waiting for a slot.
+    pending: usize,
+    /// Set once the agent is stopping: the account of the stop so far.
+    shutdown: Option<Shutdown>,
     /// Set once the stream reader has reached the end of the stream.
     stream_caught_up: bool,
     catch_up_running: usize,
@@ -575,7 +694,7 @@ impl State {
         w: Work,
         app_up: bool,
         shared: &Arc<Shared>,
-        done: &mpsc::UnboundedSender<Handled>,
+        done: &mpsc::UnboundedSender<Finished>,
         on_event: &mut impl FnMut(&Event),
     ) {
         self.totals.messages += 1;
@@ -600,29 +719,64 @@ impl State {
         }
     }
 
-    fn dispatch(&mut self, w: Work, shared: &Arc<Shared>, done: &mpsc::UnboundedSender<Handled>) {
-        self.in_flight += 1;
+    fn dispatch(&mut self, w: Work, shared: &Arc<Shared>, done: &mpsc::UnboundedSender<Finished>) {
+        self.pending += 1;
         if w.source == Source::CatchUp {
             self.catch_up_running += 1;
         }
-        shared.metrics.in_flight.fetch_add(1, Ordering::SeqCst);
         let shared = shared.clone();
         let done = done.clone();
         tokio::spawn(async move {
-            let h = {
-                let _slot = shared.slots.acquire().await.expect("never closed");
-                handle(&shared, w).await
+            let source = w.source;
+            // A stop wins over a free slot: once the agent stops, nothing more starts.
+            let slot = tokio::select! {
+                biased;
+                _ = shared.stopping.cancelled() => {
+                    let _ = done.send(Finished::Left(source));
+                    return;
+                }
+                s = shared.slots.acquire() => s.expect("never closed"),
             };
+            shared.metrics.in_flight.fetch_add(1, Ordering::SeqCst);
+            let h = tokio::select! {
+                biased;
+                _ = shared.give_up.cancelled() => None,
+                h = handle(&shared, w) => Some(h),
+            };
+            drop(slot);
             shared.metrics.in_flight.fetch_sub(1, Ordering::SeqCst);
-            let _ = done.send(h);
+            let _ = done.send(match h {
+                Some(h) => Finished::Handled(h),
+                None => Finished::GivenUp(source),
+            });
         });
     }
 
-    fn finished(&mut self, h: Handled, retain: Retain, on_event: &mut impl FnMut(&Event)) {
-        self.in_flight -= 1;
-        if h.source == Source::CatchUp {
+    fn finished(&mut self, f: Finished, retain: Retain, on_event: &mut impl FnMut(&Event)) {
+        self.pending -= 1;
+        if f.source() == Source::CatchUp {
             self.catch_up_running -= 1;
         }
+        let h = match f {
+            Finished::Handled(h) => {
+                if let Some(s) = &mut self.shutdown {
+                    s.finished += 1;
+                }
+                h
+            }
+            Finished::Left(_) => {
+                if let Some(s) = &mut self.shutdown {
+                    s.left += 1;
+                }
+                return;
+            }
+            Finished::GivenUp(_) => {
+                if let Some(s) = &mut self.shutdown {
+                    s.given_up += 1;
+                }
+                return;
+            }
+        };
         if h.outcome == "invalid" {
             self.totals.invalid += 1;
         } else {
@@ -847,6 +1001,7 @@ mod tests {
             stream: true,
             catch_up: None,
             dedupe_window: Duration::from_secs(60),
+            grace_period: Duration::from_secs(10),
         };
         let dir = tempfile::tempdir().unwrap();
         let id = dir.path().join("id");

@@ -225,6 +225,7 @@ pub fn agent(g: &GlobalArgs, a: &AgentArgs) -> Layer {
     l.agent_health_addr = a.health_addr.clone();
     l.agent_catch_up = a.catch_up.map(Span);
     l.agent_dedupe_window = a.dedupe_window.map(Span);
+    l.agent_grace_period = a.grace_period.map(Span);
     how(&a.how, &mut l);
     l
 }

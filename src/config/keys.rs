@@ -365,4 +365,10 @@ config_keys! {
         env: None, flag: Some("--dedupe-window"),
         default: Some(Span(Duration::from_secs(600))), display: Plain,
     }
+    /// On SIGTERM, how long the revalidations in flight may take to finish (Kubernetes kills a
+    /// pod 30 s after SIGTERM by default).
+    agent_grace_period: Span = "agent.grace_period" {
+        env: Some("REVALIDATE_GRACE_PERIOD"), flag: Some("--grace-period"),
+        default: Some(Span(Duration::from_secs(10))), display: Plain,
+    }
 }

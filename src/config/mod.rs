@@ -813,6 +813,8 @@ pub struct AgentSettings {
     pub stream: bool,
     pub catch_up: Option<Duration>,
     pub dedupe_window: Duration,
+    /// On SIGTERM: how long the revalidations in flight may take; the rest is left undone.
+    pub grace_period: Duration,
 }
 
 impl Config {
@@ -896,6 +898,7 @@ impl Config {
             stream: defaulted(&r.redis_stream),
             catch_up,
             dedupe_window: defaulted(&r.agent_dedupe_window).0,
+            grace_period: defaulted(&r.agent_grace_period).0,
         })
     }
 }

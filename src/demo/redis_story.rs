@@ -71,6 +71,7 @@ impl DemoAgent {
             stream: true,
             catch_up,
             dedupe_window: Duration::from_secs(600),
+            grace_period: Duration::from_secs(10),
         };
         let how = FanoutSettings {
             mode: crate::fanout::Mode::Nextjs,

@@ -19,16 +19,17 @@ use crate::redis::message::Ack;
 use crate::redis::subscriber::Session;
 
 /// Reads acknowledgements into `messages` until every message has what it needs, `timeout`
-/// passes or the run stops. Returns how long it waited.
+/// passes or the run stops. Returns how long it waited, and, when the subscription was lost
+/// while acknowledgements were still awaited, why: Redis failed (exit 5), which is not the
+/// same as pods that did not answer.
 pub async fn collect(
     ctx: &RunContext,
     session: Session,
     plan: &Plan,
     timeout: Duration,
     messages: &mut [Message],
-    warnings: &mut Vec<String>,
     mut on_ack: impl FnMut(&str, &str, &AckSeen),
-) -> Duration {
+) -> (Duration, Option<String>) {
     let started = Instant::now();
     let by_id: HashMap<String, usize> = messages
         .iter()
@@ -53,11 +54,15 @@ pub async fn collect(
             m = stream.next() => m,
         };
         let Some(msg) = msg else {
-            warnings.push(
-                "the connection receiving acknowledgements was lost; the acknowledgements after it are missing"
-                    .into(),
+            let waiting = pending.len();
+            return (
+                started.elapsed(),
+                Some(format!(
+                    "the connection to Redis receiving acknowledgements was lost after {}, while {waiting} message{} awaited acknowledgements",
+                    crate::report::short_duration(started.elapsed()),
+                    if waiting == 1 { "" } else { "s" },
+                )),
             );
-            break;
         };
         let Ok(ack) = serde_json::from_slice::<Ack>(&msg.payload) else {
             continue;
@@ -76,7 +81,7 @@ pub async fn collect(
             pending.remove(&i);
         }
     }
-    started.elapsed()
+    (started.elapsed(), None)
 }
 
 /// Pods that acknowledged success.

@@ -498,16 +498,18 @@ pub async fn run(
         && proceed
         && error.is_none()
     {
-        let waited = acks::collect(
+        let (waited, lost) = acks::collect(
             ctx,
             session,
             plan,
             timeout,
             &mut messages,
-            &mut warnings,
             |path, id, ack| on_progress(Progress::Ack { path, id, ack }),
         )
         .await;
+        if lost.is_some() {
+            error = lost;
+        }
         ack_wait = Some(AckWait {
             channel: message::ack_channel(&plan.channel),
             timeout_ms: crate::units::millis(timeout),

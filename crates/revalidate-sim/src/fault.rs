@@ -26,6 +26,10 @@ pub enum Fault {
     Reset,
     /// The request is read and never answered.
     Hang,
+    /// The request is read and held until the faults are cleared (`clear_faults`), then
+    /// answered as usual: a barrier that makes "a request in flight" certain in a test, where a
+    /// delay would race.
+    Hold,
     /// Revalidation is acknowledged (`REVALIDATED`, `{"revalidated":true}`)
     /// but nothing is regenerated, so the old page keeps being served.
     Lie,
@@ -47,6 +51,7 @@ pub(crate) struct FaultSet {
     pub(crate) flaky: Option<f64>,
     pub(crate) reset: bool,
     pub(crate) hang: bool,
+    pub(crate) hold: bool,
     pub(crate) lie: bool,
     pub(crate) ignore_revalidate: bool,
 }
@@ -66,6 +71,7 @@ impl FaultSet {
             }
             Fault::Reset => self.reset = true,
             Fault::Hang => self.hang = true,
+            Fault::Hold => self.hold = true,
             Fault::Lie => self.lie = true,
             Fault::IgnoreRevalidate => self.ignore_revalidate = true,
         }
@@ -91,6 +97,9 @@ impl FaultSet {
         }
         if self.hang {
             out.push(Fault::Hang);
+        }
+        if self.hold {
+            out.push(Fault::Hold);
         }
         if self.lie {
             out.push(Fault::Lie);

@@ -711,6 +711,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn hold_answers_once_released() {
+        let f = fleet(Flavor::Next16).await;
+        let pod = f.pods()[0].clone();
+        pod.set_fault(Fault::Hold).await;
+        let url = format!("{}/posts/a", pod.url());
+        let held = tokio::spawn(async move { get(&client(), &url).await });
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pod.counters().requests < 1 {
+            assert!(Instant::now() < deadline, "the request never arrived");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(!held.is_finished(), "held until released");
+        pod.clear_faults().await;
+        let answer = tokio::time::timeout(Duration::from_secs(5), held)
+            .await
+            .expect("released promptly")
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        f.shutdown().await;
+    }
+
+    #[tokio::test]
     async fn shutdown_ends_hung_requests() {
         let f = fleet(Flavor::Next16).await;
         let pod = f.pods()[0].clone();

@@ -39,9 +39,12 @@ pub fn agent(r: &agent::Report, style: &Style) -> String {
         Some(crate::exit::Stop::Deadline) => "--deadline",
         None => "its end",
     };
-    out.push_str(&format!(
-        "stopped by {by}; every revalidation in flight finished · exit {}\n",
-        r.exit_code
-    ));
+    let s = &r.shutdown;
+    let how = if s.given_up == 0 && s.left == 0 {
+        "every revalidation in flight finished".to_string()
+    } else {
+        s.describe()
+    };
+    out.push_str(&format!("stopped by {by}; {how} · exit {}\n", r.exit_code));
     out
 }

@@ -349,6 +349,43 @@ fn bad_input_is_exit_2_and_nothing_is_sent() {
     assert!(witness.messages().is_empty(), "{:?}", witness.messages());
 }
 
+/// Redis dying while `--wait-acks` waits is Redis failing (exit 5), not pods that did not
+/// answer (exit 3); the report says what was lost, and the wait ends then, not at its timeout.
+#[test]
+fn redis_killed_while_waiting_for_acks_is_exit_5() {
+    let mut server = RedisServer::start();
+    // A subscriber that receives the message and never acknowledges it.
+    let silent = Subscriber::start(&server, &["revalidate"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let child = super::command(dir.path())
+        .args(["publish", "/posts/a", "--redis-url", &server.url()])
+        .args(["--wait-acks", "--ack-timeout", "60s", "-o", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Published, so now waiting for acknowledgements.
+    assert!(crate::common::wait_until(10, || !silent
+        .messages()
+        .is_empty()));
+    let started = Instant::now();
+    server.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the wait ended with Redis, not at the timeout: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let r = publish_json(&out);
+    let error = r.error.as_deref().unwrap_or_default();
+    assert!(
+        error.contains("the connection to Redis receiving acknowledgements was lost"),
+        "{r:#?}"
+    );
+    assert_eq!(r.messages[0].outcome, Outcome::Unacknowledged);
+}
+
 #[test]
 fn redis_down_is_exit_5_within_the_timeout_naming_host_and_port() {
     // Refused: nothing listens on the port.

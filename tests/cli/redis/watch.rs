@@ -200,6 +200,27 @@ fn watch_duration_ends_it_and_a_signal_before_a_limit_is_partial() {
     assert_eq!(status, 143, "{err}");
 }
 
+/// SIGTERM is how a supervisor or CI cancels a command: 143, even for a watch without a limit
+/// (where Ctrl-C is its normal end, exit 0).
+#[test]
+fn sigterm_ends_an_unlimited_watch_with_143() {
+    let server = RedisServer::start();
+    let (_, dir) = revalidate();
+    let w = watch(&server, dir.path(), &["-o", "ndjson"]);
+    assert!(wait_until(10, || server.numsub("revalidate") == 1));
+    w.signal("TERM");
+    let (status, out, err) = w.wait(10);
+    assert_eq!(status, 143, "{err}");
+    let end = out.lines().last().unwrap();
+    match super::event(end) {
+        Ev::End { stopped, exit_code } => {
+            assert_eq!(stopped, Some(revalidate::context::Stop::Terminated));
+            assert_eq!(exit_code, 143);
+        }
+        other => panic!("not the end event: {other:?}"),
+    }
+}
+
 #[test]
 fn watch_exits_5_when_redis_is_down_at_start() {
     let port = super::server::free_port();

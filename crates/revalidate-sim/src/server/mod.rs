@@ -359,8 +359,14 @@ pub(crate) async fn handle(
     let counters = &pod.counters;
     CounterCells::bump(&counters.requests);
     counters.count_path(&ctx.path);
-    let faults = pod.faults();
+    let mut faults = pod.faults();
 
+    if faults.hold {
+        CounterCells::bump(&counters.faulted);
+        pod.hang_release().cancelled().await;
+        // Released by clear_faults: answered as the pod is now.
+        faults = pod.faults();
+    }
     if faults.hang {
         CounterCells::bump(&counters.faulted);
         pod.hang_release().cancelled().await;
