@@ -334,6 +334,40 @@ impl<W: std::io::Write> std::io::Write for RedactingWriter<W> {
     }
 }
 
+thread_local! {
+    /// This thread's stand-in for the process environment, set by [`with_env`].
+    static ENV: std::cell::RefCell<Option<std::collections::HashMap<String, String>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Reads a variable `${NAME}` names: from this thread's stand-in when a test set one with
+/// [`with_env`], else from the process environment.
+fn env_var(name: &str) -> Option<String> {
+    ENV.with(|e| match &*e.borrow() {
+        Some(vars) => vars.get(name).cloned(),
+        None => std::env::var(name).ok(),
+    })
+}
+
+/// Runs `f` with `vars` as the environment that `${NAME}` expansion reads on this thread: how a
+/// test gives a variable without `std::env::set_var`, which is unsound while other threads run
+/// (the test harness's, a runtime's, a resolver's) and would leak into every other test.
+pub fn with_env<T>(vars: &[(&str, &str)], f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<std::collections::HashMap<String, String>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let old = self.0.take();
+            ENV.with(|e| *e.borrow_mut() = old);
+        }
+    }
+    let vars = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let _restore = Restore(ENV.with(|e| e.replace(Some(vars))));
+    f()
+}
+
 /// Expands `${NAME}` references from the environment. Returns the expanded text and the names
 /// used. Every expanded value is registered as a secret on its own ("Bearer ${TOKEN}": a server
 /// echoing just the token must not print it). A reference to an unset variable is an error
@@ -364,8 +398,8 @@ pub fn expand_env_with(
                 "{what}: ${{{name}}} is not a variable name (letters, digits, _)"
             ));
         }
-        match std::env::var(name) {
-            Ok(v) if !v.is_empty() => {
+        match env_var(name) {
+            Some(v) if !v.is_empty() => {
                 register(&v);
                 let wire = encode(&v);
                 register(&wire);
@@ -428,16 +462,22 @@ mod tests {
 
     #[test]
     fn expand_env_reads_variables_and_names_missing_ones() {
-        // SAFETY: tests in this module do not read this variable concurrently elsewhere.
-        unsafe { std::env::set_var("REVALIDATE_TEST_EXPAND", "abc123 expand") };
-        let (v, used) = expand_env("Bearer ${REVALIDATE_TEST_EXPAND}!", "header").unwrap();
+        let expand = |t: &str, what: &str| {
+            with_env(&[("REVALIDATE_TEST_EXPAND", "abc123 expand")], || {
+                expand_env(t, what)
+            })
+        };
+        let (v, used) = expand("Bearer ${REVALIDATE_TEST_EXPAND}!", "header").unwrap();
         assert_eq!(v, "Bearer abc123 expand!");
         // The value alone, and in the %20 form an endpoint URL gives it, is now a secret.
         assert_eq!(redact("echo abc123 expand"), "echo <redacted>");
         assert_eq!(redact("?s=abc123%20expand"), "?s=<redacted>");
         assert_eq!(used, vec!["REVALIDATE_TEST_EXPAND".to_string()]);
-        let e = expand_env("${REVALIDATE_TEST_UNSET_X}", "header x").unwrap_err();
+        let e = expand("${REVALIDATE_TEST_UNSET_X}", "header x").unwrap_err();
         assert!(e.contains("REVALIDATE_TEST_UNSET_X is not set"), "{e}");
-        assert!(expand_env("${", "h").is_err());
+        assert!(expand("${", "h").is_err());
+        // The stand-in is this thread's, for the call only: the process environment is untouched.
+        assert!(std::env::var("REVALIDATE_TEST_EXPAND").is_err());
+        assert!(expand_env("${REVALIDATE_TEST_EXPAND}", "header").is_err());
     }
 }

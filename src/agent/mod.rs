@@ -953,7 +953,11 @@ impl Dedupe {
 
     /// Records `id`; false when it was already seen within the window.
     fn first_time(&mut self, id: &str) -> bool {
-        let now = Instant::now();
+        self.first_time_at(id, Instant::now())
+    }
+
+    /// [`Dedupe::first_time`] at a given moment (tests pass their own clock).
+    fn first_time_at(&mut self, id: &str, now: Instant) -> bool {
         while let Some((t, _)) = self.order.front() {
             if now.duration_since(*t) <= self.window {
                 break;
@@ -982,13 +986,23 @@ mod tests {
 
     #[test]
     fn dedupe_skips_within_the_window_only() {
-        let mut d = Dedupe::new(Duration::from_millis(50));
-        assert!(d.first_time("a"));
-        assert!(!d.first_time("a"));
-        assert!(d.first_time("b"));
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(d.first_time("a"));
-        assert_eq!(d.seen.len(), 1);
+        // A clock of its own: on a loaded machine, real time between two calls can exceed any
+        // window a test would wait out.
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut d = Dedupe::new(Duration::from_secs(60));
+        assert!(d.first_time_at("a", at(0)));
+        assert!(!d.first_time_at("a", at(1_000)));
+        assert!(d.first_time_at("b", at(2_000)));
+        assert!(
+            !d.first_time_at("a", at(60_000)),
+            "the window's last moment"
+        );
+        assert!(d.first_time_at("a", at(60_001)), "after the window");
+        // "b" is still within its window and kept; the first "a" was forgotten.
+        assert!(!d.first_time_at("b", at(61_000)));
+        assert_eq!(d.seen.len(), 2);
+        assert!(d.first_time_at("b", at(62_001)));
     }
 
     #[test]

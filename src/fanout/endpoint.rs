@@ -256,12 +256,12 @@ mod tests {
     #[test]
     fn secrets_are_encoded_for_where_they_land_and_redacted_in_every_form() {
         let raw = "k+/=#&%'\"<>ey-2q9";
-        // SAFETY: no other test reads or writes this variable.
-        unsafe { std::env::set_var("REVALIDATE_TEST_ENDPOINT_SECRET", raw) };
-        let e = Endpoint::build(&settings(
-            "/api/${REVALIDATE_TEST_ENDPOINT_SECRET}/r?secret=${REVALIDATE_TEST_ENDPOINT_SECRET}&path={path}",
-            None,
-        ))
+        let e = crate::secret::with_env(&[("REVALIDATE_TEST_ENDPOINT_SECRET", raw)], || {
+            Endpoint::build(&settings(
+                "/api/${REVALIDATE_TEST_ENDPOINT_SECRET}/r?secret=${REVALIDATE_TEST_ENDPOINT_SECRET}&path={path}",
+                None,
+            ))
+        })
         .unwrap();
         let route = e.route(&path("/x"));
         assert_eq!(
@@ -284,10 +284,12 @@ mod tests {
         );
         let shown = secret::redact(&route);
         assert!(!shown.contains("ey-2q9"), "{shown}");
-        let e = Endpoint::build(&settings(
-            "/api/r",
-            Some(r#"{"path":"{path}","s":"${REVALIDATE_TEST_ENDPOINT_SECRET}"}"#),
-        ))
+        let e = crate::secret::with_env(&[("REVALIDATE_TEST_ENDPOINT_SECRET", raw)], || {
+            Endpoint::build(&settings(
+                "/api/r",
+                Some(r#"{"path":"{path}","s":"${REVALIDATE_TEST_ENDPOINT_SECRET}"}"#),
+            ))
+        })
         .unwrap();
         let body = e.body(&path("/x")).unwrap();
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();

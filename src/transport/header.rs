@@ -82,9 +82,10 @@ mod tests {
 
     #[test]
     fn variables_are_secrets_on_their_own() {
-        // SAFETY: no other test reads or writes this variable.
-        unsafe { std::env::set_var("REVALIDATE_TEST_HEADER_TOKEN", "tok-9f8e7d6c") };
-        let h = parse("authorization: Bearer ${REVALIDATE_TEST_HEADER_TOKEN}").unwrap();
+        let h = secret::with_env(&[("REVALIDATE_TEST_HEADER_TOKEN", "tok-9f8e7d6c")], || {
+            parse("authorization: Bearer ${REVALIDATE_TEST_HEADER_TOKEN}")
+        })
+        .unwrap();
         assert_eq!(h.value, "Bearer tok-9f8e7d6c");
         assert_eq!(h.shown, "<redacted: ${REVALIDATE_TEST_HEADER_TOKEN}>");
         assert!(!h.literal_secret);

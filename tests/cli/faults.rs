@@ -164,3 +164,51 @@ fn a_body_that_cannot_be_decoded_is_its_own_reason() {
     assert!(!text.contains("no answer"), "{text}");
     assert_no_debug_text(&text);
 }
+
+/// The scripts that install the npm packages of the Node tiers are bounded: an `npm ci` that
+/// hangs (a registry that stops answering) fails them with a message naming it, instead of
+/// hanging CI. `npm` here is a stand-in that never ends.
+#[test]
+fn a_hung_npm_ci_fails_the_prepare_scripts_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let npm = bin.join("npm");
+    std::fs::write(&npm, "#!/bin/sh\nexec sleep 600\n").unwrap();
+    std::fs::set_permissions(&npm, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (script, args) in [
+        ("tests/e2e/prepare.sh", vec!["next16"]),
+        ("tests/node/prepare.sh", vec![]),
+    ] {
+        let cache = dir
+            .path()
+            .join(format!("cache-{}", script.replace('/', "-")));
+        let started = std::time::Instant::now();
+        let out = std::process::Command::new("bash")
+            .arg(root.join(script))
+            .arg("--cache")
+            .arg(&cache)
+            .args(&args)
+            .env("PATH", &path)
+            .env("NPM_CI_TIMEOUT", "1")
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        let err = stderr(&out);
+        assert_eq!(code(&out), 3, "{script}: {err}");
+        assert!(
+            err.contains("npm ci (NPM_CI_TIMEOUT) did not finish within 1 s"),
+            "{script}: {err}"
+        );
+        assert!(
+            took < std::time::Duration::from_secs(30),
+            "{script}: {took:?}"
+        );
+    }
+}

@@ -97,7 +97,9 @@ fn config(flags: Layer) -> Config {
 
 fn limits() -> revalidate::context::Limits {
     let mut l = config(Layer::default()).limits().unwrap();
-    l.timeout = std::time::Duration::from_millis(500);
+    // Generous: no test here is about timeouts (a pod that is down refuses at once), and a
+    // loaded machine must not turn a healthy pod into an unreachable one in a snapshot.
+    l.timeout = std::time::Duration::from_secs(30);
     l.retries = 0;
     // One request at a time to each origin: the balancer's round robin then sees every
     // variant's samples in order, so the per-variant shares are the same on every run.
@@ -185,19 +187,26 @@ fn fanout_dry_runs_in_both_modes() {
     let mut r = reporter("fanout", &out);
     r.step_finished(StepReport::FanoutDryRun(fanout::dry_run(&plan, &transport)));
     r.finish(None).unwrap();
-    // SAFETY: no other test reads or writes this variable.
-    unsafe { std::env::set_var("REVALIDATE_SNAPSHOT_SECRET", "snap-secret-value-42") };
-    let plan = fanout_plan(
-        &tf,
-        &["/posts/a b"],
-        Layer {
-            mode: Some(value::Choice(fanout::Mode::Endpoint)),
-            endpoint_template: Some("/api/revalidate?path={path}&token=literal-token-1".into()),
-            endpoint_body: Some(r#"{"path":"{path}"}"#.into()),
-            headers: Some(vec![
-                "x-revalidate-secret: ${REVALIDATE_SNAPSHOT_SECRET}".into(),
-            ]),
-            ..Layer::default()
+    // The variable is this thread's stand-in for the environment: set_var would race every
+    // other thread of the test binary.
+    let plan = revalidate::secret::with_env(
+        &[("REVALIDATE_SNAPSHOT_SECRET", "snap-secret-value-42")],
+        || {
+            fanout_plan(
+                &tf,
+                &["/posts/a b"],
+                Layer {
+                    mode: Some(value::Choice(fanout::Mode::Endpoint)),
+                    endpoint_template: Some(
+                        "/api/revalidate?path={path}&token=literal-token-1".into(),
+                    ),
+                    endpoint_body: Some(r#"{"path":"{path}"}"#.into()),
+                    headers: Some(vec![
+                        "x-revalidate-secret: ${REVALIDATE_SNAPSHOT_SECRET}".into(),
+                    ]),
+                    ..Layer::default()
+                },
+            )
         },
     );
     r = reporter("fanout", &out);

@@ -11,6 +11,10 @@
 #
 # Concurrent runs (two test binaries, two checkouts sharing a target dir) serialise per version
 # on CACHE/VERSION.lock; a finished build is moved into place whole, so a reader never sees half.
+#
+# `npm ci` and `next build` are bounded (a registry that stops answering must not hang CI):
+# NPM_CI_TIMEOUT (default 600) and NEXT_BUILD_TIMEOUT (default 900) seconds; past them the script
+# fails with exit 3, saying which one hung.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -35,6 +39,22 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
     echo "tests/e2e/prepare.sh: Node.js $(node --version) is too old; Next.js 16 needs 20.9 or newer" >&2
     exit 2
 fi
+
+npm_ci_timeout="${NPM_CI_TIMEOUT:-600}"
+next_build_timeout="${NEXT_BUILD_TIMEOUT:-900}"
+
+# bounded SECONDS WHAT COMMAND...: runs COMMAND (and everything it starts), killed after SECONDS.
+bounded() {
+    local limit="$1" what="$2"
+    shift 2
+    local rc=0
+    timeout --kill-after=10 "$limit" "$@" || rc=$?
+    if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+        echo "tests/e2e/prepare.sh: $what did not finish within $limit s and was stopped; check that the npm registry answers (npm ping), or allow more time" >&2
+        exit 3
+    fi
+    return "$rc"
+}
 
 export NEXT_TELEMETRY_DISABLED=1
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
@@ -80,7 +100,8 @@ prepare() {
     if [[ ! -d "$work/node_modules" || "$(cat "$work/node_modules/.e2e-lock-hash" 2>/dev/null)" != "$lock_hash" ]]; then
         echo "$version: npm ci" >&2
         cp "$src/package.json" "$src/package-lock.json" "$work/"
-        (cd "$work" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >&2)
+        (cd "$work" && bounded "$npm_ci_timeout" "$version: npm ci (NPM_CI_TIMEOUT)" \
+            npm ci --prefer-offline --no-audit --no-fund --loglevel=error >&2)
         echo "$lock_hash" >"$work/node_modules/.e2e-lock-hash"
     fi
     find "$work" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
@@ -90,7 +111,9 @@ prepare() {
     echo "$version: next build (inputs $hash)" >&2
     local started=$SECONDS
     # CONTENT_FILE at build time is the seed content, which the build pre-renders.
-    (cd "$work" && CONTENT_FILE="$work/content.json" ./node_modules/.bin/next build >&2)
+    (cd "$work" && CONTENT_FILE="$work/content.json" \
+        bounded "$next_build_timeout" "$version: next build (NEXT_BUILD_TIMEOUT)" \
+        ./node_modules/.bin/next build >&2)
     echo "$version: built in $((SECONDS - started)) s" >&2
 
     local tmp="$cache/.tmp-$version-$hash-$$"

@@ -817,10 +817,13 @@ fn messages_wait_for_the_app_and_the_agent_is_not_ready_until_it_answers() {
     assert!(wait_until(10, || server.numsub("revalidate") == 1));
     let (_, body) = http_get(&a.health, "/healthz").unwrap();
     assert!(body.contains("the app has not answered yet"), "{body}");
-    // Published while the app starts: held, not lost, not failed.
+    // Published while the app starts: held, not lost, not failed. The agent counts it as
+    // received (a condition to wait on, not a pause) and has not handled it.
     let (_, r) = publish(&server.url(), &["/posts/a"]);
     assert_eq!(r.messages[0].receivers, Some(1));
-    std::thread::sleep(Duration::from_millis(300));
+    assert!(wait_until(10, || a.metrics().contains(
+        "revalidate_agent_messages_total{source=\"pubsub\"} 1"
+    )));
     assert!(a.handled().is_empty(), "{:#?}", a.handled());
     tf.block_on(tf.pod(0).clear_faults());
     a.wait_ready();

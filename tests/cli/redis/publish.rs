@@ -345,8 +345,21 @@ fn bad_input_is_exit_2_and_nothing_is_sent() {
         assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
         assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
     }
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(witness.messages().is_empty(), "{:?}", witness.messages());
+    // A barrier, not a pause: Redis delivers in the order it executes, so a sentinel published
+    // now arrives after anything the runs above could have published.
+    let _: i64 = redis::cmd("PUBLISH")
+        .arg("barrier")
+        .arg("sentinel")
+        .query(&mut server.client())
+        .unwrap();
+    assert!(crate::common::wait_until(10, || !witness
+        .messages()
+        .is_empty()));
+    assert_eq!(
+        witness.messages(),
+        [("barrier".to_string(), "sentinel".to_string())],
+        "nothing was published before the sentinel"
+    );
 }
 
 /// Redis dying while `--wait-acks` waits is Redis failing (exit 5), not pods that did not
