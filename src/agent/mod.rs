@@ -507,7 +507,7 @@ pub async fn run(
         // Held until the app answered: never started.
         left: state.waiting.len() as u64,
         stream: reads_stream.then(|| stream_key.clone()),
-        grace_period_ms: report::millis(plan.grace_period),
+        grace_period_ms: crate::units::millis(plan.grace_period),
         ..Shutdown::default()
     };
     tracing::info!(

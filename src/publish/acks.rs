@@ -59,7 +59,7 @@ pub async fn collect(
                 started.elapsed(),
                 Some(format!(
                     "the connection to Redis receiving acknowledgements was lost after {}, while {waiting} message{} awaited acknowledgements",
-                    crate::report::short_duration(started.elapsed()),
+                    crate::units::short_duration(started.elapsed()),
                     if waiting == 1 { "" } else { "s" },
                 )),
             );

@@ -214,7 +214,7 @@ fn sigterm_ends_an_unlimited_watch_with_143() {
     let end = out.lines().last().unwrap();
     match super::event(end) {
         Ev::End { stopped, exit_code } => {
-            assert_eq!(stopped, Some(revalidate::context::Stop::Terminated));
+            assert_eq!(stopped, Some(revalidate::exit::Stop::Terminated));
             assert_eq!(exit_code, 143);
         }
         other => panic!("not the end event: {other:?}"),
