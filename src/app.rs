@@ -9,13 +9,14 @@
 
 use std::io::Write;
 
+use crate::choices::OutputFormat;
 use crate::cli::{Cli, Command, FanoutArgs, GlobalArgs, PathArgs, PodsArgs, VerifyArgs};
 use crate::config::{self, Config, Entry, Layer, PodSource};
 use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
 use crate::paths::{self, Purpose, UrlPath};
-use crate::report::{OutputFormat, Reporter, StepReport};
+use crate::report::{Reporter, StepReport};
 use crate::targets::{Target, discovery};
 use crate::transport::Transport;
 use crate::{fanout, nextjs, secret, steps, targets, verify};

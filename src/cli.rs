@@ -6,17 +6,22 @@
 //! [`crate::config`] can tell "given on the command line" from "not given" and apply the
 //! precedence flag > env > profile > file > built-in. Their defaults are stated in the help text.
 
+use crate::choices::LogFormat;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::choices::ColorChoice;
+use crate::choices::Encoding;
+use crate::choices::EndpointMethod;
+use crate::choices::IgnorePreset;
+use crate::choices::IpFamily;
+use crate::choices::Mode;
+use crate::choices::OutputFormat;
+use crate::choices::RevalidateMethod;
+use crate::choices::TransportChoice;
 use crate::exit;
-use crate::fanout::{EndpointMethod, Mode};
-use crate::nextjs::RevalidateMethod;
-use crate::report::{ColorChoice, OutputFormat};
-use crate::targets::kubernetes::{IpFamily, TransportChoice};
-use crate::verify::{Encoding, IgnorePreset};
 
 const ABOUT: &str = "Make Next.js ISR revalidation reach every replica, and prove it.";
 
@@ -130,15 +135,6 @@ pub struct GlobalArgs {
         value_name = "FORMAT"
     )]
     pub log_format: LogFormat,
-}
-
-/// How logs are written on stderr.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogFormat {
-    /// One line of text per event
-    Text,
-    /// One JSON object per event, for cluster log pipelines
-    Json,
 }
 
 impl Cli {
@@ -875,7 +871,7 @@ pub struct CdnInvalidateArgs {
     /// Whether the distribution caches on query strings: drop them from the paths, or keep
     /// them [default: drop]
     #[arg(long, value_enum, value_name = "WHAT")]
-    pub query_strings: Option<crate::cdn::QueryStrings>,
+    pub query_strings: Option<crate::choices::QueryStrings>,
 
     /// Replace more than N paths under one directory with DIRECTORY/* (deepest first)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3000))]

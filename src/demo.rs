@@ -13,14 +13,15 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use crate::choices::OutputFormat;
+use crate::choices::RevalidateMethod;
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::context::Limits;
 use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
-use crate::nextjs::RevalidateMethod;
 use crate::paths::{Purpose, UrlPath};
-use crate::report::{OutputFormat, Reporter, Style};
+use crate::report::{Reporter, Style};
 use crate::targets::{self, Target};
 use crate::transport::Transport;
 use crate::{cdn, fanout, steps, verify};
@@ -189,12 +190,12 @@ async fn story(
                 .expect("balancer URL parses"),
             samples,
             encodings: vec![
-                verify::Encoding::Identity,
-                verify::Encoding::Gzip,
-                verify::Encoding::Br,
+                crate::choices::Encoding::Identity,
+                crate::choices::Encoding::Gzip,
+                crate::choices::Encoding::Br,
             ],
         }),
-        normalizer: verify::Normalizer::new(&[verify::IgnorePreset::Timestamps], &[], None)
+        normalizer: verify::Normalizer::new(&[crate::choices::IgnorePreset::Timestamps], &[], None)
             .expect("static presets"),
         criteria: verify::Criteria {
             status: 200,
@@ -260,9 +261,9 @@ async fn story(
             target: edge_target.clone(),
             samples: 1,
             encodings: vec![
-                verify::Encoding::Identity,
-                verify::Encoding::Gzip,
-                verify::Encoding::Br,
+                crate::choices::Encoding::Identity,
+                crate::choices::Encoding::Gzip,
+                crate::choices::Encoding::Br,
             ],
         }),
         ..verify_plan.clone()

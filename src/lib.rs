@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod cdn;
+pub mod choices;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -44,12 +45,12 @@ pub fn install_crypto_provider() {
 /// Sets up logging on stderr, through the secret redactor. -v info, -vv debug, -vvv trace (of this
 /// crate), -vvvv trace of everything.
 pub fn init_logging(verbose: u8, ansi: bool) {
-    init_logging_as(verbose, ansi, cli::LogFormat::Text);
+    init_logging_as(verbose, ansi, crate::choices::LogFormat::Text);
 }
 
 /// [`init_logging`], as text or as one JSON object a line (`--log-format json`, for cluster log
 /// pipelines); `verbose` already includes the command's floor ([`cli::Cli::log_floor`]).
-pub fn init_logging_as(verbose: u8, ansi: bool, format: cli::LogFormat) {
+pub fn init_logging_as(verbose: u8, ansi: bool, format: crate::choices::LogFormat) {
     use tracing_subscriber::EnvFilter;
     // The redis crate's own warnings (a cluster node it could not reach) repeat what the error
     // says, and aws-config's (no region from the instance metadata service) print the SDK's debug
@@ -66,8 +67,8 @@ pub fn init_logging_as(verbose: u8, ansi: bool, format: cli::LogFormat) {
         .with_writer(|| secret::RedactingWriter(std::io::stderr()))
         .with_target(false);
     let _ = match format {
-        cli::LogFormat::Text => builder.with_ansi(ansi).try_init(),
-        cli::LogFormat::Json => builder
+        crate::choices::LogFormat::Text => builder.with_ansi(ansi).try_init(),
+        crate::choices::LogFormat::Json => builder
             .json()
             .flatten_event(true)
             .with_current_span(false)

@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::ConfigError;
-use crate::fanout::Outcome;
 use crate::secret::Secret;
 
 /// The header that makes a Next.js pod regenerate a page, carrying the build's previewModeId.
@@ -31,27 +30,6 @@ pub const BUILD_ID: &str = concat!(
     r#"|\\"buildId\\":\\"([A-Za-z0-9_-]{1,64})\\""#,
     r#"|\\"b\\":\\"([A-Za-z0-9_-]{1,64})\\""#,
 );
-
-/// How a pod is asked to regenerate: HEAD regenerates without sending the page back.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum RevalidateMethod {
-    #[value(name = "HEAD", alias = "head")]
-    Head,
-    #[value(name = "GET", alias = "get")]
-    Get,
-}
-
-impl RevalidateMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RevalidateMethod::Head => "HEAD",
-            RevalidateMethod::Get => "GET",
-        }
-    }
-}
 
 /// The build id in a page, from the first match of [`BUILD_ID`].
 pub fn find_build_id(re: &regex::bytes::Regex, body: &[u8]) -> Option<String> {
@@ -140,40 +118,56 @@ fn manifest_path(f: &Path) -> PathBuf {
 }
 
 /// Decides a nextjs-mode cell from the response status and its `x-nextjs-cache` header.
+/// How a pod answered a revalidation request, by Next.js's rules; what a step makes of it (a
+/// fanout cell's outcome, the agent's acknowledgement) is the step's business.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// 200 with `x-nextjs-cache: REVALIDATED`.
+    Revalidated,
+    /// 200 without it: a wrong previewModeId is served silently as a cached hit.
+    Rejected,
+    /// 404 under `x-prerender-revalidate-if-generated: 1`: never generated on this pod.
+    NotGenerated,
+    /// 404: the page is gone, or no such route.
+    Gone,
+    /// Any other status.
+    HttpError,
+}
+
 pub fn classify(
     status: u16,
     cache: Option<&str>,
     location: Option<&str>,
     only_generated: bool,
-) -> (Outcome, Option<String>) {
+) -> (Answer, Option<String>) {
     let revalidated = cache.is_some_and(|c| c.eq_ignore_ascii_case("REVALIDATED"));
     match status {
-        200 if revalidated => (Outcome::Revalidated, None),
+        200 if revalidated => (Answer::Revalidated, None),
         200 => (
-            Outcome::Rejected,
+            Answer::Rejected,
             Some(format!(
                 "200 without {NEXTJS_CACHE}: REVALIDATED (got {}): wrong previewModeId, or the header was stripped",
                 cache.unwrap_or("no x-nextjs-cache header")
             )),
         ),
-        404 if only_generated => (Outcome::NotGenerated, None),
+        404 if only_generated => (Answer::NotGenerated, None),
         404 if revalidated => (
-            Outcome::Gone,
+            Answer::Gone,
             Some("404 with x-nextjs-cache: REVALIDATED: the page is gone (content deleted)".into()),
         ),
         404 => (
-            Outcome::Gone,
+            Answer::Gone,
             Some("404: no such page or route on this pod".into()),
         ),
         300..=399 => (
-            Outcome::HttpError,
+            Answer::HttpError,
             Some(format!(
                 "{status} redirect to {}",
                 location.unwrap_or("(no Location)")
             )),
         ),
         _ => (
-            Outcome::HttpError,
+            Answer::HttpError,
             Some(format!("unexpected status {status}")),
         ),
     }

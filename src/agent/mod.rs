@@ -1021,8 +1021,8 @@ mod tests {
         let id = dir.path().join("id");
         std::fs::write(&id, "0123456789abcdef0123456789abcdef").unwrap();
         let f = FanoutSettings {
-            mode: fanout::Mode::Nextjs,
-            method: crate::nextjs::RevalidateMethod::Head,
+            mode: crate::choices::Mode::Nextjs,
+            method: crate::choices::RevalidateMethod::Head,
             only_generated: false,
             allow_gone: false,
             preview_id_file: Some(id),

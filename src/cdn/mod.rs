@@ -23,7 +23,7 @@ pub mod wait;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-pub use plan::{Batch, Plan, QueryStrings, Summary, check_build_id};
+pub use plan::{Batch, Plan, Summary, check_build_id};
 
 use crate::config::{CdnSettings, NextData};
 use crate::context::RunContext;

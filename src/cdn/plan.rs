@@ -21,6 +21,7 @@
 //! when a wildcard of the plan covers it); batches and CallerReferences depend only on the inputs,
 //! so a retried run with the same inputs builds the same batches with the same references.
 
+use crate::choices::QueryStrings;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
@@ -34,19 +35,6 @@ pub const MAX_WILDCARDS_IN_PROGRESS: usize = 15;
 pub const FREE_PATHS_PER_MONTH: u64 = 1000;
 /// The price of one invalidation path over the free ones, in thousandths of a dollar.
 pub const PRICE_PER_PATH_MILLIDOLLARS: u64 = 5;
-
-/// Whether the distribution caches on query strings, which decides whether an invalidation path
-/// keeps its query string.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum QueryStrings {
-    /// The distribution does not cache on query strings: invalidate the path without it
-    Drop,
-    /// The distribution caches on query strings: invalidate each path with its query string
-    Keep,
-}
 
 /// What a plan is built from.
 #[derive(Clone, Debug)]

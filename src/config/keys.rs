@@ -9,11 +9,14 @@ use std::time::Duration;
 
 use super::layers::config_keys;
 use super::value::{Choice, Count, Size, Span, Word};
-use crate::cdn::QueryStrings;
-use crate::fanout::{EndpointMethod, Mode};
-use crate::nextjs::RevalidateMethod;
-use crate::targets::kubernetes::{IpFamily, TransportChoice};
-use crate::verify::{Encoding, IgnorePreset};
+use crate::choices::Encoding;
+use crate::choices::EndpointMethod;
+use crate::choices::IgnorePreset;
+use crate::choices::IpFamily;
+use crate::choices::Mode;
+use crate::choices::QueryStrings;
+use crate::choices::RevalidateMethod;
+use crate::choices::TransportChoice;
 
 config_keys! {
     /// Pods to call, as [NAME=]URL.

@@ -12,8 +12,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{Config, Source, TargetSpec, value};
+use crate::choices::IpFamily;
+use crate::choices::PortRef;
+use crate::choices::TransportChoice;
+use crate::choices::is_dns_label;
 use crate::error::ConfigError;
-use crate::targets::kubernetes::{IpFamily, PortRef, TransportChoice};
 
 /// Where the pods come from.
 #[derive(Debug, Clone)]
@@ -51,17 +54,6 @@ fn rank(s: &Source) -> u8 {
         Source::File(_) => 1,
         Source::Default => 0,
     }
-}
-
-/// A DNS-1123 label (namespaces, Service port names): lowercase letters, digits and `-`, at
-/// most 63, starting and ending with a letter or digit.
-pub fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
 }
 
 /// A DNS-1035 label (Service names): a DNS-1123 label that starts with a letter.

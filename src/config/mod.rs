@@ -22,9 +22,11 @@ pub use keys::{KEYS, Layer, Resolved};
 pub use kubernetes::{KubernetesSettings, PodSource};
 pub use layers::{Source, Sourced};
 
-use crate::fanout::{EndpointMethod, Mode};
-use crate::nextjs::RevalidateMethod;
-use crate::verify::{Encoding, IgnorePreset};
+use crate::choices::Encoding;
+use crate::choices::EndpointMethod;
+use crate::choices::IgnorePreset;
+use crate::choices::Mode;
+use crate::choices::RevalidateMethod;
 
 /// The config file looked for in the current directory when none is named.
 pub const DEFAULT_FILE: &str = "revalidate.toml";
@@ -467,7 +469,7 @@ pub struct CdnSettings {
     pub endpoint_url: Option<String>,
     pub next_data: Option<NextData>,
     pub build_id_file: Option<PathBuf>,
-    pub query_strings: crate::cdn::QueryStrings,
+    pub query_strings: crate::choices::QueryStrings,
     pub coalesce: Option<usize>,
     pub max_wildcards: usize,
     pub batch_size: usize,
@@ -618,7 +620,7 @@ mod cdn_tests {
         let c = Config::load(None, None, Layer::default(), &|_| None).unwrap();
         let s = c.cdn().unwrap();
         assert_eq!(s.distribution, None);
-        assert_eq!(s.query_strings, crate::cdn::QueryStrings::Drop);
+        assert_eq!(s.query_strings, crate::choices::QueryStrings::Drop);
         assert_eq!(
             (s.max_wildcards, s.batch_size, s.list_limit),
             (15, 3000, 20)
@@ -676,7 +678,7 @@ site_url = "https://www.example.com"
         assert_eq!(s.endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));
         assert_eq!(s.next_data, Some(NextData::Auto));
         assert_eq!(s.build_id_file, Some(dir.join(".next/BUILD_ID")));
-        assert_eq!(s.query_strings, crate::cdn::QueryStrings::Keep);
+        assert_eq!(s.query_strings, crate::choices::QueryStrings::Keep);
         assert_eq!(
             (s.coalesce, s.max_wildcards, s.batch_size),
             (Some(50), 10, 1000)

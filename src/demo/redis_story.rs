@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::agent;
+use crate::choices::OutputFormat;
+use crate::choices::RevalidateMethod;
 use crate::cli::GlobalArgs;
 use crate::config::{AgentSettings, FanoutSettings, PublishSettings, RedisSettings};
 use crate::context::Limits;
@@ -20,12 +22,11 @@ use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
 use crate::exit::Stop;
-use crate::nextjs::RevalidateMethod;
 use crate::paths::{Purpose, UrlPath};
 use crate::publish;
 use crate::redis::Redis;
 use crate::redis::subscriber::{self, Topics};
-use crate::report::{OutputFormat, Reporter, Style};
+use crate::report::{Reporter, Style};
 use crate::steps;
 use crate::targets::Target;
 use crate::transport::Transport;
@@ -74,7 +75,7 @@ impl DemoAgent {
             grace_period: Duration::from_secs(10),
         };
         let how = FanoutSettings {
-            mode: crate::fanout::Mode::Nextjs,
+            mode: crate::choices::Mode::Nextjs,
             method: RevalidateMethod::Head,
             only_generated: false,
             allow_gone: false,

@@ -7,9 +7,10 @@
 //! query), so the app decodes exactly the path meant; a template with a fragment, or a body that
 //! is not JSON, is refused before anything is sent.
 
+use crate::choices::EndpointMethod;
 use crate::config::EndpointSettings;
 use crate::error::ConfigError;
-use crate::fanout::{EndpointMethod, Outcome};
+use crate::fanout::Outcome;
 use crate::paths::{self, UrlPath};
 use crate::secret;
 

@@ -9,19 +9,19 @@
 
 pub mod endpoint;
 
+use crate::choices::{EndpointMethod, Mode};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
 
+use crate::choices::RevalidateMethod;
 use crate::config::FanoutSettings;
 use crate::context::RunContext;
 use crate::error::ConfigError;
 use crate::exit::Stop;
-use crate::nextjs::{
-    self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE, RevalidateMethod,
-};
+use crate::nextjs::{self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE};
 use crate::paths::UrlPath;
 
 use crate::context::Retain;
@@ -33,30 +33,6 @@ use crate::transport::{
 };
 
 pub use endpoint::Endpoint;
-
-/// How each pod is told to revalidate.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Next.js's own mechanism: x-prerender-revalidate with the build's previewModeId
-    Nextjs,
-    /// Your app's revalidate route on each pod
-    Endpoint,
-}
-
-/// The method of endpoint-mode requests.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum EndpointMethod {
-    #[value(name = "GET", alias = "get")]
-    Get,
-    #[value(name = "POST", alias = "post")]
-    Post,
-}
 
 /// What happened to one (path, pod) cell.
 #[derive(
@@ -71,6 +47,18 @@ pub enum Outcome {
     HttpError,
     Unreachable,
     Cancelled,
+}
+
+impl From<nextjs::Answer> for Outcome {
+    fn from(a: nextjs::Answer) -> Outcome {
+        match a {
+            nextjs::Answer::Revalidated => Outcome::Revalidated,
+            nextjs::Answer::Rejected => Outcome::Rejected,
+            nextjs::Answer::NotGenerated => Outcome::NotGenerated,
+            nextjs::Answer::Gone => Outcome::Gone,
+            nextjs::Answer::HttpError => Outcome::HttpError,
+        }
+    }
 }
 
 impl Outcome {
@@ -408,12 +396,13 @@ async fn read(mut resp: PodResponse, how: &How) -> Result<Seen, TransportError> 
         How::Nextjs { only_generated, .. } => {
             // Drain whatever body there is so the connection can be reused.
             while resp.chunk().await?.is_some() {}
-            nextjs::classify(
+            let (answer, error) = nextjs::classify(
                 status,
                 cache.as_deref(),
                 location.as_deref(),
                 *only_generated,
-            )
+            );
+            (Outcome::from(answer), error)
         }
         How::Endpoint(e) => {
             let body = resp.drain(MAX_ENDPOINT_BODY).await?;

@@ -14,6 +14,7 @@ pub mod human;
 pub mod table;
 pub mod writer;
 
+use crate::choices::{ColorChoice, OutputFormat};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -33,26 +34,6 @@ use crate::{agent, cdn, fanout, publish, verify, watch};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
-
-/// Output format on stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputFormat {
-    /// A table for people
-    Human,
-    /// One JSON document when the command ends
-    Json,
-    /// One JSON event a line, as things happen
-    Ndjson,
-}
-
-/// When to colour output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
 
 /// How output is presented, decided once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +139,7 @@ impl Style {
 #[serde(untagged)]
 pub enum StepStart<'a> {
     Fanout {
-        mode: fanout::Mode,
+        mode: crate::choices::Mode,
         method: &'a str,
         targets: &'a [Target],
         paths: usize,
@@ -975,6 +956,7 @@ mod tests {
 
     #[test]
     fn display_resolution() {
+        use crate::choices::OutputFormat;
         use OutputFormat::{Human, Json};
         let env = EnvView::default();
         let d = Display::resolve(Human, ColorChoice::Auto, false, true, true, env);

@@ -235,7 +235,7 @@ pub enum Lister {
     Dns {
         host: String,
         port: u16,
-        family: kubernetes::IpFamily,
+        family: crate::choices::IpFamily,
     },
 }
 

@@ -9,8 +9,8 @@
 
 use std::net::IpAddr;
 
-use super::kubernetes::IpFamily;
 use super::kubernetes::endpoints::{Candidate, Found};
+use crate::choices::IpFamily;
 use crate::error::{Error, Service};
 
 /// Resolves `host` and returns one candidate per address of the chosen family, sorted.

@@ -7,64 +7,6 @@
 
 use std::io::Write;
 
-/// A content coding this program asks for, as one Accept-Encoding variant of a page (a CDN
-/// caches each apart). Ordered by preference: identity < gzip < br.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Encoding {
-    Identity,
-    Gzip,
-    Br,
-}
-
-impl Encoding {
-    /// The Accept-Encoding header that asks for this variant.
-    pub fn accept(self) -> &'static str {
-        match self {
-            Encoding::Identity => "identity",
-            Encoding::Gzip => "gzip",
-            Encoding::Br => "br",
-        }
-    }
-
-    /// The variant for a request's `Accept-Encoding` values (`q=0` refuses a coding).
-    pub fn negotiate<'a>(accept_encoding: impl IntoIterator<Item = &'a str>) -> Encoding {
-        let mut best = Encoding::Identity;
-        for value in accept_encoding {
-            for part in value.split(',') {
-                let mut pieces = part.split(';').map(str::trim);
-                let coding = pieces.next().unwrap_or_default().to_ascii_lowercase();
-                let refused = pieces.any(|p| {
-                    p.strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                });
-                let this = match coding.as_str() {
-                    "br" => Encoding::Br,
-                    "gzip" => Encoding::Gzip,
-                    _ => continue,
-                };
-                if !refused && this > best {
-                    best = this;
-                }
-            }
-        }
-        best
-    }
-}
-
 /// Decodes one response body into `W`.
 pub enum Decoder<W: Write> {
     Identity(W),

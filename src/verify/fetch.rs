@@ -12,7 +12,8 @@ use http::Method;
 use http::header::ACCEPT_ENCODING;
 use regex::bytes::Regex;
 
-use super::{Encoding, Fetch, FetchOutcome, Plan};
+use super::{Fetch, FetchOutcome, Plan};
+use crate::choices::Encoding;
 use crate::context::RunContext;
 use crate::nextjs::{self, NEXTJS_CACHE};
 use crate::targets::Target;

@@ -13,6 +13,7 @@ pub mod judge;
 pub mod normalize;
 pub mod snapshot;
 
+use crate::choices::Encoding;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,10 +35,8 @@ pub use judge::{
     BuildGroup, Changes, Criteria, HashGroup, PathVerdict, State, ThroughSummary, VariantShare,
     Verdict,
 };
-pub use normalize::{IgnorePreset, Normalizer};
+pub use normalize::Normalizer;
 pub use snapshot::Snapshot;
-
-pub use crate::transport::decode::Encoding;
 
 /// Backoff of `--wait` rounds: from 250 ms, doubling, to 5 s.
 const WAIT_FIRST: Duration = Duration::from_millis(250);

@@ -5,22 +5,10 @@
 //! mark in the hash; the description of what was asked is part of every snapshot, so hashes are
 //! only ever compared under the same normalisation.
 
+use crate::choices::IgnorePreset;
 use regex::bytes::Regex;
 
 use crate::error::ConfigError;
-
-/// Built-in normalisations.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum IgnorePreset {
-    /// ISO 8601 date-times and epoch-millisecond numbers in JSON fields (content date-times,
-    /// such as an event's start, are hidden too: check those with --expect-contains)
-    Timestamps,
-    /// nonce="..." attributes (CSP nonces)
-    Nonces,
-}
 
 /// Replaces what normalisation ignores, so ignored values still leave a mark in the hash.
 const TOKEN: &[u8] = b"<ignored>";

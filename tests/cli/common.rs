@@ -290,7 +290,7 @@ pub enum Event {
 #[serde(untagged)]
 pub enum StepStart {
     Fanout {
-        mode: fanout::Mode,
+        mode: revalidate::choices::Mode,
         method: String,
         targets: Vec<revalidate::targets::Target>,
         paths: usize,

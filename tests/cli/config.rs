@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use revalidate::fanout::{Mode, Outcome};
+use revalidate::choices::Mode;
+use revalidate::fanout::Outcome;
 use revalidate::report::{Envelope, StepReport};
 use revalidate::targets::Target;
 use revalidate_sim::Fault;

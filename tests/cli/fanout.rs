@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
+use revalidate::choices::Mode;
 use revalidate::exit::Stop;
-use revalidate::fanout::{Mode, Outcome, Report};
+use revalidate::fanout::{Outcome, Report};
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{
@@ -1089,11 +1090,11 @@ fn dry_run_sends_nothing_and_redacts_the_preview_id() {
 
 #[test]
 fn library_run_returns_cells_in_input_order() {
+    use revalidate::choices::RevalidateMethod;
     use revalidate::context::Limits;
     use revalidate::context::Retain;
     use revalidate::context::RunContext;
     use revalidate::fanout::{self, How, Plan};
-    use revalidate::nextjs::RevalidateMethod;
     use revalidate::paths::{Purpose, UrlPath};
     use revalidate::secret::Secret;
     use revalidate::transport::Transport;

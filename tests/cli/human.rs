@@ -6,11 +6,12 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use revalidate::choices::OutputFormat;
 use revalidate::config::{Config, Layer, value};
 use revalidate::context::RunContext;
 use revalidate::error::{Error, Service};
 use revalidate::paths::{Purpose, UrlPath};
-use revalidate::report::{Display, OutputFormat, Reporter, StepReport};
+use revalidate::report::{Display, Reporter, StepReport};
 use revalidate::targets::{self, Target};
 use revalidate::transport::Transport;
 use revalidate::{fanout, steps, verify};
@@ -116,9 +117,9 @@ fn verify_text(tf: &TestFleet, ps: &[&str], flags: Layer, through: Option<Target
             target: t,
             samples: 3,
             encodings: vec![
-                verify::Encoding::Identity,
-                verify::Encoding::Gzip,
-                verify::Encoding::Br,
+                revalidate::choices::Encoding::Identity,
+                revalidate::choices::Encoding::Gzip,
+                revalidate::choices::Encoding::Br,
             ],
         });
     }
@@ -157,7 +158,9 @@ fn fanout_text(tf: &TestFleet, plan: &fanout::Plan) -> String {
 fn contains(text: &str) -> Layer {
     Layer {
         verify_expect_contains: Some(text.into()),
-        verify_ignore_presets: Some(vec![value::Choice(verify::IgnorePreset::Timestamps)]),
+        verify_ignore_presets: Some(vec![value::Choice(
+            revalidate::choices::IgnorePreset::Timestamps,
+        )]),
         ..Layer::default()
     }
 }
@@ -196,7 +199,7 @@ fn fanout_dry_runs_in_both_modes() {
                 &tf,
                 &["/posts/a b"],
                 Layer {
-                    mode: Some(value::Choice(fanout::Mode::Endpoint)),
+                    mode: Some(value::Choice(revalidate::choices::Mode::Endpoint)),
                     endpoint_template: Some(
                         "/api/revalidate?path={path}&token=literal-token-1".into(),
                     ),
@@ -231,7 +234,9 @@ fn verify_fresh_with_a_check() {
 fn verify_converged_without_a_check() {
     let tf = fleet();
     let flags = Layer {
-        verify_ignore_presets: Some(vec![value::Choice(verify::IgnorePreset::Timestamps)]),
+        verify_ignore_presets: Some(vec![value::Choice(
+            revalidate::choices::IgnorePreset::Timestamps,
+        )]),
         ..Layer::default()
     };
     assert_human!(
@@ -265,7 +270,9 @@ fn verify_unproven_across_builds_and_unreachable() {
     tf.pod(2)
         .set_build("SnapshotBuild2", "fedcba9876543210fedcba9876543210");
     let flags = Layer {
-        verify_ignore_presets: Some(vec![value::Choice(verify::IgnorePreset::Timestamps)]),
+        verify_ignore_presets: Some(vec![value::Choice(
+            revalidate::choices::IgnorePreset::Timestamps,
+        )]),
         ..Layer::default()
     };
     let unproven = verify_text(&tf, &["/posts/a"], flags, None);

@@ -1,8 +1,9 @@
 //! Output: JSON and NDJSON against the checked-in schemas, --quiet, colour, a stdout closed
 //! early, and every exit code the binary produces today.
 
+use revalidate::choices::Mode;
 use revalidate::exit::Stop;
-use revalidate::fanout::{self, Mode, Outcome};
+use revalidate::fanout::{self, Outcome};
 use revalidate::targets::Reach;
 use revalidate_sim::Fault;
 

@@ -4,7 +4,8 @@
 
 use std::process::Output;
 
-use revalidate::verify::{Encoding, State, Verdict};
+use revalidate::choices::Encoding;
+use revalidate::verify::{State, Verdict};
 use revalidate_sim::{Edge, EdgeOptions, Fault};
 
 use crate::common::{TestFleet, code, envelope, stderr, stdout, verify_of};

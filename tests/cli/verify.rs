@@ -10,10 +10,9 @@ use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use revalidate::choices::Encoding;
 use revalidate::exit::Stop;
-use revalidate::verify::{
-    Encoding, Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Verdict,
-};
+use revalidate::verify::{Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Verdict};
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{

@@ -2,6 +2,7 @@
 //! decides the expected value).
 
 use super::*;
+use crate::choices::QueryStrings;
 use crate::paths::Purpose;
 
 fn p(s: &str) -> UrlPath {

@@ -16,10 +16,10 @@ fn outcome_counts(map: &BTreeMap<Outcome, usize>) -> String {
         .join(", ")
 }
 
-fn mode_name(m: fanout::Mode) -> &'static str {
+fn mode_name(m: crate::choices::Mode) -> &'static str {
     match m {
-        fanout::Mode::Nextjs => "nextjs",
-        fanout::Mode::Endpoint => "endpoint",
+        crate::choices::Mode::Nextjs => "nextjs",
+        crate::choices::Mode::Endpoint => "endpoint",
     }
 }
 

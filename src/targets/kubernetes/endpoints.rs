@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
-use super::PortRef;
+use crate::choices::PortRef;
 
 /// An address family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,6 +14,7 @@
 pub mod access;
 pub mod endpoints;
 
+use crate::choices::{IpFamily, PortRef, TransportChoice};
 use std::future::Future;
 use std::net::IpAddr;
 use std::path::Path;
@@ -36,78 +37,12 @@ use crate::context::{Attempt, RunContext};
 use crate::error::{Error, Service as Svc};
 use crate::exit::Stop;
 
-/// Which address family to call a dual-stack pod on.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum IpFamily {
-    /// The Service's primary family (its first ipFamilies entry), else each pod's first address
-    Auto,
-    /// IPv4 where a pod has one
-    Ipv4,
-    /// IPv6 where a pod has one
-    Ipv6,
-}
-
 impl IpFamily {
     fn prefer(self) -> Option<Family> {
         match self {
             IpFamily::Auto => None,
             IpFamily::Ipv4 => Some(Family::V4),
             IpFamily::Ipv6 => Some(Family::V6),
-        }
-    }
-}
-
-/// How discovered pods are reached, as `--transport` names it.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum TransportChoice {
-    /// Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)
-    Auto,
-    /// The pod's IP and port: from inside the cluster, or a runner on its network
-    Direct,
-    /// The API server's pods/proxy subresource (RBAC: get pods/proxy)
-    #[value(name = "apiserver-proxy")]
-    #[serde(rename = "apiserver-proxy")]
-    ApiServerProxy,
-    /// A port-forward per connection (RBAC: get and create pods/portforward)
-    PortForward,
-}
-
-/// A port by name (a Service or container port name) or number.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PortRef {
-    Name(String),
-    Number(u16),
-}
-
-impl PortRef {
-    /// `http` or `3000`.
-    pub fn parse(s: &str) -> Result<PortRef, String> {
-        let s = s.trim();
-        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-            return match s.parse::<u16>() {
-                Ok(n) if n > 0 => Ok(PortRef::Number(n)),
-                _ => Err("a port number is from 1 to 65535".into()),
-            };
-        }
-        if crate::config::kubernetes::is_dns_label(s) {
-            Ok(PortRef::Name(s.to_string()))
-        } else {
-            Err("give a port name (lowercase letters, digits and '-', e.g. http) or a number (e.g. 3000)".into())
-        }
-    }
-}
-
-impl std::fmt::Display for PortRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PortRef::Name(n) => f.write_str(n),
-            PortRef::Number(n) => write!(f, "{n}"),
         }
     }
 }

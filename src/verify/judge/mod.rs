@@ -17,7 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use regex::bytes::Regex;
 
-use super::{Encoding, Fetch, FetchOutcome};
+use super::{Fetch, FetchOutcome};
+use crate::choices::Encoding;
 
 /// What every pod must satisfy, beyond agreeing with the others.
 #[derive(Clone, Debug)]
