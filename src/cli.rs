@@ -6,21 +6,18 @@
 //! [`crate::config`] can tell "given on the command line" from "not given" and apply the
 //! precedence flag > env > profile > file > built-in. Their defaults are stated in the help text.
 
-use crate::choices::LogFormat;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::choices::ColorChoice;
-use crate::choices::Encoding;
-use crate::choices::EndpointMethod;
-use crate::choices::IgnorePreset;
-use crate::choices::IpFamily;
-use crate::choices::Mode;
-use crate::choices::OutputFormat;
-use crate::choices::RevalidateMethod;
-use crate::choices::TransportChoice;
+use crate::choices::{
+    ColorChoice, Encoding, EndpointMethod, IgnorePreset, IpFamily, LogFormat, Mode, OutputFormat,
+    RevalidateMethod, TransportChoice,
+};
+use crate::config::value::{
+    parse_duration, parse_expect_json_syntax, parse_header_syntax, parse_regex_syntax, parse_size,
+};
 use crate::exit;
 
 const ABOUT: &str = "Make Next.js ISR revalidation reach every replica, and prove it.";
@@ -1011,78 +1008,6 @@ pub struct GenerateDocsArgs {
     pub out_dir: PathBuf,
 }
 
-/// Parses "500ms", "10s", "2m", "1h30m"; a bare number is refused because its unit would be a guess.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    if t.is_empty() || t.bytes().all(|b| b.is_ascii_digit()) && t != "0" {
-        return Err(format!(
-            "{s:?} is not a duration: give a number with a unit, e.g. 500ms, 10s, 2m, 1h"
-        ));
-    }
-    humantime::parse_duration(t).map_err(|e| {
-        format!("{s:?} is not a duration ({e}): give a number with a unit, e.g. 500ms, 10s, 2m, 1h")
-    })
-}
-
-/// Parses a size: 1048576, 512KiB, 32MiB, 1GiB, 200KB, 1MB (KB/MB are decimal, KiB/MiB binary).
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let bad =
-        || format!("{s:?} is not a size: use bytes or a unit, e.g. 512KiB, 32MiB, 1GiB, 200KB");
-    let n: u64 = num.parse().map_err(|_| bad())?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1_000,
-        "kib" => 1 << 10,
-        "m" | "mb" => 1_000_000,
-        "mib" => 1 << 20,
-        "g" | "gb" => 1_000_000_000,
-        "gib" => 1 << 30,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(mult).ok_or_else(bad)
-}
-
-/// Checks 'Name: value' syntax; the value is expanded later, when secrets are read.
-pub fn parse_header_syntax(s: &str) -> Result<String, String> {
-    let Some((name, _value)) = s.split_once(':') else {
-        return Err(format!("{s:?} is not a header: write 'Name: value'"));
-    };
-    let name = name.trim();
-    if name.is_empty() || !name.bytes().all(is_token_char) {
-        return Err(format!(
-            "{name:?} is not a valid header name: letters, digits and !#$%&'*+-.^_`|~ only"
-        ));
-    }
-    if s.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
-        return Err("a header must not contain CR, LF or NUL".into());
-    }
-    Ok(s.to_string())
-}
-
-fn is_token_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-}
-
-/// Checks KEY=VALUE syntax for --expect-json.
-pub fn parse_expect_json_syntax(s: &str) -> Result<String, String> {
-    match s.split_once('=') {
-        Some((k, _)) if !k.trim().is_empty() => Ok(s.to_string()),
-        _ => Err(format!(
-            "{s:?} is not KEY=VALUE: e.g. revalidated=true or result.ok=1 (dotted keys reach nested fields)"
-        )),
-    }
-}
-
-/// Compiling a regex is pure, so it may happen here: a bad pattern is a usage error at once.
-pub fn parse_regex_syntax(s: &str) -> Result<String, String> {
-    regex::Regex::new(s)
-        .map(|_| s.to_string())
-        .map_err(|e| format!("{s:?} is not a valid regular expression: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1091,30 +1016,5 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
-        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
-        assert!(parse_duration("10").unwrap_err().contains("with a unit"));
-        assert!(parse_duration("soon").is_err());
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("32MiB").unwrap(), 32 << 20);
-        assert_eq!(parse_size("200KB").unwrap(), 200_000);
-        assert_eq!(parse_size("1024").unwrap(), 1024);
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("99999999999GiB").is_err());
-    }
-
-    #[test]
-    fn headers() {
-        assert!(parse_header_syntax("x-revalidate-secret: ${S}").is_ok());
-        assert!(parse_header_syntax("no colon").is_err());
-        assert!(parse_header_syntax("bad name: v").is_err());
     }
 }

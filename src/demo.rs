@@ -13,8 +13,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::choices::OutputFormat;
-use crate::choices::RevalidateMethod;
+use crate::choices::{OutputFormat, RevalidateMethod};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::context::Limits;
 use crate::context::RunContext;

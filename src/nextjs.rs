@@ -31,6 +31,14 @@ pub const BUILD_ID: &str = concat!(
     r#"|\\"b\\":\\"([A-Za-z0-9_-]{1,64})\\""#,
 );
 
+/// Whether `id` is a build id as Next.js writes them: 1 to 64 letters, digits, `_` and `-`.
+pub fn is_build_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// The build id in a page, from the first match of [`BUILD_ID`].
 pub fn find_build_id(re: &regex::bytes::Regex, body: &[u8]) -> Option<String> {
     let c = re.captures(body)?;

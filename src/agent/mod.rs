@@ -49,8 +49,7 @@ use crate::transport::{PodRequest, Transport};
 use health::Metrics;
 use stream::{Start, StreamUpdate};
 
-/// The app the agent revalidates when nothing says otherwise: Next.js's default port.
-pub const DEFAULT_TARGET: &str = "http://127.0.0.1:3000";
+pub use crate::config::keys::DEFAULT_TARGET;
 
 /// The most handled messages a report lists (JSON output of a long-running agent): the latest.
 const MAX_LISTED: usize = 10_000;

@@ -21,10 +21,10 @@
 //! when a wildcard of the plan covers it); batches and CallerReferences depend only on the inputs,
 //! so a retried run with the same inputs builds the same batches with the same references.
 
-use crate::choices::QueryStrings;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
+use crate::choices::QueryStrings;
 use crate::paths::{self, UrlPath};
 
 /// Paths one CreateInvalidation may carry, and file paths a distribution may have in progress.
@@ -239,11 +239,7 @@ pub fn data_url(page: &UrlPath, build_id: &str) -> Option<String> {
 
 /// Checks a build id as Next.js writes them.
 pub fn check_build_id(id: &str) -> Result<(), PlanError> {
-    if (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if crate::nextjs::is_build_id(id) {
         Ok(())
     } else {
         Err(PlanError::BuildId(id.to_string()))

@@ -9,14 +9,18 @@ use std::time::Duration;
 
 use super::layers::config_keys;
 use super::value::{Choice, Count, Size, Span, Word};
-use crate::choices::Encoding;
-use crate::choices::EndpointMethod;
-use crate::choices::IgnorePreset;
-use crate::choices::IpFamily;
-use crate::choices::Mode;
-use crate::choices::QueryStrings;
-use crate::choices::RevalidateMethod;
-use crate::choices::TransportChoice;
+
+use crate::choices::{
+    Encoding, EndpointMethod, IgnorePreset, IpFamily, Mode, QueryStrings, RevalidateMethod,
+    TransportChoice,
+};
+
+/// Where Redis is when nothing says otherwise (as redis-cli assumes).
+pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
+/// The channel the pods subscribe to when nothing says otherwise.
+pub const DEFAULT_CHANNEL: &str = "revalidate";
+/// The app the agent revalidates when nothing says otherwise: Next.js's default port.
+pub const DEFAULT_TARGET: &str = "http://127.0.0.1:3000";
 
 config_keys! {
     /// Pods to call, as [NAME=]URL.
@@ -290,7 +294,7 @@ config_keys! {
     /// The Redis URL: redis:// or rediss://, with an optional ACL user, password and db number.
     redis_url: String = "redis.url" {
         env: Some("REDIS_URL"), flag: Some("--redis-url"),
-        default: Some(String::from(crate::redis::DEFAULT_URL)), display: Urls,
+        default: Some(String::from(DEFAULT_URL)), display: Urls,
     }
     /// A file holding the Redis password (the password itself: env REDIS_PASSWORD).
     redis_password_file: PathBuf = "redis.password_file" {
@@ -308,7 +312,7 @@ config_keys! {
     }
     redis_channel: String = "redis.channel" {
         env: Some("REVALIDATE_CHANNEL"), flag: Some("--channel"),
-        default: Some(String::from(crate::redis::DEFAULT_CHANNEL)), display: Plain,
+        default: Some(String::from(DEFAULT_CHANNEL)), display: Plain,
     }
     /// The message template of publish ({path}, {timestamp}, {id}).
     redis_message: String = "redis.message" {
@@ -347,7 +351,7 @@ config_keys! {
     /// The local app the agent revalidates.
     agent_target: String = "agent.target" {
         env: Some("REVALIDATE_AGENT_TARGET"), flag: Some("--target"),
-        default: Some(String::from(crate::agent::DEFAULT_TARGET)), display: Urls,
+        default: Some(String::from(DEFAULT_TARGET)), display: Urls,
     }
     /// The pod name in acknowledgements (default: the hostname).
     agent_pod_name: String = "agent.pod_name" {

@@ -12,10 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{Config, Source, TargetSpec, value};
-use crate::choices::IpFamily;
-use crate::choices::PortRef;
-use crate::choices::TransportChoice;
-use crate::choices::is_dns_label;
+use crate::choices::{IpFamily, PortRef, TransportChoice, is_dns_label};
 use crate::error::ConfigError;
 
 /// Where the pods come from.

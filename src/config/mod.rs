@@ -16,17 +16,12 @@ pub mod value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::choices::{Encoding, EndpointMethod, IgnorePreset, Mode, RevalidateMethod};
 use crate::context::Limits;
 use crate::error::ConfigError;
 pub use keys::{KEYS, Layer, Resolved};
 pub use kubernetes::{KubernetesSettings, PodSource};
 pub use layers::{Source, Sourced};
-
-use crate::choices::Encoding;
-use crate::choices::EndpointMethod;
-use crate::choices::IgnorePreset;
-use crate::choices::Mode;
-use crate::choices::RevalidateMethod;
 
 /// The config file looked for in the current directory when none is named.
 pub const DEFAULT_FILE: &str = "revalidate.toml";
@@ -518,7 +513,7 @@ impl Config {
             Some(v) if v.trim().eq_ignore_ascii_case("auto") => Some(NextData::Auto),
             Some(v) => {
                 let id = v.trim().to_string();
-                if crate::cdn::check_build_id(&id).is_err() {
+                if !crate::nextjs::is_build_id(&id) {
                     return Err(self.bad(
                         "cdn.next_data",
                         "must be \"auto\" or a build id (1 to 64 letters, digits, \"_\" or \"-\", as in .next/BUILD_ID)",
@@ -845,7 +840,7 @@ impl Config {
 
     fn channel(&self) -> Result<String, ConfigError> {
         let channel = defaulted(&self.resolved.redis_channel);
-        crate::redis::check_channel(&channel).map_err(|why| self.bad("redis.channel", &why))?;
+        value::check_channel(&channel).map_err(|why| self.bad("redis.channel", &why))?;
         Ok(channel)
     }
 

@@ -115,7 +115,7 @@ impl KeyValue for Span {
         }
     }
     fn from_env(s: &str) -> Result<Span, String> {
-        crate::cli::parse_duration(s).map(Span)
+        parse_duration(s).map(Span)
     }
     fn show(&self) -> String {
         toml::Value::String(humantime::format_duration(self.0).to_string()).to_string()
@@ -135,7 +135,7 @@ impl KeyValue for Size {
         }
     }
     fn from_env(s: &str) -> Result<Size, String> {
-        crate::cli::parse_size(s).map(Size)
+        parse_size(s).map(Size)
     }
     fn show(&self) -> String {
         let n = self.0;
@@ -262,9 +262,120 @@ impl<T: ListItem> KeyValue for Vec<T> {
     }
 }
 
+/// Parses "500ms", "10s", "2m", "1h30m"; a bare number is refused because its unit would be a guess.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if t.is_empty() || t.bytes().all(|b| b.is_ascii_digit()) && t != "0" {
+        return Err(format!(
+            "{s:?} is not a duration: give a number with a unit, e.g. 500ms, 10s, 2m, 1h"
+        ));
+    }
+    humantime::parse_duration(t).map_err(|e| {
+        format!("{s:?} is not a duration ({e}): give a number with a unit, e.g. 500ms, 10s, 2m, 1h")
+    })
+}
+
+/// Parses a size: 1048576, 512KiB, 32MiB, 1GiB, 200KB, 1MB (KB/MB are decimal, KiB/MiB binary).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let bad =
+        || format!("{s:?} is not a size: use bytes or a unit, e.g. 512KiB, 32MiB, 1GiB, 200KB");
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(mult).ok_or_else(bad)
+}
+
+/// Checks 'Name: value' syntax; the value is expanded later, when secrets are read.
+pub fn parse_header_syntax(s: &str) -> Result<String, String> {
+    let Some((name, _value)) = s.split_once(':') else {
+        return Err(format!("{s:?} is not a header: write 'Name: value'"));
+    };
+    let name = name.trim();
+    if name.is_empty() || !name.bytes().all(is_token_char) {
+        return Err(format!(
+            "{name:?} is not a valid header name: letters, digits and !#$%&'*+-.^_`|~ only"
+        ));
+    }
+    if s.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
+        return Err("a header must not contain CR, LF or NUL".into());
+    }
+    Ok(s.to_string())
+}
+
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Checks KEY=VALUE syntax for --expect-json.
+pub fn parse_expect_json_syntax(s: &str) -> Result<String, String> {
+    match s.split_once('=') {
+        Some((k, _)) if !k.trim().is_empty() => Ok(s.to_string()),
+        _ => Err(format!(
+            "{s:?} is not KEY=VALUE: e.g. revalidated=true or result.ok=1 (dotted keys reach nested fields)"
+        )),
+    }
+}
+
+/// Compiling a regex is pure, so it may happen here: a bad pattern is a usage error at once.
+pub fn parse_regex_syntax(s: &str) -> Result<String, String> {
+    regex::Regex::new(s)
+        .map(|_| s.to_string())
+        .map_err(|e| format!("{s:?} is not a valid regular expression: {e}"))
+}
+
+/// A channel name: what PUBLISH and SUBSCRIBE accept and people can read back.
+pub fn check_channel(c: &str) -> Result<(), String> {
+    if c.is_empty() {
+        return Err("a channel name cannot be empty".into());
+    }
+    if c.chars().any(char::is_control) {
+        return Err("a channel name cannot contain control characters".into());
+    }
+    if c.len() > 1024 {
+        return Err("a channel name of more than 1024 bytes is surely a mistake".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
+        assert!(parse_duration("10").unwrap_err().contains("with a unit"));
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("32MiB").unwrap(), 32 << 20);
+        assert_eq!(parse_size("200KB").unwrap(), 200_000);
+        assert_eq!(parse_size("1024").unwrap(), 1024);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999GiB").is_err());
+    }
+
+    #[test]
+    fn headers() {
+        assert!(parse_header_syntax("x-revalidate-secret: ${S}").is_ok());
+        assert!(parse_header_syntax("no colon").is_err());
+        assert!(parse_header_syntax("bad name: v").is_err());
+    }
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
     enum Fruit {

@@ -12,8 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::agent;
-use crate::choices::OutputFormat;
-use crate::choices::RevalidateMethod;
+use crate::choices::{OutputFormat, RevalidateMethod};
 use crate::cli::GlobalArgs;
 use crate::config::{AgentSettings, FanoutSettings, PublishSettings, RedisSettings};
 use crate::context::Limits;

@@ -9,14 +9,13 @@
 
 pub mod endpoint;
 
-use crate::choices::{EndpointMethod, Mode};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::choices::RevalidateMethod;
+use crate::choices::{EndpointMethod, Mode, RevalidateMethod};
 use crate::config::FanoutSettings;
 use crate::context::RunContext;
 use crate::error::ConfigError;

@@ -32,27 +32,11 @@ use crate::error::ConfigError;
 use crate::error::{Error, Service};
 use crate::secret::{self, Secret};
 
-/// Where Redis is when nothing says otherwise (as redis-cli assumes).
-pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
-/// The channel the pods subscribe to when nothing says otherwise.
-pub const DEFAULT_CHANNEL: &str = "revalidate";
+pub use crate::config::keys::{DEFAULT_CHANNEL, DEFAULT_URL};
+pub use crate::config::value::check_channel;
 /// The environment variable holding the Redis password itself.
 pub const PASSWORD_ENV: &str = "REDIS_PASSWORD";
 const DEFAULT_PORT: u16 = 6379;
-
-/// A channel name: what PUBLISH and SUBSCRIBE accept and people can read back.
-pub fn check_channel(c: &str) -> Result<(), String> {
-    if c.is_empty() {
-        return Err("a channel name cannot be empty".into());
-    }
-    if c.chars().any(char::is_control) {
-        return Err("a channel name cannot contain control characters".into());
-    }
-    if c.len() > 1024 {
-        return Err("a channel name of more than 1024 bytes is surely a mistake".into());
-    }
-    Ok(())
-}
 
 /// A Redis answer as people read it in an error ("XADD answered nil"), never the client
 /// library's debug form.

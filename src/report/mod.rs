@@ -14,7 +14,6 @@ pub mod human;
 pub mod table;
 pub mod writer;
 
-use crate::choices::{ColorChoice, OutputFormat};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -23,6 +22,7 @@ use serde::Serialize;
 
 pub use envelope::{Envelope, StepReport};
 
+use crate::choices::{ColorChoice, OutputFormat};
 use crate::context::Retain;
 use crate::error::Error;
 use crate::exit::Code;

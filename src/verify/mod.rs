@@ -13,7 +13,6 @@ pub mod judge;
 pub mod normalize;
 pub mod snapshot;
 
-use crate::choices::Encoding;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use regex::bytes::Regex;
 
+use crate::choices::Encoding;
 use crate::config::VerifySettings;
 use crate::context::Retain;
 use crate::context::RunContext;

@@ -5,9 +5,9 @@
 //! mark in the hash; the description of what was asked is part of every snapshot, so hashes are
 //! only ever compared under the same normalisation.
 
-use crate::choices::IgnorePreset;
 use regex::bytes::Regex;
 
+use crate::choices::IgnorePreset;
 use crate::error::ConfigError;
 
 /// Replaces what normalisation ignores, so ignored values still leave a mark in the hash.

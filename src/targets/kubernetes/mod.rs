@@ -14,7 +14,6 @@
 pub mod access;
 pub mod endpoints;
 
-use crate::choices::{IpFamily, PortRef, TransportChoice};
 use std::future::Future;
 use std::net::IpAddr;
 use std::path::Path;
@@ -31,6 +30,7 @@ use serde::de::DeserializeOwned;
 use self::access::{Need, Place};
 use self::endpoints::{Family, Found, SlicePort};
 use super::Reach;
+use crate::choices::{IpFamily, PortRef, TransportChoice};
 use crate::config::KubernetesSettings;
 use crate::context::Limits;
 use crate::context::{Attempt, RunContext};

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use regex::bytes::Regex;
 
 use super::{Fetch, FetchOutcome};
+
 use crate::choices::Encoding;
 
 /// What every pod must satisfy, beyond agreeing with the others.
