@@ -13,11 +13,12 @@ use crate::choices::OutputFormat;
 use crate::cli::{Cli, Command, FanoutArgs, GlobalArgs, PathArgs, PodsArgs, VerifyArgs};
 use crate::config::{self, Config, Entry, Layer, PodSource};
 use crate::context::RunContext;
+use crate::discover;
 use crate::error::Error;
 use crate::exit::Code;
 use crate::paths::{self, Purpose, UrlPath};
 use crate::report::{Reporter, StepReport};
-use crate::targets::{Target, discovery};
+use crate::targets::Target;
 use crate::transport::Transport;
 use crate::{fanout, nextjs, secret, steps, targets, verify};
 
@@ -186,10 +187,10 @@ fn check_stdin(paths: &PathArgs, source: &PodSource) -> Result<(), Error> {
 fn nothing_to_call(
     global: &GlobalArgs,
     command: &str,
-    pods: &discovery::Pods,
+    pods: &discover::Pods,
     ctx: &RunContext,
 ) -> Option<Result<Code, Error>> {
-    let discovery::Pods::Discovered(d) = pods else {
+    let discover::Pods::Discovered(d) = pods else {
         return None;
     };
     if !d.report.pods.is_empty() && d.report.stopped.is_none() {
@@ -212,7 +213,7 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     if !global.dry_run {
         ctx.listen_for_signals();
     }
-    let pods = discovery::find(&ctx, &source, &kubernetes, &limits, false).await?;
+    let pods = discover::find(&ctx, &source, &kubernetes, &limits, false).await?;
     if let Some(ended) = nothing_to_call(global, "fanout", &pods, &ctx) {
         return ended;
     }
@@ -224,7 +225,7 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
         &ctx,
         &pods,
         &kubernetes,
-        (discovery::Missed::Revalidation, steps::Again::Newcomers),
+        (discover::Missed::Revalidation, steps::Again::Newcomers),
         &mut reporter,
         global
             .dry_run
@@ -251,14 +252,14 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
 /// step run again on newcomers or on everyone (`step(Some(targets))`).
 async fn call_pods(
     ctx: &RunContext,
-    pods: &discovery::Pods,
+    pods: &discover::Pods,
     kubernetes: &config::KubernetesSettings,
-    (missed, again): (discovery::Missed, steps::Again),
+    (missed, again): (discover::Missed, steps::Again),
     reporter: &mut Reporter,
     dry_run: Option<StepReport>,
     mut step: impl AsyncFnMut(Option<Vec<Target>>, &mut Reporter),
 ) {
-    if let discovery::Pods::Discovered(d) = pods {
+    if let discover::Pods::Discovered(d) = pods {
         steps::discovered(&d.report, reporter);
     }
     if let Some(planned) = dry_run {
@@ -266,7 +267,7 @@ async fn call_pods(
         return;
     }
     step(None, reporter).await;
-    if let discovery::Pods::Discovered(d) = pods {
+    if let discover::Pods::Discovered(d) = pods {
         let rerun = async |targets: Vec<Target>, reporter: &mut Reporter| {
             step(Some(targets), reporter).await;
         };
@@ -287,7 +288,7 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
         ctx.listen_for_signals();
     }
     // Through a load balancer alone is a valid check for people without pod access.
-    let pods = discovery::find(
+    let pods = discover::find(
         &ctx,
         &source,
         &kubernetes,
@@ -306,11 +307,11 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
         // pods/proxy writes a per-pod prefix into HTML links: pods compare only without it.
         settings
             .ignore
-            .push(discovery::PROXY_PREFIX_PATTERN.to_string());
+            .push(discover::PROXY_PREFIX_PATTERN.to_string());
     }
     let mut plan = verify::Plan::build(&settings, paths, targets)?;
     if proxied {
-        plan.warnings.push(discovery::PROXY_HTML_NOTE.to_string());
+        plan.warnings.push(discover::PROXY_HTML_NOTE.to_string());
     }
     log_plan("verify", plan.paths.len(), plan.targets.len(), &limits);
     let transport = pods.transport(
@@ -325,7 +326,7 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
         &ctx,
         &pods,
         &kubernetes,
-        (discovery::Missed::Verification, steps::Again::Everyone),
+        (discover::Missed::Verification, steps::Again::Everyone),
         &mut reporter,
         global
             .dry_run
@@ -355,9 +356,9 @@ async fn pods_cmd(global: &GlobalArgs, a: PodsArgs) -> Result<Code, Error> {
     let kubernetes = config.kubernetes()?;
     let ctx = RunContext::new(limits);
     ctx.listen_for_signals();
-    let mut report = match discovery::find(&ctx, &source, &kubernetes, &limits, false).await? {
-        discovery::Pods::Listed { targets, .. } => discovery::listed_report(&targets),
-        discovery::Pods::Discovered(d) => d.report,
+    let mut report = match discover::find(&ctx, &source, &kubernetes, &limits, false).await? {
+        discover::Pods::Listed { targets, .. } => discover::listed_report(&targets),
+        discover::Pods::Discovered(d) => d.report,
     };
     report.table = true;
     let mut reporter = reporter(global, "pods");

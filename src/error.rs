@@ -53,9 +53,6 @@ pub enum Error {
     /// Paths that break the rules (every bad one is listed).
     #[error(transparent)]
     Paths(#[from] crate::paths::PathsError),
-    /// Pods that cannot be used (every bad one is listed).
-    #[error(transparent)]
-    Targets(#[from] crate::targets::TargetsError),
     /// A service the command needs could not be used.
     #[error("{service}: {message}")]
     Unavailable {
@@ -116,9 +113,7 @@ impl Error {
     /// The exit code this error ends the program with.
     pub fn exit_code(&self) -> Code {
         match self {
-            Error::Usage { .. } | Error::Config(_) | Error::Paths(_) | Error::Targets(_) => {
-                Code::Usage
-            }
+            Error::Usage { .. } | Error::Config(_) | Error::Paths(_) => Code::Usage,
             Error::Unavailable { .. } => Code::ServiceUnavailable,
             Error::Io { .. } | Error::Unexpected(_) => Code::Unexpected,
         }

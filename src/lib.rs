@@ -14,6 +14,7 @@ pub mod config;
 pub mod context;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod discover;
 pub mod docs;
 pub mod error;
 pub mod exit;

@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use crate::config::KubernetesSettings;
 use crate::context::RunContext;
+use crate::discover::{self, Discovered, Missed, Pod};
 use crate::error::Error;
 use crate::exit::Code;
 use crate::report::{Reporter, StepReport, StepStart};
 use crate::targets::Target;
-use crate::targets::discovery::{self, Discovered, Missed, Pod};
 use crate::transport::Transport;
 use crate::{agent, cdn, fanout, publish, verify, watch};
 
@@ -216,7 +216,7 @@ pub async fn cdn_purge(
 }
 
 /// Reports a discovery (the `discover` step) to the reporter.
-pub fn discovered(report: &discovery::Report, reporter: &mut Reporter) {
+pub fn discovered(report: &discover::Report, reporter: &mut Reporter) {
     reporter.step_started(StepStart::Discover {
         source: &report.source,
     });
@@ -254,7 +254,7 @@ pub async fn follow_membership(
     let mut round = 0;
     loop {
         if ctx.stopped().is_some()
-            || !discovery::worth_rechecking(window_start.elapsed(), settings.recheck_after)
+            || !discover::worth_rechecking(window_start.elapsed(), settings.recheck_after)
         {
             return;
         }
@@ -263,7 +263,7 @@ pub async fn follow_membership(
         reporter.step_started(StepStart::Recheck { round });
         let listed_at = Instant::now();
         let (report, now) =
-            discovery::recheck(ctx, lister, &known, round, found.started, missed, follow).await;
+            discover::recheck(ctx, lister, &known, round, found.started, missed, follow).await;
         let appeared: Vec<Target> = report.appeared.iter().map(Pod::target).collect();
         let followed = report.followed;
         reporter.step_finished(StepReport::Recheck(report));

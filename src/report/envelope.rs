@@ -4,9 +4,9 @@
 //! whether the run stopped early, the exit code); each step's report holds only its own findings,
 //! so a pipeline of steps is one document with one exit code.
 
+use crate::discover;
 use crate::exit::Code;
 use crate::exit::Stop;
-use crate::targets::discovery;
 use crate::{agent, cdn, fanout, publish, verify, watch};
 
 /// One command's JSON document.
@@ -34,9 +34,9 @@ pub enum StepReport {
     FanoutDryRun(fanout::DryRun),
     VerifyDryRun(verify::DryRun),
     /// The pods found in Kubernetes or DNS, before the steps that call them.
-    Discover(discovery::Report),
+    Discover(discover::Report),
     /// The pods listed again at the end of a run: who appeared, who went away.
-    Recheck(discovery::Recheck),
+    Recheck(discover::Recheck),
     // cdn
     CdnInvalidate(cdn::invalidate::Report),
     CdnInvalidateDryRun(cdn::invalidate::DryRun),

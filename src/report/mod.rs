@@ -152,9 +152,7 @@ pub enum StepStart<'a> {
         requests: usize,
     },
     /// Looking for the pods (Kubernetes or DNS).
-    Discover {
-        source: &'a crate::targets::discovery::Source,
-    },
+    Discover { source: &'a crate::discover::Source },
     /// Listing the pods again at the end of a run.
     Recheck { round: u32 },
     // cdn
@@ -317,7 +315,7 @@ enum Event<'a> {
         step: &'static str,
         change: Option<&'static str>,
         #[serde(flatten)]
-        pod: &'a crate::targets::discovery::Pod,
+        pod: &'a crate::discover::Pod,
     },
     // cdn
     Batch {

@@ -7,7 +7,6 @@
 //! Invariant: target names are unique, URLs are http(s) with a host and without credentials,
 //! query or fragment, and [`Target::url_for`] is the only place a request URL is built.
 
-pub mod discovery;
 pub mod dns;
 pub mod kubernetes;
 
@@ -136,6 +135,13 @@ pub enum TargetsError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Pods that cannot be used are bad input: exit 2, every bad one listed.
+impl From<TargetsError> for crate::error::Error {
+    fn from(e: TargetsError) -> crate::error::Error {
+        crate::error::Error::usage(e.to_string())
+    }
 }
 
 /// Builds the static targets from the resolved configuration: `pods` and `pods_file` of the

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use revalidate::discover::{Recheck, Report as Discovery};
 use revalidate::report::{Envelope, StepReport};
 use revalidate::targets::Reach;
-use revalidate::targets::discovery::{Recheck, Report as Discovery};
 use revalidate::targets::kubernetes::Via;
 use revalidate::{fanout, verify};
 use revalidate_sim::k8s::{
@@ -193,7 +193,7 @@ enum Event {
         step: String,
         change: Option<String>,
         #[serde(flatten)]
-        pod: revalidate::targets::discovery::Pod,
+        pod: revalidate::discover::Pod,
     },
     Request {
         #[serde(flatten)]
@@ -263,7 +263,7 @@ fn every_slice_is_merged_and_only_ready_endpoints_are_called() {
     );
     assert_eq!(
         d.source,
-        revalidate::targets::discovery::Source::Service {
+        revalidate::discover::Source::Service {
             namespace: "web".into(),
             name: "web".into(),
             port: Some("http".into()),
@@ -1435,8 +1435,8 @@ fn client_keys_in_a_kubeconfig_never_reach_any_output() {
 
 #[test]
 fn human_rechecks_and_an_empty_discovery() {
+    use revalidate::discover::Pod;
     use revalidate::report::Style;
-    use revalidate::targets::discovery::Pod;
     let pod = |name: &str, address: &str| Pod {
         name: name.into(),
         reach: Reach::Direct {

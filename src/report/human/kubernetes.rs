@@ -4,9 +4,9 @@
 //! and who went away during the run.
 
 use super::{ending, plural};
+use crate::discover::{Recheck, Report, Source};
 use crate::report::Style;
 use crate::report::table::{Cell as TCell, Paint, Table};
-use crate::targets::discovery::{Recheck, Report, Source};
 use crate::units::short_duration;
 
 fn source_line(r: &Report) -> String {

@@ -14,15 +14,15 @@
 
 use std::time::{Duration, Instant};
 
-use super::kubernetes::endpoints::{Candidate, Found};
-use super::kubernetes::{self, Cluster, Halt, Query, Via, What};
-use super::{Reach, Target, dns};
 use crate::config::{KubernetesSettings, PodSource};
 use crate::context::Limits;
 use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
 use crate::exit::Stop;
+use crate::targets::kubernetes::endpoints::{Candidate, Found};
+use crate::targets::kubernetes::{self, Cluster, Halt, Query, Via, What};
+use crate::targets::{Reach, Target, dns};
 
 /// One pod found, and how it is reached (a [`Target`] plus what was learnt about it).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -556,9 +556,9 @@ pub async fn find(
             )));
         }
     };
-    let targets = match super::from_spec(spec) {
+    let targets = match crate::targets::from_spec(spec) {
         Ok(t) => t,
-        Err(super::TargetsError::None) if allow_none => Vec::new(),
+        Err(crate::targets::TargetsError::None) if allow_none => Vec::new(),
         Err(e) => return Err(e.into()),
     };
     let cluster = if targets.iter().any(|t| t.reach.needs_kubernetes()) {
