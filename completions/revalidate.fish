@@ -32,11 +32,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_needs_command" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_needs_command" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_needs_command" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_needs_command" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_needs_command" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_needs_command" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_needs_command" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_needs_command" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_needs_command" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_needs_command" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_needs_command" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_needs_command" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_needs_command" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -56,30 +56,30 @@ complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "pods" -d 'Lis
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l mode -d 'How each pod is told to revalidate [default: nextjs]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l mode -d 'How each pod is told to revalidate [default: nextjs] [env: REVALIDATE_MODE]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
 endpoint\t'Your app\'s revalidate route on each pod'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l method -d 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]' -r -f -a "HEAD\t''
 GET\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l preview-id-file -d 'nextjs mode: file holding the previewModeId, or the app\'s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l endpoint -d 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. \'/api/revalidate?path={path}\'' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l preview-id-file -d 'nextjs mode: file holding the previewModeId, or the app\'s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself [env: REVALIDATE_PREVIEW_ID_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l endpoint -d 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. \'/api/revalidate?path={path}\' [env: REVALIDATE_ENDPOINT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l endpoint-method -d 'endpoint mode: request method [default: GET]' -r -f -a "GET\t''
 POST\t''"
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s H -l header -d 'A request header \'Name: value\' sent to every pod, in both modes (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l body -d 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l expect-json -d 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l context -d 'The kubeconfig context [default: its current-context]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l context -d 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port] [env: REVALIDATE_K8S_PORT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
 ipv4\t'IPv4 where a pod has one'
 ipv6\t'IPv6 where a pod has one'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l transport -d 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
 direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
@@ -92,11 +92,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l only-generated -d 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)'
@@ -117,8 +117,8 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l max-bod
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-contains -d 'Every pod must show this text (e.g. the new title)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-regex -d 'Every pod\'s body must match this regular expression' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-status -d 'Every pod must answer this status, e.g. 404 after a page was deleted [default: 200]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l baseline -d 'Compare with a snapshot written earlier by `verify --save FILE`' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l save -d 'Write a snapshot of what every pod serves now, for a later --baseline' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l baseline -d 'Compare with a snapshot written earlier by `verify --save FILE`' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l save -d 'Write a snapshot of what every pod serves now, for a later --baseline' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l wait -d 'Re-check what is not fresh yet, with backoff (250ms to 5s), for up to DURATION' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l through -d 'Also fetch each path through this URL (load balancer or CDN), --samples times' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l samples -d 'Requests per path and per encoding through --through [default: 10]' -r
@@ -126,19 +126,19 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l encodin
 gzip\t''
 br\t''"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s H -l header -d 'A request header \'Name: value\' sent with every fetch (repeatable); ${ENV_VAR} expands' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l context -d 'The kubeconfig context [default: its current-context]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l context -d 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port] [env: REVALIDATE_K8S_PORT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
 ipv4\t'IPv4 where a pod has one'
 ipv6\t'IPv6 where a pod has one'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l transport -d 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
 direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
@@ -151,11 +151,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-changed -d 'With --baseline: every pod must now differ from the baseline (the content changed)'
@@ -168,28 +168,28 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l dry-run
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l channel -d 'The channel the pods subscribe to [default: revalidate]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l channel -d 'The channel the pods subscribe to: publish sends there, the agent listens there [default: revalidate] [env: REVALIDATE_CHANNEL]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l message -d 'Message template: {path}, {timestamp} (unix ms) and {id}; JSON-escaped inside JSON [default: {"path":"{path}","timestamp":{timestamp},"id":"{id}"}]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l expect-subscribers -d 'Fewer receivers than N is under-delivered (exit 3) [default: the number of configured pods, else 1]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l stream-maxlen -d '--stream: keep about N entries (XADD MAXLEN ~ N) [default: 10000]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l ack-timeout -d '--wait-acks: how long to wait after publishing [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL] [default: redis://127.0.0.1:6379]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l context -d 'The kubeconfig context [default: its current-context]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [default: redis://127.0.0.1:6379] [env: REDIS_URL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself) [env: REDIS_PASSWORD_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots [env: REVALIDATE_REDIS_CA]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s] [env: REVALIDATE_REDIS_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l context -d 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port] [env: REVALIDATE_K8S_PORT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
 ipv4\t'IPv4 where a pod has one'
 ipv6\t'IPv6 where a pod has one'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l transport -d 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
 direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
@@ -202,16 +202,16 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l check -d 'First ask PUBSUB NUMSUB, and publish nothing when nobody listens (exit 3)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l force -d 'With --check: publish even when nobody listens'
-complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l stream -d 'Also append every message to the stream <channel>:stream, for agents that were away'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l stream -d 'Also use the stream <channel>:stream: publish appends every message to it; the agent reads it (XREAD BLOCK from the last entry handled), so messages published while its connection was down are handled after reconnecting [env: REVALIDATE_STREAM]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l wait-acks -d 'Wait for every expected pod\'s acknowledgement on <channel>:acks (revalidate agent sends them)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
@@ -225,10 +225,10 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l channel 
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l pattern -d 'A channel pattern to subscribe to, e.g. \'revalidate*\' (repeatable)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l count -d 'Stop after N messages' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l duration -d 'Stop after DURATION, e.g. 30s' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL] [default: redis://127.0.0.1:6379]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [default: redis://127.0.0.1:6379] [env: REDIS_URL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself) [env: REDIS_PASSWORD_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots [env: REVALIDATE_REDIS_CA]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s] [env: REVALIDATE_REDIS_TIMEOUT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -237,11 +237,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
@@ -250,28 +250,28 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s v -l ver
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand watch" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l target -d 'The local app to revalidate [default: http://127.0.0.1:3000]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l pod-name -d 'This pod\'s name in acknowledgements [env: POD_NAME] [default: the hostname]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l channel -d 'The channel to subscribe to [default: revalidate]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l catch-up -d 'At start, revalidate what was published in the last DURATION (read from <channel>:stream)' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l health-addr -d 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l target -d 'The local app to revalidate [default: http://127.0.0.1:3000] [env: REVALIDATE_AGENT_TARGET]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l pod-name -d 'This pod\'s name in acknowledgements [default: the hostname] [env: POD_NAME]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l channel -d 'The channel the pods subscribe to: publish sends there, the agent listens there [default: revalidate] [env: REVALIDATE_CHANNEL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l catch-up -d 'At start, revalidate what was published in the last DURATION (read from <channel>:stream) [env: REVALIDATE_CATCH_UP]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l health-addr -d 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102 [env: REVALIDATE_HEALTH_ADDR]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dedupe-window -d 'A message id handled within this window is skipped [default: 10m]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l grace-period -d 'On SIGTERM, how long the revalidations in flight may take to finish; messages not started are left to the stream [env: REVALIDATE_GRACE_PERIOD] [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l mode -d 'How each pod is told to revalidate [default: nextjs]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l grace-period -d 'On SIGTERM, how long the revalidations in flight may take to finish; messages not started are left to the stream [default: 10s] [env: REVALIDATE_GRACE_PERIOD]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l mode -d 'How each pod is told to revalidate [default: nextjs] [env: REVALIDATE_MODE]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
 endpoint\t'Your app\'s revalidate route on each pod'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l method -d 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]' -r -f -a "HEAD\t''
 GET\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l preview-id-file -d 'nextjs mode: file holding the previewModeId, or the app\'s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l endpoint -d 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. \'/api/revalidate?path={path}\'' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l preview-id-file -d 'nextjs mode: file holding the previewModeId, or the app\'s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself [env: REVALIDATE_PREVIEW_ID_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l endpoint -d 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. \'/api/revalidate?path={path}\' [env: REVALIDATE_ENDPOINT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l endpoint-method -d 'endpoint mode: request method [default: GET]' -r -f -a "GET\t''
 POST\t''"
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s H -l header -d 'A request header \'Name: value\' sent to every pod, in both modes (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l body -d 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l expect-json -d 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL] [default: redis://127.0.0.1:6379]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [default: redis://127.0.0.1:6379] [env: REDIS_URL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself) [env: REDIS_PASSWORD_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots [env: REVALIDATE_REDIS_CA]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s] [env: REVALIDATE_REDIS_TIMEOUT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -280,14 +280,14 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l stream -d 'Also read <channel>:stream (XREAD BLOCK from the last entry handled), so messages published while the connection was down are handled after reconnecting'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l stream -d 'Also use the stream <channel>:stream: publish appends every message to it; the agent reads it (XREAD BLOCK from the last entry handled), so messages published while its connection was down are handled after reconnecting [env: REVALIDATE_STREAM]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l only-generated -d 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l allow-gone -d 'Do not count gone pages (404: deleted content or unknown route) as failures'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
@@ -314,11 +314,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l serve -d 'Keep the fleet running (until Ctrl-C) and print how to point revalidate at it'
@@ -337,11 +337,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -356,35 +356,35 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fis
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -f -a "purge" -d 'Purge paths from caches that take HTTP purges and from Cloudflare'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and not __fish_seen_subcommand_from invalidate wait status list purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL [env: REVALIDATE_CDN_DISTRIBUTION]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator [env: AWS_ENDPOINT_URL_CLOUDFRONT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l query-strings -d 'Whether the distribution caches on query strings: drop them from the paths, or keep them [default: drop]' -r -f -a "drop\t'The distribution does not cache on query strings: invalidate the path without it'
 keep\t'The distribution caches on query strings: invalidate each path with its query string'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l coalesce -d 'Replace more than N paths under one directory with DIRECTORY/* (deepest first)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l max-wildcards -d 'At most N wildcard paths in the plan [default: 15]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l batch-size -d 'Paths per CreateInvalidation, at most 3000 [default: 3000]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l free-paths-left -d 'Free invalidation paths the account has left this month, for the cost estimate [default: unknown: every path is counted]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l run-id -d 'Names this run in every CallerReference: a retry with the same run id gets its invalidations back instead of paying twice (env REVALIDATE_RUN_ID) [default: the CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, BUILDKITE_BUILD_ID, BUILD_BUILDID), else new each run]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l run-id -d 'Names this run in every CallerReference: a retry with the same run id gets its invalidations back instead of paying twice [default: the CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, BUILDKITE_BUILD_ID, BUILD_BUILDID), else new each run] [env: REVALIDATE_RUN_ID]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l caller-reference -d 'Use this CallerReference (suffixed -1, -2, ... when there are several batches)' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l wait-timeout -d 'How long to wait on CloudFront: for room under its in-progress limits, through retries, and for completion [default: 20m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l wait-timeout -d 'How long to wait on CloudFront (for room under its in-progress limits, through retries, for completion) or on Cloudflare\'s 429 Retry-After [default: 20m]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l poll-min -d 'First interval between polls and retries; each poll waits 10% longer [default: 1s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l poll-max -d 'Longest interval between polls [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l context -d 'The kubeconfig context [default: its current-context]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l context -d 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port] [env: REVALIDATE_K8S_PORT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
 ipv4\t'IPv4 where a pod has one'
 ipv6\t'IPv6 where a pod has one'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l transport -d 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
 direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
@@ -397,11 +397,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l wait -d 'Wait until every invalidation completes (exit 3 at --wait-timeout, naming those in progress)'
@@ -412,10 +412,10 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL [env: REVALIDATE_CDN_DISTRIBUTION]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l wait-timeout -d 'How long to wait on CloudFront: for room under its in-progress limits, through retries, and for completion [default: 20m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator [env: AWS_ENDPOINT_URL_CLOUDFRONT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l wait-timeout -d 'How long to wait on CloudFront (for room under its in-progress limits, through retries, for completion) or on Cloudflare\'s 429 Retry-After [default: 20m]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l poll-min -d 'First interval between polls and retries; each poll waits 10% longer [default: 1s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l poll-max -d 'Longest interval between polls [default: 10s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
@@ -426,11 +426,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -438,9 +438,9 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from wait" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL [env: REVALIDATE_CDN_DISTRIBUTION]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator [env: AWS_ENDPOINT_URL_CLOUDFRONT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -449,11 +449,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -462,9 +462,9 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l limit -d 'How many invalidations to list [default: 20]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL [env: REVALIDATE_CDN_DISTRIBUTION]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator [env: AWS_ENDPOINT_URL_CLOUDFRONT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -473,11 +473,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -486,30 +486,30 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l paths-file -d 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l purge-url -d 'A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g. varnish=http://10.0.0.9:6081 (env REVALIDATE_PURGE_URLS)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l purge-url -d 'A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g. varnish=http://10.0.0.9:6081 [env: REVALIDATE_PURGE_URLS]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l purge-method -d 'The purge request\'s method, e.g. BAN [default: PURGE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s H -l purge-header -d 'A header \'Name: value\' of every purge request (repeatable); ${ENV_VAR} expands, e.g. \'Fastly-Key: ${FASTLY_KEY}\'' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-zone -d 'A Cloudflare zone id to purge by URL (env CLOUDFLARE_ZONE_ID); the API token comes from env CLOUDFLARE_API_TOKEN or --cloudflare-token-file' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-token-file -d 'A file holding the Cloudflare API token' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-api-url -d 'Cloudflare\'s API base [default: https://api.cloudflare.com/client/v4]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-zone -d 'A Cloudflare zone id to purge by URL; the API token comes from env CLOUDFLARE_API_TOKEN or --cloudflare-token-file [env: CLOUDFLARE_ZONE_ID]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-token-file -d 'A file holding the Cloudflare API token' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-api-url -d 'Cloudflare\'s API base [default: https://api.cloudflare.com/client/v4] [env: REVALIDATE_CLOUDFLARE_API_URL]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-batch-size -d 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l site-url -d 'The site\'s public origin, e.g. https://www.example.com: Cloudflare purges full URLs (env REVALIDATE_SITE_URL)' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l wait-timeout -d 'How long to wait for Cloudflare\'s 429 Retry-After [default: 20m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l site-url -d 'The site\'s public origin, e.g. https://www.example.com: Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l wait-timeout -d 'How long to wait on CloudFront (for room under its in-progress limits, through retries, for completion) or on Cloudflare\'s 429 Retry-After [default: 20m]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l context -d 'The kubeconfig context [default: its current-context]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l context -d 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port] [env: REVALIDATE_K8S_PORT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
 ipv4\t'IPv4 where a pod has one'
 ipv6\t'IPv6 where a pod has one'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l transport -d 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
 direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
@@ -522,11 +522,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
@@ -550,11 +550,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
@@ -562,19 +562,19 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s v -l ve
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l context -d 'The kubeconfig context [default: its current-context]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r -F
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l context -d 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port] [env: REVALIDATE_K8S_PORT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
 ipv4\t'IPv4 where a pod has one'
 ipv6\t'IPv6 where a pod has one'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l transport -d 'How to reach the pods [default: auto]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l transport -d 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
 direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
@@ -587,11 +587,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand pods" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
@@ -610,11 +610,11 @@ ndjson\t'One JSON event a line, as things happen'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l concurrency -d 'Requests in flight at once, over all pods [default: 32]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]' -r
-complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'

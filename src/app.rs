@@ -78,7 +78,7 @@ pub fn load_config(global: &GlobalArgs, flags: Layer) -> Result<Config, Error> {
 }
 
 fn config_cmd(global: &GlobalArgs) -> Result<Code, Error> {
-    let c = load_config(global, config::flags::global(global))?;
+    let c = load_config(global, global.layer())?;
     let preview = match std::env::var(nextjs::PREVIEW_ID_ENV) {
         Ok(v) if !v.is_empty() => Entry {
             key: "previewModeId".into(),
@@ -202,7 +202,7 @@ fn nothing_to_call(
 }
 
 async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
-    let config = load_config(global, config::flags::fanout(global, &a))?;
+    let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let settings = config.fanout()?;
     let source = config.pod_source()?;
@@ -276,7 +276,7 @@ async fn call_pods(
 }
 
 async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
-    let config = load_config(global, config::flags::verify(global, &a))?;
+    let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let mut settings = config.verify()?;
     let source = config.pod_source()?;
@@ -350,7 +350,7 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
 
 /// `revalidate pods`: the pods a step would call, and how each is reached.
 async fn pods_cmd(global: &GlobalArgs, a: PodsArgs) -> Result<Code, Error> {
-    let config = load_config(global, config::flags::pods(global, &a))?;
+    let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let source = config.pod_source()?;
     let kubernetes = config.kubernetes()?;
@@ -373,19 +373,19 @@ async fn cdn_cmd(global: &GlobalArgs, a: crate::cli::CdnArgs) -> Result<Code, Er
     match a.command {
         CdnCommand::Invalidate(a) => cdn_invalidate_cmd(global, a).await,
         CdnCommand::Wait(a) => {
-            let config = load_config(global, config::flags::cdn_wait(global, &a))?;
+            let config = load_config(global, a.layer().or(global.layer()))?;
             let s = config.cdn()?;
             let view = steps::CdnView::Wait(&a.ids, s.wait_timeout);
             cdn_status_cmd(global, &config, &s, "cdn wait", &a.ids, view).await
         }
         CdnCommand::Status(a) => {
-            let config = load_config(global, config::flags::cdn_status(global, &a))?;
+            let config = load_config(global, a.layer().or(global.layer()))?;
             let s = config.cdn()?;
             let view = steps::CdnView::Status(&a.ids);
             cdn_status_cmd(global, &config, &s, "cdn status", &a.ids, view).await
         }
         CdnCommand::List(a) => {
-            let config = load_config(global, config::flags::cdn_list(global, &a))?;
+            let config = load_config(global, a.layer().or(global.layer()))?;
             let s = config.cdn()?;
             let view = steps::CdnView::List(s.list_limit);
             cdn_status_cmd(global, &config, &s, "cdn list", &[], view).await
@@ -445,7 +445,7 @@ async fn cdn_invalidate_cmd(
     global: &GlobalArgs,
     a: crate::cli::CdnInvalidateArgs,
 ) -> Result<Code, Error> {
-    let config = load_config(global, config::flags::cdn_invalidate(global, &a))?;
+    let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let s = config.cdn()?;
     let distribution = cdn_distribution(&config, &s)?;
@@ -518,7 +518,7 @@ async fn cdn_status_cmd(
 }
 
 async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Result<Code, Error> {
-    let config = load_config(global, config::flags::cdn_purge(global, &a))?;
+    let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let s = config.cdn()?;
     let paths = collect_paths(&a.paths, Purpose::Cdn)?;
@@ -581,7 +581,7 @@ fn redis_of(config: &Config) -> Result<crate::redis::Redis, Error> {
 }
 
 async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<Code, Error> {
-    let config = load_config(global, config::flags::publish(global, &a))?;
+    let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let settings = config.publish()?;
     let paths = collect_paths(&a.paths, Purpose::Pod)?;
@@ -610,7 +610,7 @@ async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<
 }
 
 async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code, Error> {
-    let config = load_config(global, config::flags::watch(global, &a))?;
+    let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let redis = redis_of(&config)?;
     let mut topics = crate::redis::subscriber::Topics {
@@ -646,7 +646,7 @@ async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code
 }
 
 async fn agent_cmd(global: &GlobalArgs, a: crate::cli::AgentArgs) -> Result<Code, Error> {
-    let config = load_config(global, config::flags::agent(global, &a))?;
+    let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let settings = config.agent()?;
     let plan = crate::agent::Plan::build(&settings, &config.fanout()?)?;

@@ -11,14 +11,168 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::choices::{
-    ColorChoice, Encoding, EndpointMethod, IgnorePreset, IpFamily, LogFormat, Mode, OutputFormat,
-    RevalidateMethod, TransportChoice,
-};
-use crate::config::value::{
-    parse_duration, parse_expect_json_syntax, parse_header_syntax, parse_regex_syntax, parse_size,
-};
+use crate::choices::{ColorChoice, LogFormat, OutputFormat};
+use crate::config::flags::Flags;
+use crate::config::keys::{Layer, key};
+use crate::config::value::{parse_duration, parse_size};
 use crate::exit;
+use crate::key_set;
+
+// The configuration keys each command takes, by group: every flag below is built from its key's
+// declaration in config/keys.rs (help, default, environment variable, parser).
+key_set!(
+    /// Options every subcommand takes.
+    GlobalKeys, global, Some("Global options"),
+    [key::concurrency, key::per_pod_concurrency, key::timeout, key::retries, key::deadline]
+);
+key_set!(
+    /// Pods listed by hand.
+    PodKeys, Some("Pods"), [key::pods, key::pods_file]
+);
+key_set!(
+    /// Pods found in Kubernetes (or DNS), and how they are reached.
+    KubernetesKeys,
+    Some("Kubernetes"),
+    [
+        key::k8s_service,
+        key::k8s_selector,
+        key::k8s_dns,
+        key::k8s_namespace,
+        key::k8s_context,
+        key::k8s_kubeconfig,
+        key::k8s_port,
+        key::k8s_ip_family,
+        key::k8s_include_not_ready,
+        key::k8s_transport,
+        key::k8s_follow_new_pods,
+        key::k8s_recheck_after,
+    ]
+);
+key_set!(
+    /// How a pod (fanout: every pod; the agent: its own app) is told to revalidate.
+    RevalidationKeys,
+    Some("Revalidation"),
+    [
+        key::mode,
+        key::method,
+        key::only_generated,
+        key::allow_gone,
+        key::preview_id_file,
+        key::endpoint_template,
+        key::endpoint_method,
+        key::headers,
+        key::endpoint_body,
+        key::endpoint_expect_json,
+    ]
+);
+key_set!(
+    /// verify's own options.
+    VerifyKeys,
+    None,
+    [
+        key::verify_ignore,
+        key::verify_ignore_presets,
+        key::verify_select,
+        key::verify_max_body,
+        key::verify_expect_contains,
+        key::verify_expect_regex,
+        key::verify_expect_status,
+        key::verify_baseline,
+        key::verify_expect_changed,
+        key::verify_save,
+        key::verify_wait,
+        key::verify_through,
+        key::verify_samples,
+        key::verify_encodings,
+        key::verify_etag,
+        key::verify_headers,
+    ]
+);
+key_set!(
+    /// Where Redis is and how to reach it.
+    RedisKeys,
+    Some("Redis"),
+    [key::redis_url, key::redis_password_file, key::redis_ca, key::redis_timeout, key::redis_sharded]
+);
+key_set!(
+    /// publish's own options.
+    PublishKeys,
+    None,
+    [
+        key::redis_channel,
+        key::redis_message,
+        key::redis_expect_subscribers,
+        key::redis_check,
+        key::redis_force,
+        key::redis_stream,
+        key::redis_stream_maxlen,
+        key::redis_wait_acks,
+        key::redis_ack_timeout,
+    ]
+);
+key_set!(
+    /// The agent's own options.
+    AgentKeys,
+    None,
+    [
+        key::agent_target,
+        key::agent_pod_name,
+        key::redis_channel,
+        key::redis_stream,
+        key::agent_catch_up,
+        key::agent_health_addr,
+        key::agent_dedupe_window,
+        key::agent_grace_period,
+    ]
+);
+key_set!(
+    /// Which CloudFront distribution, through which credentials.
+    AwsKeys, Some("CloudFront"), [key::cdn_distribution, key::cdn_aws_profile, key::cdn_endpoint_url]
+);
+key_set!(
+    /// How long and how often to ask CloudFront.
+    PollKeys, Some("Waiting"), [key::cdn_wait_timeout, key::cdn_poll_min, key::cdn_poll_max]
+);
+key_set!(
+    /// Pages Router data URLs.
+    NextDataKeys, Some("Next.js data URLs"), [key::cdn_next_data, key::cdn_build_id_file]
+);
+key_set!(
+    /// `cdn invalidate`'s own options.
+    InvalidateKeys,
+    None,
+    [
+        key::cdn_query_strings,
+        key::cdn_coalesce,
+        key::cdn_max_wildcards,
+        key::cdn_batch_size,
+        key::cdn_free_paths_left,
+        key::cdn_run_id,
+        key::cdn_caller_reference,
+        key::cdn_wait,
+    ]
+);
+key_set!(
+    /// `cdn list`'s own options.
+    ListKeys, None, [key::cdn_list_limit]
+);
+key_set!(
+    /// Caches that take HTTP purges.
+    PurgeKeys, Some("HTTP purge"), [key::cdn_purge_urls, key::cdn_purge_method, key::cdn_purge_headers]
+);
+key_set!(
+    /// Cloudflare's purge by URL.
+    CloudflareKeys,
+    Some("Cloudflare"),
+    [
+        key::cdn_cloudflare_zone,
+        key::cdn_cloudflare_token_file,
+        key::cdn_cloudflare_api_url,
+        key::cdn_cloudflare_batch_size,
+        key::cdn_site_url,
+        key::cdn_wait_timeout,
+    ]
+);
 
 const ABOUT: &str = "Make Next.js ISR revalidation reach every replica, and prove it.";
 
@@ -102,25 +256,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub dry_run: bool,
 
-    /// Requests in flight at once, over all pods [default: 32]
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
-    pub concurrency: Option<u32>,
-
-    /// Requests in flight at once to any one pod [default: 4]
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub per_pod_concurrency: Option<u32>,
-
-    /// Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s]
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
-
-    /// Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2]
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20))]
-    pub retries: Option<u32>,
-
-    /// Deadline for the whole command; unfinished requests are reported as cancelled [default: none]
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
-    pub deadline: Option<Duration>,
+    #[command(flatten)]
+    pub keys: Flags<GlobalKeys>,
 
     /// Format of the logs on stderr: text for people, json (one object a line) for log pipelines
     #[arg(
@@ -242,21 +379,22 @@ Verdicts per path (a wrong \"fresh\" is the worst thing this tool could say, so 
 --through URL samples a load balancer or CDN, with every Accept-Encoding variant a CDN
 caches apart (--encodings); without pods it needs a content check or a baseline.";
 
-/// Where the pods are.
+/// Where the pods are: listed, or found in Kubernetes (or DNS).
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Pods")]
 pub struct TargetArgs {
-    /// A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000
-    #[arg(long = "pod", value_name = "[NAME=]URL")]
-    pub pods: Vec<String>,
-
-    /// A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of
-    /// `revalidate pods -o json`; "-" reads stdin
-    #[arg(long, value_name = "FILE")]
-    pub pods_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub pods: Flags<PodKeys>,
 
     #[command(flatten)]
-    pub kubernetes: KubernetesArgs,
+    pub kubernetes: Flags<KubernetesKeys>,
+}
+
+impl TargetArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.pods.layer)
+            .clone()
+            .or((*self.kubernetes.layer).clone())
+    }
 }
 
 const PODS_ABOUT: &str = "\
@@ -267,62 +405,6 @@ With --k8s-service, every endpoint of the Service's EndpointSlices (ready ones, 
 --dns, every address of a headless Service's name. The transport (--transport) is chosen as a
 fanout would choose it. `-o json` prints what `--pods-file -` reads, so a runbook can pipe it:
   revalidate pods --k8s-service web -o json | revalidate fanout /blog --pods-file -";
-
-/// Pods found in Kubernetes (or DNS), and how they are reached.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Kubernetes")]
-pub struct KubernetesArgs {
-    /// Every pod of this Service (its EndpointSlices), e.g. web
-    #[arg(long, value_name = "NAME")]
-    pub k8s_service: Option<String>,
-
-    /// Every Running and Ready pod with these labels, e.g. app=web
-    #[arg(long, value_name = "SELECTOR")]
-    pub k8s_selector: Option<String>,
-
-    /// Every A/AAAA address of a headless Service's name, without API access, e.g.
-    /// web-headless.web.svc.cluster.local:3000
-    #[arg(long, value_name = "NAME:PORT")]
-    pub dns: Option<String>,
-
-    /// The namespace [default: the kubeconfig context's (the service account's in a pod), else default]
-    #[arg(short = 'n', long, value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
-
-    /// The kubeconfig context [default: its current-context]
-    #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
-
-    /// The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]
-    #[arg(long, value_name = "FILE")]
-    pub kubeconfig: Option<PathBuf>,
-
-    /// The pods' port: a Service or container port name (http) or number (3000)
-    /// [default: the Service's only port]
-    #[arg(long, value_name = "NAME|NUMBER")]
-    pub port: Option<String>,
-
-    /// Which address of a dual-stack pod to call [default: auto]
-    #[arg(long, value_enum, value_name = "FAMILY")]
-    pub ip_family: Option<IpFamily>,
-
-    /// Also call endpoints that are not ready (serving, terminating), marked as such
-    #[arg(long)]
-    pub include_not_ready: bool,
-
-    /// How to reach the pods [default: auto]
-    #[arg(long, value_enum, value_name = "HOW")]
-    pub transport: Option<TransportChoice>,
-
-    /// When pods appear during the run, run the step on them too (until none appear)
-    #[arg(long)]
-    pub follow_new_pods: bool,
-
-    /// List the pods again at the end of runs that last at least DURATION, to report pods that
-    /// appeared (they missed the run) or went away [default: 1s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub recheck_after: Option<Duration>,
-}
 
 #[derive(Debug, Clone, Args)]
 pub struct PodsArgs {
@@ -342,62 +424,13 @@ pub struct PathArgs {
     pub paths_file: Vec<PathBuf>,
 }
 
-/// How a pod (fanout: every pod; the agent: its own app) is told to revalidate.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Revalidation")]
-pub struct RevalidationArgs {
-    /// How each pod is told to revalidate [default: nextjs]
-    #[arg(long, value_enum)]
-    pub mode: Option<Mode>,
-
-    /// nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]
-    #[arg(long, value_enum)]
-    pub method: Option<RevalidateMethod>,
-
-    /// nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)
-    #[arg(long)]
-    pub only_generated: bool,
-
-    /// Do not count gone pages (404: deleted content or unknown route) as failures
-    #[arg(long)]
-    pub allow_gone: bool,
-
-    /// nextjs mode: file holding the previewModeId, or the app's .next/prerender-manifest.json
-    /// (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself
-    #[arg(long, value_name = "FILE")]
-    pub preview_id_file: Option<PathBuf>,
-
-    /// endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a
-    /// query value, e.g. '/api/revalidate?path={path}'
-    #[arg(long, value_name = "TEMPLATE")]
-    pub endpoint: Option<String>,
-
-    /// endpoint mode: request method [default: GET]
-    #[arg(long, value_enum)]
-    pub endpoint_method: Option<EndpointMethod>,
-
-    /// A request header 'Name: value' sent to every pod, in both modes (repeatable); ${ENV_VAR}
-    /// in the value is expanded, so secrets stay off the command line and out of every output
-    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax)]
-    pub headers: Vec<String>,
-
-    /// endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands
-    #[arg(long, value_name = "TEMPLATE")]
-    pub body: Option<String>,
-
-    /// endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys,
-    /// e.g. revalidated=true
-    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_expect_json_syntax)]
-    pub expect_json: Option<String>,
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct FanoutArgs {
     #[command(flatten)]
     pub paths: PathArgs,
 
     #[command(flatten)]
-    pub how: RevalidationArgs,
+    pub how: Flags<RevalidationKeys>,
 
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -408,71 +441,8 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub paths: PathArgs,
 
-    /// Replace every match of REGEX with a fixed token before hashing (repeatable)
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex_syntax)]
-    pub ignore: Vec<String>,
-
-    /// Built-in normalisations: timestamps, nonces (repeatable)
-    #[arg(long, value_enum, value_name = "PRESET")]
-    pub ignore_preset: Vec<IgnorePreset>,
-
-    /// Hash only the first capture group of REGEX (e.g. the <main> element)
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex_syntax)]
-    pub select: Option<String>,
-
-    /// Largest body read from one response; a larger one is an error for that cell [default: 32MiB]
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_body: Option<u64>,
-
-    /// Every pod must show this text (e.g. the new title)
-    #[arg(long, value_name = "TEXT")]
-    pub expect_contains: Option<String>,
-
-    /// Every pod's body must match this regular expression
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex_syntax)]
-    pub expect_regex: Option<String>,
-
-    /// Every pod must answer this status, e.g. 404 after a page was deleted [default: 200]
-    #[arg(long, value_name = "CODE", value_parser = clap::value_parser!(u16).range(100..=599))]
-    pub expect_status: Option<u16>,
-
-    /// Compare with a snapshot written earlier by `verify --save FILE`
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-
-    /// With --baseline: every pod must now differ from the baseline (the content changed)
-    #[arg(long)]
-    pub expect_changed: bool,
-
-    /// Write a snapshot of what every pod serves now, for a later --baseline
-    #[arg(long, value_name = "FILE")]
-    pub save: Option<PathBuf>,
-
-    /// Re-check what is not fresh yet, with backoff (250ms to 5s), for up to DURATION
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub wait: Option<Duration>,
-
-    /// Also fetch each path through this URL (load balancer or CDN), --samples times
-    #[arg(long, value_name = "URL")]
-    pub through: Option<String>,
-
-    /// Requests per path and per encoding through --through [default: 10]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10000))]
-    pub samples: Option<u32>,
-
-    /// --through: the Accept-Encoding variants to sample, each cached apart by a CDN
-    /// [default: identity,gzip,br]
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "ENCODING")]
-    pub encodings: Vec<Encoding>,
-
-    /// Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp
-    /// per generation will look different on every pod
-    #[arg(long)]
-    pub etag: bool,
-
-    /// A request header 'Name: value' sent with every fetch (repeatable); ${ENV_VAR} expands
-    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax)]
-    pub headers: Vec<String>,
+    #[command(flatten)]
+    pub keys: Flags<VerifyKeys>,
 
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -587,79 +557,16 @@ message published while the connection was down is handled after reconnecting, o
 On a Redis Cluster, --sharded subscribes to the shard channel (SSUBSCRIBE) that publish --sharded
 sends to; acknowledgements stay on the classic bus, which reaches every node.";
 
-/// Where Redis is and how to reach it.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Redis")]
-pub struct RedisArgs {
-    /// Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is
-    /// better given by env REDIS_PASSWORD or --redis-password-file [env: REDIS_URL]
-    /// [default: redis://127.0.0.1:6379]
-    #[arg(long, value_name = "URL")]
-    pub redis_url: Option<String>,
-
-    /// A file holding the Redis password (env REDIS_PASSWORD holds the password itself)
-    #[arg(long, value_name = "FILE")]
-    pub redis_password_file: Option<PathBuf>,
-
-    /// rediss://: a PEM file of the CA certificates to trust, instead of the system's roots
-    #[arg(long, value_name = "FILE")]
-    pub redis_ca: Option<PathBuf>,
-
-    /// Connect and response timeout of every Redis connection [default: 5s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub redis_timeout: Option<Duration>,
-
-    /// Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent
-    /// SSUBSCRIBE), reached through the URL's node
-    #[arg(long)]
-    pub sharded: bool,
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct PublishArgs {
     #[command(flatten)]
     pub paths: PathArgs,
 
-    /// The channel the pods subscribe to [default: revalidate]
-    #[arg(long, value_name = "CHANNEL")]
-    pub channel: Option<String>,
-
-    /// Message template: {path}, {timestamp} (unix ms) and {id}; JSON-escaped inside JSON
-    /// [default: {"path":"{path}","timestamp":{timestamp},"id":"{id}"}]
-    #[arg(long, value_name = "TEMPLATE")]
-    pub message: Option<String>,
-
-    /// Fewer receivers than N is under-delivered (exit 3) [default: the number of configured
-    /// pods, else 1]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1000000))]
-    pub expect_subscribers: Option<u32>,
-
-    /// First ask PUBSUB NUMSUB, and publish nothing when nobody listens (exit 3)
-    #[arg(long)]
-    pub check: bool,
-
-    /// With --check: publish even when nobody listens
-    #[arg(long)]
-    pub force: bool,
-
-    /// Also append every message to the stream <channel>:stream, for agents that were away
-    #[arg(long)]
-    pub stream: bool,
-
-    /// --stream: keep about N entries (XADD MAXLEN ~ N) [default: 10000]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100000000))]
-    pub stream_maxlen: Option<u32>,
-
-    /// Wait for every expected pod's acknowledgement on <channel>:acks (revalidate agent sends them)
-    #[arg(long)]
-    pub wait_acks: bool,
-
-    /// --wait-acks: how long to wait after publishing [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub ack_timeout: Option<Duration>,
+    #[command(flatten)]
+    pub keys: Flags<PublishKeys>,
 
     #[command(flatten)]
-    pub redis: RedisArgs,
+    pub redis: Flags<RedisKeys>,
 
     /// The pods expected to receive and acknowledge, by name (nothing is sent to them)
     #[command(flatten)]
@@ -685,50 +592,19 @@ pub struct WatchArgs {
     pub duration: Option<Duration>,
 
     #[command(flatten)]
-    pub redis: RedisArgs,
+    pub redis: Flags<RedisKeys>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct AgentArgs {
-    /// The local app to revalidate [default: http://127.0.0.1:3000]
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-
-    /// This pod's name in acknowledgements [env: POD_NAME] [default: the hostname]
-    #[arg(long, value_name = "NAME")]
-    pub pod_name: Option<String>,
-
-    /// The channel to subscribe to [default: revalidate]
-    #[arg(long, value_name = "CHANNEL")]
-    pub channel: Option<String>,
-
-    /// Also read <channel>:stream (XREAD BLOCK from the last entry handled), so messages published
-    /// while the connection was down are handled after reconnecting
-    #[arg(long)]
-    pub stream: bool,
-
-    /// At start, revalidate what was published in the last DURATION (read from <channel>:stream)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub catch_up: Option<Duration>,
-
-    /// Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102
-    #[arg(long, value_name = "ADDR")]
-    pub health_addr: Option<String>,
-
-    /// A message id handled within this window is skipped [default: 10m]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub dedupe_window: Option<Duration>,
-
-    /// On SIGTERM, how long the revalidations in flight may take to finish; messages not started
-    /// are left to the stream [env: REVALIDATE_GRACE_PERIOD] [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub grace_period: Option<Duration>,
+    #[command(flatten)]
+    pub keys: Flags<AgentKeys>,
 
     #[command(flatten)]
-    pub how: RevalidationArgs,
+    pub how: Flags<RevalidationKeys>,
 
     #[command(flatten)]
-    pub redis: RedisArgs,
+    pub redis: Flags<RedisKeys>,
 }
 
 // ---- cdn ----
@@ -808,105 +684,22 @@ purged, 404 not-cached (fine), anything else a failure.
 Free plan's limit; --cloudflare-batch-size), honouring 429 Retry-After. The API token comes from
 env CLOUDFLARE_API_TOKEN or --cloudflare-token-file, never the command line.";
 
-/// Which CloudFront distribution, through which credentials.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "CloudFront")]
-pub struct AwsArgs {
-    /// The CloudFront distribution id, e.g. E2QWRUHAPOMQZL (env REVALIDATE_CDN_DISTRIBUTION)
-    #[arg(long, value_name = "ID")]
-    pub distribution: Option<String>,
-
-    /// The AWS shared config profile [default: AWS_PROFILE, else the default chain]
-    #[arg(long, value_name = "NAME")]
-    pub aws_profile: Option<String>,
-
-    /// Another CloudFront API endpoint, e.g. an emulator (env AWS_ENDPOINT_URL_CLOUDFRONT)
-    #[arg(long, value_name = "URL")]
-    pub endpoint_url: Option<String>,
-}
-
-/// How long and how often to ask CloudFront.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Waiting")]
-pub struct PollArgs {
-    /// How long to wait on CloudFront: for room under its in-progress limits, through retries,
-    /// and for completion [default: 20m]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub wait_timeout: Option<Duration>,
-
-    /// First interval between polls and retries; each poll waits 10% longer [default: 1s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub poll_min: Option<Duration>,
-
-    /// Longest interval between polls [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub poll_max: Option<Duration>,
-}
-
-/// Pages Router data URLs.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Next.js data URLs")]
-pub struct NextDataArgs {
-    /// Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id
-    /// from every pod's page (--pod, --pods-file) or from --build-id-file
-    #[arg(long, value_name = "BUILD_ID|auto")]
-    pub next_data: Option<String>,
-
-    /// --next-data auto: read the build id from this file (the app's .next/BUILD_ID)
-    #[arg(long, value_name = "FILE")]
-    pub build_id_file: Option<PathBuf>,
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct CdnInvalidateArgs {
     #[command(flatten)]
     pub paths: PathArgs,
 
     #[command(flatten)]
-    pub aws: AwsArgs,
-
-    /// Whether the distribution caches on query strings: drop them from the paths, or keep
-    /// them [default: drop]
-    #[arg(long, value_enum, value_name = "WHAT")]
-    pub query_strings: Option<crate::choices::QueryStrings>,
-
-    /// Replace more than N paths under one directory with DIRECTORY/* (deepest first)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3000))]
-    pub coalesce: Option<u32>,
-
-    /// At most N wildcard paths in the plan [default: 15]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=15))]
-    pub max_wildcards: Option<u32>,
-
-    /// Paths per CreateInvalidation, at most 3000 [default: 3000]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3000))]
-    pub batch_size: Option<u32>,
-
-    /// Free invalidation paths the account has left this month, for the cost estimate
-    /// [default: unknown: every path is counted]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1000000))]
-    pub free_paths_left: Option<u32>,
-
-    /// Names this run in every CallerReference: a retry with the same run id gets its
-    /// invalidations back instead of paying twice (env REVALIDATE_RUN_ID) [default: the CI run
-    /// id (GITHUB_RUN_ID, CI_PIPELINE_ID, BUILDKITE_BUILD_ID, BUILD_BUILDID), else new each run]
-    #[arg(long, value_name = "ID")]
-    pub run_id: Option<String>,
-
-    /// Use this CallerReference (suffixed -1, -2, ... when there are several batches)
-    #[arg(long, value_name = "REF")]
-    pub caller_reference: Option<String>,
-
-    /// Wait until every invalidation completes (exit 3 at --wait-timeout, naming those in
-    /// progress)
-    #[arg(long)]
-    pub wait: bool,
+    pub aws: Flags<AwsKeys>,
 
     #[command(flatten)]
-    pub poll: PollArgs,
+    pub keys: Flags<InvalidateKeys>,
 
     #[command(flatten)]
-    pub next_data: NextDataArgs,
+    pub poll: Flags<PollKeys>,
+
+    #[command(flatten)]
+    pub next_data: Flags<NextDataKeys>,
 
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -919,10 +712,10 @@ pub struct CdnWaitArgs {
     pub ids: Vec<String>,
 
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub aws: Flags<AwsKeys>,
 
     #[command(flatten)]
-    pub poll: PollArgs,
+    pub poll: Flags<PollKeys>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -932,17 +725,16 @@ pub struct CdnStatusArgs {
     pub ids: Vec<String>,
 
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub aws: Flags<AwsKeys>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct CdnListArgs {
-    /// How many invalidations to list [default: 20]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub limit: Option<u32>,
+    #[command(flatten)]
+    pub keys: Flags<ListKeys>,
 
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub aws: Flags<AwsKeys>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -950,52 +742,14 @@ pub struct CdnPurgeArgs {
     #[command(flatten)]
     pub paths: PathArgs,
 
-    /// A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g.
-    /// varnish=http://10.0.0.9:6081 (env REVALIDATE_PURGE_URLS)
-    #[arg(
-        long = "purge-url",
-        value_name = "[NAME=]URL",
-        help_heading = "HTTP purge"
-    )]
-    pub purge_urls: Vec<String>,
-
-    /// The purge request's method, e.g. BAN [default: PURGE]
-    #[arg(long, value_name = "METHOD", help_heading = "HTTP purge")]
-    pub purge_method: Option<String>,
-
-    /// A header 'Name: value' of every purge request (repeatable); ${ENV_VAR} expands, e.g.
-    /// 'Fastly-Key: ${FASTLY_KEY}'
-    #[arg(long = "purge-header", short = 'H', value_name = "'NAME: VALUE'", value_parser = parse_header_syntax, help_heading = "HTTP purge")]
-    pub purge_headers: Vec<String>,
-
-    /// A Cloudflare zone id to purge by URL (env CLOUDFLARE_ZONE_ID); the API token comes from
-    /// env CLOUDFLARE_API_TOKEN or --cloudflare-token-file
-    #[arg(long, value_name = "ID", help_heading = "Cloudflare")]
-    pub cloudflare_zone: Option<String>,
-
-    /// A file holding the Cloudflare API token
-    #[arg(long, value_name = "FILE", help_heading = "Cloudflare")]
-    pub cloudflare_token_file: Option<PathBuf>,
-
-    /// Cloudflare's API base [default: https://api.cloudflare.com/client/v4]
-    #[arg(long, value_name = "URL", help_heading = "Cloudflare")]
-    pub cloudflare_api_url: Option<String>,
-
-    /// URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=500), help_heading = "Cloudflare")]
-    pub cloudflare_batch_size: Option<u32>,
-
-    /// The site's public origin, e.g. https://www.example.com: Cloudflare purges full URLs
-    /// (env REVALIDATE_SITE_URL)
-    #[arg(long, value_name = "URL", help_heading = "Cloudflare")]
-    pub site_url: Option<String>,
-
-    /// How long to wait for Cloudflare's 429 Retry-After [default: 20m]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Cloudflare")]
-    pub wait_timeout: Option<Duration>,
+    #[command(flatten)]
+    pub purge: Flags<PurgeKeys>,
 
     #[command(flatten)]
-    pub next_data: NextDataArgs,
+    pub cloudflare: Flags<CloudflareKeys>,
+
+    #[command(flatten)]
+    pub next_data: Flags<NextDataKeys>,
 
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -1006,6 +760,88 @@ pub struct GenerateDocsArgs {
     /// Directory receiving completions/ and man/
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
+}
+
+/// The configuration keys a command's flags set, over the global options' (see
+/// [`crate::config`] for the layers below the command line).
+impl GlobalArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.keys.layer).clone()
+    }
+}
+
+impl PodsArgs {
+    pub fn layer(&self) -> Layer {
+        self.targets.layer()
+    }
+}
+
+impl FanoutArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.how.layer).clone().or(self.targets.layer())
+    }
+}
+
+impl VerifyArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.keys.layer).clone().or(self.targets.layer())
+    }
+}
+
+impl PublishArgs {
+    pub fn layer(&self) -> Layer {
+        let own = (*self.keys.layer).clone().or((*self.redis.layer).clone());
+        own.or(self.targets.layer())
+    }
+}
+
+impl WatchArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.redis.layer).clone()
+    }
+}
+
+impl AgentArgs {
+    pub fn layer(&self) -> Layer {
+        let own = (*self.keys.layer).clone().or((*self.how.layer).clone());
+        own.or((*self.redis.layer).clone())
+    }
+}
+
+impl CdnInvalidateArgs {
+    pub fn layer(&self) -> Layer {
+        [&self.keys.layer, &self.poll.layer, &self.next_data.layer]
+            .into_iter()
+            .fold((*self.aws.layer).clone(), |l, o| l.or((**o).clone()))
+            .or(self.targets.layer())
+    }
+}
+
+impl CdnWaitArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.aws.layer).clone().or((*self.poll.layer).clone())
+    }
+}
+
+impl CdnStatusArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.aws.layer).clone()
+    }
+}
+
+impl CdnListArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.keys.layer).clone().or((*self.aws.layer).clone())
+    }
+}
+
+impl CdnPurgeArgs {
+    pub fn layer(&self) -> Layer {
+        [&self.cloudflare.layer, &self.next_data.layer]
+            .into_iter()
+            .fold((*self.purge.layer).clone(), |l, o| l.or((**o).clone()))
+            .or(self.targets.layer())
+    }
 }
 
 #[cfg(test)]

@@ -1,231 +1,192 @@
-//! The command line as the top configuration layer: the one place outside [`crate::cli`] that
-//! reads clap's structs. A flag not given leaves its key unset, so lower layers can set it.
+//! The command line as the top configuration layer, built from the key declarations: each key
+//! that has a flag becomes a clap argument (name, short, value name, help with its default and
+//! environment variable, parser, choices) straight from [`super::KEYS`], and reads back into a
+//! [`Layer`]. A command names the keys it takes with a [`KeySet`]; nothing maps flags to keys by
+//! hand. A flag not given leaves its key unset, so lower layers can set it.
+
+use std::marker::PhantomData;
+
+use clap::builder::{PossibleValuesParser, ValueParser};
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
 
 use super::keys::Layer;
-use super::value::{Choice, Count, Size, Span, Word};
-use crate::cli::{AgentArgs, PublishArgs, RedisArgs, WatchArgs};
-use crate::cli::{
-    AwsArgs, CdnInvalidateArgs, CdnListArgs, CdnPurgeArgs, CdnStatusArgs, CdnWaitArgs,
-    NextDataArgs, PollArgs,
-};
-use crate::cli::{FanoutArgs, GlobalArgs, PodsArgs, RevalidationArgs, TargetArgs, VerifyArgs};
+use super::layers::KeyInfo;
+use super::value::FlagKind;
 
-fn list<T>(v: &[String], f: impl Fn(&String) -> T) -> Option<Vec<T>> {
-    (!v.is_empty()).then(|| v.iter().map(f).collect())
+/// The keys a command (or a group of its options) takes, under one help heading.
+pub trait KeySet {
+    /// Their names, as [`super::keys::key`] constants, in the order help lists them.
+    const KEYS: &'static [&'static str];
+    /// The help heading they are listed under (`None`: the command's own options).
+    const HEADING: Option<&'static str> = None;
+    /// Whether they may be given before or after the subcommand.
+    const GLOBAL: bool = false;
 }
 
-fn on(b: bool) -> Option<bool> {
-    b.then_some(true)
+/// Declares a [`KeySet`]: `key_set!(Name, "Heading", [key::a, key::b])`, with `global` before
+/// the heading for options every subcommand takes.
+#[macro_export]
+macro_rules! key_set {
+    ($(#[$m:meta])* $name:ident, global, $heading:expr, [$($k:expr),* $(,)?]) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl $crate::config::flags::KeySet for $name {
+            const KEYS: &'static [&'static str] = &[$($k),*];
+            const HEADING: Option<&'static str> = $heading;
+            const GLOBAL: bool = true;
+        }
+    };
+    ($(#[$m:meta])* $name:ident, $heading:expr, [$($k:expr),* $(,)?]) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl $crate::config::flags::KeySet for $name {
+            const KEYS: &'static [&'static str] = &[$($k),*];
+            const HEADING: Option<&'static str> = $heading;
+        }
+    };
 }
 
-/// The global options' keys.
-pub fn global(g: &GlobalArgs) -> Layer {
-    Layer {
-        concurrency: g.concurrency.map(Count),
-        per_pod_concurrency: g.per_pod_concurrency.map(Count),
-        timeout: g.timeout.map(Span),
-        retries: g.retries.map(Count),
-        deadline: g.deadline.map(Span),
-        ..Layer::default()
+/// The flags of a [`KeySet`], as clap parses them and as the layer they set.
+#[derive(Debug, Clone)]
+pub struct Flags<S> {
+    /// Boxed: a layer has a field for every key, and a command holds several sets.
+    pub layer: Box<Layer>,
+    set: PhantomData<S>,
+}
+
+impl<S> Default for Flags<S> {
+    fn default() -> Self {
+        Flags {
+            layer: Box::default(),
+            set: PhantomData,
+        }
     }
 }
 
-/// How pods are told to revalidate: fanout's and the agent's flags.
-fn how(h: &RevalidationArgs, l: &mut Layer) {
-    l.mode = h.mode.map(Choice);
-    l.method = h.method.map(Choice);
-    l.only_generated = on(h.only_generated);
-    l.allow_gone = on(h.allow_gone);
-    l.preview_id_file = h.preview_id_file.clone();
-    l.headers = list(&h.headers, String::clone);
-    l.endpoint_template = h.endpoint.clone();
-    l.endpoint_method = h.endpoint_method.map(Choice);
-    l.endpoint_body = h.body.clone();
-    l.endpoint_expect_json = h.expect_json.clone();
+fn info(name: &str) -> &'static KeyInfo {
+    KeyInfo::get(name).unwrap_or_else(|| panic!("key set names an undeclared key {name:?}"))
 }
 
-fn targets(t: &TargetArgs, l: &mut Layer) {
-    l.pods = list(&t.pods, |p| Word(p.clone()));
-    l.pods_file = t.pods_file.clone();
-    let k = &t.kubernetes;
-    l.k8s_service = k.k8s_service.clone();
-    l.k8s_selector = k.k8s_selector.clone();
-    l.k8s_dns = k.dns.clone();
-    l.k8s_namespace = k.namespace.clone();
-    l.k8s_context = k.context.clone();
-    l.k8s_kubeconfig = k.kubeconfig.clone();
-    l.k8s_port = k.port.clone();
-    l.k8s_ip_family = k.ip_family.map(Choice);
-    l.k8s_include_not_ready = on(k.include_not_ready);
-    l.k8s_transport = k.transport.map(Choice);
-    l.k8s_follow_new_pods = on(k.follow_new_pods);
-    l.k8s_recheck_after = k.recheck_after.map(Span);
+/// The first paragraph of a doc comment, as one line.
+fn first_paragraph(doc: &str) -> String {
+    doc.split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// `revalidate pods`'s flags, over the global ones.
-pub fn pods(g: &GlobalArgs, a: &PodsArgs) -> Layer {
-    let mut l = global(g);
-    targets(&a.targets, &mut l);
-    l
+/// The help of a key's flag: its doc comment's first paragraph, then its default (or what an
+/// unset key means) and its environment variable, in clap's brackets.
+pub fn help(k: &KeyInfo) -> String {
+    let mut help = first_paragraph(k.doc);
+    if let Some(d) = (k.default)().or(k.unset.map(str::to_string)) {
+        help.push_str(&format!(" [default: {d}]"));
+    }
+    if let Some(env) = k.env {
+        help.push_str(&format!(" [env: {env}]"));
+    }
+    help
 }
 
-/// `revalidate fanout`'s flags, over the global ones.
-pub fn fanout(g: &GlobalArgs, a: &FanoutArgs) -> Layer {
-    let mut l = global(g);
-    targets(&a.targets, &mut l);
-    how(&a.how, &mut l);
-    l
+/// The clap argument of one key.
+pub fn arg(k: &'static KeyInfo, heading: Option<&'static str>, global: bool) -> Arg {
+    let long = k
+        .flag
+        .and_then(|f| f.strip_prefix("--"))
+        .unwrap_or_else(|| panic!("key {} has no flag", k.name));
+    let mut a = Arg::new(k.name)
+        .long(long)
+        .help(help(k))
+        .global(global)
+        .required(false);
+    if k.doc.trim_end().contains("\n\n") {
+        let long_help = k.doc.split("\n\n").map(first_paragraph).collect::<Vec<_>>();
+        a = a.long_help(format!("{}\n\n{}", help(k), long_help[1..].join("\n\n")));
+    }
+    if let Some(s) = k.short {
+        a = a.short(s);
+    }
+    if let Some(h) = heading {
+        a = a.help_heading(h);
+    }
+    if k.kind == FlagKind::Switch {
+        return a.action(ArgAction::SetTrue);
+    }
+    let value_name = k
+        .value_name
+        .map(str::to_string)
+        .unwrap_or_else(|| long.replace('-', "_").to_ascii_uppercase());
+    a = a.value_name(value_name).action(match k.kind {
+        FlagKind::List => ArgAction::Append,
+        _ => ArgAction::Set,
+    });
+    if let Some(d) = k.delimiter {
+        a = a.value_delimiter(d);
+    }
+    let choices = (k.choices)();
+    if choices.is_empty() {
+        a.value_parser(ValueParser::new(move |s: &str| {
+            k.check_text(s).map(|()| s.to_string())
+        }))
+    } else {
+        a.value_parser(PossibleValuesParser::new(choices))
+            .ignore_case(true)
+    }
 }
 
-/// `revalidate verify`'s flags, over the global ones.
-pub fn verify(g: &GlobalArgs, a: &VerifyArgs) -> Layer {
-    let mut l = global(g);
-    targets(&a.targets, &mut l);
-    l.verify_ignore = list(&a.ignore, String::clone);
-    l.verify_ignore_presets = (!a.ignore_preset.is_empty())
-        .then(|| a.ignore_preset.iter().copied().map(Choice).collect());
-    l.verify_select = a.select.clone();
-    l.verify_max_body = a.max_body.map(Size);
-    l.verify_expect_status = a.expect_status.map(|s| Count(u32::from(s)));
-    l.verify_expect_contains = a.expect_contains.clone();
-    l.verify_expect_regex = a.expect_regex.clone();
-    l.verify_baseline = a.baseline.clone();
-    l.verify_expect_changed = on(a.expect_changed);
-    l.verify_save = a.save.clone();
-    l.verify_headers = list(&a.headers, String::clone);
-    l.verify_wait = a.wait.map(Span);
-    l.verify_etag = on(a.etag);
-    l.verify_through = a.through.clone();
-    l.verify_samples = a.samples.map(Count);
-    l.verify_encodings =
-        (!a.encodings.is_empty()).then(|| a.encodings.iter().copied().map(Choice).collect());
-    l
+impl<S: KeySet> Args for Flags<S> {
+    fn augment_args(cmd: Command) -> Command {
+        S::KEYS.iter().fold(cmd, |cmd, name| {
+            cmd.arg(arg(info(name), S::HEADING, S::GLOBAL))
+        })
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
 }
 
-// ---- cdn ----
+impl<S: KeySet> FromArgMatches for Flags<S> {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = Flags::default();
+        flags.update_from_arg_matches(m)?;
+        Ok(flags)
+    }
 
-fn aws(a: &AwsArgs, l: &mut Layer) {
-    l.cdn_distribution = a.distribution.clone();
-    l.cdn_aws_profile = a.aws_profile.clone();
-    l.cdn_endpoint_url = a.endpoint_url.clone();
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        for name in S::KEYS {
+            self.layer.set_flag(name, m).map_err(|why| {
+                clap::Error::raw(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!("{}: {why}\n", info(name).flag.unwrap_or(name)),
+                )
+            })?;
+        }
+        Ok(())
+    }
 }
 
-fn poll(p: &PollArgs, l: &mut Layer) {
-    l.cdn_wait_timeout = p.wait_timeout.map(Span);
-    l.cdn_poll_min = p.poll_min.map(Span);
-    l.cdn_poll_max = p.poll_max.map(Span);
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::KEYS;
 
-fn next_data(n: &NextDataArgs, l: &mut Layer) {
-    l.cdn_next_data = n.next_data.clone();
-    l.cdn_build_id_file = n.build_id_file.clone();
-}
-
-/// `revalidate cdn invalidate`'s flags, over the global ones.
-pub fn cdn_invalidate(g: &GlobalArgs, a: &CdnInvalidateArgs) -> Layer {
-    let mut l = global(g);
-    targets(&a.targets, &mut l);
-    aws(&a.aws, &mut l);
-    poll(&a.poll, &mut l);
-    next_data(&a.next_data, &mut l);
-    l.cdn_query_strings = a.query_strings.map(Choice);
-    l.cdn_coalesce = a.coalesce.map(Count);
-    l.cdn_max_wildcards = a.max_wildcards.map(Count);
-    l.cdn_batch_size = a.batch_size.map(Count);
-    l.cdn_free_paths_left = a.free_paths_left.map(Count);
-    l.cdn_run_id = a.run_id.clone();
-    l.cdn_caller_reference = a.caller_reference.clone();
-    l.cdn_wait = on(a.wait);
-    l
-}
-
-/// `revalidate cdn wait`'s flags.
-pub fn cdn_wait(g: &GlobalArgs, a: &CdnWaitArgs) -> Layer {
-    let mut l = global(g);
-    aws(&a.aws, &mut l);
-    poll(&a.poll, &mut l);
-    l
-}
-
-/// `revalidate cdn status`'s flags.
-pub fn cdn_status(g: &GlobalArgs, a: &CdnStatusArgs) -> Layer {
-    let mut l = global(g);
-    aws(&a.aws, &mut l);
-    l
-}
-
-/// `revalidate cdn list`'s flags.
-pub fn cdn_list(g: &GlobalArgs, a: &CdnListArgs) -> Layer {
-    let mut l = global(g);
-    aws(&a.aws, &mut l);
-    l.cdn_list_limit = a.limit.map(Count);
-    l
-}
-
-/// `revalidate cdn purge`'s flags.
-pub fn cdn_purge(g: &GlobalArgs, a: &CdnPurgeArgs) -> Layer {
-    let mut l = global(g);
-    targets(&a.targets, &mut l);
-    next_data(&a.next_data, &mut l);
-    l.cdn_purge_urls = list(&a.purge_urls, |u| Word(u.clone()));
-    l.cdn_purge_method = a.purge_method.clone();
-    l.cdn_purge_headers = list(&a.purge_headers, String::clone);
-    l.cdn_cloudflare_zone = a.cloudflare_zone.clone();
-    l.cdn_cloudflare_token_file = a.cloudflare_token_file.clone();
-    l.cdn_cloudflare_api_url = a.cloudflare_api_url.clone();
-    l.cdn_cloudflare_batch_size = a.cloudflare_batch_size.map(Count);
-    l.cdn_site_url = a.site_url.clone();
-    l.cdn_wait_timeout = a.wait_timeout.map(Span);
-    l
-}
-
-// Redis commands (issue 8).
-
-fn redis(r: &RedisArgs, l: &mut Layer) {
-    l.redis_url = r.redis_url.clone();
-    l.redis_password_file = r.redis_password_file.clone();
-    l.redis_ca = r.redis_ca.clone();
-    l.redis_timeout = r.redis_timeout.map(Span);
-    l.redis_sharded = on(r.sharded);
-}
-
-/// `revalidate publish`'s flags, over the global ones.
-pub fn publish(g: &GlobalArgs, a: &PublishArgs) -> Layer {
-    let mut l = global(g);
-    targets(&a.targets, &mut l);
-    redis(&a.redis, &mut l);
-    l.redis_channel = a.channel.clone();
-    l.redis_message = a.message.clone();
-    l.redis_expect_subscribers = a.expect_subscribers.map(Count);
-    l.redis_check = on(a.check);
-    l.redis_force = on(a.force);
-    l.redis_stream = on(a.stream);
-    l.redis_stream_maxlen = a.stream_maxlen.map(Count);
-    l.redis_wait_acks = on(a.wait_acks);
-    l.redis_ack_timeout = a.ack_timeout.map(Span);
-    l
-}
-
-/// `revalidate watch`'s flags, over the global ones. Its channels and patterns are lists, read
-/// by the command itself; the configured channel is the default.
-pub fn watch(g: &GlobalArgs, a: &WatchArgs) -> Layer {
-    let mut l = global(g);
-    redis(&a.redis, &mut l);
-    l
-}
-
-/// `revalidate agent`'s flags, over the global ones.
-pub fn agent(g: &GlobalArgs, a: &AgentArgs) -> Layer {
-    let mut l = global(g);
-    redis(&a.redis, &mut l);
-    l.redis_channel = a.channel.clone();
-    l.redis_stream = on(a.stream);
-    l.agent_target = a.target.clone();
-    l.agent_pod_name = a.pod_name.clone();
-    l.agent_health_addr = a.health_addr.clone();
-    l.agent_catch_up = a.catch_up.map(Span);
-    l.agent_dedupe_window = a.dedupe_window.map(Span);
-    l.agent_grace_period = a.grace_period.map(Span);
-    how(&a.how, &mut l);
-    l
+    #[test]
+    fn every_flag_help_is_one_line_with_its_default_from_the_declaration() {
+        for k in KEYS.iter().filter(|k| k.flag.is_some()) {
+            let h = help(k);
+            assert!(!h.contains('\n'), "{}: {h}", k.name);
+            assert!(!first_paragraph(k.doc).is_empty(), "{} has no help", k.name);
+            // The default in help is generated: a doc comment never types one.
+            assert!(!k.doc.contains("[default:"), "{} types its default", k.name);
+        }
+        let timeout = KeyInfo::get("timeout").unwrap();
+        assert!(help(timeout).ends_with("[default: 10s] [env: REVALIDATE_TIMEOUT]"));
+        let encodings = KeyInfo::get("verify.encodings").unwrap();
+        assert!(help(encodings).ends_with("[default: identity,gzip,br]"));
+    }
 }

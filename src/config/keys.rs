@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::layers::config_keys;
-use super::value::{Choice, Count, Size, Span, Word};
+use super::value::{
+    Choice, Count, Size, Span, Word, parse_expect_json_syntax, parse_header_syntax,
+    parse_regex_syntax,
+};
 
 use crate::choices::{
     Encoding, EndpointMethod, IgnorePreset, IpFamily, Mode, QueryStrings, RevalidateMethod,
@@ -23,359 +26,422 @@ pub const DEFAULT_CHANNEL: &str = "revalidate";
 pub const DEFAULT_TARGET: &str = "http://127.0.0.1:3000";
 
 config_keys! {
-    /// Pods to call, as [NAME=]URL.
+    /// A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000
     pods: Vec<Word> = "pods" {
-        env: Some("REVALIDATE_PODS"), flag: Some("--pod"), default: None, display: Urls,
+        flag: "--pod", value_name: "[NAME=]URL", env: "REVALIDATE_PODS", display: Urls,
     }
-    /// A file listing pods, one [NAME=]URL a line.
+    /// A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate
+    /// pods -o json`; "-" reads stdin
     pods_file: PathBuf = "pods_file" {
-        env: Some("REVALIDATE_PODS_FILE"), flag: Some("--pods-file"), default: None, display: Plain,
+        flag: "--pods-file", value_name: "FILE", env: "REVALIDATE_PODS_FILE",
     }
+    /// Requests in flight at once, over all pods
     concurrency: Count<1, 4096> = "concurrency" {
-        env: Some("REVALIDATE_CONCURRENCY"), flag: Some("--concurrency"),
-        default: Some(Count(32)), display: Plain,
+        flag: "--concurrency", value_name: "N", env: "REVALIDATE_CONCURRENCY", default: Count(32),
     }
+    /// Requests in flight at once to any one pod
     per_pod_concurrency: Count<1, 1024> = "per_pod_concurrency" {
-        env: Some("REVALIDATE_PER_POD_CONCURRENCY"), flag: Some("--per-pod-concurrency"),
-        default: Some(Count(4)), display: Plain,
+        flag: "--per-pod-concurrency", value_name: "N", env: "REVALIDATE_PER_POD_CONCURRENCY",
+        default: Count(4),
     }
+    /// Timeout of one request, e.g. 500ms, 10s, 2m
     timeout: Span = "timeout" {
-        env: Some("REVALIDATE_TIMEOUT"), flag: Some("--timeout"),
-        default: Some(Span(Duration::from_secs(10))), display: Plain,
+        flag: "--timeout", value_name: "DURATION", env: "REVALIDATE_TIMEOUT",
+        default: Span(Duration::from_secs(10)),
     }
+    /// Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses)
     retries: Count<0, 20> = "retries" {
-        env: Some("REVALIDATE_RETRIES"), flag: Some("--retries"),
-        default: Some(Count(2)), display: Plain,
+        flag: "--retries", value_name: "N", env: "REVALIDATE_RETRIES", default: Count(2),
     }
+    /// Deadline for the whole command; unfinished requests are reported as cancelled
     deadline: Span = "deadline" {
-        env: Some("REVALIDATE_DEADLINE"), flag: Some("--deadline"), default: None, display: Plain,
+        flag: "--deadline", value_name: "DURATION", env: "REVALIDATE_DEADLINE", unset: "none",
     }
+    /// How each pod is told to revalidate
     mode: Choice<Mode> = "mode" {
-        env: Some("REVALIDATE_MODE"), flag: Some("--mode"),
-        default: Some(Choice(Mode::Nextjs)), display: Plain,
+        flag: "--mode", env: "REVALIDATE_MODE", default: Choice(Mode::Nextjs),
     }
+    /// nextjs mode: request method; HEAD regenerates without sending the page back
     method: Choice<RevalidateMethod> = "method" {
-        env: None, flag: Some("--method"),
-        default: Some(Choice(RevalidateMethod::Head)), display: Plain,
+        flag: "--method", default: Choice(RevalidateMethod::Head),
     }
+    /// nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)
     only_generated: bool = "only_generated" {
-        env: None, flag: Some("--only-generated"), default: Some(false), display: Plain,
+        flag: "--only-generated", default: false,
     }
+    /// Do not count gone pages (404: deleted content or unknown route) as failures
     allow_gone: bool = "allow_gone" {
-        env: None, flag: Some("--allow-gone"), default: Some(false), display: Plain,
+        flag: "--allow-gone", default: false,
     }
+    /// nextjs mode: file holding the previewModeId, or the app's .next/prerender-manifest.json (or
+    /// the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself
     preview_id_file: PathBuf = "preview_id_file" {
-        env: Some("REVALIDATE_PREVIEW_ID_FILE"), flag: Some("--preview-id-file"),
-        default: None, display: Plain,
+        flag: "--preview-id-file", value_name: "FILE", env: "REVALIDATE_PREVIEW_ID_FILE",
     }
-    /// Headers of every fanout request, in both modes.
+    /// A request header 'Name: value' sent to every pod, in both modes (repeatable); ${ENV_VAR} in
+    /// the value is expanded, so secrets stay off the command line and out of every output
     headers: Vec<String> = "headers" {
-        env: None, flag: Some("--header"), default: None, display: Headers,
+        flag: "--header", short: 'H', value_name: "'NAME: VALUE'", display: Headers,
+        check: parse_header_syntax,
     }
+    /// endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a
+    /// query value, e.g. '/api/revalidate?path={path}'
     endpoint_template: String = "endpoint.template" {
-        env: Some("REVALIDATE_ENDPOINT"), flag: Some("--endpoint"), default: None,
-        display: Template,
+        flag: "--endpoint", value_name: "TEMPLATE", env: "REVALIDATE_ENDPOINT", display: Template,
     }
+    /// endpoint mode: request method
     endpoint_method: Choice<EndpointMethod> = "endpoint.method" {
-        env: None, flag: Some("--endpoint-method"),
-        default: Some(Choice(EndpointMethod::Get)), display: Plain,
+        flag: "--endpoint-method", default: Choice(EndpointMethod::Get),
     }
     /// Headers of endpoint-mode requests only (in addition to `headers`).
     endpoint_headers: Vec<String> = "endpoint.headers" {
-        env: None, flag: None, default: None, display: Headers,
+        display: Headers, check: parse_header_syntax,
     }
+    /// endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR}
+    /// expands
     endpoint_body: String = "endpoint.body" {
-        env: None, flag: Some("--body"), default: None, display: Template,
+        flag: "--body", value_name: "TEMPLATE", display: Template,
     }
+    /// endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g.
+    /// revalidated=true
     endpoint_expect_json: String = "endpoint.expect_json" {
-        env: None, flag: Some("--expect-json"), default: None, display: Plain,
+        flag: "--expect-json", value_name: "KEY=VALUE", check: parse_expect_json_syntax,
     }
+    /// Replace every match of REGEX with a fixed token before hashing (repeatable)
     verify_ignore: Vec<String> = "verify.ignore" {
-        env: None, flag: Some("--ignore"), default: None, display: Plain,
+        flag: "--ignore", value_name: "REGEX", check: parse_regex_syntax,
     }
+    /// Built-in normalisations: timestamps, nonces (repeatable)
     verify_ignore_presets: Vec<Choice<IgnorePreset>> = "verify.ignore_presets" {
-        env: None, flag: Some("--ignore-preset"), default: None, display: Plain,
+        flag: "--ignore-preset", value_name: "PRESET",
     }
+    /// Hash only the first capture group of REGEX (e.g. the <main> element)
     verify_select: String = "verify.select" {
-        env: None, flag: Some("--select"), default: None, display: Plain,
+        flag: "--select", value_name: "REGEX", check: parse_regex_syntax,
     }
+    /// Largest body read from one response; a larger one is an error for that cell
     verify_max_body: Size = "verify.max_body" {
-        env: None, flag: Some("--max-body"), default: Some(Size(32 << 20)), display: Plain,
+        flag: "--max-body", value_name: "SIZE", default: Size(32 << 20),
     }
+    /// Every pod must answer this status, e.g. 404 after a page was deleted
     verify_expect_status: Count<100, 599> = "verify.expect_status" {
-        env: None, flag: Some("--expect-status"), default: None, display: Plain,
+        flag: "--expect-status", value_name: "CODE", unset: "200",
     }
+    /// Every pod must show this text (e.g. the new title)
     verify_expect_contains: String = "verify.expect_contains" {
-        env: None, flag: Some("--expect-contains"), default: None, display: Plain,
+        flag: "--expect-contains", value_name: "TEXT",
     }
+    /// Every pod's body must match this regular expression
     verify_expect_regex: String = "verify.expect_regex" {
-        env: None, flag: Some("--expect-regex"), default: None, display: Plain,
+        flag: "--expect-regex", value_name: "REGEX", check: parse_regex_syntax,
     }
+    /// Compare with a snapshot written earlier by `verify --save FILE`
     verify_baseline: PathBuf = "verify.baseline" {
-        env: None, flag: Some("--baseline"), default: None, display: Plain,
+        flag: "--baseline", value_name: "FILE",
     }
+    /// With --baseline: every pod must now differ from the baseline (the content changed)
     verify_expect_changed: bool = "verify.expect_changed" {
-        env: None, flag: Some("--expect-changed"), default: Some(false), display: Plain,
+        flag: "--expect-changed", default: false,
     }
+    /// Write a snapshot of what every pod serves now, for a later --baseline
     verify_save: PathBuf = "verify.save" {
-        env: None, flag: Some("--save"), default: None, display: Plain,
+        flag: "--save", value_name: "FILE",
     }
+    /// A request header 'Name: value' sent with every fetch (repeatable); ${ENV_VAR} expands
     verify_headers: Vec<String> = "verify.headers" {
-        env: None, flag: Some("--header"), default: None, display: Headers,
+        flag: "--header", short: 'H', value_name: "'NAME: VALUE'", display: Headers,
+        check: parse_header_syntax,
     }
+    /// Re-check what is not fresh yet, with backoff (250ms to 5s), for up to DURATION
     verify_wait: Span = "verify.wait" {
-        env: None, flag: Some("--wait"), default: None, display: Plain,
+        flag: "--wait", value_name: "DURATION",
     }
+    /// Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp
+    /// per generation will look different on every pod
     verify_etag: bool = "verify.etag" {
-        env: None, flag: Some("--etag"), default: Some(false), display: Plain,
+        flag: "--etag", default: false,
     }
+    /// Also fetch each path through this URL (load balancer or CDN), --samples times
     verify_through: String = "verify.through" {
-        env: None, flag: Some("--through"), default: None, display: Urls,
+        flag: "--through", value_name: "URL", display: Urls,
     }
+    /// Requests per path and per encoding through --through
     verify_samples: Count<1, 10000> = "verify.samples" {
-        env: None, flag: Some("--samples"), default: Some(Count(10)), display: Plain,
+        flag: "--samples", value_name: "N", default: Count(10),
     }
+    /// --through: the Accept-Encoding variants to sample, each cached apart by a CDN
     verify_encodings: Vec<Choice<Encoding>> = "verify.encodings" {
-        env: None, flag: Some("--encodings"),
-        default: Some(vec![
+        flag: "--encodings", value_name: "ENCODING",
+        default: vec![
             Choice(Encoding::Identity),
             Choice(Encoding::Gzip),
             Choice(Encoding::Br),
-        ]),
-        display: Plain,
+        ],
     }
 
     // cdn: CloudFront invalidation, HTTP PURGE and Cloudflare (`[cdn]`).
-    /// The CloudFront distribution to invalidate.
+    /// The CloudFront distribution id, e.g. E2QWRUHAPOMQZL
     cdn_distribution: String = "cdn.distribution" {
-        env: Some("REVALIDATE_CDN_DISTRIBUTION"), flag: Some("--distribution"), default: None,
-        display: Plain,
+        flag: "--distribution", value_name: "ID", env: "REVALIDATE_CDN_DISTRIBUTION",
     }
-    /// The shared AWS config/credentials profile (AWS_PROFILE when not set).
+    /// The AWS shared config profile
     cdn_aws_profile: String = "cdn.aws_profile" {
-        env: None, flag: Some("--aws-profile"), default: None, display: Plain,
+        flag: "--aws-profile", value_name: "NAME", unset: "AWS_PROFILE, else the default chain",
     }
-    /// Another CloudFront API endpoint (an emulator).
+    /// Another CloudFront API endpoint, e.g. an emulator
     cdn_endpoint_url: String = "cdn.endpoint_url" {
-        env: Some("AWS_ENDPOINT_URL_CLOUDFRONT"), flag: Some("--endpoint-url"), default: None,
+        flag: "--endpoint-url", value_name: "URL", env: "AWS_ENDPOINT_URL_CLOUDFRONT",
         display: Urls,
     }
-    /// A build id, or "auto", whose Pages Router data URLs are invalidated too.
+    /// Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id
+    /// from every pod's page (--pod, --pods-file) or from --build-id-file
     cdn_next_data: String = "cdn.next_data" {
-        env: None, flag: Some("--next-data"), default: None, display: Plain,
+        flag: "--next-data", value_name: "BUILD_ID|auto",
     }
+    /// --next-data auto: read the build id from this file (the app's .next/BUILD_ID)
     cdn_build_id_file: PathBuf = "cdn.build_id_file" {
-        env: None, flag: Some("--build-id-file"), default: None, display: Plain,
+        flag: "--build-id-file", value_name: "FILE",
     }
+    /// Whether the distribution caches on query strings: drop them from the paths, or keep them
     cdn_query_strings: Choice<QueryStrings> = "cdn.query_strings" {
-        env: None, flag: Some("--query-strings"),
-        default: Some(Choice(QueryStrings::Drop)), display: Plain,
+        flag: "--query-strings", value_name: "WHAT", default: Choice(QueryStrings::Drop),
     }
+    /// Replace more than N paths under one directory with DIRECTORY/* (deepest first)
     cdn_coalesce: Count<1, 3000> = "cdn.coalesce" {
-        env: None, flag: Some("--coalesce"), default: None, display: Plain,
+        flag: "--coalesce", value_name: "N",
     }
+    /// At most N wildcard paths in the plan
     cdn_max_wildcards: Count<0, 15> = "cdn.max_wildcards" {
-        env: None, flag: Some("--max-wildcards"), default: Some(Count(15)), display: Plain,
+        flag: "--max-wildcards", value_name: "N", default: Count(15),
     }
+    /// Paths per CreateInvalidation, at most 3000
     cdn_batch_size: Count<1, 3000> = "cdn.batch_size" {
-        env: None, flag: Some("--batch-size"), default: Some(Count(3000)), display: Plain,
+        flag: "--batch-size", value_name: "N", default: Count(3000),
     }
+    /// Free invalidation paths the account has left this month, for the cost estimate
     cdn_free_paths_left: Count<0, 1000000> = "cdn.free_paths_left" {
-        env: None, flag: Some("--free-paths-left"), default: None, display: Plain,
+        flag: "--free-paths-left", value_name: "N", unset: "unknown: every path is counted",
     }
-    /// Part of every CallerReference; CI run ids are used when not set.
+    /// Names this run in every CallerReference: a retry with the same run id gets its invalidations
+    /// back instead of paying twice
     cdn_run_id: String = "cdn.run_id" {
-        env: Some("REVALIDATE_RUN_ID"), flag: Some("--run-id"), default: None, display: Plain,
+        flag: "--run-id", value_name: "ID", env: "REVALIDATE_RUN_ID",
+        unset: "the CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, BUILDKITE_BUILD_ID, BUILD_BUILDID), else new each run",
     }
+    /// Use this CallerReference (suffixed -1, -2, ... when there are several batches)
     cdn_caller_reference: String = "cdn.caller_reference" {
-        env: None, flag: Some("--caller-reference"), default: None, display: Plain,
+        flag: "--caller-reference", value_name: "REF",
     }
+    /// Wait until every invalidation completes (exit 3 at --wait-timeout, naming those in progress)
     cdn_wait: bool = "cdn.wait" {
-        env: None, flag: Some("--wait"), default: Some(false), display: Plain,
+        flag: "--wait", default: false,
     }
+    /// How long to wait on CloudFront (for room under its in-progress limits, through retries,
+    /// for completion) or on Cloudflare's 429 Retry-After
     cdn_wait_timeout: Span = "cdn.wait_timeout" {
-        env: None, flag: Some("--wait-timeout"),
-        default: Some(Span(Duration::from_secs(20 * 60))), display: Plain,
+        flag: "--wait-timeout", value_name: "DURATION", default: Span(Duration::from_secs(20 * 60)),
     }
+    /// First interval between polls and retries; each poll waits 10% longer
     cdn_poll_min: Span = "cdn.poll_min" {
-        env: None, flag: Some("--poll-min"),
-        default: Some(Span(Duration::from_secs(1))), display: Plain,
+        flag: "--poll-min", value_name: "DURATION", default: Span(Duration::from_secs(1)),
     }
+    /// Longest interval between polls
     cdn_poll_max: Span = "cdn.poll_max" {
-        env: None, flag: Some("--poll-max"),
-        default: Some(Span(Duration::from_secs(10))), display: Plain,
+        flag: "--poll-max", value_name: "DURATION", default: Span(Duration::from_secs(10)),
     }
+    /// How many invalidations to list
     cdn_list_limit: Count<1, 1000> = "cdn.list_limit" {
-        env: None, flag: Some("--limit"), default: Some(Count(20)), display: Plain,
+        flag: "--limit", value_name: "N", default: Count(20),
     }
-    /// Caches that take HTTP purges (Varnish, nginx, Squid, Fastly).
+    /// A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g.
+    /// varnish=http://10.0.0.9:6081
     cdn_purge_urls: Vec<Word> = "cdn.purge_urls" {
-        env: Some("REVALIDATE_PURGE_URLS"), flag: Some("--purge-url"), default: None, display: Urls,
+        flag: "--purge-url", value_name: "[NAME=]URL", env: "REVALIDATE_PURGE_URLS", display: Urls,
     }
+    /// The purge request's method, e.g. BAN
     cdn_purge_method: String = "cdn.purge_method" {
-        env: None, flag: Some("--purge-method"), default: Some("PURGE".to_string()),
-        display: Plain,
+        flag: "--purge-method", value_name: "METHOD", default: "PURGE".to_string(),
     }
+    /// A header 'Name: value' of every purge request (repeatable); ${ENV_VAR} expands, e.g.
+    /// 'Fastly-Key: ${FASTLY_KEY}'
     cdn_purge_headers: Vec<String> = "cdn.purge_headers" {
-        env: None, flag: Some("--purge-header"), default: None, display: Headers,
+        flag: "--purge-header", short: 'H', value_name: "'NAME: VALUE'", display: Headers,
+        check: parse_header_syntax,
     }
+    /// A Cloudflare zone id to purge by URL; the API token comes from env CLOUDFLARE_API_TOKEN or
+    /// --cloudflare-token-file
     cdn_cloudflare_zone: String = "cdn.cloudflare_zone" {
-        env: Some("CLOUDFLARE_ZONE_ID"), flag: Some("--cloudflare-zone"), default: None,
-        display: Plain,
+        flag: "--cloudflare-zone", value_name: "ID", env: "CLOUDFLARE_ZONE_ID",
     }
-    /// A file holding the Cloudflare API token (else env CLOUDFLARE_API_TOKEN).
+    /// A file holding the Cloudflare API token
     cdn_cloudflare_token_file: PathBuf = "cdn.cloudflare_token_file" {
-        env: None, flag: Some("--cloudflare-token-file"), default: None, display: Plain,
+        flag: "--cloudflare-token-file", value_name: "FILE",
     }
+    /// Cloudflare's API base
     cdn_cloudflare_api_url: String = "cdn.cloudflare_api_url" {
-        env: Some("REVALIDATE_CLOUDFLARE_API_URL"), flag: Some("--cloudflare-api-url"),
-        default: Some("https://api.cloudflare.com/client/v4".to_string()), display: Urls,
+        flag: "--cloudflare-api-url", value_name: "URL", env: "REVALIDATE_CLOUDFLARE_API_URL",
+        default: "https://api.cloudflare.com/client/v4".to_string(), display: Urls,
     }
+    /// URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise
     cdn_cloudflare_batch_size: Count<1, 500> = "cdn.cloudflare_batch_size" {
-        env: None, flag: Some("--cloudflare-batch-size"), default: Some(Count(30)),
-        display: Plain,
+        flag: "--cloudflare-batch-size", value_name: "N", default: Count(30),
     }
-    /// The site's public origin, e.g. https://www.example.com (Cloudflare purges full URLs).
+    /// The site's public origin, e.g. https://www.example.com: Cloudflare purges full URLs
     cdn_site_url: String = "cdn.site_url" {
-        env: Some("REVALIDATE_SITE_URL"), flag: Some("--site-url"), default: None, display: Urls,
+        flag: "--site-url", value_name: "URL", env: "REVALIDATE_SITE_URL", display: Urls,
     }
+
     // Kubernetes ([kubernetes]): where a Service's pods are found and how they are reached.
-    /// A Service whose EndpointSlices list the pods.
+    /// Every pod of this Service (its EndpointSlices), e.g. web
     k8s_service: String = "kubernetes.service" {
-        env: Some("REVALIDATE_K8S_SERVICE"), flag: Some("--k8s-service"), default: None,
-        display: Plain,
+        flag: "--k8s-service", value_name: "NAME", env: "REVALIDATE_K8S_SERVICE",
     }
-    /// A label selector listing the pods themselves.
+    /// Every Running and Ready pod with these labels, e.g. app=web
     k8s_selector: String = "kubernetes.selector" {
-        env: Some("REVALIDATE_K8S_SELECTOR"), flag: Some("--k8s-selector"), default: None,
-        display: Plain,
+        flag: "--k8s-selector", value_name: "SELECTOR", env: "REVALIDATE_K8S_SELECTOR",
     }
-    /// A headless Service's DNS name and the pods' port, for setups without API access.
+    /// Every A/AAAA address of a headless Service's name, without API access, e.g.
+    /// web-headless.web.svc.cluster.local:3000
     k8s_dns: String = "kubernetes.dns" {
-        env: Some("REVALIDATE_DNS"), flag: Some("--dns"), default: None, display: Plain,
+        flag: "--dns", value_name: "NAME:PORT", env: "REVALIDATE_DNS",
     }
+    /// The namespace
     k8s_namespace: String = "kubernetes.namespace" {
-        env: Some("REVALIDATE_K8S_NAMESPACE"), flag: Some("--namespace"), default: None,
-        display: Plain,
+        flag: "--namespace", short: 'n', value_name: "NAMESPACE", env: "REVALIDATE_K8S_NAMESPACE",
+        unset: "the kubeconfig context's (the service account's in a pod), else default",
     }
+    /// The kubeconfig context
     k8s_context: String = "kubernetes.context" {
-        env: Some("REVALIDATE_K8S_CONTEXT"), flag: Some("--context"), default: None,
-        display: Plain,
+        flag: "--context", value_name: "NAME", env: "REVALIDATE_K8S_CONTEXT",
+        unset: "its current-context",
     }
-    /// The kubeconfig file (KUBECONFIG, read by the client itself, when not set).
+    /// The kubeconfig file
     k8s_kubeconfig: PathBuf = "kubernetes.kubeconfig" {
-        env: None, flag: Some("--kubeconfig"), default: None, display: Plain,
+        flag: "--kubeconfig", value_name: "FILE",
+        unset: "KUBECONFIG, else ~/.kube/config, else the in-cluster service account",
     }
-    /// A port name or number.
+    /// The pods' port: a Service or container port name (http) or number (3000)
     k8s_port: String = "kubernetes.port" {
-        env: Some("REVALIDATE_K8S_PORT"), flag: Some("--port"), default: None, display: Plain,
+        flag: "--port", value_name: "NAME|NUMBER", env: "REVALIDATE_K8S_PORT",
+        unset: "the Service's only port",
     }
+    /// Which address of a dual-stack pod to call
     k8s_ip_family: Choice<IpFamily> = "kubernetes.ip_family" {
-        env: None, flag: Some("--ip-family"), default: Some(Choice(IpFamily::Auto)),
-        display: Plain,
+        flag: "--ip-family", value_name: "FAMILY", default: Choice(IpFamily::Auto),
     }
+    /// Also call endpoints that are not ready (serving, terminating), marked as such
     k8s_include_not_ready: bool = "kubernetes.include_not_ready" {
-        env: None, flag: Some("--include-not-ready"), default: Some(false), display: Plain,
+        flag: "--include-not-ready", default: false,
     }
+    /// How to reach the pods
     k8s_transport: Choice<TransportChoice> = "kubernetes.transport" {
-        env: Some("REVALIDATE_TRANSPORT"), flag: Some("--transport"),
-        default: Some(Choice(TransportChoice::Auto)), display: Plain,
+        flag: "--transport", value_name: "HOW", env: "REVALIDATE_TRANSPORT",
+        default: Choice(TransportChoice::Auto),
     }
+    /// When pods appear during the run, run the step on them too (until none appear)
     k8s_follow_new_pods: bool = "kubernetes.follow_new_pods" {
-        env: None, flag: Some("--follow-new-pods"), default: Some(false), display: Plain,
+        flag: "--follow-new-pods", default: false,
     }
-    /// Runs that last at least this long list the pods again at the end.
+    /// List the pods again at the end of runs that last at least DURATION, to report pods that
+    /// appeared (they missed the run) or went away
     k8s_recheck_after: Span = "kubernetes.recheck_after" {
-        env: None, flag: Some("--recheck-after"),
-        default: Some(Span(Duration::from_secs(1))), display: Plain,
+        flag: "--recheck-after", value_name: "DURATION", default: Span(Duration::from_secs(1)),
     }
 
     // Redis: the connection (issue 8), shared by publish, watch and agent.
-    /// The Redis URL: redis:// or rediss://, with an optional ACL user, password and db number.
+    /// Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is
+    /// better given by env REDIS_PASSWORD or --redis-password-file
     redis_url: String = "redis.url" {
-        env: Some("REDIS_URL"), flag: Some("--redis-url"),
-        default: Some(String::from(DEFAULT_URL)), display: Urls,
+        flag: "--redis-url", value_name: "URL", env: "REDIS_URL",
+        default: String::from(DEFAULT_URL), display: Urls,
     }
-    /// A file holding the Redis password (the password itself: env REDIS_PASSWORD).
+    /// A file holding the Redis password (env REDIS_PASSWORD holds the password itself)
     redis_password_file: PathBuf = "redis.password_file" {
-        env: Some("REDIS_PASSWORD_FILE"), flag: Some("--redis-password-file"), default: None,
-        display: Plain,
+        flag: "--redis-password-file", value_name: "FILE", env: "REDIS_PASSWORD_FILE",
     }
-    /// A PEM file of the CA certificates to trust for rediss:// (replaces the system roots).
+    /// rediss://: a PEM file of the CA certificates to trust, instead of the system's roots
     redis_ca: PathBuf = "redis.ca" {
-        env: Some("REVALIDATE_REDIS_CA"), flag: Some("--redis-ca"), default: None, display: Plain,
+        flag: "--redis-ca", value_name: "FILE", env: "REVALIDATE_REDIS_CA",
     }
-    /// Connect and response timeout of every Redis connection.
+    /// Connect and response timeout of every Redis connection
     redis_timeout: Span = "redis.timeout" {
-        env: Some("REVALIDATE_REDIS_TIMEOUT"), flag: Some("--redis-timeout"),
-        default: Some(Span(Duration::from_secs(5))), display: Plain,
+        flag: "--redis-timeout", value_name: "DURATION", env: "REVALIDATE_REDIS_TIMEOUT",
+        default: Span(Duration::from_secs(5)),
     }
+    /// The channel the pods subscribe to: publish sends there, the agent listens there
     redis_channel: String = "redis.channel" {
-        env: Some("REVALIDATE_CHANNEL"), flag: Some("--channel"),
-        default: Some(String::from(DEFAULT_CHANNEL)), display: Plain,
+        flag: "--channel", value_name: "CHANNEL", env: "REVALIDATE_CHANNEL",
+        default: String::from(DEFAULT_CHANNEL),
     }
-    /// The message template of publish ({path}, {timestamp}, {id}).
+    /// Message template: {path}, {timestamp} (unix ms) and {id}; JSON-escaped inside JSON
     redis_message: String = "redis.message" {
-        env: None, flag: Some("--message"), default: None, display: Plain,
+        flag: "--message", value_name: "TEMPLATE",
+        unset: r#"{"path":"{path}","timestamp":{timestamp},"id":"{id}"}"#,
     }
+    /// Fewer receivers than N is under-delivered (exit 3)
     redis_expect_subscribers: Count<0, 1000000> = "redis.expect_subscribers" {
-        env: None, flag: Some("--expect-subscribers"), default: None, display: Plain,
+        flag: "--expect-subscribers", value_name: "N",
+        unset: "the number of configured pods, else 1",
     }
+    /// First ask PUBSUB NUMSUB, and publish nothing when nobody listens (exit 3)
     redis_check: bool = "redis.check" {
-        env: None, flag: Some("--check"), default: Some(false), display: Plain,
+        flag: "--check", default: false,
     }
+    /// With --check: publish even when nobody listens
     redis_force: bool = "redis.force" {
-        env: None, flag: Some("--force"), default: Some(false), display: Plain,
+        flag: "--force", default: false,
     }
-    /// A Redis Cluster's shard channel: SPUBLISH (publish), SSUBSCRIBE (watch, agent).
+    /// Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent
+    /// SSUBSCRIBE), reached through the URL's node
     redis_sharded: bool = "redis.sharded" {
-        env: None, flag: Some("--sharded"), default: Some(false), display: Plain,
+        flag: "--sharded", default: false,
     }
-    /// Also append every message to the stream `<channel>:stream` (publish), read it (agent).
+    /// Also use the stream <channel>:stream: publish appends every message to it; the agent reads
+    /// it (XREAD BLOCK from the last entry handled), so messages published while its connection
+    /// was down are handled after reconnecting
     redis_stream: bool = "redis.stream" {
-        env: Some("REVALIDATE_STREAM"), flag: Some("--stream"), default: Some(false),
-        display: Plain,
+        flag: "--stream", env: "REVALIDATE_STREAM", default: false,
     }
+    /// --stream: keep about N entries (XADD MAXLEN ~ N)
     redis_stream_maxlen: Count<1, 100000000> = "redis.stream_maxlen" {
-        env: None, flag: Some("--stream-maxlen"), default: Some(Count(10000)), display: Plain,
+        flag: "--stream-maxlen", value_name: "N", default: Count(10000),
     }
+    /// Wait for every expected pod's acknowledgement on <channel>:acks (revalidate agent sends
+    /// them)
     redis_wait_acks: bool = "redis.wait_acks" {
-        env: None, flag: Some("--wait-acks"), default: Some(false), display: Plain,
+        flag: "--wait-acks", default: false,
     }
+    /// --wait-acks: how long to wait after publishing
     redis_ack_timeout: Span = "redis.ack_timeout" {
-        env: None, flag: Some("--ack-timeout"),
-        default: Some(Span(Duration::from_secs(10))), display: Plain,
+        flag: "--ack-timeout", value_name: "DURATION", default: Span(Duration::from_secs(10)),
     }
 
     // The agent sidecar (issue 8).
-    /// The local app the agent revalidates.
+    /// The local app to revalidate
     agent_target: String = "agent.target" {
-        env: Some("REVALIDATE_AGENT_TARGET"), flag: Some("--target"),
-        default: Some(String::from(DEFAULT_TARGET)), display: Urls,
+        flag: "--target", value_name: "URL", env: "REVALIDATE_AGENT_TARGET",
+        default: String::from(DEFAULT_TARGET), display: Urls,
     }
-    /// The pod name in acknowledgements (default: the hostname).
+    /// This pod's name in acknowledgements
     agent_pod_name: String = "agent.pod_name" {
-        env: Some("POD_NAME"), flag: Some("--pod-name"), default: None, display: Plain,
+        flag: "--pod-name", value_name: "NAME", env: "POD_NAME", unset: "the hostname",
     }
-    /// Where /healthz and /metrics listen (default: not served).
+    /// Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102
     agent_health_addr: String = "agent.health_addr" {
-        env: Some("REVALIDATE_HEALTH_ADDR"), flag: Some("--health-addr"), default: None,
-        display: Plain,
+        flag: "--health-addr", value_name: "ADDR", env: "REVALIDATE_HEALTH_ADDR",
     }
-    /// At start, revalidate the messages of the stream from this long ago.
+    /// At start, revalidate what was published in the last DURATION (read from <channel>:stream)
     agent_catch_up: Span = "agent.catch_up" {
-        env: Some("REVALIDATE_CATCH_UP"), flag: Some("--catch-up"), default: None,
-        display: Plain,
+        flag: "--catch-up", value_name: "DURATION", env: "REVALIDATE_CATCH_UP",
     }
-    /// A message id handled within this window is not handled again.
+    /// A message id handled within this window is skipped
     agent_dedupe_window: Span = "agent.dedupe_window" {
-        env: None, flag: Some("--dedupe-window"),
-        default: Some(Span(Duration::from_secs(600))), display: Plain,
+        flag: "--dedupe-window", value_name: "DURATION", default: Span(Duration::from_secs(600)),
     }
-    /// On SIGTERM, how long the revalidations in flight may take to finish (Kubernetes kills a
-    /// pod 30 s after SIGTERM by default).
+    /// On SIGTERM, how long the revalidations in flight may take to finish; messages not started
+    /// are left to the stream
     agent_grace_period: Span = "agent.grace_period" {
-        env: Some("REVALIDATE_GRACE_PERIOD"), flag: Some("--grace-period"),
-        default: Some(Span(Duration::from_secs(10))), display: Plain,
+        flag: "--grace-period", value_name: "DURATION", env: "REVALIDATE_GRACE_PERIOD",
+        default: Span(Duration::from_secs(10)),
     }
 }

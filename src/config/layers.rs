@@ -67,27 +67,86 @@ impl Sourced<PathBuf> {
     }
 }
 
-/// One declared key.
+/// One declared key: everything the command line, the environment, the config file and
+/// `revalidate config` need to know of it.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyInfo {
-    /// The dotted name in files (`section.key`).
+    /// The dotted name in files (`section.key`), also the flag's clap id.
     pub name: &'static str,
     pub env: Option<&'static str>,
-    /// The flag that sets it, for messages.
+    /// The long flag that sets it (`--timeout`); none for file- and env-only keys.
     pub flag: Option<&'static str>,
+    pub short: Option<char>,
+    /// The flag's value placeholder; the flag's own name in capitals when not given.
+    pub value_name: Option<&'static str>,
+    /// The doc comment: its first paragraph is the flag's help, the whole its long help.
+    pub doc: &'static str,
+    /// What an unset key without a built-in default means, shown as the flag's default.
+    pub unset: Option<&'static str>,
     pub display: crate::secret::Mask,
+    /// A syntax check beyond the value's type (a header line, a regular expression), applied to
+    /// every text item wherever the value comes from.
+    pub check: Option<crate::config::value::Check>,
+    /// What kind of flag the value makes, its parser and its choices, from the value's type.
+    pub kind: crate::config::value::FlagKind,
+    pub parse: fn(&str) -> Result<(), String>,
+    pub choices: fn() -> Vec<clap::builder::PossibleValue>,
+    pub delimiter: Option<char>,
+    /// The built-in default as typed on a command line, when the key has one.
+    pub default: fn() -> Option<String>,
+}
+
+impl KeyInfo {
+    /// The declared key named `name` (its file name); `None` for an unknown name.
+    pub fn get(name: &str) -> Option<&'static KeyInfo> {
+        KEYS.iter().find(|k| k.name == name)
+    }
+
+    /// Whether `s` passes the key's value check (type, range, syntax), as a flag or env value.
+    pub fn check_text(&self, s: &str) -> Result<(), String> {
+        (self.parse)(s)?;
+        match self.check {
+            Some(c) => c(s).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `None`, or `Some` of the one expression given: optional fields of a key's declaration.
+macro_rules! opt {
+    () => {
+        None
+    };
+    ($e:expr) => {
+        Some($e)
+    };
+}
+
+/// The display of a key: `Plain` unless declared.
+macro_rules! mask {
+    () => {
+        $crate::secret::Mask::Plain
+    };
+    ($m:ident) => {
+        $crate::secret::Mask::$m
+    };
 }
 
 /// Declares every configuration key once: a field of [`Layer`] and of [`Resolved`], an entry of
-/// [`KEYS`], and the code that reads it from files and the environment.
+/// [`KEYS`] (from which the command line's flags are built, see [`super::flags`]), the code that
+/// reads it from flags, files and the environment, and a constant of [`key`] naming it.
 macro_rules! config_keys {
     ($(
         $(#[doc = $doc:literal])*
         $field:ident : $ty:ty = $name:literal {
-            env: $env:expr,
-            flag: $flag:expr,
-            default: $default:expr,
-            display: $display:ident $(,)?
+            $(flag: $flag:literal,)?
+            $(short: $short:literal,)?
+            $(value_name: $value_name:literal,)?
+            $(env: $env:literal,)?
+            $(default: $default:expr,)?
+            $(unset: $unset:literal,)?
+            $(display: $display:ident,)?
+            $(check: $check:path,)?
         }
     )*) => {
         /// One layer of configuration: every key, set or not.
@@ -96,27 +155,54 @@ macro_rules! config_keys {
             $( $(#[doc = $doc])* pub $field: Option<$ty>, )*
         }
 
+        /// The name of every key, as a constant: key sets name their keys through these, so a
+        /// key that is not declared is a compile error.
+        #[allow(non_upper_case_globals)]
+        pub mod key {
+            $( pub const $field: &str = $name; )*
+        }
+
         /// Every key, in the order `revalidate config` prints them.
         pub const KEYS: &[$crate::config::layers::KeyInfo] = &[
             $( $crate::config::layers::KeyInfo {
                 name: $name,
-                env: $env,
-                flag: $flag,
-                display: $crate::secret::Mask::$display,
+                env: $crate::config::layers::opt!($($env)?),
+                flag: $crate::config::layers::opt!($($flag)?),
+                short: $crate::config::layers::opt!($($short)?),
+                value_name: $crate::config::layers::opt!($($value_name)?),
+                doc: concat!($($doc, "\n"),*),
+                unset: $crate::config::layers::opt!($($unset)?),
+                display: $crate::config::layers::mask!($($display)?),
+                check: $crate::config::layers::opt!($($check)?),
+                kind: <$ty as $crate::config::value::KeyValue>::KIND,
+                parse: $crate::config::value::check_flag::<$ty>,
+                choices: <$ty as $crate::config::value::KeyValue>::choices,
+                delimiter: <$ty as $crate::config::value::KeyValue>::DELIMITER,
+                default: || {
+                    let d: Option<$ty> = $crate::config::layers::opt!($($default)?);
+                    d.and_then(|d| $crate::config::value::KeyValue::flag_text(&d))
+                },
             }, )*
         ];
 
         impl Layer {
             /// The built-in defaults.
             pub fn defaults() -> Layer {
-                Layer { $( $field: $default, )* }
+                Layer { $( $field: $crate::config::layers::opt!($($default)?), )* }
+            }
+
+            /// Every key set in `self`, else in `other`.
+            pub fn or(self, other: Layer) -> Layer {
+                Layer { $( $field: self.$field.or(other.$field), )* }
             }
 
             /// Sets `name` from a config-file value; `None` when no such key exists.
             pub(crate) fn set_toml(&mut self, name: &str, v: &toml::Value) -> Option<Result<(), String>> {
                 use $crate::config::value::KeyValue;
                 match name {
-                    $( $name => Some(<$ty as KeyValue>::from_toml(v).map(|x| self.$field = Some(x))), )*
+                    $( $name => Some(<$ty as KeyValue>::from_toml(v)
+                        .and_then(|x| x.check_items($crate::config::layers::opt!($($check)?)).map(|()| x))
+                        .map(|x| self.$field = Some(x))), )*
                     _ => None,
                 }
             }
@@ -125,8 +211,24 @@ macro_rules! config_keys {
             pub(crate) fn set_env(&mut self, name: &str, v: &str) -> Option<Result<(), String>> {
                 use $crate::config::value::KeyValue;
                 match name {
-                    $( $name => Some(<$ty as KeyValue>::from_env(v).map(|x| self.$field = Some(x))), )*
+                    $( $name => Some(<$ty as KeyValue>::from_env(v)
+                        .and_then(|x| x.check_items($crate::config::layers::opt!($($check)?)).map(|()| x))
+                        .map(|x| self.$field = Some(x))), )*
                     _ => None,
+                }
+            }
+
+            /// Sets `name` from the command line, when given there (clap already checked it).
+            pub(crate) fn set_flag(&mut self, name: &str, m: &clap::ArgMatches) -> Result<(), String> {
+                use $crate::config::value::KeyValue;
+                match name {
+                    $( $name => {
+                        if let Some(x) = <$ty as KeyValue>::from_matches(m, $name)? {
+                            self.$field = Some(x);
+                        }
+                        Ok(())
+                    } )*
+                    _ => Err(format!("no such key: {name}")),
                 }
             }
         }
@@ -152,7 +254,7 @@ macro_rules! config_keys {
                 use $crate::config::value::KeyValue;
                 match name {
                     $( $name => self.$field.as_ref().map(|s| {
-                        (s.value.show_as($crate::secret::Mask::$display), &s.source)
+                        (s.value.show_as($crate::config::layers::mask!($($display)?)), &s.source)
                     }), )*
                     _ => None,
                 }
@@ -161,7 +263,7 @@ macro_rules! config_keys {
     };
 }
 
-pub(crate) use config_keys;
+pub(crate) use {config_keys, mask, opt};
 
 /// The keys that are sections (`[endpoint]`), derived from the dotted names.
 fn is_section(k: &str) -> bool {

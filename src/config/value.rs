@@ -7,8 +7,53 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// What kind of flag a key's value makes on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagKind {
+    /// `--flag`: sets `true`.
+    Switch,
+    /// `--flag VALUE`, once.
+    Value,
+    /// `--flag VALUE`, repeatable (and comma-separated where the items allow).
+    List,
+}
+
+/// A key's syntax check beyond its type: the text back, or what is wrong with it.
+pub type Check = fn(&str) -> Result<String, String>;
+
+/// Checks `s` as a command-line value of a `T` key: the parser behind every key's flag.
+pub fn check_flag<T: KeyValue>(s: &str) -> Result<(), String> {
+    T::from_flag(s).map(|_| ())
+}
+
 /// A value a configuration key can hold.
 pub trait KeyValue: Sized + Clone {
+    /// The kind of flag it makes.
+    const KIND: FlagKind = FlagKind::Value;
+    /// For lists: the separator of several items in one flag value.
+    const DELIMITER: Option<char> = None;
+    /// One value as written after its flag; the error says what is allowed.
+    fn from_flag(s: &str) -> Result<Self, String> {
+        Self::from_env(s)
+    }
+    /// The key's value from the command line, when it was given there.
+    fn from_matches(m: &clap::ArgMatches, id: &str) -> Result<Option<Self>, String> {
+        m.get_one::<String>(id)
+            .map(|s| Self::from_flag(s))
+            .transpose()
+    }
+    /// The value as it would be typed after its flag (shown as a flag's default); `None` when
+    /// it is not worth showing (a switch's `false`).
+    fn flag_text(&self) -> Option<String>;
+    /// The names a value may take, for help and completions (choices only).
+    fn choices() -> Vec<clap::builder::PossibleValue> {
+        Vec::new()
+    }
+    /// Applies a key's syntax check to each text item of the value.
+    fn check_items(&self, check: Option<Check>) -> Result<(), String> {
+        let _ = check;
+        Ok(())
+    }
     /// From a config file; the error says what is allowed.
     fn from_toml(v: &toml::Value) -> Result<Self, String>;
     /// From an environment variable's text; the error says what is allowed.
@@ -23,6 +68,13 @@ pub trait KeyValue: Sized + Clone {
 }
 
 impl KeyValue for bool {
+    const KIND: FlagKind = FlagKind::Switch;
+    fn from_matches(m: &clap::ArgMatches, id: &str) -> Result<Option<bool>, String> {
+        Ok(m.get_flag(id).then_some(true))
+    }
+    fn flag_text(&self) -> Option<String> {
+        self.then(|| "true".to_string())
+    }
     fn from_toml(v: &toml::Value) -> Result<bool, String> {
         v.as_bool().ok_or_else(|| "must be true or false".into())
     }
@@ -39,6 +91,12 @@ impl KeyValue for bool {
 }
 
 impl KeyValue for String {
+    fn flag_text(&self) -> Option<String> {
+        Some(self.clone())
+    }
+    fn check_items(&self, check: Option<Check>) -> Result<(), String> {
+        check.map_or(Ok(()), |c| c(self).map(|_| ()))
+    }
     fn from_toml(v: &toml::Value) -> Result<String, String> {
         v.as_str()
             .map(str::to_string)
@@ -56,6 +114,9 @@ impl KeyValue for String {
 }
 
 impl KeyValue for PathBuf {
+    fn flag_text(&self) -> Option<String> {
+        Some(self.display().to_string())
+    }
     fn from_toml(v: &toml::Value) -> Result<PathBuf, String> {
         v.as_str()
             .map(PathBuf::from)
@@ -87,6 +148,9 @@ impl<const MIN: u32, const MAX: u32> Count<MIN, MAX> {
 }
 
 impl<const MIN: u32, const MAX: u32> KeyValue for Count<MIN, MAX> {
+    fn flag_text(&self) -> Option<String> {
+        Some(self.0.to_string())
+    }
     fn from_toml(v: &toml::Value) -> Result<Self, String> {
         v.as_integer()
             .ok_or_else(Self::allowed)
@@ -108,6 +172,9 @@ impl<const MIN: u32, const MAX: u32> KeyValue for Count<MIN, MAX> {
 pub struct Span(pub Duration);
 
 impl KeyValue for Span {
+    fn flag_text(&self) -> Option<String> {
+        Some(humantime::format_duration(self.0).to_string())
+    }
     fn from_toml(v: &toml::Value) -> Result<Span, String> {
         match v.as_str() {
             Some(s) => Span::from_env(s),
@@ -127,6 +194,16 @@ impl KeyValue for Span {
 pub struct Size(pub u64);
 
 impl KeyValue for Size {
+    fn flag_text(&self) -> Option<String> {
+        let n = self.0;
+        Some(if n.is_multiple_of(1 << 20) {
+            format!("{}MiB", n >> 20)
+        } else if n.is_multiple_of(1 << 10) {
+            format!("{}KiB", n >> 10)
+        } else {
+            n.to_string()
+        })
+    }
     fn from_toml(v: &toml::Value) -> Result<Size, String> {
         match v {
             toml::Value::Integer(i) if *i > 0 => Ok(Size(*i as u64)),
@@ -173,7 +250,20 @@ fn choice_name<T: clap::ValueEnum>(t: &T) -> String {
         .unwrap_or_default()
 }
 
+fn possible_values<T: clap::ValueEnum>() -> Vec<clap::builder::PossibleValue> {
+    T::value_variants()
+        .iter()
+        .filter_map(|v| v.to_possible_value())
+        .collect()
+}
+
 impl<T: clap::ValueEnum + Clone> KeyValue for Choice<T> {
+    fn flag_text(&self) -> Option<String> {
+        Some(choice_name(&self.0))
+    }
+    fn choices() -> Vec<clap::builder::PossibleValue> {
+        possible_values::<T>()
+    }
     fn from_toml(v: &toml::Value) -> Result<Self, String> {
         match v.as_str() {
             Some(s) => parse_choice(s).map(Choice),
@@ -195,6 +285,12 @@ pub trait ListItem: Sized + Clone {
     /// Environment lists are split on commas (and newlines); spaces split too unless items may
     /// hold them.
     const SPLIT_ON_SPACE: bool;
+    /// Several items in one flag value are separated by this (choices: `identity,gzip`).
+    const DELIMITER: Option<char> = None;
+    /// The names an item may take (choices only).
+    fn choices() -> Vec<clap::builder::PossibleValue> {
+        Vec::new()
+    }
 }
 
 impl ListItem for String {
@@ -231,9 +327,45 @@ impl<T: clap::ValueEnum + Clone> ListItem for Choice<T> {
         choice_name(&self.0)
     }
     const SPLIT_ON_SPACE: bool = true;
+    const DELIMITER: Option<char> = Some(',');
+    fn choices() -> Vec<clap::builder::PossibleValue> {
+        possible_values::<T>()
+    }
 }
 
 impl<T: ListItem> KeyValue for Vec<T> {
+    const KIND: FlagKind = FlagKind::List;
+    const DELIMITER: Option<char> = T::DELIMITER;
+    fn from_flag(s: &str) -> Result<Vec<T>, String> {
+        T::from_text(s).map(|t| vec![t])
+    }
+    fn from_matches(m: &clap::ArgMatches, id: &str) -> Result<Option<Vec<T>>, String> {
+        let Some(items) = m.get_many::<String>(id) else {
+            return Ok(None);
+        };
+        let items = items
+            .map(|s| T::from_text(s))
+            .collect::<Result<Vec<T>, String>>()?;
+        Ok((!items.is_empty()).then_some(items))
+    }
+    fn flag_text(&self) -> Option<String> {
+        let sep = T::DELIMITER.map_or(" ".to_string(), String::from);
+        Some(
+            self.iter()
+                .map(ListItem::text)
+                .collect::<Vec<_>>()
+                .join(&sep),
+        )
+    }
+    fn choices() -> Vec<clap::builder::PossibleValue> {
+        T::choices()
+    }
+    fn check_items(&self, check: Option<Check>) -> Result<(), String> {
+        match check {
+            Some(c) => self.iter().try_for_each(|i| c(&i.text()).map(|_| ())),
+            None => Ok(()),
+        }
+    }
     fn from_toml(v: &toml::Value) -> Result<Vec<T>, String> {
         let bad = || "must be a list of strings, e.g. [\"a\", \"b\"]".to_string();
         let items = v.as_array().ok_or_else(bad)?;

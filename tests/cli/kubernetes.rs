@@ -1021,7 +1021,9 @@ fn pods_that_appear_during_the_run_are_reported_and_followed() {
 #[test]
 fn a_short_run_is_not_rechecked_unless_asked() {
     let k = K8s::start(1, FleetPods::default());
-    let out = k.fanout(&["-o", "json"]);
+    // A run shorter than --recheck-after (1s by default; a minute here, so that a loaded
+    // machine cannot make this run long) lists the pods once.
+    let out = k.fanout(&["-o", "json", "--recheck-after", "1m"]);
     assert_eq!(code(&out), 0);
     assert!(rechecks(&envelope(&out)).is_empty());
     let out = k.fanout(&["-o", "json", "--recheck-after", "0s"]);
