@@ -20,7 +20,7 @@ use crate::paths::{self, Purpose, UrlPath};
 use crate::report::{Reporter, StepReport};
 use crate::targets::Target;
 use crate::transport::Transport;
-use crate::{fanout, nextjs, secret, steps, targets, verify};
+use crate::{fanout, nextjs, secret, targets, verify};
 
 /// Runs a parsed command line to its exit code. Errors are printed here, once.
 pub async fn run(cli: Cli) -> Code {
@@ -197,7 +197,7 @@ fn nothing_to_call(
         return None;
     }
     let mut reporter = reporter(global, command);
-    steps::discovered(&d.report, &mut reporter);
+    discover::discovered(&d.report, &mut reporter);
     Some(reporter.finish(ctx.observed_stop()))
 }
 
@@ -225,21 +225,19 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
         &ctx,
         &pods,
         &kubernetes,
-        (discover::Missed::Revalidation, steps::Again::Newcomers),
+        (discover::Missed::Revalidation, discover::Again::Newcomers),
         &mut reporter,
-        global
-            .dry_run
-            .then(|| StepReport::FanoutDryRun(fanout::dry_run(&plan, &transport))),
+        global.dry_run.then(|| fanout::dry_run(&plan, &transport)),
         async |targets: Option<Vec<Target>>, reporter: &mut Reporter| match targets {
             None => {
-                steps::fanout(&ctx, &transport, &plan, reporter).await;
+                fanout::step(&ctx, &transport, &plan, reporter).await;
             }
             Some(targets) => {
                 let newcomers = fanout::Plan {
                     targets,
                     ..plan.clone()
                 };
-                steps::fanout(&ctx, &transport, &newcomers, reporter).await;
+                fanout::step(&ctx, &transport, &newcomers, reporter).await;
             }
         },
     )
@@ -254,16 +252,16 @@ async fn call_pods(
     ctx: &RunContext,
     pods: &discover::Pods,
     kubernetes: &config::KubernetesSettings,
-    (missed, again): (discover::Missed, steps::Again),
+    (missed, again): (discover::Missed, discover::Again),
     reporter: &mut Reporter,
-    dry_run: Option<StepReport>,
+    dry_run: Option<impl StepReport>,
     mut step: impl AsyncFnMut(Option<Vec<Target>>, &mut Reporter),
 ) {
     if let discover::Pods::Discovered(d) = pods {
-        steps::discovered(&d.report, reporter);
+        discover::discovered(&d.report, reporter);
     }
     if let Some(planned) = dry_run {
-        reporter.step_finished(planned);
+        reporter.finish_step(&planned);
         return;
     }
     step(None, reporter).await;
@@ -271,7 +269,7 @@ async fn call_pods(
         let rerun = async |targets: Vec<Target>, reporter: &mut Reporter| {
             step(Some(targets), reporter).await;
         };
-        steps::follow_membership(ctx, d, kubernetes, missed, again, reporter, rerun).await;
+        discover::follow_membership(ctx, d, kubernetes, missed, again, reporter, rerun).await;
     }
 }
 
@@ -326,21 +324,19 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
         &ctx,
         &pods,
         &kubernetes,
-        (discover::Missed::Verification, steps::Again::Everyone),
+        (discover::Missed::Verification, discover::Again::Everyone),
         &mut reporter,
-        global
-            .dry_run
-            .then(|| StepReport::VerifyDryRun(verify::dry_run(&plan, &transport))),
+        global.dry_run.then(|| verify::dry_run(&plan, &transport)),
         async |targets: Option<Vec<Target>>, reporter: &mut Reporter| match targets {
             None => {
-                steps::verify(&ctx, &transport, &plan, reporter).await;
+                verify::step(&ctx, &transport, &plan, reporter).await;
             }
             Some(targets) => {
                 let everyone = verify::Plan {
                     targets,
                     ..plan.clone()
                 };
-                steps::verify(&ctx, &transport, &everyone, reporter).await;
+                verify::step(&ctx, &transport, &everyone, reporter).await;
             }
         },
     )
@@ -362,7 +358,7 @@ async fn pods_cmd(global: &GlobalArgs, a: PodsArgs) -> Result<Code, Error> {
     };
     report.table = true;
     let mut reporter = reporter(global, "pods");
-    steps::discovered(&report, &mut reporter);
+    discover::discovered(&report, &mut reporter);
     reporter.finish(ctx.observed_stop())
 }
 
@@ -375,19 +371,19 @@ async fn cdn_cmd(global: &GlobalArgs, a: crate::cli::CdnArgs) -> Result<Code, Er
         CdnCommand::Wait(a) => {
             let config = load_config(global, a.layer().or(global.layer()))?;
             let s = config.cdn()?;
-            let view = steps::CdnView::Wait(&a.ids, s.wait_timeout);
+            let view = crate::cdn::wait::Query::Wait(&a.ids, s.wait_timeout);
             cdn_status_cmd(global, &config, &s, "cdn wait", &a.ids, view).await
         }
         CdnCommand::Status(a) => {
             let config = load_config(global, a.layer().or(global.layer()))?;
             let s = config.cdn()?;
-            let view = steps::CdnView::Status(&a.ids);
+            let view = crate::cdn::wait::Query::Status(&a.ids);
             cdn_status_cmd(global, &config, &s, "cdn status", &a.ids, view).await
         }
         CdnCommand::List(a) => {
             let config = load_config(global, a.layer().or(global.layer()))?;
             let s = config.cdn()?;
-            let view = steps::CdnView::List(s.list_limit);
+            let view = crate::cdn::wait::Query::List(s.list_limit);
             cdn_status_cmd(global, &config, &s, "cdn list", &[], view).await
         }
         CdnCommand::Purge(a) => cdn_purge_cmd(global, a).await,
@@ -477,9 +473,7 @@ async fn cdn_invalidate_cmd(
     let run = (run_id.as_str(), run_id_source.as_str());
     if global.dry_run {
         let mut reporter = reporter(global, "cdn invalidate");
-        reporter.step_finished(StepReport::CdnInvalidateDryRun(
-            crate::cdn::invalidate::dry_run(&plan, run),
-        ));
+        reporter.finish_step(&crate::cdn::invalidate::dry_run(&plan, run));
         return reporter.finish(None);
     }
     let api = crate::cdn::aws::CloudFront::connect(&s, &limits, s.poll.min, &distribution).await?;
@@ -489,7 +483,7 @@ async fn cdn_invalidate_cmd(
         wait_timeout: s.wait_timeout,
         poll: s.poll,
     };
-    steps::cdn_invalidate(&ctx, &api, &plan, run, opts, &mut reporter).await?;
+    crate::cdn::invalidate::step(&ctx, &api, &plan, run, opts, &mut reporter).await?;
     reporter.finish(ctx.observed_stop())
 }
 
@@ -499,7 +493,7 @@ async fn cdn_status_cmd(
     s: &config::CdnSettings,
     command: &str,
     ids: &[String],
-    view: steps::CdnView<'_>,
+    view: crate::cdn::wait::Query<'_>,
 ) -> Result<Code, Error> {
     let limits = config.limits()?;
     let distribution = cdn_distribution(config, s)?;
@@ -513,7 +507,7 @@ async fn cdn_status_cmd(
     ctx.listen_for_signals();
     let api = crate::cdn::aws::CloudFront::connect(s, &limits, s.poll.min, &distribution).await?;
     let mut reporter = reporter(global, command);
-    steps::cdn_status(&ctx, &api, view, s.poll, &mut reporter).await?;
+    crate::cdn::wait::step(&ctx, &api, view, s.poll, &mut reporter).await?;
     reporter.finish(ctx.observed_stop())
 }
 
@@ -544,16 +538,14 @@ async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Resu
     );
     let mut reporter = reporter(global, "cdn purge");
     if global.dry_run {
-        reporter.step_finished(StepReport::CdnPurgeDryRun(crate::cdn::purge::dry_run(
-            &plan, &transport,
-        )));
+        reporter.finish_step(&crate::cdn::purge::dry_run(&plan, &transport));
         return reporter.finish(None);
     }
     let client = reqwest::Client::builder()
         .user_agent(crate::transport::USER_AGENT)
         .build()
         .map_err(|e| Error::unexpected(format!("cannot set up the HTTP client: {e}")))?;
-    steps::cdn_purge(
+    crate::cdn::purge::step(
         &ctx,
         &transport,
         &client,
@@ -595,9 +587,7 @@ async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<
     let redis = redis_of(&config)?;
     let mut reporter = reporter(global, "publish");
     if global.dry_run {
-        reporter.step_finished(StepReport::PublishDryRun(crate::publish::dry_run(
-            &plan, &redis,
-        )));
+        reporter.finish_step(&crate::publish::dry_run(&plan, &redis));
         return reporter.finish(None);
     }
     let ctx = RunContext::new(limits);
@@ -605,7 +595,7 @@ async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<
     let connections = crate::publish::Connections::open(&redis, &plan)
         .await
         .map_err(crate::redis::Failure::into_error)?;
-    steps::publish(&ctx, connections, &plan, &mut reporter).await;
+    crate::publish::step(&ctx, connections, &plan, &mut reporter).await;
     reporter.finish(ctx.observed_stop())
 }
 
@@ -641,7 +631,7 @@ async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code
     let first = crate::redis::subscriber::connect(&redis, &plan.topics)
         .await
         .map_err(crate::redis::Failure::into_error)?;
-    steps::watch(&ctx, &redis, first, &plan, &mut reporter).await;
+    crate::watch::step(&ctx, &redis, first, &plan, &mut reporter).await;
     reporter.finish(ctx.observed_stop())
 }
 
@@ -673,7 +663,7 @@ async fn agent_cmd(global: &GlobalArgs, a: crate::cli::AgentArgs) -> Result<Code
             None
         }
     };
-    steps::agent(
+    crate::agent::step(
         &ctx,
         &redis,
         first,

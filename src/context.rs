@@ -35,12 +35,25 @@ pub struct Limits {
     pub deadline: Option<Duration>,
 }
 
-/// What a step keeps of its cells: everything (the JSON document lists every cell), or only
-/// what people need to read a verdict (the failures).
+/// What a step keeps of its cells: everything (a caller that reads the report in memory), only
+/// what people need to read a verdict (the failures), or nothing (the outputs that carry every
+/// cell as it completes: NDJSON events and the JSON document's lists).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Retain {
     All,
     Failures,
+    Nothing,
+}
+
+impl Retain {
+    /// Whether a cell that succeeded (`ok`) or failed is kept.
+    pub fn keeps(self, ok: bool) -> bool {
+        match self {
+            Retain::All => true,
+            Retain::Failures => !ok,
+            Retain::Nothing => false,
+        }
+    }
 }
 
 /// What one attempt concluded.

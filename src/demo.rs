@@ -23,7 +23,7 @@ use crate::paths::{Purpose, UrlPath};
 use crate::report::{Reporter, Style};
 use crate::targets::{self, Target};
 use crate::transport::Transport;
-use crate::{cdn, fanout, steps, verify};
+use crate::{cdn, fanout, verify};
 use revalidate_sim::{Edge, EdgeOptions, Flavor, Fleet, FleetOptions};
 
 mod redis_story;
@@ -225,7 +225,7 @@ async fn story(
     let ctx = RunContext::new(limits());
     ctx.listen_for_signals();
     let transport = Transport::new(&limits(), targets.len() + 1)?;
-    let before = steps::verify(&ctx, &transport, &verify_plan, &mut reporter).await;
+    let before = verify::step(&ctx, &transport, &verify_plan, &mut reporter).await;
 
     let plan = fanout::Plan {
         paths: vec![path.clone()],
@@ -245,14 +245,14 @@ async fn story(
         manifest.display()
     ));
     reporter.text(&std::mem::take(&mut out));
-    let fan = steps::fanout(&ctx, &transport, &plan, &mut reporter).await;
+    let fan = fanout::step(&ctx, &transport, &plan, &mut reporter).await;
 
     out.push_str(&format!(
         "\n{} And proves that every pod, and every request through the load balancer, now get the new page:\n   $ {verify_cmd}\n\n",
         style.bold("6.")
     ));
     reporter.text(&std::mem::take(&mut out));
-    let after = steps::verify(&ctx, &transport, &verify_plan, &mut reporter).await;
+    let after = verify::step(&ctx, &transport, &verify_plan, &mut reporter).await;
 
     let edge_plan = verify::Plan {
         targets: Vec::new(),
@@ -276,7 +276,7 @@ async fn story(
         style.bold("7.")
     ));
     reporter.text(&std::mem::take(&mut out));
-    let edge_before = steps::verify(&ctx, &transport, &edge_plan, &mut reporter).await;
+    let edge_before = verify::step(&ctx, &transport, &edge_plan, &mut reporter).await;
 
     let purge_plan = cdn::purge::Plan {
         paths: vec![path.clone()],
@@ -292,7 +292,7 @@ async fn story(
         edge.url()
     ));
     reporter.text(&std::mem::take(&mut out));
-    let purged = steps::cdn_purge(
+    let purged = crate::cdn::purge::step(
         &ctx,
         &transport,
         &client,
@@ -311,7 +311,7 @@ async fn story(
         style.bold("9.")
     ));
     reporter.text(&std::mem::take(&mut out));
-    let edge_after = steps::verify(&ctx, &transport, &edge_plan, &mut reporter).await;
+    let edge_after = verify::step(&ctx, &transport, &edge_plan, &mut reporter).await;
     out.push('\n');
     out.push_str(
         &titles(

@@ -1,8 +1,8 @@
 //! revalidate: make Next.js ISR revalidation reach every replica, and prove it.
 //!
-//! The library behind the `revalidate` binary. Each step (fanout, verify, and the ones to come)
-//! is a module with a library function that a command, a pipeline and tests call in-process with
-//! one [`context::RunContext`]; [`steps`] feeds their events to the one [`report::Reporter`];
+//! The library behind the `revalidate` binary. Each step (fanout, verify, discover, cdn,
+//! publish, watch, agent) is a module whose `step` function a command, a pipeline and tests call
+//! in-process with one [`context::RunContext`] and the command's one [`report::Reporter`];
 //! [`app::run`] is the command-line entry. The simulated Next.js fleet that `demo`, the
 //! benchmarks and the tests use is its own crate, `revalidate-sim` (the `demo` feature).
 
@@ -24,7 +24,6 @@ pub mod nextjs;
 pub mod paths;
 pub mod report;
 pub mod secret;
-pub mod steps;
 pub mod targets;
 pub mod transport;
 pub mod units;

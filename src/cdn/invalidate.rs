@@ -23,8 +23,10 @@ use super::wait::{self, End, Watched, or_stop};
 use super::{Failure, Paused, pause, retry_delay};
 use crate::config::Poll;
 use crate::context::RunContext;
+use crate::error::Error;
 use crate::exit::Code;
 use crate::exit::Stop;
+use crate::report::{Ended, Events, Item, Reporter, Shown, StepReport, Style, Work};
 
 /// An invalidation created this long before the run started was not made by it, whatever the
 /// clocks' skew.
@@ -550,4 +552,156 @@ pub fn dry_run(plan: &Plan, run_id: (&str, &str)) -> DryRun {
         batches: plan.batches.clone(),
         warnings: plan.notes.clone(),
     }
+}
+
+impl Item for BatchReport {
+    const EVENT: &'static str = "batch";
+}
+
+/// A batch waits for room under the distribution's in-progress limits.
+#[derive(serde::Serialize)]
+struct Blocked {
+    batch: usize,
+    files_in_progress: usize,
+    wildcards_in_progress: usize,
+}
+
+impl Item for Blocked {
+    const EVENT: &'static str = "blocked";
+    fn shown(&self, _: &Style) -> Shown {
+        Shown::Status(format!(
+            "batch {} waits: {} files and {} wildcards in progress",
+            self.batch, self.files_in_progress, self.wildcards_in_progress
+        ))
+    }
+}
+
+/// What the waiter of `step` says as it goes: a status change (an event), or still waiting (a
+/// spinner for people).
+pub(super) fn waited(reporter: &mut Reporter, e: wait::Event<'_>) {
+    match e {
+        wait::Event::Status {
+            id,
+            status,
+            elapsed,
+        } => reporter.item(&wait::StatusChange {
+            id,
+            status,
+            elapsed_ms: crate::units::millis(elapsed),
+        }),
+        wait::Event::Waiting { in_progress, total } => reporter.show(Shown::Spinner(format!(
+            "waiting for CloudFront: {in_progress} of {total} invalidation{} in progress",
+            if total == 1 { "" } else { "s" }
+        ))),
+    }
+}
+
+impl StepReport for Report {
+    const KIND: &'static str = "cdn-invalidate";
+    const STEP: &'static str = "cdn-invalidate";
+    fn code(&self) -> Code {
+        Report::code(self)
+    }
+    fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::to_value(&self.totals).expect("totals serialize")
+    }
+    fn human(&self, style: &Style) -> String {
+        super::human::cdn_invalidate(self, style)
+    }
+}
+
+impl StepReport for DryRun {
+    const KIND: &'static str = "cdn-invalidate-dry-run";
+    const STEP: &'static str = "cdn-invalidate";
+    fn code(&self) -> Code {
+        Code::Success
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::to_value(&self.plan).expect("plan serializes")
+    }
+    fn human(&self, style: &Style) -> String {
+        super::human::cdn_invalidate_dry_run(self, style)
+    }
+    fn events(&self, events: &mut Events<'_>) {
+        for b in &self.batches {
+            events.emit("planned-batch", b);
+        }
+    }
+}
+
+/// What an invalidation is about to do, for the `step-start` event.
+#[derive(serde::Serialize)]
+struct Start<'a> {
+    distribution: &'a str,
+    run_id: &'a str,
+    run_id_source: &'a str,
+    plan: &'a Summary,
+}
+
+/// Runs a CloudFront invalidation (and its `--wait`) as a step of a command; people see the
+/// plan before anything is sent. A failure before any batch reached CloudFront is the
+/// command's error (exit 2 or 5, with its hint); after that, the report holds it with the
+/// batches that were created, so their ids are never lost.
+pub async fn step(
+    ctx: &RunContext,
+    api: &CloudFront,
+    plan: &Plan,
+    run_id: (&str, &str),
+    opts: Options,
+    reporter: &mut Reporter,
+) -> Result<Ended<Totals>, Error> {
+    let shown = super::human::cdn_plan(
+        &plan.distribution,
+        run_id,
+        &plan.summary,
+        &plan.batches,
+        &reporter.style(),
+    );
+    reporter.text(&shown);
+    let start = Start {
+        distribution: &plan.distribution,
+        run_id: run_id.0,
+        run_id_source: run_id.1,
+        plan: &plan.summary,
+    };
+    reporter.start::<Report>(
+        &start,
+        Work {
+            len: plan.batches.len(),
+            what: "submitting batches",
+        },
+    );
+    let report = run(ctx, api, plan, run_id, opts, |p| match p {
+        Progress::Blocked {
+            batch,
+            files,
+            wildcards,
+        } => reporter.item(&Blocked {
+            batch,
+            files_in_progress: files,
+            wildcards_in_progress: wildcards,
+        }),
+        Progress::Batch(b) => reporter.item(b),
+        Progress::Wait(e) => waited(reporter, e),
+    })
+    .await;
+    if let Some(f) = &report.failure
+        && report.nothing_submitted()
+    {
+        return Err(f.to_error());
+    }
+    reporter.finish_step(&report);
+    Ok(Ended {
+        code: report.code(),
+        totals: report.totals,
+    })
 }

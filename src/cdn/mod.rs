@@ -15,6 +15,7 @@
 
 pub mod aws;
 pub mod cloudflare;
+mod human;
 pub mod invalidate;
 pub mod plan;
 pub mod purge;

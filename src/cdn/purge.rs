@@ -19,8 +19,9 @@ use super::{Failure, plan};
 use crate::config::{CdnSettings, Poll};
 use crate::context::RunContext;
 use crate::error::Error;
-use crate::exit::Stop;
+use crate::exit::{Code, Stop};
 use crate::paths::{self, UrlPath};
+use crate::report::{Ended, Events, Item, Listed, Reporter, StepReport, Style, Work};
 
 use crate::context::Retain;
 use crate::targets::{self, Target};
@@ -560,8 +561,8 @@ pub async fn run(
             }
         }
     }
-    if retain == Retain::Failures {
-        all.retain(|r| !r.ok);
+    if retain != Retain::All {
+        all.retain(|r| retain.keeps(r.ok));
     }
     let mut report = Report {
         duration_ms: crate::units::millis(started.elapsed()),
@@ -577,4 +578,110 @@ pub async fn run(
     };
     report.exit_code = report.code().as_u8();
     report
+}
+
+impl Item for PurgeResult {
+    const EVENT: &'static str = "purge";
+}
+
+impl StepReport for Report {
+    const KIND: &'static str = "cdn-purge";
+    const STEP: &'static str = "cdn-purge";
+    const LISTED: Option<&'static str> = Some("results");
+    fn code(&self) -> Code {
+        Report::code(self)
+    }
+    fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::to_value(&self.totals).expect("totals serialize")
+    }
+    fn human(&self, style: &Style) -> String {
+        super::human::cdn_purge(self, style)
+    }
+}
+
+impl StepReport for DryRun {
+    const KIND: &'static str = "cdn-purge-dry-run";
+    const STEP: &'static str = "cdn-purge";
+    fn code(&self) -> Code {
+        Code::Success
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::json!({"requests": self.requests.len()})
+    }
+    fn human(&self, style: &Style) -> String {
+        super::human::cdn_purge_dry_run(self, style)
+    }
+    fn events(&self, events: &mut Events<'_>) {
+        for r in &self.requests {
+            events.emit("request", r);
+        }
+    }
+}
+
+/// What a purge is about to do, for the `step-start` event.
+#[derive(serde::Serialize)]
+struct Start<'a> {
+    caches: &'a [Cache],
+    paths: usize,
+    requests: usize,
+}
+
+/// Runs `cdn purge` as a step of a command. A Cloudflare failure when nothing was purged or
+/// answered is the command's error.
+pub async fn step(
+    ctx: &RunContext,
+    transport: &Transport,
+    client: &reqwest::Client,
+    plan: &Plan,
+    wait_timeout: std::time::Duration,
+    poll: Poll,
+    reporter: &mut Reporter,
+) -> Result<Ended<Totals>, Error> {
+    let caches = plan.caches();
+    let calls = plan
+        .cloudflare
+        .as_ref()
+        .map_or(0, |z| plan.paths.len().div_ceil(z.batch_size));
+    let requests = plan.paths.len() * plan.http.len() + calls;
+    let start = Start {
+        caches: &caches,
+        paths: plan.paths.len(),
+        requests,
+    };
+    reporter.start::<Report>(
+        &start,
+        Work {
+            len: requests,
+            what: "purging",
+        },
+    );
+    let opts = Options {
+        wait_timeout,
+        poll,
+        retain: reporter.retain_for::<Report>(),
+    };
+    let n = caches.len();
+    let report = run(ctx, transport, client, plan, opts, |r| {
+        reporter.item(&Listed(r, r.path_index * n + r.cache_index))
+    })
+    .await;
+    if let Some(f) = &report.failure
+        && report.nothing_done()
+    {
+        return Err(f.to_error());
+    }
+    reporter.finish_step(&report);
+    Ok(Ended {
+        code: report.code(),
+        totals: report.totals,
+    })
 }

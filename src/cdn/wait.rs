@@ -18,7 +18,9 @@ use super::aws::{CloudFront, Invalidation, is_completed};
 use super::{Failure, Paused, pause};
 use crate::config::Poll;
 use crate::context::RunContext;
-use crate::exit::Stop;
+use crate::error::Error;
+use crate::exit::{Code, Stop};
+use crate::report::{Events, Item, Reporter, Shown, StepReport, Style, Work};
 
 /// Each poll interval is this much longer than the one before, up to `poll_max`.
 pub const POLL_GROWTH: f64 = 1.1;
@@ -453,4 +455,102 @@ mod tests {
             "{t:?}"
         );
     }
+}
+
+/// An invalidation's status changed while waiting.
+#[derive(serde::Serialize)]
+pub(super) struct StatusChange<'a> {
+    pub id: &'a str,
+    pub status: &'a str,
+    pub elapsed_ms: f64,
+}
+
+impl Item for StatusChange<'_> {
+    const EVENT: &'static str = "invalidation-status";
+    fn shown(&self, _: &Style) -> Shown {
+        Shown::Nothing
+    }
+}
+
+impl StepReport for StatusReport {
+    const KIND: &'static str = "cdn-status";
+    const STEP: &'static str = "cdn-status";
+    fn code(&self) -> Code {
+        StatusReport::code(self)
+    }
+    fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::json!({
+            "invalidations": self.invalidations.len(),
+            "in_progress": self.in_progress.len(),
+        })
+    }
+    fn human(&self, style: &Style) -> String {
+        super::human::cdn_status(self, style)
+    }
+    fn events(&self, events: &mut Events<'_>) {
+        for i in &self.invalidations {
+            events.emit("invalidation", i);
+        }
+    }
+}
+
+/// Which on-call view to run.
+pub enum Query<'a> {
+    Status(&'a [String]),
+    List(usize),
+    Wait(&'a [String], Duration),
+}
+
+/// What an on-call view is about to do, for the `step-start` event.
+#[derive(serde::Serialize)]
+struct Start<'a> {
+    view: View,
+    distribution: &'a str,
+    ids: usize,
+}
+
+/// Runs `cdn status`, `cdn list` or `cdn wait` as a step of a command. A failure that leaves
+/// nothing to show is the command's error.
+pub async fn step(
+    ctx: &RunContext,
+    api: &CloudFront,
+    query: Query<'_>,
+    poll: Poll,
+    reporter: &mut Reporter,
+) -> Result<Code, Error> {
+    let (view, ids) = match &query {
+        Query::Status(ids) => (View::Status, ids.len()),
+        Query::List(_) => (View::List, 0),
+        Query::Wait(ids, _) => (View::Wait, ids.len()),
+    };
+    let start = Start {
+        view,
+        distribution: &api.distribution,
+        ids,
+    };
+    reporter.start::<StatusReport>(&start, Work::NONE);
+    let report = match query {
+        Query::Status(ids) => status(ctx, api, ids, poll).await,
+        Query::List(limit) => list(ctx, api, limit, poll).await,
+        Query::Wait(ids, timeout) => {
+            wait_ids(ctx, api, ids, timeout, poll, |e| {
+                super::invalidate::waited(reporter, e)
+            })
+            .await
+        }
+    };
+    if let Some(f) = &report.failure
+        && report.is_empty()
+    {
+        return Err(f.to_error());
+    }
+    let code = report.code();
+    reporter.finish_step(&report);
+    Ok(code)
 }

@@ -26,7 +26,6 @@ use crate::publish;
 use crate::redis::Redis;
 use crate::redis::subscriber::{self, Topics};
 use crate::report::{Reporter, Style};
-use crate::steps;
 use crate::targets::Target;
 use crate::transport::Transport;
 use revalidate_sim::Fleet;
@@ -285,7 +284,7 @@ async fn publish_step(
     let conns = publish::Connections::open(redis, &plan)
         .await
         .map_err(crate::redis::Failure::into_error)?;
-    Ok(steps::publish(ctx, conns, &plan, reporter).await.code)
+    Ok(crate::publish::step(ctx, conns, &plan, reporter).await.code)
 }
 
 async fn titles(

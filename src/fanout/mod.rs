@@ -8,6 +8,7 @@
 //! reporter's needs ([`Retain`]), so memory does not grow with the run unless the output needs it.
 
 pub mod endpoint;
+mod human;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -19,9 +20,10 @@ use crate::choices::{EndpointMethod, Mode, RevalidateMethod};
 use crate::config::FanoutSettings;
 use crate::context::RunContext;
 use crate::error::ConfigError;
-use crate::exit::Stop;
+use crate::exit::{Code, Stop};
 use crate::nextjs::{self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE};
 use crate::paths::UrlPath;
+use crate::report::{Ended, Events, Item, Listed, Reporter, StepReport, Style, Work};
 
 use crate::context::Retain;
 use crate::secret::{self, Secret};
@@ -540,15 +542,18 @@ pub async fn run(
         on_cell(&cell);
         count(&cell, &mut rows, &mut totals);
         seen[cell.path_index * n_targets + cell.target_index] = true;
-        if retain == Retain::All || !cell.ok {
+        if retain.keeps(cell.ok) {
             kept.push(cell);
         }
     }
     // A lane that never reported a cell (cannot happen unless a task panicked) is cancelled.
     for (i, _) in seen.iter().enumerate().filter(|(_, s)| !**s) {
         let c = cancelled_cell(plan, i / n_targets, i % n_targets, Stop::Interrupted, 0);
+        on_cell(&c);
         count(&c, &mut rows, &mut totals);
-        kept.push(c);
+        if retain.keeps(c.ok) {
+            kept.push(c);
+        }
     }
     kept.sort_by_key(|c| (c.path_index, c.target_index));
     let mut warnings = plan.warnings.clone();
@@ -594,5 +599,97 @@ mod tests {
                 .unwrap()
                 .contains("previewModeId")
         );
+    }
+}
+
+impl Item for Cell {
+    const EVENT: &'static str = "cell";
+}
+
+impl StepReport for Report {
+    const KIND: &'static str = "fanout";
+    const STEP: &'static str = "fanout";
+    const LISTED: Option<&'static str> = Some("cells");
+    fn code(&self) -> Code {
+        Report::code(self)
+    }
+    fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::to_value(&self.totals).expect("totals serialize")
+    }
+    fn human(&self, style: &Style) -> String {
+        human::fanout(self, style)
+    }
+}
+
+impl StepReport for DryRun {
+    const KIND: &'static str = "fanout-dry-run";
+    const STEP: &'static str = "fanout";
+    fn code(&self) -> Code {
+        Code::Success
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::json!({"requests": self.requests.len()})
+    }
+    fn human(&self, style: &Style) -> String {
+        human::fanout_dry_run(self, style)
+    }
+    fn events(&self, events: &mut Events<'_>) {
+        for r in &self.requests {
+            events.emit("request", r);
+        }
+    }
+}
+
+/// What a fanout is about to do, for the `step-start` event.
+#[derive(serde::Serialize)]
+struct Start<'a> {
+    mode: Mode,
+    method: &'a str,
+    targets: &'a [Target],
+    paths: usize,
+    cells: usize,
+}
+
+/// Runs fanout as a step of a command: its start, its cells as they complete, its report.
+pub async fn step(
+    ctx: &RunContext,
+    transport: &Transport,
+    plan: &Plan,
+    reporter: &mut Reporter,
+) -> Ended<Totals> {
+    let cells = plan.paths.len() * plan.targets.len();
+    let start = Start {
+        mode: plan.mode(),
+        method: plan.method(),
+        targets: &plan.targets,
+        paths: plan.paths.len(),
+        cells,
+    };
+    reporter.start::<Report>(
+        &start,
+        Work {
+            len: cells,
+            what: "revalidating",
+        },
+    );
+    let retain = reporter.retain_for::<Report>();
+    let n = plan.targets.len();
+    let report = run(ctx, transport, plan, retain, |c| {
+        reporter.item(&Listed(c, c.path_index * n + c.target_index))
+    })
+    .await;
+    reporter.finish_step(&report);
+    Ended {
+        code: report.code(),
+        totals: report.totals,
     }
 }

@@ -10,6 +10,7 @@
 //! is published when nobody listens, unless `--force`.
 
 pub mod acks;
+mod human;
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,7 @@ use crate::paths::UrlPath;
 use crate::redis::message::{self, Format};
 use crate::redis::subscriber::Session;
 use crate::redis::{Conn, Failure, Redis};
+use crate::report::{Ended, Item, Reporter, Shown, StepReport, Style, Work};
 use crate::targets::Target;
 
 /// Messages per pipeline round trip.
@@ -674,6 +676,107 @@ async fn publish_chunk(
         out.push((receivers, stream_id, err));
     }
     Ok(out)
+}
+
+impl Item for Message {
+    const EVENT: &'static str = "published";
+}
+
+/// An acknowledgement of one of the run's messages.
+#[derive(serde::Serialize)]
+struct AckEvent<'a> {
+    path: &'a str,
+    id: &'a str,
+    #[serde(flatten)]
+    ack: &'a AckSeen,
+}
+
+impl Item for AckEvent<'_> {
+    const EVENT: &'static str = "ack";
+    fn shown(&self, _: &Style) -> Shown {
+        Shown::Nothing
+    }
+}
+
+impl StepReport for Report {
+    const KIND: &'static str = "publish";
+    const STEP: &'static str = "publish";
+    fn code(&self) -> Code {
+        Report::code(self)
+    }
+    fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::to_value(&self.totals).expect("totals serialize")
+    }
+    fn human(&self, style: &Style) -> String {
+        human::publish(self, style)
+    }
+}
+
+impl StepReport for DryRun {
+    const KIND: &'static str = "publish-dry-run";
+    const STEP: &'static str = "publish";
+    fn code(&self) -> Code {
+        Code::Success
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::json!({"messages": self.messages.len()})
+    }
+    fn human(&self, style: &Style) -> String {
+        human::publish_dry_run(self, style)
+    }
+}
+
+/// What a publish is about to do, for the `step-start` event.
+#[derive(serde::Serialize)]
+struct Start<'a> {
+    redis: &'a str,
+    channel: &'a str,
+    command: &'a str,
+    messages: usize,
+    expect: &'a Expect,
+}
+
+/// Runs publish (with its acknowledgements, when asked) as a step of a command.
+pub async fn step(
+    ctx: &RunContext,
+    connections: Connections,
+    plan: &Plan,
+    reporter: &mut Reporter,
+) -> Ended<Totals> {
+    let redis = connections.redis.shown().to_string();
+    let start = Start {
+        redis: &redis,
+        channel: &plan.channel,
+        command: if plan.sharded { "SPUBLISH" } else { "PUBLISH" },
+        messages: plan.messages.len(),
+        expect: &plan.expect,
+    };
+    reporter.start::<Report>(
+        &start,
+        Work {
+            len: plan.messages.len(),
+            what: "publishing",
+        },
+    );
+    let report = run(ctx, connections, plan, |p| match p {
+        Progress::Published(m) => reporter.item(m),
+        Progress::Ack { path, id, ack } => reporter.item(&AckEvent { path, id, ack }),
+    })
+    .await;
+    reporter.finish_step(&report);
+    Ended {
+        code: report.code(),
+        totals: report.totals,
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,21 @@
 //! Reporting: typed events in; a table or JSON on stdout, progress and warnings on stderr.
 //!
-//! Workers never print. A command hands its steps' events and reports to the one [`Reporter`],
-//! whose output is decided once ([`Display::resolve`] is a pure function of the flags, the
-//! environment and whether the streams are terminals). Every command's JSON is one
-//! [`Envelope`] holding a list of step reports, so a pipeline of steps is one document; NDJSON
-//! events carry their step. Invariants: stdout carries only the result (so `-o json | jq`
-//! always works); everything written passes through [`crate::secret::redact`]; a closed stdout
-//! (`| head`) ends output quietly, any other write failure is exit 1; what a step keeps of its
-//! cells follows [`Reporter::retain`], so human and NDJSON output do not grow with the run.
+//! Workers never print. Each step hands the one [`Reporter`] of its command what it is about to
+//! do ([`Reporter::start`]), what happens as it happens ([`Item`]s: a fanout cell, a verify
+//! fetch, a published message) and its report at the end ([`StepReport`]). The reporter knows
+//! no step: whatever a report or an item is, it is written the same way, so a new step adds no
+//! code here. Output is decided once ([`Display::resolve`] is a pure function of the flags, the
+//! environment and whether the streams are terminals). Every command's JSON is one document
+//! ([`document`]) holding a list of step reports, written as the run goes so that memory does
+//! not grow with its cells; NDJSON events carry their step.
+//!
+//! Invariants: stdout carries only the result (so `-o json | jq` always works); everything
+//! written passes through [`crate::secret::redact`]; a closed stdout (`| head`) ends output
+//! quietly, any other write failure is exit 1; what a step keeps of its cells follows
+//! [`Reporter::retain_for`], so no output grows with the run.
 
-mod envelope;
+mod display;
+pub mod document;
 pub mod human;
 pub mod table;
 pub mod writer;
@@ -20,347 +26,139 @@ use std::time::{Duration, Instant, SystemTime};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-pub use envelope::{Envelope, StepReport};
+pub use display::{Display, EnvView, Style};
+pub use document::Envelope;
 
 use crate::choices::{ColorChoice, OutputFormat};
 use crate::context::Retain;
 use crate::error::Error;
-use crate::exit::Code;
-use crate::exit::Stop;
-use crate::targets::Target;
-use crate::transport::RequestView;
-use crate::units::{millis, short_duration, timestamp};
-use crate::{agent, cdn, fanout, publish, verify, watch};
+use crate::exit::{Code, Stop};
+use crate::units::{millis, timestamp};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// How output is presented, decided once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Display {
-    pub color_stdout: bool,
-    pub color_stderr: bool,
-    pub progress: bool,
-}
+/// What the reporter needs of a step's report. Each step's report types implement it, next to
+/// the step; nothing here knows them.
+pub trait StepReport: Serialize {
+    /// The report's `step` tag in the JSON document: `fanout`, `fanout-dry-run`, ...
+    const KIND: &'static str;
+    /// The step it belongs to, as events and warnings name it: `fanout` for both of its kinds.
+    const STEP: &'static str;
+    /// The field of the report that the JSON document lists item by item as the step runs
+    /// ([`Item::listed`]); the report's own value of that field is left out of the document.
+    const LISTED: Option<&'static str> = None;
 
-/// What [`Display::resolve`] reads from the environment, passed in so it stays pure.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct EnvView {
-    pub no_color: bool,
-    pub clicolor_force: bool,
-    pub ci: bool,
-}
-
-impl EnvView {
-    pub fn from_env() -> EnvView {
-        let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
-        EnvView {
-            no_color: set("NO_COLOR"),
-            clicolor_force: std::env::var("CLICOLOR_FORCE")
-                .is_ok_and(|v| !v.is_empty() && v != "0"),
-            ci: set("CI"),
-        }
+    /// The exit code the step alone would end the command with.
+    fn code(&self) -> Code;
+    /// Why the step stopped early, when it did.
+    fn stopped(&self) -> Option<Stop> {
+        None
+    }
+    /// Things people should know, printed on stderr when the step ends.
+    fn warnings(&self) -> &[String];
+    /// The step's totals, for the NDJSON `step-end` event.
+    fn totals(&self) -> serde_json::Value;
+    /// The report as people read it.
+    fn human(&self, style: &Style) -> String;
+    /// A failure that does not stop the report (a snapshot that could not be saved): said on
+    /// stderr after it, as the error it is.
+    fn error(&self) -> Option<&str> {
+        None
+    }
+    /// The NDJSON events of the finished report beyond the items sent as they happened (a
+    /// discovery's pods, a dry run's planned requests).
+    fn events(&self, events: &mut Events<'_>) {
+        let _ = events;
     }
 }
 
-impl Display {
-    /// `--color always|never` wins; under `auto`, NO_COLOR turns colour off, CLICOLOR_FORCE turns
-    /// it on, else colour follows whether the stream is a terminal. The progress bar needs human
-    /// output, a terminal on stderr, no CI and no --quiet.
-    ///
-    /// | format | stderr tty | CI | quiet | progress |
-    /// |--------|------------|----|-------|----------|
-    /// | human  | yes        | no | no    | yes      |
-    /// | human  | any other combination  || no       |
-    /// | json, ndjson | any               || no       |
-    pub fn resolve(
-        format: OutputFormat,
-        color: ColorChoice,
-        quiet: bool,
-        stdout_tty: bool,
-        stderr_tty: bool,
-        env: EnvView,
-    ) -> Display {
-        let auto = |tty: bool| {
-            if env.no_color {
-                false
-            } else if env.clicolor_force {
-                true
-            } else {
-                tty
-            }
-        };
-        let (out, err) = match color {
-            ColorChoice::Always => (true, true),
-            ColorChoice::Never => (false, false),
-            ColorChoice::Auto => (auto(stdout_tty), auto(stderr_tty)),
-        };
-        Display {
-            color_stdout: out,
-            color_stderr: err,
-            progress: format == OutputFormat::Human && stderr_tty && !env.ci && !quiet,
-        }
+/// Something a step reports as it happens: an NDJSON event, a tick of the progress bar, an
+/// item of the JSON document's list.
+pub trait Item: Serialize {
+    /// The NDJSON event's name: `cell`, `fetch`, `published`, ...
+    const EVENT: &'static str;
+    /// Its input position when the JSON document lists it (the step's [`StepReport::LISTED`]
+    /// field); `None` for an event only.
+    fn listed(&self) -> Option<usize> {
+        None
+    }
+    /// What people see of it.
+    fn shown(&self, style: &Style) -> Shown {
+        let _ = style;
+        Shown::Tick
     }
 }
 
-/// ANSI styling, or none.
+/// An item listed in the JSON document at input position `seq` (the step knows the position;
+/// the item need not carry it).
+pub struct Listed<'a, T>(pub &'a T, pub usize);
+
+impl<T: Serialize> Serialize for Listed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<T: Item> Item for Listed<'_, T> {
+    const EVENT: &'static str = T::EVENT;
+    fn listed(&self) -> Option<usize> {
+        Some(self.1)
+    }
+    fn shown(&self, style: &Style) -> Shown {
+        self.0.shown(style)
+    }
+}
+
+/// How a step ended, for a caller that chains steps (the report itself went to the reporter).
+#[derive(Clone, Debug)]
+pub struct Ended<T> {
+    pub code: Code,
+    pub totals: T,
+}
+
+/// What people see of an [`Item`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// One more done: the progress bar moves.
+    Tick,
+    /// Nothing.
+    Nothing,
+    /// A new progress bar of this many for what follows, with its message.
+    Bar(usize, String),
+    /// The progress bar's message changes.
+    Status(String),
+    /// A spinner with this message (and the time elapsed) replaces the bar.
+    Spinner(String),
+    /// A line on stdout, printed at once (watch's messages).
+    Line(String),
+    /// A line on stderr, printed at once (a lost connection).
+    Note(String),
+}
+
+/// What a step is about to do, for its progress bar: `len` things, described as `what`.
 #[derive(Clone, Copy, Debug)]
-pub struct Style {
-    pub color: bool,
+pub struct Work {
+    pub len: usize,
+    pub what: &'static str,
 }
 
-impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
-        if self.color && !s.is_empty() {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-    pub fn green(&self, s: &str) -> String {
-        self.paint("32", s)
-    }
-    pub fn red(&self, s: &str) -> String {
-        self.paint("31", s)
-    }
-    pub fn yellow(&self, s: &str) -> String {
-        self.paint("33", s)
-    }
-    pub fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
-    }
-    pub fn dim(&self, s: &str) -> String {
-        self.paint("2", s)
-    }
+impl Work {
+    /// No progress bar: a step of one or a few requests, or a long-running one.
+    pub const NONE: Work = Work { len: 0, what: "" };
 }
 
-/// What a step is about to do, for the `step-start` event and the progress bar.
-#[derive(Clone, Debug, Serialize)]
-#[serde(untagged)]
-pub enum StepStart<'a> {
-    Fanout {
-        mode: crate::choices::Mode,
-        method: &'a str,
-        targets: &'a [Target],
-        paths: usize,
-        cells: usize,
-    },
-    Verify {
-        targets: &'a [Target],
-        through: Option<&'a str>,
-        paths: usize,
-        requests: usize,
-    },
-    /// Looking for the pods (Kubernetes or DNS).
-    Discover { source: &'a crate::discover::Source },
-    /// Listing the pods again at the end of a run.
-    Recheck { round: u32 },
-    // cdn
-    CdnInvalidate {
-        distribution: &'a str,
-        run_id: &'a str,
-        run_id_source: &'a str,
-        plan: &'a cdn::Summary,
-        /// Printed for people before anything is sent; the JSON report holds them.
-        #[serde(skip)]
-        batches: &'a [cdn::Batch],
-    },
-    CdnStatus {
-        view: cdn::wait::View,
-        distribution: &'a str,
-        ids: usize,
-    },
-    CdnPurge {
-        caches: &'a [cdn::purge::Cache],
-        paths: usize,
-        requests: usize,
-    },
-    // Redis steps (issue 8).
-    Publish {
-        redis: &'a str,
-        channel: &'a str,
-        command: &'a str,
-        messages: usize,
-        expect: &'a publish::Expect,
-    },
-    Watch {
-        redis: &'a str,
-        channels: &'a [String],
-        patterns: &'a [String],
-        sharded: bool,
-    },
-    Agent {
-        redis: &'a str,
-        pod: &'a str,
-        target: &'a str,
-        channel: &'a str,
-        sharded: bool,
-        stream: Option<&'a str>,
-        /// Where /healthz and /metrics listen.
-        health: Option<String>,
-    },
+/// The events of a finished report, written under NDJSON ([`StepReport::events`]).
+pub struct Events<'a> {
+    reporter: &'a mut Reporter,
+    step: &'static str,
 }
 
-impl StepStart<'_> {
-    fn step(&self) -> &'static str {
-        match self {
-            StepStart::Fanout { .. } => "fanout",
-            StepStart::Verify { .. } => "verify",
-            StepStart::Discover { .. } => "discover",
-            StepStart::Recheck { .. } => "recheck",
-            StepStart::Publish { .. } => "publish",
-            StepStart::Watch { .. } => "watch",
-            StepStart::Agent { .. } => "agent",
-            StepStart::CdnInvalidate { .. } => "cdn-invalidate",
-            StepStart::CdnStatus { .. } => "cdn-status",
-            StepStart::CdnPurge { .. } => "cdn-purge",
-        }
+impl Events<'_> {
+    pub fn emit<T: Serialize>(&mut self, event: &str, payload: &T) {
+        let step = self.step;
+        self.reporter.event(event, Some(step), payload);
     }
-
-    fn work(&self) -> (usize, &'static str) {
-        match self {
-            StepStart::Fanout { cells, .. } => (*cells, "revalidating"),
-            StepStart::Verify { requests, .. } => (*requests, "fetching"),
-            // One or a few API requests: no progress bar.
-            StepStart::Discover { .. } | StepStart::Recheck { .. } => (0, "listing"),
-            StepStart::Publish { messages, .. } => (*messages, "publishing"),
-            // Long-running: no progress bar.
-            StepStart::Watch { .. } | StepStart::Agent { .. } => (0, ""),
-            StepStart::CdnInvalidate { batches, .. } => (batches.len(), "submitting batches"),
-            StepStart::CdnStatus { .. } => (0, ""),
-            StepStart::CdnPurge { requests, .. } => (*requests, "purging"),
-        }
-    }
-}
-
-/// NDJSON events, one a line as things happen.
-#[derive(Serialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-enum Event<'a> {
-    Start {
-        command: &'a str,
-        dry_run: bool,
-    },
-    StepStart {
-        step: &'static str,
-        #[serde(flatten)]
-        start: &'a StepStart<'a>,
-    },
-    Cell {
-        step: &'static str,
-        #[serde(flatten)]
-        cell: &'a fanout::Cell,
-    },
-    Fetch {
-        step: &'static str,
-        round: u32,
-        #[serde(flatten)]
-        fetch: &'a verify::Fetch,
-    },
-    Round {
-        step: &'static str,
-        round: u32,
-        settled: usize,
-        paths: usize,
-    },
-    Verdict {
-        step: &'static str,
-        #[serde(flatten)]
-        verdict: &'a verify::PathVerdict,
-    },
-    Request {
-        step: &'static str,
-        #[serde(flatten)]
-        request: &'a RequestView,
-    },
-    Warning {
-        step: &'a str,
-        message: &'a str,
-    },
-    // Redis steps (issue 8).
-    /// publish: a message was published (or failed).
-    Published {
-        step: &'static str,
-        #[serde(flatten)]
-        message: &'a publish::Message,
-    },
-    /// publish --wait-acks: an acknowledgement of one of the run's messages.
-    Ack {
-        step: &'static str,
-        path: &'a str,
-        id: &'a str,
-        #[serde(flatten)]
-        ack: &'a publish::AckSeen,
-    },
-    /// watch: a message was received.
-    Message {
-        step: &'static str,
-        #[serde(flatten)]
-        message: &'a watch::Seen,
-    },
-    /// watch, agent: a connection to Redis was lost, failed again, or came back.
-    Redis {
-        step: &'static str,
-        #[serde(flatten)]
-        link: &'a crate::redis::subscriber::LinkEvent,
-    },
-    /// agent: what it did.
-    Agent {
-        step: &'static str,
-        #[serde(flatten)]
-        what: &'a agent::Event,
-    },
-    /// A pod a discovery found (`change` null), or one a recheck found `appeared` or `gone`.
-    Pod {
-        step: &'static str,
-        change: Option<&'static str>,
-        #[serde(flatten)]
-        pod: &'a crate::discover::Pod,
-    },
-    // cdn
-    Batch {
-        step: &'static str,
-        #[serde(flatten)]
-        batch: &'a cdn::invalidate::BatchReport,
-    },
-    PlannedBatch {
-        step: &'static str,
-        #[serde(flatten)]
-        batch: &'a cdn::Batch,
-    },
-    Blocked {
-        step: &'static str,
-        batch: usize,
-        files_in_progress: usize,
-        wildcards_in_progress: usize,
-    },
-    InvalidationStatus {
-        step: &'static str,
-        id: &'a str,
-        status: &'a str,
-        elapsed_ms: f64,
-    },
-    Invalidation {
-        step: &'static str,
-        #[serde(flatten)]
-        invalidation: &'a cdn::wait::InvalidationInfo,
-    },
-    Purge {
-        step: &'static str,
-        #[serde(flatten)]
-        result: &'a cdn::purge::PurgeResult,
-    },
-    StepEnd {
-        step: &'static str,
-        totals: serde_json::Value,
-        stopped: Option<Stop>,
-        exit_code: u8,
-    },
-    End {
-        stopped: Option<Stop>,
-        exit_code: u8,
-        duration_ms: f64,
-    },
 }
 
 /// The one writer of results and people's messages for a command.
@@ -371,15 +169,13 @@ pub struct Reporter {
     out: writer::Out,
     err: Box<dyn Write + Send>,
     progress: Option<ProgressBar>,
-    command: String,
-    dry_run: bool,
     started: (SystemTime, Instant),
-    steps: Vec<StepReport>,
+    document: document::Document,
+    /// The step that started last, as events name it.
+    step: &'static str,
     code: Code,
     /// Human step reports are indented by this many spaces (the demo's narrative).
     pub indent: usize,
-    /// watch: the CHANNEL column's width of the lines printed as messages arrive.
-    watch_width: usize,
 }
 
 impl Reporter {
@@ -400,15 +196,27 @@ impl Reporter {
             out: writer::Out::new(out),
             err,
             progress: None,
-            command: command.to_string(),
-            dry_run,
             started: (SystemTime::now(), Instant::now()),
-            steps: Vec::new(),
+            document: document::Document::default(),
+            step: "",
             code: Code::Success,
             indent: 0,
-            watch_width: 0,
         };
-        r.event(&Event::Start { command, dry_run });
+        #[derive(Serialize)]
+        struct Start<'a> {
+            command: &'a str,
+            dry_run: bool,
+        }
+        r.event("start", None, &Start { command, dry_run });
+        if format == OutputFormat::Json {
+            let started_at = timestamp(r.started.0);
+            r.document.head(&document::Head {
+                schema_version: SCHEMA_VERSION,
+                command,
+                started_at: &started_at,
+                dry_run,
+            });
+        }
         r
     }
 
@@ -440,10 +248,14 @@ impl Reporter {
         )
     }
 
-    pub fn retain(&self) -> Retain {
+    /// What a step of kind `R` keeps of its cells: people's tables need the failures; the JSON
+    /// document needs nothing its items did not carry, unless the report lists its cells itself;
+    /// NDJSON events carry everything as it happens.
+    pub fn retain_for<R: StepReport>(&self) -> Retain {
         match self.format {
-            OutputFormat::Json => Retain::All,
-            _ => Retain::Failures,
+            OutputFormat::Human => Retain::Failures,
+            OutputFormat::Json if R::LISTED.is_none() => Retain::All,
+            OutputFormat::Json | OutputFormat::Ndjson => Retain::Nothing,
         }
     }
 
@@ -454,25 +266,31 @@ impl Reporter {
         }
     }
 
-    /// A dry run's NDJSON: one line per request it would have sent.
-    fn planned_requests(&mut self, step: &'static str, requests: &[RequestView]) {
-        for request in requests {
-            self.event(&Event::Request { step, request });
+    /// Style for stderr text.
+    fn err_style(&self) -> Style {
+        Style {
+            color: self.display.color_stderr,
         }
     }
 
-    fn event(&mut self, ev: &Event<'_>) {
+    /// One NDJSON line: the event's name, its step, its payload's fields.
+    fn event<T: Serialize + ?Sized>(&mut self, event: &str, step: Option<&str>, payload: &T) {
         /// Every line carries the schema version, so a consumer can read any line alone.
         #[derive(Serialize)]
-        struct Line<'a, 'b> {
+        struct Line<'a, T: ?Sized> {
             schema_version: u32,
+            event: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            step: Option<&'a str>,
             #[serde(flatten)]
-            event: &'a Event<'b>,
+            payload: &'a T,
         }
         if self.format == OutputFormat::Ndjson {
             let line = Line {
                 schema_version: SCHEMA_VERSION,
-                event: ev,
+                event,
+                step,
+                payload,
             };
             let _ = serde_json::to_writer(&mut self.out, &line);
             let _ = self.out.write_all(b"\n");
@@ -498,252 +316,6 @@ impl Reporter {
         }
     }
 
-    fn finish_bar(&mut self) {
-        if let Some(b) = self.progress.take() {
-            b.finish_and_clear();
-        }
-    }
-
-    pub fn step_started(&mut self, start: StepStart<'_>) {
-        if let StepStart::CdnInvalidate {
-            distribution,
-            run_id,
-            run_id_source,
-            plan,
-            batches,
-        } = &start
-            && self.format == OutputFormat::Human
-            && !self.quiet
-        {
-            let text = human::cdn_plan(
-                distribution,
-                (run_id, run_id_source),
-                plan,
-                batches,
-                &self.style(),
-            );
-            self.human_text(text);
-        }
-        let (len, what) = start.work();
-        self.start_bar(len, what);
-        if let StepStart::Watch {
-            channels, patterns, ..
-        } = &start
-        {
-            self.watch_width = human::channel_width(channels, patterns);
-            let header = human::watch_header(self.watch_width, &self.style());
-            self.text(&header);
-        }
-        self.event(&Event::StepStart {
-            step: start.step(),
-            start: &start,
-        });
-    }
-
-    pub fn cell(&mut self, cell: &fanout::Cell) {
-        if let Some(b) = &self.progress {
-            b.inc(1);
-        }
-        self.event(&Event::Cell {
-            step: "fanout",
-            cell,
-        });
-    }
-
-    pub fn fetch(&mut self, round: u32, fetch: &verify::Fetch) {
-        if let Some(b) = &self.progress {
-            b.inc(1);
-        }
-        self.event(&Event::Fetch {
-            step: "verify",
-            round,
-            fetch,
-        });
-    }
-
-    /// A verify round ended; `next` requests follow in another round (0: none) after `pause`.
-    pub fn round(
-        &mut self,
-        round: u32,
-        settled: usize,
-        paths: usize,
-        next: usize,
-        pause: Duration,
-    ) {
-        self.event(&Event::Round {
-            step: "verify",
-            round,
-            settled,
-            paths,
-        });
-        if next > 0 {
-            self.start_bar(next, &next_round(round, settled, paths, pause));
-        }
-    }
-
-    /// A message for people, on stderr (and as an event under NDJSON).
-    pub fn warning(&mut self, step: &str, message: &str) {
-        self.event(&Event::Warning { step, message });
-        let text = crate::secret::redact(message).into_owned();
-        let style = Style {
-            color: self.display.color_stderr,
-        };
-        let line = format!("{} {text}\n", style.yellow("warning:"));
-        let err = &mut self.err;
-        match &self.progress {
-            Some(b) => b.suspend(|| {
-                let _ = err.write_all(line.as_bytes());
-            }),
-            None => {
-                let _ = err.write_all(line.as_bytes());
-            }
-        }
-    }
-
-    /// Narrative text for people (the demo), on stdout under human output.
-    pub fn text(&mut self, text: &str) {
-        if self.format == OutputFormat::Human && !self.quiet {
-            let _ = self.out.write_all(text.as_bytes());
-            let _ = self.out.flush();
-        }
-    }
-
-    /// A step ended: people get its table, NDJSON its verdicts and totals, JSON keeps it for the
-    /// document.
-    pub fn step_finished(&mut self, report: StepReport) {
-        self.finish_bar();
-        self.code = self.code.worst(report.code());
-        let step = report.step();
-        for w in report.warnings() {
-            self.warning(step, w);
-        }
-        // A failure that does not stop the report (a snapshot that could not be saved) is said
-        // after it, as the error it is.
-        let failure = match &report {
-            StepReport::Verify(r) => r.save_error.clone(),
-            _ => None,
-        };
-        match self.format {
-            OutputFormat::Human => {
-                if !self.quiet {
-                    let text = human::step(&report, &self.style());
-                    let pad = " ".repeat(self.indent);
-                    let text: String = if self.indent == 0 {
-                        text
-                    } else {
-                        text.lines()
-                            .map(|l| {
-                                if l.is_empty() {
-                                    "\n".to_string()
-                                } else {
-                                    format!("{pad}{l}\n")
-                                }
-                            })
-                            .collect()
-                    };
-                    let _ = self.out.write_all(text.as_bytes());
-                    let _ = self.out.flush();
-                }
-            }
-            OutputFormat::Ndjson => {
-                match &report {
-                    StepReport::Verify(r) => {
-                        for v in &r.verdicts {
-                            self.event(&Event::Verdict {
-                                step: "verify",
-                                verdict: v,
-                            });
-                        }
-                    }
-                    StepReport::FanoutDryRun(d) => self.planned_requests("fanout", &d.requests),
-                    StepReport::VerifyDryRun(d) => self.planned_requests("verify", &d.requests),
-                    StepReport::Discover(r) => {
-                        for pod in &r.pods {
-                            self.event(&Event::Pod {
-                                step: "discover",
-                                change: None,
-                                pod,
-                            });
-                        }
-                    }
-                    StepReport::Recheck(r) => {
-                        for (change, pods) in [("appeared", &r.appeared), ("gone", &r.gone)] {
-                            for pod in pods {
-                                self.event(&Event::Pod {
-                                    step: "recheck",
-                                    change: Some(change),
-                                    pod,
-                                });
-                            }
-                        }
-                    }
-                    StepReport::Fanout(_)
-                    | StepReport::Publish(_)
-                    | StepReport::PublishDryRun(_)
-                    | StepReport::Watch(_)
-                    | StepReport::Agent(_) => {}
-                    StepReport::CdnInvalidate(_) | StepReport::CdnPurge(_) => {}
-                    StepReport::CdnInvalidateDryRun(d) => {
-                        for b in &d.batches {
-                            self.event(&Event::PlannedBatch {
-                                step: "cdn-invalidate",
-                                batch: b,
-                            });
-                        }
-                    }
-                    StepReport::CdnStatus(r) => {
-                        for i in &r.invalidations {
-                            self.event(&Event::Invalidation {
-                                step: "cdn-status",
-                                invalidation: i,
-                            });
-                        }
-                    }
-                    StepReport::CdnPurgeDryRun(d) => {
-                        self.planned_requests("cdn-purge", &d.requests)
-                    }
-                }
-                self.event(&Event::StepEnd {
-                    step,
-                    totals: report.totals(),
-                    stopped: report.stopped(),
-                    exit_code: report.code().as_u8(),
-                });
-                let _ = self.out.flush();
-            }
-            OutputFormat::Json => self.steps.push(report),
-        }
-        if let Some(e) = failure {
-            let style = Style {
-                color: self.display.color_stderr,
-            };
-            let line = format!("{} {}\n", style.red("error:"), crate::secret::redact(&e));
-            let _ = self.err.write_all(line.as_bytes());
-        }
-    }
-
-    // ---- cdn ----
-
-    /// Human text on stdout, indented like step reports (the demo's narrative).
-    fn human_text(&mut self, text: String) {
-        let pad = " ".repeat(self.indent);
-        let text: String = if self.indent == 0 {
-            text
-        } else {
-            text.lines()
-                .map(|l| {
-                    if l.is_empty() {
-                        "\n".to_string()
-                    } else {
-                        format!("{pad}{l}\n")
-                    }
-                })
-                .collect()
-        };
-        let _ = self.out.write_all(text.as_bytes());
-        let _ = self.out.flush();
-    }
-
     /// A spinner with elapsed time on stderr (people only), replacing any bar.
     fn spinner(&mut self, message: String) {
         if !self.display.progress {
@@ -766,134 +338,144 @@ impl Reporter {
         }
     }
 
-    /// A CloudFront batch waits for room under the in-progress limits.
-    pub fn cdn_blocked(&mut self, batch: usize, files: usize, wildcards: usize) {
-        if let Some(b) = &self.progress {
-            b.set_message(format!(
-                "batch {batch} waits: {files} files and {wildcards} wildcards in progress"
-            ));
-        }
-        self.event(&Event::Blocked {
-            step: "cdn-invalidate",
-            batch,
-            files_in_progress: files,
-            wildcards_in_progress: wildcards,
-        });
-    }
-
-    /// A CloudFront batch was sent (or given up).
-    pub fn cdn_batch(&mut self, batch: &cdn::invalidate::BatchReport) {
-        if let Some(b) = &self.progress {
-            b.inc(1);
-        }
-        self.event(&Event::Batch {
-            step: "cdn-invalidate",
-            batch,
-        });
-    }
-
-    /// News from the invalidation waiter of `step`.
-    pub fn cdn_wait(&mut self, step: &'static str, e: cdn::wait::Event<'_>) {
-        match e {
-            cdn::wait::Event::Status {
-                id,
-                status,
-                elapsed,
-            } => self.event(&Event::InvalidationStatus {
-                step,
-                id,
-                status,
-                elapsed_ms: millis(elapsed),
-            }),
-            cdn::wait::Event::Waiting { in_progress, total } => self.spinner(format!(
-                "waiting for CloudFront: {in_progress} of {total} invalidation{} in progress",
-                if total == 1 { "" } else { "s" }
-            )),
+    fn finish_bar(&mut self) {
+        if let Some(b) = self.progress.take() {
+            b.finish_and_clear();
         }
     }
 
-    /// One (path, cache) purge result.
-    pub fn purge(&mut self, result: &cdn::purge::PurgeResult) {
-        if let Some(b) = &self.progress {
-            b.inc(1);
+    /// A step of kind `R` starts: `info` says what it is about to do (the `step-start` event),
+    /// `work` sizes its progress bar.
+    pub fn start<R: StepReport>(&mut self, info: &impl Serialize, work: Work) {
+        self.step = R::STEP;
+        self.start_bar(work.len, work.what);
+        self.event("step-start", Some(R::STEP), info);
+        if self.format == OutputFormat::Json {
+            self.document.step_start(&mut self.out, R::KIND, R::LISTED);
         }
-        self.event(&Event::Purge {
-            step: "cdn-purge",
-            result,
-        });
     }
 
-    // Redis steps (issue 8).
-
-    /// publish: a message was published (or failed).
-    pub fn published(&mut self, m: &publish::Message) {
-        if let Some(b) = &self.progress {
-            b.inc(1);
+    /// What people see of something that is not an event (a spinner's news).
+    pub fn show(&mut self, shown: Shown) {
+        if self.format != OutputFormat::Human || self.quiet {
+            return;
         }
-        self.event(&Event::Published {
-            step: "publish",
-            message: m,
-        });
+        match shown {
+            Shown::Nothing => {}
+            Shown::Tick => {
+                if let Some(b) = &self.progress {
+                    b.inc(1);
+                }
+            }
+            Shown::Bar(len, what) => self.start_bar(len, &what),
+            Shown::Status(message) => {
+                if let Some(b) = &self.progress {
+                    b.set_message(message);
+                }
+            }
+            Shown::Spinner(message) => self.spinner(message),
+            Shown::Line(line) => self.text(&line),
+            Shown::Note(line) => self.note(&line),
+        }
     }
 
-    /// publish --wait-acks: an acknowledgement arrived.
-    pub fn ack(&mut self, path: &str, id: &str, ack: &publish::AckSeen) {
-        self.event(&Event::Ack {
-            step: "publish",
-            path,
-            id,
-            ack,
-        });
-    }
-
-    /// watch: a message arrived; people see its line at once.
-    pub fn watch_message(&mut self, m: &watch::Seen) {
-        self.event(&Event::Message {
-            step: "watch",
-            message: m,
-        });
-        let line = human::watch_line(m, self.watch_width, &self.style());
-        self.text(&line);
-    }
-
-    /// A connection to Redis was lost, failed again, or came back: a line on stderr for people
-    /// (unless --quiet), an event for machines.
-    pub fn redis_link(&mut self, step: &'static str, link: &crate::redis::subscriber::LinkEvent) {
-        self.event(&Event::Redis { step, link });
+    /// Something the running step reports as it happens.
+    pub fn item<I: Item>(&mut self, item: &I) {
         if self.format == OutputFormat::Human && !self.quiet {
-            let style = Style {
-                color: self.display.color_stderr,
-            };
-            let line = crate::secret::redact(&human::link_line(link, &style)).into_owned();
-            let _ = self.err.write_all(line.as_bytes());
+            let shown = item.shown(&self.style());
+            self.show(shown);
+        }
+        let step = self.step;
+        self.event(I::EVENT, Some(step), item);
+        if self.format == OutputFormat::Json
+            && let Some(seq) = item.listed()
+        {
+            let json = serde_json::to_vec(item).expect("item serializes");
+            self.document.item(&mut self.out, seq, json);
         }
     }
 
-    /// agent: what it did, for machines (people read its log on stderr).
-    pub fn agent_event(&mut self, event: &agent::Event) {
-        if let agent::Event::Link(link) = event {
-            self.event(&Event::Redis {
-                step: "agent",
-                link,
-            });
-        } else {
-            self.event(&Event::Agent {
-                step: "agent",
-                what: event,
-            });
+    /// A line on stderr for people (not under --quiet), around the progress bar.
+    fn note(&mut self, line: &str) {
+        let text = crate::secret::redact(line).into_owned();
+        let err = &mut self.err;
+        match &self.progress {
+            Some(b) => b.suspend(|| {
+                let _ = err.write_all(text.as_bytes());
+            }),
+            None => {
+                let _ = err.write_all(text.as_bytes());
+            }
         }
-        if self.format == OutputFormat::Ndjson {
+    }
+
+    /// A message for people, on stderr (and as an event under NDJSON).
+    pub fn warning(&mut self, step: &str, message: &str) {
+        #[derive(Serialize)]
+        struct Warning<'a> {
+            step: &'a str,
+            message: &'a str,
+        }
+        self.event("warning", None, &Warning { step, message });
+        let line = format!("{} {message}\n", self.err_style().yellow("warning:"));
+        self.note(&line);
+    }
+
+    /// Narrative text for people (the demo, a plan printed before it is carried out), on stdout
+    /// under human output, indented like step reports.
+    pub fn text(&mut self, text: &str) {
+        if self.format == OutputFormat::Human && !self.quiet {
+            let text = indented(text, self.indent);
+            let _ = self.out.write_all(text.as_bytes());
             let _ = self.out.flush();
         }
     }
 
-    /// The step reports kept so far (JSON output only).
-    pub fn steps(&self) -> &[StepReport] {
-        &self.steps
+    /// A step ended: people get its table, NDJSON its events and totals, JSON its report.
+    pub fn finish_step<R: StepReport>(&mut self, report: &R) {
+        self.finish_bar();
+        self.code = self.code.worst(report.code());
+        for w in report.warnings() {
+            self.warning(R::STEP, w);
+        }
+        match self.format {
+            OutputFormat::Human => {
+                if !self.quiet {
+                    let text = indented(&report.human(&self.style()), self.indent);
+                    let _ = self.out.write_all(text.as_bytes());
+                    let _ = self.out.flush();
+                }
+            }
+            OutputFormat::Ndjson => {
+                report.events(&mut Events {
+                    reporter: self,
+                    step: R::STEP,
+                });
+                #[derive(Serialize)]
+                struct StepEnd {
+                    totals: serde_json::Value,
+                    stopped: Option<Stop>,
+                    exit_code: u8,
+                }
+                let end = StepEnd {
+                    totals: report.totals(),
+                    stopped: report.stopped(),
+                    exit_code: report.code().as_u8(),
+                };
+                self.event("step-end", Some(R::STEP), &end);
+                let _ = self.out.flush();
+            }
+            OutputFormat::Json => self.document.step_end(&mut self.out, report),
+        }
+        if let Some(e) = report.error() {
+            let line = format!("{} {e}\n", self.err_style().red("error:"));
+            let _ = self.err.write_all(crate::secret::redact(&line).as_bytes());
+        }
     }
 
-    /// Ends the command: JSON gets its document, NDJSON its `end` event. Returns the exit code
-    /// (the worst of the steps', or the signal's); a report that could not be written is exit 1.
+    /// Ends the command: JSON gets its closing fields, NDJSON its `end` event. Returns the exit
+    /// code (the worst of the steps', or the signal's); a report that could not be written is
+    /// exit 1.
     pub fn finish(mut self, stopped: Option<Stop>) -> Result<Code, Error> {
         self.finish_bar();
         let code = match stopped {
@@ -904,25 +486,31 @@ impl Reporter {
         let duration_ms = millis(self.started.1.elapsed());
         match self.format {
             OutputFormat::Json => {
-                let env = Envelope {
-                    schema_version: SCHEMA_VERSION,
-                    command: self.command.clone(),
-                    started_at: timestamp(self.started.0),
-                    finished_at: timestamp(SystemTime::now()),
-                    duration_ms,
-                    dry_run: self.dry_run,
-                    steps: std::mem::take(&mut self.steps),
+                let finished_at = timestamp(SystemTime::now());
+                self.document.tail(
+                    &mut self.out,
+                    &document::Tail {
+                        finished_at: &finished_at,
+                        duration_ms,
+                        stopped,
+                        exit_code: code.as_u8(),
+                    },
+                );
+            }
+            OutputFormat::Ndjson => {
+                #[derive(Serialize)]
+                struct End {
+                    stopped: Option<Stop>,
+                    exit_code: u8,
+                    duration_ms: f64,
+                }
+                let end = End {
                     stopped,
                     exit_code: code.as_u8(),
+                    duration_ms,
                 };
-                let _ = serde_json::to_writer_pretty(&mut self.out, &env);
-                let _ = self.out.write_all(b"\n");
+                self.event("end", None, &end)
             }
-            OutputFormat::Ndjson => self.event(&Event::End {
-                stopped,
-                exit_code: code.as_u8(),
-                duration_ms,
-            }),
             OutputFormat::Human => {}
         }
         self.out.finish();
@@ -939,13 +527,38 @@ impl Drop for Reporter {
     }
 }
 
-/// The progress bar's message while verify `--wait` pauses before its next round.
-fn next_round(round: u32, settled: usize, paths: usize, pause: Duration) -> String {
-    format!(
-        "round {} after a {} pause: {settled}/{paths} settled, re-checking",
-        round + 1,
-        short_duration(pause)
-    )
+/// Text indented by `n` spaces, blank lines left blank.
+fn indented(text: &str, n: usize) -> String {
+    if n == 0 {
+        return text.to_string();
+    }
+    let pad = " ".repeat(n);
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{pad}{l}\n")
+            }
+        })
+        .collect()
+}
+
+/// A connection to Redis lost, failing again, or back, as watch and the agent report it: a line
+/// on stderr for people, a `redis` event for machines.
+pub struct RedisLink<'a>(pub &'a crate::redis::subscriber::LinkEvent);
+
+impl Serialize for RedisLink<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl Item for RedisLink<'_> {
+    const EVENT: &'static str = "redis";
+    fn shown(&self, style: &Style) -> Shown {
+        Shown::Note(human::link_line(self.0, style))
+    }
 }
 
 #[cfg(test)]
@@ -953,65 +566,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn display_resolution() {
-        use crate::choices::OutputFormat;
-        use OutputFormat::{Human, Json};
-        let env = EnvView::default();
-        let d = Display::resolve(Human, ColorChoice::Auto, false, true, true, env);
-        assert_eq!(
-            d,
-            Display {
-                color_stdout: true,
-                color_stderr: true,
-                progress: true
-            }
-        );
-        // Piped stdout: no colour there, progress still on a terminal stderr.
-        let d = Display::resolve(Human, ColorChoice::Auto, false, false, true, env);
-        assert!(!d.color_stdout && d.color_stderr && d.progress);
-        // NO_COLOR under auto; --color always beats it.
-        let nc = EnvView {
-            no_color: true,
-            ..env
-        };
-        assert!(!Display::resolve(Human, ColorChoice::Auto, false, true, true, nc).color_stdout);
-        assert!(Display::resolve(Human, ColorChoice::Always, false, true, true, nc).color_stdout);
-        // CLICOLOR_FORCE colours a pipe.
-        let force = EnvView {
-            clicolor_force: true,
-            ..env
-        };
-        assert!(
-            Display::resolve(Human, ColorChoice::Auto, false, false, false, force).color_stdout
-        );
-        assert!(
-            !Display::resolve(Human, ColorChoice::Never, false, true, true, force).color_stdout
-        );
-        // No progress bar under CI, with --quiet, without a terminal, or for machines.
-        let ci = EnvView { ci: true, ..env };
-        assert!(!Display::resolve(Human, ColorChoice::Auto, false, true, true, ci).progress);
-        assert!(!Display::resolve(Human, ColorChoice::Auto, true, true, true, env).progress);
-        assert!(!Display::resolve(Human, ColorChoice::Auto, false, true, false, env).progress);
-        assert!(!Display::resolve(Json, ColorChoice::Auto, false, true, true, env).progress);
-    }
-
-    #[test]
-    fn durations_read_well() {
-        assert_eq!(short_duration(Duration::from_millis(850)), "850ms");
-        assert_eq!(short_duration(Duration::from_millis(1240)), "1.24s");
-        assert_eq!(short_duration(Duration::from_secs(123)), "2m03s");
-        assert_eq!(millis(Duration::from_micros(1500)), 1.5);
-    }
-
-    #[test]
-    fn the_bar_between_wait_rounds_names_the_pause() {
-        assert_eq!(
-            next_round(1, 3, 5, Duration::from_millis(500)),
-            "round 2 after a 500ms pause: 3/5 settled, re-checking"
-        );
-        assert_eq!(
-            next_round(4, 0, 1, Duration::from_secs(5)),
-            "round 5 after a 5.00s pause: 0/1 settled, re-checking"
-        );
+    fn indenting_leaves_blank_lines_blank() {
+        assert_eq!(indented("a\n\nb\n", 2), "  a\n\n  b\n");
+        assert_eq!(indented("a\n", 0), "a\n");
     }
 }

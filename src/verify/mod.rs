@@ -9,6 +9,7 @@
 //! needs every cell; verdicts come out in input order.
 
 pub mod fetch;
+mod human;
 pub mod judge;
 pub mod normalize;
 pub mod snapshot;
@@ -25,8 +26,9 @@ use crate::config::VerifySettings;
 use crate::context::Retain;
 use crate::context::RunContext;
 use crate::error::ConfigError;
-use crate::exit::Stop;
+use crate::exit::{Code, Stop};
 use crate::paths::UrlPath;
+use crate::report::{Ended, Events, Item, Reporter, Shown, StepReport, Style, Work};
 use crate::targets::{self, Target};
 use crate::transport::header::{self, Header};
 use crate::transport::{RequestView, Transport};
@@ -676,5 +678,174 @@ pub fn short_hash(h: &str) -> &str {
         h
     } else {
         &h[..h.len().min(12)]
+    }
+}
+
+/// One fetch of a round, as it completes.
+#[derive(serde::Serialize)]
+struct FetchEvent<'a> {
+    round: u32,
+    #[serde(flatten)]
+    fetch: &'a Fetch,
+}
+
+impl Item for FetchEvent<'_> {
+    const EVENT: &'static str = "fetch";
+}
+
+/// A round ended; `next` requests follow in another round after `pause` (none: the last).
+#[derive(serde::Serialize)]
+struct RoundEvent {
+    round: u32,
+    settled: usize,
+    paths: usize,
+    #[serde(skip)]
+    next: usize,
+    #[serde(skip)]
+    pause: Duration,
+}
+
+impl Item for RoundEvent {
+    const EVENT: &'static str = "round";
+    fn shown(&self, _: &Style) -> Shown {
+        if self.next == 0 {
+            return Shown::Nothing;
+        }
+        Shown::Bar(
+            self.next,
+            next_round(self.round, self.settled, self.paths, self.pause),
+        )
+    }
+}
+
+/// The progress bar's message while `--wait` pauses before its next round.
+fn next_round(round: u32, settled: usize, paths: usize, pause: Duration) -> String {
+    format!(
+        "round {} after a {} pause: {settled}/{paths} settled, re-checking",
+        round + 1,
+        crate::units::short_duration(pause)
+    )
+}
+
+impl StepReport for Report {
+    const KIND: &'static str = "verify";
+    const STEP: &'static str = "verify";
+    fn code(&self) -> Code {
+        Report::code(self)
+    }
+    fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::to_value(&self.totals).expect("totals serialize")
+    }
+    fn human(&self, style: &Style) -> String {
+        human::verify(self, style)
+    }
+    fn error(&self) -> Option<&str> {
+        self.save_error.as_deref()
+    }
+    fn events(&self, events: &mut Events<'_>) {
+        for v in &self.verdicts {
+            events.emit("verdict", v);
+        }
+    }
+}
+
+impl StepReport for DryRun {
+    const KIND: &'static str = "verify-dry-run";
+    const STEP: &'static str = "verify";
+    fn code(&self) -> Code {
+        Code::Success
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::json!({"requests": self.requests.len()})
+    }
+    fn human(&self, style: &Style) -> String {
+        human::verify_dry_run(self, style)
+    }
+    fn events(&self, events: &mut Events<'_>) {
+        for r in &self.requests {
+            events.emit("request", r);
+        }
+    }
+}
+
+/// What a verify is about to do, for the `step-start` event.
+#[derive(serde::Serialize)]
+struct Start<'a> {
+    targets: &'a [Target],
+    through: Option<&'a str>,
+    paths: usize,
+    requests: usize,
+}
+
+/// Runs verify (with its `--wait` rounds) as a step of a command.
+pub async fn step(
+    ctx: &RunContext,
+    transport: &Transport,
+    plan: &Plan,
+    reporter: &mut Reporter,
+) -> Ended<Totals> {
+    let through = plan.through.as_ref().map(|t| t.target.location());
+    let requests = plan.paths.len() * plan.requests_per_path();
+    let start = Start {
+        targets: &plan.targets,
+        through: through.as_deref(),
+        paths: plan.paths.len(),
+        requests,
+    };
+    reporter.start::<Report>(
+        &start,
+        Work {
+            len: requests,
+            what: "fetching",
+        },
+    );
+    let retain = reporter.retain_for::<Report>();
+    let report = run(ctx, transport, plan, retain, |p| match p {
+        Progress::Fetch(round, fetch) => reporter.item(&FetchEvent { round, fetch }),
+        Progress::Round {
+            round,
+            settled,
+            total,
+            next,
+            pause,
+        } => reporter.item(&RoundEvent {
+            round,
+            settled,
+            paths: total,
+            next,
+            pause,
+        }),
+    })
+    .await;
+    reporter.finish_step(&report);
+    Ended {
+        code: report.code(),
+        totals: report.totals,
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_between_wait_rounds_names_the_pause() {
+        assert_eq!(
+            next_round(1, 3, 5, Duration::from_millis(500)),
+            "round 2 after a 500ms pause: 3/5 settled, re-checking"
+        );
+        assert_eq!(
+            next_round(4, 0, 1, Duration::from_secs(5)),
+            "round 5 after a 5.00s pause: 0/1 settled, re-checking"
+        );
     }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use revalidate::report::{Envelope, StepReport};
 use revalidate::transport::RequestView;
+use revalidate::{agent, cdn, discover, publish, watch};
 use revalidate::{fanout, verify};
 use revalidate_sim::{Balancer, Fleet, FleetOptions, Pod};
 
@@ -197,9 +198,72 @@ pub fn code(out: &std::process::Output) -> i32 {
     out.status.code().expect("exited normally")
 }
 
+/// A step's report in a `-o json` document, typed by its kind: the library's own report types.
+#[derive(Debug)]
+pub enum Step {
+    Discover(discover::Report),
+    Recheck(discover::Recheck),
+    Fanout(fanout::Report),
+    FanoutDryRun(fanout::DryRun),
+    Verify(verify::Report),
+    VerifyDryRun(verify::DryRun),
+    CdnInvalidate(cdn::invalidate::Report),
+    CdnInvalidateDryRun(cdn::invalidate::DryRun),
+    CdnStatus(cdn::wait::StatusReport),
+    CdnPurge(cdn::purge::Report),
+    CdnPurgeDryRun(cdn::purge::DryRun),
+    Publish(publish::Report),
+    PublishDryRun(publish::DryRun),
+    Watch(watch::Report),
+    Agent(agent::Report),
+}
+
+impl Step {
+    fn read(v: &serde_json::Value) -> Result<Step, String> {
+        fn as_<T: StepReport + serde::de::DeserializeOwned>(
+            v: &serde_json::Value,
+        ) -> Result<T, String> {
+            T::deserialize(v).map_err(|e| format!("a {} report that does not read ({e})", T::KIND))
+        }
+        let kind = v.get("step").and_then(|k| k.as_str()).unwrap_or_default();
+        Ok(match kind {
+            k if k == discover::Report::KIND => Step::Discover(as_(v)?),
+            k if k == discover::Recheck::KIND => Step::Recheck(as_(v)?),
+            k if k == fanout::Report::KIND => Step::Fanout(as_(v)?),
+            k if k == fanout::DryRun::KIND => Step::FanoutDryRun(as_(v)?),
+            k if k == verify::Report::KIND => Step::Verify(as_(v)?),
+            k if k == verify::DryRun::KIND => Step::VerifyDryRun(as_(v)?),
+            k if k == cdn::invalidate::Report::KIND => Step::CdnInvalidate(as_(v)?),
+            k if k == cdn::invalidate::DryRun::KIND => Step::CdnInvalidateDryRun(as_(v)?),
+            k if k == cdn::wait::StatusReport::KIND => Step::CdnStatus(as_(v)?),
+            k if k == cdn::purge::Report::KIND => Step::CdnPurge(as_(v)?),
+            k if k == cdn::purge::DryRun::KIND => Step::CdnPurgeDryRun(as_(v)?),
+            k if k == publish::Report::KIND => Step::Publish(as_(v)?),
+            k if k == publish::DryRun::KIND => Step::PublishDryRun(as_(v)?),
+            k if k == watch::Report::KIND => Step::Watch(as_(v)?),
+            k if k == agent::Report::KIND => Step::Agent(as_(v)?),
+            other => return Err(format!("a step of unknown kind {other:?}")),
+        })
+    }
+}
+
+/// A `-o json` document read back: the envelope's fields, and its steps typed.
+#[derive(Debug)]
+pub struct Doc {
+    pub schema_version: u32,
+    pub command: String,
+    pub duration_ms: f64,
+    pub dry_run: bool,
+    pub steps: Vec<Step>,
+    pub stopped: Option<revalidate::exit::Stop>,
+    pub exit_code: u8,
+    /// The document as written.
+    pub envelope: Envelope,
+}
+
 /// stdout as the `-o json` envelope: validated against the checked-in schema, then read into the
 /// library's own types (so a test reads fields, never indexes strings).
-pub fn envelope(out: &std::process::Output) -> Envelope {
+pub fn envelope(out: &std::process::Output) -> Doc {
     let v = json(out);
     assert_schema("report.schema.json", &v);
     let env: Envelope = serde_json::from_value(v).unwrap_or_else(|e| {
@@ -213,21 +277,36 @@ pub fn envelope(out: &std::process::Output) -> Envelope {
         code(out),
         "the envelope's exit_code is the process's"
     );
-    env
+    let steps = env
+        .steps
+        .iter()
+        .map(Step::read)
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("{e}:\n{}", String::from_utf8_lossy(&out.stdout)));
+    Doc {
+        schema_version: env.schema_version,
+        command: env.command.clone(),
+        duration_ms: env.duration_ms,
+        dry_run: env.dry_run,
+        steps,
+        stopped: env.stopped,
+        exit_code: env.exit_code,
+        envelope: env,
+    }
 }
 
 /// The one fanout report of an envelope.
-pub fn fanout_of(env: &Envelope) -> &fanout::Report {
+pub fn fanout_of(env: &Doc) -> &fanout::Report {
     match env.steps.as_slice() {
-        [StepReport::Fanout(r)] => r,
+        [Step::Fanout(r)] => r,
         other => panic!("expected one fanout step, got {other:#?}"),
     }
 }
 
 /// The one verify report of an envelope.
-pub fn verify_of(env: &Envelope) -> &verify::Report {
+pub fn verify_of(env: &Doc) -> &verify::Report {
     match env.steps.as_slice() {
-        [StepReport::Verify(r)] => r,
+        [Step::Verify(r)] => r,
         other => panic!("expected one verify step, got {other:#?}"),
     }
 }
@@ -324,24 +403,24 @@ pub fn event_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<Event> {
 }
 
 /// Runs `c` with `-o json` and returns its output and envelope (schema-checked, typed).
-pub fn run_json(mut c: assert_cmd::Command) -> (std::process::Output, Envelope) {
+pub fn run_json(mut c: assert_cmd::Command) -> (std::process::Output, Doc) {
     let out = c.args(["-o", "json"]).output().expect("runs");
     let env = envelope(&out);
     (out, env)
 }
 
 /// The one fanout dry-run report of an envelope.
-pub fn fanout_dry_run_of(env: &Envelope) -> &fanout::DryRun {
+pub fn fanout_dry_run_of(env: &Doc) -> &fanout::DryRun {
     match env.steps.as_slice() {
-        [StepReport::FanoutDryRun(d)] => d,
+        [Step::FanoutDryRun(d)] => d,
         other => panic!("expected one fanout dry-run step, got {other:#?}"),
     }
 }
 
 /// The one verify dry-run report of an envelope.
-pub fn verify_dry_run_of(env: &Envelope) -> &verify::DryRun {
+pub fn verify_dry_run_of(env: &Doc) -> &verify::DryRun {
     match env.steps.as_slice() {
-        [StepReport::VerifyDryRun(d)] => d,
+        [Step::VerifyDryRun(d)] => d,
         other => panic!("expected one verify dry-run step, got {other:#?}"),
     }
 }

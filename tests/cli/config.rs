@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
+use crate::common::Step;
 use revalidate::choices::Mode;
 use revalidate::fanout::Outcome;
-use revalidate::report::{Envelope, StepReport};
 use revalidate::targets::Target;
 use revalidate_sim::Fault;
 
@@ -45,10 +45,10 @@ fn reached(tf: &TestFleet) -> Vec<String> {
 }
 
 /// The names of the pods a fanout run (or dry run) was aimed at.
-fn pods_in(env: &Envelope) -> Vec<String> {
+fn pods_in(env: &crate::common::Doc) -> Vec<String> {
     let targets: &[Target] = match env.steps.as_slice() {
-        [StepReport::Fanout(r)] => &r.targets,
-        [StepReport::FanoutDryRun(d)] => &d.targets,
+        [Step::Fanout(r)] => &r.targets,
+        [Step::FanoutDryRun(d)] => &d.targets,
         other => panic!("expected one fanout step, got {other:#?}"),
     };
     targets.iter().map(|t| t.name.clone()).collect()

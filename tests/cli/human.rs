@@ -11,10 +11,10 @@ use revalidate::config::{Config, Layer, value};
 use revalidate::context::RunContext;
 use revalidate::error::{Error, Service};
 use revalidate::paths::{Purpose, UrlPath};
-use revalidate::report::{Display, Reporter, StepReport};
+use revalidate::report::{Display, Reporter};
 use revalidate::targets::{self, Target};
 use revalidate::transport::Transport;
-use revalidate::{fanout, steps, verify};
+use revalidate::{fanout, verify};
 use revalidate_sim::{Fault, FleetOptions};
 
 use crate::common::TestFleet;
@@ -128,7 +128,7 @@ fn verify_text(tf: &TestFleet, ps: &[&str], flags: Layer, through: Option<Target
         let ctx = RunContext::new(limits());
         let transport = Transport::new(&limits(), 4).unwrap();
         let mut r = reporter("verify", &out);
-        steps::verify(&ctx, &transport, &plan, &mut r).await;
+        verify::step(&ctx, &transport, &plan, &mut r).await;
         r.finish(None).unwrap();
     });
     out.text()
@@ -149,7 +149,7 @@ fn fanout_text(tf: &TestFleet, plan: &fanout::Plan) -> String {
         let ctx = RunContext::new(limits());
         let transport = Transport::new(&limits(), 3).unwrap();
         let mut r = reporter("fanout", &out);
-        steps::fanout(&ctx, &transport, plan, &mut r).await;
+        fanout::step(&ctx, &transport, plan, &mut r).await;
         r.finish(None).unwrap();
     });
     out.text()
@@ -188,7 +188,7 @@ fn fanout_dry_runs_in_both_modes() {
     let transport = Transport::new(&limits(), 3).unwrap();
     let out = Buf::default();
     let mut r = reporter("fanout", &out);
-    r.step_finished(StepReport::FanoutDryRun(fanout::dry_run(&plan, &transport)));
+    r.finish_step(&fanout::dry_run(&plan, &transport));
     r.finish(None).unwrap();
     // The variable is this thread's stand-in for the environment: set_var would race every
     // other thread of the test binary.
@@ -213,7 +213,7 @@ fn fanout_dry_runs_in_both_modes() {
         },
     );
     r = reporter("fanout", &out);
-    r.step_finished(StepReport::FanoutDryRun(fanout::dry_run(&plan, &transport)));
+    r.finish_step(&fanout::dry_run(&plan, &transport));
     r.finish(None).unwrap();
     let text = out.text();
     assert!(!text.contains("snap-secret-value-42"), "{text}");
@@ -313,7 +313,7 @@ fn verify_dry_run() {
     let out = Buf::default();
     let mut r = reporter("verify", &out);
     let transport = Transport::new(&limits(), 3).unwrap();
-    r.step_finished(StepReport::VerifyDryRun(verify::dry_run(&plan, &transport)));
+    r.finish_step(&verify::dry_run(&plan, &transport));
     r.finish(None).unwrap();
     assert_human!("verify_dry_run", out.text());
 }

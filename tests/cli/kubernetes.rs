@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use crate::common::{Doc as Envelope, Step};
 use revalidate::discover::{Recheck, Report as Discovery};
-use revalidate::report::{Envelope, StepReport};
 use revalidate::targets::Reach;
 use revalidate::targets::kubernetes::Via;
 use revalidate::{fanout, verify};
@@ -152,19 +152,19 @@ impl Drop for K8s {
     }
 }
 
-fn discovery(env: &Envelope) -> &Discovery {
+fn discovery(env: &crate::common::Doc) -> &Discovery {
     match env.steps.first() {
-        Some(StepReport::Discover(r)) => r,
+        Some(Step::Discover(r)) => r,
         other => panic!("expected a discover step first, got {other:#?}"),
     }
 }
 
-fn fanout_step(env: &Envelope) -> &fanout::Report {
+fn fanout_step(env: &crate::common::Doc) -> &fanout::Report {
     let found: Vec<&fanout::Report> = env
         .steps
         .iter()
         .filter_map(|s| match s {
-            StepReport::Fanout(r) => Some(r),
+            Step::Fanout(r) => Some(r),
             _ => None,
         })
         .collect();
@@ -172,11 +172,11 @@ fn fanout_step(env: &Envelope) -> &fanout::Report {
     found[0]
 }
 
-fn rechecks(env: &Envelope) -> Vec<&Recheck> {
+fn rechecks(env: &crate::common::Doc) -> Vec<&Recheck> {
     env.steps
         .iter()
         .filter_map(|s| match s {
-            StepReport::Recheck(r) => Some(r),
+            Step::Recheck(r) => Some(r),
             _ => None,
         })
         .collect()
@@ -763,7 +763,7 @@ fn a_pod_the_api_server_cannot_reach_is_unreachable_quickly_not_an_http_error() 
 fn a_pod_gone_after_discovery_is_unreachable_never_gone() {
     let k = K8s::start(2, FleetPods::default());
     let (_, env) = pods_json(&k, &[]);
-    let listed = serde_json::to_string(&env).unwrap();
+    let listed = serde_json::to_string(&env.envelope).unwrap();
     let pods_file = k.dir.path().join("pods.json");
     std::fs::write(&pods_file, listed).unwrap();
     assert!(k.cluster().delete("Pod", "web", "web-1"));
@@ -856,7 +856,7 @@ fn verify_through_the_proxy_compares_pods_without_their_prefix() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let env = envelope(&out);
     let v = match &env.steps[1] {
-        StepReport::Verify(v) => v,
+        Step::Verify(v) => v,
         other => panic!("{other:#?}"),
     };
     assert_eq!(
@@ -999,7 +999,7 @@ fn pods_that_appear_during_the_run_are_reported_and_followed() {
                 .steps
                 .iter()
                 .filter_map(|s| match s {
-                    StepReport::Fanout(r) => Some(r),
+                    Step::Fanout(r) => Some(r),
                     _ => None,
                 })
                 .collect();
@@ -1358,7 +1358,7 @@ fn dry_runs_show_the_api_server_and_forward_urls() {
     let out = k.fanout(&["--dry-run", "-o", "json", "--transport", "apiserver-proxy"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let env = envelope(&out);
-    let StepReport::FanoutDryRun(d) = &env.steps[1] else {
+    let Step::FanoutDryRun(d) = &env.steps[1] else {
         panic!("{:#?}", env.steps)
     };
     assert_eq!(
@@ -1467,15 +1467,15 @@ fn human_rechecks_and_an_empty_discovery() {
         exit_code: 3,
     };
     let style = Style { color: false };
-    let mut text = revalidate::report::human::recheck(&r, &style);
+    let mut text = revalidate::report::StepReport::human(&r, &style);
     r.followed = true;
     r.round = 2;
     r.exit_code = 0;
-    text.push_str(&revalidate::report::human::recheck(&r, &style));
+    text.push_str(&revalidate::report::StepReport::human(&r, &style));
     r.appeared.clear();
     r.gone.clear();
     r.error = Some("cannot reach the API server".into());
-    text.push_str(&revalidate::report::human::recheck(&r, &style));
+    text.push_str(&revalidate::report::StepReport::human(&r, &style));
     insta::assert_snapshot!("kubernetes_rechecks", text);
 
     let k = K8s::start(

@@ -1,61 +1,26 @@
-//! Human renderings of each step's report: pure functions from a report to text, so they can be
-//! unit-tested and pinned by snapshots; the [`super::Reporter`] writes them. Tables stay readable
-//! at 1,000 paths: one row a path, then every failing cell in full, then one hint per kind of
-//! failure, then one total line.
+//! The pieces every step's human rendering is made of (each step renders its own report, in its
+//! module's `human.rs`: pure functions from a report to text, unit-tested and pinned by
+//! snapshots): counts, the total line's ending, aligned rows, the table of failed calls with
+//! their hints, a dry run's requests, a Redis connection's news. Tables stay readable at 1,000
+//! paths: one row a path, then every failing cell in full, then one hint per kind of failure,
+//! then one total line.
 
-mod agent;
-mod cdn;
 mod config;
-mod fanout;
-mod kubernetes;
-mod publish;
-mod verify;
-mod watch;
 
-pub use cdn::{
-    cdn_invalidate, cdn_invalidate_dry_run, cdn_plan, cdn_purge, cdn_purge_dry_run, cdn_status,
-};
 pub use config::config;
-pub use fanout::{fanout, fanout_dry_run};
-pub use kubernetes::{discover, recheck};
-pub use verify::{verify, verify_dry_run};
 
-// Redis steps (issue 8).
-pub use agent::agent;
-pub use publish::{publish, publish_dry_run};
-pub use watch::{channel_width, link_line, watch, watch_header, watch_line};
-
-use super::{StepReport, Style};
+use super::Style;
 use crate::exit::Stop;
+use crate::redis::subscriber::LinkEvent;
 use crate::report::table::{Cell as TCell, Paint, Table};
+use crate::units::short_duration;
 
-/// Any step's report, as people read it.
-pub fn step(r: &StepReport, style: &Style) -> String {
-    match r {
-        StepReport::Discover(r) => discover(r, style),
-        StepReport::Recheck(r) => recheck(r, style),
-        StepReport::Fanout(r) => fanout(r, style),
-        StepReport::Verify(r) => verify(r, style),
-        StepReport::FanoutDryRun(d) => fanout_dry_run(d, style),
-        StepReport::VerifyDryRun(d) => verify_dry_run(d, style),
-        StepReport::CdnInvalidate(r) => cdn_invalidate(r, style),
-        StepReport::CdnInvalidateDryRun(d) => cdn_invalidate_dry_run(d, style),
-        StepReport::CdnStatus(r) => cdn_status(r, style),
-        StepReport::CdnPurge(r) => cdn_purge(r, style),
-        StepReport::CdnPurgeDryRun(d) => cdn_purge_dry_run(d, style),
-        StepReport::Publish(r) => publish(r, style),
-        StepReport::PublishDryRun(d) => publish_dry_run(d, style),
-        StepReport::Watch(r) => watch(r, style),
-        StepReport::Agent(r) => agent(r, style),
-    }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The end of a total line: why the run stopped early, and the exit code.
-fn ending(stopped: Option<Stop>, exit_code: u8, style: &Style) -> String {
+pub fn ending(stopped: Option<Stop>, exit_code: u8, style: &Style) -> String {
     let mut out = String::new();
     if let Some(stop) = stopped {
         out.push_str(&format!(
@@ -68,7 +33,7 @@ fn ending(stopped: Option<Stop>, exit_code: u8, style: &Style) -> String {
 }
 
 /// Rows as aligned `a  b  c` lines (the last column is free text).
-fn aligned(indent: &str, lines: &[(String, String, String)]) -> String {
+pub fn aligned(indent: &str, lines: &[(String, String, String)]) -> String {
     let w = lines.iter().map(|l| l.1.chars().count()).max().unwrap_or(0);
     lines
         .iter()
@@ -83,18 +48,18 @@ fn aligned(indent: &str, lines: &[(String, String, String)]) -> String {
 }
 
 /// One failed call in a "Failed" table: fanout's (path, pod) cells, purge's (path, cache).
-struct FailedCall<'a> {
-    path: &'a str,
-    target: &'a str,
-    outcome: &'static str,
-    status: Option<u16>,
-    attempts: u32,
-    error: Option<&'a str>,
+pub struct FailedCall<'a> {
+    pub path: &'a str,
+    pub target: &'a str,
+    pub outcome: &'static str,
+    pub status: Option<u16>,
+    pub attempts: u32,
+    pub error: Option<&'a str>,
 }
 
 /// Every failed call in full under `title`, then one hint per kind of failure (`hints` in order,
 /// repeats dropped). Nothing when no call failed.
-fn failed_calls(
+pub fn failed_calls(
     title: &str,
     target_header: &str,
     calls: &[FailedCall<'_>],
@@ -134,7 +99,7 @@ fn failed_calls(
 }
 
 /// Every dry-run request, as `METHOD URL  (pod)` and its headers.
-fn requests(rs: &[crate::transport::RequestView]) -> String {
+pub fn requests(rs: &[crate::transport::RequestView]) -> String {
     let mut out = String::new();
     for r in rs {
         out.push_str(&format!("{} {}  ({})\n", r.method, r.url, r.pod));
@@ -146,4 +111,33 @@ fn requests(rs: &[crate::transport::RequestView]) -> String {
         }
     }
     out
+}
+
+/// A lost, failing or regained connection, for stderr.
+pub fn link_line(e: &LinkEvent, style: &Style) -> String {
+    let what = match e.state.as_str() {
+        "reconnected" => style.green(&format!(
+            "reconnected to {} after {}; subscribed again",
+            e.redis,
+            short_duration(std::time::Duration::from_secs_f64(
+                e.down_ms.unwrap_or(0.0) / 1000.0
+            ))
+        )),
+        "lost" => style.yellow(&format!(
+            "connection to {} lost ({}); reconnecting",
+            e.redis,
+            e.error.as_deref().unwrap_or("closed")
+        )),
+        "retrying" => style.yellow(&format!(
+            "cannot reach {} (attempt {}: {}); retrying in {}",
+            e.redis,
+            e.attempt.unwrap_or(0),
+            e.error.as_deref().unwrap_or(""),
+            short_duration(std::time::Duration::from_secs_f64(
+                e.retry_in_ms.unwrap_or(0.0) / 1000.0
+            ))
+        )),
+        _ => format!("subscribed at {}", e.redis),
+    };
+    format!("{} {what}\n", style.bold("redis:"))
 }

@@ -11,8 +11,8 @@ mod purge;
 use std::path::Path;
 use std::process::Output;
 
+use crate::common::Step;
 use revalidate::cdn;
-use revalidate::report::{Envelope, StepReport};
 use revalidate_sim::{CloudFrontOptions, CloudFrontProxy, CloudFrontRequest, Moto, Operation};
 
 use crate::common::{assert_schema, code, envelope, stderr, stdout};
@@ -133,31 +133,31 @@ impl Drop for Aws {
 }
 
 /// The one cdn-invalidate report of an envelope.
-pub fn invalidate_of(env: &Envelope) -> &cdn::invalidate::Report {
+pub fn invalidate_of(env: &crate::common::Doc) -> &cdn::invalidate::Report {
     match env.steps.as_slice() {
-        [StepReport::CdnInvalidate(r)] => r,
+        [Step::CdnInvalidate(r)] => r,
         other => panic!("expected one cdn-invalidate step, got {other:#?}"),
     }
 }
 
 /// The one cdn-status report of an envelope.
-pub fn status_of(env: &Envelope) -> &cdn::wait::StatusReport {
+pub fn status_of(env: &crate::common::Doc) -> &cdn::wait::StatusReport {
     match env.steps.as_slice() {
-        [StepReport::CdnStatus(r)] => r,
+        [Step::CdnStatus(r)] => r,
         other => panic!("expected one cdn-status step, got {other:#?}"),
     }
 }
 
 /// The one cdn-purge report of an envelope.
-pub fn purge_of(env: &Envelope) -> &cdn::purge::Report {
+pub fn purge_of(env: &crate::common::Doc) -> &cdn::purge::Report {
     match env.steps.as_slice() {
-        [StepReport::CdnPurge(r)] => r,
+        [Step::CdnPurge(r)] => r,
         other => panic!("expected one cdn-purge step, got {other:#?}"),
     }
 }
 
 /// stdout as the JSON envelope, failing with stderr when the command did not print one.
-pub fn doc(out: &Output) -> Envelope {
+pub fn doc(out: &Output) -> crate::common::Doc {
     assert!(
         !out.stdout.is_empty(),
         "no JSON on stdout (exit {}); stderr:\n{}",

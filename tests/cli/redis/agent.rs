@@ -946,12 +946,13 @@ fn the_agent_json_report_lists_what_it_handled() {
     let v = crate::common::json(&output);
     crate::common::assert_schema("report.schema.json", &v);
     let env: revalidate::report::Envelope = serde_json::from_value(v).unwrap();
+    let reports = env.reports::<revalidate::agent::Report>().unwrap();
     assert_eq!(
         (env.exit_code, env.stopped),
         (0, None),
         "SIGTERM is how an agent ends"
     );
-    let revalidate::report::StepReport::Agent(a) = &env.steps[0] else {
+    let [a] = reports.as_slice() else {
         panic!("{:?}", env.steps)
     };
     assert_eq!(a.pod, "pod-2");

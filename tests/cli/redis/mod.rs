@@ -19,11 +19,11 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::Step;
 use revalidate::agent::{Handled, Skipped};
 use revalidate::exit::Stop;
 use revalidate::publish::{AckSeen, Message};
 use revalidate::redis::subscriber::LinkEvent;
-use revalidate::report::{Envelope, StepReport};
 use revalidate::watch::Seen;
 use serde_json::Value;
 
@@ -111,9 +111,9 @@ pub fn events(out: &Output) -> Vec<Ev> {
 }
 
 /// The one publish report of an envelope.
-pub fn publish_of(env: &Envelope) -> &revalidate::publish::Report {
+pub fn publish_of(env: &crate::common::Doc) -> &revalidate::publish::Report {
     match env.steps.as_slice() {
-        [StepReport::Publish(r)] => r,
+        [Step::Publish(r)] => r,
         other => panic!("expected one publish step, got {other:#?}"),
     }
 }

@@ -470,7 +470,7 @@ fn dry_run_shows_every_message_and_connects_to_nothing() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let env = crate::common::envelope(&out);
     assert!(env.dry_run);
-    let revalidate::report::StepReport::PublishDryRun(d) = &env.steps[0] else {
+    let crate::common::Step::PublishDryRun(d) = &env.steps[0] else {
         panic!("{:?}", env.steps)
     };
     assert_eq!(d.messages.len(), 2);

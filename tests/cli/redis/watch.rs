@@ -179,7 +179,7 @@ fn watch_duration_ends_it_and_a_signal_before_a_limit_is_partial() {
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let env = crate::common::envelope(&out);
-    let revalidate::report::StepReport::Watch(r) = &env.steps[0] else {
+    let crate::common::Step::Watch(r) = &env.steps[0] else {
         panic!("{:?}", env.steps)
     };
     assert_eq!(r.ended, revalidate::watch::Ended::Duration);

@@ -2,9 +2,8 @@
 //! written before the next message is known), a line on stderr per lost or regained connection,
 //! and a total line at the end.
 
-use super::{ending, plural};
-use crate::redis::subscriber::LinkEvent;
 use crate::report::Style;
+use crate::report::human::{ending, plural};
 use crate::units::short_duration;
 use crate::watch::{self, Seen};
 
@@ -45,35 +44,6 @@ pub fn watch_line(m: &Seen, width: usize, style: &Style) -> String {
         m.channel,
         m.id.as_deref().unwrap_or("-"),
     )
-}
-
-/// A lost, failing or regained connection, for stderr.
-pub fn link_line(e: &LinkEvent, style: &Style) -> String {
-    let what = match e.state.as_str() {
-        "reconnected" => style.green(&format!(
-            "reconnected to {} after {}; subscribed again",
-            e.redis,
-            short_duration(std::time::Duration::from_secs_f64(
-                e.down_ms.unwrap_or(0.0) / 1000.0
-            ))
-        )),
-        "lost" => style.yellow(&format!(
-            "connection to {} lost ({}); reconnecting",
-            e.redis,
-            e.error.as_deref().unwrap_or("closed")
-        )),
-        "retrying" => style.yellow(&format!(
-            "cannot reach {} (attempt {}: {}); retrying in {}",
-            e.redis,
-            e.attempt.unwrap_or(0),
-            e.error.as_deref().unwrap_or(""),
-            short_duration(std::time::Duration::from_secs_f64(
-                e.retry_in_ms.unwrap_or(0.0) / 1000.0
-            ))
-        )),
-        _ => format!("subscribed at {}", e.redis),
-    };
-    format!("{} {what}\n", style.bold("redis:"))
 }
 
 pub fn watch(r: &watch::Report, style: &Style) -> String {

@@ -1,8 +1,8 @@
 //! The agent's summary when it stops (its running log is on stderr, through tracing).
 
-use super::plural;
 use crate::agent;
 use crate::report::Style;
+use crate::report::human::plural;
 use crate::units::short_duration;
 
 pub fn agent(r: &agent::Report, style: &Style) -> String {

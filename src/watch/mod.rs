@@ -8,6 +8,8 @@
 //! report partial (130); SIGTERM, how a supervisor or CI cancels a command, is 143 as for every
 //! other command, limit or not.
 
+mod human;
+
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
@@ -20,6 +22,7 @@ use crate::exit::Stop;
 use crate::redis::Redis;
 use crate::redis::message;
 use crate::redis::subscriber::{self, LinkEvent, Session, Topics, Update};
+use crate::report::{Item, Listed, RedisLink, Reporter, Shown, StepReport, Style, Work};
 
 /// The longest part of a message kept in a report.
 const MAX_PAYLOAD: usize = 1000;
@@ -236,4 +239,86 @@ pub async fn run(
     };
     report.exit_code = report.code().as_u8();
     report
+}
+
+/// A message as it arrives: a line for people in the columns of the header.
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+struct Line<'a> {
+    seen: &'a Seen,
+    #[serde(skip)]
+    width: usize,
+}
+
+impl Item for Line<'_> {
+    const EVENT: &'static str = "message";
+    fn shown(&self, style: &Style) -> Shown {
+        Shown::Line(human::watch_line(self.seen, self.width, style))
+    }
+}
+
+impl StepReport for Report {
+    const KIND: &'static str = "watch";
+    const STEP: &'static str = "watch";
+    const LISTED: Option<&'static str> = Some("messages");
+    fn code(&self) -> Code {
+        Report::code(self)
+    }
+    fn stopped(&self) -> Option<Stop> {
+        self.stopped
+    }
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    fn totals(&self) -> serde_json::Value {
+        serde_json::to_value(&self.totals).expect("totals serialize")
+    }
+    fn human(&self, style: &Style) -> String {
+        human::watch(self, style)
+    }
+}
+
+/// What a watch is about to do, for the `step-start` event.
+#[derive(serde::Serialize)]
+struct Start<'a> {
+    redis: &'a str,
+    channels: &'a [String],
+    patterns: &'a [String],
+    sharded: bool,
+}
+
+/// Runs watch as a step of a command, until its limit or a signal: people get a header, then a
+/// line a message as it arrives.
+pub async fn step(
+    ctx: &RunContext,
+    redis: &Redis,
+    first: Session,
+    plan: &Plan,
+    reporter: &mut Reporter,
+) -> crate::report::Ended<Totals> {
+    let start = Start {
+        redis: redis.shown(),
+        channels: &plan.topics.channels,
+        patterns: &plan.topics.patterns,
+        sharded: plan.topics.sharded,
+    };
+    reporter.start::<Report>(&start, Work::NONE);
+    let width = human::channel_width(&plan.topics.channels, &plan.topics.patterns);
+    let header = human::watch_header(width, &reporter.style());
+    reporter.text(&header);
+    let retain = reporter.retain_for::<Report>();
+    let mut seq = 0;
+    let report = run(ctx, redis, first, plan, retain, |p| match p {
+        Progress::Message(seen) => {
+            reporter.item(&Listed(&Line { seen, width }, seq));
+            seq += 1;
+        }
+        Progress::Link(l) => reporter.item(&RedisLink(l)),
+    })
+    .await;
+    reporter.finish_step(&report);
+    crate::report::Ended {
+        code: report.code(),
+        totals: report.totals,
+    }
 }

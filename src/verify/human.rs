@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{aligned, ending, plural, requests};
 use crate::report::Style;
+use crate::report::human::{aligned, ending, plural, requests};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
 use crate::verify::{self, PathVerdict, Verdict};

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{ending, plural};
 use crate::publish::{self, Outcome};
 use crate::report::Style;
+use crate::report::human::{ending, plural};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
 

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use super::{FailedCall, ending, failed_calls, plural, requests};
 use crate::cdn::invalidate::{self, BatchOutcome};
 use crate::cdn::purge::{self, Outcome};
 use crate::cdn::wait::{StatusReport, View};
 use crate::cdn::{Batch, Failure, Summary};
 use crate::report::Style;
+use crate::report::human::{FailedCall, ending, failed_calls, plural, requests};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
 

@@ -3,9 +3,9 @@
 //! fanout or a verify, a discovery is a summary of a few lines; a recheck says who appeared
 //! and who went away during the run.
 
-use super::{ending, plural};
 use crate::discover::{Recheck, Report, Source};
 use crate::report::Style;
+use crate::report::human::{ending, plural};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
 

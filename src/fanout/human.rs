@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{FailedCall, ending, failed_calls, plural, requests};
 use crate::fanout::{self, Outcome};
 use crate::report::Style;
+use crate::report::human::{FailedCall, ending, failed_calls, plural, requests};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
 

@@ -1,0 +1,346 @@
+//! The JSON document of a command (`-o json`), written as the run goes: its head when the
+//! command starts, each step's listed items (a fanout's cells, a purge's results) as they
+//! complete, each step's other fields when it ends, and the totals of the command last. So
+//! memory does not grow with the number of cells, whatever the format.
+//!
+//! Invariants: the document is one valid JSON value whenever the command ends by itself (a
+//! signal included: the reporter still closes it); listed items come out in input order (a
+//! small reorder buffer holds those that finished ahead of an earlier one); a line never holds
+//! more than one item, so the line-by-line secret redaction of [`super::writer`] sees every
+//! string whole. [`Envelope`] reads the document back.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::StepReport;
+use crate::exit::Stop;
+
+/// The JSON document being written. What opens it (its head, a listed step's opening) is held
+/// until there is something to write after it, so a command that fails before its first report
+/// writes nothing on stdout: the error is all there is to say.
+#[derive(Default)]
+pub(super) struct Document {
+    steps: usize,
+    listing: Option<Listing>,
+    /// The head, not written yet.
+    held: Vec<u8>,
+    /// A listed step's opening (and the separator before it), not written yet.
+    opening: Option<Vec<u8>>,
+}
+
+/// The list a step writes item by item.
+struct Listing {
+    first: bool,
+    /// The input position of the next item to write.
+    next: usize,
+    /// Items that finished ahead of `next`, serialized, by position.
+    early: BTreeMap<usize, Vec<u8>>,
+}
+
+/// The document's opening fields.
+#[derive(Serialize)]
+pub(super) struct Head<'a> {
+    pub schema_version: u32,
+    pub command: &'a str,
+    pub started_at: &'a str,
+    pub dry_run: bool,
+}
+
+/// The document's closing fields.
+#[derive(Serialize)]
+pub(super) struct Tail<'a> {
+    pub finished_at: &'a str,
+    pub duration_ms: f64,
+    pub stopped: Option<Stop>,
+    pub exit_code: u8,
+}
+
+/// `{"a":1,"b":2}` as `"a":1,"b":2`: the fields of an object, to write inside another one.
+fn fields(json: &[u8]) -> &[u8] {
+    &json[1..json.len() - 1]
+}
+
+impl Document {
+    pub fn head(&mut self, head: &Head<'_>) {
+        let json = serde_json::to_vec(head).expect("head serializes");
+        self.held.extend_from_slice(b"{");
+        self.held.extend_from_slice(fields(&json));
+        self.held.extend_from_slice(b",\"steps\":[\n");
+    }
+
+    /// Writes what was held: something follows it now.
+    fn release(&mut self, out: &mut dyn Write) {
+        if !self.held.is_empty() {
+            let _ = out.write_all(&std::mem::take(&mut self.held));
+        }
+        if let Some(opening) = self.opening.take() {
+            let _ = out.write_all(&opening);
+        }
+    }
+
+    /// A step starts: a step with a listed field opens its object and the list.
+    pub fn step_start(&mut self, out: &mut dyn Write, kind: &str, listed: Option<&str>) {
+        if self.opening.take().is_some() {
+            // The last listed step neither wrote an item nor ended (its caller gave up with an
+            // error): it never was.
+            self.listing = None;
+            self.steps -= 1;
+        }
+        self.close_listing(out);
+        let Some(field) = listed else { return };
+        let mut opening = self.separator();
+        opening.extend_from_slice(
+            format!("{{\"step\":{},{}:[", quoted(kind), quoted(field)).as_bytes(),
+        );
+        self.opening = Some(opening);
+        self.listing = Some(Listing {
+            first: true,
+            next: 0,
+            early: BTreeMap::new(),
+        });
+    }
+
+    /// One listed item, at its input position `seq`.
+    pub fn item(&mut self, out: &mut dyn Write, seq: usize, json: Vec<u8>) {
+        if self.listing.is_none() {
+            return;
+        }
+        self.release(out);
+        let Some(l) = &mut self.listing else { return };
+        if seq != l.next {
+            l.early.insert(seq, json);
+            return;
+        }
+        l.write(out, &json);
+        l.next += 1;
+        while let Some(json) = l.early.remove(&l.next) {
+            l.write(out, &json);
+            l.next += 1;
+        }
+    }
+
+    /// A step ended: its other fields close its object (or, unlisted, the whole report is its
+    /// object).
+    pub fn step_end<R: StepReport>(&mut self, out: &mut dyn Write, report: &R) {
+        self.release(out);
+        match (self.listing.take(), R::LISTED) {
+            (Some(mut l), Some(field)) => {
+                l.flush_early(out);
+                let _ = out.write_all(b"\n]");
+                let mut v = serde_json::to_value(report).expect("report serializes");
+                if let Some(map) = v.as_object_mut() {
+                    map.remove(field);
+                    if !map.is_empty() {
+                        let json = serde_json::to_vec(&v).expect("report serializes");
+                        let _ = out.write_all(b",");
+                        let _ = out.write_all(fields(&json));
+                    }
+                }
+                let _ = out.write_all(b"}");
+            }
+            (open, _) => {
+                if let Some(mut l) = open {
+                    // A listed step that ended as another kind (cannot happen): close it.
+                    l.flush_early(out);
+                    let _ = out.write_all(b"\n]}");
+                }
+                let sep = self.separator();
+                self.release(out);
+                let _ = out.write_all(&sep);
+                let json = serde_json::to_vec(report).expect("report serializes");
+                let _ = write!(out, "{{\"step\":{}", quoted(R::KIND));
+                if json.len() > 2 {
+                    let _ = out.write_all(b",");
+                    let _ = out.write_all(fields(&json));
+                }
+                let _ = out.write_all(b"}");
+            }
+        }
+    }
+
+    pub fn tail(&mut self, out: &mut dyn Write, tail: &Tail<'_>) {
+        self.close_listing(out);
+        self.release(out);
+        let json = serde_json::to_vec(tail).expect("tail serializes");
+        let _ = out.write_all(b"\n],");
+        let _ = out.write_all(fields(&json));
+        let _ = out.write_all(b"}\n");
+    }
+
+    /// A listed step that never ended (a step's glue returned early): closed as it stands.
+    fn close_listing(&mut self, out: &mut dyn Write) {
+        if let Some(mut l) = self.listing.take() {
+            self.release(out);
+            l.flush_early(out);
+            let _ = out.write_all(b"\n]}");
+        }
+    }
+
+    /// What goes before the next step's object: a comma after the first; counts the step.
+    fn separator(&mut self) -> Vec<u8> {
+        self.steps += 1;
+        if self.steps > 1 {
+            b",\n".to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+impl Listing {
+    fn write(&mut self, out: &mut dyn Write, json: &[u8]) {
+        let _ = out.write_all(if self.first { b"\n" } else { b",\n" });
+        self.first = false;
+        let _ = out.write_all(json);
+    }
+
+    /// Writes what is held, in order, gaps or not (the step is over).
+    fn flush_early(&mut self, out: &mut dyn Write) {
+        for (_, json) in std::mem::take(&mut self.early) {
+            self.write(out, &json);
+        }
+    }
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
+/// One command's JSON document, read back: the envelope, and each step's report tagged with its
+/// kind (`step`), typed on demand with [`Envelope::reports`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Envelope {
+    pub schema_version: u32,
+    pub command: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_ms: f64,
+    pub dry_run: bool,
+    /// The steps' reports, in the order they ran, each an object with its kind in `step`.
+    pub steps: Vec<serde_json::Value>,
+    /// Set when the command stopped early (a signal or --deadline): the report is partial.
+    pub stopped: Option<Stop>,
+    pub exit_code: u8,
+}
+
+impl Envelope {
+    /// Each step's kind, in order.
+    pub fn kinds(&self) -> Vec<&str> {
+        self.steps
+            .iter()
+            .map(|s| s.get("step").and_then(|k| k.as_str()).unwrap_or_default())
+            .collect()
+    }
+
+    /// Every report of kind `R`, in order.
+    pub fn reports<R: StepReport + DeserializeOwned>(&self) -> Result<Vec<R>, serde_json::Error> {
+        self.steps
+            .iter()
+            .filter(|s| s.get("step").and_then(|k| k.as_str()) == Some(R::KIND))
+            .map(|s| R::deserialize(s))
+            .collect()
+    }
+
+    /// The one report of kind `R`, when there is exactly one.
+    pub fn report<R: StepReport + DeserializeOwned>(&self) -> Option<R> {
+        let mut all = self.reports::<R>().ok()?;
+        (all.len() == 1).then(|| all.remove(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::Code;
+    use crate::report::Style;
+
+    #[derive(Serialize, Deserialize)]
+    struct Listy {
+        items: Vec<u32>,
+        totals: u32,
+    }
+
+    impl StepReport for Listy {
+        const KIND: &'static str = "listy";
+        const STEP: &'static str = "listy";
+        const LISTED: Option<&'static str> = Some("items");
+        fn code(&self) -> Code {
+            Code::Success
+        }
+        fn warnings(&self) -> &[String] {
+            &[]
+        }
+        fn totals(&self) -> serde_json::Value {
+            self.totals.into()
+        }
+        fn human(&self, _: &Style) -> String {
+            String::new()
+        }
+    }
+
+    fn head(d: &mut Document) {
+        d.head(&Head {
+            schema_version: 2,
+            command: "x",
+            started_at: "t0",
+            dry_run: false,
+        });
+    }
+
+    fn tail(d: &mut Document, out: &mut Vec<u8>) {
+        d.tail(
+            out,
+            &Tail {
+                finished_at: "t1",
+                duration_ms: 1.0,
+                stopped: None,
+                exit_code: 0,
+            },
+        );
+    }
+
+    #[test]
+    fn listed_items_come_out_in_input_order_and_the_document_reads_back() {
+        let (mut d, mut out) = (Document::default(), Vec::new());
+        head(&mut d);
+        d.step_start(&mut out, "listy", Some("items"));
+        for seq in [2, 0, 3, 1] {
+            d.item(&mut out, seq, seq.to_string().into_bytes());
+        }
+        let report = Listy {
+            items: vec![99],
+            totals: 4,
+        };
+        d.step_end(&mut out, &report);
+        tail(&mut d, &mut out);
+        let env: Envelope = serde_json::from_slice(&out).expect("valid JSON");
+        let r: Vec<Listy> = env.reports().unwrap();
+        assert_eq!(r[0].items, [0, 1, 2, 3], "the report's own list is left out");
+        assert_eq!(r[0].totals, 4);
+        assert_eq!(env.kinds(), ["listy"]);
+    }
+
+    #[test]
+    fn nothing_is_written_before_a_step_writes_and_an_abandoned_step_never_was() {
+        let (mut d, mut out) = (Document::default(), Vec::new());
+        head(&mut d);
+        d.step_start(&mut out, "listy", Some("items"));
+        assert!(out.is_empty(), "a command that fails now has written nothing");
+        // A second step after the first gave up: the first is not in the document.
+        d.step_start(&mut out, "listy", Some("items"));
+        d.item(&mut out, 0, b"7".to_vec());
+        d.step_end(
+            &mut out,
+            &Listy {
+                items: vec![],
+                totals: 1,
+            },
+        );
+        tail(&mut d, &mut out);
+        let env: Envelope = serde_json::from_slice(&out).expect("valid JSON");
+        assert_eq!(env.kinds(), ["listy"]);
+    }
+}
