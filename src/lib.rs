@@ -20,6 +20,7 @@ pub mod error;
 pub mod exit;
 pub mod fanout;
 pub mod fsutil;
+pub mod label_selector;
 pub mod nextjs;
 pub mod paths;
 pub mod report;

@@ -156,6 +156,16 @@ impl Config {
                         "an empty selector would match every pod of the namespace; give e.g. app=web",
                     ));
                 }
+                // What the API server would refuse is refused here, before anything is sent.
+                if let Err(e) = crate::label_selector::LabelSelector::parse(&selector) {
+                    return Err(self.bad(
+                        "kubernetes.selector",
+                        &format!(
+                            "not a label selector: {e}; write {}",
+                            crate::label_selector::FORMS
+                        ),
+                    ));
+                }
                 PodSource::Selector { selector }
             }
             Some(_) => {
@@ -362,6 +372,55 @@ mod tests {
             parse_dns_target("web.web.svc:80").unwrap(),
             ("web.web.svc".to_string(), 80)
         );
+    }
+
+    #[test]
+    fn a_malformed_selector_is_refused_from_every_source() {
+        let flag = load(
+            Layer {
+                k8s_selector: Some("app=web,,=".into()),
+                ..Layer::default()
+            },
+            None,
+        );
+        let e = flag.pod_source().unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "kubernetes.selector = \"app=web,,=\" (command line): not a label selector: expected a requirement after \",\", found \",\" (at column 9); write requirements separated by commas"
+            ),
+            "{e}"
+        );
+        let file = load(
+            Layer::default(),
+            Some("[kubernetes]\nselector = \"app in (a\"\n"),
+        );
+        let e = file.pod_source().unwrap_err().to_string();
+        assert!(e.contains("selector = \"app in (a\" ("), "{e}");
+        assert!(e.contains("found the end (at column 10)"), "{e}");
+        let env = |k: &str| (k == "REVALIDATE_K8S_SELECTOR").then(|| "!!app".to_string());
+        let c = Config::load(None, None, Layer::default(), &env).unwrap();
+        let e = c.pod_source().unwrap_err().to_string();
+        assert!(
+            e.starts_with("kubernetes.selector = \"!!app\" (env REVALIDATE_K8S_SELECTOR)"),
+            "{e}"
+        );
+        for good in [
+            "app=web",
+            "app in (web,api),!canary",
+            "app.kubernetes.io/name=web",
+        ] {
+            let c = load(
+                Layer {
+                    k8s_selector: Some(good.into()),
+                    ..Layer::default()
+                },
+                None,
+            );
+            assert!(
+                matches!(c.pod_source(), Ok(PodSource::Selector { .. })),
+                "{good}"
+            );
+        }
     }
 
     #[test]

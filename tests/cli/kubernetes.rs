@@ -1060,12 +1060,47 @@ fn selectors_list_running_and_ready_pods_with_their_port() {
     assert_eq!(d.skipped[0].reason, "not ready");
     assert!(d.pods.iter().all(|p| p.port == k.port()));
     assert_eq!((k.revalidations(0), k.revalidations(1)), (1, 0));
-    let out = k.run(
-        &["pods", "--k8s-selector", "app in (web"],
-        &["--kubeconfig".into(), k.kubeconfig.display().to_string()],
+}
+
+#[test]
+fn malformed_selectors_are_refused_before_anything_is_sent() {
+    let k = K8s::start(2, FleetPods::default());
+    let kubeconfig = [
+        "--kubeconfig".to_string(),
+        k.kubeconfig.display().to_string(),
+    ];
+    for (selector, problem) in [
+        (
+            "app=web,,=",
+            "expected a requirement after \",\", found \",\" (at column 9)",
+        ),
+        (
+            "app in (a",
+            "expected \",\" or \")\" after the value \"a\", found the end (at column 10)",
+        ),
+        ("!!app", "expected a label key, found \"!\" (at column 2)"),
+    ] {
+        for command in [&["pods"][..], &["fanout", "/posts/a"]] {
+            let mut args = command.to_vec();
+            args.extend(["--k8s-selector", selector]);
+            let out = k.run(&args, &kubeconfig);
+            assert_eq!(code(&out), 2, "{selector}: {}", stderr(&out));
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!(
+                    "kubernetes.selector = {selector:?} (command line): not a label selector: {problem}"
+                )),
+                "{err}"
+            );
+            assert!(err.contains("key in (v1,v2)"), "the forms allowed: {err}");
+        }
+    }
+    assert_eq!(
+        k.cluster().requests().len(),
+        0,
+        "nothing reached the API server"
     );
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("--k8s-selector \"app in (web\" is not a label selector"));
+    assert_eq!(k.requests(0) + k.requests(1), 0, "nothing reached a pod");
 }
 
 #[test]

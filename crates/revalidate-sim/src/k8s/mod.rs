@@ -50,6 +50,8 @@ pub use builder::{
     ConditionFields, EndpointState, FakeClusterBuilder, FleetPods, ServicePort, TargetPort,
     loopback_fleet, loopback_ips,
 };
+/// The fake API server's label selector parser, for tests that hold another parser to it.
+pub use selector::LabelSelector;
 
 use resource::Kind;
 use store::State;

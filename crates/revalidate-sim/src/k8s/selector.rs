@@ -4,7 +4,11 @@
 //!
 //! Invariant: a selector that does not parse, or a field the resource type
 //! does not index, is an error the caller turns into a 400, never a selector
-//! that silently matches everything.
+//! that silently matches everything. Label selectors are read as
+//! kube-apiserver reads them (empty requirements, a second `/` in a key, a
+//! prefix that is not a DNS subdomain and an even run of commas before `)`
+//! are refused; `>` and `<` compare whole numbers), and the product's own
+//! parser (`revalidate::label_selector`) is tested against this one.
 
 use std::collections::BTreeSet;
 
@@ -20,21 +24,30 @@ enum Op {
     NotIn(BTreeSet<String>),
     Exists,
     DoesNotExist,
+    GreaterThan(i64),
+    LessThan(i64),
 }
 
 /// A parsed label selector; the empty selector matches everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct LabelSelector {
+pub struct LabelSelector {
     requirements: Vec<(String, Op)>,
 }
 
 impl LabelSelector {
-    pub(crate) fn parse(text: &str) -> Result<LabelSelector, String> {
+    /// Parses a selector as kube-apiserver does; the error is the API
+    /// server's 400 message.
+    pub fn parse(text: &str) -> Result<LabelSelector, String> {
         let mut requirements = Vec::new();
+        if space_trimmed(text).is_empty() {
+            return Ok(LabelSelector { requirements });
+        }
         for part in split_top_level(text) {
-            let part = part.trim();
+            let part = space_trimmed(part);
             if part.is_empty() {
-                continue;
+                return Err(format!(
+                    "found ',', expected: identifier after ',' in {text:?}"
+                ));
             }
             requirements.push(parse_requirement(part)?);
         }
@@ -46,9 +59,10 @@ impl LabelSelector {
     }
 
     /// Whether an object (its `metadata.labels`) satisfies every requirement.
-    pub(crate) fn matches(&self, object: &Value) -> bool {
+    pub fn matches(&self, object: &Value) -> bool {
         let labels = object.pointer("/metadata/labels");
         let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
+        let number = |key: &str| label(key).and_then(|l| l.parse::<i64>().ok());
         self.requirements.iter().all(|(key, op)| match op {
             Op::Equals(v) => label(key) == Some(v.as_str()),
             Op::NotEquals(v) => label(key) != Some(v.as_str()),
@@ -56,6 +70,8 @@ impl LabelSelector {
             Op::NotIn(vs) => !label(key).is_some_and(|l| vs.contains(l)),
             Op::Exists => label(key).is_some(),
             Op::DoesNotExist => label(key).is_none(),
+            Op::GreaterThan(n) => number(key).is_some_and(|l| l > *n),
+            Op::LessThan(n) => number(key).is_some_and(|l| l < *n),
         })
     }
 }
@@ -79,11 +95,20 @@ fn split_top_level(text: &str) -> Vec<&str> {
     parts
 }
 
+/// The whitespace kube-apiserver's lexer skips: space, TAB, CR and LF (not Unicode spaces).
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+fn space_trimmed(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
 fn parse_requirement(part: &str) -> Result<(String, Op), String> {
     let bad = |why: &str| format!("unable to parse requirement: {why} in {part:?}");
     if let Some(key) = part.strip_prefix('!') {
         return Ok((
-            checked_key(key.trim()).map_err(|e| bad(&e))?,
+            checked_key(space_trimmed(key)).map_err(|e| bad(&e))?,
             Op::DoesNotExist,
         ));
     }
@@ -93,14 +118,24 @@ fn parse_requirement(part: &str) -> Result<(String, Op), String> {
         ("=", Op::Equals),
     ] {
         if let Some((key, value)) = part.split_once(token) {
-            let key = checked_key(key.trim()).map_err(|e| bad(&e))?;
-            let value = checked_value(value.trim()).map_err(|e| bad(&e))?;
+            let key = checked_key(space_trimmed(key)).map_err(|e| bad(&e))?;
+            let value = checked_value(space_trimmed(value)).map_err(|e| bad(&e))?;
             return Ok((key, make(value)));
         }
     }
-    let words: Vec<&str> = part.splitn(2, char::is_whitespace).collect();
+    for (token, make) in [('>', Op::GreaterThan as fn(i64) -> Op), ('<', Op::LessThan)] {
+        if let Some((key, value)) = part.split_once(token) {
+            let key = checked_key(space_trimmed(key)).map_err(|e| bad(&e))?;
+            let value = checked_value(space_trimmed(value)).map_err(|e| bad(&e))?;
+            let n = value
+                .parse::<i64>()
+                .map_err(|_| bad("for 'Gt', 'Lt' operators, the value must be an integer"))?;
+            return Ok((key, make(n)));
+        }
+    }
+    let words: Vec<&str> = part.splitn(2, is_space).collect();
     let key = checked_key(words[0]).map_err(|e| bad(&e))?;
-    let Some(rest) = words.get(1).map(|r| r.trim()) else {
+    let Some(rest) = words.get(1).map(|r| space_trimmed(r)) else {
         return Ok((key, Op::Exists));
     };
     let (negate, list) = if let Some(list) = rest.strip_prefix("notin") {
@@ -110,14 +145,24 @@ fn parse_requirement(part: &str) -> Result<(String, Op), String> {
     } else {
         return Err(bad("expected one of [=, ==, !=, in, notin]"));
     };
-    let inner = list
-        .trim()
+    let inner = space_trimmed(list)
         .strip_prefix('(')
         .and_then(|l| l.strip_suffix(')'))
         .ok_or_else(|| bad("expected a parenthesised set of values"))?;
-    let values = inner
-        .split(',')
-        .map(|v| checked_value(v.trim()))
+    let items: Vec<&str> = inner.split(',').map(space_trimmed).collect();
+    // kube-apiserver's list parser takes commas two at a time, so an even run of them just
+    // before ")" (`(a,,)`, `(,,)`) leaves it looking at ")" for a value.
+    let trailing_commas = if items.iter().all(|v| v.is_empty()) {
+        items.len() - 1
+    } else {
+        items.iter().rev().take_while(|v| v.is_empty()).count()
+    };
+    if trailing_commas > 0 && trailing_commas % 2 == 0 {
+        return Err(bad("found ')', expected: ',', or identifier"));
+    }
+    let values = items
+        .into_iter()
+        .map(checked_value)
         .collect::<Result<BTreeSet<_>, _>>()
         .map_err(|e| bad(&e))?;
     Ok((
@@ -130,14 +175,31 @@ fn parse_requirement(part: &str) -> Result<(String, Op), String> {
     ))
 }
 
-/// A label key: an optional DNS prefix and `/`, then a name of up to 63
-/// alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric.
+/// A label key: an optional DNS subdomain prefix and `/`, then a name of up
+/// to 63 alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric.
 fn checked_key(key: &str) -> Result<String, String> {
-    let name = key.rsplit_once('/').map_or(key, |(_, n)| n);
-    if name.is_empty() || !valid_label_text(name) {
+    let (prefix, name) = match key.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    let prefix_ok = prefix.is_none_or(is_dns_subdomain);
+    if !prefix_ok || name.contains('/') || !valid_label_text(name) {
         return Err(format!("invalid label key {key:?}"));
     }
     Ok(key.to_owned())
+}
+
+/// A DNS-1123 subdomain: up to 253 characters, dot-separated labels of
+/// lowercase alphanumerics and `-` that start and end alphanumeric.
+fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|label| {
+            let lower = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+            let b = label.as_bytes();
+            b.first().is_some_and(lower)
+                && b.last().is_some_and(lower)
+                && b.iter().all(|c| lower(c) || *c == b'-')
+        })
 }
 
 fn checked_value(value: &str) -> Result<String, String> {
@@ -234,6 +296,32 @@ mod tests {
         assert!(LabelSelector::parse("app web").is_err());
         assert!(LabelSelector::parse("a=b c").is_err());
         assert!(LabelSelector::parse("-x=1").is_err());
+    }
+
+    #[test]
+    fn label_selectors_refuse_what_the_api_server_refuses() {
+        for bad in [
+            "app=web,,=",
+            "app in (a",
+            "!!app",
+            "app=web,",
+            ",app",
+            "/app",
+            "Example.com/app",
+            "a/b/c",
+            "x in (a,,)",
+            "x in (,,)",
+            "gen>x",
+            "app\u{a0}",
+        ] {
+            assert!(LabelSelector::parse(bad).is_err(), "{bad:?}");
+        }
+        for good in [" ", "x in (a,,,)", "x in (,)", "gen>3", "a.io/b=c"] {
+            assert!(LabelSelector::parse(good).is_ok(), "{good:?}");
+        }
+        let gen7 = obj(json!({"gen": "7"}));
+        assert!(LabelSelector::parse("gen>6,gen<8").unwrap().matches(&gen7));
+        assert!(!LabelSelector::parse("gen>7").unwrap().matches(&gen7));
     }
 
     #[test]
