@@ -337,3 +337,62 @@ fn a_paths_file_that_is_not_utf8_is_refused_not_mangled() {
     );
     assert_nothing_sent(&tf);
 }
+
+#[test]
+fn percent_encoded_control_characters_are_refused_for_every_purpose_and_nothing_is_sent() {
+    let tf = TestFleet::three();
+    // A listener that nothing may connect to: the Redis of publish, CloudFront's endpoint.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let elsewhere = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let purge_url = format!("varnish={}", tf.pod(0).url());
+    let redis_url = format!("redis://{elsewhere}");
+    let endpoint_url = format!("http://{elsewhere}");
+    let bad = ["/a%0D%0AX-Evil:%201", "/b%00", "/c?q=%7F", "/d%C2%85"];
+    let commands: [Vec<&str>; 5] = [
+        vec!["fanout"],
+        vec!["verify"],
+        vec!["cdn", "purge", "--purge-url", &purge_url],
+        vec![
+            "cdn",
+            "invalidate",
+            "--distribution",
+            "E2QWRUHAPOMQZL",
+            "--endpoint-url",
+            &endpoint_url,
+        ],
+        vec!["publish", "--redis-url", &redis_url],
+    ];
+    for command in &commands {
+        let mut c = tf.cmd();
+        c.args(command).args(bad);
+        if matches!(command[0], "fanout" | "verify") {
+            c.args(tf.pod_args());
+        }
+        if command[0] == "fanout" {
+            c.args(tf.manifest_arg());
+        }
+        let out = c.output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(code(&out), 2, "{command:?}: {err}");
+        assert!(
+            err.starts_with("error: 4 bad paths; nothing was sent:"),
+            "{command:?}: {err}"
+        );
+        assert_eq!(
+            bad_lines(&err),
+            [
+                "argument 1: \"/a%0D%0AX-Evil:%201\": contains %0D, the control character CR (\\r) percent-encoded; control characters are refused raw or encoded, because a server decodes them and they would inject headers or split log lines",
+                "argument 2: \"/b%00\": contains %00, the control character NUL (\\0) percent-encoded; control characters are refused raw or encoded, because a server decodes them and they would inject headers or split log lines",
+                "argument 3: \"/c?q=%7F\": contains %7F, the control character U+007F percent-encoded; control characters are refused raw or encoded, because a server decodes them and they would inject headers or split log lines",
+                "argument 4: \"/d%C2%85\": contains %C2%85, the control character U+0085 percent-encoded; control characters are refused raw or encoded, because a server decodes them and they would inject headers or split log lines",
+            ],
+            "{command:?}"
+        );
+    }
+    assert_nothing_sent(&tf);
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "nothing connected to Redis or CloudFront"
+    );
+}
