@@ -620,6 +620,11 @@ async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code
     if topics.channels.is_empty() && topics.patterns.is_empty() {
         topics.channels.push(config.watch_channel()?);
     }
+    if a.duration.is_some_and(|d| d.is_zero()) {
+        return Err(Error::usage(
+            "--duration 0s ends the watch before any message can arrive; give e.g. 30s, or leave it unset to watch until interrupted",
+        ));
+    }
     let plan = crate::watch::Plan {
         topics,
         count: a.count,

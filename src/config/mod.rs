@@ -396,6 +396,12 @@ impl Config {
                 )));
             }
         }
+        if s.max_body == 0 {
+            return Err(self.bad(
+                "verify.max_body",
+                "a body of at most 0 bytes leaves nothing to compare (every page would be too large); give e.g. 32MiB, or leave it unset",
+            ));
+        }
         if s.expect_changed && s.baseline.is_none() {
             return Err(ConfigError(
                 "--expect-changed compares with a baseline: add --baseline FILE (a snapshot written by `verify --save FILE`)".into(),
@@ -854,6 +860,16 @@ impl Config {
                 "acknowledgements need some time to arrive; give e.g. 10s",
             ));
         }
+        let expect_subscribers = value(&r.redis_expect_subscribers).map(|c| c.0);
+        let stream = defaulted(&r.redis_stream);
+        // With --stream the message waits in the stream for agents that catch up, and the
+        // stream's answer is the evidence; without it, 0 holds for a message nobody got.
+        if expect_subscribers == Some(0) && !stream {
+            return Err(self.bad(
+                "redis.expect_subscribers",
+                "0 expected subscribers is met by a message nobody received, so it proves nothing; give the number of pods that subscribe (e.g. 3), leave it unset to expect the configured pods, or add --stream so the message waits in the stream for agents that catch up",
+            ));
+        }
         let check = defaulted(&r.redis_check);
         let force = defaulted(&r.redis_force);
         if force && !check {
@@ -864,11 +880,11 @@ impl Config {
         Ok(PublishSettings {
             channel: self.channel()?,
             message: value(&r.redis_message),
-            expect_subscribers: value(&r.redis_expect_subscribers).map(|c| c.0),
+            expect_subscribers,
             check,
             force,
             sharded: defaulted(&r.redis_sharded),
-            stream_maxlen: defaulted(&r.redis_stream).then(|| defaulted(&r.redis_stream_maxlen).0),
+            stream_maxlen: stream.then(|| defaulted(&r.redis_stream_maxlen).0),
             ack_timeout: wait_acks.then_some(ack_timeout),
         })
     }
@@ -1131,6 +1147,90 @@ max_body = "1MiB"
             .unwrap_err()
             .to_string();
         assert!(e.contains("headers = … ("), "{e}");
+    }
+
+    #[test]
+    fn sizes_and_counts_that_prove_nothing_are_refused_from_every_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let from_file = |text: &str, profile: Option<&str>| {
+            let f = write(dir.path(), text);
+            load(Some(&f), profile, Layer::default(), &|_| None).unwrap()
+        };
+        let flag = load(
+            None,
+            None,
+            Layer {
+                verify_max_body: Some(value::Size(0)),
+                ..Layer::default()
+            },
+            &|_| None,
+        )
+        .unwrap();
+        for (c, source) in [
+            (flag, "(command line)"),
+            (
+                from_file("[verify]\nmax_body = 0\n", None),
+                "revalidate.toml)",
+            ),
+            (
+                from_file("[profiles.p.verify]\nmax_body = \"0KiB\"\n", Some("p")),
+                "[profiles.p])",
+            ),
+        ] {
+            let e = c.verify().unwrap_err().to_string();
+            assert!(e.starts_with("verify.max_body = \"0\" ("), "{e}");
+            assert!(e.contains(source), "{e}");
+            assert!(e.contains("leaves nothing to compare"), "{e}");
+        }
+        let flag = load(
+            None,
+            None,
+            Layer {
+                redis_expect_subscribers: Some(value::Count(0)),
+                ..Layer::default()
+            },
+            &|_| None,
+        )
+        .unwrap();
+        for (c, source) in [
+            (flag, "(command line)"),
+            (
+                from_file("[redis]\nexpect_subscribers = 0\n", None),
+                "revalidate.toml)",
+            ),
+        ] {
+            let e = c.publish().unwrap_err().to_string();
+            assert!(e.starts_with("redis.expect_subscribers = 0 ("), "{e}");
+            assert!(e.contains(source), "{e}");
+            assert!(e.contains("met by a message nobody received"), "{e}");
+        }
+        // One byte and one subscriber are settings that can fail, so they are allowed; so is
+        // 0 subscribers when the message goes to the stream, whose answer is the evidence.
+        let c = from_file(
+            "[verify]\nmax_body = 1\n[redis]\nexpect_subscribers = 1\n",
+            None,
+        );
+        assert_eq!(c.verify().unwrap().max_body, 1);
+        assert_eq!(c.publish().unwrap().expect_subscribers, Some(1));
+        let c = from_file("[redis]\nexpect_subscribers = 0\nstream = true\n", None);
+        assert_eq!(c.publish().unwrap().expect_subscribers, Some(0));
+        // The other counts that would make a step prove nothing start at 1 in their type.
+        for (text, want) in [
+            ("[verify]\nsamples = 0\n", "verify.samples = 0"),
+            (
+                "[cdn]\ncloudflare_batch_size = 0\n",
+                "cdn.cloudflare_batch_size = 0",
+            ),
+            ("[cdn]\nbatch_size = 0\n", "cdn.batch_size = 0"),
+            ("[redis]\nstream_maxlen = 0\n", "redis.stream_maxlen = 0"),
+            ("concurrency = 0\n", "concurrency = 0"),
+        ] {
+            let f = write(dir.path(), text);
+            let e = load(Some(&f), None, Layer::default(), &|_| None)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want) && e.contains("from 1 to"), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -206,7 +206,7 @@ impl KeyValue for Size {
     }
     fn from_toml(v: &toml::Value) -> Result<Size, String> {
         match v {
-            toml::Value::Integer(i) if *i > 0 => Ok(Size(*i as u64)),
+            toml::Value::Integer(i) if *i >= 0 => Ok(Size(*i as u64)),
             toml::Value::String(s) => Size::from_env(s),
             _ => Err("must be a size such as \"32MiB\"".into()),
         }
@@ -216,9 +216,9 @@ impl KeyValue for Size {
     }
     fn show(&self) -> String {
         let n = self.0;
-        let text = if n.is_multiple_of(1 << 20) {
+        let text = if n != 0 && n.is_multiple_of(1 << 20) {
             format!("{}MiB", n >> 20)
-        } else if n.is_multiple_of(1 << 10) {
+        } else if n != 0 && n.is_multiple_of(1 << 10) {
             format!("{}KiB", n >> 10)
         } else {
             n.to_string()

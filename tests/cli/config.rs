@@ -715,3 +715,79 @@ fn a_bad_line_in_a_configured_pods_file_is_named() {
     );
     assert!(reached(&tf).is_empty());
 }
+
+#[test]
+fn settings_that_make_a_step_prove_nothing_are_refused_and_nothing_is_sent() {
+    let tf = TestFleet::three();
+    // A listener that nothing may connect to: the Redis of publish and watch.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let redis_url = format!(
+        "redis://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let pods = |c: &mut assert_cmd::Command| {
+        for i in 0..3 {
+            c.args(["--pod", &pod_spec(&tf, i)]);
+        }
+    };
+    let mut runs: Vec<(assert_cmd::Command, &str)> = Vec::new();
+    let mut c = tf.cmd();
+    c.args(["verify", "/posts/a", "--max-body", "0"]);
+    pods(&mut c);
+    runs.push((
+        c,
+        "error: verify.max_body = \"0\" (command line): a body of at most 0 bytes leaves nothing to compare",
+    ));
+    let file = tf.write("vacuous.toml", "[verify]\nmax_body = \"0MiB\"\n");
+    let mut c = tf.cmd();
+    c.args(["verify", "/posts/a", "-c", file.to_str().unwrap()]);
+    pods(&mut c);
+    runs.push((c, "error: verify.max_body = \"0\" ("));
+    let mut c = tf.cmd();
+    c.args([
+        "publish",
+        "/posts/a",
+        "--expect-subscribers",
+        "0",
+        "--redis-url",
+        &redis_url,
+    ]);
+    runs.push((
+        c,
+        "error: redis.expect_subscribers = 0 (command line): 0 expected subscribers is met by a message nobody received",
+    ));
+    let mut c = tf.cmd();
+    c.args(["watch", "--duration", "0s", "--redis-url", &redis_url]);
+    runs.push((
+        c,
+        "error: --duration 0s ends the watch before any message can arrive",
+    ));
+    for (mut c, want) in runs {
+        let out = c.output().unwrap();
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).starts_with(want), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    }
+    assert!(reached(&tf).is_empty(), "pods reached: {:?}", reached(&tf));
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "nothing connected to Redis"
+    );
+    // With --stream, 0 subscribers is allowed (the stream's answer is the evidence): it gets
+    // past the settings, to Redis, which this listener never answers.
+    let out = tf
+        .cmd()
+        .args([
+            "publish",
+            "/posts/a",
+            "--expect-subscribers",
+            "0",
+            "--stream",
+        ])
+        .args(["--redis-url", &redis_url, "--redis-timeout", "300ms"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(listener.accept().is_ok(), "publish --stream connected");
+}

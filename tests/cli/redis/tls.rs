@@ -22,6 +22,7 @@ fn rediss_with_the_ca_given_works_and_without_it_is_exit_5() {
             &url,
             "--expect-subscribers",
             "0",
+            "--stream",
         ])
         .arg("--redis-ca")
         .arg(certs.path().join("ca.pem"))
@@ -78,7 +79,7 @@ fn a_tls_cluster_is_reached_with_the_ca_given_and_refused_without_it() {
     let sharded = |ca: bool| {
         let (mut c, _d) = revalidate();
         c.args(["publish", "/posts/a", "--sharded", "--redis-url", &url])
-            .args(["--expect-subscribers", "0", "-o", "json"]);
+            .args(["--expect-subscribers", "0", "--stream", "-o", "json"]);
         if ca {
             c.arg("--redis-ca").arg(certs.path().join("ca.pem"));
         }
