@@ -658,31 +658,124 @@ mod tests {
         .prop_filter("no dot segments", |s| !has_dot_segment(s))
     }
 
+    /// Path text of every kind: valid, near misses and hostile. Pieces people write (`%`, `?`,
+    /// `#`, `*`, dots, slashes, escapes valid and not, raw and encoded control characters, a
+    /// scheme, Unicode), arbitrary characters, arbitrary strings, and long repeats that cross
+    /// [`MAX_LEN`] once encoded.
+    fn path_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            3 => any::<char>().prop_map(String::from),
+            3 => "[a-zA-Z0-9/._~-]{1,4}",
+            4 => proptest::sample::select(vec![
+                "%", "?", "#", "*", ".", "..", "/", "//", "%2e", "%2E", "%2F", "%25", "%zz", "%4",
+                "%0A", "%0d", "%00", "%1F", "%7F", "%7f", "%C2%85", "%c2%9f", "%C2%A0", "%C3%A9",
+                "%2A", "%20", " ", "\r", "\n", "\0", "\t", "\u{7f}", "\u{85}", "\u{feff}",
+                "\u{e9}", "\u{1F600}", "https://", "&", "=", "+", ";", "@", ":",
+            ])
+            .prop_map(String::from),
+        ];
+        let body = proptest::collection::vec(piece.clone(), 0..24).prop_map(|ps| ps.concat());
+        prop_oneof![
+            8 => body.clone().prop_map(|b| format!("/{b}")),
+            1 => body,
+            1 => any::<String>(),
+            1 => (piece, 500..1500usize).prop_map(|(p, n)| format!("/{}", p.repeat(n))),
+        ]
+    }
+
+    /// What a server gets back by decoding a path once.
+    fn decoded(s: &str) -> Vec<u8> {
+        percent_encoding::percent_decode_str(s).collect()
+    }
+
     proptest! {
         #[test]
-        fn encoding_round_trips(raw in raw_path()) {
-            let c = canon(&raw);
-            let back = percent_encoding::percent_decode_str(&c).decode_utf8().unwrap();
-            prop_assert_eq!(back, raw);
+        fn any_text_is_refused_or_accepted_without_a_panic_for_every_purpose(
+            text in prop_oneof![path_text(), any::<String>()],
+        ) {
+            for purpose in [Purpose::Pod, Purpose::Cdn] {
+                let _ = UrlPath::parse(&text, purpose);
+            }
         }
 
+        /// An accepted path is canonical, means what was written, and is accepted again as it is.
         #[test]
-        fn encoding_is_idempotent(raw in raw_path()) {
-            let once = canon(&raw);
-            prop_assert_eq!(canon(&once), once);
+        fn what_is_accepted_is_canonical_and_means_what_was_written(text in path_text()) {
+            for purpose in [Purpose::Pod, Purpose::Cdn] {
+                let Ok(p) = UrlPath::parse(&text, purpose) else { continue };
+                let c = p.as_str();
+                prop_assert!(c.starts_with('/') && !c.starts_with("//"), "{:?}", c);
+                prop_assert!(c.len() <= MAX_LEN);
+                let b = c.as_bytes();
+                for (i, &byte) in b.iter().enumerate() {
+                    let escape = byte == b'%'
+                        && b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+                    prop_assert!(is_query_char(byte) || escape, "{:?} at {}", c, i);
+                }
+                prop_assert!(encoded_control_char(c).is_none(), "{:?}", c);
+                prop_assert!(!has_dot_segment(c.split('?').next().unwrap_or("")), "{:?}", c);
+                if let Some(i) = c.find('*') {
+                    prop_assert!(purpose == Purpose::Cdn && i == c.len() - 1, "{:?}", c);
+                }
+                prop_assert_eq!(decoded(c), decoded(&text), "{:?} from {:?}", c, text);
+                let again = UrlPath::parse(c, purpose);
+                prop_assert_eq!(again.as_ref(), Ok(&p));
+            }
         }
 
+        /// A control character a server would see once it decodes the path is refused, raw or
+        /// percent-encoded, whatever the purpose.
         #[test]
-        fn output_is_plain_ascii_pchars(raw in raw_path()) {
-            let c = canon(&raw);
-            prop_assert!(c.bytes().all(|b| is_query_char(b) || b == b'%'));
+        fn a_decoded_control_character_is_always_refused(text in path_text()) {
+            let decoded = String::from_utf8_lossy(&decoded(&text)).into_owned();
+            if decoded.chars().any(char::is_control) {
+                for purpose in [Purpose::Pod, Purpose::Cdn] {
+                    let rule = UrlPath::parse(&text, purpose);
+                    prop_assert!(
+                        matches!(rule, Err(Rule::ControlChar(_) | Rule::EncodedControlChar(..))),
+                        "{:?}: {:?}", text, rule
+                    );
+                }
+            }
+        }
+
+        /// A pod path is a CDN path too, with the same encoding.
+        #[test]
+        fn pod_paths_are_cdn_paths(text in path_text()) {
+            if let Ok(p) = UrlPath::parse(&text, Purpose::Pod) {
+                prop_assert_eq!(UrlPath::parse(&text, Purpose::Cdn), Ok(p));
+            }
+        }
+
+        /// A path read back from a report is the path written.
+        #[test]
+        fn accepted_paths_survive_a_report(text in path_text()) {
+            if let Ok(p) = UrlPath::parse(&text, Purpose::Cdn) {
+                let json = serde_json::to_string(&p).unwrap();
+                prop_assert_eq!(serde_json::from_str::<UrlPath>(&json).unwrap(), p);
+            }
+        }
+
+        /// Any bytes on stdin or in a paths file are read or refused, never a panic.
+        #[test]
+        fn any_bytes_as_a_paths_file_are_read_or_refused(
+            bytes in proptest::collection::vec(any::<u8>(), 0..200),
+            lines in proptest::collection::vec(path_text(), 0..6),
+        ) {
+            for input in [bytes, lines.join("\n").into_bytes()] {
+                for purpose in [Purpose::Pod, Purpose::Cdn] {
+                    let mut stdin = std::io::Cursor::new(input.clone());
+                    let _ = collect(&["-".to_string()], &[], &mut stdin, purpose);
+                }
+            }
         }
 
         #[test]
         fn existing_escapes_are_never_encoded_again(
             raw in raw_path(),
             hex in proptest::collection::vec(
-                (0x20u8..=0xFF).prop_filter("not DEL", |b| *b != 0x7F).prop_map(|b| format!("%{b:02x}")),
+                // Every byte but the control characters (C0 and DEL).
+                (0x20u8..=0xFE).prop_map(|b| format!("%{:02x}", b + u8::from(b >= 0x7F))),
                 1..4,
             )
         ) {
