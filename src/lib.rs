@@ -65,7 +65,7 @@ pub fn init_logging_as(verbose: u8, ansi: bool, format: crate::choices::LogForma
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(filter))
-        .with_writer(|| secret::RedactingWriter(std::io::stderr()))
+        .with_writer(|| secret::RedactingWriter::new(std::io::stderr()))
         .with_target(false);
     let _ = match format {
         crate::choices::LogFormat::Text => builder.with_ansi(ansi).try_init(),

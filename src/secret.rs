@@ -319,18 +319,52 @@ pub fn show_masked(display: Mask, text: &str) -> String {
     }
 }
 
-/// A writer that redacts secrets from everything written through it (used for logs).
-pub struct RedactingWriter<W: std::io::Write>(pub W);
+/// A writer that redacts secrets from everything written through it (used for logs). It holds
+/// what it is given until a line is complete (or it is flushed or dropped) and redacts whole
+/// lines, so a secret split across two writes is still caught, and a character split across two
+/// writes is not garbled.
+pub struct RedactingWriter<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> RedactingWriter<W> {
+    pub fn new(inner: W) -> RedactingWriter<W> {
+        RedactingWriter {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes out the first `n` bytes held, redacted.
+    fn write_held(&mut self, n: usize) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(&self.pending[..n]);
+        self.inner.write_all(redact(&text).as_bytes())?;
+        self.pending.drain(..n);
+        Ok(())
+    }
+}
 
 impl<W: std::io::Write> std::io::Write for RedactingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        self.0.write_all(redact(&text).as_bytes())?;
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') {
+            self.write_held(end + 1)?;
+        }
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        if !self.pending.is_empty() {
+            self.write_held(self.pending.len())?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Write> Drop for RedactingWriter<W> {
+    fn drop(&mut self) {
+        let _ = std::io::Write::flush(self);
     }
 }
 
@@ -420,7 +454,102 @@ pub fn expand_env_with(
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// Secrets for properties, registered once for the whole test binary (registering one a
+    /// case would slow every later redaction): each starts with a marker no other test writes
+    /// (the filler around them never holds a `Q`), and between them they hold every character
+    /// that some form (percent, JSON, HTML, base64) writes differently.
+    const SECRETS: [&str; 5] = [
+        "Qz8f3a9c2e1b7d6054",
+        "Qz p@ss w0rd/+=~.-_",
+        "Qz\"quoted\" & <tagged> 'x'",
+        "Qzcaf\u{e9}-\u{1F600}-\u{4e2d}\u{6587}",
+        "QzAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ];
+
+    fn secret() -> impl Strategy<Value = &'static str> {
+        static REGISTERED: std::sync::Once = std::sync::Once::new();
+        REGISTERED.call_once(|| SECRETS.iter().for_each(|s| register(s)));
+        prop::sample::select(&SECRETS[..])
+    }
+
+    /// Text around a secret: anything but `Q`, so the secret's start cannot come from it.
+    fn filler() -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<char>().prop_filter("no Q", |c| *c != 'Q'), 0..60)
+            .prop_map(|cs| cs.into_iter().collect())
+    }
+
+    /// Splits `bytes` into pieces at the given cut points (any byte, even inside a character).
+    fn pieces(bytes: &[u8], cuts: &[prop::sample::Index]) -> Vec<Vec<u8>> {
+        let mut at: Vec<usize> = cuts.iter().map(|c| c.index(bytes.len() + 1)).collect();
+        at.sort_unstable();
+        let mut out = Vec::new();
+        let mut start = 0;
+        for cut in at.into_iter().chain([bytes.len()]) {
+            out.push(bytes[start..cut].to_vec());
+            start = cut;
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn a_secret_anywhere_in_a_text_is_redacted(
+            s in secret(),
+            before in filler(),
+            after in filler(),
+        ) {
+            let text = format!("{before}{s}{after}");
+            let out = redact(&text);
+            prop_assert!(!out.contains(s), "{:?}", out);
+            prop_assert!(out.contains("<redacted>"));
+        }
+
+        /// An error snippet cut at any point shows neither the secret nor a start of it (four
+        /// characters or more): when the secret is whole in the text, and when the text itself
+        /// was cut inside it.
+        #[test]
+        fn a_snippet_cut_anywhere_shows_no_secret_nor_its_start(
+            s in secret(),
+            before in filler(),
+            after in filler(),
+            kept in any::<prop::sample::Index>(),
+            max in 0usize..150,
+        ) {
+            let cut_inside: String = s.chars().take(kept.index(s.chars().count() + 1)).collect();
+            for text in [format!("{before}{s}{after}"), format!("{before}{cut_inside}")] {
+                let out = snippet(&text, max);
+                prop_assert!(!out.contains(&s[..MIN_PREFIX]), "{:?} from {:?}", out, text);
+                prop_assert!(out.chars().count() <= max + 1, "{:?}", out);
+            }
+        }
+
+        /// Logs go through [`RedactingWriter`]: a secret split across writes at any points
+        /// (even inside a character) never leaks, and the text is otherwise unchanged.
+        #[test]
+        fn a_secret_split_across_writes_never_leaks(
+            s in secret(),
+            before in filler(),
+            after in filler(),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 1..4),
+            newline in any::<bool>(),
+        ) {
+            let text = format!("{before}{s}{after}{}", if newline { "\n" } else { "" });
+            let mut out = Vec::new();
+            {
+                let mut w = RedactingWriter::new(&mut out);
+                for piece in pieces(text.as_bytes(), &cuts) {
+                    std::io::Write::write_all(&mut w, &piece).unwrap();
+                }
+            }
+            let out = String::from_utf8(out).unwrap();
+            prop_assert!(!out.contains(s), "{:?}", out);
+            prop_assert_eq!(out, redact(&text).into_owned());
+        }
+    }
 
     #[test]
     fn secret_never_formats_its_value() {
