@@ -11,6 +11,8 @@ pub mod flags;
 pub mod keys;
 pub mod kubernetes;
 pub mod layers;
+#[cfg(test)]
+mod proptests;
 pub mod value;
 
 use std::path::{Path, PathBuf};

@@ -78,7 +78,77 @@ pub fn parse_all(lines: &[String], warn: &mut Vec<String>) -> Result<Vec<Header>
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// Header lines of every kind: names valid and not (never a credential's name, whose
+    /// literal value would be registered as a secret for the whole test binary), values with
+    /// control characters, Unicode, references to unset variables and stray `${`, and
+    /// arbitrary strings.
+    fn header_line() -> impl Strategy<Value = String> {
+        let name = prop_oneof![
+            4 => "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}",
+            1 => any::<String>(),
+            1 => Just(String::new()),
+            1 => Just("X Forwarded".to_string()),
+        ];
+        let piece = prop_oneof![
+            4 => any::<char>().prop_map(String::from),
+            4 => "[ -~]{1,6}",
+            2 => prop::sample::select(vec![
+                "\r", "\n", "\0", "\t", "\u{7f}", "\u{85}", "\u{e9}", ":", " ", "${", "}",
+                "${REVALIDATE_PROPTEST_UNSET}", "${not a name}", "\r\nX-Evil: 1",
+            ])
+            .prop_map(String::from),
+        ];
+        let value = prop::collection::vec(piece, 0..8).prop_map(|ps| ps.concat());
+        prop_oneof![
+            6 => (name, prop::sample::select(vec![":", ": ", " : "]), value)
+                .prop_map(|(n, sep, v)| format!("{n}{sep}{v}")),
+            1 => any::<String>(),
+        ]
+        .prop_filter("not a credential's name", |line| {
+            !secret::sensitive_name(line.split_once(':').map_or("", |(n, _)| n.trim()))
+        })
+    }
+
+    proptest! {
+        /// Any line is refused or accepted without a panic, by the flag's syntax check and by
+        /// the parser; what the parser accepts is the name and value written (trimmed), and
+        /// passes the syntax check too.
+        #[test]
+        fn any_header_line_is_refused_or_accepted_without_a_panic(line in header_line()) {
+            let syntax = crate::config::value::parse_header_syntax(&line);
+            if let Ok(h) = parse(&line) {
+                let (name, value) = line.split_once(':').expect("a colon");
+                prop_assert_eq!(h.name.as_str(), name.trim().to_ascii_lowercase());
+                prop_assert_eq!(h.value.as_bytes(), value.trim().as_bytes());
+                prop_assert!(!h.literal_secret);
+                // The parser trims the value (a trailing newline in a file is layout), the
+                // flag's check refuses any CR or LF: they agree on what is sent.
+                let sent = format!("{}: {}", name.trim(), value.trim());
+                let check = crate::config::value::parse_header_syntax(&sent);
+                prop_assert!(check.is_ok(), "{:?}: {:?}", sent, check);
+            }
+            if syntax.is_ok() {
+                prop_assert!(!line.contains(['\r', '\n', '\0']), "{:?}", line);
+            }
+        }
+
+        /// `revalidate config` shows a header's name and never a literal value.
+        #[test]
+        fn a_shown_header_line_hides_literal_values(line in header_line()) {
+            let shown = secret::show_header_line(&line);
+            let value = line.split_once(':').map_or("", |(_, v)| v.trim());
+            let only_a_reference = value.starts_with("${")
+                && value.ends_with('}')
+                && value.matches("${").count() == 1;
+            if !only_a_reference {
+                prop_assert!(shown.ends_with(": <redacted>"), "{:?}: {:?}", line, shown);
+            }
+        }
+    }
 
     #[test]
     fn variables_are_secrets_on_their_own() {
