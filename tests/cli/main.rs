@@ -6,6 +6,7 @@ mod common;
 mod cdn;
 mod config;
 mod docs;
+mod echo;
 mod fanout;
 mod faults;
 mod files;
