@@ -108,6 +108,7 @@ pub fn load_preview_id(file: Option<&Path>, env: Option<String>) -> Result<Secre
             "the {origin} has whitespace or non-ASCII characters; a previewModeId is a hex string"
         )));
     }
+    crate::secret::check_length(&id, &format!("the {origin}")).map_err(ConfigError)?;
     Ok(Secret::new(id, origin))
 }
 

@@ -2,31 +2,46 @@
 //!
 //! Two layers keep that promise. A [`Secret`] prints as `<redacted: …>` under `Debug` and
 //! `Display`, so formatting a struct cannot leak it. And every secret value is registered in a
-//! process-wide list the moment it is read; [`redact`] replaces any registered value (and its
-//! percent-encoded and JSON-escaped forms) in text about to be written, so a secret echoed back by
-//! a server, or embedded in a URL by an endpoint template, is caught at the output too. Every
-//! writer of this program (reporter, logs, error printer) goes through [`redact`].
+//! process-wide list the moment it is read; [`redact`] replaces any registered value in text
+//! about to be written, whatever its letter case and in every form a server may echo it in
+//! (percent-encoded, form-encoded, JSON- and HTML-escaped, hex, base64 and URL-safe base64, also
+//! inside a longer base64 text), so a secret echoed back by a server, or embedded in a URL by an
+//! endpoint template, is caught at the output too. A header value the tool builds around a secret
+//! (`Bearer …`, `Basic …`) is registered whole as well ([`register_header_value`]). Every writer
+//! of this program (reporter, logs, error printer, panic hook) goes through [`redact`].
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine as _;
 
-/// Shortest value registered for output redaction: replacing short strings everywhere would
-/// garble output ("wrong" in "wrong previewModeId") without protecting anything real; real
-/// preview ids are 32 characters and revalidate secrets should be long too.
-const MIN_REDACT_LEN: usize = 8;
+/// Shortest secret the tool takes: a shorter one is refused where it is read (exit 2, naming
+/// which secret and this minimum, see [`check_length`]). Redacting it instead is no answer: a
+/// string of a few characters, matched in any letter case and in hex and base64 too, turns up in
+/// ordinary words, paths and pod names, so output would be garbled (and where it was replaced
+/// would hint at the value); and a secret that short is guessed anyway. Real ones are long
+/// (previewModeIds 32 hex digits, tokens 40 characters and more).
+pub const MIN_SECRET_LEN: usize = 8;
 
 static REGISTRY: RwLock<Registry> = RwLock::new(Registry {
+    values: BTreeSet::new(),
+    seen: BTreeSet::new(),
     forms: Vec::new(),
     matcher: None,
 });
 
-/// Every registered form, and one automaton that finds any of them in a single pass (output
-/// of 100,000 lines is scanned once, not once per form).
+/// Every registered form, and one automaton that finds any of them, in any ASCII letter case,
+/// in a single pass (output of 100,000 lines is scanned once, not once per form).
 struct Registry {
+    /// Values registered so far: registering one again (a header value on every API request)
+    /// costs a lookup, not a rebuild.
+    values: BTreeSet<String>,
+    /// The forms, ASCII-lowercased: matching ignores ASCII case, so forms that differ only in
+    /// case are one.
+    seen: BTreeSet<String>,
     forms: Vec<String>,
     matcher: Option<aho_corasick::AhoCorasick>,
 }
@@ -37,6 +52,7 @@ impl Registry {
         self.forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
         self.matcher = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
             .build(&self.forms)
             .ok();
     }
@@ -65,6 +81,17 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.value
     }
+
+    /// Where it came from, for messages.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Refuses the secret when it is shorter than [`MIN_SECRET_LEN`] ([`check_length`]); the
+    /// message names `what` and the origin.
+    pub fn check_length(&self, what: &str) -> Result<(), String> {
+        check_length(&self.value, &format!("{what} ({})", self.origin))
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -79,40 +106,47 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Refuses a secret shorter than [`MIN_SECRET_LEN`] characters: the error names `what` (where
+/// the secret came from) and the minimum, never the value.
+pub fn check_length(value: &str, what: &str) -> Result<(), String> {
+    let n = value.chars().count();
+    if n >= MIN_SECRET_LEN {
+        return Ok(());
+    }
+    Err(format!(
+        "{what} is {n} character{} long; a secret must have at least {MIN_SECRET_LEN} (a shorter one could not be kept out of the output); use a longer one",
+        if n == 1 { "" } else { "s" }
+    ))
+}
+
 /// Registers a value for output redaction, with every form it can take on the wire or in an
-/// echo: percent-encoded (as a query value, a path segment, or everything; upper- and lower-case
-/// hex), JSON- and HTML-escaped, and base64.
+/// echo (see [`forms`]). A value shorter than [`MIN_SECRET_LEN`] is not registered (where the
+/// tool reads a secret it refuses a short one first, [`check_length`]); one warning says so.
 pub fn register(value: &str) {
-    if value.len() < MIN_REDACT_LEN {
+    if value.chars().count() < MIN_SECRET_LEN {
         if !WARNED_SHORT.swap(true, Ordering::SeqCst) {
             tracing::warn!(
-                "a secret shorter than {MIN_REDACT_LEN} characters cannot be reliably redacted from output; use a longer one"
+                "a secret shorter than {MIN_SECRET_LEN} characters cannot be reliably redacted from output; use a longer one"
             );
         }
         return;
     }
-    let mut forms = vec![value.to_string()];
-    let mut encoded = vec![
-        percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
-            .to_string(),
-        crate::paths::encode_query_value(value),
-        crate::paths::encode_segment(value),
-        // An endpoint template of old turned spaces into %20 and kept the rest.
-        value.replace(' ', "%20"),
-    ];
-    let lower: Vec<String> = encoded.iter().map(|e| lowercase_escapes(e)).collect();
-    encoded.extend(lower);
-    forms.extend(encoded);
-    if let Ok(json) = serde_json::to_string(value) {
-        forms.push(json[1..json.len() - 1].to_string());
+    if REGISTRY
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .values
+        .contains(value)
+    {
+        return;
     }
-    forms.push(html_escape(value));
-    forms.push(base64::engine::general_purpose::STANDARD.encode(value));
-    forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value));
+    let forms = forms(value);
     let mut reg = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+    if !reg.values.insert(value.to_string()) {
+        return;
+    }
     let before = reg.forms.len();
     for f in forms {
-        if f.len() >= MIN_REDACT_LEN && !reg.forms.contains(&f) {
+        if f.chars().count() >= MIN_SECRET_LEN && reg.seen.insert(f.to_ascii_lowercase()) {
             reg.forms.push(f);
         }
     }
@@ -121,25 +155,201 @@ pub fn register(value: &str) {
     }
 }
 
-fn lowercase_escapes(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('%') {
-        out.push_str(&rest[..i]);
-        let esc = &rest[i..(i + 3).min(rest.len())];
-        out.push_str(&esc.to_ascii_lowercase());
-        rest = &rest[esc.len()..];
+/// The secrets a credential header value holds, each with what it is: the whole value (a server
+/// may echo the header back, e.g. base64-encoded), the credentials after an auth scheme
+/// (`Bearer <token>`), and for `Basic` the decoded `user:password` and the password.
+pub fn header_parts(value: &str) -> Vec<(&'static str, String)> {
+    let mut parts = vec![("value", value.to_string())];
+    let Some((scheme, credentials)) = value.trim().split_once(' ') else {
+        return parts;
+    };
+    let credentials = credentials.trim();
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        || credentials.is_empty()
+    {
+        return parts;
     }
-    out.push_str(rest);
+    parts.push(("credential", credentials.to_string()));
+    if scheme.eq_ignore_ascii_case("basic")
+        && let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(credentials)
+        && let Ok(pair) = String::from_utf8(bytes)
+        && let Some((_, password)) = pair.split_once(':')
+    {
+        parts.push(("user:password", pair.clone()));
+        parts.push(("password", password.to_string()));
+    }
+    parts
+}
+
+/// Registers a header value the tool sends that carries a credential: the whole value and its
+/// parts ([`header_parts`]). Registering a value already known costs one lookup, so this is
+/// called on every request that carries one.
+pub fn register_header_value(value: &str) {
+    for (_, part) in header_parts(value) {
+        register(&part);
+    }
+}
+
+/// Every form `value` may take in output: as written; percent-encoded (everything, as a query
+/// value, as a path segment, only spaces) and form-encoded; JSON-escaped (as serde, Python's
+/// ASCII-only, Go's HTML-safe and PHP's `\/` escaping, and escaped twice: a JSON log line
+/// quoting a JSON body); HTML-escaped (each common spelling of the quotes); hex; base64 and
+/// URL-safe base64, whole and as the characters that encode it inside a longer text at each of
+/// the three byte offsets. Letter case is left to the matcher (ASCII); for a value with other
+/// letters its lower- and upper-case spellings are added.
+fn forms(value: &str) -> Vec<String> {
+    let mut spellings = vec![value.to_string()];
+    if !value.is_ascii() {
+        spellings.push(value.to_lowercase());
+        spellings.push(value.to_uppercase());
+    }
+    let mut out = Vec::new();
+    for v in &spellings {
+        out.push(v.clone());
+        out.push(
+            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                .to_string(),
+        );
+        out.push(crate::paths::encode_query_value(v));
+        out.push(crate::paths::encode_segment(v));
+        // An endpoint template of old turned spaces into %20 and kept the rest.
+        out.push(v.replace(' ', "%20"));
+        out.push(form_encode(v));
+        let json = json_escape(v, JsonStyle::Minimal);
+        out.push(json_escape(&json, JsonStyle::Minimal));
+        out.push(json);
+        for style in [
+            JsonStyle::AsciiOnly,
+            JsonStyle::HtmlSafe,
+            JsonStyle::Slashes,
+        ] {
+            out.push(json_escape(v, style));
+        }
+        for (quot, apos, slash) in HTML_STYLES {
+            out.push(html_escape(v, quot, apos, *slash));
+        }
+        out.push(hex(v.as_bytes()));
+        for engine in [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE,
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            out.push(engine.encode(v));
+        }
+        for engine in [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE,
+        ] {
+            out.extend(base64_cores(engine, v.as_bytes()));
+        }
+    }
     out
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
+/// `application/x-www-form-urlencoded`: letters, digits and `*-._` kept, space as `+`.
+fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for &b in s.as_bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"*-._".contains(&b) => out.push(b as char),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum JsonStyle {
+    /// `"`, `\` and control characters only (serde, JavaScript).
+    Minimal,
+    /// And every non-ASCII character as `\uXXXX` (Python's default).
+    AsciiOnly,
+    /// And `<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX` (Go).
+    HtmlSafe,
+    /// And `/` as `\/`, non-ASCII as `\uXXXX` (PHP).
+    Slashes,
+}
+
+/// The inside of a JSON string holding `s`, escaped in `style`.
+fn json_escape(s: &str, style: JsonStyle) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '/' if style == JsonStyle::Slashes => out.push_str("\\/"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if style == JsonStyle::HtmlSafe => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if !c.is_ascii() && matches!(style, JsonStyle::AsciiOnly | JsonStyle::Slashes) => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// How common escapers spell `"` and `'` (and whether they escape `/`): Python and React;
+/// Go and markupsafe; Rails and Node's escape-html; PHP; XML; OWASP.
+const HTML_STYLES: &[(&str, &str, bool)] = &[
+    ("&quot;", "&#x27;", false),
+    ("&#34;", "&#39;", false),
+    ("&quot;", "&#39;", false),
+    ("&quot;", "&#039;", false),
+    ("&quot;", "&apos;", false),
+    ("&quot;", "&#x27;", true),
+];
+
+fn html_escape(s: &str, quot: &str, apos: &str, slash: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str(quot),
+            '\'' => out.push_str(apos),
+            '/' if slash => out.push_str("&#x2F;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The base64 characters that encode `bytes` inside a longer text, at each of the three byte
+/// offsets it may start at: character `i` carries bits `6i..6i+6`, so with `k` bytes before,
+/// the characters from `ceil(8k/6)` to `floor(8(k+n)/6)` depend on `bytes` alone. A server that
+/// base64-encodes a whole request (or a header holding the secret) shows one of these.
+fn base64_cores(engine: &base64::engine::GeneralPurpose, bytes: &[u8]) -> Vec<String> {
+    (0..3)
+        .map(|k| {
+            let mut padded = vec![0u8; k];
+            padded.extend_from_slice(bytes);
+            let text = engine.encode(&padded);
+            let start = (8 * k).div_ceil(6);
+            let end = (8 * (k + bytes.len()) / 6).min(text.len());
+            text[start..end].to_string()
+        })
+        .collect()
 }
 
 /// Replaces every registered secret in `text` with `<redacted>`.
@@ -152,7 +362,12 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     // Leftmost-longest: where forms overlap, the longest is replaced whole.
-    Cow::Owned(m.replace_all(text, &vec!["<redacted>"; reg.forms.len()]))
+    let mut out = String::with_capacity(text.len());
+    m.replace_all_with(text, &mut out, |_, _, out| {
+        out.push_str("<redacted>");
+        true
+    });
+    Cow::Owned(out)
 }
 
 /// The start of a text, at most `max` characters, for error messages: redacted whole first (so
@@ -188,7 +403,9 @@ fn drop_secret_prefix(text: &str) -> &str {
             if i >= end || text.len() - i < MIN_PREFIX {
                 break;
             }
-            if form.starts_with(&text[i..]) {
+            let tail = &text.as_bytes()[i..];
+            if form.len() >= tail.len() && form.as_bytes()[..tail.len()].eq_ignore_ascii_case(tail)
+            {
                 end = i;
                 break;
             }
@@ -405,7 +622,8 @@ pub fn with_env<T>(vars: &[(&str, &str)], f: impl FnOnce() -> T) -> T {
 /// Expands `${NAME}` references from the environment. Returns the expanded text and the names
 /// used. Every expanded value is registered as a secret on its own ("Bearer ${TOKEN}": a server
 /// echoing just the token must not print it). A reference to an unset variable is an error
-/// naming it.
+/// naming it, and so is a value shorter than [`MIN_SECRET_LEN`] (`${VAR}` is how secrets are
+/// given; a value that is not one can be written as it is).
 pub fn expand_env(template: &str, what: &str) -> Result<(String, Vec<String>), String> {
     expand_env_with(template, what, &|v| v.to_string())
 }
@@ -434,6 +652,7 @@ pub fn expand_env_with(
         }
         match env_var(name) {
             Some(v) if !v.is_empty() => {
+                check_length(&v, &format!("{what}: the value of ${{{name}}}"))?;
                 register(&v);
                 let wire = encode(&v);
                 register(&wire);
@@ -568,6 +787,105 @@ mod tests {
         assert_eq!(redact("?s=p%40ss%20w0rd%2Fredact%2Dtest"), "?s=<redacted>");
         assert_eq!(redact("?s=p@ss%20w0rd/redact-test"), "?s=<redacted>");
         assert_eq!(redact("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn every_form_is_caught_in_any_letter_case() {
+        let secret = "Fm7\"q/<x>&y'+ z\u{e9}Kt";
+        register(secret);
+        let b64 = |e: &base64::engine::GeneralPurpose, s: &str| e.encode(s);
+        let std = &base64::engine::general_purpose::STANDARD;
+        let url = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let echoes = [
+            secret.to_string(),
+            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+                .to_string(),
+            crate::paths::encode_query_value(secret),
+            form_encode(secret),
+            serde_json::to_string(secret).unwrap(),
+            // JSON with non-ASCII escaped (Python), and a JSON log line quoting a JSON body.
+            r#""Fm7\"q/<x>&y'+ z\u00e9Kt""#.to_string(),
+            serde_json::to_string(&serde_json::to_string(secret).unwrap()).unwrap(),
+            r#"Fm7\"q\/<x>&y'+ z\u00E9Kt"#.to_string(),
+            "Fm7\\\"q/\\u003cx\\u003e\\u0026y'+ z\u{e9}Kt".to_string(),
+            "Fm7&quot;q/&lt;x&gt;&amp;y&#x27;+ z\u{e9}Kt".to_string(),
+            "Fm7&#34;q/&lt;x&gt;&amp;y&#39;+ z\u{e9}Kt".to_string(),
+            "Fm7&quot;q&#x2F;&lt;x&gt;&amp;y&#x27;+ z\u{e9}Kt".to_string(),
+            hex(secret.as_bytes()),
+            hex(secret.as_bytes()).to_uppercase(),
+            b64(std, secret),
+            b64(url, secret),
+            "FM7\"Q/<X>&Y'+ Z\u{c9}KT".to_string(),
+        ];
+        for echo in echoes {
+            for shown in [echo.clone(), echo.to_lowercase(), echo.to_uppercase()] {
+                let out = redact(&format!("echo: {shown}.")).into_owned();
+                assert!(
+                    out.starts_with("echo: ") && out.ends_with('.') && out.contains("<redacted>"),
+                    "{shown:?} -> {out:?}"
+                );
+                assert!(
+                    !out.contains("Fm7") && !out.to_lowercase().contains("fm7"),
+                    "{out}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_secret_inside_a_longer_base64_text_is_caught_at_every_offset() {
+        let secret = "Ib4inside-base64-Qz";
+        register(secret);
+        for engine in [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE,
+        ] {
+            for pad in ["", "a", "ab", "abc", "Bearer "] {
+                let whole = engine.encode(format!("{pad}{secret}; tail"));
+                let out = redact(&whole);
+                assert!(out.contains("<redacted>"), "{pad:?}: {out}");
+                // What is left decodes to no part of the secret.
+                for core in base64_cores(engine, secret.as_bytes()) {
+                    assert!(!out.contains(&core[..8]), "{out}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn header_values_are_secrets_whole_and_in_parts() {
+        let basic = base64::engine::general_purpose::STANDARD.encode("deploy:Hv5basicPass-77");
+        let value = format!("Basic {basic}");
+        let parts = header_parts(&value);
+        let names: Vec<&str> = parts.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["value", "credential", "user:password", "password"]);
+        assert_eq!(parts[3].1, "Hv5basicPass-77");
+        register_header_value(&value);
+        for shown in [
+            base64::engine::general_purpose::STANDARD.encode(&value),
+            value.to_lowercase(),
+            "Hv5basicPass-77".to_string(),
+            "deploy:Hv5basicPass-77".to_string(),
+        ] {
+            assert_eq!(redact(&shown), "<redacted>", "{shown}");
+        }
+        assert_eq!(
+            header_parts("Bearer Tk9bearer-token-0")[1],
+            ("credential", "Tk9bearer-token-0".to_string())
+        );
+        assert_eq!(header_parts("no-scheme-token").len(), 1);
+    }
+
+    #[test]
+    fn short_secrets_are_refused_by_name_and_length_only() {
+        let e = check_length("abc", "env REDIS_PASSWORD").unwrap_err();
+        assert_eq!(
+            e,
+            "env REDIS_PASSWORD is 3 characters long; a secret must have at least 8 (a shorter one could not be kept out of the output); use a longer one"
+        );
+        assert!(check_length("12345678", "x").is_ok());
+        // Characters, not bytes.
+        assert!(check_length("\u{e9}\u{e9}\u{e9}\u{e9}", "x").is_err());
     }
 
     #[test]

@@ -80,6 +80,20 @@ impl ProvideCredentials for Registering {
     }
 }
 
+/// Refuses keys too short to be kept out of output (an emulator's `test`), naming which.
+fn check_lengths(c: &aws_credential_types::Credentials) -> Result<(), Error> {
+    for (what, value) in [
+        ("the AWS access key id", Some(c.access_key_id())),
+        ("the AWS secret access key", Some(c.secret_access_key())),
+        ("the AWS session token", c.session_token()),
+    ] {
+        if let Some(value) = value {
+            crate::secret::check_length(value, what).map_err(Error::usage)?;
+        }
+    }
+    Ok(())
+}
+
 fn register(c: &aws_credential_types::Credentials) {
     crate::secret::register(c.access_key_id());
     crate::secret::register(c.secret_access_key());
@@ -351,7 +365,10 @@ impl CloudFront {
         )
         .await;
         match found {
-            Ok(Ok(c)) => register(&c),
+            Ok(Ok(c)) => {
+                check_lengths(&c)?;
+                register(&c);
+            }
             Ok(Err(e)) => {
                 return Err(Error::unavailable(Service::Aws, no_credentials(&e), hint()));
             }

@@ -77,6 +77,12 @@ impl Zone {
                 token
             )));
         }
+        token
+            .check_length("the Cloudflare API token")
+            .map_err(Error::usage)?;
+        // The header every purge call carries, whole: a server echoing it back (base64, as
+        // some proxies log a request) must not show it.
+        crate::secret::register_header_value(&format!("Bearer {}", token.expose()));
         let Some(site) = site_url else {
             return Err(Error::usage(
                 "--cloudflare-zone purges full URLs: give the site's public origin with --site-url, e.g. --site-url https://www.example.com",

@@ -232,6 +232,9 @@ impl Redis {
             (None, None, Some(p)) => Some(Secret::new(p, "Redis password from the URL")),
             (None, None, None) => None,
         };
+        if let Some(p) = &password {
+            crate::secret::check_length(p.expose(), p.origin()).map_err(ConfigError)?;
+        }
         // The crate parses the URL without its password; the password is set apart.
         let _ = url.set_password(None);
         let info = url

@@ -3,8 +3,10 @@
 //!
 //! Invariants: an expanded value, and a literal value under a credential-like name
 //! (authorization, cookie, anything with secret, token, key, signature, password or auth), is a
-//! registered secret and is shown as `<redacted: …>` everywhere; a literal credential typed on
-//! the command line earns one warning to use `${ENV_VAR}` instead.
+//! registered secret, whole and in its parts (`Basic <base64>`: the decoded `user:password` and
+//! the password too), and is shown as `<redacted: …>` everywhere; a part shorter than
+//! [`secret::MIN_SECRET_LEN`] is refused; a literal credential typed on the command line earns
+//! one warning to use `${ENV_VAR}` instead.
 
 use http::{HeaderName, HeaderValue};
 
@@ -39,6 +41,13 @@ pub fn parse(h: &str) -> Result<Header, ConfigError> {
         ))
     })?;
     let sensitive = secret::sensitive_name(name);
+    if sensitive || !used.is_empty() {
+        for (part, text) in secret::header_parts(&expanded) {
+            secret::check_length(&text, &format!("the {part} of header {name}"))
+                .map_err(ConfigError)?;
+            secret::register(&text);
+        }
+    }
     let (shown, literal_secret) = if !used.is_empty() {
         let refs: Vec<String> = used.iter().map(|u| format!("${{{u}}}")).collect();
         (Secret::new(expanded, refs.join(" ")).to_string(), false)

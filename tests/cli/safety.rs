@@ -226,32 +226,6 @@ fn a_literal_credential_header_is_redacted_everywhere_and_warned_about() {
 }
 
 #[test]
-fn a_short_secret_is_warned_about_once() {
-    let tf = TestFleet::three();
-    let out = tf
-        .cmd()
-        .env("REVALIDATE_TEST_SHORT", "abc")
-        .args(["fanout", "/posts/a", "/posts/b", "--dry-run"])
-        .args(tf.pod_args())
-        .args(tf.manifest_arg())
-        .args([
-            "-H",
-            "x-a: ${REVALIDATE_TEST_SHORT}",
-            "-H",
-            "x-b: ${REVALIDATE_TEST_SHORT}",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(
-        stderr(&out).matches("shorter than 8 characters").count(),
-        1,
-        "{}",
-        stderr(&out)
-    );
-}
-
-#[test]
 fn dot_segments_are_refused_before_anything_is_sent() {
     let tf = TestFleet::three();
     for p in [

@@ -4,6 +4,8 @@
 
 use std::process::Output;
 
+use base64::Engine as _;
+
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use revalidate::fanout::Outcome;
@@ -11,7 +13,7 @@ use revalidate::fanout::Outcome;
 use crate::common::{
     TestFleet, cell, code, envelope, fanout_dry_run_of, fanout_of, json, revalidate, stderr, stdout,
 };
-use crate::echo::assert_no_leak;
+use crate::echo::{Answer, Echo, FORMS, Form, Request, assert_no_leak, encode};
 use crate::fanout::{fanout, fanout_bare, fanout_json};
 
 /// Sentinels: distinctive values that must never be printed.
@@ -419,4 +421,325 @@ headers = ["authorization: Pf4profileJn"]
             }
         }
     }
+}
+
+/// A secret header value holding every character that changes meaning in a URL, JSON or HTML.
+const ECHOED: &str = "Ek7\"Xq3v/<Fq>&'w+ Rz2";
+/// The password inside an `Authorization: Basic` header given as `Basic ${VAR}`.
+const BASIC_PASSWORD: &str = "Bp4basicPw/9Xy";
+
+fn basic_credentials() -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("deploy:{BASIC_PASSWORD}"))
+}
+
+#[test]
+fn a_secret_echoed_in_any_form_or_letter_case_is_redacted_whole() {
+    let basic = basic_credentials();
+    let authorization = format!("Basic {basic}");
+    let user_password = format!("deploy:{BASIC_PASSWORD}");
+    for form in FORMS {
+        // A pod that quotes both secret headers back, in one form, in its error.
+        let pod = Echo::start(move |r| {
+            let quote = |name| encode(form, r.header(name).unwrap_or(""));
+            Answer::new(
+                500,
+                "text/plain",
+                format!(
+                    "got {}|{}.",
+                    quote("x-revalidate-secret"),
+                    quote("authorization")
+                ),
+            )
+        });
+        let variants: [&[&str]; 3] = [
+            &[],
+            &["-o", "json"],
+            &["-o", "ndjson", "-vvvv", "--log-format", "json"],
+        ];
+        for variant in variants {
+            let (mut c, _d) = revalidate();
+            let out = c
+                .env("ECHOED_SECRET", ECHOED)
+                .env("BASIC_CREDENTIALS", &basic)
+                .args(["fanout", "/posts/a", "--mode", "endpoint"])
+                .args(["--pod", &format!("echo={}", pod.url)])
+                .args([
+                    "--endpoint",
+                    "/api/revalidate?path={path}",
+                    "--retries",
+                    "0",
+                ])
+                .args(["-H", "x-revalidate-secret: ${ECHOED_SECRET}"])
+                .args(["-H", "authorization: Basic ${BASIC_CREDENTIALS}"])
+                .args(variant)
+                .output()
+                .unwrap();
+            let what = format!("{form:?} {variant:?}");
+            assert_eq!(code(&out), 3, "{what}: {}", stderr(&out));
+            assert_no_leak(
+                &out,
+                &[
+                    ECHOED,
+                    &basic,
+                    &authorization,
+                    &user_password,
+                    BASIC_PASSWORD,
+                ],
+                &what,
+            );
+            // Each echo is replaced whole: the secret, and the header built around one.
+            assert!(
+                stdout(&out).contains("got <redacted>|<redacted>."),
+                "{what}: {}",
+                stdout(&out)
+            );
+        }
+        // The pod received both secrets intact, once a run.
+        let requests = pod.requests();
+        assert_eq!(requests.len(), 3, "{form:?}");
+        for r in requests {
+            assert_eq!(r.header("x-revalidate-secret"), Some(ECHOED));
+            assert_eq!(r.header("authorization"), Some(authorization.as_str()));
+        }
+    }
+}
+
+/// What a server quoting the request's credentials in an error says: the whole Authorization
+/// header base64-encoded (as a proxy logging the request would), and the bare secret
+/// lower-cased.
+fn quoted(r: &Request, secret_header: &str) -> String {
+    let secret = r.header(secret_header).unwrap_or("");
+    let secret = secret.strip_prefix("Bearer ").unwrap_or(secret);
+    format!(
+        "[{}] [{}]",
+        encode(Form::Base64, r.header("authorization").unwrap_or("")),
+        encode(Form::Lower, secret)
+    )
+}
+
+#[test]
+fn the_cloudflare_token_and_its_bearer_header_echoed_back_are_redacted() {
+    let token = "Cf3tokenValue-Zx8wQ2";
+    let api = Echo::start(|r| {
+        let message = format!("Authentication error: {}", quoted(r, "authorization"));
+        Answer::new(
+            403,
+            "application/json",
+            serde_json::json!({"success": false, "errors": [{"code": 10000, "message": message}], "messages": [], "result": null}).to_string(),
+        )
+    });
+    for variant in [&["-o", "json"][..], &["-vvvv"]] {
+        let (mut c, _d) = revalidate();
+        let out = c
+            .env("CLOUDFLARE_API_TOKEN", token)
+            .args(["cdn", "purge", "/posts/a", "--cloudflare-zone"])
+            .arg("0123456789abcdef0123456789abcdef")
+            .args(["--cloudflare-api-url", &api.url])
+            .args(["--site-url", "https://www.example.com"])
+            .args(variant)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 5, "{variant:?}: {}", stderr(&out));
+        assert_no_leak(
+            &out,
+            &[token, &format!("Bearer {token}")],
+            &format!("{variant:?}"),
+        );
+        assert!(
+            stderr(&out).contains("Authentication error: [<redacted>] [<redacted>]"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let requests = api.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("authorization") == Some(&format!("Bearer {token}")))
+    );
+}
+
+#[test]
+fn a_purge_key_echoed_back_lower_cased_is_redacted() {
+    let key = "Fk8PurgeKEY-Mn4vQ";
+    let cache = Echo::start(|r| {
+        Answer::new(
+            403,
+            "text/plain",
+            format!("bad key {}", quoted(r, "fastly-key")),
+        )
+    });
+    let (mut c, _d) = revalidate();
+    let out = c
+        .env("FASTLY_KEY", key)
+        .args(["cdn", "purge", "/posts/a", "-o", "json"])
+        .args(["--purge-url", &format!("cache={}", cache.url)])
+        .args(["--purge-header", "Fastly-Key: ${FASTLY_KEY}"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_no_leak(&out, &[key], "purge");
+    assert!(
+        stdout(&out).contains("bad key [] [<redacted>]"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(cache.requests()[0].header("fastly-key"), Some(key));
+}
+
+/// A kubeconfig for the API server at `url` with `user` (YAML of the `user:` entry).
+fn kubeconfig(dir: &std::path::Path, url: &str, user: &str) -> std::path::PathBuf {
+    let path = dir.join("kubeconfig");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {url}\nusers:\n- name: u\n  user:\n{user}contexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n    namespace: web\ncurrent-context: x\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn kubernetes_credentials_and_their_headers_echoed_back_are_redacted() {
+    let token = "Kt5apiserverToken-Wm3q";
+    let password = "Kp6basicPassword-Yc2";
+    let api = Echo::start(|r| {
+        let message = format!("Unauthorized: {}", quoted(r, "authorization"));
+        Answer::new(
+            401,
+            "application/json",
+            serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": "Unauthorized", "code": 401}).to_string(),
+        )
+    });
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("admin:{password}"));
+    for (user, header) in [
+        (format!("    token: {token}\n"), format!("Bearer {token}")),
+        (
+            format!("    username: admin\n    password: {password}\n"),
+            format!("Basic {basic}"),
+        ),
+    ] {
+        let (mut c, dir) = revalidate();
+        let kc = kubeconfig(dir.path(), &api.url, &user);
+        let out = c
+            .args(["pods", "--k8s-service", "web", "-vvvv", "--kubeconfig"])
+            .arg(&kc)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 5, "{user}: {}", stderr(&out));
+        assert_no_leak(
+            &out,
+            &[token, password, &header, &format!("admin:{password}")],
+            &user,
+        );
+        assert!(
+            stderr(&out).contains("Unauthorized: [<redacted>] [<redacted>]"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(
+            api.requests().last().unwrap().header("authorization"),
+            Some(header.as_str())
+        );
+    }
+}
+
+#[test]
+fn a_secret_shorter_than_8_characters_is_refused_by_name_before_anything_is_sent() {
+    let server = Echo::start(|_| Answer::new(500, "text/plain", ""));
+    let pod = format!("p={}", server.url);
+    let redis_url = format!("redis://{}", server.url.trim_start_matches("http://"));
+    let (_, dir) = revalidate();
+    let kc = kubeconfig(dir.path(), &server.url, "    token: Kt5sh\n");
+    let kc = kc.display().to_string();
+    // Runs `args` with `env`: exit 2, the refusal names the secret and the minimum, never the
+    // value.
+    let refused = |args: &[&str], env: &[(&str, &str)], want: &str| {
+        let (mut c, _d) = revalidate();
+        c.env_remove("AWS_PROFILE").args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(err.contains("a secret must have at least 8"), "{err}");
+        for short in ["Sh0rt", "5e17e1"] {
+            assert!(
+                !err.contains(short) && !stdout(&out).contains(short),
+                "{err}"
+            );
+        }
+    };
+    let endpoint = ["--mode", "endpoint", "--endpoint", "/r?p={path}"];
+    refused(
+        &[
+            &["fanout", "/posts/a", "--pod", &pod][..],
+            &endpoint,
+            &["-H", "x-a: ${SHORT_ONE}"],
+        ]
+        .concat(),
+        &[("SHORT_ONE", "Sh0rt")],
+        "header x-a: the value of ${SHORT_ONE} is 5 characters long",
+    );
+    refused(
+        &[
+            &["fanout", "/posts/a", "--pod", &pod][..],
+            &endpoint,
+            &["-H", "authorization: Bearer Sh0rt"],
+        ]
+        .concat(),
+        &[],
+        "the credential of header authorization is 5 characters long",
+    );
+    refused(
+        &["fanout", "/posts/a", "--pod", &pod],
+        &[("REVALIDATE_PREVIEW_ID", "5e17e1")],
+        "the previewModeId from env REVALIDATE_PREVIEW_ID is 6 characters long",
+    );
+    refused(
+        &["publish", "/posts/a", "--redis-url", &redis_url],
+        &[("REDIS_PASSWORD", "Sh0rt")],
+        "Redis password from env REDIS_PASSWORD is 5 characters long",
+    );
+    refused(
+        &[
+            "cdn",
+            "purge",
+            "/a",
+            "--cloudflare-zone",
+            "0123456789abcdef0123456789abcdef",
+            "--site-url",
+            "https://www.example.com",
+            "--cloudflare-api-url",
+            &server.url,
+        ],
+        &[("CLOUDFLARE_API_TOKEN", "Sh0rt")],
+        "the Cloudflare API token (env CLOUDFLARE_API_TOKEN) is 5 characters long",
+    );
+    refused(
+        &["pods", "--k8s-service", "web", "--kubeconfig", &kc],
+        &[],
+        "the kubeconfig user's token is 5 characters long",
+    );
+    refused(
+        &[
+            "cdn",
+            "invalidate",
+            "/a",
+            "--distribution",
+            "E2ABCDEF",
+            "--endpoint-url",
+            &server.url,
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "Sk4secretAccessKey-long"),
+        ],
+        "the AWS access key id is 4 characters long",
+    );
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
 }

@@ -223,7 +223,7 @@ impl Cluster {
                 (config, None)
             }
         };
-        register_secrets(&config);
+        register_secrets(&config)?;
         if config.proxy_url.is_some() {
             return Err(Error::usage(
                 "the kubeconfig's cluster sets proxy-url, which revalidate does not support; reach the API server directly (or through kubectl proxy with --kubeconfig pointing at it)",
@@ -257,27 +257,62 @@ fn home_kubeconfig() -> Option<std::path::PathBuf> {
     std::env::var_os("HOME").map(|h| Path::new(&h).join(".kube").join("config"))
 }
 
-/// Registers every credential the config holds, so no output can show it.
-fn register_secrets(config: &kube::Config) {
+/// Registers every credential the config holds, so no output can show it; a token or password
+/// too short to be kept out of output is refused (exit 2). The header values built from them
+/// (`Bearer …`, `Basic …`, and tokens an exec plugin hands out later) are registered as each
+/// request leaves, in [`client`].
+fn register_secrets(config: &kube::Config) -> Result<(), Error> {
     let a = &config.auth_info;
-    for s in [&a.token, &a.password, &a.client_key_data]
-        .into_iter()
-        .flatten()
-    {
-        crate::secret::register(s.expose_secret());
-    }
-    if let Some(file) = &a.token_file
-        && let Ok(token) = std::fs::read_to_string(file)
-    {
-        crate::secret::register(token.trim());
-    }
-    if let Some(key) = &a.client_key
-        && let Ok(pem) = std::fs::read_to_string(key)
-    {
-        for line in pem.lines().filter(|l| !l.starts_with("-----")) {
-            crate::secret::register(line.trim());
+    let file_token = a
+        .token_file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .map(|t| t.trim().to_string());
+    for (what, value) in [
+        (
+            "token",
+            a.token.as_ref().map(|t| t.expose_secret().to_string()),
+        ),
+        ("token file's token", file_token),
+        (
+            "password",
+            a.password.as_ref().map(|p| p.expose_secret().to_string()),
+        ),
+    ] {
+        if let Some(value) = value {
+            crate::secret::check_length(&value, &format!("the kubeconfig user's {what}"))
+                .map_err(Error::usage)?;
+            crate::secret::register(&value);
         }
     }
+    let pem = a
+        .client_key_data
+        .as_ref()
+        .map(|d| d.expose_secret().to_string())
+        .into_iter()
+        .chain(
+            a.client_key
+                .as_ref()
+                .and_then(|k| std::fs::read_to_string(k).ok()),
+        );
+    for pem in pem {
+        // The key's base64 body, whole and line by line (a short last line is part of the
+        // whole, not a secret of its own).
+        let body: Vec<&str> = pem
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("-----") && !l.is_empty())
+            .collect();
+        crate::secret::register(&pem);
+        crate::secret::register(&body.concat());
+        for line in body
+            .iter()
+            .filter(|l| l.len() >= crate::secret::MIN_SECRET_LEN)
+        {
+            crate::secret::register(line);
+        }
+    }
+    Ok(())
 }
 
 /// The run's kube client; see the module documentation.
@@ -298,6 +333,17 @@ pub(crate) fn client(config: &kube::Config, limits: &Limits) -> Result<kube::Cli
         .layer(config.base_uri_layer())
         .option_layer(config.auth_layer()?)
         .layer(config.extra_headers_layer()?)
+        // The Authorization header as it leaves (a bearer token, basic credentials, or a token
+        // an exec plugin just handed out) is a secret whole and in its parts: a server echoing
+        // it back, in any encoding, must not show it.
+        .map_request(|request: http::Request<kube::client::Body>| {
+            if let Some(value) = request.headers().get(http::header::AUTHORIZATION)
+                && let Ok(value) = value.to_str()
+            {
+                crate::secret::register_header_value(value);
+            }
+            request
+        })
         .map_err(tower::BoxError::from)
         .service(hyper);
     Ok(kube::Client::new(service, config.default_namespace.clone()))

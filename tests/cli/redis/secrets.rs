@@ -4,9 +4,10 @@
 
 use base64::Engine as _;
 
-use super::server::{RedisServer, Subscriber};
-use super::{command, publish_json};
-use crate::common::{code, revalidate, stderr, stdout};
+use super::server::{RedisServer, Subscriber, cluster_with_password};
+use super::{Running, command, publish_json};
+use crate::common::{code, revalidate, stderr, stdout, wait_until};
+use crate::echo::{Answer, Echo, FORMS, Form, encode, leaks};
 
 const PASSWORD: &str = "s3cret-Redis-pw/7f3a9c+Q";
 
@@ -192,4 +193,105 @@ fn config_shows_the_redis_url_masked_and_the_password_redacted() {
         stdout(&out)
     );
     assert_absent("config", &stdout(&out));
+}
+
+#[test]
+fn the_agent_s_logs_at_vvvv_redis_crate_lines_included_never_show_a_secret() {
+    let nodes = cluster_with_password(3, PASSWORD);
+    let url = nodes[0].url();
+    let header_secret = "Ag8agentHeader\"<&>'/Vb5";
+    // The app quotes the secret header back in its error, in the form the path names (/0../8).
+    let app = Echo::start(|r| {
+        let form = r
+            .target
+            .rsplit('/')
+            .next()
+            .and_then(|i| i.parse::<usize>().ok())
+            .map_or(Form::Plain, |i| FORMS[i]);
+        Answer::new(
+            500,
+            "text/plain",
+            format!(
+                "got {}.",
+                encode(form, r.header("x-revalidate-secret").unwrap_or(""))
+            ),
+        )
+    });
+    let (_, dir) = revalidate();
+    let mut c = command(dir.path());
+    c.env("REDIS_PASSWORD", PASSWORD)
+        .env("AGENT_SECRET", header_secret)
+        .args(["agent", "-vvvv", "--log-format", "json", "--sharded"])
+        .args([
+            "--redis-url",
+            &url,
+            "--target",
+            &app.url,
+            "--pod-name",
+            "pod-1",
+        ])
+        .args([
+            "--mode",
+            "endpoint",
+            "--endpoint",
+            "/r?path={path}",
+            "--retries",
+            "0",
+        ])
+        .args(["-H", "x-revalidate-secret: ${AGENT_SECRET}"]);
+    let run = Running::spawn(c);
+    let paths: Vec<String> = (0..FORMS.len()).map(|i| format!("/{i}")).collect();
+    let failed = |run: &Running| {
+        run.stderr()
+            .lines()
+            .filter(|l| l.contains("revalidation failed"))
+            .count()
+    };
+    // Published until the agent has subscribed and handled every path once.
+    assert!(
+        wait_until(30, || {
+            let mut p = command(dir.path());
+            p.env("REDIS_PASSWORD", PASSWORD)
+                .args(["publish", "--sharded", "--redis-url", &url])
+                .args(&paths);
+            let _ = p.output();
+            failed(&run) >= FORMS.len()
+        }),
+        "{}",
+        run.stderr()
+    );
+    run.signal("TERM");
+    let (status, out, err) = run.wait(20);
+    assert_eq!(status, 0, "{err}");
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    // The redis crate's own lines are there (it logs through `log`).
+    assert!(
+        lines.iter().any(|l| l["log.target"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("redis::"))),
+        "{err}"
+    );
+    // Every echo shows where it was, not what.
+    for l in lines
+        .iter()
+        .filter(|l| l["message"] == "revalidation failed")
+    {
+        assert!(
+            l["error"].as_str().unwrap().ends_with("got <redacted>."),
+            "{l}"
+        );
+    }
+    let all = format!("{out}\n{err}");
+    for secret in [PASSWORD, header_secret] {
+        let found = leaks(&all, secret);
+        assert!(found.is_empty(), "{found:?} in:\n{all}");
+    }
+    assert!(
+        app.requests()
+            .iter()
+            .any(|r| r.header("x-revalidate-secret") == Some(header_secret))
+    );
 }

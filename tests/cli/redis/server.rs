@@ -64,14 +64,15 @@ impl RedisServer {
         RedisServer::launch_with(None, Some(certs.to_path_buf()), Vec::new())
     }
 
-    /// A node of a Redis Cluster (see [`cluster`]), TLS-only when `tls` names the certificates.
-    fn cluster_node(tls: Option<&std::path::Path>) -> RedisServer {
+    /// A node of a Redis Cluster (see [`cluster`]), TLS-only when `tls` names the certificates,
+    /// requiring `password` when there is one.
+    fn cluster_node(tls: Option<&std::path::Path>, password: Option<&str>) -> RedisServer {
         let mut extra = vec!["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"];
         if tls.is_some() {
             extra.extend(["--tls-cluster", "yes"]);
         }
         RedisServer::launch_with(
-            None,
+            password.map(str::to_string),
             tls.map(std::path::Path::to_path_buf),
             extra.iter().map(|s| s.to_string()).collect(),
         )
@@ -280,17 +281,28 @@ impl Drop for RedisServer {
 /// A Redis Cluster of `n` primaries (no replicas) on free loopback ports, its slots assigned
 /// and its state `ok`.
 pub fn cluster(n: usize) -> Vec<RedisServer> {
-    cluster_of(n, None)
+    cluster_of(n, None, None)
+}
+
+/// The same, every node requiring `password`.
+pub fn cluster_with_password(n: usize, password: &str) -> Vec<RedisServer> {
+    cluster_of(n, None, Some(password))
 }
 
 /// The same, TLS-only (the cluster bus too), with the certificates of [`make_certs`] in `certs`.
 pub fn tls_cluster(n: usize, certs: &std::path::Path) -> Vec<RedisServer> {
-    cluster_of(n, Some(certs))
+    cluster_of(n, Some(certs), None)
 }
 
-fn cluster_of(n: usize, tls: Option<&std::path::Path>) -> Vec<RedisServer> {
-    let nodes: Vec<RedisServer> = (0..n).map(|_| RedisServer::cluster_node(tls)).collect();
+fn cluster_of(n: usize, tls: Option<&std::path::Path>, password: Option<&str>) -> Vec<RedisServer> {
+    let nodes: Vec<RedisServer> = (0..n)
+        .map(|_| RedisServer::cluster_node(tls, password))
+        .collect();
     let mut create = Command::new("redis-cli");
+    if let Some(p) = password {
+        // Through the environment, as redis-cli prefers (no warning, not in the process list).
+        create.env("REDISCLI_AUTH", p);
+    }
     if let Some(certs) = tls {
         create
             .arg("--tls")
