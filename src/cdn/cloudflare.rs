@@ -88,9 +88,11 @@ impl Zone {
                 "--cloudflare-zone purges full URLs: give the site's public origin with --site-url, e.g. --site-url https://www.example.com",
             ));
         };
+        // Shown with any credentials masked, as a pod URL is.
+        let shown = crate::secret::mask_userinfo(site);
         let parsed = reqwest::Url::parse(site).map_err(|e| {
             Error::usage(format!(
-                "--site-url {site:?} is not a URL ({e}); write e.g. https://www.example.com"
+                "--site-url {shown:?} is not a URL ({e}); write e.g. https://www.example.com"
             ))
         })?;
         if !matches!(parsed.scheme(), "http" | "https")
@@ -98,9 +100,10 @@ impl Zone {
             || parsed.query().is_some()
             || parsed.fragment().is_some()
             || !parsed.username().is_empty()
+            || parsed.password().is_some()
         {
             return Err(Error::usage(format!(
-                "--site-url {site:?} must be an http(s) origin with a host and no query, fragment or credentials, e.g. https://www.example.com"
+                "--site-url {shown:?} must be an http(s) origin with a host and no query, fragment or credentials, e.g. https://www.example.com"
             )));
         }
         Ok(Zone {

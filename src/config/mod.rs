@@ -464,6 +464,14 @@ pub struct CloudflareSettings {
     pub batch_size: usize,
 }
 
+/// Whether a URL carries a user or password (also one written with a raw `/`, `?` or `#`,
+/// which a URL parser reads otherwise).
+fn has_credentials(url: &str) -> bool {
+    crate::secret::mask_userinfo(url) != url
+        || reqwest::Url::parse(url)
+            .is_ok_and(|u| !u.username().is_empty() || u.password().is_some())
+}
+
 /// The cdn commands' settings.
 #[derive(Debug, Clone)]
 pub struct CdnSettings {
@@ -546,6 +554,29 @@ impl Config {
                 "cdn.purge_method",
                 "must be an HTTP method name such as PURGE or BAN",
             ));
+        }
+        // Credentials in these URLs would go out as Basic auth and show in the SDK's logs;
+        // refused as in a pod URL (the value shown masked).
+        for (key, url, instead) in [
+            (
+                "cdn.endpoint_url",
+                value(&r.cdn_endpoint_url),
+                "AWS credentials come from the usual chain (env AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, --aws-profile)",
+            ),
+            (
+                "cdn.cloudflare_api_url",
+                value(&r.cdn_cloudflare_api_url),
+                "the API token comes from env CLOUDFLARE_API_TOKEN or --cloudflare-token-file",
+            ),
+        ] {
+            if let Some(url) = url
+                && has_credentials(&url)
+            {
+                return Err(self.bad(
+                    key,
+                    &format!("credentials in the URL would be sent and printed in logs; {instead}"),
+                ));
+            }
         }
         let cloudflare = match value(&r.cdn_cloudflare_zone) {
             None => None,

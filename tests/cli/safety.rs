@@ -15,6 +15,7 @@ use crate::common::{
     TestFleet, code, envelope, events, fanout_of, revalidate, revalidate_in, std_command, stderr,
     stdout, wait_until,
 };
+use crate::echo::{Answer, Echo};
 
 /// A secret holding every character that changes meaning somewhere in a URL, JSON or HTML.
 const AWKWARD: &str = "k3y+/=#&%'\"<>Zq9-w7Vp";
@@ -177,6 +178,86 @@ fn credentials_in_a_pod_url_are_masked_in_the_refusal_and_in_config() {
             stdout(&out)
         );
     }
+}
+
+#[test]
+fn credentials_in_an_api_or_site_url_are_refused_masked_before_anything_is_sent() {
+    let api = Echo::start(|_| Answer::new(500, "text/plain", ""));
+    let host = api.url.trim_start_matches("http://");
+    let pw = "Ep2endpointPw-Hd7";
+    let with_password = format!("http://admin:{pw}@{host}");
+    let masked = format!("\"http://admin:<redacted>@{host}\"");
+    // Runs `args` with `env`: exit 2, the refusal says `want`, the password never shows.
+    let refused = |args: &[&str], env: &[(&str, &str)], want: &str| {
+        let (mut c, _d) = revalidate();
+        c.env("AWS_ACCESS_KEY_ID", "AKIAREVALIDATESAFE01")
+            .env("AWS_SECRET_ACCESS_KEY", "Sk5safetySecretKey-0001")
+            .env("CLOUDFLARE_API_TOKEN", "Ct6cloudflareToken-01")
+            .args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+        assert_no_leak(&out, pw);
+    };
+    let invalidate = ["cdn", "invalidate", "/a", "--distribution", "E2ABCDEF"];
+    let purge = [
+        "cdn",
+        "purge",
+        "/a",
+        "--cloudflare-zone",
+        "0123456789abcdef0123456789abcdef",
+    ];
+    // The SDK's own -vvvv lines would print the endpoint in full.
+    refused(
+        &[&invalidate[..], &["-vvvv"]].concat(),
+        &[("AWS_ENDPOINT_URL_CLOUDFRONT", &with_password)],
+        &format!(
+            "cdn.endpoint_url = {masked} (env AWS_ENDPOINT_URL_CLOUDFRONT): credentials in the URL would be sent and printed in logs"
+        ),
+    );
+    refused(
+        &[&invalidate[..], &["--endpoint-url", &with_password]].concat(),
+        &[],
+        &format!("cdn.endpoint_url = {masked} (command line)"),
+    );
+    refused(
+        &[
+            &purge[..],
+            &[
+                "--site-url",
+                "https://www.example.com",
+                "--cloudflare-api-url",
+                &with_password,
+            ],
+        ]
+        .concat(),
+        &[],
+        &format!("cdn.cloudflare_api_url = {masked} (command line)"),
+    );
+    for (site, shown) in [
+        (
+            format!("https://editor:{pw}@www.example.com"),
+            "https://editor:<redacted>@www.example.com",
+        ),
+        (
+            format!("https://:{pw}@www.example.com"),
+            "https://:<redacted>@www.example.com",
+        ),
+    ] {
+        refused(
+            &[
+                &purge[..],
+                &["--cloudflare-api-url", &api.url, "--site-url", &site],
+            ]
+            .concat(),
+            &[],
+            &format!("--site-url \"{shown}\" must be an http(s) origin"),
+        );
+    }
+    assert!(api.requests().is_empty());
 }
 
 #[test]

@@ -743,6 +743,38 @@ fn aws_keys_never_show_in_any_output_or_log() {
 }
 
 #[test]
+fn the_sdk_s_own_log_lines_pass_through_the_redactor() {
+    let a = aws();
+    let token = "St4sessionTokenValue-Qw9";
+    for format in ["text", "json"] {
+        let out = a
+            .cmd()
+            .env("AWS_SESSION_TOKEN", token)
+            .args([
+                "cdn",
+                "invalidate",
+                "--distribution",
+                &a.dist,
+                "/a",
+                "-vvvv",
+            ])
+            .args(["--log-format", format])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        // The SDK logs the credentials it resolved, with the access key id in the clear: the
+        // line reaches stderr with it replaced.
+        let err = stderr(&out);
+        assert!(
+            err.contains(r#"access_key_id: "<redacted>""#)
+                || err.contains(r#"access_key_id: \"<redacted>\""#),
+            "{format}: {err}"
+        );
+        assert_never_shown(&out, &[KEY_ID, SECRET_KEY, token], format);
+    }
+}
+
+#[test]
 fn human_output_shows_the_plan_then_the_batches() {
     let a = completion(Completion::AfterPolls(1));
     let out = a.invalidate(&["/posts/a", "/posts/b", "/x/*", "--wait", "--run-id", "snap"]);
