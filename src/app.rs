@@ -161,6 +161,7 @@ fn log_plan(step: &str, paths: usize, pods: usize, l: &crate::context::Limits) {
 }
 
 fn reporter(global: &GlobalArgs, command: &str) -> Reporter {
+    test_panic();
     Reporter::stdio(
         global.output,
         global.color,
@@ -168,6 +169,15 @@ fn reporter(global: &GlobalArgs, command: &str) -> Reporter {
         command,
         global.dry_run,
     )
+}
+
+/// A panic on purpose, with the message in env REVALIDATE_TEST_PANIC, for the test of the panic
+/// hook (the built binary has no other way to panic on demand). It is reached once a command's
+/// inputs are read and its secrets registered, before anything is reported.
+fn test_panic() {
+    if let Some(message) = std::env::var_os("REVALIDATE_TEST_PANIC") {
+        panic!("{}", message.to_string_lossy());
+    }
 }
 
 /// Paths and pods cannot both be read from stdin.

@@ -77,6 +77,44 @@ pub fn init_logging_as(verbose: u8, ansi: bool, format: crate::choices::LogForma
     };
 }
 
+/// Installs a panic hook that prints what std's would (the thread, where, the message, a
+/// backtrace when `RUST_BACKTRACE` asks for one), through the secret redactor: a panic message
+/// may quote a value, and every line this program writes is redacted.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        use std::io::Write;
+        let thread = std::thread::current();
+        let backtrace = std::backtrace::Backtrace::capture();
+        let text = panic_report(
+            thread.name().unwrap_or("<unnamed>"),
+            info.location().map(ToString::to_string).as_deref(),
+            info.payload_as_str().unwrap_or("Box<dyn Any>"),
+            (backtrace.status() == std::backtrace::BacktraceStatus::Captured)
+                .then(|| backtrace.to_string())
+                .as_deref(),
+        );
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }));
+}
+
+/// The panic hook's text, redacted: std's layout (`thread 'main' panicked at src/x.rs:1:2:`, the
+/// message, then the backtrace or the note on how to get one).
+pub fn panic_report(
+    thread: &str,
+    location: Option<&str>,
+    message: &str,
+    backtrace: Option<&str>,
+) -> String {
+    let at = location.map(|l| format!(" at {l}")).unwrap_or_default();
+    let tail = match backtrace {
+        Some(b) => format!("stack backtrace:\n{b}"),
+        None => "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n"
+            .to_string(),
+    };
+    let text = format!("\nthread '{thread}' panicked{at}:\n{message}\n{tail}");
+    secret::redact(&text).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -85,5 +123,25 @@ mod tests {
         assert!(rustls::crypto::CryptoProvider::get_default().is_some());
         // Panics when no process-wide provider can be determined (e.g. two compiled in, none installed).
         let _ = rustls::ClientConfig::builder();
+    }
+
+    #[test]
+    fn the_panic_report_is_std_s_layout_redacted() {
+        crate::secret::register("Pn3panic-secret-Vq8");
+        let text = super::panic_report(
+            "tokio-runtime-worker",
+            Some("src/x.rs:1:2"),
+            "bad value \"pn3PANIC-secret-vq8\" (UG4zcGFuaWMtc2VjcmV0LVZxOA==)",
+            None,
+        );
+        assert_eq!(
+            text,
+            "\nthread 'tokio-runtime-worker' panicked at src/x.rs:1:2:\nbad value \"<redacted>\" (<redacted>)\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n"
+        );
+        let text = super::panic_report("main", None, "m", Some("0: Pn3panic-secret-Vq8\n"));
+        assert!(
+            text.ends_with("stack backtrace:\n0: <redacted>\n"),
+            "{text}"
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    revalidate::install_panic_hook();
     let cli = revalidate::cli::Cli::parse();
     revalidate::install_crypto_provider();
     let display = revalidate::report::Display::resolve(

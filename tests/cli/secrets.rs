@@ -743,3 +743,47 @@ fn a_secret_shorter_than_8_characters_is_refused_by_name_before_anything_is_sent
     );
     assert!(server.requests().is_empty(), "{:?}", server.requests());
 }
+
+#[test]
+fn a_panic_message_is_redacted() {
+    let secret = "Pn7panicSecret-Jk2w";
+    let (mut c, _d) = revalidate();
+    let out = c
+        .env("PANIC_SECRET", secret)
+        .env(
+            "REVALIDATE_TEST_PANIC",
+            format!(
+                "a value {} and {} and {}",
+                secret.to_uppercase(),
+                encode(Form::Base64, secret),
+                encode(Form::Hex, secret)
+            ),
+        )
+        .args([
+            "fanout",
+            "/posts/a",
+            "--pod",
+            "http://127.0.0.1:9",
+            "--mode",
+            "endpoint",
+        ])
+        .args([
+            "--endpoint",
+            "/r?p={path}",
+            "-H",
+            "x-revalidate-secret: ${PANIC_SECRET}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 101, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("thread 'main' panicked at src/app.rs:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a value <redacted> and <redacted> and <redacted>"),
+        "{err}"
+    );
+    assert_no_leak(&out, &[secret], "panic");
+}
