@@ -117,24 +117,62 @@ fn a_secret_echoed_back_in_a_cut_error_never_shows_any_part() {
 
 #[test]
 fn a_secret_in_the_endpoint_path_and_body_is_encoded_and_redacted_in_every_output() {
-    let tf = TestFleet::three();
+    // A pod that takes the call and quotes the request target and body back in its answer.
+    let pod = Echo::start(|r| {
+        Answer::new(
+            200,
+            "application/json",
+            serde_json::json!({
+                "revalidated": true,
+                "target": r.target,
+                "body": String::from_utf8_lossy(&r.body),
+            })
+            .to_string(),
+        )
+    });
+    let mut sent = 0;
     for fmt in ["human", "json", "ndjson"] {
         for extra in [&[][..], &["--dry-run"], &["-vv"]] {
-            let out = tf
-                .cmd()
+            let (mut c, _d) = revalidate();
+            let out = c
                 .env("REVALIDATE_TEST_AWKWARD", AWKWARD)
                 .args(["fanout", "/posts/a", "--mode", "endpoint", "-o", fmt])
-                .args(tf.pod_args())
+                .args(["--pod", &format!("echo={}", pod.url)])
                 .args([
                     "--endpoint",
                     "/api/${REVALIDATE_TEST_AWKWARD}/revalidate?path={path}",
                     "--body",
                     r#"{"path":"{path}","token":"${REVALIDATE_TEST_AWKWARD}"}"#,
+                    "--expect-json",
+                    "revalidated=true",
                 ])
                 .args(extra)
                 .output()
                 .unwrap();
+            assert_eq!(code(&out), 0, "{fmt} {extra:?}: {}", stderr(&out));
             assert_no_leak(&out, AWKWARD);
+            if !extra.contains(&"--dry-run") {
+                sent += 1;
+            }
+            // What the pod received: the secret as one encoded path segment, and in the JSON
+            // body as a string that decodes to it exactly; a dry run sends nothing.
+            let requests = pod.requests();
+            assert_eq!(requests.len(), sent, "{fmt} {extra:?}");
+            if let Some(r) = requests.last() {
+                assert_eq!(r.method, "POST");
+                assert_eq!(
+                    r.target,
+                    format!(
+                        "/api/{}/revalidate?path=/posts/a",
+                        revalidate::paths::encode_segment(AWKWARD)
+                    )
+                );
+                let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+                assert_eq!(
+                    body,
+                    serde_json::json!({"path": "/posts/a", "token": AWKWARD})
+                );
+            }
         }
     }
 }
