@@ -188,11 +188,16 @@ def verify(args, binary, tmp):
         per_pod = args.per_pod or max(4, -(-c // len(info["pods"])))
         out = os.path.join(tmp, "verify.json")
 
+        # A header secret, as a real run has one: every line of the report then goes through the
+        # redactor's search for it (in any case and encoding), so its cost is in the figure.
+        env = dict(os.environ, BENCH_TOKEN="bench-token+/\"<&>'0123456789")
+
         def ours():
             with open(out, "w") as o:
                 r = measure([binary, "verify", "--paths-file", paths_file, "--pods-file", pods_file,
                              "--concurrency", str(c), "--per-pod-concurrency", str(per_pod),
-                             "-o", "json", "-q"], stdout=o)
+                             "-H", "x-bench-token: ${BENCH_TOKEN}", "-o", "json", "-q"],
+                            stdout=o, env=env)
             with open(out) as o:
                 step = json.load(o)["steps"][0]
             # /plain pages carry no per-generation value: every pod agrees (converged).
