@@ -42,7 +42,16 @@ pub fn parse(h: &str) -> Result<Header, ConfigError> {
     })?;
     let sensitive = secret::sensitive_name(name);
     if sensitive || !used.is_empty() {
-        for (part, text) in secret::header_parts(&expanded) {
+        // An auth scheme's credential is split out of Authorization values only: elsewhere a
+        // space separates ordinary words ("${BUILD} v2").
+        let parts = if name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("proxy-authorization")
+        {
+            secret::header_parts(&expanded)
+        } else {
+            vec![("value", expanded.clone())]
+        };
+        for (part, text) in parts {
             secret::check_length(&text, &format!("the {part} of header {name}"))
                 .map_err(ConfigError)?;
             secret::register(&text);
@@ -172,6 +181,24 @@ mod tests {
             secret::redact("invalid token tok-9f8e7d6c"),
             "invalid token <redacted>"
         );
+    }
+
+    #[test]
+    fn credentials_are_split_out_of_authorization_values_only() {
+        let basic = "Basic ZGVwbG95Okh2NWJhc2ljUGFzcy03Nw=="; // deploy:Hv5basicPass-77
+        parse(&format!("Authorization: {basic}")).unwrap();
+        assert_eq!(secret::redact("echo Hv5basicPass-77"), "echo <redacted>");
+        let e = parse("authorization: Bearer Sh0rt").unwrap_err();
+        assert!(
+            e.0.contains("the credential of header authorization is 5"),
+            "{e}"
+        );
+        // A space in another header is no scheme: the short word after it is not a secret.
+        let h = secret::with_env(&[("REVALIDATE_TEST_HEADER_BUILD", "build-0123456")], || {
+            parse("x-build: ${REVALIDATE_TEST_HEADER_BUILD} v2")
+        })
+        .unwrap();
+        assert_eq!(h.value, "build-0123456 v2");
     }
 
     #[test]
