@@ -51,7 +51,7 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
         Command::Verify(a) => verify_cmd(&global, a).await,
         Command::Pods(a) => pods_cmd(&global, a).await,
         #[cfg(feature = "demo")]
-        Command::Demo(a) => crate::demo::command(&global, a).await,
+        Command::Demo(a) => crate::demo::command(global.color, a).await,
         Command::Cdn(a) => cdn_cmd(&global, a).await,
         Command::Publish(a) => publish_cmd(&global, a).await,
         Command::Watch(a) => watch_cmd(&global, a).await,

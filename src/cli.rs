@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::choices::{ColorChoice, LogFormat, OutputFormat};
 use crate::config::flags::Flags;
 use crate::config::keys::{Layer, key};
-use crate::config::value::{parse_duration, parse_size};
+use crate::config::value::parse_duration;
 use crate::exit;
 use crate::key_set;
 
@@ -321,7 +321,7 @@ pub enum Command {
     /// Run the story on a simulated fleet of Next.js pods: no network, nothing to install
     #[cfg(feature = "demo")]
     #[command(after_help = after_help())]
-    Demo(DemoArgs),
+    Demo(crate::demo::DemoArgs),
 
     /// Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare
     #[command(long_about = CDN_ABOUT, after_help = after_help())]
@@ -446,61 +446,6 @@ pub struct VerifyArgs {
 
     #[command(flatten)]
     pub targets: TargetArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct DemoArgs {
-    /// Number of simulated pods
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..=64))]
-    pub pods: u32,
-
-    /// Which Next.js the simulated pods behave like
-    #[arg(long, default_value = "16", value_parser = ["13", "16"])]
-    pub flavor: String,
-
-    /// Keep the fleet running (until Ctrl-C) and print how to point revalidate at it
-    #[arg(long)]
-    pub serve: bool,
-
-    /// --serve: fixed delay of every pod response, e.g. 5ms
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "serve")]
-    pub latency: Option<Duration>,
-
-    /// --serve: pad every page to at least SIZE, e.g. 200KiB
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, requires = "serve")]
-    pub page_size: Option<u64>,
-
-    /// --serve: pre-render N more pages /posts/p1 .. /posts/pN
-    #[arg(long, value_name = "N", default_value_t = 0, requires = "serve")]
-    pub extra_pages: u32,
-
-    /// --serve: write the fleet's pod URLs and files as JSON to FILE once it is listening
-    #[arg(long, value_name = "FILE", requires = "serve")]
-    pub info_file: Option<PathBuf>,
-
-    /// --serve: also run a fake Kubernetes API server describing the fleet (Service web in
-    /// namespace web; pods/proxy and port-forward included) and write its kubeconfig
-    #[arg(long, requires = "serve")]
-    pub kubernetes: bool,
-
-    /// --kubernetes: also a Service `scaled` with N endpoints in EndpointSlices of 100, each
-    /// reaching one of the fleet's pods (for discovery at scale)
-    #[arg(long, value_name = "N", default_value_t = 0, requires = "kubernetes")]
-    pub k8s_endpoints: u32,
-
-    /// --serve: also run a CloudFront API (moto_server, PyPI moto[server], behind a proxy that
-    /// keeps invalidations in progress for --invalidation-time) with one distribution
-    #[arg(long, requires = "serve")]
-    pub cloudfront: bool,
-
-    /// --cloudfront: how long each invalidation stays in progress [default: 5s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "cloudfront")]
-    pub invalidation_time: Option<Duration>,
-
-    /// The Redis part of the story against this Redis (its channel "revalidate" and stream are
-    /// used) [default: a redis-server started on a free port, when one is on PATH]
-    #[arg(long, value_name = "URL", conflicts_with = "serve")]
-    pub redis_url: Option<String>,
 }
 
 // Redis commands (issue 8): publish, watch, agent.

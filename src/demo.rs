@@ -13,8 +13,9 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use crate::choices::ColorChoice;
 use crate::choices::{OutputFormat, RevalidateMethod};
-use crate::cli::{DemoArgs, GlobalArgs};
+use crate::config::value::{parse_duration, parse_size};
 use crate::context::Limits;
 use crate::context::RunContext;
 use crate::error::Error;
@@ -35,7 +36,63 @@ fn fail(what: &str) -> impl Fn(std::io::Error) -> Error + '_ {
 const PATH: &str = "/posts/a";
 const NEW_TITLE: &str = "Post A v2 (edited)";
 
-pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
+/// `revalidate demo`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Number of simulated pods
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..=64))]
+    pub pods: u32,
+
+    /// Which Next.js the simulated pods behave like
+    #[arg(long, default_value = "16", value_parser = ["13", "16"])]
+    pub flavor: String,
+
+    /// Keep the fleet running (until Ctrl-C) and print how to point revalidate at it
+    #[arg(long)]
+    pub serve: bool,
+
+    /// --serve: fixed delay of every pod response, e.g. 5ms
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "serve")]
+    pub latency: Option<Duration>,
+
+    /// --serve: pad every page to at least SIZE, e.g. 200KiB
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, requires = "serve")]
+    pub page_size: Option<u64>,
+
+    /// --serve: pre-render N more pages /posts/p1 .. /posts/pN
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "serve")]
+    pub extra_pages: u32,
+
+    /// --serve: write the fleet's pod URLs and files as JSON to FILE once it is listening
+    #[arg(long, value_name = "FILE", requires = "serve")]
+    pub info_file: Option<std::path::PathBuf>,
+
+    /// --serve: also run a fake Kubernetes API server describing the fleet (Service web in
+    /// namespace web; pods/proxy and port-forward included) and write its kubeconfig
+    #[arg(long, requires = "serve")]
+    pub kubernetes: bool,
+
+    /// --kubernetes: also a Service `scaled` with N endpoints in EndpointSlices of 100, each
+    /// reaching one of the fleet's pods (for discovery at scale)
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "kubernetes")]
+    pub k8s_endpoints: u32,
+
+    /// --serve: also run a CloudFront API (moto_server, PyPI moto[server], behind a proxy that
+    /// keeps invalidations in progress for --invalidation-time) with one distribution
+    #[arg(long, requires = "serve")]
+    pub cloudfront: bool,
+
+    /// --cloudfront: how long each invalidation stays in progress [default: 5s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "cloudfront")]
+    pub invalidation_time: Option<Duration>,
+
+    /// The Redis part of the story against this Redis (its channel "revalidate" and stream are
+    /// used) [default: a redis-server started on a free port, when one is on PATH]
+    #[arg(long, value_name = "URL", conflicts_with = "serve")]
+    pub redis_url: Option<String>,
+}
+
+pub async fn command(color: ColorChoice, a: DemoArgs) -> Result<Code, Error> {
     let flavor: Flavor = a
         .flavor
         .parse()
@@ -78,7 +135,7 @@ pub async fn command(global: &GlobalArgs, a: DemoArgs) -> Result<Code, Error> {
         }
         served?
     } else {
-        story(global, &fleet, &manifest, a.redis_url.as_deref()).await?
+        story(color, &fleet, &manifest, a.redis_url.as_deref()).await?
     };
     fleet.shutdown().await;
     Ok(code)
@@ -95,13 +152,13 @@ fn limits() -> Limits {
 }
 
 async fn story(
-    global: &GlobalArgs,
+    color: ColorChoice,
     fleet: &Fleet,
     manifest: &std::path::Path,
     redis_url: Option<&str>,
 ) -> Result<Code, Error> {
     let started = Instant::now();
-    let mut reporter = Reporter::stdio(OutputFormat::Human, global.color, false, "demo", false);
+    let mut reporter = Reporter::stdio(OutputFormat::Human, color, false, "demo", false);
     reporter.indent = 3;
     let style = reporter.style();
     let balancer = fleet
@@ -330,7 +387,7 @@ async fn story(
         &targets,
         &client,
         &mut reporter,
-        global,
+        color,
     )
     .await?;
     out.push_str(&format!(

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::agent;
+use crate::choices::ColorChoice;
 use crate::choices::{OutputFormat, RevalidateMethod};
-use crate::cli::GlobalArgs;
 use crate::config::{AgentSettings, FanoutSettings, PublishSettings, RedisSettings};
 use crate::context::Limits;
 use crate::context::Retain;
@@ -174,7 +174,7 @@ pub async fn run(
     targets: &[Target],
     client: &reqwest::Client,
     reporter: &mut Reporter,
-    global: &GlobalArgs,
+    color: ColorChoice,
 ) -> Result<bool, Error> {
     let style = reporter.style();
     let (redis, own) = match find_redis(url).await {
@@ -232,7 +232,7 @@ pub async fn run(
         missed.name
     ));
     // A failing step the story expects: its exit code is not the demo's.
-    let mut side = Reporter::stdio(OutputFormat::Human, global.color, false, "demo", false);
+    let mut side = Reporter::stdio(OutputFormat::Human, color, false, "demo", false);
     side.indent = reporter.indent;
     let second = publish_step(&ctx, &redis, "/posts/c", targets, &mut side).await?;
     let _ = side.finish(None);

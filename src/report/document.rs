@@ -318,7 +318,11 @@ mod tests {
         tail(&mut d, &mut out);
         let env: Envelope = serde_json::from_slice(&out).expect("valid JSON");
         let r: Vec<Listy> = env.reports().unwrap();
-        assert_eq!(r[0].items, [0, 1, 2, 3], "the report's own list is left out");
+        assert_eq!(
+            r[0].items,
+            [0, 1, 2, 3],
+            "the report's own list is left out"
+        );
         assert_eq!(r[0].totals, 4);
         assert_eq!(env.kinds(), ["listy"]);
     }
@@ -328,7 +332,10 @@ mod tests {
         let (mut d, mut out) = (Document::default(), Vec::new());
         head(&mut d);
         d.step_start(&mut out, "listy", Some("items"));
-        assert!(out.is_empty(), "a command that fails now has written nothing");
+        assert!(
+            out.is_empty(),
+            "a command that fails now has written nothing"
+        );
         // A second step after the first gave up: the first is not in the document.
         d.step_start(&mut out, "listy", Some("items"));
         d.item(&mut out, 0, b"7".to_vec());

@@ -12,6 +12,7 @@ mod faults;
 mod files;
 mod human;
 mod kubernetes;
+mod layers;
 mod output;
 mod paths;
 mod proof;
