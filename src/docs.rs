@@ -1,8 +1,10 @@
-//! Shell completions and man pages, generated from the clap definition.
+//! Generated documentation: shell completions and man pages from the clap definition, and the
+//! JSON Schemas of the report and of the events from the report types (the catalog below is
+//! where a step registers its report kinds).
 //!
-//! Invariant: what is committed under `completions/` and `man/` is exactly what [`render_all`]
-//! produces for the current CLI (a test compares them), so the docs cannot go stale. Rendering
-//! needs no config, no network and no environment.
+//! Invariant: what is committed under `completions/`, `man/` and `schema/` is exactly what
+//! [`render_all`] produces for the current code (a test compares them), so none of it can go
+//! stale. Rendering needs no config, no network and no environment.
 
 use std::path::Path;
 
@@ -10,7 +12,35 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::cli::Cli;
-use crate::exit;
+use crate::report::schema::Catalog;
+use crate::{agent, cdn, discover, exit, fanout, publish, verify, watch};
+
+/// Every report kind a command can write, in the order steps usually run.
+pub fn catalog() -> Catalog {
+    let mut c = Catalog::default();
+    c.add::<discover::Report>()
+        .add::<discover::Recheck>()
+        .add::<fanout::Report>()
+        .add::<fanout::DryRun>()
+        .add::<verify::Report>()
+        .add::<verify::DryRun>()
+        .add::<cdn::invalidate::Report>()
+        .add::<cdn::invalidate::DryRun>()
+        .add::<cdn::wait::StatusReport>()
+        .add::<cdn::purge::Report>()
+        .add::<cdn::purge::DryRun>()
+        .add::<publish::Report>()
+        .add::<publish::DryRun>()
+        .add::<watch::Report>()
+        .add::<agent::Report>();
+    c
+}
+
+fn pretty(v: &serde_json::Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).expect("a schema serializes");
+    out.push(b'\n');
+    out
+}
 
 /// Every generated file as (relative path, contents), in a stable order.
 pub fn render_all() -> Vec<(String, Vec<u8>)> {
@@ -61,6 +91,13 @@ pub fn render_all() -> Vec<(String, Vec<u8>)> {
             .expect("writing to a Vec");
         files.push((format!("man/{}", man.get_filename()), buf));
     }
+    let mut catalog = catalog();
+    files.push((
+        "schema/report.schema.json".into(),
+        pretty(&catalog.document()),
+    ));
+    let mut catalog = self::catalog();
+    files.push(("schema/event.schema.json".into(), pretty(&catalog.events())));
     files
 }
 

@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 /// Why the program ended, as a machine reads it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
     /// Everything asked for was done and, where checked, proven.
@@ -150,7 +150,9 @@ pub fn help_text() -> String {
 }
 
 /// Why work stopped before it finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stop {
     /// Ctrl-C (SIGINT).

@@ -26,7 +26,16 @@ pub enum Purpose {
 
 /// A validated, canonically encoded path (with its query string, if any).
 #[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(into = "String", try_from = "String")]
 pub struct UrlPath(String);

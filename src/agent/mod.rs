@@ -128,8 +128,11 @@ pub fn hostname() -> Option<String> {
 }
 
 /// Where a message came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
+#[schemars(rename = "AgentSource")]
 pub enum Source {
     Pubsub,
     Stream,
@@ -155,7 +158,7 @@ struct Work {
 }
 
 /// What became of one message.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Handled {
     pub id: Option<String>,
     /// The path as the message gave it.
@@ -172,7 +175,8 @@ pub struct Handled {
 }
 
 /// A message not handled.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "AgentSkipped")]
 pub struct Skipped {
     pub id: Option<String>,
     pub path: Option<String>,
@@ -182,7 +186,7 @@ pub struct Skipped {
 }
 
 /// What the agent reports as it goes.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Event {
     /// A link to Redis changed state.
@@ -206,7 +210,9 @@ pub enum Event {
 }
 
 /// How the agent stopped: what was running, what finished in the grace period, what was left.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Shutdown {
     /// Revalidations running when the agent was told to stop.
     pub in_flight: u64,
@@ -267,7 +273,10 @@ impl Shutdown {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[schemars(rename = "AgentTotals")]
 pub struct Totals {
     pub messages: u64,
     pub duplicates: u64,
@@ -279,7 +288,8 @@ pub struct Totals {
 }
 
 /// The agent's report, when it stops.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "AgentReport")]
 pub struct Report {
     pub duration_ms: f64,
     pub pod: String,
@@ -1018,6 +1028,13 @@ impl Item for LinkNews<'_> {
 }
 
 impl StepReport for Report {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<StartInfo<'static>>()),
+            ("agent", g.subschema_for::<Event>()),
+            ("redis", g.subschema_for::<LinkEvent>()),
+        ]
+    }
     const KIND: &'static str = "agent";
     const STEP: &'static str = "agent";
     fn code(&self) -> Code {
@@ -1035,7 +1052,7 @@ impl StepReport for Report {
 }
 
 /// What an agent is about to do, for the `step-start` event.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 struct StartInfo<'a> {
     redis: &'a str,
     pod: &'a str,

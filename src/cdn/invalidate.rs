@@ -45,7 +45,9 @@ pub struct Options {
 }
 
 /// What became of a batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum BatchOutcome {
     /// CloudFront created a new invalidation.
@@ -78,7 +80,7 @@ impl BatchOutcome {
 }
 
 /// One batch's fate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct BatchReport {
     pub index: usize,
     pub caller_reference: String,
@@ -132,7 +134,10 @@ impl BatchReport {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[schemars(rename = "InvalidateTotals")]
 pub struct Totals {
     pub batches: usize,
     pub created: usize,
@@ -152,7 +157,8 @@ pub struct Totals {
 }
 
 /// The step's report.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "InvalidateReport")]
 pub struct Report {
     pub duration_ms: f64,
     pub distribution: String,
@@ -533,7 +539,8 @@ pub async fn run(
 }
 
 /// What --dry-run reports: the plan, and nothing sent.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "InvalidateDryRun")]
 pub struct DryRun {
     pub distribution: String,
     pub run_id: String,
@@ -559,7 +566,7 @@ impl Item for BatchReport {
 }
 
 /// A batch waits for room under the distribution's in-progress limits.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 struct Blocked {
     batch: usize,
     files_in_progress: usize,
@@ -597,6 +604,17 @@ pub(super) fn waited(reporter: &mut Reporter, e: wait::Event<'_>) {
 }
 
 impl StepReport for Report {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<Start<'static>>()),
+            ("batch", g.subschema_for::<BatchReport>()),
+            ("blocked", g.subschema_for::<Blocked>()),
+            (
+                "invalidation-status",
+                g.subschema_for::<wait::StatusChange<'static>>(),
+            ),
+        ]
+    }
     const KIND: &'static str = "cdn-invalidate";
     const STEP: &'static str = "cdn-invalidate";
     fn code(&self) -> Code {
@@ -617,6 +635,9 @@ impl StepReport for Report {
 }
 
 impl StepReport for DryRun {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![("planned-batch", g.subschema_for::<Batch>())]
+    }
     const KIND: &'static str = "cdn-invalidate-dry-run";
     const STEP: &'static str = "cdn-invalidate";
     fn code(&self) -> Code {
@@ -639,7 +660,8 @@ impl StepReport for DryRun {
 }
 
 /// What an invalidation is about to do, for the `step-start` event.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "InvalidateStart")]
 struct Start<'a> {
     distribution: &'a str,
     run_id: &'a str,

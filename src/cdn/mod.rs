@@ -35,7 +35,9 @@ use crate::targets::Target;
 use crate::transport::{PodRequest, Transport};
 
 /// The service a failure came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum CdnService {
     Aws,
@@ -52,7 +54,9 @@ impl CdnService {
 }
 
 /// What kind of failure ended the work, which decides the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureKind {
     /// The credentials may not do this (exit 5).
@@ -69,7 +73,9 @@ pub enum FailureKind {
 }
 
 /// A failure that stopped the work, with what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Failure {
     pub service: CdnService,
     pub kind: FailureKind,

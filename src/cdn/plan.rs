@@ -60,7 +60,7 @@ pub struct Input {
 }
 
 /// One CreateInvalidation.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Batch {
     /// 1-based.
     pub index: usize,
@@ -76,14 +76,16 @@ pub struct Batch {
 }
 
 /// A wildcard made by coalescing, with how many paths it replaced.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Coalesced {
     pub wildcard: String,
     pub replaced: usize,
 }
 
 /// What the plan did to the paths it was given, and what it will cost.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Page paths given.
     pub requested: usize,

@@ -30,9 +30,20 @@ use crate::transport::{PodRequest, RequestView, Transport, retryable_status};
 
 /// What became of one (path, cache).
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
+#[schemars(rename = "PurgeOutcome")]
 pub enum Outcome {
     /// 200 or 204 (or Cloudflare's `success`): evicted.
     Purged,
@@ -84,7 +95,9 @@ impl Outcome {
 }
 
 /// How a cache is purged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum CacheKind {
     Http,
@@ -92,7 +105,9 @@ pub enum CacheKind {
 }
 
 /// A cache purged, as the report names it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Cache {
     pub name: String,
     pub kind: CacheKind,
@@ -101,7 +116,7 @@ pub struct Cache {
 }
 
 /// One (path, cache).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PurgeResult {
     pub path: String,
     pub cache: String,
@@ -252,7 +267,7 @@ impl Plan {
 }
 
 /// One path's results, counted.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Row {
     pub path: String,
     pub purged: usize,
@@ -260,7 +275,8 @@ pub struct Row {
     pub failed: usize,
 }
 
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "PurgeTotals")]
 pub struct Totals {
     pub results: usize,
     pub purged: usize,
@@ -269,7 +285,8 @@ pub struct Totals {
 }
 
 /// The step's report.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "PurgeReport")]
 pub struct Report {
     pub duration_ms: f64,
     pub method: String,
@@ -306,7 +323,8 @@ impl Report {
 }
 
 /// What --dry-run reports: every request that would be sent.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "PurgeDryRun")]
 pub struct DryRun {
     pub method: String,
     pub caches: Vec<Cache>,
@@ -585,6 +603,12 @@ impl Item for PurgeResult {
 }
 
 impl StepReport for Report {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<Start<'static>>()),
+            ("purge", g.subschema_for::<PurgeResult>()),
+        ]
+    }
     const KIND: &'static str = "cdn-purge";
     const STEP: &'static str = "cdn-purge";
     const LISTED: Option<&'static str> = Some("results");
@@ -606,6 +630,9 @@ impl StepReport for Report {
 }
 
 impl StepReport for DryRun {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![("request", g.subschema_for::<RequestView>())]
+    }
     const KIND: &'static str = "cdn-purge-dry-run";
     const STEP: &'static str = "cdn-purge";
     fn code(&self) -> Code {
@@ -628,7 +655,8 @@ impl StepReport for DryRun {
 }
 
 /// What a purge is about to do, for the `step-start` event.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "PurgeStart")]
 struct Start<'a> {
     caches: &'a [Cache],
     paths: usize,

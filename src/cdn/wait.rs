@@ -156,7 +156,9 @@ pub async fn wait(
 }
 
 /// Which view a [`StatusReport`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum View {
     Status,
@@ -165,7 +167,7 @@ pub enum View {
 }
 
 /// One invalidation, as the on-call views show it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct InvalidationInfo {
     pub id: String,
     pub status: String,
@@ -203,7 +205,7 @@ impl InvalidationInfo {
 }
 
 /// What `cdn status`, `cdn list` and `cdn wait` report.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct StatusReport {
     pub duration_ms: f64,
     pub view: View,
@@ -458,7 +460,7 @@ mod tests {
 }
 
 /// An invalidation's status changed while waiting.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub(super) struct StatusChange<'a> {
     pub id: &'a str,
     pub status: &'a str,
@@ -473,6 +475,16 @@ impl Item for StatusChange<'_> {
 }
 
 impl StepReport for StatusReport {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<Start<'static>>()),
+            (
+                "invalidation-status",
+                g.subschema_for::<StatusChange<'static>>(),
+            ),
+            ("invalidation", g.subschema_for::<InvalidationInfo>()),
+        ]
+    }
     const KIND: &'static str = "cdn-status";
     const STEP: &'static str = "cdn-status";
     fn code(&self) -> Code {
@@ -508,7 +520,8 @@ pub enum Query<'a> {
 }
 
 /// What an on-call view is about to do, for the `step-start` event.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "CdnStatusStart")]
 struct Start<'a> {
     view: View,
     distribution: &'a str,

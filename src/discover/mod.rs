@@ -28,7 +28,9 @@ use crate::targets::kubernetes::{self, Cluster, Halt, Query, Via, What};
 use crate::targets::{Reach, Target, dns};
 
 /// One pod found, and how it is reached (a [`Target`] plus what was learnt about it).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Pod {
     pub name: String,
     pub reach: Reach,
@@ -72,7 +74,10 @@ impl Pod {
 }
 
 /// An endpoint or pod not called, and why.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[schemars(rename = "DiscoverSkipped")]
 pub struct Skipped {
     pub name: String,
     pub address: Option<String>,
@@ -80,8 +85,11 @@ pub struct Skipped {
 }
 
 /// Where the pods were looked for.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+#[schemars(rename = "DiscoverSource")]
 pub enum Source {
     Service {
         namespace: String,
@@ -121,14 +129,17 @@ impl Source {
 }
 
 /// The transport the pods are reached through, and why it was chosen.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Transport {
     pub kind: Via,
     pub reason: String,
 }
 
 /// The `discover` step's report.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "DiscoverReport")]
 pub struct Report {
     pub duration_ms: f64,
     pub source: Source,
@@ -195,7 +206,8 @@ impl Missed {
 }
 
 /// The `recheck` step's report: the pods listed again at the end of a run.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "DiscoverRecheck")]
 pub struct Recheck {
     /// 1 for the first recheck; each `--follow-new-pods` round adds one.
     pub round: u32,
@@ -733,9 +745,21 @@ pub fn worth_rechecking(took: Duration, recheck_after: Duration) -> bool {
 /// not chased.
 pub const MAX_FOLLOW_ROUNDS: u32 = 5;
 
+/// What a discovery is about to do, for the `step-start` event.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+struct DiscoverStart<'a> {
+    source: &'a Source,
+}
+
+/// Which recheck of a run this is, for the `step-start` event.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+struct RecheckStart {
+    round: u32,
+}
+
 /// A pod in an event: found by a discovery (`change` null), or `appeared` or `gone` at a
 /// recheck.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 struct PodEvent<'a> {
     change: Option<&'static str>,
     #[serde(flatten)]
@@ -743,6 +767,12 @@ struct PodEvent<'a> {
 }
 
 impl StepReport for Report {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<DiscoverStart<'static>>()),
+            ("pod", g.subschema_for::<PodEvent<'static>>()),
+        ]
+    }
     const KIND: &'static str = "discover";
     const STEP: &'static str = "discover";
     fn code(&self) -> Code {
@@ -768,6 +798,12 @@ impl StepReport for Report {
 }
 
 impl StepReport for Recheck {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<RecheckStart>()),
+            ("pod", g.subschema_for::<PodEvent<'static>>()),
+        ]
+    }
     const KIND: &'static str = "recheck";
     const STEP: &'static str = "recheck";
     fn code(&self) -> Code {
@@ -801,7 +837,7 @@ impl StepReport for Recheck {
 
 /// Reports a discovery (the `discover` step) to the reporter.
 pub fn discovered(report: &Report, reporter: &mut Reporter) {
-    #[derive(serde::Serialize)]
+    #[derive(serde::Serialize, schemars::JsonSchema)]
     struct Start<'a> {
         source: &'a Source,
     }
@@ -851,7 +887,7 @@ pub async fn follow_membership(
         }
         round += 1;
         let follow = settings.follow_new_pods && round <= MAX_FOLLOW_ROUNDS;
-        #[derive(serde::Serialize)]
+        #[derive(serde::Serialize, schemars::JsonSchema)]
         struct Start {
             round: u32,
         }

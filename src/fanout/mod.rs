@@ -37,9 +37,20 @@ pub use endpoint::Endpoint;
 
 /// What happened to one (path, pod) cell.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
+#[schemars(rename = "FanoutOutcome")]
 pub enum Outcome {
     Revalidated,
     NotGenerated,
@@ -121,7 +132,7 @@ impl Outcome {
 }
 
 /// The result of one (path, pod) cell.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Cell {
     pub path: String,
     pub pod: String,
@@ -296,7 +307,7 @@ impl Plan {
 }
 
 /// One path's cells, counted.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PathRow {
     pub path: String,
     pub ok: usize,
@@ -304,7 +315,8 @@ pub struct PathRow {
     pub outcomes: BTreeMap<Outcome, usize>,
 }
 
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "FanoutTotals")]
 pub struct Totals {
     pub cells: usize,
     pub ok: usize,
@@ -313,7 +325,8 @@ pub struct Totals {
 }
 
 /// The step's report.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "FanoutReport")]
 pub struct Report {
     pub duration_ms: f64,
     pub mode: Mode,
@@ -342,7 +355,8 @@ impl Report {
 }
 
 /// What --dry-run reports: every request that would be sent.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "FanoutDryRun")]
 pub struct DryRun {
     pub mode: Mode,
     pub method: String,
@@ -607,6 +621,12 @@ impl Item for Cell {
 }
 
 impl StepReport for Report {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<Start<'static>>()),
+            ("cell", g.subschema_for::<Cell>()),
+        ]
+    }
     const KIND: &'static str = "fanout";
     const STEP: &'static str = "fanout";
     const LISTED: Option<&'static str> = Some("cells");
@@ -628,6 +648,9 @@ impl StepReport for Report {
 }
 
 impl StepReport for DryRun {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![("request", g.subschema_for::<RequestView>())]
+    }
     const KIND: &'static str = "fanout-dry-run";
     const STEP: &'static str = "fanout";
     fn code(&self) -> Code {
@@ -650,7 +673,8 @@ impl StepReport for DryRun {
 }
 
 /// What a fanout is about to do, for the `step-start` event.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "FanoutStart")]
 struct Start<'a> {
     mode: Mode,
     method: &'a str,

@@ -32,7 +32,9 @@ use crate::targets::Target;
 const CHUNK: usize = 2000;
 
 /// How many subscribers each message must reach, and why that many.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Expect {
     pub subscribers: u32,
     /// "--expect-subscribers", "configured pods" or "at least one".
@@ -49,7 +51,9 @@ pub struct Planned {
 }
 
 /// `--stream`: where messages are appended, and the cap.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct StreamPlan {
     pub key: String,
     pub maxlen: u32,
@@ -141,9 +145,20 @@ pub async fn open(redis: &Redis) -> Result<Conn, Failure> {
 
 /// What became of one message.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
+#[schemars(rename = "PublishOutcome")]
 pub enum Outcome {
     /// At least the expected number of subscribers got it.
     Delivered,
@@ -200,7 +215,7 @@ impl Outcome {
 }
 
 /// One acknowledgement received for a message.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AckSeen {
     pub pod: String,
     pub outcome: String,
@@ -208,7 +223,7 @@ pub struct AckSeen {
 }
 
 /// The result of one message.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Message {
     pub path: String,
     pub id: String,
@@ -226,14 +241,16 @@ pub struct Message {
 }
 
 /// `--check`: what PUBSUB NUMSUB (or SHARDNUMSUB) said.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Check {
     pub subscribers: i64,
     pub forced: bool,
 }
 
 /// `--wait-acks`: where and how long.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AckWait {
     pub channel: String,
     pub timeout_ms: f64,
@@ -241,7 +258,10 @@ pub struct AckWait {
     pub waited_ms: f64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[schemars(rename = "PublishTotals")]
 pub struct Totals {
     pub messages: usize,
     /// Messages Redis took (a receiver count came back).
@@ -255,7 +275,8 @@ pub struct Totals {
 }
 
 /// The step's report.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "PublishReport")]
 pub struct Report {
     pub duration_ms: f64,
     /// The Redis URL, its password masked.
@@ -289,7 +310,8 @@ impl Report {
 }
 
 /// What --dry-run reports: every message that would be published.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "PublishDryRun")]
 pub struct DryRun {
     pub redis: String,
     pub channel: String,
@@ -300,7 +322,7 @@ pub struct DryRun {
     pub warnings: Vec<String>,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct DryMessage {
     pub path: String,
     pub id: String,
@@ -683,7 +705,7 @@ impl Item for Message {
 }
 
 /// An acknowledgement of one of the run's messages.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 struct AckEvent<'a> {
     path: &'a str,
     id: &'a str,
@@ -699,6 +721,13 @@ impl Item for AckEvent<'_> {
 }
 
 impl StepReport for Report {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<Start<'static>>()),
+            ("published", g.subschema_for::<Message>()),
+            ("ack", g.subschema_for::<AckEvent<'static>>()),
+        ]
+    }
     const KIND: &'static str = "publish";
     const STEP: &'static str = "publish";
     fn code(&self) -> Code {
@@ -736,7 +765,8 @@ impl StepReport for DryRun {
 }
 
 /// What a publish is about to do, for the `step-start` event.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "PublishStart")]
 struct Start<'a> {
     redis: &'a str,
     channel: &'a str,

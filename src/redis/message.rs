@@ -139,7 +139,7 @@ pub fn parse(payload: &[u8]) -> Parsed {
 }
 
 /// An acknowledgement, as the agent publishes it on `<channel>:acks`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Ack {
     /// The message's id (null when the message had none).
     pub id: Option<String>,

@@ -94,7 +94,7 @@ pub enum Link {
 }
 
 /// A change of a link to Redis as reports show it (watch and agent).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct LinkEvent {
     /// What the link is for: "pubsub" (the subscription) or "stream" (the agent's stream reader).
     pub source: String,

@@ -41,7 +41,7 @@ struct Listing {
 }
 
 /// The document's opening fields.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(super) struct Head<'a> {
     pub schema_version: u32,
     pub command: &'a str,
@@ -50,7 +50,7 @@ pub(super) struct Head<'a> {
 }
 
 /// The document's closing fields.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(super) struct Tail<'a> {
     pub finished_at: &'a str,
     pub duration_ms: f64,
@@ -211,7 +211,7 @@ fn quoted(s: &str) -> String {
 
 /// One command's JSON document, read back: the envelope, and each step's report tagged with its
 /// kind (`step`), typed on demand with [`Envelope::reports`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Envelope {
     pub schema_version: u32,
     pub command: String,
@@ -257,7 +257,7 @@ mod tests {
     use crate::exit::Code;
     use crate::report::Style;
 
-    #[derive(Serialize, Deserialize)]
+    #[derive(Serialize, Deserialize, schemars::JsonSchema)]
     struct Listy {
         items: Vec<u32>,
         totals: u32,

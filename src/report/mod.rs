@@ -17,6 +17,7 @@
 mod display;
 pub mod document;
 pub mod human;
+pub mod schema;
 pub mod table;
 pub mod writer;
 
@@ -65,6 +66,14 @@ pub trait StepReport: Serialize {
     /// stderr after it, as the error it is.
     fn error(&self) -> Option<&str> {
         None
+    }
+    /// The schemas of the events the step sends (its `step-start` payload, its items, its end
+    /// events), for the published event schema ([`schema::Catalog`]).
+    fn event_schemas(
+        generator: &mut schemars::SchemaGenerator,
+    ) -> Vec<(&'static str, schemars::Schema)> {
+        let _ = generator;
+        Vec::new()
     }
     /// The NDJSON events of the finished report beyond the items sent as they happened (a
     /// discovery's pods, a dry run's planned requests).
@@ -202,7 +211,7 @@ impl Reporter {
             code: Code::Success,
             indent: 0,
         };
-        #[derive(Serialize)]
+        #[derive(Serialize, schemars::JsonSchema)]
         struct Start<'a> {
             command: &'a str,
             dry_run: bool,
@@ -276,7 +285,7 @@ impl Reporter {
     /// One NDJSON line: the event's name, its step, its payload's fields.
     fn event<T: Serialize + ?Sized>(&mut self, event: &str, step: Option<&str>, payload: &T) {
         /// Every line carries the schema version, so a consumer can read any line alone.
-        #[derive(Serialize)]
+        #[derive(Serialize, schemars::JsonSchema)]
         struct Line<'a, T: ?Sized> {
             schema_version: u32,
             event: &'a str,
@@ -411,7 +420,7 @@ impl Reporter {
 
     /// A message for people, on stderr (and as an event under NDJSON).
     pub fn warning(&mut self, step: &str, message: &str) {
-        #[derive(Serialize)]
+        #[derive(Serialize, schemars::JsonSchema)]
         struct Warning<'a> {
             step: &'a str,
             message: &'a str,
@@ -451,7 +460,7 @@ impl Reporter {
                     reporter: self,
                     step: R::STEP,
                 });
-                #[derive(Serialize)]
+                #[derive(Serialize, schemars::JsonSchema)]
                 struct StepEnd {
                     totals: serde_json::Value,
                     stopped: Option<Stop>,
@@ -498,7 +507,7 @@ impl Reporter {
                 );
             }
             OutputFormat::Ndjson => {
-                #[derive(Serialize)]
+                #[derive(Serialize, schemars::JsonSchema)]
                 struct End {
                     stopped: Option<Stop>,
                     exit_code: u8,

@@ -53,7 +53,9 @@ impl PodRequest {
 }
 
 /// One request as --dry-run and the logs show it: secrets redacted, credentials masked.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct RequestView {
     pub path: String,
     pub pod: String,

@@ -177,7 +177,17 @@ impl Plan {
 
 /// What fetching one (path, pod) cell ended in.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum FetchOutcome {
@@ -192,7 +202,7 @@ pub enum FetchOutcome {
 }
 
 /// One fetch: what came back, hashed, and (after judging) what state it is in.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Fetch {
     pub path: String,
     pub pod: String,
@@ -240,7 +250,8 @@ impl Fetch {
     }
 }
 
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "VerifyTotals")]
 pub struct Totals {
     pub paths: usize,
     pub fresh: usize,
@@ -253,7 +264,8 @@ pub struct Totals {
 }
 
 /// The step's report.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "VerifyReport")]
 pub struct Report {
     pub duration_ms: f64,
     pub targets: Vec<Target>,
@@ -611,7 +623,8 @@ fn lanes(plan: &Plan, todo: &[usize]) -> Vec<Vec<fetch::Job>> {
 }
 
 /// What --dry-run reports: every request verify would send in its first round.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "VerifyDryRun")]
 pub struct DryRun {
     pub targets: Vec<Target>,
     pub through: Option<String>,
@@ -682,7 +695,7 @@ pub fn short_hash(h: &str) -> &str {
 }
 
 /// One fetch of a round, as it completes.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 struct FetchEvent<'a> {
     round: u32,
     #[serde(flatten)]
@@ -694,7 +707,7 @@ impl Item for FetchEvent<'_> {
 }
 
 /// A round ended; `next` requests follow in another round after `pause` (none: the last).
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 struct RoundEvent {
     round: u32,
     settled: usize,
@@ -728,6 +741,14 @@ fn next_round(round: u32, settled: usize, paths: usize, pause: Duration) -> Stri
 }
 
 impl StepReport for Report {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<Start<'static>>()),
+            ("fetch", g.subschema_for::<FetchEvent<'static>>()),
+            ("round", g.subschema_for::<RoundEvent>()),
+            ("verdict", g.subschema_for::<PathVerdict>()),
+        ]
+    }
     const KIND: &'static str = "verify";
     const STEP: &'static str = "verify";
     fn code(&self) -> Code {
@@ -756,6 +777,9 @@ impl StepReport for Report {
 }
 
 impl StepReport for DryRun {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![("request", g.subschema_for::<RequestView>())]
+    }
     const KIND: &'static str = "verify-dry-run";
     const STEP: &'static str = "verify";
     fn code(&self) -> Code {
@@ -778,7 +802,8 @@ impl StepReport for DryRun {
 }
 
 /// What a verify is about to do, for the `step-start` event.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "VerifyStart")]
 struct Start<'a> {
     targets: &'a [Target],
     through: Option<&'a str>,

@@ -13,7 +13,7 @@ use crate::error::ConfigError;
 pub const SNAPSHOT_VERSION: u32 = 1;
 
 /// A record of what every pod served, for a later `--baseline`.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Snapshot {
     pub schema_version: u32,
     pub kind: String,
@@ -24,7 +24,7 @@ pub struct Snapshot {
     pub paths: BTreeMap<String, BTreeMap<String, SnapshotEntry>>,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct SnapshotEntry {
     pub hash: String,
     pub status: Option<u16>,

@@ -36,7 +36,7 @@ pub struct Plan {
 }
 
 /// One message as watch reports it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Seen {
     /// When it was received (RFC 3339, UTC, milliseconds).
     pub time: String,
@@ -84,7 +84,9 @@ pub enum Progress<'a> {
 }
 
 /// Why the watch ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ended {
     /// `--count` messages were received.
@@ -95,7 +97,10 @@ pub enum Ended {
     Stopped,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[schemars(rename = "WatchTotals")]
 pub struct Totals {
     pub messages: u64,
     /// Messages without a readable path.
@@ -104,7 +109,8 @@ pub struct Totals {
 }
 
 /// The step's report.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WatchReport")]
 pub struct Report {
     pub duration_ms: f64,
     pub redis: String,
@@ -242,7 +248,7 @@ pub async fn run(
 }
 
 /// A message as it arrives: a line for people in the columns of the header.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 struct Line<'a> {
     seen: &'a Seen,
@@ -258,6 +264,13 @@ impl Item for Line<'_> {
 }
 
 impl StepReport for Report {
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("step-start", g.subschema_for::<Start<'static>>()),
+            ("message", g.subschema_for::<Seen>()),
+            ("redis", g.subschema_for::<LinkEvent>()),
+        ]
+    }
     const KIND: &'static str = "watch";
     const STEP: &'static str = "watch";
     const LISTED: Option<&'static str> = Some("messages");
@@ -279,7 +292,8 @@ impl StepReport for Report {
 }
 
 /// What a watch is about to do, for the `step-start` event.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "WatchStart")]
 struct Start<'a> {
     redis: &'a str,
     channels: &'a [String],

@@ -71,7 +71,17 @@ impl Criteria {
 
 /// A path's verdict.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
@@ -100,7 +110,9 @@ impl Verdict {
 }
 
 /// What one response (a pod's, or a sample's) was found to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     /// Passes every check, and the checks prove new content.
@@ -114,7 +126,9 @@ pub enum State {
 }
 
 /// Pods (or samples) that served the same (normalised) content.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct HashGroup {
     pub hash: String,
     pub pods: Vec<String>,
@@ -124,14 +138,18 @@ pub struct HashGroup {
 }
 
 /// The pods of one build and how their content groups.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct BuildGroup {
     pub build_id: Option<String>,
     pub groups: Vec<HashGroup>,
 }
 
 /// The samples of one Accept-Encoding variant through the edge.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct VariantShare {
     pub encoding: Option<Encoding>,
     pub samples: usize,
@@ -143,7 +161,9 @@ pub struct VariantShare {
 }
 
 /// Responses through a load balancer or CDN, summarised.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct ThroughSummary {
     pub url: String,
     pub samples: usize,
@@ -162,13 +182,15 @@ pub struct ThroughSummary {
 }
 
 /// With a baseline: which pods changed since it was taken.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Changes {
     pub changed: usize,
     pub unchanged_pods: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PathVerdict {
     pub path: String,
     pub verdict: Verdict,
