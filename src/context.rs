@@ -336,13 +336,35 @@ impl Signals {
     }
 }
 
-/// Exponential backoff with equal jitter: half the step fixed, half random.
+/// Exponential backoff with equal jitter: the wait before retry `attempt` (1-based) doubles from
+/// `base` up to `cap`, and is half fixed, half random, so many clients do not retry in step. The
+/// one backoff of the program: requests to pods, reconnecting to Redis, retrying CloudFront.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl Backoff {
+    /// The wait before retry `attempt`.
+    pub fn delay(self, attempt: u32) -> Duration {
+        let step = self
+            .base
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+            .min(self.cap);
+        let half = step / 2;
+        half + half.mul_f64(rand::random::<f64>())
+    }
+}
+
+/// Requests to pods: 100 ms, doubling, up to 2 s.
+const BACKOFF: Backoff = Backoff {
+    base: BACKOFF_BASE,
+    cap: BACKOFF_CAP,
+};
+
 fn backoff(attempt: u32) -> Duration {
-    let step = BACKOFF_BASE
-        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-        .min(BACKOFF_CAP);
-    let half = step / 2;
-    half + half.mul_f64(rand::random::<f64>())
+    BACKOFF.delay(attempt)
 }
 
 #[cfg(test)]

@@ -187,15 +187,7 @@ impl Report {
         let t = &self.totals;
         let undone =
             t.failed + t.not_submitted + t.cancelled + if self.waited { t.in_progress } else { 0 };
-        let c = crate::exit::code_for(&crate::exit::Summary {
-            failed_cells: undone,
-            stopped: self.stopped,
-            ..Default::default()
-        });
-        match &self.failure {
-            Some(f) => c.worst(f.code()),
-            None => c,
-        }
+        Failure::step_code(self.failure.as_ref(), undone, self.stopped)
     }
 
     /// Nothing reached CloudFront: the failure is all there is to say.

@@ -93,6 +93,21 @@ impl Failure {
         }
     }
 
+    /// The exit code of a cdn step that left `undone` things undone, stopped early or not, with
+    /// this failure or none: the worse of the two.
+    pub fn step_code(
+        failure: Option<&Failure>,
+        undone: usize,
+        stopped: Option<crate::exit::Stop>,
+    ) -> Code {
+        let c = crate::exit::code_for(&crate::exit::Summary {
+            failed_cells: undone,
+            stopped,
+            ..Default::default()
+        });
+        failure.map_or(c, |f| c.worst(f.code()))
+    }
+
     /// The same failure as the program's error, for a failure before anything was done.
     pub fn to_error(&self) -> Error {
         match self.code() {
@@ -252,15 +267,14 @@ pub(crate) enum Paused {
     Stopped(crate::exit::Stop),
 }
 
-/// The wait before retry `attempt` (1-based) of a failed call: doubling from `min` to `max`,
-/// with equal jitter (half fixed, half random), so many clients do not retry in step.
+/// The wait before retry `attempt` (1-based) of a failed call: the poll interval's bounds as a
+/// [`crate::context::Backoff`].
 pub(crate) fn retry_delay(attempt: u32, poll: crate::config::Poll) -> Duration {
-    let step = poll
-        .min
-        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-        .min(poll.max);
-    let half = step / 2;
-    half + half.mul_f64(rand::random::<f64>())
+    crate::context::Backoff {
+        base: poll.min,
+        cap: poll.max,
+    }
+    .delay(attempt)
 }
 
 #[cfg(test)]

@@ -305,15 +305,7 @@ pub struct Report {
 
 impl Report {
     pub fn code(&self) -> crate::exit::Code {
-        let c = crate::exit::code_for(&crate::exit::Summary {
-            failed_cells: self.totals.failed,
-            stopped: self.stopped,
-            ..Default::default()
-        });
-        match &self.failure {
-            Some(f) => c.worst(f.code()),
-            None => c,
-        }
+        Failure::step_code(self.failure.as_ref(), self.totals.failed, self.stopped)
     }
 
     /// Nothing was purged or even answered: the failure is all there is to say.

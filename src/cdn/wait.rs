@@ -244,15 +244,7 @@ impl StatusReport {
         } else {
             0
         };
-        let c = crate::exit::code_for(&crate::exit::Summary {
-            failed_cells: undone,
-            stopped: self.stopped,
-            ..Default::default()
-        });
-        match &self.failure {
-            Some(f) => c.worst(f.code()),
-            None => c,
-        }
+        Failure::step_code(self.failure.as_ref(), undone, self.stopped)
     }
 
     /// Nothing was learnt: the failure is all there is to say.

@@ -11,6 +11,9 @@
 
 pub mod acks;
 mod human;
+mod step;
+
+pub use step::step;
 
 use std::time::{Duration, Instant};
 
@@ -25,7 +28,6 @@ use crate::paths::UrlPath;
 use crate::redis::message::{self, Format};
 use crate::redis::subscriber::Session;
 use crate::redis::{Conn, Failure, Redis};
-use crate::report::{Ended, Item, Reporter, Shown, StepReport, Style, Work};
 use crate::targets::Target;
 
 /// Messages per pipeline round trip.
@@ -700,196 +702,5 @@ async fn publish_chunk(
     Ok(out)
 }
 
-impl Item for Message {
-    const EVENT: &'static str = "published";
-}
-
-/// An acknowledgement of one of the run's messages.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-struct AckEvent<'a> {
-    path: &'a str,
-    id: &'a str,
-    #[serde(flatten)]
-    ack: &'a AckSeen,
-}
-
-impl Item for AckEvent<'_> {
-    const EVENT: &'static str = "ack";
-    fn shown(&self, _: &Style) -> Shown {
-        Shown::Nothing
-    }
-}
-
-impl StepReport for Report {
-    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
-        vec![
-            ("step-start", g.subschema_for::<Start<'static>>()),
-            ("published", g.subschema_for::<Message>()),
-            ("ack", g.subschema_for::<AckEvent<'static>>()),
-        ]
-    }
-    const KIND: &'static str = "publish";
-    const STEP: &'static str = "publish";
-    fn code(&self) -> Code {
-        Report::code(self)
-    }
-    fn stopped(&self) -> Option<Stop> {
-        self.stopped
-    }
-    fn warnings(&self) -> &[String] {
-        &self.warnings
-    }
-    fn totals(&self) -> serde_json::Value {
-        serde_json::to_value(&self.totals).expect("totals serialize")
-    }
-    fn human(&self, style: &Style) -> String {
-        human::publish(self, style)
-    }
-}
-
-impl StepReport for DryRun {
-    const KIND: &'static str = "publish-dry-run";
-    const STEP: &'static str = "publish";
-    fn code(&self) -> Code {
-        Code::Success
-    }
-    fn warnings(&self) -> &[String] {
-        &self.warnings
-    }
-    fn totals(&self) -> serde_json::Value {
-        serde_json::json!({"messages": self.messages.len()})
-    }
-    fn human(&self, style: &Style) -> String {
-        human::publish_dry_run(self, style)
-    }
-}
-
-/// What a publish is about to do, for the `step-start` event.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-#[schemars(rename = "PublishStart")]
-struct Start<'a> {
-    redis: &'a str,
-    channel: &'a str,
-    command: &'a str,
-    messages: usize,
-    expect: &'a Expect,
-}
-
-/// Runs publish (with its acknowledgements, when asked) as a step of a command.
-pub async fn step(
-    ctx: &RunContext,
-    connections: Connections,
-    plan: &Plan,
-    reporter: &mut Reporter,
-) -> Ended<Totals> {
-    let redis = connections.redis.shown().to_string();
-    let start = Start {
-        redis: &redis,
-        channel: &plan.channel,
-        command: if plan.sharded { "SPUBLISH" } else { "PUBLISH" },
-        messages: plan.messages.len(),
-        expect: &plan.expect,
-    };
-    reporter.start::<Report>(
-        &start,
-        Work {
-            len: plan.messages.len(),
-            what: "publishing",
-        },
-    );
-    let report = run(ctx, connections, plan, |p| match p {
-        Progress::Published(m) => reporter.item(m),
-        Progress::Ack { path, id, ack } => reporter.item(&AckEvent { path, id, ack }),
-    })
-    .await;
-    reporter.finish_step(&report);
-    Ended {
-        code: report.code(),
-        totals: report.totals,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::paths::Purpose;
-
-    fn settings() -> PublishSettings {
-        PublishSettings {
-            channel: "revalidate".into(),
-            message: None,
-            expect_subscribers: None,
-            check: false,
-            force: false,
-            sharded: false,
-            stream_maxlen: None,
-            ack_timeout: None,
-        }
-    }
-
-    fn paths(ps: &[&str]) -> Vec<UrlPath> {
-        ps.iter()
-            .map(|p| UrlPath::parse(p, Purpose::Pod).unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn the_expectation_comes_from_the_flag_then_the_pods_then_one() {
-        let pods: Vec<Target> = ["a=http://127.0.0.1:1", "b=http://127.0.0.1:2"]
-            .iter()
-            .map(|s| crate::targets::parse_spec(s).unwrap())
-            .collect();
-        let p = Plan::build(&settings(), paths(&["/a"]), &[]).unwrap();
-        assert_eq!(
-            (p.expect.subscribers, p.expect.source.as_str()),
-            (1, "at least one")
-        );
-        let p = Plan::build(&settings(), paths(&["/a"]), &pods).unwrap();
-        assert_eq!(p.expect.subscribers, 2);
-        assert_eq!(p.expect.pods, vec!["a", "b"]);
-        let mut s = settings();
-        s.expect_subscribers = Some(5);
-        let p = Plan::build(&s, paths(&["/a", "/b"]), &pods).unwrap();
-        assert_eq!(p.expect.subscribers, 5);
-        assert_ne!(p.messages[0].id, p.messages[1].id);
-    }
-
-    #[test]
-    fn receiver_counts_are_judged_never_rounded_up() {
-        let expect = Expect {
-            subscribers: 3,
-            source: "configured pods".into(),
-            pods: vec![],
-        };
-        let mut m = Message {
-            path: "/a".into(),
-            id: "i".into(),
-            receivers: Some(2),
-            stream_id: None,
-            outcome: Outcome::NotSent,
-            ok: false,
-            acks: vec![],
-            missing_pods: vec![],
-            error: None,
-        };
-        judge_delivery(&mut m, &expect);
-        assert_eq!(m.outcome, Outcome::UnderDelivered);
-        m.receivers = Some(3);
-        judge_delivery(&mut m, &expect);
-        assert_eq!(m.outcome, Outcome::Delivered);
-        m.receivers = Some(0);
-        judge_delivery(&mut m, &expect);
-        assert_eq!(m.outcome, Outcome::UnderDelivered);
-    }
-
-    #[test]
-    fn wait_acks_needs_an_id_in_the_message() {
-        let mut s = settings();
-        s.ack_timeout = Some(Duration::from_secs(1));
-        s.message = Some("{path}".into());
-        let e = Plan::build(&s, paths(&["/a"]), &[])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--wait-acks"), "{e}");
-    }
-}
+mod tests;

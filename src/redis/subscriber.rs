@@ -469,13 +469,13 @@ async fn forward(
     }
 }
 
-/// Exponential backoff with equal jitter: half the step fixed, half random.
+/// The wait before reconnect `attempt` (see [`crate::context::Backoff`]).
 pub fn backoff(attempt: u32) -> Duration {
-    let step = BACKOFF_BASE
-        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-        .min(BACKOFF_CAP);
-    let half = step / 2;
-    half + half.mul_f64(rand::random::<f64>())
+    crate::context::Backoff {
+        base: BACKOFF_BASE,
+        cap: BACKOFF_CAP,
+    }
+    .delay(attempt)
 }
 
 #[cfg(test)]

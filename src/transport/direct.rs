@@ -72,9 +72,9 @@ impl Direct {
             if e.is_connect() {
                 // "client error (Connect): tcp connect error: Connection refused": the last
                 // cause is what people need.
-                TransportError::new(FailureKind::Connect, TransportError::root_cause(&e))
+                TransportError::new(FailureKind::Connect, crate::error::root_cause(&e))
             } else {
-                TransportError::new(FailureKind::Body, TransportError::chain(&e))
+                TransportError::new(FailureKind::Body, crate::error::chain(&e))
             }
         })?;
         let (parts, body) = resp.into_parts();

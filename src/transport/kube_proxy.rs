@@ -82,7 +82,7 @@ impl Proxy {
                 Some(Err(e)) => {
                     return Err(TransportError::new(
                         FailureKind::Body,
-                        TransportError::chain(&e),
+                        crate::error::chain(&e),
                     ));
                 }
             }
@@ -180,7 +180,7 @@ fn failure(e: &kube::Error) -> TransportError {
             FailureKind::Connect,
             format!(
                 "cannot reach the API server: {}",
-                TransportError::root_cause(h)
+                crate::error::root_cause(h)
             ),
         );
     }
@@ -189,7 +189,7 @@ fn failure(e: &kube::Error) -> TransportError {
             FailureKind::Request,
             crate::targets::kubernetes::access::describe(e),
         ),
-        other => TransportError::new(FailureKind::Body, TransportError::chain(other)),
+        other => TransportError::new(FailureKind::Body, crate::error::chain(other)),
     }
 }
 

@@ -112,7 +112,7 @@ impl PodResponse {
                     match rest {
                         Some(body) => body.frame().await.map(|r| {
                             r.map_err(|e| {
-                                TransportError::new(FailureKind::Body, TransportError::chain(&e))
+                                TransportError::new(FailureKind::Body, crate::error::chain(&e))
                             })
                         }),
                         None => None,
@@ -207,36 +207,13 @@ impl TransportError {
         )
     }
 
-    /// The whole cause chain, de-duplicated.
-    fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
-        while let Some(s) = src {
-            let t = s.to_string();
-            if !parts.iter().any(|p| p.contains(&t)) {
-                parts.push(t);
-            }
-            src = s.source();
-        }
-        parts.join(": ")
-    }
-
-    /// The innermost cause alone.
-    fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-        let mut last = e;
-        while let Some(s) = last.source() {
-            last = s;
-        }
-        last.to_string()
-    }
-
     fn from_hyper(e: &hyper::Error) -> TransportError {
         let kind = if e.is_timeout() {
             FailureKind::Timeout
         } else {
             FailureKind::Body
         };
-        TransportError::new(kind, Self::chain(e))
+        TransportError::new(kind, crate::error::chain(e))
     }
 }
 

@@ -179,7 +179,7 @@ impl Forwards {
         let (sender, connection) = hyper::client::conn::http1::Builder::new()
             .handshake(TokioIo::new(stream))
             .await
-            .map_err(|e| TransportError::new(FailureKind::Connect, TransportError::chain(&e)))?;
+            .map_err(|e| TransportError::new(FailureKind::Connect, crate::error::chain(&e)))?;
         let shown = format!("{namespace}/{pod}:{port}");
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -276,7 +276,7 @@ async fn closed(conn: &mut Conn, e: &hyper::Error) -> TransportError {
             FailureKind::Connect,
             format!(
                 "the port-forward closed before an answer: {}",
-                TransportError::chain(e)
+                crate::error::chain(e)
             ),
         ),
     }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{self, HeaderName, HeaderValue};
+use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use tokio_util::sync::CancellationToken;
 
@@ -94,22 +94,6 @@ impl Drop for Balancer {
     }
 }
 
-/// Headers that describe one hop, not the message, and so are never forwarded.
-fn is_hop_by_hop(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "connection"
-            | "keep-alive"
-            | "proxy-connection"
-            | "transfer-encoding"
-            | "te"
-            | "trailer"
-            | "upgrade"
-            | "proxy-authenticate"
-            | "proxy-authorization"
-    )
-}
-
 fn error_response(status: StatusCode, upstream: Option<SocketAddr>) -> Response<Full<Bytes>> {
     let reason = status.canonical_reason().unwrap_or("Error");
     let body = format!(
@@ -148,7 +132,10 @@ async fn proxy(
     for (name, value) in &parts.headers {
         // Host names the upstream (reqwest sets it) and the length is
         // recomputed from the forwarded bytes.
-        if !is_hop_by_hop(name) && name != header::HOST && name != header::CONTENT_LENGTH {
+        if !crate::serve::is_hop_by_hop(name)
+            && name != header::HOST
+            && name != header::CONTENT_LENGTH
+        {
             request = request.header(name, value);
         }
     }
@@ -180,7 +167,7 @@ async fn proxy(
     *resp.status_mut() = status;
     let out = resp.headers_mut();
     for (name, value) in &headers {
-        if !is_hop_by_hop(name) {
+        if !crate::serve::is_hop_by_hop(name) {
             out.append(name, value.clone());
         }
     }

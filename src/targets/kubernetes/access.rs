@@ -111,22 +111,8 @@ pub fn describe(e: &kube::Error) -> String {
             "the kubeconfig's exec credential plugin printed something that is not an ExecCredential".into()
         }
         kube::Error::Api(s) => format!("{} ({} {})", s.message, s.code, s.reason),
-        other => root_cause(other),
+        other => crate::error::root_cause(other),
     }
-}
-
-/// The innermost cause of an error, which is what people need for connection failures.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
-            parts.push(t);
-        }
-        src = s.source();
-    }
-    parts.last().cloned().unwrap_or_default()
 }
 
 /// Whether retrying may help: the API server is overloaded or restarting, or the connection
