@@ -1,5 +1,5 @@
-//! Plain-text tables: columns padded to their widest cell, colour applied after padding so
-//! escape codes never skew the alignment.
+//! Plain-text tables, laid out by comfy-table: columns padded to their widest cell as the screen
+//! shows it (wide and combining characters counted as displayed), colour codes not counted.
 
 use super::Style;
 
@@ -65,65 +65,37 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// The table as lines of text: columns as wide as their widest cell on screen (comfy-table
+    /// measures display width, and skips colour codes), two spaces apart, no borders, no
+    /// trailing spaces.
     pub fn render(&self, style: &Style) -> String {
-        let cols = self.headers.len();
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
+        use comfy_table::{ContentArrangement, presets};
+        let mut t = comfy_table::Table::new();
+        t.load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty();
+        t.set_header(self.headers.iter().map(|h| style.bold(h)));
         for r in &self.rows {
-            for (i, c) in r.iter().enumerate().take(cols) {
-                widths[i] = widths[i].max(width(&c.text));
-            }
+            t.add_row(r.iter().take(self.headers.len()).map(|c| paint(c, style)));
+        }
+        for c in t.column_iter_mut() {
+            c.set_padding((0, 2));
         }
         let pad = " ".repeat(self.indent);
-        let mut out = String::new();
-        let header: Vec<String> = self
-            .headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| fit(h, widths[i], i + 1 == cols))
-            .collect();
-        out.push_str(&pad);
-        out.push_str(&style.bold(header.join("  ").trim_end()));
-        out.push('\n');
-        for r in &self.rows {
-            let cells: Vec<String> = r
-                .iter()
-                .enumerate()
-                .take(cols)
-                .map(|(i, c)| {
-                    let text = fit(&c.text, widths[i], i + 1 == cols);
-                    match c.paint {
-                        Paint::Plain => text,
-                        Paint::Good => paint_trimmed(&text, |s| style.green(s)),
-                        Paint::Bad => paint_trimmed(&text, |s| style.red(s)),
-                        Paint::Warn => paint_trimmed(&text, |s| style.yellow(s)),
-                        Paint::Dim => paint_trimmed(&text, |s| style.dim(s)),
-                    }
-                })
-                .collect();
-            out.push_str(&pad);
-            out.push_str(cells.join("  ").trim_end());
-            out.push('\n');
-        }
-        out
+        t.lines()
+            .map(|l| format!("{pad}{}\n", l.trim_end()))
+            .collect()
     }
 }
 
-fn width(s: &str) -> usize {
-    s.chars().count()
-}
-
-fn fit(s: &str, w: usize, last: bool) -> String {
-    if last {
-        s.to_string()
-    } else {
-        format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+fn paint(c: &Cell, style: &Style) -> String {
+    match c.paint {
+        Paint::Plain => c.text.clone(),
+        Paint::Good => style.green(&c.text),
+        Paint::Bad => style.red(&c.text),
+        Paint::Warn => style.yellow(&c.text),
+        Paint::Dim => style.dim(&c.text),
     }
-}
-
-/// Paints the text but not its padding, so coloured cells keep their columns.
-fn paint_trimmed(text: &str, f: impl Fn(&str) -> String) -> String {
-    let trimmed = text.trim_end();
-    format!("{}{}", f(trimmed), &text[trimmed.len()..])
 }
 
 #[cfg(test)]
@@ -150,5 +122,13 @@ mod tests {
         );
         let coloured = t.render(&Style { color: true });
         assert!(coloured.contains("\x1b[32m3/3\x1b[0m  fine"));
+        // Display width, not characters or bytes: a wide character takes two columns.
+        let mut t = Table::new(&["A", "B"]);
+        t.row(vec!["日本".into(), "x".into()]);
+        t.row(vec!["ab".into(), "y".into()]);
+        assert_eq!(
+            t.render(&Style { color: false }),
+            "A     B\n日本  x\nab    y\n"
+        );
     }
 }
