@@ -96,6 +96,20 @@ impl Config {
                 "a body of at most 0 bytes leaves nothing to compare (every page would be too large); give e.g. 32MiB, or leave it unset",
             ));
         }
+        if s.expect_contains.as_deref() == Some("") {
+            return Err(self.bad(
+                "verify.expect_contains",
+                &format!("{VACUOUS}: every page contains the empty string; give text the new page has and the old one lacks"),
+            ));
+        }
+        if let Some(re) = &s.expect_regex
+            && matches_empty(re)
+        {
+            return Err(self.bad(
+                "verify.expect_regex",
+                &format!("{VACUOUS}: this pattern can match zero characters, so it holds on any page; give a pattern that must match text only the new page has"),
+            ));
+        }
         if s.expect_changed && s.baseline.is_none() {
             return Err(ConfigError(
                 "--expect-changed compares with a baseline: add --baseline FILE (a snapshot written by `verify --save FILE`)".into(),
@@ -108,4 +122,18 @@ impl Config {
         }
         Ok(s)
     }
+}
+
+/// The rule a content check breaks when it can hold on any page.
+const VACUOUS: &str = "a check that matches the empty string proves nothing";
+
+/// Whether a regular expression can match zero characters (`""`, `x*`, `(?s).*`, `\b`): such a
+/// check holds on every page, the old one included. A pattern that does not parse is left to the
+/// step, which names the syntax error.
+fn matches_empty(re: &str) -> bool {
+    regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(re)
+        .is_ok_and(|hir| hir.properties().minimum_len() == Some(0))
 }

@@ -284,3 +284,50 @@ fn a_pod_that_lies_is_caught_only_by_a_check() {
     let v = verify_of(&envelope(&out)).verdicts[0].clone();
     assert_eq!(v.stale_pods, vec!["pod-2"]);
 }
+
+#[test]
+fn a_check_that_matches_the_empty_string_is_refused_before_anything_is_sent() {
+    let tf = TestFleet::three();
+    tf.fleet().cms().set_title("a", "Post A v2");
+    for (flag, value) in [
+        ("--expect-contains", ""),
+        ("--expect-regex", ""),
+        ("--expect-regex", "x*"),
+        ("--expect-regex", "(?s).*"),
+        ("--expect-regex", "\\b"),
+    ] {
+        let out = verify_pods(&tf, &["/posts/a", flag, value]);
+        assert_eq!(code(&out), 2, "{flag} {value:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("a check that matches the empty string proves nothing"),
+            "{flag} {value:?}: {err}"
+        );
+        let key = if flag == "--expect-contains" {
+            "verify.expect_contains"
+        } else {
+            "verify.expect_regex"
+        };
+        assert!(err.contains(key), "{err}");
+    }
+    // From a profile too: the stale pods are never called fresh.
+    tf.write(
+        "revalidate.toml",
+        "[profiles.lax.verify]\nexpect_regex = \"(?s).*\"\n",
+    );
+    let out = verify_pods(&tf, &["/posts/a", "-p", "lax"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("profile"), "{err}");
+    assert!(
+        err.contains("a check that matches the empty string proves nothing"),
+        "{err}"
+    );
+    assert!(
+        tf.pods().iter().all(|p| p.counters().requests == 0),
+        "nothing is sent"
+    );
+    // A check that can fail is taken, and tells the truth.
+    let out = verify_pods(&tf, &["/posts/a", "--expect-regex", "Post A v\\d"]);
+    assert_eq!(code(&out), 4, "{}", stdout(&out));
+}
