@@ -2043,7 +2043,7 @@ _revalidate() {
                     return 0
                     ;;
                 --ignore-preset)
-                    COMPREPLY=($(compgen -W "timestamps nonces" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "timestamps nonces nextjs" -- "${cur}"))
                     return 0
                     ;;
                 --select)

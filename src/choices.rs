@@ -90,6 +90,9 @@ pub enum IgnorePreset {
     Timestamps,
     /// nonce="..." attributes (CSP nonces)
     Nonces,
+    /// What Next.js renders from the request rather than the content: the `?_rsc=` query an App
+    /// Router page's router tree names after a pod regenerated it through an RSC request
+    Nextjs,
 }
 
 /// A content coding this program asks for, as one Accept-Encoding variant of a page (a CDN

@@ -341,7 +341,11 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
         }
         match plan.normalizer.apply(&body) {
             Ok(norm) => {
-                hasher.update(&norm);
+                hasher.update(&norm.bytes);
+                if let Some(e) = norm.erased {
+                    f.erased = Some(e.to_string());
+                    f.erased_by = Some(e.rule);
+                }
             }
             Err(e) => {
                 f.outcome = Some(FetchOutcome::Error);

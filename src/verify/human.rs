@@ -146,8 +146,15 @@ fn stale_detail(v: &PathVerdict, expected: &str, style: &Style) -> String {
             ));
         }
     }
-    if v.diverged {
-        out.push_str("  actual:   pods of one build serve different content; add --expect-contains, --expect-regex or --baseline to tell which is fresh\n");
+    if v.diverged && !v.evidence.is_empty() {
+        out.push_str(&format!(
+            "  actual:   pods of one build pass the checks ({}) but serve different content; {}\n",
+            v.evidence.join(", "),
+            verify::judge::DIVERGED_HINT
+        ));
+        out.push_str(&aligned("            ", &lines));
+    } else if v.diverged {
+        out.push_str("  actual:   pods of one build serve different content; add --expect-contains, --expect-regex or --baseline to tell which is fresh, or normalise what differs per generation (--ignore-preset timestamps, --ignore-preset nextjs)\n");
         out.push_str(&aligned("            ", &lines));
     } else if !lines.is_empty() {
         let text = aligned("            ", &lines);

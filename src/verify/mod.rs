@@ -228,6 +228,12 @@ pub struct Fetch {
     /// the path (null without a baseline).
     pub changed: Option<bool>,
     pub error: Option<String>,
+    /// Set when normalisation left nothing (or under 1%) of this body to compare, naming the
+    /// setting: the response proves nothing and is unproven.
+    pub erased: Option<String>,
+    /// The setting of `erased` alone, for the report's warning.
+    #[serde(skip)]
+    pub erased_by: Option<String>,
     /// Set by judging (null when the fetch got no answer).
     pub state: Option<State>,
     /// Why this response is not fresh.
@@ -355,6 +361,8 @@ struct Kept {
     keep_all: bool,
     /// Paths judged in the current round.
     judged: Vec<bool>,
+    /// Settings that erased bodies: setting -> (the first path and response, how many more).
+    erasures: BTreeMap<String, (String, usize)>,
 }
 
 impl Kept {
@@ -372,6 +380,14 @@ impl Kept {
             &plan.criteria,
             baseline.as_ref(),
         );
+        for f in pend.pods.iter().chain(&pend.samples) {
+            if let (Some(e), Some(rule)) = (&f.erased, &f.erased_by) {
+                self.erasures
+                    .entry(rule.clone())
+                    .and_modify(|(_, more)| *more += 1)
+                    .or_insert_with(|| (format!("{} on {} ({e})", f.path, f.pod), 0));
+            }
+        }
         if let Some(snap) = &mut self.snapshot {
             pend.pods.iter().for_each(|f| snap.record(f));
         }
@@ -435,6 +451,7 @@ pub async fn run(
             .map(|_| Snapshot::new(plan.etag, plan.normalizer.description.clone())),
         keep_all,
         judged: vec![false; n_paths],
+        erasures: BTreeMap::new(),
     };
     let wait_until = plan.wait.map(|w| Instant::now() + w);
     let mut todo: Vec<usize> = (0..n_paths).collect();
@@ -443,6 +460,7 @@ pub async fn run(
     loop {
         round += 1;
         kept.judged.iter_mut().for_each(|j| *j = false);
+        kept.erasures.clear();
         // A path's slots are made when its first response arrives and go when it is judged, so
         // only the paths in flight are held.
         let mut pending: BTreeMap<usize, Pending> = BTreeMap::new();
@@ -515,6 +533,7 @@ pub async fn run(
         mut samples,
         failures,
         snapshot,
+        erasures,
         ..
     } = kept;
     let verdicts: Vec<PathVerdict> = verdicts
@@ -544,7 +563,17 @@ pub async fn run(
     }
     let mut saved = None;
     let mut save_error = None;
-    let warnings = plan.warnings.clone();
+    let mut warnings = plan.warnings.clone();
+    for (rule, (first, more)) in erasures {
+        warnings.push(format!(
+            "{rule} erases the page: {first}{}; a normalisation that leaves nothing to compare proves nothing, so those paths are unproven",
+            if more > 0 {
+                format!(" and {more} more response{}", if more == 1 { "" } else { "s" })
+            } else {
+                String::new()
+            }
+        ));
+    }
     if let (Some(file), Some(mut snap)) = (&plan.save, snapshot) {
         snap.taken_at = crate::units::timestamp(std::time::SystemTime::now());
         match snap.save(file) {

@@ -331,7 +331,7 @@ pub enum Event {
     Fetch {
         round: u32,
         #[serde(flatten)]
-        fetch: verify::Fetch,
+        fetch: Box<verify::Fetch>,
     },
     Round {
         round: u32,

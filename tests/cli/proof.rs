@@ -331,3 +331,51 @@ fn a_check_that_matches_the_empty_string_is_refused_before_anything_is_sent() {
     let out = verify_pods(&tf, &["/posts/a", "--expect-regex", "Post A v\\d"]);
     assert_eq!(code(&out), 4, "{}", stdout(&out));
 }
+
+#[test]
+fn a_normalisation_that_erases_the_page_cannot_hide_a_lying_pod() {
+    let tf = TestFleet::three();
+    tf.block_on(tf.pod(1).set_fault(Fault::Lie));
+    tf.fleet().cms().set_title("a", "Post A v2");
+    revalidate_on(&tf, &[0, 1, 2], "/posts/a");
+    for (flag, value, rule) in [
+        ("--ignore", "(?s).*", "--ignore \"(?s).*\""),
+        ("--select", "(x{0})", "--select \"(x{0})\""),
+    ] {
+        let out = verify_pods(&tf, &["/posts/a", flag, value, "-o", "json"]);
+        assert_eq!(code(&out), 4, "{flag} {value}: {}", stdout(&out));
+        let r = verify_of(&envelope(&out)).clone();
+        let v = &r.verdicts[0];
+        assert_eq!(v.verdict, Verdict::Unproven, "{v:#?}");
+        assert!(
+            v.reason.contains("normalisation erased the page"),
+            "{}",
+            v.reason
+        );
+        assert!(v.reason.contains(rule), "{}", v.reason);
+        assert!(
+            r.cells
+                .iter()
+                .all(|c| c.state == Some(State::Unproven) && c.erased.is_some())
+        );
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("{rule} erases the page"))),
+            "{:?}",
+            r.warnings
+        );
+        // People see the warning and the verdict.
+        let out = verify_pods(&tf, &["/posts/a", flag, value]);
+        assert_eq!(code(&out), 4);
+        assert!(stderr(&out).contains("erases the page"), "{}", stderr(&out));
+        assert!(stdout(&out).contains("unproven"), "{}", stdout(&out));
+    }
+    // Without the erasing setting the lie shows.
+    let out = verify_pods(&tf, &["/posts/a", "-o", "json"]);
+    assert_eq!(code(&out), 4);
+    assert_eq!(
+        verify_of(&envelope(&out)).verdicts[0].verdict,
+        Verdict::Stale
+    );
+}

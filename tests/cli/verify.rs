@@ -249,7 +249,7 @@ fn rounds(evs: &[Event]) -> Vec<(u32, usize, usize)> {
 fn fetch_events(evs: &[Event]) -> Vec<(u32, &Fetch)> {
     evs.iter()
         .filter_map(|e| match e {
-            Event::Fetch { round, fetch } => Some((*round, fetch)),
+            Event::Fetch { round, fetch } => Some((*round, &**fetch)),
             _ => None,
         })
         .collect()

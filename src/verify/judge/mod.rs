@@ -250,7 +250,15 @@ fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&BTreeSet<String>>) {
     }
     if !f.problems.is_empty() {
         f.state = Some(State::Stale);
+    } else if let Some(e) = &f.erased {
+        f.problems.push(format!("normalisation erased it: {e}"));
+        f.state = Some(State::Unproven);
     }
+}
+
+/// Whether normalisation left nothing of this response to compare.
+fn erased(f: &Fetch) -> bool {
+    f.erased.is_some() && f.state == Some(State::Unproven)
 }
 
 fn hash_groups<'a>(fs: impl Iterator<Item = &'a Fetch>) -> Vec<HashGroup> {
@@ -438,6 +446,13 @@ pub fn evaluate(
                 if stale_pods.len() == 1 { "s" } else { "" }
             ),
         )
+    } else if diverged && proven {
+        (
+            Verdict::Stale,
+            format!(
+                "pods of one build pass the checks but serve different content: something the checks do not look at differs; {DIVERGED_HINT}"
+            ),
+        )
     } else if diverged {
         (
             Verdict::Stale,
@@ -447,6 +462,16 @@ pub fn evaluate(
         (
             Verdict::Unreachable,
             unusable(pods.iter().filter(|f| !fetched(f)), |f| f.pod.clone()),
+        )
+    } else if let Some(f) = pods.iter().find(|f| erased(f)) {
+        let n = pods.iter().filter(|f| erased(f)).count();
+        (
+            Verdict::Unproven,
+            format!(
+                "normalisation erased the page on {n} of {} pods ({}): a normalisation that leaves nothing to compare proves nothing; narrow --ignore or --select",
+                pods.len(),
+                f.erased.as_deref().unwrap_or_default()
+            ),
         )
     } else if pods.is_empty() {
         // Through the edge alone: judged on the samples below.
@@ -545,6 +570,19 @@ pub fn evaluate(
                     unusable(failed.into_iter(), |_| String::new())
                 ),
             ))
+        } else if t.unproven > 0
+            && verdict.is_settled()
+            && let Some(e) = samples.iter().find(|f| erased(f))
+        {
+            Some((
+                Verdict::Unproven,
+                format!(
+                    "normalisation erased {} samples through {} ({}): a normalisation that leaves nothing to compare proves nothing; narrow --ignore or --select",
+                    samples.iter().filter(|f| erased(f)).count(),
+                    t.url,
+                    e.erased.as_deref().unwrap_or_default()
+                ),
+            ))
         } else if t.unproven > 0 && verdict.is_settled() {
             Some((
                 Verdict::Unproven,
@@ -595,6 +633,9 @@ pub fn evaluate(
         through: through.map(Box::new),
     }
 }
+
+/// What to do when pods of one build pass the checks and still differ.
+pub const DIVERGED_HINT: &str = "if it is a value rendered per generation, normalise it (--ignore-preset timestamps, --ignore-preset nextjs for an App Router page regenerated through an RSC request, --ignore REGEX or --select REGEX)";
 
 /// How bad a verdict is: a later rule may only make a path's verdict worse.
 fn rank(v: Verdict) -> u8 {

@@ -155,6 +155,10 @@ fn two_groups_that_both_pass_the_check_are_still_stale() {
     let v = eval(&mut pods, &contains());
     assert_eq!(v.verdict, Verdict::Stale);
     assert!(v.diverged);
+    // The check was given: the reason points at what differs, not at adding a check.
+    assert!(!v.reason.contains("--expect-contains"), "{}", v.reason);
+    assert!(v.reason.contains("pass the checks"), "{}", v.reason);
+    assert!(v.reason.contains("--ignore-preset nextjs"), "{}", v.reason);
 }
 
 #[test]
