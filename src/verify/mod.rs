@@ -143,6 +143,36 @@ impl Plan {
             }
             None => None,
         };
+        // Pods are named by the baseline: one that names none of this run's pods (another
+        // fleet, or every pod replaced since) proves nothing pod by pod.
+        let (baseline, criteria) = match baseline {
+            Some(snap)
+                if !targets.is_empty()
+                    && !snap.pods().is_empty()
+                    && !targets
+                        .iter()
+                        .any(|t| snap.pods().contains(t.name.as_str())) =>
+            {
+                let then: Vec<&str> = snap.pods().into_iter().take(5).collect();
+                let more = snap.pods().len().saturating_sub(then.len());
+                warnings.push(format!(
+                    "the baseline {} names pods {}{}, none of this run's pods ({}): it proves nothing pod by pod, so the paths are judged as without a baseline{}",
+                    s.baseline.as_ref().map(|f| f.display().to_string()).unwrap_or_default(),
+                    then.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() },
+                    targets.iter().take(5).map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
+                    if criteria.expect_changed { " (--expect-changed has nothing to compare with)" } else { "" },
+                ));
+                (
+                    None,
+                    Criteria {
+                        expect_changed: false,
+                        ..criteria
+                    },
+                )
+            }
+            other => (other, criteria),
+        };
         Ok(Plan {
             paths,
             targets,
@@ -152,8 +182,8 @@ impl Plan {
             etag: s.etag,
             max_body: s.max_body,
             headers,
+            baseline_file: baseline.as_ref().and(s.baseline.clone()),
             baseline,
-            baseline_file: s.baseline.clone(),
             save: s.save.clone(),
             wait: s.wait,
             warnings,
@@ -368,7 +398,7 @@ struct Kept {
 impl Kept {
     fn judge(&mut self, plan: &Plan, p: usize, mut pend: Pending) {
         let path = plan.paths[p].as_str();
-        let baseline = plan.baseline.as_ref().map(|b| b.hashes(path));
+        let baseline = plan.baseline.as_ref().map(|b| b.baseline(path));
         let v = judge::evaluate(
             path,
             &mut pend.pods,

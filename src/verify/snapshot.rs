@@ -106,12 +106,26 @@ impl Snapshot {
         Ok(())
     }
 
-    /// Every hash any pod served for `path` when the snapshot was taken.
-    pub fn hashes(&self, path: &str) -> BTreeSet<String> {
+    /// Every hash any pod served for `path` when the snapshot was taken, and each pod's build.
+    pub fn baseline(&self, path: &str) -> super::judge::Baseline {
+        let Some(pods) = self.paths.get(path) else {
+            return super::judge::Baseline::default();
+        };
+        super::judge::Baseline {
+            hashes: pods.values().map(|e| e.hash.clone()).collect(),
+            builds: pods
+                .iter()
+                .map(|(pod, e)| (pod.clone(), e.build_id.clone()))
+                .collect(),
+        }
+    }
+
+    /// Every pod the snapshot recorded, on any path.
+    pub fn pods(&self) -> BTreeSet<&str> {
         self.paths
-            .get(path)
-            .map(|pods| pods.values().map(|e| e.hash.clone()).collect())
-            .unwrap_or_default()
+            .values()
+            .flat_map(|pods| pods.keys().map(String::as_str))
+            .collect()
     }
 }
 

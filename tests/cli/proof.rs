@@ -379,3 +379,101 @@ fn a_normalisation_that_erases_the_page_cannot_hide_a_lying_pod() {
         Verdict::Stale
     );
 }
+
+/// `verify --save` of /posts/a on every pod, as a CI's "before" step; returns the file.
+fn save_baseline(tf: &TestFleet) -> String {
+    let file = tf.dir.path().join("before.json").display().to_string();
+    let out = verify_pods(tf, &["/posts/a", "--save", &file]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    file
+}
+
+#[test]
+fn a_new_build_is_not_a_changed_page() {
+    let tf = TestFleet::three();
+    let file = save_baseline(&tf);
+    // A rolling deploy: pod-3 runs a new build (rendered from the old content), then the content
+    // changes and the two pods on the baseline's build are revalidated.
+    tf.pod(2)
+        .set_build("NewBuild555", "fedcba9876543210fedcba9876543210");
+    tf.fleet().cms().set_title("a", "Post A v2");
+    revalidate_on(&tf, &[0, 1], "/posts/a");
+    let args = ["/posts/a", "--baseline", &file, "--expect-changed"];
+    let out = verify_pods(&tf, &[&args[..], &["-o", "json"]].concat());
+    assert_eq!(code(&out), 4, "pod-3 serves the old page: {}", stdout(&out));
+    let r = verify_of(&envelope(&out)).clone();
+    let v = &r.verdicts[0];
+    assert_eq!(v.verdict, Verdict::Unproven, "{v:#?}");
+    assert!(
+        v.reason
+            .contains("pod-3 runs build NewBuild555, not the baseline's"),
+        "{}",
+        v.reason
+    );
+    let text = stdout(&verify_pods(&tf, &args));
+    assert!(text.contains("cannot show that the page changed"), "{text}");
+    // The whole fleet on the new build, serving the old page, proves nothing either.
+    tf.fleet().cms().set_title("a", "Post A (seed)");
+    for i in 0..3 {
+        tf.pod(i)
+            .set_build("NewBuild555", "fedcba9876543210fedcba9876543210");
+    }
+    let out = verify_pods(&tf, &[&args[..], &["-o", "json"]].concat());
+    assert_eq!(code(&out), 4, "{}", stdout(&out));
+    assert_eq!(
+        verify_of(&envelope(&out)).verdicts[0].verdict,
+        Verdict::Unproven
+    );
+    // A content check proves what the build cannot: the new build's pages are the old page.
+    let out = verify_pods(
+        &tf,
+        &[&args[..], &["--expect-contains", "Post A v2"]].concat(),
+    );
+    assert_eq!(code(&out), 4, "{}", stdout(&out));
+}
+
+#[test]
+fn a_baseline_of_other_pods_is_warned_about_and_set_aside() {
+    let tf = TestFleet::three();
+    let file = save_baseline(&tf);
+    tf.fleet().cms().set_title("a", "Post A v2");
+    revalidate_on(&tf, &[0, 1, 2], "/posts/a");
+    // The same fleet under other names (every pod replaced since the baseline was taken).
+    let mut args: Vec<String> = tf
+        .pods()
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| ["--pod".to_string(), format!("web-{i}={}", p.url())])
+        .collect();
+    args.extend(
+        [
+            "/posts/a",
+            "--ignore-preset",
+            "timestamps",
+            "--baseline",
+            &file,
+            "--expect-changed",
+            "-o",
+            "json",
+        ]
+        .map(String::from),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = verify(&tf, &args);
+    let r = verify_of(&envelope(&out)).clone();
+    assert_eq!(
+        r.verdicts[0].verdict,
+        Verdict::Converged,
+        "judged as without a baseline: agreement, not proof"
+    );
+    assert!(r.verdicts[0].evidence.is_empty());
+    assert!(r.verdicts[0].changes.is_none());
+    assert!(
+        r.warnings.iter().any(|w| w.contains(
+            "names pods pod-1, pod-2, pod-3, none of this run's pods (web-0, web-1, web-2)"
+        )),
+        "{:?}",
+        r.warnings
+    );
+    assert_eq!(r.baseline, None);
+}

@@ -52,6 +52,12 @@ impl Criteria {
         e
     }
 
+    /// Whether a check of the content itself was given (text, pattern or status), beyond a
+    /// change since the baseline.
+    pub fn content_checked(&self) -> bool {
+        self.contains.is_some() || self.regex.is_some() || (self.status_given && self.status != 200)
+    }
+
     /// The `expected:` line of a path.
     pub fn describe(&self, etag: bool) -> String {
         let mut parts = vec![format!("status {}", self.status)];
@@ -181,6 +187,35 @@ pub struct ThroughSummary {
     pub age_max: Option<u64>,
 }
 
+/// What a baseline holds for one path: the hashes served then, and each pod's build then.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Baseline {
+    pub hashes: BTreeSet<String>,
+    /// Pod -> the build it ran when the baseline was taken.
+    pub builds: BTreeMap<String, Option<String>>,
+}
+
+impl Baseline {
+    /// The build a response must be on for "changed since the baseline" to mean its content
+    /// changed: its own pod's build then, or (a pod the baseline does not know, an edge sample)
+    /// one of the builds the baseline saw. `Err` names the baseline's build(s).
+    fn same_build(&self, f: &Fetch) -> Result<(), String> {
+        let name = |b: &Option<String>| b.clone().unwrap_or_else(|| "no build id".into());
+        match self.builds.get(&f.pod).filter(|_| !f.sample) {
+            Some(then) if *then == f.build_id => Ok(()),
+            Some(then) => Err(name(then)),
+            None => {
+                let then: BTreeSet<&Option<String>> = self.builds.values().collect();
+                if then.is_empty() || then.contains(&f.build_id) {
+                    Ok(())
+                } else {
+                    Err(then.into_iter().map(name).collect::<Vec<_>>().join(", "))
+                }
+            }
+        }
+    }
+}
+
 /// With a baseline: which pods changed since it was taken.
 #[derive(
     Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
@@ -218,7 +253,7 @@ fn fetched(f: &Fetch) -> bool {
 }
 
 /// Marks one response by the checks alone (agreement is judged per path).
-fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&BTreeSet<String>>) {
+fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&Baseline>) {
     f.problems.clear();
     f.state = None;
     if !fetched(f) {
@@ -241,11 +276,22 @@ fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&BTreeSet<String>>) {
     {
         f.problems.push(format!("does not match /{}/", re.as_str()));
     }
-    if let (Some(set), Some(h)) = (baseline, &f.hash) {
-        let changed = !set.contains(h);
+    let mut unproven = None;
+    if let (Some(base), Some(h)) = (baseline, &f.hash) {
+        let changed = !base.hashes.contains(h);
         f.changed = Some(changed);
         if c.expect_changed && !changed {
             f.problems.push("unchanged since the baseline".into());
+        } else if c.expect_changed
+            && !c.content_checked()
+            && let Err(then) = base.same_build(f)
+        {
+            // A new build changes the page's bytes (its build id, its chunks) whether or not the
+            // content changed: the rolling deploy whose new pods still serve the old page.
+            unproven = Some(format!(
+                "runs build {}, not the baseline's {then}: a new build changes the page's bytes whether or not its content changed",
+                f.build_id.as_deref().unwrap_or("(none)")
+            ));
         }
     }
     if !f.problems.is_empty() {
@@ -253,7 +299,16 @@ fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&BTreeSet<String>>) {
     } else if let Some(e) = &f.erased {
         f.problems.push(format!("normalisation erased it: {e}"));
         f.state = Some(State::Unproven);
+    } else if let Some(why) = unproven {
+        f.problems.push(why);
+        f.state = Some(State::Unproven);
     }
+}
+
+/// Whether the checks left this response unproven (normalisation erased it, or it changed
+/// build since the baseline).
+fn unproven(f: &Fetch) -> bool {
+    fetched(f) && f.state == Some(State::Unproven)
 }
 
 /// Whether normalisation left nothing of this response to compare.
@@ -388,7 +443,7 @@ pub fn evaluate(
     samples: &mut [Fetch],
     through_url: Option<&str>,
     criteria: &Criteria,
-    baseline: Option<&BTreeSet<String>>,
+    baseline: Option<&Baseline>,
 ) -> PathVerdict {
     for f in pods.iter_mut().chain(samples.iter_mut()) {
         check(f, criteria, baseline);
@@ -471,6 +526,21 @@ pub fn evaluate(
                 "normalisation erased the page on {n} of {} pods ({}): a normalisation that leaves nothing to compare proves nothing; narrow --ignore or --select",
                 pods.len(),
                 f.erased.as_deref().unwrap_or_default()
+            ),
+        )
+    } else if pods.iter().any(unproven) {
+        let named: Vec<String> = pods
+            .iter()
+            .filter(|f| unproven(f))
+            .map(|f| format!("{} {}", f.pod, f.problems.join("; ")))
+            .collect();
+        (
+            Verdict::Unproven,
+            format!(
+                "{} of {} pods cannot show that the page changed: {}; add a content check (--expect-contains TEXT) to prove it",
+                named.len(),
+                pods.len(),
+                named.join("; ")
             ),
         )
     } else if pods.is_empty() {

@@ -249,7 +249,10 @@ fn baseline_expect_changed_catches_unchanged_pods() {
         expect_changed: true,
         ..no_check()
     };
-    let base: BTreeSet<String> = ["old".to_string()].into();
+    let base = Baseline {
+        hashes: ["old".to_string()].into(),
+        builds: [("a".to_string(), Some("B".to_string()))].into(),
+    };
     let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
     assert_eq!(v.verdict, Verdict::Stale);
     assert_eq!(v.stale_pods, vec!["b"]);
@@ -359,4 +362,79 @@ fn converged_pods_with_a_matching_edge_stay_converged() {
     );
     assert_eq!(v.verdict, Verdict::Converged);
     assert_eq!(samples[0].state, Some(State::Converged));
+}
+
+fn changed_since(old: &str, builds: &[(&str, &str)]) -> Baseline {
+    Baseline {
+        hashes: [old.to_string()].into(),
+        builds: builds
+            .iter()
+            .map(|(p, b)| (p.to_string(), Some(b.to_string())))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_change_of_build_is_not_a_change_of_content() {
+    let c = Criteria {
+        expect_changed: true,
+        ..no_check()
+    };
+    let base = changed_since("old", &[("a", "B1"), ("b", "B1"), ("c", "B1")]);
+    // A rolling deploy: two pods on the baseline's build serve the new page, the third is on a
+    // new build and still serves the old page (its bytes differ only by the build).
+    let mut pods = vec![
+        fetch("a", "new", Some("B1")),
+        fetch("b", "new", Some("B1")),
+        fetch("c", "old-on-b2", Some("B2")),
+    ];
+    let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
+    assert_eq!(v.verdict, Verdict::Unproven, "{v:#?}");
+    assert!(
+        v.reason.contains("runs build B2, not the baseline's B1"),
+        "{}",
+        v.reason
+    );
+    assert!(v.reason.contains("--expect-contains"), "{}", v.reason);
+    assert_eq!(pods[2].state, Some(State::Unproven));
+    assert_eq!(v.fresh_pods, 0);
+    // The whole fleet on a new build, serving the old page: nothing is proven.
+    let mut pods = vec![
+        fetch("a", "old-on-b2", Some("B2")),
+        fetch("b", "old-on-b2", Some("B2")),
+    ];
+    let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
+    assert_eq!(v.verdict, Verdict::Unproven);
+    assert_eq!(v.fresh_pods, 0);
+    // A pod the baseline does not know is compared with the builds it saw.
+    let mut pods = vec![
+        fetch("a", "new", Some("B1")),
+        fetch("new-pod", "x", Some("B2")),
+    ];
+    let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
+    assert_eq!(v.verdict, Verdict::Unproven);
+    let mut pods = vec![
+        fetch("a", "new", Some("B1")),
+        fetch("new-pod", "new", Some("B1")),
+    ];
+    let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
+    assert_eq!(v.verdict, Verdict::Fresh);
+    // A content check proves what a change of build cannot.
+    let with_text_check = Criteria {
+        expect_changed: true,
+        ..contains()
+    };
+    let mut pods = vec![
+        with_text(fetch("a", "new", Some("B1")), true),
+        with_text(fetch("c", "new-on-b2", Some("B2")), true),
+    ];
+    let v = evaluate(
+        "/p",
+        &mut pods,
+        &mut [],
+        None,
+        &with_text_check,
+        Some(&base),
+    );
+    assert_eq!(v.verdict, Verdict::Fresh, "{v:#?}");
 }
