@@ -4,14 +4,19 @@
 //! every pod is fresh.
 //!
 //! It caches 200 responses to GET per (path with query, negotiated encoding:
-//! identity, gzip or br), answers hits from memory with `X-Cache: Hit from
-//! edge` and an `Age`, honours `Cache-Control` (`s-maxage`, then `max-age`;
-//! `no-store`, `no-cache` and `private` are never stored) and keeps what has
-//! no lifetime until it is purged. Next.js sends `s-maxage=31536000` for ISR
-//! pages, so those stay until purged, as on a real CDN. `PURGE /path`
-//! (method name configurable, optionally guarded by a header such as
-//! `Fastly-Key`) evicts every encoding of that path, or every path under a
-//! prefix when it ends in `*`.
+//! identity, gzip or br, and the App Router's request headers Next.js names
+//! in its `Vary`: `RSC`, `Next-Router-Prefetch`, `Next-Router-State-Tree`,
+//! `Next-Router-Segment-Prefetch`, `Next-Url`), answers hits from memory with
+//! `X-Cache: Hit from edge` and an `Age`, honours `Cache-Control` (`s-maxage`,
+//! then `max-age`; `no-store`, `no-cache` and `private` are never stored) and
+//! keeps what has no lifetime until it is purged. Next.js sends
+//! `s-maxage=31536000` for ISR pages, so those stay until purged, as on a real
+//! CDN. `PURGE /path` (method name configurable, optionally guarded by a
+//! header such as `Fastly-Key`) evicts every encoding of that path with the
+//! purge's own router headers (so `PURGE /p?_rsc` with `RSC: 1` evicts the RSC
+//! payload, as a Varnish hashing those headers does), or every path under a
+//! prefix when it ends in `*`; `BAN` with an `X-Ban-Url` regular expression
+//! evicts every entry whose path and query it matches, whatever its headers.
 //!
 //! Invariant: a purge evicts everything fetched before it. A response whose
 //! fetch started before a purge is served to its client but never stored,
@@ -64,6 +69,28 @@ impl Default for EdgeOptions {
 
 /// The `Accept-Encoding` the edge sends its origin for a variant: the cache keeps one copy per
 /// coding a client can ask for, as CloudFront does with its normalised `Accept-Encoding`.
+/// The request headers of Next.js's App Router that its responses vary on: part of the key.
+const ROUTER_HEADERS: [&str; 5] = [
+    "rsc",
+    "next-router-prefetch",
+    "next-router-state-tree",
+    "next-router-segment-prefetch",
+    "next-url",
+];
+
+/// The router headers of a request, as part of a cache key (empty for a plain page request).
+fn router_key(headers: &HeaderMap) -> String {
+    ROUTER_HEADERS
+        .iter()
+        .filter_map(|name| {
+            headers
+                .get(*name)
+                .map(|v| format!("{name}={}", String::from_utf8_lossy(v.as_bytes())))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 fn forwarded(encoding: Encoding) -> Option<&'static str> {
     match encoding {
         Encoding::Identity => None,
@@ -102,6 +129,9 @@ pub struct CachedObject {
     pub key: String,
     /// The negotiated encoding this copy is for.
     pub encoding: Encoding,
+    /// The App Router request headers this copy is for (`rsc=1&next-router-prefetch=1`; empty
+    /// for the page itself).
+    pub router: String,
     /// The origin's status (always 200 today).
     pub status: u16,
     /// How long ago it was stored.
@@ -131,7 +161,8 @@ impl Entry {
 
 #[derive(Default)]
 struct Inner {
-    entries: BTreeMap<(String, Encoding), Entry>,
+    /// (path with query, encoding, router headers) -> entry.
+    entries: BTreeMap<(String, Encoding, String), Entry>,
     /// Bumped by every purge; a fetch stores only if it is unchanged.
     epoch: u64,
     counters: EdgeCounters,
@@ -148,11 +179,13 @@ struct State {
 impl State {
     /// Removes the matching entries and bumps the epoch, so that no fetch
     /// already in flight stores what was just purged.
-    fn evict(&self, matches: impl Fn(&str) -> bool) -> usize {
+    fn evict(&self, matches: impl Fn(&str, &str) -> bool) -> usize {
         let mut inner = lock(&self.inner);
         inner.epoch += 1;
         let before = inner.entries.len();
-        inner.entries.retain(|(k, _), _| !matches(k));
+        inner
+            .entries
+            .retain(|(k, _, router), _| !matches(k, router));
         let evicted = before - inner.entries.len();
         inner.counters.evicted += evicted as u64;
         evicted
@@ -177,22 +210,23 @@ impl std::fmt::Debug for EdgeCache {
 }
 
 impl EdgeCache {
-    /// Evicts every encoding of exactly this path-with-query; returns how many entries went.
+    /// Evicts every encoding and router variant of exactly this path-with-query, as a CDN's
+    /// invalidation of a path does; returns how many entries went.
     pub fn purge(&self, key: &str) -> usize {
-        self.evict(|k| k == key)
+        self.evict(|k, _| k == key)
     }
 
     /// Evicts every entry whose path-with-query starts with `prefix`.
     pub fn purge_prefix(&self, prefix: &str) -> usize {
-        self.evict(|k| k.starts_with(prefix))
+        self.evict(|k, _| k.starts_with(prefix))
     }
 
     /// Evicts everything.
     pub fn purge_all(&self) -> usize {
-        self.evict(|_| true)
+        self.evict(|_, _| true)
     }
 
-    fn evict(&self, matches: impl Fn(&str) -> bool) -> usize {
+    fn evict(&self, matches: impl Fn(&str, &str) -> bool) -> usize {
         self.state.evict(matches)
     }
 
@@ -204,11 +238,12 @@ impl EdgeCache {
             .entries
             .iter()
             .filter(|(_, e)| e.is_fresh(now))
-            .map(|((key, encoding), e)| {
+            .map(|((key, encoding, router), e)| {
                 let age = now.saturating_duration_since(e.stored_at);
                 CachedObject {
                     key: key.clone(),
                     encoding: *encoding,
+                    router: router.clone(),
                     status: e.status.as_u16(),
                     age,
                     expires_in: e.ttl.map(|ttl| ttl.saturating_sub(age)),
@@ -223,11 +258,12 @@ impl EdgeCache {
             .collect()
     }
 
-    /// The fresh copy of a path for one encoding, if cached.
+    /// The fresh copy of a path for one encoding (the page itself, not a router variant), if
+    /// cached.
     pub fn get(&self, key: &str, encoding: Encoding) -> Option<CachedObject> {
         self.objects()
             .into_iter()
-            .find(|o| o.key == key && o.encoding == encoding)
+            .find(|o| o.key == key && o.encoding == encoding && o.router.is_empty())
     }
 
     /// Whether any encoding of this path-with-query is cached and fresh.
@@ -304,7 +340,9 @@ impl Drop for Edge {
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
     lock(&state.inner).counters.requests += 1;
-    if req.method().as_str() == state.opts.purge_method {
+    if req.method().as_str() == state.opts.purge_method
+        || (req.method().as_str() == "BAN" && req.headers().contains_key("x-ban-url"))
+    {
         return purge(&state, &req);
     }
     let key = req
@@ -318,8 +356,9 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
             .iter()
             .filter_map(|v| v.to_str().ok()),
     );
+    let router = router_key(req.headers());
     let cacheable_method = matches!(*req.method(), Method::GET | Method::HEAD);
-    if cacheable_method && let Some(resp) = serve_hit(&state, &req, &key, encoding) {
+    if cacheable_method && let Some(resp) = serve_hit(&state, &req, &key, encoding, &router) {
         return resp;
     }
     let epoch = {
@@ -369,7 +408,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
         let mut inner = lock(&state.inner);
         if inner.epoch == epoch {
             inner.entries.insert(
-                (key, encoding),
+                (key, encoding, router),
                 Entry {
                     status,
                     headers: headers.clone(),
@@ -423,10 +462,11 @@ fn serve_hit(
     req: &Request<Incoming>,
     key: &str,
     encoding: Encoding,
+    router: &str,
 ) -> Option<Reply> {
     let now = state.clock.now();
     let mut inner = lock(&state.inner);
-    let slot = (key.to_owned(), encoding);
+    let slot = (key.to_owned(), encoding, router.to_owned());
     let entry = inner.entries.get(&slot)?;
     if !entry.is_fresh(now) {
         inner.entries.remove(&slot);
@@ -539,9 +579,29 @@ fn purge(state: &State, req: &Request<Incoming>) -> Reply {
         }
     }
     let key = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    let evicted = match key.strip_suffix('*') {
-        Some(prefix) => state.evict(|k| k.starts_with(prefix)),
-        None => state.evict(|k| k == key),
+    let ban = req
+        .headers()
+        .get("x-ban-url")
+        .filter(|_| req.method().as_str() == "BAN");
+    let evicted = if let Some(pattern) = ban {
+        let Ok(re) = pattern
+            .to_str()
+            .map_err(|_| ())
+            .and_then(|p| regex::Regex::new(p).map_err(|_| ()))
+        else {
+            return serve::reply(
+                StatusCode::BAD_REQUEST,
+                "text/plain",
+                "X-Ban-Url is not a regular expression\n",
+            );
+        };
+        state.evict(|k, _| re.is_match(k))
+    } else {
+        let router = router_key(req.headers());
+        match key.strip_suffix('*') {
+            Some(prefix) => state.evict(|k, _| k.starts_with(prefix)),
+            None => state.evict(|k, r| k == key && r == router),
+        }
     };
     lock(&state.inner).counters.purges += 1;
     if evicted > 0 {

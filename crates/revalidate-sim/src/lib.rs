@@ -4,7 +4,8 @@
 //!
 //! Each pod is a real HTTP/1.1 server on 127.0.0.1 that answers exactly as the
 //! recorded Next.js 13.5.11 or 16.4.6 pods do (statuses, `x-nextjs-cache`,
-//! `Cache-Control`, ETags, 404 behaviours, `/_next/data`, `/api/revalidate`).
+//! `Cache-Control`, ETags, 404 behaviours, `/_next/data`, the App Router's RSC and prefetch
+//! payloads with 16's `_rsc` redirects, `/api/revalidate`).
 //! The invariant this module keeps is the one that makes cache invalidation
 //! hard in production: every pod has its own ISR cache, while the CMS behind
 //! them is shared, so a revalidation reaches only the pod it was sent to.

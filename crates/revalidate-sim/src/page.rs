@@ -135,6 +135,9 @@ pub(crate) struct Entry {
     pub(crate) html: Arc<Payload>,
     /// The `/_next/data` body; App Router pages have none.
     pub(crate) json: Option<Arc<Payload>>,
+    /// The RSC payload (`RSC: 1`; the prefetch of a static page is the same bytes, as measured);
+    /// Pages Router pages have none.
+    pub(crate) rsc: Option<Arc<Payload>>,
 }
 
 /// Renders every body the simulated app serves for one fleet configuration.
@@ -146,7 +149,10 @@ pub(crate) struct Site {
 
 impl Site {
     /// Runs "getStaticProps + render" for one page: the post as it is now, or
-    /// a cached `notFound` result when the post does not exist.
+    /// a cached `notFound` result when the post does not exist. `rsc_query` is the `_rsc` value
+    /// of the request that made this generation, when it was an RSC request: an App Router page
+    /// then names its URL with that query in its flight data (16: the router tree's
+    /// `"b?_rsc="`; 13.5: `initialCanonicalUrl` `"/app-posts/b?_rsc"`), as measured.
     pub(crate) fn render_entry(
         &self,
         kind: PageKind,
@@ -154,6 +160,7 @@ impl Site {
         post: Option<&Post>,
         at: SystemTime,
         build_id: &str,
+        rsc_query: Option<&str>,
     ) -> Entry {
         let Some(post) = post else {
             let path = kind.path_for(slug);
@@ -165,6 +172,9 @@ impl Site {
                 html: Arc::new(self.not_found_page(&path, build_id)),
                 json: (!kind.is_app_router())
                     .then(|| Arc::new(Payload::new(&br#"{"notFound":true}"#[..]))),
+                rsc: Some(Arc::new(Payload::new(
+                    self.not_found_flight(&path, build_id),
+                ))),
             };
         };
         let stamp = kind.has_timestamp().then(|| iso_millis(at));
@@ -174,8 +184,13 @@ impl Site {
             body: &post.body,
             generated_at: stamp.as_deref(),
         };
-        let (html, json) = if kind.is_app_router() {
-            (self.app_page_html(&props, build_id), None)
+        let (html, json, rsc) = if kind.is_app_router() {
+            let flight = self.app_flight(&props, build_id, rsc_query);
+            (
+                self.app_page_html(&props, &flight),
+                None,
+                Some(Arc::new(Payload::new(flight))),
+            )
         } else {
             let data = DataJson {
                 page_props: &props,
@@ -185,6 +200,7 @@ impl Site {
             (
                 self.pages_html(kind, &props, build_id),
                 Some(Arc::new(Payload::new(json))),
+                None,
             )
         };
         Entry {
@@ -194,6 +210,7 @@ impl Site {
             generated_at: at,
             html: Arc::new(Payload::new(self.pad(html))),
             json,
+            rsc,
         }
     }
 
@@ -303,33 +320,67 @@ impl Site {
         }
     }
 
-    fn app_page_html(&self, props: &PageProps<'_>, build_id: &str) -> String {
-        let flight = match self.flavor {
-            // 16: the root's `b` is the build id.
-            Flavor::Next16 => format!(
-                "0:{}\n1:{}\n",
-                serde_json::to_string(&FlightRoot {
-                    b: build_id,
-                    p: "",
-                    c: ["", "app-posts", props.slug],
-                    i: false,
-                })
-                .expect("flight root serializes"),
-                serde_json::to_string(props).expect("page props serialize"),
-            ),
-            // 13.5: the app router element's props carry `buildId` (measured on 13.5.11).
-            Flavor::Next13 => format!(
-                "1:[[],[\"$\",\"$L2\",null,{}]]\n3:{}\n",
-                serde_json::to_string(&Flight13Root {
-                    build_id,
-                    asset_prefix: "",
-                    initial_canonical_url: &format!("/app-posts/{}", props.slug),
-                })
-                .expect("flight root serializes"),
-                serde_json::to_string(props).expect("page props serialize"),
-            ),
-        };
-        let flight = html_escape_json(&serde_json::to_string(&flight).expect("string serializes"));
+    /// The flight data of an App Router page: its RSC payload, and (escaped) part of its HTML.
+    fn app_flight(&self, props: &PageProps<'_>, build_id: &str, rsc_query: Option<&str>) -> String {
+        match self.flavor {
+            // 16: the root's `b` is the build id; `c` the URL's segments, the last with the
+            // query of an RSC request as `URLSearchParams` writes it (`?_rsc` -> `?_rsc=`).
+            Flavor::Next16 => {
+                let last = match rsc_query {
+                    Some(v) => format!("{}?_rsc={v}", props.slug),
+                    None => props.slug.to_owned(),
+                };
+                format!(
+                    "0:{}\n1:{}\n",
+                    serde_json::to_string(&FlightRoot {
+                        b: build_id,
+                        p: "",
+                        c: ["", "app-posts", &last],
+                        i: false,
+                    })
+                    .expect("flight root serializes"),
+                    serde_json::to_string(props).expect("page props serialize"),
+                )
+            }
+            // 13.5: the app router element's props carry `buildId` (measured on 13.5.11), and
+            // the canonical URL the request's query as sent (`?_rsc`).
+            Flavor::Next13 => {
+                let url = match rsc_query {
+                    Some("") => format!("/app-posts/{}?_rsc", props.slug),
+                    Some(v) => format!("/app-posts/{}?_rsc={v}", props.slug),
+                    None => format!("/app-posts/{}", props.slug),
+                };
+                format!(
+                    "1:[[],[\"$\",\"$L2\",null,{}]]\n3:{}\n",
+                    serde_json::to_string(&Flight13Root {
+                        build_id,
+                        asset_prefix: "",
+                        initial_canonical_url: &url,
+                    })
+                    .expect("flight root serializes"),
+                    serde_json::to_string(props).expect("page props serialize"),
+                )
+            }
+        }
+    }
+
+    /// The RSC payload of the not-found page.
+    fn not_found_flight(&self, path: &str, build_id: &str) -> String {
+        format!(
+            "0:{}\n",
+            serde_json::to_string(&NotFoundFlight {
+                b: build_id,
+                p: "",
+                c: path,
+                i: false,
+                m: "$undefined",
+            })
+            .expect("flight root serializes")
+        )
+    }
+
+    fn app_page_html(&self, props: &PageProps<'_>, flight: &str) -> String {
+        let flight = html_escape_json(&serde_json::to_string(flight).expect("string serializes"));
         let title = escape_html(props.title);
         let slug = escape_html(props.slug);
         let at = props.generated_at.unwrap_or_default();
@@ -634,6 +685,7 @@ mod tests {
             Some(&post("Post A v4 (all pods)")),
             at(1_795_782_064_693),
             "HhAzCDyDcXMoWum8wBQ6K",
+            None,
         );
         let html = text(&e.html);
         assert!(html.contains("<title>Post A v4 (all pods)</title>"));
@@ -662,8 +714,8 @@ mod tests {
     fn only_the_timestamp_differs_between_generations() {
         let s = site(Flavor::Next16, 0);
         let p = post("Same");
-        let one = s.render_entry(PageKind::Posts, "a", Some(&p), at(1_000), "B");
-        let two = s.render_entry(PageKind::Posts, "a", Some(&p), at(2_000), "B");
+        let one = s.render_entry(PageKind::Posts, "a", Some(&p), at(1_000), "B", None);
+        let two = s.render_entry(PageKind::Posts, "a", Some(&p), at(2_000), "B", None);
         assert_ne!(one.html.etag, two.html.etag);
         let norm = |e: &Entry| {
             text(&e.html)
@@ -671,8 +723,8 @@ mod tests {
                 .to_owned()
         };
         assert_eq!(norm(&one), norm(&two));
-        let plain1 = s.render_entry(PageKind::Plain, "a", Some(&p), at(1_000), "B");
-        let plain2 = s.render_entry(PageKind::Plain, "a", Some(&p), at(2_000), "B");
+        let plain1 = s.render_entry(PageKind::Plain, "a", Some(&p), at(1_000), "B", None);
+        let plain2 = s.render_entry(PageKind::Plain, "a", Some(&p), at(2_000), "B", None);
         assert_eq!(plain1.html.bytes, plain2.html.bytes);
         assert!(!text(&plain1.html).contains("generated"));
         assert!(!text(plain1.json.as_ref().unwrap()).contains("generatedAt"));
@@ -686,6 +738,7 @@ mod tests {
             Some(&post("</script><b>\"Tom & 'Jerry'\"")),
             at(0),
             "B",
+            None,
         );
         let html = text(&e.html);
         assert!(html.contains(
@@ -716,7 +769,7 @@ mod tests {
             5,
             "16 embeds the path once"
         );
-        let gone = s16.render_entry(PageKind::Posts, "c", None, at(0), "B");
+        let gone = s16.render_entry(PageKind::Posts, "c", None, at(0), "B", None);
         assert_eq!(gone.status, 404);
         assert_eq!(gone.title, None);
         assert_eq!(text(gone.json.as_ref().unwrap()), "{\"notFound\":true}");
@@ -730,6 +783,7 @@ mod tests {
             Some(&post("Post A")),
             at(0),
             "BUILD123",
+            None,
         );
         let html = text(&e.html);
         assert!(e.json.is_none());
@@ -741,15 +795,15 @@ mod tests {
     fn padding_is_deterministic_and_reaches_the_target() {
         let s = site(Flavor::Next13, 20_000);
         let p = post("Padded");
-        let one = s.render_entry(PageKind::Plain, "a", Some(&p), at(1), "B");
-        let two = s.render_entry(PageKind::Plain, "a", Some(&p), at(2), "B");
+        let one = s.render_entry(PageKind::Plain, "a", Some(&p), at(1), "B", None);
+        let two = s.render_entry(PageKind::Plain, "a", Some(&p), at(2), "B", None);
         assert!(one.html.bytes.len() >= 20_000);
         assert!(one.html.bytes.len() < 20_100);
         assert_eq!(one.html.bytes, two.html.bytes);
         assert!(text(&one.html).ends_with("</div></body></html>"));
         // Small targets never shrink a page.
         let small =
-            site(Flavor::Next13, 10).render_entry(PageKind::Plain, "a", Some(&p), at(1), "B");
+            site(Flavor::Next13, 10).render_entry(PageKind::Plain, "a", Some(&p), at(1), "B", None);
         assert!(!text(&small.html).contains("sim-filler"));
     }
 

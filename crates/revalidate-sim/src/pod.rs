@@ -80,9 +80,9 @@ impl Shared {
                 continue;
             };
             for &kind in PageKind::all(self.flavor) {
-                let entry = self
-                    .site
-                    .render_entry(kind, &slug, Some(&post), built_at, build_id);
+                let entry =
+                    self.site
+                        .render_entry(kind, &slug, Some(&post), built_at, build_id, None);
                 entries.insert(kind.path_for(&slug), Arc::new(entry));
             }
         }

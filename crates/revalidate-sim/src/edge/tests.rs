@@ -449,3 +449,70 @@ async fn prefix_purges_and_origin_failures() {
     assert_eq!(orphan.cache().counters().origin_errors, 1);
     f.shutdown().await;
 }
+
+#[tokio::test]
+async fn router_variants_are_cached_apart_and_purged_by_their_headers_or_a_ban() {
+    let f = fleet(Flavor::Next16).await;
+    let lb = f.start_balancer().await.unwrap();
+    let edge = Edge::start(lb.addr(), EdgeOptions::default())
+        .await
+        .unwrap();
+    let c = client();
+    let rsc = [("rsc", "1")];
+    let page = format!("{}/app-posts/a", edge.url());
+    let payload = format!("{}/app-posts/a?_rsc", edge.url());
+    get(&c, &page).await;
+    get_with(&c, &payload, &rsc).await;
+    // The same URL without the header is another object (HTML), not the payload.
+    let plain = get(&c, &payload).await;
+    assert_eq!(
+        plain.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let hit = get_with(&c, &payload, &rsc).await;
+    assert_eq!(hit.header("x-cache"), Some("Hit from edge"));
+    assert_eq!(hit.header("content-type"), Some("text/x-component"));
+    let routers: Vec<String> = edge
+        .cache()
+        .objects()
+        .into_iter()
+        .map(|o| o.router)
+        .collect();
+    assert!(routers.contains(&"rsc=1".to_string()), "{routers:?}");
+    // A PURGE of the page leaves the payload; one with the payload's headers evicts it.
+    let purge = |path: &str, headers: &[(&str, &str)]| {
+        let mut req = c.request(
+            reqwest::Method::from_bytes(b"PURGE").unwrap(),
+            format!("{}{path}", edge.url()),
+        );
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send()
+    };
+    assert_eq!(purge("/app-posts/a?_rsc", &[]).await.unwrap().status(), 200);
+    assert!(edge.cache().objects().iter().any(|o| o.router == "rsc=1"));
+    assert_eq!(
+        purge("/app-posts/a?_rsc", &rsc).await.unwrap().status(),
+        200
+    );
+    assert!(!edge.cache().objects().iter().any(|o| o.router == "rsc=1"));
+    // A BAN evicts every variant whose URL matches.
+    get_with(&c, &payload, &rsc).await;
+    let ban = c
+        .request(
+            reqwest::Method::from_bytes(b"BAN").unwrap(),
+            format!("{}/app-posts/a", edge.url()),
+        )
+        .header("x-ban-url", r"^/app-posts/a(\?.*)?$")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ban.status(), 200);
+    assert!(
+        edge.cache().objects().is_empty(),
+        "{:?}",
+        edge.cache().objects()
+    );
+    f.shutdown().await;
+}

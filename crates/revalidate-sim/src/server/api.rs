@@ -171,7 +171,7 @@ pub(super) async fn revalidate_internal(
     if only_generated && pod.cache_get(&kind.path_for(&slug)).is_none() {
         return (404, flavor == Flavor::Next16);
     }
-    let entry = regenerate(pod, &build, kind, &slug).await;
+    let entry = regenerate(pod, &build, kind, &slug, None).await;
     (entry.status, true)
 }
 

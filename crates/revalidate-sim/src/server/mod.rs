@@ -46,6 +46,10 @@ const VARY_RSC: &str = "rsc, next-router-state-tree, next-router-prefetch, next-
 const VARY_RSC_13: &str =
     "RSC, Next-Router-State-Tree, Next-Router-Prefetch, Next-Url, Accept-Encoding";
 const HTML: &str = "text/html; charset=utf-8";
+/// The RSC payload's type.
+const RSC_CONTENT_TYPE: &str = "text/x-component";
+/// The `_rsc` of a prefetch with no other router header (as 16.5.0 redirected to it).
+const PREFETCH_RSC_QUERY: &str = "HEAvJdHAQJrUAe2K";
 const JSON_UTF8: &str = "application/json; charset=utf-8";
 /// Node's `compression` middleware leaves bodies under 1 kB uncompressed.
 const GZIP_THRESHOLD: usize = 1024;
@@ -55,6 +59,8 @@ struct Ctx {
     method: Method,
     /// Percent-decoded path, without the query.
     path: String,
+    /// The path as sent (for redirects).
+    raw_path: String,
     query: Option<String>,
     revalidate_header: Option<String>,
     if_generated: bool,
@@ -62,6 +68,13 @@ struct Ctx {
     request_cache_control: Option<String>,
     accepts_gzip: bool,
     secret: Option<String>,
+    /// `RSC: 1`: an App Router navigation wants the RSC payload.
+    rsc: bool,
+    /// `Next-Router-Prefetch`'s value.
+    prefetch: Option<String>,
+    /// A router header the simulation does not model the `_rsc` hash of (state tree, segment
+    /// prefetch, `Next-Url`): its `_rsc` is taken as sent.
+    unmodelled_router_header: bool,
 }
 
 impl Ctx {
@@ -77,6 +90,7 @@ impl Ctx {
             path: percent_encoding::percent_decode_str(req.uri().path())
                 .decode_utf8_lossy()
                 .into_owned(),
+            raw_path: req.uri().path().to_owned(),
             query: req.uri().query().map(str::to_owned),
             revalidate_header: header("x-prerender-revalidate"),
             if_generated: header("x-prerender-revalidate-if-generated")
@@ -90,7 +104,55 @@ impl Ctx {
                 .filter_map(|v| v.to_str().ok())
                 .any(accepts_gzip),
             secret: header("x-revalidate-secret"),
+            rsc: header("rsc").is_some_and(|v| v == "1"),
+            prefetch: header("next-router-prefetch"),
+            unmodelled_router_header: [
+                "next-router-state-tree",
+                "next-router-segment-prefetch",
+                "next-url",
+            ]
+            .iter()
+            .any(|h| req.headers().contains_key(*h)),
         }
+    }
+
+    /// The `_rsc` query as sent: `Some("")` for a bare `?_rsc` or `?_rsc=`.
+    fn rsc_query(&self) -> Option<String> {
+        self.query_param("_rsc")
+    }
+
+    /// The `_rsc` Next.js 16 expects of this request (`computeCacheBustingSearchParam` with
+    /// these router headers): empty without a prefetch header, else the first 12 bytes of the
+    /// SHA-256 of `"1,0,0,0"` in URL-safe base64 (measured: 16.5.0 redirects to it). `None`:
+    /// headers whose hash is not modelled; the query is accepted as sent.
+    fn expected_rsc_query(&self) -> Option<&'static str> {
+        if self.unmodelled_router_header {
+            return None;
+        }
+        match self.prefetch.as_deref() {
+            None | Some("0") => Some(""),
+            Some("1") => Some(PREFETCH_RSC_QUERY),
+            _ => None,
+        }
+    }
+
+    /// The request's path and query with `_rsc` set as Next writes it: other pairs kept, any
+    /// `_rsc=` dropped, `_rsc=<hash>` (or a bare `_rsc`) appended.
+    fn with_rsc_query(&self, hash: &str) -> String {
+        let mut pairs: Vec<String> = self
+            .query
+            .as_deref()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("_rsc="))
+            .map(str::to_owned)
+            .collect();
+        pairs.push(if hash.is_empty() {
+            "_rsc".to_owned()
+        } else {
+            format!("_rsc={hash}")
+        });
+        format!("{}?{}", self.raw_path, pairs.join("&"))
     }
 
     fn is_head(&self) -> bool {
@@ -208,6 +270,8 @@ enum ReplyBody {
         /// Whether the compression middleware's `Vary: Accept-Encoding` is
         /// appended (App Router responses carry it inside their own `Vary`).
         vary_accept_encoding: bool,
+        /// Whether an ETag is sent (and `If-None-Match` honoured): 16's RSC payloads have none.
+        etag: bool,
     },
     /// Streamed without a length and without an ETag.
     Chunked {
@@ -242,6 +306,7 @@ impl Reply {
                 payload,
                 content_type,
                 vary_accept_encoding,
+                etag: true,
             },
         }
     }
@@ -287,13 +352,18 @@ fn finish(ctx: &Ctx, compress: bool, reply: Reply) -> Response<SimBody> {
             payload,
             content_type,
             vary_accept_encoding,
+            etag,
         } => {
-            headers.append("etag", header_pair("etag", payload.etag.clone()).1);
-            if is_fresh(
-                ctx.if_none_match.as_deref(),
-                ctx.request_cache_control.as_deref(),
-                &payload.etag,
-            ) {
+            if etag {
+                headers.append("etag", header_pair("etag", payload.etag.clone()).1);
+            }
+            if etag
+                && is_fresh(
+                    ctx.if_none_match.as_deref(),
+                    ctx.request_cache_control.as_deref(),
+                    &payload.etag,
+                )
+            {
                 status = StatusCode::NOT_MODIFIED;
                 if vary_accept_encoding {
                     headers.append("vary", HeaderValue::from_static("Accept-Encoding"));

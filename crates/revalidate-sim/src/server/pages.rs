@@ -43,30 +43,56 @@ pub(super) async fn serve_page(
     slug: &str,
     data: bool,
 ) -> Reply {
+    let flavor = pod.shared.flavor;
+    let rsc = ctx.rsc && !data;
+    // 16 checks `_rsc` against the router headers and redirects to the one that matches, so a
+    // cache that ignores `Vary` cannot serve one variant for another (measured on 16.5.0).
+    if rsc
+        && flavor == Flavor::Next16
+        && let Some(expected) = ctx.expected_rsc_query()
+        && ctx.rsc_query().as_deref() != Some(expected)
+    {
+        return Reply {
+            status: 307,
+            headers: vec![("location", ctx.with_rsc_query(expected))],
+            body: ReplyBody::Chunked {
+                bytes: Bytes::new(),
+                content_type: None,
+            },
+        };
+    }
+    // A generation made for an RSC request names the request's `_rsc` in its flight data.
+    let via = if rsc {
+        Some(ctx.rsc_query().unwrap_or_default())
+    } else {
+        None
+    };
+    let via = via.as_deref();
     let build = pod.build();
     let key = kind.path_for(slug);
     let cached = pod.cache_get(&key);
+    let reply = |entry: &Entry, cache: &str| entry_reply(flavor, entry, data, rsc, cache);
     if revalidation_requested(pod, ctx, faults, &build) {
         if faults.lie
             && let Some(entry) = cached
         {
             CounterCells::bump(&pod.counters.faulted);
-            return entry_reply(pod.shared.flavor, &entry, data, "REVALIDATED");
+            return reply(&entry, "REVALIDATED");
         }
         if ctx.if_generated && cached.is_none() {
             return if_generated_miss(pod, ctx, kind, data);
         }
-        let entry = regenerate(pod, &build, kind, slug).await;
-        return entry_reply(pod.shared.flavor, &entry, data, "REVALIDATED");
+        let entry = regenerate(pod, &build, kind, slug, via).await;
+        return reply(&entry, "REVALIDATED");
     }
     if let Some(entry) = cached {
         CounterCells::bump(&pod.counters.hits);
-        return entry_reply(pod.shared.flavor, &entry, data, "HIT");
+        return reply(&entry, "HIT");
     }
     // fallback: 'blocking' — generate now, and cache even a notFound result.
-    let entry = regenerate(pod, &build, kind, slug).await;
+    let entry = regenerate(pod, &build, kind, slug, via).await;
     CounterCells::bump(&pod.counters.misses);
-    entry_reply(pod.shared.flavor, &entry, data, "MISS")
+    reply(&entry, "MISS")
 }
 
 /// Runs getStaticProps + render for one page and stores the result in this
@@ -76,6 +102,7 @@ pub(super) async fn regenerate(
     build: &PodBuild,
     kind: PageKind,
     slug: &str,
+    rsc_query: Option<&str>,
 ) -> Arc<Entry> {
     let shared = &pod.shared;
     if !shared.regen_latency.is_zero() {
@@ -91,19 +118,100 @@ pub(super) async fn regenerate(
     {
         at = prev.generated_at + Duration::from_millis(1);
     }
-    let entry =
-        Arc::new(
-            shared
-                .site
-                .render_entry(kind, slug, post.as_ref(), at, &build.snapshot.build_id),
-        );
+    let entry = Arc::new(shared.site.render_entry(
+        kind,
+        slug,
+        post.as_ref(),
+        at,
+        &build.snapshot.build_id,
+        rsc_query,
+    ));
     pod.cache_put(key, entry.clone());
     CounterCells::bump(&pod.counters.regenerations);
     entry
 }
 
-/// Answers from a cache entry with the given `x-nextjs-cache` value.
-pub(super) fn entry_reply(flavor: Flavor, entry: &Entry, data: bool, cache: &str) -> Reply {
+/// The RSC payload of an App Router page (or of the not-found page), as 13.5.11 and 16.4.6
+/// answer `RSC: 1`: behind the router's `Vary`, `text/x-component`; 16 streams it without an
+/// ETag and repeats `x-nextjs-prerender` on a hit, 13.5 sends an ETag.
+fn rsc_reply(flavor: Flavor, entry: &Entry, payload: Arc<Payload>, cache: String) -> Reply {
+    let status = entry.status;
+    match flavor {
+        Flavor::Next16 => {
+            let mut headers = vec![
+                ("vary", VARY_RSC.to_owned()),
+                ("x-nextjs-cache", cache.clone()),
+                ("cache-control", CC_ISR_16.to_owned()),
+                ("x-nextjs-prerender", "1".to_owned()),
+            ];
+            if cache == "HIT" {
+                headers.push(("x-nextjs-prerender", "1".to_owned()));
+            }
+            headers.push(("x-nextjs-stale-time", "300".to_owned()));
+            Reply {
+                status,
+                headers,
+                body: ReplyBody::Payload {
+                    payload,
+                    content_type: RSC_CONTENT_TYPE,
+                    vary_accept_encoding: false,
+                    etag: false,
+                },
+            }
+        }
+        Flavor::Next13 => Reply::payload(
+            status,
+            vec![
+                ("vary", VARY_RSC_13.to_owned()),
+                ("x-nextjs-cache", cache),
+                ("cache-control", CC_ISR_13.to_owned()),
+                ("x-powered-by", "Next.js".to_owned()),
+            ],
+            payload,
+            RSC_CONTENT_TYPE,
+            false,
+        ),
+    }
+}
+
+/// Answers from a cache entry with the given `x-nextjs-cache` value: its data JSON (`data`), its
+/// RSC payload (`rsc`: an App Router page or a not-found; a Pages Router page answers its HTML,
+/// behind the router's `Vary`), or its HTML.
+pub(super) fn entry_reply(
+    flavor: Flavor,
+    entry: &Entry,
+    data: bool,
+    rsc: bool,
+    cache: &str,
+) -> Reply {
+    if rsc {
+        if let Some(payload) = entry.rsc.clone()
+            && (entry.kind.is_app_router() || entry.status != 200)
+        {
+            return rsc_reply(flavor, entry, payload, cache.to_owned());
+        }
+        let mut reply = entry_reply(flavor, entry, data, false, cache);
+        reply.headers.retain(|(name, _)| *name != "vary");
+        reply.headers.insert(
+            0,
+            (
+                "vary",
+                match flavor {
+                    Flavor::Next16 => VARY_RSC,
+                    Flavor::Next13 => VARY_RSC_13,
+                }
+                .to_owned(),
+            ),
+        );
+        if let ReplyBody::Payload {
+            vary_accept_encoding,
+            ..
+        } = &mut reply.body
+        {
+            *vary_accept_encoding = false;
+        }
+        return reply;
+    }
     let cache = cache.to_owned();
     let powered = ("x-powered-by", "Next.js".to_owned());
     let status = entry.status;

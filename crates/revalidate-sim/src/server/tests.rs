@@ -744,3 +744,107 @@ async fn percent_encoded_paths_are_decoded() {
     assert_eq!(f.pods()[0].counters().by_path.get("/posts/café"), Some(&1));
     f.shutdown().await;
 }
+
+#[test]
+fn the_prefetch_rsc_query_is_next_s_sha_256() {
+    use base64::Engine;
+    let rustls::SupportedCipherSuite::Tls13(suite) =
+        rustls::crypto::aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256
+    else {
+        unreachable!()
+    };
+    let digest = suite.common.hash_provider.hash(b"1,0,0,0");
+    assert_eq!(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest.as_ref()[..12]),
+        PREFETCH_RSC_QUERY
+    );
+}
+
+#[tokio::test]
+async fn rsc_requests_get_the_payload_and_16_redirects_to_its_rsc_query() {
+    const RSC: (&str, &str) = ("rsc", "1");
+    const PREFETCH: (&str, &str) = ("next-router-prefetch", "1");
+    let c = client();
+    // 16: `_rsc` must match the router headers (measured on 16.5.0).
+    let f = fleet(Flavor::Next16).await;
+    let pod = f.pods()[0].url();
+    let r = get_with(&c, &format!("{pod}/app-posts/a"), &[RSC]).await;
+    assert_eq!(r.status, 307);
+    assert_eq!(r.header("location"), Some("/app-posts/a?_rsc"));
+    let r = get_with(&c, &format!("{pod}/app-posts/a?_rsc=abcde"), &[RSC]).await;
+    assert_eq!(r.header("location"), Some("/app-posts/a?_rsc"));
+    let r = get_with(&c, &format!("{pod}/app-posts/a"), &[RSC, PREFETCH]).await;
+    assert_eq!(
+        r.header("location"),
+        Some("/app-posts/a?_rsc=HEAvJdHAQJrUAe2K")
+    );
+    let rsc = get_with(&c, &format!("{pod}/app-posts/a?_rsc"), &[RSC]).await;
+    assert_eq!(rsc.status, 200);
+    assert_eq!(rsc.header("content-type"), Some("text/x-component"));
+    assert_eq!(rsc.header("vary"), Some(VARY_RSC));
+    assert_eq!(rsc.cache(), Some("HIT"));
+    assert_eq!(rsc.etag(), None);
+    assert!(rsc.text().starts_with("0:{\"b\":"), "{}", rsc.text());
+    assert!(rsc.text().contains("Post A (initial)"));
+    let pre = get_with(
+        &c,
+        &format!("{pod}/app-posts/a?_rsc=HEAvJdHAQJrUAe2K"),
+        &[RSC, PREFETCH],
+    )
+    .await;
+    assert_eq!((pre.status, &pre.body), (200, &rsc.body));
+    // A Pages Router page answers its HTML behind the router's Vary.
+    let r = get_with(&c, &format!("{pod}/posts/a?_rsc"), &[RSC]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some(HTML));
+    assert_eq!(r.header("vary"), Some(VARY_RSC));
+    f.shutdown().await;
+    // 13.5 reads no `_rsc`.
+    let f = fleet(Flavor::Next13).await;
+    let pod = f.pods()[0].url();
+    let r = get_with(&c, &format!("{pod}/app-posts/a"), &[RSC]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/x-component"));
+    assert_eq!(r.header("vary"), Some(VARY_RSC_13));
+    assert!(r.etag().is_some());
+    f.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_regeneration_through_an_rsc_request_names_its_query_in_the_page() {
+    let c = client();
+    for (flavor, marker) in [
+        (Flavor::Next16, r#"\"app-posts\",\"a?_rsc=\""#),
+        (
+            Flavor::Next13,
+            r#"initialCanonicalUrl\":\"/app-posts/a?_rsc\""#,
+        ),
+    ] {
+        let f = fleet(flavor).await;
+        let pod = &f.pods()[0];
+        let id = pod.preview_id();
+        let r = get_with(
+            &c,
+            &format!("{}/app-posts/a?_rsc", pod.url()),
+            &[("rsc", "1"), ("x-prerender-revalidate", &id)],
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.cache()),
+            (200, Some("REVALIDATED")),
+            "{flavor}"
+        );
+        let page = get(&c, &format!("{}/app-posts/a", pod.url())).await;
+        assert!(page.text().contains(marker), "{flavor}: {}", page.text());
+        // A regeneration through the page itself names the page alone.
+        get_with(
+            &c,
+            &format!("{}/app-posts/a", pod.url()),
+            &[("x-prerender-revalidate", &id)],
+        )
+        .await;
+        let page = get(&c, &format!("{}/app-posts/a", pod.url())).await;
+        assert!(!page.text().contains("_rsc"), "{flavor}");
+        f.shutdown().await;
+    }
+}
