@@ -298,3 +298,51 @@ pub fn is_dns_label(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
+
+/// What a browser fetches of a page, each cached apart by an edge: the HTML on a first visit,
+/// and on a client-side navigation the Pages Router's data JSON or the App Router's RSC payload
+/// (and, for a link in view, its prefetch).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    /// The page itself (always checked: the others are found in it)
+    #[default]
+    Html,
+    /// Pages Router: /_next/data/<buildId>/<page>.json, as a client-side navigation fetches it
+    Data,
+    /// App Router: the RSC payload of a navigation (RSC: 1 on ?_rsc)
+    Rsc,
+    /// App Router: the prefetch payload of a link in view (RSC: 1, Next-Router-Prefetch: 1)
+    Prefetch,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 4] = [
+        Variant::Html,
+        Variant::Data,
+        Variant::Rsc,
+        Variant::Prefetch,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Html => "html",
+            Variant::Data => "data",
+            Variant::Rsc => "rsc",
+            Variant::Prefetch => "prefetch",
+        }
+    }
+}

@@ -39,6 +39,237 @@ pub fn is_build_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+pub use crate::choices::Variant;
+
+impl Variant {
+    /// The request headers a browser's router sends for this variant (besides Accept-Encoding).
+    pub fn headers(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Variant::Html => &[],
+            // Next.js's own client sends it on data requests; pods answer alike without it.
+            Variant::Data => &[("x-nextjs-data", "1")],
+            Variant::Rsc => &[("rsc", "1")],
+            Variant::Prefetch => &[("rsc", "1"), ("next-router-prefetch", "1")],
+        }
+    }
+}
+
+/// The `_rsc` value Next.js 15+ expects for a request with these router headers and no
+/// `Next-Router-State-Tree` or `Next-Url` (Next's `computeCacheBustingSearchParam`): empty without
+/// a prefetch header (the query is then a bare `_rsc`), else the first 12 bytes of the SHA-256 of
+/// `"<prefetch>,<segment prefetch>,<state tree>,<next url>"` (absent ones `0`) in URL-safe
+/// base64. A request whose `_rsc` does not match gets a 307 to the URL that does (measured on
+/// 16.4.6 and 16.5.0); 13.5 reads no `_rsc` at all.
+pub fn rsc_cache_busting(variant: Variant) -> String {
+    use base64::Engine;
+    if variant != Variant::Prefetch {
+        return String::new();
+    }
+    // SHA-256 from the one crypto provider the program has (rustls's aws-lc-rs).
+    let rustls::SupportedCipherSuite::Tls13(suite) =
+        rustls::crypto::aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256
+    else {
+        unreachable!("TLS13_AES_128_GCM_SHA256 is a TLS 1.3 suite")
+    };
+    let digest = suite.common.hash_provider.hash(b"1,0,0,0");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest.as_ref()[..12])
+}
+
+/// A page URL with Next's cache-busting query set to `hash`, as its router writes it
+/// (`setCacheBustingSearchParamWithHash`): any `_rsc=` pair dropped, then `_rsc=<hash>`, or a bare
+/// `_rsc` when the hash is empty, appended last.
+pub fn with_rsc_query(path_and_query: &str, hash: &str) -> String {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let mut pairs: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("_rsc="))
+        .collect();
+    let rsc = if hash.is_empty() {
+        "_rsc".to_string()
+    } else {
+        format!("_rsc={hash}")
+    };
+    pairs.push(&rsc);
+    format!("{path}?{}", pairs.join("&"))
+}
+
+/// Next.js's `normalizePagePath` for a data URL: `/` is `/index`, and a page under `/index`
+/// gets another `/index` in front.
+fn data_page(page: &str) -> String {
+    if page == "/" {
+        "/index".to_string()
+    } else if page == "/index" || page.starts_with("/index/") {
+        format!("/index{page}")
+    } else {
+        page.to_string()
+    }
+}
+
+/// The Pages Router data URL of a page path (`/posts/a` -> `/_next/data/<id>/posts/a.json`, `/`
+/// -> `/_next/data/<id>/index.json`), with `search` (no `?`) appended as the router does: its
+/// `query`, the route's parameters included (`?slug=a`). A wildcard page path gives the wildcard
+/// over its data URLs. `None` for paths under `/_next/`, which are not pages.
+pub fn data_url(page: &str, build_id: &str, search: &str) -> Option<String> {
+    let path = page.split('?').next().unwrap_or("/");
+    if path.starts_with("/_next/") {
+        return None;
+    }
+    if let Some(prefix) = path.strip_suffix('*') {
+        return Some(format!("/_next/data/{build_id}{prefix}*"));
+    }
+    let trimmed = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    };
+    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+    let search = if search.is_empty() {
+        String::new()
+    } else {
+        format!("?{search}")
+    };
+    Some(format!(
+        "/_next/data/{build_id}{}.json{search}",
+        data_page(trimmed)
+    ))
+}
+
+/// Where a Pages Router page carries its router state: `__NEXT_DATA__`'s `query` (the route's
+/// parameters, for a static page) then its `buildId`, unescaped (App Router pages escape their
+/// quotes inside scripts).
+pub const NEXT_DATA_QUERY: &str =
+    r#""query":(\{[^{}]{0,4096}\}),"buildId":"([A-Za-z0-9_-]{1,64})""#;
+/// `__NEXT_DATA__` of a page with data fetching (`getStaticProps`, `getServerSideProps`), whose
+/// client-side navigations fetch its data JSON.
+pub const GSP_MARKERS: [&str; 2] = ["\"gsp\":true", "\"gssp\":true"];
+/// The flight data of an App Router page (13.4 and later).
+pub const APP_MARKER: &str = "self.__next_f";
+
+/// What a page's HTML response says of the variants a browser fetches besides it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageMarks {
+    /// `__NEXT_DATA__`'s build id and `query` (as JSON), for a Pages Router page.
+    pub next_data: Option<(String, String)>,
+    /// `__NEXT_DATA__` says the page fetches data (gsp or gssp).
+    pub fetches_data: bool,
+    /// Flight data in the body.
+    pub app: bool,
+    /// Any build id the page carries (the not-found pages carry one too).
+    pub build_id: Option<String>,
+}
+
+/// One variant request a page calls for: where, and with which router headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VariantRequest {
+    pub variant: Variant,
+    /// Path and query.
+    pub target: String,
+}
+
+/// The variants of a page, from its HTML response: the data JSON when `__NEXT_DATA__` says the
+/// page fetches data (or the page is a 404 or 410, whose data URL must be gone too), the RSC and
+/// prefetch payloads when the response varies on `RSC` or carries flight data. `page` is the
+/// path the HTML was fetched at.
+pub fn variants_of(
+    page: &str,
+    status: u16,
+    vary: Option<&str>,
+    marks: &PageMarks,
+) -> Vec<VariantRequest> {
+    let mut out = Vec::new();
+    let gone = matches!(status, 404 | 410);
+    let data = match &marks.next_data {
+        Some((id, query)) if marks.fetches_data => Some((id.clone(), search_of(query))),
+        _ if gone => marks.build_id.clone().map(|id| (id, String::new())),
+        _ => None,
+    };
+    if let Some((id, search)) = data
+        && let Some(url) = data_url(page, &id, &search)
+    {
+        out.push(VariantRequest {
+            variant: Variant::Data,
+            target: url,
+        });
+    }
+    let varies_on_rsc = vary.is_some_and(|v| {
+        v.split(',')
+            .any(|token| token.trim().eq_ignore_ascii_case("rsc"))
+    });
+    if varies_on_rsc || marks.app {
+        for variant in [Variant::Rsc, Variant::Prefetch] {
+            out.push(VariantRequest {
+                variant,
+                target: with_rsc_query(page, &rsc_cache_busting(variant)),
+            });
+        }
+    }
+    out
+}
+
+/// `__NEXT_DATA__`'s `query` as the Pages Router writes it into a data URL
+/// (`URLSearchParams`, in the object's order; arrays as repeated keys).
+fn search_of(query_json: &str) -> String {
+    let Ok(Pairs(map)) = serde_json::from_str(query_json) else {
+        return String::new();
+    };
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let mut pairs = Vec::new();
+    for (k, v) in &map {
+        let k = k.as_str();
+        let values: Vec<String> = match v {
+            serde_json::Value::Array(items) => items.iter().map(json_text).collect(),
+            other => vec![json_text(other)],
+        };
+        for v in values {
+            pairs.push(format!("{}={}", enc(k), enc(&v)));
+        }
+    }
+    pairs.join("&")
+}
+
+/// A JSON object's members in their order (a map would sort them).
+struct Pairs(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Pairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = m.next_entry()? {
+                    out.push(pair);
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// A JSON value as JavaScript's `String()` writes it.
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The build id in a page, from the first match of [`BUILD_ID`].
 pub fn find_build_id(re: &regex::bytes::Regex, body: &[u8]) -> Option<String> {
     let c = re.captures(body)?;
@@ -191,6 +422,77 @@ mod tests {
             &regex::bytes::Regex::new(BUILD_ID).unwrap(),
             body.as_bytes(),
         )
+    }
+
+    #[test]
+    fn the_rsc_query_is_the_one_next_16_redirects_to() {
+        // As real 16.5.0 pods answered: `RSC: 1` alone -> `?_rsc`; with a prefetch -> this hash.
+        assert_eq!(rsc_cache_busting(Variant::Rsc), "");
+        assert_eq!(rsc_cache_busting(Variant::Prefetch), "HEAvJdHAQJrUAe2K");
+        assert_eq!(with_rsc_query("/app-posts/a", ""), "/app-posts/a?_rsc");
+        assert_eq!(
+            with_rsc_query("/p?q=a%20b&_rsc=old", "HEAvJdHAQJrUAe2K"),
+            "/p?q=a%20b&_rsc=HEAvJdHAQJrUAe2K"
+        );
+    }
+
+    #[test]
+    fn variants_come_from_the_pages_html() {
+        let re = regex::bytes::Regex::new(NEXT_DATA_QUERY).unwrap();
+        // A Pages Router page with getStaticProps, as 16.4.6 renders it.
+        let html = br#"<script id="__NEXT_DATA__" type="application/json">{"props":{},"page":"/posts/[slug]","query":{"slug":"a b"},"buildId":"bOKPBU3resJSrdwkmvspM","isFallback":false,"gsp":true,"scriptLoader":[]}</script>"#;
+        let c = re.captures(html).unwrap();
+        let marks = PageMarks {
+            next_data: Some((
+                String::from_utf8_lossy(&c[2]).into(),
+                String::from_utf8_lossy(&c[1]).into(),
+            )),
+            fetches_data: true,
+            ..PageMarks::default()
+        };
+        assert_eq!(
+            variants_of("/posts/a b", 200, Some("Accept-Encoding"), &marks),
+            vec![VariantRequest {
+                variant: Variant::Data,
+                target: "/_next/data/bOKPBU3resJSrdwkmvspM/posts/a b.json?slug=a+b".into()
+            }]
+        );
+        // Without data fetching, no data JSON.
+        let plain = PageMarks {
+            fetches_data: false,
+            ..marks.clone()
+        };
+        assert!(variants_of("/about", 200, None, &plain).is_empty());
+        // An App Router page varies on RSC.
+        let app = variants_of(
+            "/app-posts/a",
+            200,
+            Some("rsc, next-router-state-tree, next-router-prefetch, Accept-Encoding"),
+            &PageMarks::default(),
+        );
+        assert_eq!(
+            app.iter()
+                .map(|v| (v.variant, v.target.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (Variant::Rsc, "/app-posts/a?_rsc"),
+                (Variant::Prefetch, "/app-posts/a?_rsc=HEAvJdHAQJrUAe2K")
+            ]
+        );
+        // A deleted page: its data URL must be gone too.
+        let gone = PageMarks {
+            build_id: Some("B".into()),
+            ..PageMarks::default()
+        };
+        assert_eq!(
+            variants_of("/posts/c", 404, None, &gone)[0].target,
+            "/_next/data/B/posts/c.json"
+        );
+        // The query keeps its order; arrays repeat their key.
+        assert_eq!(
+            search_of(r#"{"lang":"fr","slug":["a","b/c"],"n":1}"#),
+            "lang=fr&slug=a&slug=b%2Fc&n=1"
+        );
     }
 
     #[test]

@@ -207,36 +207,11 @@ pub fn cloudfront_form(canonical: &str) -> (String, Vec<String>) {
     (out, reserved)
 }
 
-/// Next.js's `normalizePagePath` for a data URL: `/` is `/index`, and a page under `/index`
-/// gets another `/index` in front.
-fn data_page(page: &str) -> String {
-    if page == "/" {
-        "/index".to_string()
-    } else if page == "/index" || page.starts_with("/index/") {
-        format!("/index{page}")
-    } else {
-        page.to_string()
-    }
-}
-
 /// The Pages Router data URL of a page path (`/posts/a` -> `/_next/data/<id>/posts/a.json`, `/`
 /// -> `/_next/data/<id>/index.json`); a wildcard page path gives the wildcard over its data
 /// URLs. `None` for paths under `/_next/`, which are not pages.
 pub fn data_url(page: &UrlPath, build_id: &str) -> Option<String> {
-    let path = page.as_str().split('?').next().unwrap_or("/");
-    if path.starts_with("/_next/") {
-        return None;
-    }
-    if let Some(prefix) = path.strip_suffix('*') {
-        return Some(format!("/_next/data/{build_id}{prefix}*"));
-    }
-    let trimmed = if path.len() > 1 {
-        path.trim_end_matches('/')
-    } else {
-        path
-    };
-    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
-    Some(format!("/_next/data/{build_id}{}.json", data_page(trimmed)))
+    crate::nextjs::data_url(page.as_str(), build_id, "")
 }
 
 /// Checks a build id as Next.js writes them.
