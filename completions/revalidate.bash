@@ -516,7 +516,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__cdn__subcmd__invalidate)
-            opts="-n -c -p -o -q -v -h -V --paths-file --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --wait --wait-timeout --poll-min --poll-max --next-data --build-id-file --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-n -c -p -o -q -v -h -V --paths-file --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --wait --wait-timeout --poll-min --poll-max --variants --next-data --build-id-file --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -576,6 +576,10 @@ _revalidate() {
                     ;;
                 --poll-max)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --variants)
+                    COMPREPLY=($(compgen -W "html data rsc prefetch" -- "${cur}"))
                     return 0
                     ;;
                 --next-data)
@@ -780,7 +784,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__cdn__subcmd__purge)
-            opts="-H -n -c -p -o -q -v -h -V --paths-file --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --site-url --wait-timeout --next-data --build-id-file --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --paths-file --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --site-url --wait-timeout --variants --next-data --build-id-file --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -828,6 +832,10 @@ _revalidate() {
                     ;;
                 --wait-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --variants)
+                    COMPREPLY=($(compgen -W "html data rsc prefetch" -- "${cur}"))
                     return 0
                     ;;
                 --next-data)
@@ -2028,7 +2036,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__verify)
-            opts="-H -n -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --encodings --etag --header --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --variants --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --encodings --etag --header --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2044,6 +2052,10 @@ _revalidate() {
                     ;;
                 --ignore-preset)
                     COMPREPLY=($(compgen -W "timestamps nonces nextjs" -- "${cur}"))
+                    return 0
+                    ;;
+                --variants)
+                    COMPREPLY=($(compgen -W "html data rsc prefetch" -- "${cur}"))
                     return 0
                     ;;
                 --select)

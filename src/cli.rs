@@ -84,6 +84,7 @@ key_set!(
         key::verify_through,
         key::verify_samples,
         key::verify_encodings,
+        key::variants,
         key::verify_etag,
         key::verify_headers,
     ]
@@ -134,8 +135,10 @@ key_set!(
     PollKeys, Some("Waiting"), [key::cdn_wait_timeout, key::cdn_poll_min, key::cdn_poll_max]
 );
 key_set!(
-    /// Pages Router data URLs.
-    NextDataKeys, Some("Next.js data URLs"), [key::cdn_next_data, key::cdn_build_id_file]
+    /// What a browser fetches of a page besides its HTML.
+    NextDataKeys,
+    Some("Next.js variants"),
+    [key::variants, key::cdn_next_data, key::cdn_build_id_file]
 );
 key_set!(
     /// `cdn invalidate`'s own options.

@@ -259,6 +259,7 @@ async fn story(
             contains: Some(NEW_TITLE.into()),
             regex: None,
             expect_changed: false,
+            page_checks: Vec::new(),
         },
         etag: false,
         max_body: 32 << 20,
@@ -267,6 +268,7 @@ async fn story(
         baseline_file: None,
         save: None,
         wait: None,
+        variants: None,
         warnings: Vec::new(),
     };
     let verify_cmd = format!(

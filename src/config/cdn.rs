@@ -70,6 +70,8 @@ pub struct CdnSettings {
     pub purge_headers: Vec<String>,
     pub cloudflare: Option<CloudflareSettings>,
     pub site_url: Option<String>,
+    /// The variants to clear with each page; `None`: those each page has, read from the pods.
+    pub variants: Option<Vec<crate::nextjs::Variant>>,
 }
 
 impl Config {
@@ -197,6 +199,7 @@ impl Config {
             purge_headers: value(&r.cdn_purge_headers).unwrap_or_default(),
             cloudflare,
             site_url: value(&r.cdn_site_url),
+            variants: self.variants(),
         })
     }
 

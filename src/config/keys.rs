@@ -15,7 +15,7 @@ use super::value::{
 
 use crate::choices::{
     Encoding, EndpointMethod, IgnorePreset, IpFamily, Mode, QueryStrings, RevalidateMethod,
-    TransportChoice,
+    TransportChoice, Variant,
 };
 
 /// Where Redis is when nothing says otherwise (as redis-cli assumes).
@@ -177,6 +177,14 @@ config_keys! {
             Choice(Encoding::Gzip),
             Choice(Encoding::Br),
         ],
+    }
+
+    /// What a browser fetches of a page to check (verify) or clear (cdn purge, cdn invalidate)
+    /// with it, comma-separated: html (the page itself, always), data (the Pages Router data
+    /// JSON), rsc and prefetch (the App Router payloads)
+    variants: Vec<Choice<Variant>> = "variants" {
+        flag: "--variants", value_name: "VARIANT",
+        unset: "every variant each page has, read from the page",
     }
 
     // cdn: CloudFront invalidation, HTTP PURGE and Cloudflare (`[cdn]`).

@@ -32,6 +32,8 @@ pub struct VerifySettings {
     pub through: Option<String>,
     pub samples: u32,
     pub encodings: Vec<Encoding>,
+    /// The variants to check besides the HTML; `None`: every variant each page has.
+    pub variants: Option<Vec<crate::nextjs::Variant>>,
 }
 
 impl Config {
@@ -61,7 +63,17 @@ impl Config {
                 .into_iter()
                 .map(|c| c.0)
                 .collect(),
+            variants: self.variants(),
         };
+        if s.etag
+            && let Some(v) = &s.variants
+            && v.iter().any(|v| *v != crate::nextjs::Variant::Html)
+        {
+            return Err(self.bad(
+                "variants",
+                "--etag reads no bodies, and the data JSON and RSC variants are found in the page's body (16's RSC payloads have no ETag): drop --etag to check them",
+            ));
+        }
         if s.etag {
             let mut body_settings = Vec::new();
             for (key, set) in [
@@ -136,4 +148,16 @@ fn matches_empty(re: &str) -> bool {
         .build()
         .parse(re)
         .is_ok_and(|hir| hir.properties().minimum_len() == Some(0))
+}
+
+impl Config {
+    /// `variants`, when set: the variants to check or clear besides the HTML.
+    pub(super) fn variants(&self) -> Option<Vec<crate::nextjs::Variant>> {
+        value(&self.resolved.variants).map(|v| {
+            let mut v: Vec<crate::nextjs::Variant> = v.into_iter().map(|c| c.0).collect();
+            v.sort();
+            v.dedup();
+            v
+        })
+    }
 }

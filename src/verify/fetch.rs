@@ -1,9 +1,14 @@
-//! Fetching one (path, pod) or one edge sample: the response's headers, its content decoded and
-//! hashed as it streams in, the build id and the `--expect-contains` text looked for on the way.
+//! Fetching one (path, pod) or one edge sample: the page's response headers, its content decoded
+//! and hashed as it streams in, the build id, the `--expect-contains` text and the marks of the
+//! variants a browser also fetches (data JSON, RSC, prefetch) looked for on the way; then each
+//! of those variants, from the same pod (or through the same edge, in the same encoding), found
+//! in the page's own response so the page is never fetched twice.
 //!
 //! Invariants: a body is never held whole unless normalisation or `--expect-regex` needs it (and
 //! then at most `--max-body` of decoded content); a body larger than that, truncated, or in a
-//! broken encoding is an error for that response, never a hash of part of it.
+//! broken encoding is an error for that response, never a hash of part of it; a variant is
+//! fetched at the URL Next.js's router requests it at, following one redirect to the `_rsc`
+//! Next.js asks for, as the router does.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -15,7 +20,7 @@ use regex::bytes::Regex;
 use super::{Fetch, FetchOutcome, Plan};
 use crate::choices::Encoding;
 use crate::context::RunContext;
-use crate::nextjs::{self, NEXTJS_CACHE};
+use crate::nextjs::{self, NEXTJS_CACHE, PageMarks, Variant};
 use crate::targets::Target;
 use crate::transport::decode::Decoder;
 use crate::transport::{PodRequest, PodResponse, Transport, TransportError, retryable_status};
@@ -26,6 +31,10 @@ pub(super) struct Shared {
     pub ctx: RunContext,
     pub transport: Transport,
     pub build_re: Regex,
+    pub next_data_re: Regex,
+    /// `--expect-contains` as it reads inside a JSON string (the data JSON, the RSC payload),
+    /// when that differs from the text itself.
+    pub json_needle: Option<String>,
 }
 
 /// One fetch job: which path, from where, and its slot in the output. Small, since a run makes
@@ -62,11 +71,16 @@ impl Job {
 /// so a match split across two chunks is found too.
 pub(super) struct Scanner<'r> {
     needle: Option<&'r [u8]>,
+    /// Another form of the needle that counts as found (its JSON-escaped form).
+    alt: Option<&'r [u8]>,
     found: bool,
     build_id: Option<String>,
+    /// Set when the marks of a page's variants are looked for.
+    marks: Option<(PageMarks, &'r Regex)>,
     /// The last `keep` bytes seen.
     tail: Vec<u8>,
-    /// The longest match looked for: the needle, or a build id's marker and id.
+    /// The longest match looked for: the needle, a build id's marker and id, or `__NEXT_DATA__`'s
+    /// query and build id.
     keep: usize,
     build_re: &'r Regex,
 }
@@ -77,28 +91,75 @@ impl<'r> Scanner<'r> {
         let keep = needle.map_or(0, <[u8]>::len).max(160);
         Scanner {
             needle,
+            alt: None,
             found: false,
             build_id: None,
+            marks: None,
             tail: Vec::new(),
             keep,
             build_re,
         }
     }
 
+    /// Also counts `alt` as the needle.
+    pub(super) fn or_needle(mut self, alt: Option<&'r str>) -> Scanner<'r> {
+        self.alt = alt.map(str::as_bytes);
+        self.keep = self.keep.max(self.alt.map_or(0, <[u8]>::len));
+        self
+    }
+
+    /// Also looks for the marks of the page's variants.
+    pub(super) fn with_marks(mut self, next_data_re: &'r Regex) -> Scanner<'r> {
+        self.marks = Some((PageMarks::default(), next_data_re));
+        // `"query":{…},"buildId":"…"` at its longest.
+        self.keep = self.keep.max(4200);
+        self
+    }
+
     fn done(&self) -> bool {
-        self.build_id.is_some() && (self.found || self.needle.is_none())
+        self.build_id.is_some() && (self.found || self.needle.is_none()) && self.marks.is_none()
     }
 
     fn search(&mut self, bytes: &[u8]) {
         if !self.found
-            && let Some(n) = self.needle
-            && memchr::memmem::find(bytes, n).is_some()
+            && [self.needle, self.alt]
+                .into_iter()
+                .flatten()
+                .any(|n| memchr::memmem::find(bytes, n).is_some())
         {
             self.found = true;
         }
         if self.build_id.is_none() {
             self.build_id = nextjs::find_build_id(self.build_re, bytes);
         }
+        if let Some((marks, re)) = &mut self.marks {
+            if marks.next_data.is_none()
+                && let Some(c) = re.captures(bytes)
+            {
+                marks.next_data = Some((
+                    String::from_utf8_lossy(&c[2]).into_owned(),
+                    String::from_utf8_lossy(&c[1]).into_owned(),
+                ));
+            }
+            if !marks.fetches_data
+                && nextjs::GSP_MARKERS
+                    .iter()
+                    .any(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
+            {
+                marks.fetches_data = true;
+            }
+            if !marks.app && memchr::memmem::find(bytes, nextjs::APP_MARKER.as_bytes()).is_some() {
+                marks.app = true;
+            }
+        }
+    }
+
+    /// The marks found, with the page's build id.
+    fn marks(&self) -> Option<PageMarks> {
+        self.marks.as_ref().map(|(m, _)| PageMarks {
+            build_id: self.build_id.clone(),
+            ..m.clone()
+        })
     }
 
     pub(super) fn feed(&mut self, chunk: &[u8]) {
@@ -180,7 +241,33 @@ fn undecodable(content_encoding: Option<&str>, e: &std::io::Error) -> String {
     )
 }
 
-pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
+/// Fetches one page from one pod (or one edge sample), then each variant the page calls for
+/// that the run checks: the page first, then its variants in order.
+pub(super) async fn fetch_one(s: &Shared, job: Job) -> Vec<Fetch> {
+    let path = s.plan.paths[job.path_index].to_string();
+    let mut page = fetch_target(s, job, Variant::Html, path).await;
+    let calls = std::mem::take(&mut page.calls_for);
+    let mut out = vec![page];
+    for call in calls.into_iter().filter(|c| s.plan.wants(c.variant)) {
+        let mut f = fetch_target(s, job, call.variant, call.target.clone()).await;
+        // Next.js 15+ asks for the `_rsc` its router headers call for; its router follows.
+        if matches!(f.status, Some(307 | 308))
+            && let Some(to) = f.location.take().filter(|l| l.starts_with('/'))
+            && to.split('?').next() == call.target.split('?').next()
+        {
+            let attempts = f.attempts;
+            f = fetch_target(s, job, call.variant, to).await;
+            f.attempts += attempts;
+        }
+        // A variant belongs to the build of the page that called for it (a data JSON names none).
+        f.build_id = out[0].build_id.clone();
+        out.push(f);
+    }
+    out
+}
+
+/// Fetches one URL of a page: the page itself, or one of its variants.
+async fn fetch_target(s: &Shared, job: Job, variant: Variant, target: String) -> Fetch {
     let path = &s.plan.paths[job.path_index];
     let method = if s.plan.etag {
         Method::HEAD
@@ -188,11 +275,17 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
         Method::GET
     };
     let make = || {
-        let mut req = PodRequest::new(method.clone(), path.to_string());
+        let mut req = PodRequest::new(method.clone(), target.clone());
         // Pods are asked for what most clients get; edge samples for their variant.
         let accept = job.encoding.map_or("gzip, br", Encoding::accept);
         req.headers
             .insert(ACCEPT_ENCODING, http::HeaderValue::from_static(accept));
+        for (name, value) in variant.headers() {
+            req.headers.insert(
+                http::HeaderName::from_static(name),
+                http::HeaderValue::from_static(value),
+            );
+        }
         for h in &s.plan.headers {
             req.headers.append(h.name.clone(), h.value.clone());
         }
@@ -209,7 +302,7 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
             &s.ctx,
             job.target(&s.plan),
             make,
-            |resp| read(resp, s),
+            |resp| read(resp, s, variant, path.as_str()),
             failed,
             |f| f.status.is_some_and(retryable_status),
         )
@@ -224,7 +317,7 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
     };
     tracing::debug!(
         "{method} {} on {} -> {} in {:.1} ms ({} attempt{}){}",
-        path,
+        target,
         job.name(&s.plan),
         f.status
             .map_or("no response".to_string(), |s| s.to_string()),
@@ -236,6 +329,8 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
             .map_or(String::new(), |e| format!(": {e}"))
     );
     f.path = path.to_string();
+    f.variant = variant;
+    f.url = (variant != Variant::Html).then_some(target);
     f.pod = job.name(&s.plan);
     f.encoding = job.encoding;
     f.latency_ms = crate::units::millis(done.latency);
@@ -246,7 +341,12 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Fetch {
     f
 }
 
-async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError> {
+async fn read(
+    mut resp: PodResponse,
+    s: &Shared,
+    variant: Variant,
+    page: &str,
+) -> Result<Fetch, TransportError> {
     let status = resp.status;
     let headers = resp.headers.clone();
     let h = |name: &str| {
@@ -255,6 +355,12 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
+    let vary: Vec<&str> = headers
+        .get_all(http::header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let vary = (!vary.is_empty()).then(|| vary.join(", "));
     let mut f = Fetch {
         outcome: Some(FetchOutcome::Fetched),
         status: Some(status),
@@ -265,9 +371,11 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
         x_cache: h("x-cache").or_else(|| h("x-cdn-cache")),
         last_modified: h("last-modified"),
         content_encoding: h("content-encoding"),
+        location: h("location"),
         ..Fetch::default()
     };
     let plan = &s.plan;
+    let is_page = variant == Variant::Html;
     if plan.etag {
         while resp.chunk().await?.is_some() {}
         f.length = h("content-length").and_then(|l| l.parse().ok());
@@ -286,7 +394,16 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
     let content = Content {
         hasher: blake3::Hasher::new(),
         body: plan.buffered().then(Vec::new),
-        scanner: Scanner::new(plan.criteria.contains.as_deref(), &s.build_re),
+        scanner: {
+            let sc = Scanner::new(plan.criteria.contains.as_deref(), &s.build_re);
+            if is_page && plan.finds_variants() {
+                sc.with_marks(&s.next_data_re)
+            } else if !is_page {
+                sc.or_needle(s.json_needle.as_deref())
+            } else {
+                sc
+            }
+        },
         length: 0,
         max: plan.max_body,
     };
@@ -331,6 +448,9 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
     };
     f.length = Some(content.length);
     f.build_id = content.scanner.build_id.clone();
+    if let Some(marks) = content.scanner.marks() {
+        f.calls_for = nextjs::variants_of(page, status, vary.as_deref(), &marks);
+    }
     if plan.criteria.contains.is_some() {
         f.contains = Some(content.scanner.found);
     }
@@ -339,7 +459,7 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
         if let Some(re) = &plan.criteria.regex {
             f.matches = Some(re.is_match(&body));
         }
-        match plan.normalizer.apply(&body) {
+        match plan.normalizer.apply_to(&body, is_page) {
             Ok(norm) => {
                 hasher.update(&norm.bytes);
                 if let Some(e) = norm.erased {
@@ -358,11 +478,12 @@ async fn read(mut resp: PodResponse, s: &Shared) -> Result<Fetch, TransportError
     Ok(f)
 }
 
-/// Fetches the given jobs; results come back as they complete.
+/// Fetches the given jobs; each job's fetches (its page, then its variants) come back together
+/// as the job completes.
 pub(super) async fn fetch_all(
     shared: &Arc<Shared>,
     lanes: Vec<Vec<Job>>,
-    mut on_fetch: impl FnMut(Fetch),
+    mut on_fetch: impl FnMut(Vec<Fetch>),
 ) {
     let s = shared.clone();
     let mut rx = shared.ctx.run_lanes(lanes, move |job: Job| {

@@ -7,7 +7,7 @@ use crate::report::Style;
 use crate::report::human::{aligned, ending, plural, requests};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
-use crate::verify::{self, PathVerdict, Verdict};
+use crate::verify::{self, PathVerdict, Variant, VariantVerdict, Verdict};
 
 pub fn verify(r: &verify::Report, style: &Style) -> String {
     let mut out = header(r, style);
@@ -38,7 +38,7 @@ fn header(r: &verify::Report, style: &Style) -> String {
     if let Some(t) = &r.through {
         let encodings: Vec<&str> = r.encodings.iter().map(|e| e.accept()).collect();
         scope.push_str(&format!(
-            ", {} a variant ({}) through {t}",
+            ", {} an encoding ({}) through {t}",
             plural(r.samples as usize, "sample", "samples"),
             encodings.join(", ")
         ));
@@ -81,8 +81,26 @@ fn pods_cell(v: &PathVerdict) -> String {
     }
 }
 
+/// The VARIANTS cell: each variant checked, with its verdict when they do not all share the
+/// path's.
+fn variants_cell(v: &PathVerdict) -> String {
+    if v.variants.iter().all(|x| x.verdict == v.verdict) {
+        v.variants
+            .iter()
+            .map(|x| x.variant.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        v.variants
+            .iter()
+            .map(|x| format!("{} {}", x.variant.name(), x.verdict.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 fn verdict_table(r: &verify::Report, style: &Style) -> String {
-    let mut t = Table::new(&["PATH", "VERDICT", "PODS", "NOT FRESH"]);
+    let mut t = Table::new(&["PATH", "VERDICT", "PODS", "VARIANTS", "NOT FRESH"]);
     for v in &r.verdicts {
         let mut not_fresh: Vec<String> = v.stale_pods.clone();
         not_fresh.extend(
@@ -93,14 +111,22 @@ fn verdict_table(r: &verify::Report, style: &Style) -> String {
         if v.diverged && not_fresh.is_empty() {
             not_fresh.push("pods disagree".into());
         }
-        if let Some(th) = &v.through
-            && th.stale > 0
-        {
-            not_fresh.push(format!(
-                "{}/{} through samples stale",
-                th.stale,
-                th.ok + th.stale + th.unproven
-            ));
+        // Through the edge, every variant's samples count.
+        let (stale, answered) = v
+            .variants
+            .iter()
+            .filter_map(|x| x.through.as_deref())
+            .chain(
+                v.variants
+                    .is_empty()
+                    .then_some(())
+                    .and(v.through.as_deref()),
+            )
+            .fold((0, 0), |(s, a), th| {
+                (s + th.stale, a + th.ok + th.stale + th.unproven)
+            });
+        if stale > 0 {
+            not_fresh.push(format!("{stale}/{answered} through samples stale"));
         }
         let note = match v.verdict {
             Verdict::Converged if not_fresh.is_empty() => {
@@ -116,6 +142,7 @@ fn verdict_table(r: &verify::Report, style: &Style) -> String {
             v.path.as_str().into(),
             TCell::new(v.verdict.name(), paint(v.verdict)),
             pods_cell(v).into(),
+            variants_cell(v).into(),
             note,
         ]);
     }
@@ -124,18 +151,90 @@ fn verdict_table(r: &verify::Report, style: &Style) -> String {
 
 fn stale_detail(v: &PathVerdict, expected: &str, style: &Style) -> String {
     let mut out = format!("\n{} {}\n", style.bold(&v.path), style.red("is stale:"));
-    out.push_str(&format!("  expected: {expected}\n"));
+    let stale: Vec<&VariantVerdict> = v
+        .variants
+        .iter()
+        .filter(|x| x.verdict == Verdict::Stale)
+        .collect();
+    // The page alone (or a report without variants): as it always read.
+    if v.variants.len() <= 1 || (stale.len() == 1 && stale[0].variant == Variant::Html) {
+        out.push_str(&part_detail(
+            &v.builds,
+            v.diverged,
+            &v.evidence,
+            v.through.as_deref(),
+            expected,
+            "  ",
+        ));
+        return out;
+    }
+    for x in stale {
+        let name = style.bold(x.variant.name());
+        // A variant stale only where its page is (one cache entry on each pod) says no more.
+        let follows_page = x.variant != Variant::Html
+            && x.builds.iter().flat_map(|b| &b.groups).all(|g| {
+                g.problems
+                    .iter()
+                    .all(|p| p == "its page fails the checks on this pod")
+            })
+            && x.through.as_ref().is_none_or(|t| {
+                t.groups.iter().all(|g| {
+                    g.problems
+                        .iter()
+                        .all(|p| p == "serves what the pods failing the checks serve")
+                })
+            });
+        if follows_page {
+            let mut what: Vec<String> = x.stale_pods.clone();
+            if let Some(t) = x.through.as_deref().filter(|t| t.stale > 0) {
+                what.push(format!(
+                    "{}/{} through samples",
+                    t.stale,
+                    t.ok + t.stale + t.unproven
+                ));
+            }
+            out.push_str(&format!(
+                "  {name} {}: stale where its page is ({})\n",
+                x.url,
+                what.join(", ")
+            ));
+            continue;
+        }
+        out.push_str(&format!("  {name} {}:\n", x.url));
+        out.push_str(&part_detail(
+            &x.builds,
+            x.diverged,
+            &v.evidence,
+            x.through.as_deref(),
+            &x.expected,
+            "    ",
+        ));
+    }
+    out
+}
+
+/// The expected, actual and through lines of one stale part of a page, indented.
+fn part_detail(
+    builds: &[verify::BuildGroup],
+    diverged: bool,
+    evidence: &[String],
+    through: Option<&verify::ThroughSummary>,
+    expected: &str,
+    indent: &str,
+) -> String {
+    let mut out = format!("{indent}expected: {expected}\n");
+    let pad = format!("{indent}          ");
     let mut lines: Vec<(String, String, String)> = Vec::new();
-    for b in &v.builds {
+    for b in builds {
         for g in &b.groups {
             let what = if !g.problems.is_empty() {
                 g.problems.join("; ")
-            } else if v.diverged {
+            } else if diverged {
                 String::new()
             } else {
                 "ok".to_string()
             };
-            let build = match (&b.build_id, v.builds.len() > 1) {
+            let build = match (&b.build_id, builds.len() > 1) {
                 (Some(id), true) => format!(" [build {id}]"),
                 _ => String::new(),
             };
@@ -146,21 +245,21 @@ fn stale_detail(v: &PathVerdict, expected: &str, style: &Style) -> String {
             ));
         }
     }
-    if v.diverged && !v.evidence.is_empty() {
+    if diverged && !evidence.is_empty() {
         out.push_str(&format!(
-            "  actual:   pods of one build pass the checks ({}) but serve different content; {}\n",
-            v.evidence.join(", "),
+            "{indent}actual:   pods of one build pass the checks ({}) but serve different content; {}\n",
+            evidence.join(", "),
             verify::judge::DIVERGED_HINT
         ));
-        out.push_str(&aligned("            ", &lines));
-    } else if v.diverged {
-        out.push_str("  actual:   pods of one build serve different content; add --expect-contains, --expect-regex or --baseline to tell which is fresh, or normalise what differs per generation (--ignore-preset timestamps, --ignore-preset nextjs)\n");
-        out.push_str(&aligned("            ", &lines));
+        out.push_str(&aligned(&pad, &lines));
+    } else if diverged {
+        out.push_str(&format!("{indent}actual:   pods of one build serve different content; add --expect-contains, --expect-regex or --baseline to tell which is fresh, or normalise what differs per generation (--ignore-preset timestamps, --ignore-preset nextjs)\n"));
+        out.push_str(&aligned(&pad, &lines));
     } else if !lines.is_empty() {
-        let text = aligned("            ", &lines);
-        out.push_str(&format!("  actual:   {}", text.trim_start()));
+        let text = aligned(&pad, &lines);
+        out.push_str(&format!("{indent}actual:   {}", text.trim_start()));
     }
-    if let Some(th) = &v.through
+    if let Some(th) = through
         && th.stale > 0
     {
         let tl: Vec<(String, String, String)> = th
@@ -179,8 +278,8 @@ fn stale_detail(v: &PathVerdict, expected: &str, style: &Style) -> String {
             })
             .collect();
         out.push_str(&format!(
-            "  through:  {}",
-            aligned("            ", &tl).trim_start()
+            "{indent}through:  {}",
+            aligned(&pad, &tl).trim_start()
         ));
     }
     out
@@ -262,22 +361,36 @@ fn through_table(r: &verify::Report, style: &Style) -> String {
     let mut out = format!(
         "\n{}\n",
         style.bold(&format!(
-            "Through {url} ({} a path and variant):",
+            "Through {url} ({} a path, variant and encoding):",
             plural(r.samples as usize, "sample", "samples")
         ))
     );
     let mut t = Table::new(&[
         "PATH",
+        "VARIANT",
         "STALE",
         "SHARE",
-        "BY VARIANT",
+        "BY ENCODING",
         "X-CACHE",
         "X-NEXTJS-CACHE",
         "AGE",
     ])
     .indent(2);
-    for v in &r.verdicts {
-        let Some(th) = &v.through else { continue };
+    let rows = r.verdicts.iter().flat_map(|v| {
+        let parts: Vec<(&str, Option<&verify::ThroughSummary>)> = if v.variants.is_empty() {
+            vec![("html", v.through.as_deref())]
+        } else {
+            v.variants
+                .iter()
+                .map(|x| (x.variant.name(), x.through.as_deref()))
+                .collect()
+        };
+        parts
+            .into_iter()
+            .map(move |(name, th)| (v.path.as_str(), name, th))
+    });
+    for (path, variant, th) in rows {
+        let Some(th) = th else { continue };
         let age = match (th.age_min, th.age_max) {
             (Some(a), Some(b)) if a == b => format!("{a}s"),
             (Some(a), Some(b)) => format!("{a}-{b}s"),
@@ -305,7 +418,8 @@ fn through_table(r: &verify::Report, style: &Style) -> String {
             stale.push_str(&format!(" (+{} unproven)", th.unproven));
         }
         t.row(vec![
-            v.path.as_str().into(),
+            path.into(),
+            variant.into(),
             TCell::new(
                 stale,
                 if th.stale == 0 && th.unproven == 0 {

@@ -35,10 +35,12 @@ use crate::transport::{RequestView, Transport};
 
 pub use judge::{
     BuildGroup, Changes, Criteria, HashGroup, PathVerdict, State, ThroughSummary, VariantShare,
-    Verdict,
+    VariantVerdict, Verdict,
 };
 pub use normalize::Normalizer;
 pub use snapshot::Snapshot;
+
+pub use crate::nextjs::Variant;
 
 /// Backoff of `--wait` rounds: from 250 ms, doubling, to 5 s.
 const WAIT_FIRST: Duration = Duration::from_millis(250);
@@ -74,6 +76,8 @@ pub struct Plan {
     pub baseline_file: Option<PathBuf>,
     pub save: Option<PathBuf>,
     pub wait: Option<Duration>,
+    /// The variants checked besides the HTML; `None`: every variant each page has.
+    pub variants: Option<Vec<Variant>>,
     pub warnings: Vec<String>,
 }
 
@@ -112,6 +116,7 @@ impl Plan {
             contains: s.expect_contains.clone(),
             regex,
             expect_changed: s.expect_changed,
+            page_checks: Vec::new(),
         };
         if targets.is_empty() && criteria.evidence().is_empty() && s.baseline.is_none() {
             return Err(ConfigError(
@@ -186,8 +191,23 @@ impl Plan {
             baseline,
             save: s.save.clone(),
             wait: s.wait,
+            variants: s.variants.clone(),
             warnings,
         })
+    }
+
+    /// Whether this variant is checked when a page has it: the page itself always; the others
+    /// unless `--variants` leaves them out, or `--etag` (which reads no body to find them).
+    pub fn wants(&self, v: Variant) -> bool {
+        v == Variant::Html
+            || (!self.etag && self.variants.as_ref().is_none_or(|list| list.contains(&v)))
+    }
+
+    /// Whether pages are read for the variants they call for.
+    pub fn finds_variants(&self) -> bool {
+        Variant::ALL
+            .iter()
+            .any(|v| *v != Variant::Html && self.wants(*v))
     }
 
     /// Whether a body must be held whole (else it is hashed as it streams).
@@ -235,6 +255,12 @@ pub enum FetchOutcome {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Fetch {
     pub path: String,
+    /// What was fetched of the page: the page itself (html), or a variant a browser fetches.
+    #[serde(default)]
+    pub variant: Variant,
+    /// For a variant: the URL fetched (path and query), after the redirect Next.js asked for.
+    #[serde(default)]
+    pub url: Option<String>,
     pub pod: String,
     /// For edge samples: the Accept-Encoding variant asked for.
     pub encoding: Option<Encoding>,
@@ -276,6 +302,15 @@ pub struct Fetch {
     /// anything, "through#1" included.
     #[serde(skip)]
     pub sample: bool,
+    /// For a page: the variants its response calls for, fetched next.
+    #[serde(skip)]
+    pub calls_for: Vec<crate::nextjs::VariantRequest>,
+    /// The `Location` of a redirect.
+    #[serde(skip)]
+    pub location: Option<String>,
+    /// For a variant fetched from a pod: the state of its page on the same pod.
+    #[serde(skip)]
+    pub page_state: Option<State>,
 }
 
 impl Fetch {
@@ -362,18 +397,19 @@ pub enum Progress<'a> {
     },
 }
 
-/// The fetches of one path until all are in.
+/// The fetches of one path until all are in: per pod (and per sample), the page then its
+/// variants.
 struct Pending {
-    pods: Vec<Fetch>,
-    samples: Vec<Fetch>,
+    pods: Vec<Vec<Fetch>>,
+    samples: Vec<Vec<Fetch>>,
     missing: usize,
 }
 
 impl Pending {
     fn new(n_pods: usize, n_samples: usize) -> Pending {
         Pending {
-            pods: vec![Fetch::default(); n_pods],
-            samples: vec![Fetch::default(); n_samples],
+            pods: vec![vec![Fetch::default()]; n_pods],
+            samples: vec![vec![Fetch::default()]; n_samples],
             missing: n_pods + n_samples,
         }
     }
@@ -382,9 +418,9 @@ impl Pending {
 /// What is kept of the run: each path's verdict and the responses the output needs.
 struct Kept {
     verdicts: Vec<Option<PathVerdict>>,
-    /// Every pod's last fetch by slot (JSON output only).
-    cells: Vec<Fetch>,
-    samples: Vec<Fetch>,
+    /// Per path, every pod's last fetches, page then variants (JSON output only).
+    cells: Vec<Vec<Fetch>>,
+    samples: Vec<Vec<Fetch>>,
     /// Per path, the responses people need to read its verdict (other outputs).
     failures: BTreeMap<usize, (Vec<Fetch>, Vec<Fetch>)>,
     snapshot: Option<Snapshot>,
@@ -396,42 +432,97 @@ struct Kept {
 }
 
 impl Kept {
-    fn judge(&mut self, plan: &Plan, p: usize, mut pend: Pending) {
+    fn judge(&mut self, plan: &Plan, p: usize, pend: Pending) {
         let path = plan.paths[p].as_str();
-        let baseline = plan.baseline.as_ref().map(|b| b.baseline(path));
-        let v = judge::evaluate(
+        // One part per variant: the page's fetches from every pod and sample, then each
+        // variant's, in pod order.
+        let mut parts: Vec<judge::Part> = Vec::new();
+        let mut part = |f: Fetch, sample: bool| {
+            let i = match parts.iter().position(|x| x.variant == f.variant) {
+                Some(i) => i,
+                None => {
+                    parts.push(judge::Part {
+                        variant: f.variant,
+                        url: String::new(),
+                        pods: Vec::new(),
+                        samples: Vec::new(),
+                        baseline: None,
+                    });
+                    parts.len() - 1
+                }
+            };
+            let x = &mut parts[i];
+            if x.url.is_empty() {
+                x.url = f.url.clone().unwrap_or_default();
+            }
+            if sample {
+                x.samples.push(f);
+            } else {
+                x.pods.push(f);
+            }
+        };
+        for f in pend.pods.into_iter().flatten() {
+            part(f, false);
+        }
+        for f in pend.samples.into_iter().flatten() {
+            part(f, true);
+        }
+        if !parts.iter().any(|x| x.variant == Variant::Html) {
+            parts.insert(0, judge::Part::empty(Variant::Html));
+        }
+        parts.sort_by_key(|x| x.variant);
+        for x in &mut parts {
+            if x.variant == Variant::Html {
+                x.url = path.to_string();
+            }
+            x.baseline = plan
+                .baseline
+                .as_ref()
+                .and_then(|b| b.baseline_of(path, x.variant));
+        }
+        let v = judge::evaluate_page(
             path,
-            &mut pend.pods,
-            &mut pend.samples,
+            &mut parts,
             plan.through
                 .as_ref()
                 .map(|t| t.target.location())
                 .as_deref(),
             &plan.criteria,
-            baseline.as_ref(),
+            plan.baseline.is_some(),
         );
-        for f in pend.pods.iter().chain(&pend.samples) {
+        let fetches = || parts.iter().flat_map(|x| x.pods.iter().chain(&x.samples));
+        for f in fetches() {
             if let (Some(e), Some(rule)) = (&f.erased, &f.erased_by) {
                 self.erasures
                     .entry(rule.clone())
                     .and_modify(|(_, more)| *more += 1)
-                    .or_insert_with(|| (format!("{} on {} ({e})", f.path, f.pod), 0));
+                    .or_insert_with(|| {
+                        let what = match &f.url {
+                            Some(u) => format!("{} ({u})", f.variant.name()),
+                            None => f.path.clone(),
+                        };
+                        (format!("{what} on {} ({e})", f.pod), 0)
+                    });
             }
         }
         if let Some(snap) = &mut self.snapshot {
-            pend.pods.iter().for_each(|f| snap.record(f));
+            parts
+                .iter()
+                .flat_map(|x| &x.pods)
+                .for_each(|f| snap.record(f));
         }
-        let (n_pods, n_samples) = (pend.pods.len(), pend.samples.len());
         if self.keep_all {
-            for (i, f) in pend.pods.into_iter().enumerate() {
-                self.cells[p * n_pods + i] = f;
-            }
-            for (i, f) in pend.samples.into_iter().enumerate() {
-                self.samples[p * n_samples + i] = f;
-            }
+            self.cells[p] = parts.iter().flat_map(|x| x.pods.clone()).collect();
+            self.samples[p] = parts.iter().flat_map(|x| x.samples.clone()).collect();
         } else {
-            let pods: Vec<Fetch> = pend.pods.into_iter().filter(Fetch::is_failure).collect();
-            let smp: Vec<Fetch> = pend.samples.into_iter().filter(Fetch::is_failure).collect();
+            let pods: Vec<Fetch> = parts
+                .iter()
+                .flat_map(|x| x.pods.iter().filter(|f| f.is_failure()).cloned())
+                .collect();
+            let smp: Vec<Fetch> = parts
+                .iter()
+                .flat_map(|x| x.samples.iter().filter(|f| f.is_failure()).cloned())
+                .collect();
             if pods.is_empty() && smp.is_empty() {
                 self.failures.remove(&p);
             } else {
@@ -452,11 +543,18 @@ pub async fn run(
     mut on: impl FnMut(Progress<'_>),
 ) -> Report {
     let started = Instant::now();
+    let json_needle = plan.criteria.contains.as_ref().and_then(|c| {
+        let quoted = serde_json::to_string(c).expect("strings serialize");
+        let inner = quoted[1..quoted.len() - 1].to_string();
+        (inner != *c).then_some(inner)
+    });
     let shared = Arc::new(fetch::Shared {
         plan: plan.clone(),
         ctx: ctx.clone(),
         transport: transport.clone(),
         build_re: Regex::new(crate::nextjs::BUILD_ID).expect("static regex"),
+        next_data_re: Regex::new(crate::nextjs::NEXT_DATA_QUERY).expect("static regex"),
+        json_needle,
     });
     let n_pods = plan.targets.len();
     let n_samples = plan.samples_per_path();
@@ -465,12 +563,12 @@ pub async fn run(
     let mut kept = Kept {
         verdicts: vec![None; n_paths],
         cells: if keep_all {
-            vec![Fetch::default(); n_paths * n_pods]
+            vec![Vec::new(); n_paths]
         } else {
             Vec::new()
         },
         samples: if keep_all {
-            vec![Fetch::default(); n_paths * n_samples]
+            vec![Vec::new(); n_paths]
         } else {
             Vec::new()
         },
@@ -494,18 +592,20 @@ pub async fn run(
         // A path's slots are made when its first response arrives and go when it is judged, so
         // only the paths in flight are held.
         let mut pending: BTreeMap<usize, Pending> = BTreeMap::new();
-        fetch::fetch_all(&shared, lanes(plan, &todo), |f| {
-            on(Progress::Fetch(round, &f));
-            let p = f.path_index;
+        fetch::fetch_all(&shared, lanes(plan, &todo), |fs| {
+            for f in &fs {
+                on(Progress::Fetch(round, f));
+            }
+            let Some(first) = fs.first() else { return };
+            let (p, slot, sample) = (first.path_index, first.slot, first.sample);
             let pend = pending
                 .entry(p)
                 .or_insert_with(|| Pending::new(n_pods, n_samples));
             pend.missing -= 1;
-            let slot = f.slot;
-            if f.sample {
-                pend.samples[slot] = f;
+            if sample {
+                pend.samples[slot] = fs;
             } else {
-                pend.pods[slot] = f;
+                pend.pods[slot] = fs;
             }
             if pend.missing == 0 {
                 let pend = pending.remove(&p).expect("present");
@@ -559,13 +659,15 @@ pub async fn run(
 
     let Kept {
         verdicts,
-        mut cells,
-        mut samples,
+        cells,
+        samples,
         failures,
         snapshot,
         erasures,
         ..
     } = kept;
+    let mut cells: Vec<Fetch> = cells.into_iter().flatten().collect();
+    let mut samples: Vec<Fetch> = samples.into_iter().flatten().collect();
     let verdicts: Vec<PathVerdict> = verdicts
         .into_iter()
         .map(|v| v.expect("every path judged"))
@@ -739,7 +841,13 @@ pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
             .map(|t| t.target.location().to_string()),
         paths: plan.paths.clone(),
         requests,
-        warnings: plan.warnings.clone(),
+        warnings: {
+            let mut w = plan.warnings.clone();
+            if plan.finds_variants() {
+                w.push("the data JSON and RSC payloads a browser also fetches are found in each page's response and fetched after it, so they are not listed".into());
+            }
+            w
+        },
     }
 }
 
@@ -763,6 +871,14 @@ struct FetchEvent<'a> {
 
 impl Item for FetchEvent<'_> {
     const EVENT: &'static str = "fetch";
+    /// The bar counts pages: the variants each page calls for are not known up front.
+    fn shown(&self, _: &Style) -> Shown {
+        if self.fetch.variant == Variant::Html {
+            Shown::Tick
+        } else {
+            Shown::Nothing
+        }
+    }
 }
 
 /// A round ended; `next` requests follow in another round after `pause` (none: the last).

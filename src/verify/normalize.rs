@@ -147,10 +147,18 @@ impl Normalizer {
     /// The bytes to hash: the selected part, with ignored matches replaced; and whether that
     /// erased the body (see [`Normalised::erased`]).
     pub fn apply<'a>(&self, body: &'a [u8]) -> Result<Normalised<'a>, String> {
+        self.apply_to(body, true)
+    }
+
+    /// As [`Normalizer::apply`]; for a variant of a page (`page` false: a data JSON, an RSC
+    /// payload, which a selection written for the HTML need not match), a selection that matches
+    /// nothing leaves the whole body to hash.
+    pub fn apply_to<'a>(&self, body: &'a [u8], page: bool) -> Result<Normalised<'a>, String> {
         let mut text: std::borrow::Cow<'a, [u8]> = std::borrow::Cow::Borrowed(body);
         if let Some((sel, label)) = &self.select {
             match sel.captures(body).and_then(|c| c.get(1)) {
                 Some(m) => text = std::borrow::Cow::Borrowed(&body[m.range()]),
+                None if !page => {}
                 None => return Err("--select matched nothing in this body".into()),
             }
             if !body.is_empty() && content(&text) == 0 {

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::Variant;
 use super::normalize::Normalizer;
 use crate::error::ConfigError;
 
@@ -20,8 +21,12 @@ pub struct Snapshot {
     pub taken_at: String,
     pub etag_mode: bool,
     pub normalisation: Vec<String>,
-    /// path -> pod -> entry
+    /// path -> pod -> entry: the page itself.
     pub paths: BTreeMap<String, BTreeMap<String, SnapshotEntry>>,
+    /// path -> variant -> pod -> entry: the data JSON and RSC payloads of the pages that have
+    /// them (absent from snapshots taken before variants were checked).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variants: BTreeMap<String, BTreeMap<Variant, BTreeMap<String, SnapshotEntry>>>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -44,21 +49,29 @@ impl Snapshot {
             etag_mode,
             normalisation,
             paths: BTreeMap::new(),
+            variants: BTreeMap::new(),
         }
     }
 
     /// Records what one pod served (fetches that got no answer are not recorded).
     pub fn record(&mut self, f: &super::Fetch) {
         if let (Some(super::FetchOutcome::Fetched), Some(hash)) = (f.outcome, &f.hash) {
-            self.paths.entry(f.path.clone()).or_default().insert(
-                f.pod.clone(),
-                SnapshotEntry {
-                    hash: hash.clone(),
-                    status: f.status,
-                    etag: f.etag.clone(),
-                    build_id: f.build_id.clone(),
-                },
-            );
+            let entry = SnapshotEntry {
+                hash: hash.clone(),
+                status: f.status,
+                etag: f.etag.clone(),
+                build_id: f.build_id.clone(),
+            };
+            let pods = match f.variant {
+                Variant::Html => self.paths.entry(f.path.clone()).or_default(),
+                v => self
+                    .variants
+                    .entry(f.path.clone())
+                    .or_default()
+                    .entry(v)
+                    .or_default(),
+            };
+            pods.insert(f.pod.clone(), entry);
         }
     }
 
@@ -106,18 +119,25 @@ impl Snapshot {
         Ok(())
     }
 
+    /// What the snapshot holds of one variant of `path`: the page's (empty when the path is
+    /// missing: every response differs from it), or a variant's when the snapshot recorded it.
+    pub fn baseline_of(&self, path: &str, variant: Variant) -> Option<super::judge::Baseline> {
+        match variant {
+            Variant::Html => Some(self.baseline(path)),
+            v => self
+                .variants
+                .get(path)
+                .and_then(|by| by.get(&v))
+                .map(baseline_from),
+        }
+    }
+
     /// Every hash any pod served for `path` when the snapshot was taken, and each pod's build.
     pub fn baseline(&self, path: &str) -> super::judge::Baseline {
         let Some(pods) = self.paths.get(path) else {
             return super::judge::Baseline::default();
         };
-        super::judge::Baseline {
-            hashes: pods.values().map(|e| e.hash.clone()).collect(),
-            builds: pods
-                .iter()
-                .map(|(pod, e)| (pod.clone(), e.build_id.clone()))
-                .collect(),
-        }
+        baseline_from(pods)
     }
 
     /// Every pod the snapshot recorded, on any path.
@@ -126,6 +146,16 @@ impl Snapshot {
             .values()
             .flat_map(|pods| pods.keys().map(String::as_str))
             .collect()
+    }
+}
+
+fn baseline_from(pods: &BTreeMap<String, SnapshotEntry>) -> super::judge::Baseline {
+    super::judge::Baseline {
+        hashes: pods.values().map(|e| e.hash.clone()).collect(),
+        builds: pods
+            .iter()
+            .map(|(pod, e)| (pod.clone(), e.build_id.clone()))
+            .collect(),
     }
 }
 

@@ -454,9 +454,34 @@ pub fn verdict<'a>(r: &'a verify::Report, path: &str) -> &'a verify::PathVerdict
         .unwrap_or_else(|| panic!("no verdict for {path}: {:#?}", r.verdicts))
 }
 
-/// The pods' fetches of one path of a verify report, in pod order.
+/// The pods' fetches of one path's page (not its variants) of a verify report, in pod order.
 pub fn fetches<'a>(r: &'a verify::Report, path: &str) -> Vec<&'a verify::Fetch> {
-    r.cells.iter().filter(|c| c.path == path).collect()
+    variant_fetches(r, path, verify::Variant::Html)
+}
+
+/// The pods' fetches of one variant of one path of a verify report, in pod order.
+pub fn variant_fetches<'a>(
+    r: &'a verify::Report,
+    path: &str,
+    variant: verify::Variant,
+) -> Vec<&'a verify::Fetch> {
+    r.cells
+        .iter()
+        .filter(|c| c.path == path && c.variant == variant)
+        .collect()
+}
+
+/// One variant's verdict of one path.
+pub fn variant_verdict<'a>(
+    r: &'a verify::Report,
+    path: &str,
+    variant: verify::Variant,
+) -> &'a verify::VariantVerdict {
+    verdict(r, path)
+        .variants
+        .iter()
+        .find(|v| v.variant == variant)
+        .unwrap_or_else(|| panic!("no {variant:?} verdict for {path}: {:#?}", r.verdicts))
 }
 
 /// One pod's fetch of one path of a verify report.

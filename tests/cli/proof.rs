@@ -5,10 +5,10 @@
 use std::process::Output;
 
 use revalidate::choices::Encoding;
-use revalidate::verify::{State, Verdict};
+use revalidate::verify::{State, Variant, Verdict};
 use revalidate_sim::{Edge, EdgeOptions, Fault};
 
-use crate::common::{TestFleet, code, envelope, stderr, stdout, verify_of};
+use crate::common::{TestFleet, code, envelope, stderr, stdout, variant_verdict, verify_of};
 
 const PRESET: [&str; 2] = ["--ignore-preset", "timestamps"];
 
@@ -402,15 +402,29 @@ fn a_new_build_is_not_a_changed_page() {
     let out = verify_pods(&tf, &[&args[..], &["-o", "json"]].concat());
     assert_eq!(code(&out), 4, "pod-3 serves the old page: {}", stdout(&out));
     let r = verify_of(&envelope(&out)).clone();
-    let v = &r.verdicts[0];
-    assert_eq!(v.verdict, Verdict::Unproven, "{v:#?}");
+    // The page of pod-3 cannot show a change (its bytes differ by its build alone) ...
+    let page = variant_verdict(&r, "/posts/a", Variant::Html);
+    assert_eq!(page.verdict, Verdict::Unproven, "{page:#?}");
     assert!(
-        v.reason
+        page.reason
             .contains("pod-3 runs build NewBuild555, not the baseline's"),
         "{}",
-        v.reason
+        page.reason
     );
-    let text = stdout(&verify_pods(&tf, &args));
+    // ... and its data JSON, which names no build, is the baseline's: unchanged.
+    let data = variant_verdict(&r, "/posts/a", Variant::Data);
+    assert_eq!(data.verdict, Verdict::Stale, "{data:#?}");
+    assert_eq!(data.stale_pods, ["pod-3"]);
+    assert_eq!(r.verdicts[0].verdict, Verdict::Stale);
+    // The page alone says unproven, and why.
+    let page_only = [&args[..], &["--variants", "html"]].concat();
+    let out = verify_pods(&tf, &[&page_only[..], &["-o", "json"]].concat());
+    assert_eq!(code(&out), 4);
+    assert_eq!(
+        verify_of(&envelope(&out)).verdicts[0].verdict,
+        Verdict::Unproven
+    );
+    let text = stdout(&verify_pods(&tf, &page_only));
     assert!(text.contains("cannot show that the page changed"), "{text}");
     // The whole fleet on the new build, serving the old page, proves nothing either.
     tf.fleet().cms().set_title("a", "Post A (seed)");
@@ -418,11 +432,17 @@ fn a_new_build_is_not_a_changed_page() {
         tf.pod(i)
             .set_build("NewBuild555", "fedcba9876543210fedcba9876543210");
     }
-    let out = verify_pods(&tf, &[&args[..], &["-o", "json"]].concat());
+    let out = verify_pods(&tf, &[&page_only[..], &["-o", "json"]].concat());
     assert_eq!(code(&out), 4, "{}", stdout(&out));
     assert_eq!(
         verify_of(&envelope(&out)).verdicts[0].verdict,
         Verdict::Unproven
+    );
+    let out = verify_pods(&tf, &[&args[..], &["-o", "json"]].concat());
+    assert_eq!(code(&out), 4, "{}", stdout(&out));
+    assert_ne!(
+        verify_of(&envelope(&out)).verdicts[0].verdict,
+        Verdict::Fresh
     );
     // A content check proves what the build cannot: the new build's pages are the old page.
     let out = verify_pods(

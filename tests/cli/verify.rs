@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use revalidate::choices::Encoding;
 use revalidate::exit::Stop;
-use revalidate::verify::{Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Verdict};
+use revalidate::verify::{Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Variant, Verdict};
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{
@@ -56,6 +56,11 @@ fn verify_json(tf: &TestFleet, paths: &[&str], extra: &[&str]) -> (i32, Report) 
         "the step's exit_code is the process's"
     );
     (code(&out), r)
+}
+
+/// The fetches of pages, not of their variants.
+fn pages(fs: &[Fetch]) -> Vec<&Fetch> {
+    fs.iter().filter(|f| f.variant == Variant::Html).collect()
 }
 
 /// The pods (or samples) of each hash group of one path's only build, largest group first.
@@ -291,8 +296,7 @@ fn a_fresh_fleet_is_fresh_in_input_order_and_fits_the_schema() {
     assert_eq!(rc, 0, "{r:#?}");
     let order: Vec<&str> = r.verdicts.iter().map(|v| v.path.as_str()).collect();
     assert_eq!(order, paths, "verdicts follow the input order");
-    let cell_order: Vec<(&str, &str)> = r
-        .cells
+    let cell_order: Vec<(&str, &str)> = pages(&r.cells)
         .iter()
         .map(|c| (c.path.as_str(), c.pod.as_str()))
         .collect();
@@ -336,7 +340,7 @@ fn a_fresh_fleet_is_fresh_in_input_order_and_fits_the_schema() {
         .map(|p| {
             squash(&text)
                 .lines()
-                .position(|l| l == format!("{p} fresh 3/3 fresh -"))
+                .position(|l| l.starts_with(&format!("{p} fresh 3/3 fresh ")) && l.ends_with(" -"))
                 .unwrap_or_else(|| panic!("no row for {p}:\n{text}"))
         })
         .collect();
@@ -362,7 +366,10 @@ fn a_fresh_fleet_is_fresh_in_input_order_and_fits_the_schema() {
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
     assert!(
-        has_line(&text, "/posts/b converged 3/3 agree (agreement, not proof)"),
+        has_line(
+            &text,
+            "/posts/b converged 3/3 agree html, data (agreement, not proof)"
+        ),
         "{text}"
     );
     assert!(
@@ -378,7 +385,16 @@ fn ndjson_events_fit_the_schema_and_come_in_order() {
     let out = verify(
         &tf,
         &["/posts/a", "/plain/b"],
-        &["-o", "ndjson", "--through", &lb.url(), "--samples", "3"],
+        &[
+            "-o",
+            "ndjson",
+            "--through",
+            &lb.url(),
+            "--samples",
+            "3",
+            "--variants",
+            "html",
+        ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let evs = events(&out);
@@ -545,6 +561,7 @@ fn ignore_regex_replaces_what_it_matches() {
 
 #[test]
 fn select_hashes_only_the_capture_group() {
+    // The selection is of the HTML: the page alone is checked here.
     let tf = TestFleet::three();
     let select = r#"<h1 id="title">(.*?)</h1>"#;
     assert_eq!(
@@ -554,7 +571,11 @@ fn select_hashes_only_the_capture_group() {
     // The timestamps differ, outside the selected heading.
     let (rc, r) = verify_json(&tf, &["/posts/a"], &[]);
     assert_eq!(rc, 4, "{r:#?}");
-    let (rc, r) = verify_json(&tf, &["/posts/a"], &["--select", select]);
+    let (rc, r) = verify_json(
+        &tf,
+        &["/posts/a"],
+        &["--select", select, "--variants", "html"],
+    );
     assert_eq!(rc, 0, "{r:#?}");
     assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Converged);
     assert_eq!(r.normalisation, [format!("select:{select}")]);
@@ -569,7 +590,11 @@ fn select_hashes_only_the_capture_group() {
     // A change inside the heading is caught.
     tf.fleet().cms().set_title("a", "Post A selected");
     revalidate_on(&tf, 1, "/posts/a");
-    let (rc, r) = verify_json(&tf, &["/posts/a"], &["--select", select]);
+    let (rc, r) = verify_json(
+        &tf,
+        &["/posts/a"],
+        &["--select", select, "--variants", "html"],
+    );
     assert_eq!(rc, 4, "{r:#?}");
     assert!(verdict(&r, "/posts/a").diverged);
     assert_eq!(
@@ -578,7 +603,11 @@ fn select_hashes_only_the_capture_group() {
     );
 
     // A page without the selected part is not proven anything.
-    let (rc, r) = verify_json(&tf, &["/posts/a"], &["--select", "<h2>(.*)</h2>"]);
+    let (rc, r) = verify_json(
+        &tf,
+        &["/posts/a"],
+        &["--select", "<h2>(.*)</h2>", "--variants", "html"],
+    );
     assert_eq!(rc, 3, "{r:#?}");
     assert_eq!(verdict(&r, "/posts/a").verdict, Verdict::Unreachable);
     assert!(fetches(&r, "/posts/a").iter().all(|c| {
@@ -661,7 +690,10 @@ fn ignore_revalidate_is_caught() {
     );
     assert_eq!(code(&out), 4);
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a stale 2/3 fresh pod-1"), "{text}");
+    assert!(
+        has_line(&text, "/posts/a stale 2/3 fresh html, data pod-1"),
+        "{text}"
+    );
     assert!(
         has_line_matching(&text, r#"^actual: [0-9a-f]{12} pod-2, pod-3 ok$"#),
         "{text}"
@@ -691,7 +723,7 @@ fn expect_contains_names_the_stale_pods() {
     assert_eq!(code(&out), 4);
     let text = stdout(&out);
     assert!(
-        has_line(&text, "/posts/a stale 1/3 fresh pod-2, pod-3"),
+        has_line(&text, "/posts/a stale 1/3 fresh html, data pod-2, pod-3"),
         "{text}"
     );
     assert!(has_line(&text, "/posts/a is stale:"), "{text}");
@@ -715,7 +747,10 @@ fn expect_contains_names_the_stale_pods() {
     );
     // /posts/b lacks the text everywhere: stale on every pod (agreeing is not enough).
     assert!(
-        has_line(&text, "/posts/b stale 0/3 fresh pod-1, pod-2, pod-3"),
+        has_line(
+            &text,
+            "/posts/b stale 0/3 fresh html, data pod-1, pod-2, pod-3"
+        ),
         "{text}"
     );
     assert!(
@@ -768,7 +803,7 @@ fn expect_regex_names_the_stale_pods() {
     assert_eq!(code(&out), 4);
     let text = stdout(&out);
     assert!(
-        has_line(&text, "/posts/a stale 1/3 fresh pod-1, pod-2"),
+        has_line(&text, "/posts/a stale 1/3 fresh html, data pod-1, pod-2"),
         "{text}"
     );
     assert!(
@@ -813,7 +848,13 @@ fn a_500_on_one_pod_is_stale() {
 
     let out = verify(&tf, &["/posts/a"], &FAST);
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a stale 0/3 fresh pod-2"), "{text}");
+    assert!(
+        has_line(
+            &text,
+            "/posts/a stale 0/3 fresh html stale, data converged pod-2"
+        ),
+        "{text}"
+    );
     assert!(
         has_line_matching(&text, r"^[0-9a-f]{12} pod-2 status 500, expected 200$"),
         "{text}"
@@ -873,7 +914,10 @@ fn unreachable_pods_make_the_path_unreachable_not_fresh() {
     assert_eq!(code(&out), 3);
     let text = stdout(&out);
     assert!(
-        has_line(&text, "/posts/a unreachable 0/3 fresh pod-3 (unreachable)"),
+        has_line(
+            &text,
+            "/posts/a unreachable 0/3 fresh html unreachable, data converged pod-3 (unreachable)"
+        ),
         "{text}"
     );
     assert!(has_line(&text, "Fetches that failed (1):"), "{text}");
@@ -1105,7 +1149,10 @@ fn mixed_builds_are_unproven_without_a_check_and_fresh_with_one() {
     assert_eq!(code(&out), 4);
     let text = stdout(&out);
     assert!(
-        has_line(&text, "/posts/a unproven 3/3 unproven (cannot be compared)"),
+        has_line(
+            &text,
+            "/posts/a unproven 3/3 unproven html, data (cannot be compared)"
+        ),
         "{text}"
     );
     assert!(has_line(&text, "Not proven (1):"), "{text}");
@@ -1139,7 +1186,10 @@ fn mixed_builds_are_unproven_without_a_check_and_fresh_with_one() {
     let out = verify(&tf, &["/posts/a"], &check);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a fresh 3/3 fresh -"), "{text}");
+    assert!(
+        has_line(&text, "/posts/a fresh 3/3 fresh html, data -"),
+        "{text}"
+    );
     assert!(has_line(&text, "1 path: 1 fresh · exit 0"), "{text}");
 }
 
@@ -1271,7 +1321,7 @@ fn gzip_and_identity_give_one_hash() {
     let (url, request) = gzip_responder(gz_body);
     let out = tf
         .cmd()
-        .args(["verify", "/plain/a", "-o", "json"])
+        .args(["verify", "/plain/a", "-o", "json", "--variants", "html"])
         .args(["--pod", &format!("pod-1={}", tf.pod(0).url())])
         .args(["--pod", &format!("gz={url}")])
         .output()
@@ -1644,7 +1694,10 @@ fn wait_gives_up_at_the_deadline_naming_the_stale_pod() {
     let out = verify(&tf, &["/posts/a"], &args);
     assert_eq!(code(&out), 4, "{}", stdout(&out));
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/a stale 2/3 fresh pod-3"), "{text}");
+    assert!(
+        has_line(&text, "/posts/a stale 2/3 fresh html, data pod-3"),
+        "{text}"
+    );
     assert!(
         has_line_matching(
             &text,
@@ -1676,8 +1729,11 @@ fn through_a_round_robin_balancer_measures_the_stale_share() {
     tf.fleet().cms().set_title("a", "Post A v5");
     revalidate_on(&tf, 0, "/posts/a");
     revalidate_on(&tf, 1, "/posts/a");
-    // 10 samples in each of the 3 Accept-Encoding variants: 30 a path.
+    // 10 samples in each of the 3 Accept-Encoding variants: 30 a path (of the page alone, so
+    // the round-robin spreads them evenly).
     let args = [
+        "--variants",
+        "html",
         "--through",
         &lb.url(),
         "--samples",
@@ -1731,21 +1787,24 @@ fn through_a_round_robin_balancer_measures_the_stale_share() {
     assert!(
         has_line(
             &text,
-            &format!("Through {} (10 samples a path and variant):", lb.url())
+            &format!(
+                "Through {} (10 samples a path, variant and encoding):",
+                lb.url()
+            )
         ),
         "{text}"
     );
     assert!(
         has_line_matching(
             &text,
-            r"^/posts/a 10/30 33% identity \d+%, gzip \d+%, br \d+% - HIT×30 -$"
+            r"^/posts/a html 10/30 33% identity \d+%, gzip \d+%, br \d+% - HIT×30 -$"
         ),
         "{text}"
     );
     assert!(
         has_line(
             &text,
-            "/posts/a stale 2/3 fresh pod-3, 10/30 through samples stale"
+            "/posts/a stale 2/3 fresh html pod-3, 10/30 through samples stale"
         ),
         "{text}"
     );
@@ -1813,12 +1872,12 @@ fn the_through_table_does_not_call_unproven_samples_zero_percent_stale() {
     assert!(
         has_line_matching(
             &text,
-            r"^/posts/a 0/6 \(\+6 unproven\) >=0% identity >=0%, gzip >=0%, br >=0% "
+            r"^/posts/a html 0/6 \(\+6 unproven\) >=0% identity >=0%, gzip >=0%, br >=0% "
         ),
         "the through row:\n{text}"
     );
     assert!(
-        !has_line_matching(&text, r"^/posts/a 0/6 0% "),
+        !has_line_matching(&text, r"^/posts/a html 0/6 0% "),
         "the through table claims 0% stale for unproven samples:\n{text}"
     );
 }
@@ -1831,6 +1890,7 @@ fn a_stale_pod_missing_from_the_list_is_caught_through_the_balancer() {
     revalidate_on(&tf, 0, "/posts/c");
     revalidate_on(&tf, 1, "/posts/c");
     // pod-3 is behind the balancer but not listed: the listed pods agree, and no check is given.
+    // (The page alone, so the round-robin spreads the samples evenly.)
     let out = tf
         .cmd()
         .args([
@@ -1840,6 +1900,8 @@ fn a_stale_pod_missing_from_the_list_is_caught_through_the_balancer() {
             "json",
             "--ignore-preset",
             "timestamps",
+            "--variants",
+            "html",
         ])
         .args(["--pod", &format!("pod-1={}", tf.pod(0).url())])
         .args(["--pod", &format!("pod-2={}", tf.pod(1).url())])
@@ -1853,9 +1915,8 @@ fn a_stale_pod_missing_from_the_list_is_caught_through_the_balancer() {
     assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 2));
     let th = through(&r, "/posts/c");
     assert_eq!((th.stale, th.ok, th.samples), (2, 4, 6));
-    let stale: Vec<&Fetch> = r
-        .through_samples
-        .iter()
+    let stale: Vec<&Fetch> = pages(&r.through_samples)
+        .into_iter()
         .filter(|s| s.state == Some(State::Stale))
         .collect();
     assert_eq!(stale.len(), 2);
@@ -1883,6 +1944,8 @@ fn through_alone_needs_a_content_check() {
             &lb.url(),
             "--samples",
             "3",
+            "--variants",
+            "html",
         ])
         .args(extra);
         c.output().unwrap()
@@ -1936,11 +1999,11 @@ fn through_alone_needs_a_content_check() {
     ]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let text = stdout(&out);
-    assert!(has_line(&text, "/posts/b fresh - -"), "{text}");
+    assert!(has_line(&text, "/posts/b fresh - html -"), "{text}");
     assert!(
         has_line(
             &text,
-            "/posts/b 0/9 0% identity 0%, gzip 0%, br 0% - HIT×9 -"
+            "/posts/b html 0/9 0% identity 0%, gzip 0%, br 0% - HIT×9 -"
         ),
         "{text}"
     );
@@ -1966,7 +2029,10 @@ fn encodings_choose_the_variants_sampled() {
     );
     assert_eq!(rc, 0, "{r:#?}");
     assert_eq!(r.encodings, [Encoding::Identity, Encoding::Gzip]);
-    let encodings: Vec<Option<Encoding>> = r.through_samples.iter().map(|s| s.encoding).collect();
+    let encodings: Vec<Option<Encoding>> = pages(&r.through_samples)
+        .iter()
+        .map(|s| s.encoding)
+        .collect();
     assert_eq!(
         encodings,
         [
@@ -2089,8 +2155,12 @@ fn a_pod_may_be_named_like_a_through_sample() {
     assert_eq!(v.verdict, Verdict::Fresh);
     assert_eq!((v.fresh_pods, v.total_pods), (2, 2));
     assert_eq!(through(&r, "/plain/a").ok, 6);
-    assert_eq!(r.cells.len(), 2, "the pod is a pod");
-    assert_eq!(r.through_samples.len(), 6, "the samples are samples");
+    assert_eq!(pages(&r.cells).len(), 2, "the pod is a pod");
+    assert_eq!(
+        pages(&r.through_samples).len(),
+        6,
+        "the samples are samples"
+    );
     assert_eq!(
         fetch(&r, "/plain/a", "through#1").outcome,
         Some(FetchOutcome::Fetched)
@@ -2113,10 +2183,10 @@ fn demo_tells_the_story_stale_then_fresh() {
         at(r#"pod-2 "Post A (initial)" stale"#),
         at(r#"pod-3 "Post A (initial)" stale"#),
     ];
-    let stale = at("/posts/a stale 1/3 fresh pod-2, pod-3, 6/9 through samples stale");
+    let stale = at("/posts/a stale 1/3 fresh html, data pod-2, pod-3, 12/18 through samples stale");
     let stale_total = at("1 path: 0 fresh, 1 stale · exit 4");
     let fanned = at("/posts/a 3/3 - 3 revalidated");
-    let fresh = at("/posts/a fresh 3/3 fresh -");
+    let fresh = at("/posts/a fresh 3/3 fresh html, data -");
     let fresh_total = at("1 path: 1 fresh · exit 0");
     assert!(stale_titles[1] < stale && stale < stale_total, "{text}");
     assert!(
@@ -2130,7 +2200,7 @@ fn demo_tells_the_story_stale_then_fresh() {
     assert!(
         has_line(
             &text,
-            "/posts/a 0/9 0% identity 0%, gzip 0%, br 0% - HIT×9 -"
+            "/posts/a html 0/9 0% identity 0%, gzip 0%, br 0% - HIT×9 -"
         ),
         "{text}"
     );

@@ -17,12 +17,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use regex::bytes::Regex;
 
-use super::{Fetch, FetchOutcome};
+use super::{Fetch, FetchOutcome, Variant};
 
 use crate::choices::Encoding;
 
 /// What every pod must satisfy, beyond agreeing with the others.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Criteria {
     pub status: u16,
     /// Whether `status` was asked for (an explicit 200 proves no more than the default).
@@ -30,9 +30,27 @@ pub struct Criteria {
     pub contains: Option<String>,
     pub regex: Option<Regex>,
     pub expect_changed: bool,
+    /// For a variant of a page on a pod: the page's checks, which it passed on the same pod (a
+    /// pod regenerates a page and its data JSON and RSC payload together, in one cache entry,
+    /// while the text checked may not appear in them as it does in the HTML). Empty otherwise.
+    pub page_checks: Vec<String>,
 }
 
 impl Criteria {
+    /// The checks of a variant of a page: its status, a change since a baseline that recorded
+    /// the variant, and, on pods, its page's checks passed on the same pod; through an edge
+    /// alone (no pod to vouch for it) the content checks themselves.
+    pub fn for_variant(&self, on_pods: bool, page_checks: Vec<String>, baseline: bool) -> Criteria {
+        let mut c = self.clone();
+        c.expect_changed &= baseline;
+        if on_pods {
+            c.contains = None;
+            c.regex = None;
+            c.page_checks = page_checks;
+        }
+        c
+    }
+
     /// The checks that prove new content when they hold, as people read them; empty when the
     /// run can only show agreement.
     pub fn evidence(&self) -> Vec<String> {
@@ -49,13 +67,22 @@ impl Criteria {
         if self.expect_changed {
             e.push("changed since the baseline".into());
         }
+        if !self.page_checks.is_empty() {
+            e.push(format!(
+                "its page passes the checks on the same pod ({})",
+                self.page_checks.join(", ")
+            ));
+        }
         e
     }
 
     /// Whether a check of the content itself was given (text, pattern or status), beyond a
     /// change since the baseline.
     pub fn content_checked(&self) -> bool {
-        self.contains.is_some() || self.regex.is_some() || (self.status_given && self.status != 200)
+        self.contains.is_some()
+            || self.regex.is_some()
+            || (self.status_given && self.status != 200)
+            || !self.page_checks.is_empty()
     }
 
     /// The `expected:` line of a path.
@@ -246,6 +273,183 @@ pub struct PathVerdict {
     pub changes: Option<Changes>,
     /// Boxed: most runs have no edge, and a verdict is kept for every path.
     pub through: Option<Box<ThroughSummary>>,
+    /// Each variant a browser fetches of the page, judged apart (the page itself first): the
+    /// path's verdict is the worst of theirs.
+    pub variants: Vec<VariantVerdict>,
+}
+
+/// One variant of a page (the page itself, its data JSON, its RSC or prefetch payload), judged
+/// from what the pods and the edge served of it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VariantVerdict {
+    pub variant: Variant,
+    /// The URL fetched (path and query; the first pod's when pods of several builds differ).
+    pub url: String,
+    /// What every pod's response of this variant must satisfy.
+    pub expected: String,
+    pub verdict: Verdict,
+    pub reason: String,
+    pub fresh_pods: usize,
+    pub agreeing_pods: usize,
+    /// Pods whose page called for this variant.
+    pub total_pods: usize,
+    pub stale_pods: Vec<String>,
+    pub unreachable_pods: Vec<String>,
+    pub diverged: bool,
+    pub builds: Vec<BuildGroup>,
+    pub changes: Option<Changes>,
+    pub through: Option<Box<ThroughSummary>>,
+}
+
+/// The fetches of one variant of a page, to be judged together.
+#[derive(Debug)]
+pub struct Part {
+    pub variant: Variant,
+    pub url: String,
+    pub pods: Vec<Fetch>,
+    pub samples: Vec<Fetch>,
+    /// What the baseline holds of this variant (`None`: no baseline, or it recorded none).
+    pub baseline: Option<Baseline>,
+}
+
+impl Part {
+    pub fn empty(variant: Variant) -> Part {
+        Part {
+            variant,
+            url: String::new(),
+            pods: Vec::new(),
+            samples: Vec::new(),
+            baseline: None,
+        }
+    }
+}
+
+/// Judges a page from its parts (the page first, then each variant it called for), marking each
+/// response's state: each part is judged as a page is, and the path takes the worst verdict; a
+/// pod is fresh only when it is fresh in every part. With a baseline that recorded nothing of a
+/// variant, a change since it is no evidence for that variant.
+pub fn evaluate_page(
+    path: &str,
+    parts: &mut [Part],
+    through_url: Option<&str>,
+    criteria: &Criteria,
+    with_baseline: bool,
+) -> PathVerdict {
+    let mut judged: Vec<(Variant, String, String, PathVerdict)> = Vec::new();
+    // The page first: its pods' states vouch for their variants.
+    parts.sort_by_key(|p| p.variant);
+    let mut page_states: BTreeMap<String, State> = BTreeMap::new();
+    let mut page_evidence: Vec<String> = Vec::new();
+    let on_pods = parts.iter().any(|p| !p.pods.is_empty());
+    for part in parts.iter_mut() {
+        let missing_baseline = with_baseline && part.baseline.is_none();
+        let c = if part.variant == Variant::Html {
+            criteria.clone()
+        } else {
+            for f in &mut part.pods {
+                f.page_state = page_states.get(&f.pod).copied();
+            }
+            criteria.for_variant(on_pods, page_evidence.clone(), !missing_baseline)
+        };
+        let mut v = evaluate(
+            path,
+            &mut part.pods,
+            &mut part.samples,
+            through_url,
+            &c,
+            part.baseline.as_ref(),
+        );
+        if missing_baseline && criteria.expect_changed && !v.verdict.is_settled() {
+            v.reason = format!(
+                "the baseline holds no {} response of this path, so no change can be shown; {}",
+                part.variant.name(),
+                v.reason
+            );
+        } else if missing_baseline && criteria.expect_changed && v.verdict == Verdict::Converged {
+            v.reason = format!(
+                "the baseline holds no {} response of this path (take it again with this version's `verify --save`); {}",
+                part.variant.name(),
+                v.reason
+            );
+        }
+        if part.variant == Variant::Html {
+            page_states = part
+                .pods
+                .iter()
+                .filter_map(|f| f.state.map(|s| (f.pod.clone(), s)))
+                .collect();
+            page_evidence = v.evidence.clone();
+        }
+        judged.push((part.variant, part.url.clone(), c.describe(false), v));
+    }
+    let html_at = judged
+        .iter()
+        .position(|(v, ..)| *v == Variant::Html)
+        .expect("a page's parts hold the page");
+    let mut page = judged[html_at].3.clone();
+    let worst = judged
+        .iter()
+        .max_by_key(|(v, _, _, verdict)| (rank(verdict.verdict), std::cmp::Reverse(*v)))
+        .expect("one part at least");
+    if rank(worst.3.verdict) > rank(page.verdict) {
+        page.verdict = worst.3.verdict;
+        page.reason = format!("{} ({}): {}", worst.0.name(), worst.1, worst.3.reason);
+    }
+    // Per pod, across parts: stale or unreachable in any, fresh only if fresh in all.
+    let pods: Vec<String> = parts
+        .iter()
+        .find(|p| p.variant == Variant::Html)
+        .map(|p| p.pods.iter().map(|f| f.pod.clone()).collect())
+        .unwrap_or_default();
+    let states = |pod: &str| {
+        parts
+            .iter()
+            .flat_map(|p| p.pods.iter().filter(move |f| f.pod == pod))
+            .collect::<Vec<&Fetch>>()
+    };
+    page.stale_pods = pods
+        .iter()
+        .filter(|pod| states(pod).iter().any(|f| f.state == Some(State::Stale)))
+        .cloned()
+        .collect();
+    page.unreachable_pods = pods
+        .iter()
+        .filter(|pod| states(pod).iter().any(|f| !fetched(f)))
+        .cloned()
+        .collect();
+    page.fresh_pods = pods
+        .iter()
+        .filter(|pod| states(pod).iter().all(|f| f.state == Some(State::Fresh)))
+        .count();
+    page.agreeing_pods = pods
+        .iter()
+        .filter(|pod| {
+            states(pod)
+                .iter()
+                .all(|f| matches!(f.state, Some(State::Fresh | State::Converged)))
+        })
+        .count();
+    page.diverged = judged.iter().any(|(.., v)| v.diverged);
+    page.variants = judged
+        .into_iter()
+        .map(|(variant, url, expected, v)| VariantVerdict {
+            variant,
+            url,
+            expected,
+            verdict: v.verdict,
+            reason: v.reason,
+            fresh_pods: v.fresh_pods,
+            agreeing_pods: v.agreeing_pods,
+            total_pods: v.total_pods,
+            stale_pods: v.stale_pods,
+            unreachable_pods: v.unreachable_pods,
+            diverged: v.diverged,
+            builds: v.builds,
+            changes: v.changes,
+            through: v.through,
+        })
+        .collect();
+    page
 }
 
 fn fetched(f: &Fetch) -> bool {
@@ -277,6 +481,15 @@ fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&Baseline>) {
         f.problems.push(format!("does not match /{}/", re.as_str()));
     }
     let mut unproven = None;
+    if !c.page_checks.is_empty() && !f.sample {
+        match f.page_state {
+            Some(State::Fresh) => {}
+            Some(State::Stale) => f
+                .problems
+                .push("its page fails the checks on this pod".into()),
+            _ => unproven = Some("its page is not proven on this pod".to_string()),
+        }
+    }
     if let (Some(base), Some(h)) = (baseline, &f.hash) {
         let changed = !base.hashes.contains(h);
         f.changed = Some(changed);
@@ -284,6 +497,7 @@ fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&Baseline>) {
             f.problems.push("unchanged since the baseline".into());
         } else if c.expect_changed
             && !c.content_checked()
+            && unproven.is_none()
             && let Err(then) = base.same_build(f)
         {
             // A new build changes the page's bytes (its build id, its chunks) whether or not the
@@ -701,6 +915,7 @@ pub fn evaluate(
         builds: by_build(&pods.iter().filter(|f| fetched(f)).collect::<Vec<_>>()),
         changes,
         through: through.map(Box::new),
+        variants: Vec::new(),
     }
 }
 
@@ -738,6 +953,12 @@ fn judge_samples(
         })
         .filter_map(|f| f.hash.as_deref())
         .collect();
+    // What pods that fail the checks serve: a sample serving it is as stale as they are.
+    let failing_hashes: BTreeSet<&str> = pods
+        .iter()
+        .filter(|f| f.state == Some(State::Stale))
+        .filter_map(|f| f.hash.as_deref())
+        .collect();
     let through_only = pods.is_empty();
     // Through the edge alone, responses of one build that disagree cannot all be fresh.
     let samples_diverge = through_only && {
@@ -758,6 +979,14 @@ fn judge_samples(
             } else {
                 State::Converged
             }
+        } else if !known
+            && s.hash
+                .as_deref()
+                .is_some_and(|h| failing_hashes.contains(h))
+        {
+            s.problems
+                .push("serves what the pods failing the checks serve".into());
+            State::Stale
         } else if !known && unreachable_pods.is_empty() {
             s.problems.push("differs from every pod's content".into());
             State::Stale

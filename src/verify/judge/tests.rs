@@ -28,6 +28,7 @@ fn no_check() -> Criteria {
         contains: None,
         regex: None,
         expect_changed: false,
+        page_checks: Vec::new(),
     }
 }
 

@@ -374,13 +374,13 @@ fn the_demo_purges_the_edge_only_once_the_pods_are_fresh() {
     for want in [
         "   edge     \"Post A (initial)\"",
         "6. And proves that every pod",
-        "   /posts/a  fresh    3/3 fresh  -",
+        "   /posts/a  fresh    3/3 fresh  html, data  -",
         "7. But users reach the site through the edge",
-        "   /posts/a  stale    -     3/3 through samples stale",
+        "   /posts/a  stale    -     html stale, data fresh  3/6 through samples stale",
         "8. Only now, with every pod proven fresh, revalidate purges the edge",
         "   /posts/a  1/1     -           -",
         "9. And proves that users get the new page through the edge",
-        "   /posts/a  fresh    -     -",
+        "   /posts/a  fresh    -     html, data  -",
         "   edge     \"Post A v2 (edited)\"     fresh",
     ] {
         match text[at..].find(want) {
