@@ -2036,7 +2036,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__verify)
-            opts="-H -n -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --variants --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --encodings --etag --header --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --paths-file --ignore --ignore-preset --select --max-body --expect-contains --expect-regex --expect-status --baseline --expect-changed --save --wait --through --samples --encodings --variants --etag --header --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2052,10 +2052,6 @@ _revalidate() {
                     ;;
                 --ignore-preset)
                     COMPREPLY=($(compgen -W "timestamps nonces nextjs" -- "${cur}"))
-                    return 0
-                    ;;
-                --variants)
-                    COMPREPLY=($(compgen -W "html data rsc prefetch" -- "${cur}"))
                     return 0
                     ;;
                 --select)
@@ -2100,6 +2096,10 @@ _revalidate() {
                     ;;
                 --encodings)
                     COMPREPLY=($(compgen -W "identity gzip br" -- "${cur}"))
+                    return 0
+                    ;;
+                --variants)
+                    COMPREPLY=($(compgen -W "html data rsc prefetch" -- "${cur}"))
                     return 0
                     ;;
                 --header)

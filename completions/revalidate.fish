@@ -126,6 +126,10 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l samples
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l encodings -d '--through: the Accept-Encoding variants to sample, each cached apart by a CDN [default: identity,gzip,br]' -r -f -a "identity\t''
 gzip\t''
 br\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l variants -d 'What a browser fetches of a page to check (verify) or clear (cdn purge, cdn invalidate) with it, comma-separated: html (the page itself, always), data (the Pages Router data JSON), rsc and prefetch (the App Router payloads) [default: every variant each page has, read from the page]' -r -f -a "html\t'The page itself (always checked: the others are found in it)'
+data\t'Pages Router: /_next/data/<buildId>/<page>.json, as a client-side navigation fetches it'
+rsc\t'App Router: the RSC payload of a navigation (RSC: 1 on ?_rsc)'
+prefetch\t'App Router: the prefetch payload of a link in view (RSC: 1, Next-Router-Prefetch: 1)'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s H -l header -d 'A request header \'Name: value\' sent with every fetch (repeatable); ${ENV_VAR} expands' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
@@ -371,6 +375,10 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l wait-timeout -d 'How long to wait on CloudFront (for room under its in-progress limits, through retries, for completion) or on Cloudflare\'s 429 Retry-After [default: 20m]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l poll-min -d 'First interval between polls and retries; each poll waits 10% longer [default: 1s]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l poll-max -d 'Longest interval between polls [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l variants -d 'What a browser fetches of a page to check (verify) or clear (cdn purge, cdn invalidate) with it, comma-separated: html (the page itself, always), data (the Pages Router data JSON), rsc and prefetch (the App Router payloads) [default: every variant each page has, read from the page]' -r -f -a "html\t'The page itself (always checked: the others are found in it)'
+data\t'Pages Router: /_next/data/<buildId>/<page>.json, as a client-side navigation fetches it'
+rsc\t'App Router: the RSC payload of a navigation (RSC: 1 on ?_rsc)'
+prefetch\t'App Router: the prefetch payload of a link in view (RSC: 1, Next-Router-Prefetch: 1)'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from invalidate" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
@@ -496,6 +504,10 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l cloudflare-batch-size -d 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l site-url -d 'The site\'s public origin, e.g. https://www.example.com: Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l wait-timeout -d 'How long to wait on CloudFront (for room under its in-progress limits, through retries, for completion) or on Cloudflare\'s 429 Retry-After [default: 20m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l variants -d 'What a browser fetches of a page to check (verify) or clear (cdn purge, cdn invalidate) with it, comma-separated: html (the page itself, always), data (the Pages Router data JSON), rsc and prefetch (the App Router payloads) [default: every variant each page has, read from the page]' -r -f -a "html\t'The page itself (always checked: the others are found in it)'
+data\t'Pages Router: /_next/data/<buildId>/<page>.json, as a client-side navigation fetches it'
+rsc\t'App Router: the RSC payload of a navigation (RSC: 1 on ?_rsc)'
+prefetch\t'App Router: the prefetch payload of a link in view (RSC: 1, Next-Router-Prefetch: 1)'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from purge" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use revalidate::choices::Encoding;
 use revalidate::exit::Stop;
-use revalidate::verify::{Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Variant, Verdict};
+use revalidate::verify::{
+    Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Variant, Verdict,
+};
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{
