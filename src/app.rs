@@ -435,9 +435,15 @@ fn cdn_ids(ids: &[String]) -> Result<(), Error> {
     }
 }
 
-/// The pods `--next-data auto` reads the build id from: the configured ones, when it needs them.
+/// The pods whose pages say which variants each page has (and `--next-data auto` reads the build
+/// id from): the configured ones, unless nothing needs them (`--variants html`, or `--next-data
+/// auto` reading a `--build-id-file` with `--variants data`).
 fn cdn_pods(config: &Config, s: &config::CdnSettings) -> Result<Vec<targets::Target>, Error> {
-    if s.next_data != Some(config::NextData::Auto) || s.build_id_file.is_some() {
+    let pages_only = s
+        .variants
+        .as_ref()
+        .is_some_and(|v| v.iter().all(|v| *v == crate::nextjs::Variant::Html));
+    if pages_only && (s.next_data != Some(config::NextData::Auto) || s.build_id_file.is_some()) {
         return Ok(Vec::new());
     }
     match targets::from_spec(&config.targets()) {
@@ -461,12 +467,14 @@ async fn cdn_invalidate_cmd(
     ctx.listen_for_signals();
     let transport = Transport::new(&limits, pods.len().max(1))?;
     let build_ids = crate::cdn::build_ids(&s, &paths, &pods, &ctx, &transport).await?;
+    let found = crate::cdn::variants::find(&s, &paths, &pods, &build_ids, &ctx, &transport).await?;
     let (run_id, run_id_source) =
         crate::cdn::run_id(s.run_id.as_deref(), &|k| std::env::var(k).ok());
-    let plan = crate::cdn::Plan::build(&crate::cdn::plan::Input {
+    let mut plan = crate::cdn::Plan::build(&crate::cdn::plan::Input {
         distribution: distribution.clone(),
         paths,
         build_ids,
+        variants: found.pages.clone(),
         query_strings: s.query_strings,
         coalesce: s.coalesce,
         max_wildcards: s.max_wildcards,
@@ -476,6 +484,7 @@ async fn cdn_invalidate_cmd(
         caller_reference: s.caller_reference.clone(),
     })
     .map_err(|e| Error::usage(e.to_string()))?;
+    plan.notes.extend(found.warnings);
     tracing::info!(
         "cdn invalidate: {} on {distribution}; run id {run_id} ({run_id_source})",
         plan.summary
@@ -531,10 +540,16 @@ async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Resu
     ctx.listen_for_signals();
     let transport = Transport::new(&limits, pods.len() + s.purge_urls.len().max(1))?;
     let build_ids = crate::cdn::build_ids(&s, &paths, &pods, &ctx, &transport).await?;
+    let found = if s.purge_method.eq_ignore_ascii_case("BAN") && s.cloudflare.is_none() {
+        // A BAN's URL regular expression covers every variant of a page: nothing to read.
+        crate::cdn::variants::Found::default()
+    } else {
+        crate::cdn::variants::find(&s, &paths, &pods, &build_ids, &ctx, &transport).await?
+    };
     let plan = crate::cdn::purge::Plan::build(
         &s,
         paths,
-        &build_ids,
+        &found,
         std::env::var(crate::cdn::cloudflare::TOKEN_ENV).ok(),
     )?;
     tracing::info!(

@@ -201,13 +201,17 @@ async fn story(
         edge.url()
     ));
 
-    // Users' requests fill the edge with the deployed page, one copy per encoding.
+    // Users' requests fill the edge with the deployed page, one copy per encoding, and their
+    // client-side navigations with its data JSON (as Next.js's router asks for it).
+    let data_url = crate::nextjs::data_url(PATH, fleet.build_id(), "slug=a").expect("a page");
     for encoding in ["identity", "gzip", "br"] {
-        let _ = client
-            .get(edge_target.url_for(PATH))
-            .header("accept-encoding", encoding)
-            .send()
-            .await;
+        for url in [PATH, data_url.as_str()] {
+            let _ = client
+                .get(edge_target.url_for(url))
+                .header("accept-encoding", encoding)
+                .send()
+                .await;
+        }
     }
     out.push_str(&format!(
         "{} Every pod serves {PATH} as built at deploy time, and users' requests left it in the edge:\n",
@@ -337,8 +341,19 @@ async fn story(
     reporter.text(&std::mem::take(&mut out));
     let edge_before = verify::step(&ctx, &transport, &edge_plan, &mut reporter).await;
 
+    // The page and what a browser also fetches of it: the page's data JSON, as a client-side
+    // navigation asks for it (with the route's query) and as `--next-data` names it.
+    let mut purge_paths = vec![path.clone()];
+    let mut purge_variants = vec![crate::nextjs::Variant::Html];
+    for search in ["", "slug=a"] {
+        let data = crate::nextjs::data_url(PATH, fleet.build_id(), search).expect("a page");
+        purge_paths.push(UrlPath::parse(&data, Purpose::Cdn).expect("a data URL parses"));
+        purge_variants.push(crate::nextjs::Variant::Data);
+    }
     let purge_plan = cdn::purge::Plan {
-        paths: vec![path.clone()],
+        bans: vec![None; purge_paths.len()],
+        paths: purge_paths,
+        variants: purge_variants,
         http: vec![edge_target.clone()],
         method: http::Method::from_bytes(b"PURGE").expect("a method name"),
         headers: Vec::new(),
@@ -346,7 +361,7 @@ async fn story(
         warnings: Vec::new(),
     };
     out.push_str(&format!(
-        "\n{} Only now, with every pod proven fresh, revalidate purges the edge (purged earlier, it could\n   have refetched the old page from a stale pod and kept it again):\n   $ revalidate cdn purge {PATH} --purge-url edge={}\n\n",
+        "\n{} Only now, with every pod proven fresh, revalidate purges the edge (purged earlier, it could\n   have refetched the old page from a stale pod and kept it again), with the page's data JSON,\n   which the edge keeps apart (the pods' pages say what each page has):\n   $ revalidate cdn purge {PATH} --purge-url edge={}{pod_flags}\n\n",
         style.bold("8."),
         edge.url()
     ));

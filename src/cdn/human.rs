@@ -59,6 +59,17 @@ pub fn cdn_plan(
     if plan.next_data > 0 {
         given.push(format!("{} Next.js data URLs added", plan.next_data));
     }
+    if plan.rsc_wildcards > 0 {
+        given.push(format!(
+            "{} App Router {} widened to PAGE* (their RSC payloads)",
+            plan.rsc_wildcards,
+            if plan.rsc_wildcards == 1 {
+                "page"
+            } else {
+                "pages"
+            }
+        ));
+    }
     if plan.query_strings_dropped > 0 {
         given.push(plural(
             plan.query_strings_dropped,
@@ -349,8 +360,12 @@ pub fn cdn_purge(r: &purge::Report, style: &Style) -> String {
     let caches = r.caches.len();
     let mut t = Table::new(&["PATH", "PURGED", "NOT CACHED", "FAILED"]);
     for row in &r.rows {
+        let path = match row.variant {
+            crate::choices::Variant::Html => row.path.clone(),
+            v => format!("{} ({})", row.path, v.name()),
+        };
         t.row(vec![
-            row.path.as_str().into(),
+            path.into(),
             TCell::new(
                 format!("{}/{caches}", row.purged),
                 if row.failed == 0 {

@@ -19,6 +19,7 @@ mod human;
 pub mod invalidate;
 pub mod plan;
 pub mod purge;
+pub mod variants;
 pub mod wait;
 
 use std::collections::BTreeSet;
@@ -153,7 +154,7 @@ pub fn run_id(given: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> (Str
 }
 
 /// Largest page body read to find a build id.
-const MAX_BUILD_ID_BODY: usize = 8 << 20;
+pub(crate) const MAX_BUILD_ID_BODY: usize = 8 << 20;
 
 /// The build ids whose data URLs `--next-data` adds: the one given, the one in
 /// `--build-id-file`, or every distinct one the pods' pages carry (a rolling deploy has two, and

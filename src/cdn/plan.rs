@@ -44,6 +44,9 @@ pub struct Input {
     pub paths: Vec<UrlPath>,
     /// Build ids whose Pages Router data URLs are added for every page path.
     pub build_ids: Vec<String>,
+    /// What each page (in the order of `paths`) calls for besides itself: its data URLs, and
+    /// whether it is an App Router page whose RSC and prefetch payloads must go with it.
+    pub variants: Vec<super::variants::PageVariants>,
     pub query_strings: QueryStrings,
     /// Coalesce more than this many paths under one directory into `directory/*`.
     pub coalesce: Option<usize>,
@@ -89,8 +92,12 @@ pub struct Coalesced {
 pub struct Summary {
     /// Page paths given.
     pub requested: usize,
-    /// Data URLs added by --next-data.
+    /// Data URLs added (--next-data, and the pages' own).
     pub next_data: usize,
+    /// App Router pages invalidated as `PAGE*`, so their `?_rsc=` variants go with them (the
+    /// distribution caches on query strings).
+    #[serde(default)]
+    pub rsc_wildcards: usize,
     /// Query strings dropped (the distribution does not cache on them).
     pub query_strings_dropped: usize,
     /// Paths dropped as duplicates once in CloudFront's form.
@@ -362,16 +369,57 @@ impl Plan {
             check_build_id(id)?;
         }
         let mut notes = Vec::new();
-        let mut pages: Vec<UrlPath> = input.paths.clone();
+        let mut pages: Vec<UrlPath> = Vec::new();
         let mut next_data = 0;
+        let mut rsc_wildcards = 0;
+        let mut rsc_with_page = 0;
+        for (i, p) in input.paths.iter().enumerate() {
+            let v = input.variants.get(i);
+            // An App Router page's RSC and prefetch payloads are the page's path with `?_rsc=…`
+            // (any value: the router hashes its state into it) and the router headers: a
+            // distribution that caches on query strings needs `PAGE*` to cover them; one that
+            // does not keys them on the path alone, which the page's own invalidation clears.
+            if v.is_some_and(|v| v.app) && !p.is_wildcard() {
+                match input.query_strings {
+                    QueryStrings::Keep => {
+                        let wide = format!("{}*", p.as_str());
+                        match UrlPath::parse(&wide, paths::Purpose::Cdn) {
+                            Ok(w) => {
+                                pages.push(w);
+                                rsc_wildcards += 1;
+                                continue;
+                            }
+                            Err(_) => pages.push(p.clone()),
+                        }
+                    }
+                    QueryStrings::Drop => {
+                        rsc_with_page += 1;
+                        pages.push(p.clone());
+                    }
+                }
+            } else {
+                pages.push(p.clone());
+            }
+        }
+        let mut data_seen = BTreeSet::new();
+        let mut add_data = |d: &str, pages: &mut Vec<UrlPath>| {
+            if data_seen.insert(d.to_string()) {
+                let d = UrlPath::parse(d, paths::Purpose::Cdn)
+                    .expect("a data URL of a canonical path is canonical");
+                pages.push(d);
+                next_data += 1;
+            }
+        };
         for id in &input.build_ids {
             for p in &input.paths {
                 if let Some(d) = data_url(p, id) {
-                    let d = UrlPath::parse(&d, paths::Purpose::Cdn)
-                        .expect("a data URL of a canonical path is canonical");
-                    pages.push(d);
-                    next_data += 1;
+                    add_data(&d, &mut pages);
                 }
+            }
+        }
+        for v in &input.variants {
+            for d in &v.data {
+                add_data(d, &mut pages);
             }
         }
         let mut dropped_queries = Vec::new();
@@ -434,6 +482,20 @@ impl Plan {
                 if ps.len() > 1 { ", ..." } else { "" },
             ));
         }
+        if rsc_wildcards > 0 {
+            notes.push(format!(
+                "{rsc_wildcards} App Router page{} invalidated as PAGE* so {} RSC and prefetch payloads (PAGE?_rsc=…, cached apart) go too: each is a wildcard path, billed as one path, and CloudFront runs at most {MAX_WILDCARDS_IN_PROGRESS} wildcards at once",
+                if rsc_wildcards == 1 { " is" } else { "s are" },
+                if rsc_wildcards == 1 { "its" } else { "their" },
+            ));
+        }
+        if rsc_with_page > 0 {
+            notes.push(format!(
+                "{rsc_with_page} App Router page{}: {} RSC and prefetch payloads are cached under the page's path (the distribution does not cache on query strings) and go with it; give --query-strings keep if it does",
+                if rsc_with_page == 1 { "" } else { "s" },
+                if rsc_with_page == 1 { "its" } else { "their" },
+            ));
+        }
         let wildcards_total = set.iter().filter(|p| is_wildcard(p)).count();
         if wildcards_total > input.max_wildcards {
             notes.push(format!(
@@ -478,6 +540,7 @@ impl Plan {
         let summary = Summary {
             requested: input.paths.len(),
             next_data,
+            rsc_wildcards,
             query_strings_dropped: dropped_queries.len(),
             duplicates,
             covered,

@@ -15,11 +15,12 @@ use std::time::Instant;
 use http::Method;
 
 use super::cloudflare::{self, Zone};
-use super::{Failure, plan};
+use super::{Failure, variants};
 use crate::config::{CdnSettings, Poll};
 use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::{Code, Stop};
+use crate::nextjs::{self, Variant};
 use crate::paths::{self, UrlPath};
 use crate::report::{Ended, Events, Item, Listed, Reporter, StepReport, Style, Work};
 
@@ -119,6 +120,9 @@ pub struct Cache {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PurgeResult {
     pub path: String,
+    /// What of a page the path is: the page itself, or a variant a browser fetches of it.
+    #[serde(default)]
+    pub variant: Variant,
     pub cache: String,
     /// What was purged: the request URL, or the URL Cloudflare was given.
     pub url: String,
@@ -137,7 +141,12 @@ pub struct PurgeResult {
 /// Everything a purge will send, checked before anything is.
 #[derive(Clone, Debug)]
 pub struct Plan {
+    /// Each page, then the variants of it to clear (a BAN covers a page's variants in one).
     pub paths: Vec<UrlPath>,
+    /// What of its page each path is (parallel to `paths`).
+    pub variants: Vec<Variant>,
+    /// With a BAN, the URL regular expression each request carries (parallel to `paths`).
+    pub bans: Vec<Option<String>>,
     pub http: Vec<Target>,
     pub method: Method,
     pub headers: Vec<Header>,
@@ -146,11 +155,14 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Resolves caches, headers and the Cloudflare token; adds the data URLs of `build_ids`.
+    /// Resolves caches, headers and the Cloudflare token; adds each page's variants: its data
+    /// URLs, and for an App Router page its RSC and prefetch URLs (purged with the router headers
+    /// a cache that hashes them keys them on); with `--purge-method BAN`, one request a page
+    /// whose `X-Ban-Url` regular expression covers the page and its variants instead.
     pub fn build(
         s: &CdnSettings,
         pages: Vec<UrlPath>,
-        build_ids: &[String],
+        found: &variants::Found,
         env_token: Option<String>,
     ) -> Result<Plan, Error> {
         let mut http = Vec::new();
@@ -188,16 +200,47 @@ impl Plan {
                 "nothing to purge: give --purge-url URL (a cache that takes HTTP purges, repeatable) or --cloudflare-zone ID (or cdn.purge_urls, cdn.cloudflare_zone in the config)",
             ));
         }
-        let mut paths = pages.clone();
-        let mut seen: BTreeSet<UrlPath> = pages.iter().cloned().collect();
-        for id in build_ids {
-            for p in &pages {
-                if let Some(d) = plan::data_url(p, id) {
-                    let d = UrlPath::parse(&d, paths::Purpose::Cdn)
-                        .expect("a data URL of a canonical path is canonical");
-                    if seen.insert(d.clone()) {
-                        paths.push(d);
+        let ban = s.purge_method.eq_ignore_ascii_case("BAN") && cloudflare.is_none();
+        let mut paths = Vec::new();
+        let mut kinds = Vec::new();
+        let mut bans = Vec::new();
+        let mut seen: BTreeSet<UrlPath> = BTreeSet::new();
+        let mut push = |p: UrlPath, v: Variant, b: Option<String>| {
+            if seen.insert(p.clone()) {
+                paths.push(p);
+                kinds.push(v);
+                bans.push(b);
+            }
+        };
+        for (i, page) in pages.iter().enumerate() {
+            if ban {
+                push(
+                    page.clone(),
+                    Variant::Html,
+                    Some(variants::ban_regex(s, page)),
+                );
+                continue;
+            }
+            push(page.clone(), Variant::Html, None);
+            let Some(v) = found.pages.get(i) else {
+                continue;
+            };
+            for d in &v.data {
+                let d = UrlPath::parse(d, paths::Purpose::Cdn)
+                    .map_err(|why| Error::usage(format!("the data URL {d:?} of {page} {why}")))?;
+                push(d, Variant::Data, None);
+            }
+            if v.app {
+                for variant in [Variant::Rsc, Variant::Prefetch] {
+                    if !variants::wanted(s, variant) {
+                        continue;
                     }
+                    let url =
+                        nextjs::with_rsc_query(page.as_str(), &nextjs::rsc_cache_busting(variant));
+                    let url = UrlPath::parse(&url, paths::Purpose::Cdn).map_err(|why| {
+                        Error::usage(format!("the {} URL {url:?} {why}", variant.name()))
+                    })?;
+                    push(url, variant, None);
                 }
             }
         }
@@ -216,10 +259,12 @@ impl Plan {
         }
         let method = Method::from_bytes(s.purge_method.as_bytes())
             .map_err(|_| Error::usage(format!("{:?} is not an HTTP method", s.purge_method)))?;
-        let mut warnings = Vec::new();
+        let mut warnings = found.warnings.clone();
         let headers = header::parse_all(&s.purge_headers, &mut warnings)?;
         Ok(Plan {
             paths,
+            variants: kinds,
+            bans,
             http,
             method,
             headers,
@@ -249,20 +294,44 @@ impl Plan {
         out
     }
 
-    /// The request of one (path, HTTP cache): the only place purge requests are built.
-    fn request(&self, path: &UrlPath) -> PodRequest {
-        let mut req = PodRequest::new(self.method.clone(), path.as_str());
+    /// The request of one (path, HTTP cache): the only place purge requests are built. A
+    /// variant carries its router headers (a cache that hashes them keys the variant on them),
+    /// a BAN its URL regular expression.
+    fn request(&self, p: usize) -> PodRequest {
+        let mut req = PodRequest::new(self.method.clone(), self.paths[p].as_str());
+        for (name, value) in self.variants[p].headers() {
+            req.headers.insert(
+                http::HeaderName::from_static(name),
+                http::HeaderValue::from_static(value),
+            );
+        }
+        if let Some(re) = &self.bans[p]
+            && let Ok(v) = http::HeaderValue::from_str(re)
+        {
+            req.headers
+                .insert(http::HeaderName::from_static(BAN_HEADER), v);
+        }
         for h in &self.headers {
             req.headers.append(h.name.clone(), h.value.clone());
         }
         req
     }
 
-    fn shown_headers(&self) -> Vec<(String, String)> {
-        self.headers
+    fn shown_headers(&self, p: usize) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self.variants[p]
+            .headers()
             .iter()
-            .map(|h| (h.name.to_string(), h.shown.clone()))
-            .collect()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        if let Some(re) = &self.bans[p] {
+            out.push((BAN_HEADER.into(), re.clone()));
+        }
+        out.extend(
+            self.headers
+                .iter()
+                .map(|h| (h.name.to_string(), h.shown.clone())),
+        );
+        out
     }
 }
 
@@ -270,6 +339,9 @@ impl Plan {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Row {
     pub path: String,
+    /// What of a page the path is.
+    #[serde(default)]
+    pub variant: Variant,
     pub purged: usize,
     pub not_cached: usize,
     pub failed: usize,
@@ -327,14 +399,14 @@ pub struct DryRun {
 
 pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
     let mut requests = Vec::new();
-    for p in &plan.paths {
+    for (i, p) in plan.paths.iter().enumerate() {
         for t in &plan.http {
             requests.push(RequestView {
                 path: p.to_string(),
                 pod: t.name.clone(),
                 method: plan.method.to_string(),
                 url: crate::secret::mask_query(&transport.url(t, p.as_str())),
-                headers: plan.shown_headers(),
+                headers: plan.shown_headers(i),
                 body: None,
             });
         }
@@ -364,6 +436,10 @@ pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
     }
 }
 
+/// The header of a BAN carrying the URL regular expression to evict (as the committed Varnish
+/// configuration of the end-to-end tier reads it).
+pub const BAN_HEADER: &str = "x-ban-url";
+
 /// Largest purge answer read (only to quote it in errors).
 const MAX_ANSWER: usize = 64 << 10;
 
@@ -377,6 +453,7 @@ fn cancelled(
 ) -> PurgeResult {
     PurgeResult {
         path: plan.paths[p].to_string(),
+        variant: plan.variants[p],
         cache: plan.caches()[c].name.clone(),
         url,
         outcome: Outcome::Cancelled,
@@ -404,7 +481,7 @@ async fn one_http(
         .call(
             ctx,
             target,
-            || plan.request(path),
+            || plan.request(p),
             |resp| async move {
                 let status = resp.status;
                 let body = resp.drain(MAX_ANSWER).await?;
@@ -441,6 +518,7 @@ async fn one_http(
     });
     PurgeResult {
         path: path.to_string(),
+        variant: plan.variants[p],
         cache: target.name.clone(),
         url,
         ok: outcome.is_ok(),
@@ -526,6 +604,7 @@ pub async fn run(
                 };
                 let r = PurgeResult {
                     path: plan.paths[p].to_string(),
+                    variant: plan.variants[p],
                     cache: caches[c].name.clone(),
                     url: urls[p].clone(),
                     ok: outcome.is_ok(),
@@ -547,8 +626,10 @@ pub async fn run(
     let mut rows: Vec<Row> = plan
         .paths
         .iter()
-        .map(|p| Row {
+        .zip(&plan.variants)
+        .map(|(p, v)| Row {
             path: p.to_string(),
+            variant: *v,
             ..Row::default()
         })
         .collect();

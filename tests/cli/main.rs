@@ -19,4 +19,5 @@ mod proof;
 mod redis;
 mod safety;
 mod secrets;
+mod variants;
 mod verify;

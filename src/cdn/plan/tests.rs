@@ -14,6 +14,7 @@ fn input(paths: &[&str]) -> Input {
         distribution: "E2QWRUHAPOMQZL".into(),
         paths: paths.iter().map(|s| p(s)).collect(),
         build_ids: Vec::new(),
+        variants: Vec::new(),
         query_strings: QueryStrings::Drop,
         coalesce: None,
         max_wildcards: 15,
@@ -373,4 +374,64 @@ fn the_plan_counts_what_it_did() {
     let s = &plan.summary;
     assert_eq!((s.requested, s.covered, s.paths, s.batches), (3, 1, 2, 1));
     assert_eq!(s.to_string(), "2 paths (1 file, 1 wildcard) in 1 batch");
+}
+
+#[test]
+fn app_router_pages_take_their_rsc_variants_with_them() {
+    use crate::cdn::variants::PageVariants;
+    let found = vec![
+        PageVariants {
+            data: Vec::new(),
+            app: true,
+        },
+        PageVariants {
+            data: vec![
+                "/_next/data/B1/posts/a.json".into(),
+                "/_next/data/B1/posts/a.json?slug=a".into(),
+            ],
+            app: false,
+        },
+    ];
+    // Caching on query strings: "To invalidate ... with query strings, use the * wildcard"; the
+    // page becomes PAGE*, one wildcard path (billed as one, counted against the 15 in progress).
+    let keep = Plan::build(&Input {
+        variants: found.clone(),
+        query_strings: QueryStrings::Keep,
+        ..input(&["/app-posts/a", "/posts/a"])
+    })
+    .unwrap();
+    assert_eq!(
+        all_paths(&keep),
+        [
+            "/_next/data/B1/posts/a.json",
+            "/_next/data/B1/posts/a.json?slug=a",
+            "/app-posts/a*",
+            "/posts/a",
+        ]
+    );
+    assert_eq!((keep.summary.rsc_wildcards, keep.summary.wildcards), (1, 1));
+    assert_eq!(keep.summary.next_data, 2);
+    assert!(
+        keep.notes
+            .iter()
+            .any(|n| n.contains("PAGE*") && n.contains("at most 15")),
+        "{:?}",
+        keep.notes
+    );
+    // Without query strings in the cache key the payloads are the page's path: it covers them.
+    let drop = Plan::build(&Input {
+        variants: found,
+        ..input(&["/app-posts/a", "/posts/a"])
+    })
+    .unwrap();
+    assert_eq!(
+        all_paths(&drop),
+        ["/_next/data/B1/posts/a.json", "/app-posts/a", "/posts/a"]
+    );
+    assert_eq!(drop.summary.rsc_wildcards, 0);
+    assert!(
+        drop.notes.iter().any(|n| n.contains("go with it")),
+        "{:?}",
+        drop.notes
+    );
 }
