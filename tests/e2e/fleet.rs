@@ -27,6 +27,11 @@ pub trait Fleet {
     fn set_title(&self, slug: &str, title: &str);
     /// Deletes a post from the content store (no pod is told).
     fn delete(&self, slug: &str);
+    /// The caching edge in front of the pods (`http://127.0.0.1:PORT`): Varnish with
+    /// `varnish.vcl` for real Next.js, the simulated edge behind a round-robin balancer otherwise.
+    fn edge(&self) -> &str;
+    /// The build id the pods run (the pages' `__NEXT_DATA__` names it).
+    fn build_id(&self) -> String;
 }
 
 /// What a plain GET got: the status and `x-nextjs-cache`.
@@ -38,14 +43,23 @@ pub struct Visit {
 
 /// A plain `GET path` from `base` (`http://127.0.0.1:PORT`), as a visitor would send it.
 pub fn get(base: &str, path: &str) -> std::io::Result<Visit> {
+    get_with(base, path, &[])
+}
+
+/// A `GET path` with these request headers (a client-side navigation's router headers).
+pub fn get_with(base: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<Visit> {
     let authority = base
         .strip_prefix("http://")
         .ok_or_else(|| std::io::Error::other(format!("not an http:// URL: {base}")))?;
     let mut stream = TcpStream::connect(authority)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{extra}Connection: close\r\n\r\n"
     )?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response)?;

@@ -1,12 +1,15 @@
 //! The real-Next.js tier: the built `revalidate` binary against three real Next.js pods per
 //! version (13.5.11, the setup the tool was born from, and 16.4.6), each its own copy of one
-//! standalone build on a loopback port, all reading one content file; then the same scenario
-//! against the simulated fleet of that version, whose outcomes must be the real ones, so that
-//! `crates/revalidate-sim/` cannot drift from the real thing.
+//! standalone build on a loopback port, all reading one content file, behind a real caching edge
+//! (Varnish, `varnish.vcl`); then the same scenario against the simulated fleet of that version,
+//! whose outcomes must be the real ones, so that `crates/revalidate-sim/` cannot drift from the
+//! real thing.
 //!
 //! Needs Node.js 20.9+ and npm: `tests/e2e/prepare.sh` runs `npm ci` and `next build` when their
-//! inputs changed (cached under `<target>/e2e/`). Without them the tier fails; it never skips.
+//! inputs changed (cached under `<target>/e2e/`); and Varnish (`varnishd`). Without them the tier
+//! fails; it never skips.
 
+mod edge;
 mod fleet;
 mod next;
 mod report;

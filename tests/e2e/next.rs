@@ -141,18 +141,29 @@ fn free_port() -> u16 {
 /// Three real pods of one Next.js build.
 pub struct NextFleet {
     version: Version,
+    /// Varnish in front of the pods (started by `start`); dropped before them.
+    edge: Option<crate::edge::Varnish>,
     /// Held for their Drop: each server is killed and reaped, before the content file goes.
     _pods: Vec<NodePod>,
     refs: Vec<PodRef>,
     content: PathBuf,
     manifest: PathBuf,
     secret: String,
+    build_id: String,
+    /// Empty until the edge runs.
+    edge_url: String,
     _dir: tempfile::TempDir,
 }
 
 impl NextFleet {
+    /// Three pods and Varnish in front of them.
     pub fn start(version: Version, build: &Path) -> NextFleet {
-        NextFleet::start_with_env(version, build, &[])
+        let mut fleet = NextFleet::start_with_env(version, build, &[]);
+        let urls: Vec<String> = fleet.refs.iter().map(|p| p.url.clone()).collect();
+        let edge = crate::edge::Varnish::start(&urls);
+        fleet.edge_url = edge.url();
+        fleet.edge = Some(edge);
+        fleet
     }
 
     /// Starts the fleet with more environment for every pod (REDIS_URL turns on the
@@ -207,8 +218,15 @@ impl NextFleet {
             "every copy of one build has the same previewModeId: {ids:?}"
         );
         let manifest = manifest_of(pods[0].dir.path());
+        let build_id = fs::read_to_string(pods[0].dir.path().join(".next/BUILD_ID"))
+            .expect(".next/BUILD_ID")
+            .trim()
+            .to_owned();
         NextFleet {
             version,
+            edge: None,
+            build_id,
+            edge_url: String::new(),
             _pods: pods,
             refs,
             content,
@@ -260,6 +278,15 @@ impl Fleet for NextFleet {
         self.edit(|posts| {
             posts.remove(slug);
         });
+    }
+
+    fn edge(&self) -> &str {
+        assert!(self.edge.is_some(), "the fleet runs no edge");
+        &self.edge_url
+    }
+
+    fn build_id(&self) -> String {
+        self.build_id.clone()
     }
 }
 

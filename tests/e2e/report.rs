@@ -80,8 +80,13 @@ fn wire(doc: &Value, cache_field: &str) -> Vec<Wire> {
         .unwrap_or_else(|| panic!("a report has cells: {doc:#}"))
         .iter()
         .map(|c| {
+            // A verify cell of a variant a browser fetches is named by it: "/p (rsc)".
+            let path = match c["variant"].as_str() {
+                Some(v) if v != "html" => format!("{} ({v})", text(&c["path"])),
+                _ => text(&c["path"]),
+            };
             (
-                text(&c["path"]),
+                path,
                 text(&c["pod"]),
                 c["status"].as_u64(),
                 c[cache_field].as_str().map(str::to_owned),
@@ -121,5 +126,37 @@ pub fn publish_messages(doc: &Value) -> Vec<Published> {
                 acks,
             )
         })
+        .collect()
+}
+
+/// Every (path, variant) a `cdn purge -o json` report sent a purge for, in report order, with
+/// `build_id` written as BUILD (the real and simulated builds have different ids).
+pub fn purge_urls(doc: &Value, build_id: &str) -> Vec<(String, String)> {
+    let doc = step(doc, "cdn-purge");
+    doc["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a purge report has results: {doc:#}"))
+        .iter()
+        .map(|r| {
+            (
+                text(&r["path"]).replace(build_id, "BUILD"),
+                text(&r["variant"]),
+            )
+        })
+        .collect()
+}
+
+/// Every (variant, verdict) of the one path of a `verify -o json` report.
+pub fn verify_variants(doc: &Value) -> Vec<(String, String)> {
+    let doc = step(doc, "verify");
+    let verdicts = doc["verdicts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a verify report has verdicts: {doc:#}"));
+    assert_eq!(verdicts.len(), 1, "one path: {doc:#}");
+    verdicts[0]["variants"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a verdict lists its variants: {doc:#}"))
+        .iter()
+        .map(|v| (text(&v["variant"]), text(&v["verdict"])))
         .collect()
 }

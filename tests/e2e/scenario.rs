@@ -33,6 +33,16 @@ pub enum Observed {
         verdicts: Vec<Verdict>,
         wire: Vec<Wire>,
     },
+    /// `cdn purge`: the exit code and each (path, variant) purged, the build id as BUILD.
+    Purged {
+        exit: i32,
+        urls: Vec<(String, String)>,
+    },
+    /// `verify --through` the edge: the exit code and each (variant, verdict) of the path.
+    VerifyEdge {
+        exit: i32,
+        variants: Vec<(String, String)>,
+    },
 }
 
 impl Observed {
@@ -88,6 +98,20 @@ impl fmt::Display for Observed {
                 }
                 write_wire(f, wire)
             }
+            Observed::Purged { exit, urls } => {
+                write!(f, "cdn purge exit {exit}:")?;
+                for (path, variant) in urls {
+                    write!(f, " {path} ({variant})")?;
+                }
+                Ok(())
+            }
+            Observed::VerifyEdge { exit, variants } => {
+                write!(f, "verify through the edge exit {exit}:")?;
+                for (variant, verdict) in variants {
+                    write!(f, " {variant}={verdict}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -130,6 +154,62 @@ pub enum Action {
         contains: Option<&'static str>,
         status: Option<u16>,
     },
+    /// `verify --ignore-preset timestamps --expect-contains TEXT` with these flags too.
+    VerifyWith {
+        path: &'static str,
+        contains: &'static str,
+        extra: &'static [&'static str],
+    },
+    /// A visitor's GET through the edge, of a page or of what a browser fetches of it.
+    EdgeVisit(EdgeFetch),
+    /// A client navigation's RSC request regenerating a page on one pod (index), with the
+    /// build's previewModeId: the page then names the request's `_rsc` in its router tree.
+    RscRegeneration(usize, &'static str),
+    /// `cdn purge PATHS --purge-url EDGE`, with `--variants` and with the pods (whose pages say
+    /// which variants each page has) or not.
+    Purge {
+        paths: &'static [&'static str],
+        variants: Option<&'static str>,
+        with_pods: bool,
+    },
+    /// `verify PATH --through EDGE` on every pod, one identity sample, with a content check.
+    VerifyEdge {
+        path: &'static str,
+        contains: &'static str,
+    },
+}
+
+/// What a browser fetches of a page.
+#[derive(Clone, Copy, Debug)]
+pub enum EdgeFetch {
+    Page(&'static str),
+    /// The Pages Router's data JSON of the page, with its slug as the router's query.
+    Data(&'static str, &'static str),
+    /// The App Router's RSC payload (`RSC: 1`, `?_rsc`).
+    Rsc(&'static str),
+    /// The App Router's prefetch payload (`RSC: 1`, `Next-Router-Prefetch: 1`).
+    Prefetch(&'static str),
+}
+
+/// The `_rsc` of a prefetch with no other router header (as Next.js 16 redirects to it).
+const PREFETCH_RSC: &str = "HEAvJdHAQJrUAe2K";
+
+impl EdgeFetch {
+    /// The request target and its router headers.
+    fn request(self, build_id: &str) -> (String, Vec<(&'static str, &'static str)>) {
+        match self {
+            EdgeFetch::Page(p) => (p.to_owned(), Vec::new()),
+            EdgeFetch::Data(p, slug) => (
+                format!("/_next/data/{build_id}{p}.json?slug={slug}"),
+                vec![("x-nextjs-data", "1")],
+            ),
+            EdgeFetch::Rsc(p) => (format!("{p}?_rsc"), vec![("rsc", "1")]),
+            EdgeFetch::Prefetch(p) => (
+                format!("{p}?_rsc={PREFETCH_RSC}"),
+                vec![("rsc", "1"), ("next-router-prefetch", "1")],
+            ),
+        }
+    }
 }
 
 pub struct Step {
@@ -153,6 +233,10 @@ const APP_D_E: &[&str] = &["/app-posts/d", "/app-posts/e"];
 
 const V2: &str = "Post A v2 (changed)";
 const V3: &str = "Post A v3 (endpoint mode)";
+const B2: &str = "Post B v2 (through the edge)";
+const B3: &str = "Post B v3 (an RSC regeneration)";
+const APP_B: &[&str] = &["/app-posts/b"];
+const BOTH_B: &[&str] = &["/posts/b", "/app-posts/b"];
 
 fn pod(i: usize) -> String {
     format!("pod-{}", i + 1)
@@ -184,6 +268,26 @@ fn verify(exit: i32, path: &str, verdict: &str, stale: &[&str]) -> Observed {
             stale.iter().map(|s| (*s).to_owned()).collect(),
         )],
         wire: Vec::new(),
+    }
+}
+
+fn through_edge(exit: i32, variants: &[(&str, &str)]) -> Observed {
+    Observed::VerifyEdge {
+        exit,
+        variants: variants
+            .iter()
+            .map(|(v, verdict)| ((*v).to_owned(), (*verdict).to_owned()))
+            .collect(),
+    }
+}
+
+fn purged(urls: &[(&str, &str)]) -> Observed {
+    Observed::Purged {
+        exit: 0,
+        urls: urls
+            .iter()
+            .map(|(p, v)| ((*p).to_owned(), (*v).to_owned()))
+            .collect(),
     }
 }
 
@@ -433,6 +537,162 @@ pub fn steps() -> Vec<Step> {
             },
             expect: fanout(3, vec![each("/app-posts/a", [REJECTED; 3])]),
         },
+        // The edge keeps what a browser fetches of a page apart from the page (issue 15).
+        Step {
+            name: "a visitor leaves /posts/b at the edge",
+            action: EdgeVisit(EdgeFetch::Page("/posts/b")),
+            expect: visited(200, "HIT"),
+        },
+        Step {
+            name: "a client navigation leaves /posts/b's data JSON at the edge",
+            action: EdgeVisit(EdgeFetch::Data("/posts/b", "b")),
+            expect: visited(200, "HIT"),
+        },
+        Step {
+            name: "a visitor leaves /app-posts/b at the edge",
+            action: EdgeVisit(EdgeFetch::Page("/app-posts/b")),
+            expect: visited(200, "HIT"),
+        },
+        Step {
+            name: "a client navigation leaves /app-posts/b's RSC payload at the edge",
+            action: EdgeVisit(EdgeFetch::Rsc("/app-posts/b")),
+            expect: visited(200, "HIT"),
+        },
+        Step {
+            name: "a link in view leaves /app-posts/b's prefetch payload at the edge",
+            action: EdgeVisit(EdgeFetch::Prefetch("/app-posts/b")),
+            expect: visited(200, "HIT"),
+        },
+        Step {
+            name: "edit post b",
+            action: SetTitle("b", B2),
+            expect: Observed::Edited,
+        },
+        Step {
+            name: "fanout of post b, both routers",
+            action: Fanout {
+                paths: BOTH_B,
+                pods: Pods::All,
+                how: How::NextJs,
+            },
+            expect: fanout(
+                0,
+                vec![
+                    each("/posts/b", [REVALIDATED; 3]),
+                    each("/app-posts/b", [REVALIDATED; 3]),
+                ],
+            ),
+        },
+        Step {
+            name: "a purge of the pages alone",
+            action: Purge {
+                paths: BOTH_B,
+                variants: Some("html"),
+                with_pods: false,
+            },
+            expect: purged(&[("/posts/b", "html"), ("/app-posts/b", "html")]),
+        },
+        Step {
+            name: "through the edge, the old data JSON is not fresh (Pages Router)",
+            action: VerifyEdge {
+                path: "/posts/b",
+                contains: B2,
+            },
+            expect: through_edge(4, &[("html", "fresh"), ("data", "stale")]),
+        },
+        Step {
+            name: "through the edge, the old RSC and prefetch payloads are not fresh (App Router)",
+            action: VerifyEdge {
+                path: "/app-posts/b",
+                contains: B2,
+            },
+            expect: through_edge(
+                4,
+                &[("html", "fresh"), ("rsc", "stale"), ("prefetch", "stale")],
+            ),
+        },
+        Step {
+            name: "a purge of the pages and the variants their pods' pages name",
+            action: Purge {
+                paths: BOTH_B,
+                variants: None,
+                with_pods: true,
+            },
+            expect: purged(&[
+                ("/posts/b", "html"),
+                ("/_next/data/BUILD/posts/b.json", "data"),
+                ("/_next/data/BUILD/posts/b.json?slug=b", "data"),
+                ("/app-posts/b", "html"),
+                ("/app-posts/b?_rsc", "rsc"),
+                ("/app-posts/b?_rsc=HEAvJdHAQJrUAe2K", "prefetch"),
+            ]),
+        },
+        Step {
+            name: "through the edge, every variant is fresh (Pages Router)",
+            action: VerifyEdge {
+                path: "/posts/b",
+                contains: B2,
+            },
+            expect: through_edge(0, &[("html", "fresh"), ("data", "fresh")]),
+        },
+        Step {
+            name: "through the edge, every variant is fresh (App Router)",
+            action: VerifyEdge {
+                path: "/app-posts/b",
+                contains: B2,
+            },
+            expect: through_edge(
+                0,
+                &[("html", "fresh"), ("rsc", "fresh"), ("prefetch", "fresh")],
+            ),
+        },
+        // A regeneration through an RSC request names the request's `_rsc` in the page.
+        Step {
+            name: "edit post b again",
+            action: SetTitle("b", B3),
+            expect: Observed::Edited,
+        },
+        Step {
+            name: "fanout of /app-posts/b",
+            action: Fanout {
+                paths: APP_B,
+                pods: Pods::All,
+                how: How::NextJs,
+            },
+            expect: fanout(0, vec![each("/app-posts/b", [REVALIDATED; 3])]),
+        },
+        Step {
+            name: "a client navigation's RSC request regenerates /app-posts/b on pod-2",
+            action: RscRegeneration(1, "/app-posts/b"),
+            expect: visited(200, "REVALIDATED"),
+        },
+        Step {
+            name: "pods with the same content differ by the RSC query in pod-2's page",
+            action: VerifyWith {
+                path: "/app-posts/b",
+                contains: B3,
+                extra: &[],
+            },
+            expect: verify(4, "/app-posts/b", "stale", &[]),
+        },
+        Step {
+            name: "the Next.js preset removes it: fresh",
+            action: VerifyWith {
+                path: "/app-posts/b",
+                contains: B3,
+                extra: &["--ignore-preset", "nextjs"],
+            },
+            expect: verify(0, "/app-posts/b", "fresh", &[]),
+        },
+        Step {
+            name: "the Pages Router page is not touched by it",
+            action: VerifyWith {
+                path: "/posts/b",
+                contains: B2,
+                extra: &[],
+            },
+            expect: verify(0, "/posts/b", "fresh", &[]),
+        },
     ]
 }
 
@@ -496,6 +756,88 @@ pub fn run(fleet: &dyn Fleet, steps: &[Step]) -> Vec<Observed> {
                     wire: report::fanout_wire(&doc),
                 }
             }
+            Action::EdgeVisit(what) => {
+                let (target, headers) = what.request(&fleet.build_id());
+                let edge = fleet.edge();
+                Observed::Visited(
+                    fleet::get_with(edge, &target, &headers).unwrap_or_else(|e| {
+                        panic!(
+                            "{}: {}: GET {edge}{target}: {e}",
+                            fleet.describe(),
+                            step.name
+                        )
+                    }),
+                )
+            }
+            Action::RscRegeneration(i, path) => {
+                let url = &fleet.pods()[*i].url;
+                let id = preview_mode_id(fleet.manifest());
+                let target = format!("{path}?_rsc");
+                Observed::Visited(
+                    fleet::get_with(
+                        url,
+                        &target,
+                        &[("rsc", "1"), ("x-prerender-revalidate", &id)],
+                    )
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "{}: {}: GET {url}{target}: {e}",
+                            fleet.describe(),
+                            step.name
+                        )
+                    }),
+                )
+            }
+            Action::Purge {
+                paths,
+                variants,
+                with_pods,
+            } => {
+                let mut args = args(&["cdn", "purge"]);
+                args.extend(paths.iter().map(OsString::from));
+                args.push("--purge-url".into());
+                args.push(format!("edge={}", fleet.edge()).into());
+                if let Some(v) = variants {
+                    args.extend(self::args(&["--variants", v]));
+                }
+                if *with_pods {
+                    args.extend(pod_args(fleet.pods(), Pods::All));
+                }
+                let (exit, doc) = revalidate(work.path(), args, None, fleet, step.name);
+                Observed::Purged {
+                    exit,
+                    urls: report::purge_urls(&doc, &fleet.build_id()),
+                }
+            }
+            Action::VerifyEdge { path, contains } => {
+                let mut args = args(&["verify", path, "--ignore-preset", "timestamps"]);
+                args.extend(self::args(&["--expect-contains", contains]));
+                args.extend(self::args(&["--samples", "1", "--encodings", "identity"]));
+                args.push("--through".into());
+                args.push(fleet.edge().into());
+                args.extend(pod_args(fleet.pods(), Pods::All));
+                let (exit, doc) = revalidate(work.path(), args, None, fleet, step.name);
+                Observed::VerifyEdge {
+                    exit,
+                    variants: report::verify_variants(&doc),
+                }
+            }
+            Action::VerifyWith {
+                path,
+                contains,
+                extra,
+            } => {
+                let mut args = args(&["verify", path, "--ignore-preset", "timestamps"]);
+                args.extend(self::args(&["--expect-contains", contains]));
+                args.extend(extra.iter().map(OsString::from));
+                args.extend(pod_args(fleet.pods(), Pods::All));
+                let (exit, doc) = revalidate(work.path(), args, None, fleet, step.name);
+                Observed::Verify {
+                    exit,
+                    verdicts: report::verify_verdicts(&doc),
+                    wire: report::verify_wire(&doc),
+                }
+            }
             Action::Verify {
                 paths,
                 contains,
@@ -520,6 +862,17 @@ pub fn run(fleet: &dyn Fleet, steps: &[Step]) -> Vec<Observed> {
             }
         })
         .collect()
+}
+
+/// The build's previewModeId, from its prerender-manifest.
+fn preview_mode_id(manifest: &Path) -> String {
+    let text =
+        std::fs::read_to_string(manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
+    doc["preview"]["previewModeId"]
+        .as_str()
+        .expect("preview.previewModeId")
+        .to_owned()
 }
 
 fn args(list: &[&str]) -> Vec<OsString> {

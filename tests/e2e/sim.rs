@@ -3,13 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use revalidate_sim::{Flavor, FleetOptions};
+use revalidate_sim::{Balancer, Edge, EdgeOptions, Flavor, FleetOptions};
 
 use crate::fleet::{Fleet, PodRef};
 use crate::next::Version;
 
 pub struct SimFleet {
     rt: tokio::runtime::Runtime,
+    // Dropped before the fleet (fields drop in order): the edge, then its balancer.
+    edge: Option<(Edge, Balancer)>,
+    edge_url: String,
     fleet: Option<revalidate_sim::Fleet>,
     refs: Vec<PodRef>,
     manifest: PathBuf,
@@ -46,8 +49,17 @@ impl SimFleet {
                 url: p.url(),
             })
             .collect();
+        let (edge, balancer) = rt.block_on(async {
+            let balancer = fleet.start_balancer().await.expect("balancer");
+            let edge = Edge::start(balancer.addr(), EdgeOptions::default())
+                .await
+                .expect("edge");
+            (edge, balancer)
+        });
         SimFleet {
             rt,
+            edge_url: edge.url(),
+            edge: Some((edge, balancer)),
             fleet: Some(fleet),
             refs,
             manifest,
@@ -84,10 +96,19 @@ impl Fleet for SimFleet {
     fn delete(&self, slug: &str) {
         self.fleet().cms().delete(slug);
     }
+
+    fn edge(&self) -> &str {
+        &self.edge_url
+    }
+
+    fn build_id(&self) -> String {
+        self.fleet().build_id().to_owned()
+    }
 }
 
 impl Drop for SimFleet {
     fn drop(&mut self) {
+        self.edge.take();
         if let Some(fleet) = self.fleet.take() {
             self.rt.block_on(fleet.shutdown());
         }

@@ -271,16 +271,19 @@ pub(super) fn entry_reply(
             HTML,
             true,
         ),
+        // 13.5 with an app directory renders a notFound page result behind the App Router's
+        // `Vary` (measured on 13.5.11).
         Flavor::Next13 => Reply::payload(
             status,
             vec![
                 ("x-nextjs-cache", cache),
                 ("cache-control", CC_ISR_13.to_owned()),
+                ("vary", VARY_RSC_13.to_owned()),
                 powered,
             ],
             html,
             HTML,
-            true,
+            false,
         ),
         Flavor::Next16 if status == 200 && entry.kind.is_app_router() => {
             let mut headers = vec![
@@ -374,21 +377,30 @@ pub(super) fn not_found_with(pod: &PodInner, ctx: &Ctx, revalidating: bool) -> R
     let page = build.snapshot.not_found(&pod.shared.site, &ctx.path);
     let powered = ("x-powered-by", "Next.js".to_owned());
     match pod.shared.flavor {
+        // Behind the App Router's `Vary`, as every 404 of 13.5.11 with an app directory.
         Flavor::Next13 => Reply::payload(
             404,
-            vec![("cache-control", CC_NOT_FOUND_13.to_owned()), powered],
+            vec![
+                ("cache-control", CC_NOT_FOUND_13.to_owned()),
+                ("vary", VARY_RSC_13.to_owned()),
+                powered,
+            ],
             page,
             HTML,
-            true,
+            false,
         ),
         Flavor::Next16 => {
             let mut headers = vec![
                 ("cache-control", CC_NOT_FOUND_16.to_owned()),
                 ("vary", VARY_RSC.to_owned()),
             ];
-            if revalidating {
-                headers.push(("x-nextjs-cache", "REVALIDATED".to_owned()));
-            }
+            // The not-found page is pre-rendered at build time: a path no route serves (a data
+            // URL of an App Router page included) is answered from the cache (measured on
+            // 16.4.6: 404 with `x-nextjs-cache: HIT` from the first request on).
+            headers.push((
+                "x-nextjs-cache",
+                if revalidating { "REVALIDATED" } else { "HIT" }.to_owned(),
+            ));
             headers.extend([
                 ("x-nextjs-prerender", "1".to_owned()),
                 ("x-nextjs-stale-time", "300".to_owned()),
