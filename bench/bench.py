@@ -3,9 +3,11 @@
 
   bench/bench.py fanout   1,000 paths x 10 simulated pods answering in 5 ms, concurrency 64:
                           revalidate vs `xargs -P 64 curl` vs `curl -Z --parallel-max 64`
-  bench/bench.py verify   1,000 paths x 10 pods with 200 KiB pages, concurrency 64:
+  bench/bench.py verify   1,000 paths x 10 pods with 200 KiB pages, concurrency 64, each page and
+                          its data JSON (what a browser fetches; verify finds it in the page):
                           revalidate vs `xargs -P 64 sh -c 'curl -s URL | sha256sum'`
-                          vs `curl -Z --parallel-max 64` + sha256sum of every body
+                          vs `curl -Z --parallel-max 64` + sha256sum of every body, over the
+                          same URLs
   bench/bench.py redis    publish 10,000 paths (messages/s) vs `redis-benchmark -n 10000 -P 16
                           PUBLISH ch msg` on the same redis-server; agent latency, publish -> 3
                           pods revalidated -> every ack, p50/p99 over 200 messages, on simulated
@@ -183,7 +185,9 @@ def verify(args, binary, tmp):
         pods_file = os.path.join(tmp, "pods.txt")
         with open(pods_file, "w") as f:
             f.write("".join(f"{p['name']}={p['url']}\n" for p in info["pods"]))
-        n = len(paths) * len(info["pods"])
+        # verify fetches each page, then the data JSON its __NEXT_DATA__ names (never the page
+        # twice); the peers fetch the same URLs.
+        n = 2 * len(paths) * len(info["pods"])
         c = args.concurrency
         per_pod = args.per_pod or max(4, -(-c // len(info["pods"])))
         out = os.path.join(tmp, "verify.json")
@@ -202,9 +206,12 @@ def verify(args, binary, tmp):
                 step = json.load(o)["steps"][0]
             # /plain pages carry no per-generation value: every pod agrees (converged).
             assert step["totals"]["converged"] == len(paths), step["totals"]
+            assert len(step["cells"]) == n, (len(step["cells"]), n)
             return r, sum(cell["length"] for cell in step["cells"])
 
-        urls = [f"{p['url']}{path}" for path in paths for p in info["pods"]]
+        build = info["build_id"]
+        urls = [f"{p['url']}{u}" for path in paths for p in info["pods"]
+                for u in (path, f"/_next/data/{build}{path}.json?slug={path.rsplit('/', 1)[1]}")]
         url_file = os.path.join(tmp, "urls.txt")
         with open(url_file, "w") as f:
             f.write("\n".join(urls) + "\n")
@@ -234,7 +241,7 @@ def verify(args, binary, tmp):
         r_xargs = best(1, xargs)
         r_curl = best(args.runs, curl_parallel)
         mb = total_bytes / 1e6
-        print(f"verify: {len(paths)} paths x {len(info['pods'])} pods = {n} fetches of 200 KiB pages "
+        print(f"verify: {len(paths)} paths x {len(info['pods'])} pods = {n} fetches of 200 KiB pages and their data JSON "
               f"({mb:.0f} MB), concurrency {c} (per pod {per_pod})")
         row = "  {:<44} {:>8.3f} s {:>8.0f} MB/s hashed {:>8.1f} MiB peak RSS"
         print(row.format("revalidate verify", r_ours[0], mb / r_ours[0], r_ours[1]))
