@@ -1,9 +1,12 @@
-//! verify: prove that every pod (and the edge) serves the fresh page.
+//! verify: prove that every pod (and the edge) serves the fresh page, and every variant of it a
+//! browser fetches (the data JSON, the RSC and prefetch payloads).
 //!
-//! Each (path, pod) body is decoded and hashed as it streams in ([`fetch`]); per path, pods are
-//! grouped by build and by hash and judged ([`judge`]): `fresh` needs evidence on every pod,
-//! agreement alone is `converged`, what cannot be compared is `unproven`. `--wait` re-checks what
-//! is not settled, with backoff; `--through` samples the edge in every Accept-Encoding variant.
+//! Each (path, pod) body is decoded and hashed as it streams in ([`fetch`]), then each variant
+//! its page calls for; per path and variant, pods are grouped by build and by hash and judged
+//! ([`judge`]): `fresh` needs evidence on every pod, agreement alone is `converged`, what cannot
+//! be compared is `unproven`, and a path takes its worst variant's verdict. `--wait` re-checks
+//! what is not settled, with backoff; `--through` samples the edge in every Accept-Encoding
+//! variant.
 //! Invariants: a path is judged as soon as all its responses are in, after which only what the
 //! reporter needs is kept ([`Retain`]), so memory does not grow with the run unless the output
 //! needs every cell; verdicts come out in input order.
@@ -480,7 +483,7 @@ impl Kept {
                 .as_ref()
                 .and_then(|b| b.baseline_of(path, x.variant));
         }
-        let v = judge::evaluate_page(
+        let mut v = judge::evaluate_page(
             path,
             &mut parts,
             plan.through
@@ -490,6 +493,19 @@ impl Kept {
             &plan.criteria,
             plan.baseline.is_some(),
         );
+        // --etag reads no bodies, so it cannot find a page's variants: on the pods they are one
+        // cache entry with the page, but the edge keeps each apart, and none was checked there.
+        if plan.etag
+            && plan.through.is_some()
+            && plan.variants.is_none()
+            && v.verdict == Verdict::Fresh
+        {
+            v.verdict = Verdict::Converged;
+            v.reason = format!(
+                "{}; but --etag reads no bodies, so the data JSON and RSC payloads the edge caches apart from the page were not checked: drop --etag to check them, or give --variants html to check the page alone",
+                v.reason
+            );
+        }
         let fetches = || parts.iter().flat_map(|x| x.pods.iter().chain(&x.samples));
         for f in fetches() {
             if let (Some(e), Some(rule)) = (&f.erased, &f.erased_by) {

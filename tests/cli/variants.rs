@@ -520,3 +520,76 @@ fn a_cloudfront_plan_covers_the_query_string_variants_of_app_router_pages() {
         .collect();
     assert_eq!(paths, [data.as_str(), "/app-posts/a", "/posts/a"]);
 }
+
+#[test]
+fn etag_mode_through_an_edge_is_not_fresh_on_the_page_alone() {
+    let tf = TestFleet::three();
+    let lb = tf.balancer();
+    tf.fleet().cms().delete("c");
+    let out = tf
+        .cmd()
+        .args(["fanout", "/posts/c", "--allow-gone"])
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let verify = |extra: &[&str]| {
+        tf.cmd()
+            .args(["verify", "/posts/c", "--etag", "--expect-status", "404"])
+            .args(["--through", &lb.url(), "--samples", "1", "-o", "json"])
+            .args(extra)
+            .args(tf.pod_args())
+            .output()
+            .unwrap()
+    };
+    let out = verify(&[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v = verify_of(&envelope(&out)).verdicts[0].clone();
+    assert_eq!(v.verdict, Verdict::Converged, "{v:#?}");
+    assert!(v.reason.contains("--etag reads no bodies"), "{}", v.reason);
+    // Asking for the page alone is the user's call.
+    let out = verify(&["--variants", "html"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        verify_of(&envelope(&out)).verdicts[0].verdict,
+        Verdict::Fresh
+    );
+    // Variants cannot be checked without bodies: asking for them is a usage error.
+    let out = verify(&["--variants", "rsc"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--etag reads no bodies"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn cloudflare_purges_the_variant_urls_by_url() {
+    let tf = TestFleet::three();
+    let out = crate::cdn::bare(tf.dir.path())
+        .env("CLOUDFLARE_API_TOKEN", "cf-token-0123456789abcdef")
+        .args(["cdn", "purge", "/app-posts/a", "--dry-run", "-o", "json"])
+        .args(["--cloudflare-zone", "0123456789abcdef0123456789abcdef"])
+        .args(["--site-url", "https://www.example.com"])
+        .args(tf.pod_args())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let body: serde_json::Value = serde_json::from_str(
+        doc["steps"][0]["requests"][0]["body"]
+            .as_str()
+            .expect("a purge body"),
+    )
+    .unwrap();
+    assert_eq!(
+        body["files"],
+        serde_json::json!([
+            "https://www.example.com/app-posts/a",
+            "https://www.example.com/app-posts/a?_rsc",
+            "https://www.example.com/app-posts/a?_rsc=HEAvJdHAQJrUAe2K",
+        ])
+    );
+}

@@ -12,6 +12,10 @@
 //! - a pod that gave no answer leaves the path `unreachable`.
 //!
 //! Never round up: each rule can only lower a verdict.
+//!
+//! A page is judged with each variant a browser fetches of it ([`evaluate_page`]): each variant
+//! by the same rules (on a pod, by its page's checks on the same pod, as they are one cache
+//! entry; through the edge, by serving what a pod serves), and the path takes the worst.
 
 use std::collections::{BTreeMap, BTreeSet};
 
