@@ -315,6 +315,7 @@ pub fn is_dns_label(s: &str) -> bool {
     clap::ValueEnum,
     serde::Serialize,
     serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Variant {

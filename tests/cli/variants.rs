@@ -220,12 +220,7 @@ fn an_old_rsc_payload_at_the_edge_is_not_fresh_until_the_variants_are_purged() {
 
 /// The cdn purge report of a `-o json` run.
 fn envelope_of(out: &Output) -> revalidate::cdn::purge::Report {
-    let env: revalidate::report::Envelope = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not a report ({e}): {}\n{}", stdout(out), stderr(out)));
-    match env.steps.as_slice() {
-        [revalidate::report::StepReport::CdnPurge(r)] => r.clone(),
-        other => panic!("one cdn purge step: {other:#?}"),
-    }
+    crate::cdn::purge_of(&crate::cdn::doc(out)).clone()
 }
 
 #[test]

@@ -284,7 +284,7 @@ pub struct PathVerdict {
 
 /// One variant of a page (the page itself, its data JSON, its RSC or prefetch payload), judged
 /// from what the pods and the edge served of it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct VariantVerdict {
     pub variant: Variant,
     /// The URL fetched (path and query; the first pod's when pods of several builds differ).
