@@ -47,6 +47,7 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
             Ok(Code::Success)
         }
         Command::Config => config_cmd(&global),
+        Command::Run(a) => run_cmd(&global, a).await,
         Command::Fanout(a) => fanout_cmd(&global, a).await,
         Command::Verify(a) => verify_cmd(&global, a).await,
         Command::Pods(a) => pods_cmd(&global, a).await,
@@ -354,6 +355,50 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
     reporter.finish(ctx.observed_stop())
 }
 
+/// `revalidate run`: discover, then the pipeline ([`crate::run`]).
+async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Error> {
+    let config = load_config(global, a.layer().or(global.layer()))?;
+    let limits = config.limits()?;
+    let source = config.pod_source()?;
+    let kubernetes = config.kubernetes()?;
+    check_stdin(&a.paths, &source)?;
+    let paths = collect_paths(&a.paths, Purpose::Pod)?;
+    // Settings that need no pods are checked before any discovery.
+    config.run()?;
+    let ctx = RunContext::new(limits);
+    if !global.dry_run {
+        ctx.listen_for_signals();
+    }
+    let pods = discover::find(&ctx, &source, &kubernetes, &limits, false).await?;
+    if let Some(ended) = nothing_to_call(global, "run", &pods, &ctx) {
+        return ended;
+    }
+    let setup = crate::run::Setup::build(&config, paths, pods.targets())?;
+    log_plan("run", setup.paths.len(), setup.targets.len(), &limits);
+    let edge = usize::from(setup.edge.is_some());
+    let transport = pods.transport(
+        Transport::new(&limits, setup.targets.len() + edge + 1)?,
+        &limits,
+    );
+    let mut reporter = reporter(global, "run");
+    reporter.brief = global.verbose == 0;
+    if let discover::Pods::Discovered(d) = &pods {
+        discover::discovered(&d.report, &mut reporter);
+    }
+    if global.dry_run {
+        if let Some(plan) = &setup.fanout {
+            reporter.finish_step(&fanout::dry_run(plan, &transport));
+        }
+        if let Some((plan, redis)) = &setup.publish {
+            reporter.finish_step(&crate::publish::dry_run(plan, redis));
+        }
+        reporter.finish_step(&verify::dry_run(&setup.verify, &transport));
+        return reporter.finish(None);
+    }
+    crate::run::pipeline(&ctx, &transport, &setup, &mut reporter).await;
+    reporter.finish(ctx.observed_stop())
+}
+
 /// `revalidate pods`: the pods a step would call, and how each is reached.
 async fn pods_cmd(global: &GlobalArgs, a: PodsArgs) -> Result<Code, Error> {
     let config = load_config(global, a.layer().or(global.layer()))?;
@@ -400,22 +445,6 @@ async fn cdn_cmd(global: &GlobalArgs, a: crate::cli::CdnArgs) -> Result<Code, Er
     }
 }
 
-/// The distribution every CloudFront command needs, checked before anything is sent.
-fn cdn_distribution(config: &Config, s: &config::CdnSettings) -> Result<String, Error> {
-    let Some(d) = &s.distribution else {
-        return Err(Error::usage(
-            "no CloudFront distribution: give --distribution ID (or env REVALIDATE_CDN_DISTRIBUTION, or distribution in [cdn] of the config)",
-        ));
-    };
-    if d.len() > 64 || !d.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(Error::usage(format!(
-            "cdn.distribution = {d:?} ({}): a CloudFront distribution id is letters and digits, e.g. E2QWRUHAPOMQZL",
-            config.cdn_distribution_source().unwrap_or_default()
-        )));
-    }
-    Ok(d.clone())
-}
-
 /// Invalidation ids are letters and digits; anything else would change the request's route.
 fn cdn_ids(ids: &[String]) -> Result<(), Error> {
     let bad: Vec<&String> = ids
@@ -435,24 +464,6 @@ fn cdn_ids(ids: &[String]) -> Result<(), Error> {
     }
 }
 
-/// The pods whose pages say which variants each page has (and `--next-data auto` reads the build
-/// id from): the configured ones, unless nothing needs them (`--variants html`, or `--next-data
-/// auto` reading a `--build-id-file` with `--variants data`).
-fn cdn_pods(config: &Config, s: &config::CdnSettings) -> Result<Vec<targets::Target>, Error> {
-    let pages_only = s
-        .variants
-        .as_ref()
-        .is_some_and(|v| v.iter().all(|v| *v == crate::nextjs::Variant::Html));
-    if pages_only && (s.next_data != Some(config::NextData::Auto) || s.build_id_file.is_some()) {
-        return Ok(Vec::new());
-    }
-    match targets::from_spec(&config.targets()) {
-        Ok(t) => Ok(t),
-        Err(targets::TargetsError::None) => Ok(Vec::new()),
-        Err(e) => Err(e.into()),
-    }
-}
-
 async fn cdn_invalidate_cmd(
     global: &GlobalArgs,
     a: crate::cli::CdnInvalidateArgs,
@@ -460,35 +471,18 @@ async fn cdn_invalidate_cmd(
     let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let s = config.cdn()?;
-    let distribution = cdn_distribution(&config, &s)?;
+    let distribution = crate::cdn::prepare::distribution(&config, &s)?;
     let paths = collect_paths(&a.paths, Purpose::Cdn)?;
-    let pods = cdn_pods(&config, &s)?;
+    let pods = crate::cdn::prepare::pods_of(&config, &s)?;
     let ctx = RunContext::new(limits);
     ctx.listen_for_signals();
     let transport = Transport::new(&limits, pods.len().max(1))?;
-    let build_ids = crate::cdn::build_ids(&s, &paths, &pods, &ctx, &transport).await?;
-    let found = crate::cdn::variants::find(&s, &paths, &pods, &build_ids, &ctx, &transport).await?;
-    let (run_id, run_id_source) =
-        crate::cdn::run_id(s.run_id.as_deref(), &|k| std::env::var(k).ok());
-    let mut plan = crate::cdn::Plan::build(&crate::cdn::plan::Input {
-        distribution: distribution.clone(),
-        paths,
-        build_ids,
-        variants: found.pages.clone(),
-        query_strings: s.query_strings,
-        coalesce: s.coalesce,
-        max_wildcards: s.max_wildcards,
-        batch_size: s.batch_size,
-        free_paths_left: s.free_paths_left,
-        run_id: run_id.clone(),
-        caller_reference: s.caller_reference.clone(),
-    })
-    .map_err(|e| Error::usage(e.to_string()))?;
-    plan.notes.extend(found.warnings);
-    tracing::info!(
-        "cdn invalidate: {} on {distribution}; run id {run_id} ({run_id_source})",
-        plan.summary
-    );
+    let crate::cdn::prepare::Invalidation {
+        plan,
+        run_id,
+        run_id_source,
+    } = crate::cdn::prepare::invalidation(&s, distribution.clone(), paths, &pods, &ctx, &transport)
+        .await?;
     let run = (run_id.as_str(), run_id_source.as_str());
     if global.dry_run {
         let mut reporter = reporter(global, "cdn invalidate");
@@ -515,7 +509,7 @@ async fn cdn_status_cmd(
     view: crate::cdn::wait::Query<'_>,
 ) -> Result<Code, Error> {
     let limits = config.limits()?;
-    let distribution = cdn_distribution(config, s)?;
+    let distribution = crate::cdn::prepare::distribution(config, s)?;
     cdn_ids(ids)?;
     if global.dry_run {
         return Err(Error::usage(format!(
@@ -535,23 +529,11 @@ async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Resu
     let limits = config.limits()?;
     let s = config.cdn()?;
     let paths = collect_paths(&a.paths, Purpose::Cdn)?;
-    let pods = cdn_pods(&config, &s)?;
+    let pods = crate::cdn::prepare::pods_of(&config, &s)?;
     let ctx = RunContext::new(limits);
     ctx.listen_for_signals();
     let transport = Transport::new(&limits, pods.len() + s.purge_urls.len().max(1))?;
-    let build_ids = crate::cdn::build_ids(&s, &paths, &pods, &ctx, &transport).await?;
-    let found = if s.purge_method.eq_ignore_ascii_case("BAN") && s.cloudflare.is_none() {
-        // A BAN's URL regular expression covers every variant of a page: nothing to read.
-        crate::cdn::variants::Found::default()
-    } else {
-        crate::cdn::variants::find(&s, &paths, &pods, &build_ids, &ctx, &transport).await?
-    };
-    let plan = crate::cdn::purge::Plan::build(
-        &s,
-        paths,
-        &found,
-        std::env::var(crate::cdn::cloudflare::TOKEN_ENV).ok(),
-    )?;
+    let plan = crate::cdn::prepare::purge(&s, paths, &pods, &ctx, &transport).await?;
     tracing::info!(
         "cdn purge: {} paths x {} caches; concurrency {} (per cache {}), timeout {}, retries {}",
         plan.paths.len(),

@@ -347,3 +347,84 @@ impl Variant {
         }
     }
 }
+
+/// A step of `run`, in the order it runs them.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStep {
+    /// Tell every pod to regenerate each page (as fanout or publish do)
+    Revalidate,
+    /// Prove every pod fresh (as verify does, against the run's own snapshot)
+    Verify,
+    /// Clear the CDN of the pages proven fresh (as cdn invalidate and cdn purge do)
+    Cdn,
+    /// Prove the edge fresh: each page and its variants through --edge
+    Edge,
+}
+
+impl RunStep {
+    pub const ALL: [RunStep; 4] = [
+        RunStep::Revalidate,
+        RunStep::Verify,
+        RunStep::Cdn,
+        RunStep::Edge,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStep::Revalidate => "revalidate",
+            RunStep::Verify => "verify",
+            RunStep::Cdn => "cdn",
+            RunStep::Edge => "edge",
+        }
+    }
+}
+
+/// How `run` tells the pods to revalidate.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// Call every pod directly (fanout)
+    Direct,
+    /// Publish on the pods' Redis channel (publish: receiver counts, or agents' acknowledgements)
+    Redis,
+    /// Publish, then call every pod directly too
+    Both,
+    /// Redis when redis.url is configured, else direct; direct when Redis is unreachable or
+    /// reaches fewer pods than were found
+    Auto,
+}
+
+impl Via {
+    pub fn name(self) -> &'static str {
+        match self {
+            Via::Direct => "direct",
+            Via::Redis => "redis",
+            Via::Both => "both",
+            Via::Auto => "auto",
+        }
+    }
+}

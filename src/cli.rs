@@ -18,6 +18,9 @@ use crate::config::value::parse_duration;
 use crate::exit;
 use crate::key_set;
 
+mod run;
+pub use run::RunArgs;
+
 // The configuration keys each command takes, by group: every flag below is built from its key's
 // declaration in config/keys.rs (help, default, environment variable, parser).
 key_set!(
@@ -291,7 +294,7 @@ impl Cli {
     /// the worker from seeing a signal.
     pub fn wants_threads(&self) -> bool {
         match self.command {
-            Command::Verify(_) => true,
+            Command::Verify(_) | Command::Run(_) => true,
             #[cfg(feature = "demo")]
             Command::Demo(_) => true,
             _ => false,
@@ -301,6 +304,10 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The whole pipeline: revalidate every pod, prove it fresh, clear the CDN, prove the edge
+    #[command(long_about = run::RUN_ABOUT, after_help = after_help())]
+    Run(RunArgs),
+
     /// Revalidate every path on every pod, directly
     #[command(long_about = FANOUT_ABOUT, after_help = after_help())]
     Fanout(FanoutArgs),

@@ -274,6 +274,9 @@ async fn story(
         wait: None,
         variants: None,
         warnings: Vec::new(),
+        keep_snapshot: false,
+        unchanged_ok: false,
+        unchanged_settles: false,
     };
     let verify_cmd = format!(
         "revalidate verify {PATH}{pod_flags} --ignore-preset timestamps --expect-contains '{NEW_TITLE}' --through {} --samples {samples}",
@@ -416,11 +419,11 @@ async fn story(
     balancer.shutdown();
     let code = reporter.finish(ctx.observed_stop())?;
     let unfolded = before.totals.stale == 1
-        && fan.code == Code::Success
-        && after.code == Code::Success
+        && fan.code() == Code::Success
+        && after.code() == Code::Success
         && edge_before.totals.stale == 1
-        && purged.code == Code::Success
-        && edge_after.code == Code::Success
+        && purged.code() == Code::Success
+        && edge_after.code() == Code::Success
         && redis_ok;
     Ok(match code {
         // A signal's code stands whatever the story showed.
@@ -429,12 +432,12 @@ async fn story(
         _ if unfolded => Code::Success,
         // The story did not unfold as it should: say so through the exit code.
         _ => before
-            .code
-            .worst(fan.code)
-            .worst(after.code)
-            .worst(edge_before.code)
-            .worst(purged.code)
-            .worst(edge_after.code)
+            .code()
+            .worst(fan.code())
+            .worst(after.code())
+            .worst(edge_before.code())
+            .worst(purged.code())
+            .worst(edge_after.code())
             .worst(Code::Unexpected),
     })
 }

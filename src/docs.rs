@@ -32,7 +32,9 @@ pub fn catalog() -> Catalog {
         .add::<publish::Report>()
         .add::<publish::DryRun>()
         .add::<watch::Report>()
-        .add::<agent::Report>();
+        .add::<agent::Report>()
+        .add::<crate::run::SnapshotReport>()
+        .add::<crate::run::Report>();
     c
 }
 

@@ -24,6 +24,7 @@ pub mod label_selector;
 pub mod nextjs;
 pub mod paths;
 pub mod report;
+pub mod run;
 pub mod secret;
 pub mod targets;
 pub mod transport;

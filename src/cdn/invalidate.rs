@@ -26,7 +26,7 @@ use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
 use crate::exit::Stop;
-use crate::report::{Ended, Events, Item, Reporter, Shown, StepReport, Style, Work};
+use crate::report::{Events, Item, Reporter, Shown, StepReport, Style, Work};
 
 /// An invalidation created this long before the run started was not made by it, whatever the
 /// clocks' skew.
@@ -672,7 +672,7 @@ pub async fn step(
     run_id: (&str, &str),
     opts: Options,
     reporter: &mut Reporter,
-) -> Result<Ended<Totals>, Error> {
+) -> Result<Report, Error> {
     let shown = super::human::cdn_plan(
         &plan.distribution,
         run_id,
@@ -714,8 +714,5 @@ pub async fn step(
         return Err(f.to_error());
     }
     reporter.finish_step(&report);
-    Ok(Ended {
-        code: report.code(),
-        totals: report.totals,
-    })
+    Ok(report)
 }

@@ -18,6 +18,7 @@ pub mod cloudflare;
 mod human;
 pub mod invalidate;
 pub mod plan;
+pub mod prepare;
 pub mod purge;
 pub mod variants;
 pub mod wait;

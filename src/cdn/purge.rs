@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::exit::{Code, Stop};
 use crate::nextjs::{self, Variant};
 use crate::paths::{self, UrlPath};
-use crate::report::{Ended, Events, Item, Listed, Reporter, StepReport, Style, Work};
+use crate::report::{Events, Item, Listed, Reporter, StepReport, Style, Work};
 
 use crate::context::Retain;
 use crate::targets::{self, Target};
@@ -746,7 +746,7 @@ pub async fn step(
     wait_timeout: std::time::Duration,
     poll: Poll,
     reporter: &mut Reporter,
-) -> Result<Ended<Totals>, Error> {
+) -> Result<Report, Error> {
     let caches = plan.caches();
     let calls = plan
         .cloudflare
@@ -781,8 +781,5 @@ pub async fn step(
         return Err(f.to_error());
     }
     reporter.finish_step(&report);
-    Ok(Ended {
-        code: report.code(),
-        totals: report.totals,
-    })
+    Ok(report)
 }

@@ -139,9 +139,20 @@ pub fn arg(k: &'static KeyInfo, heading: Option<&'static str>, global: bool) -> 
 }
 
 impl<S: KeySet> Args for Flags<S> {
+    /// A command made of several sets (`run` takes the keys of every step) gets each key once,
+    /// from the first set naming it, and a short flag only while no other flag has it.
     fn augment_args(cmd: Command) -> Command {
         S::KEYS.iter().fold(cmd, |cmd, name| {
-            cmd.arg(arg(info(name), S::HEADING, S::GLOBAL))
+            if cmd.get_arguments().any(|a| a.get_id().as_str() == *name) {
+                return cmd;
+            }
+            let mut a = arg(info(name), S::HEADING, S::GLOBAL);
+            if let Some(short) = a.get_short()
+                && cmd.get_arguments().any(|b| b.get_short() == Some(short))
+            {
+                a = a.short(None);
+            }
+            cmd.arg(a)
         })
     }
 

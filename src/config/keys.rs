@@ -15,7 +15,7 @@ use super::value::{
 
 use crate::choices::{
     Encoding, EndpointMethod, IgnorePreset, IpFamily, Mode, QueryStrings, RevalidateMethod,
-    TransportChoice, Variant,
+    RunStep, TransportChoice, Variant, Via,
 };
 
 /// Where Redis is when nothing says otherwise (as redis-cli assumes).
@@ -185,6 +185,40 @@ config_keys! {
     variants: Vec<Choice<Variant>> = "variants" {
         flag: "--variants", value_name: "VARIANT",
         unset: "every variant each page has, read from the page",
+    }
+
+    // run: the whole pipeline (`[run]`).
+    /// The steps to run, comma-separated, in this order: revalidate (every pod regenerates each
+    /// page), verify (every pod proven fresh against the run's snapshot), cdn (the CDN cleared of
+    /// the pages proven fresh), edge (each page and its variants proven fresh through --edge)
+    run_steps: Vec<Choice<RunStep>> = "run.steps" {
+        flag: "--steps", value_name: "STEP",
+        default: vec![
+            Choice(RunStep::Revalidate),
+            Choice(RunStep::Verify),
+            Choice(RunStep::Cdn),
+            Choice(RunStep::Edge),
+        ],
+    }
+    /// How the pods are told to revalidate: direct (call every pod), redis (publish on their
+    /// channel), both, or auto (Redis when redis.url is set, falling back to direct when Redis is
+    /// unreachable or reaches fewer pods than were found)
+    run_via: Choice<Via> = "run.via" {
+        flag: "--via", value_name: "HOW", env: "REVALIDATE_VIA", default: Choice(Via::Auto),
+    }
+    /// The site through its CDN (e.g. https://www.example.com): once the CDN is cleared, each
+    /// page and every variant a browser fetches is proven fresh there
+    run_edge: String = "run.edge" {
+        flag: "--edge", value_name: "URL", env: "REVALIDATE_EDGE", display: Urls,
+    }
+    /// Clear the CDN even of pages not proven fresh on every pod (it may cache their stale copies
+    /// again)
+    run_force_cdn: bool = "run.force_cdn" {
+        flag: "--force-cdn", default: false,
+    }
+    /// How long to re-check pods (and the edge) not proven fresh yet, with backoff (250ms to 5s)
+    run_wait: Span = "run.wait" {
+        flag: "--wait", value_name: "DURATION", default: Span(Duration::from_secs(30)),
     }
 
     // cdn: CloudFront invalidation, HTTP PURGE and Cloudflare (`[cdn]`).

@@ -16,6 +16,7 @@ pub mod layers;
 #[cfg(test)]
 mod proptests;
 mod redis;
+mod run;
 pub mod value;
 mod verify;
 
@@ -29,6 +30,7 @@ pub use keys::{KEYS, Layer, Resolved};
 pub use kubernetes::{KubernetesSettings, PodSource};
 pub use layers::{Source, Sourced};
 pub use redis::{AgentSettings, PublishSettings, RedisSettings};
+pub use run::RunSettings;
 pub use verify::VerifySettings;
 
 /// The config file looked for in the current directory when none is named.

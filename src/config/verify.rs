@@ -38,6 +38,17 @@ pub struct VerifySettings {
 
 impl Config {
     pub fn verify(&self) -> Result<VerifySettings, ConfigError> {
+        let s = self.verify_settings()?;
+        if s.expect_changed && s.baseline.is_none() {
+            return Err(ConfigError(
+                "--expect-changed compares with a baseline: add --baseline FILE (a snapshot written by `verify --save FILE`)".into(),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// verify's settings, each checked alone (`run` brings its own baseline).
+    pub(super) fn verify_settings(&self) -> Result<VerifySettings, ConfigError> {
         let r = &self.resolved;
         let s = VerifySettings {
             ignore: value(&r.verify_ignore).unwrap_or_default(),
@@ -120,11 +131,6 @@ impl Config {
             return Err(self.bad(
                 "verify.expect_regex",
                 &format!("{VACUOUS}: this pattern can match zero characters, so it holds on any page; give a pattern that must match text only the new page has"),
-            ));
-        }
-        if s.expect_changed && s.baseline.is_none() {
-            return Err(ConfigError(
-                "--expect-changed compares with a baseline: add --baseline FILE (a snapshot written by `verify --save FILE`)".into(),
             ));
         }
         if s.encodings.is_empty() {

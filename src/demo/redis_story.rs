@@ -284,7 +284,9 @@ async fn publish_step(
     let conns = publish::Connections::open(redis, &plan)
         .await
         .map_err(crate::redis::Failure::into_error)?;
-    Ok(crate::publish::step(ctx, conns, &plan, reporter).await.code)
+    Ok(crate::publish::step(ctx, conns, &plan, reporter)
+        .await
+        .code())
 }
 
 async fn titles(

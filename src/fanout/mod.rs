@@ -23,7 +23,7 @@ use crate::error::ConfigError;
 use crate::exit::{Code, Stop};
 use crate::nextjs::{self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE};
 use crate::paths::UrlPath;
-use crate::report::{Ended, Events, Item, Listed, Reporter, StepReport, Style, Work};
+use crate::report::{Events, Item, Listed, Reporter, StepReport, Style, Work};
 
 use crate::context::Retain;
 use crate::secret::{self, Secret};
@@ -689,7 +689,7 @@ pub async fn step(
     transport: &Transport,
     plan: &Plan,
     reporter: &mut Reporter,
-) -> Ended<Totals> {
+) -> Report {
     let cells = plan.paths.len() * plan.targets.len();
     let start = Start {
         mode: plan.mode(),
@@ -712,8 +712,5 @@ pub async fn step(
     })
     .await;
     reporter.finish_step(&report);
-    Ended {
-        code: report.code(),
-        totals: report.totals,
-    }
+    report
 }

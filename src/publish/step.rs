@@ -9,13 +9,11 @@ use super::Message;
 use super::Plan;
 use super::Progress;
 use super::Report;
-use super::Totals;
 use super::human;
 use super::run;
 use crate::context::RunContext;
 use crate::exit::Code;
 use crate::exit::Stop;
-use crate::report::Ended;
 use crate::report::Item;
 use crate::report::Reporter;
 use crate::report::Shown;
@@ -104,7 +102,7 @@ pub async fn step(
     connections: Connections,
     plan: &Plan,
     reporter: &mut Reporter,
-) -> Ended<Totals> {
+) -> Report {
     let redis = connections.redis.shown().to_string();
     let start = Start {
         redis: &redis,
@@ -126,8 +124,5 @@ pub async fn step(
     })
     .await;
     reporter.finish_step(&report);
-    Ended {
-        code: report.code(),
-        totals: report.totals,
-    }
+    report
 }

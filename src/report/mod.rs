@@ -185,6 +185,11 @@ pub struct Reporter {
     code: Code,
     /// Human step reports are indented by this many spaces (the demo's narrative).
     pub indent: usize,
+    /// People see each step's first line only (`run`: its own table says the rest), unless -v.
+    pub brief: bool,
+    /// The next step's exit code does not count: its caller makes up for its failures (`run`
+    /// revalidates directly what Redis did not deliver).
+    tolerate_next: bool,
 }
 
 impl Reporter {
@@ -210,6 +215,8 @@ impl Reporter {
             step: "",
             code: Code::Success,
             indent: 0,
+            brief: false,
+            tolerate_next: false,
         };
         #[derive(Serialize, schemars::JsonSchema)]
         struct Start<'a> {
@@ -440,17 +447,33 @@ impl Reporter {
         }
     }
 
+    /// The next step to finish does not count towards the command's exit code (its report still
+    /// says how it went): its caller makes up for what it failed to do.
+    pub fn tolerate_next_step(&mut self) {
+        self.tolerate_next = true;
+    }
+
     /// A step ended: people get its table, NDJSON its events and totals, JSON its report.
     pub fn finish_step<R: StepReport>(&mut self, report: &R) {
         self.finish_bar();
-        self.code = self.code.worst(report.code());
+        if !std::mem::take(&mut self.tolerate_next) {
+            self.code = self.code.worst(report.code());
+        }
         for w in report.warnings() {
             self.warning(R::STEP, w);
         }
         match self.format {
             OutputFormat::Human => {
                 if !self.quiet {
-                    let text = indented(&report.human(&self.style()), self.indent);
+                    let mut text = report.human(&self.style());
+                    if self.brief {
+                        text = text
+                            .lines()
+                            .find(|l| !l.trim().is_empty())
+                            .map(|l| format!("{l}\n"))
+                            .unwrap_or_default();
+                    }
+                    let text = indented(&text, self.indent);
                     let _ = self.out.write_all(text.as_bytes());
                     let _ = self.out.flush();
                 }

@@ -61,7 +61,7 @@ fn header(r: &verify::Report, style: &Style) -> String {
 fn paint(v: Verdict) -> Paint {
     match v {
         Verdict::Fresh => Paint::Good,
-        Verdict::Converged | Verdict::Unproven => Paint::Warn,
+        Verdict::Converged | Verdict::Unproven | Verdict::Unchanged => Paint::Warn,
         Verdict::Stale | Verdict::Unreachable => Paint::Bad,
     }
 }
@@ -73,6 +73,7 @@ fn pods_cell(v: &PathVerdict) -> String {
     }
     match v.verdict {
         Verdict::Converged => format!("{}/{} agree", v.agreeing_pods, v.total_pods),
+        Verdict::Unchanged => format!("{}/{} unchanged", v.total_pods, v.total_pods),
         Verdict::Unproven => {
             let answered = v.total_pods - v.unreachable_pods.len() - v.stale_pods.len();
             format!("{answered}/{} unproven", v.total_pods)

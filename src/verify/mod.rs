@@ -31,11 +31,12 @@ use crate::context::RunContext;
 use crate::error::ConfigError;
 use crate::exit::{Code, Stop};
 use crate::paths::UrlPath;
-use crate::report::{Ended, Events, Item, Reporter, Shown, StepReport, Style, Work};
+use crate::report::{Events, Item, Reporter, Shown, StepReport, Style, Work};
 use crate::targets::{self, Target};
 use crate::transport::header::{self, Header};
 use crate::transport::{RequestView, Transport};
 
+pub use judge::UNCHANGED_HINT;
 pub use judge::{
     BuildGroup, Changes, Criteria, HashGroup, PathVerdict, State, ThroughSummary, VariantShare,
     VariantVerdict, Verdict,
@@ -82,6 +83,15 @@ pub struct Plan {
     /// The variants checked besides the HTML; `None`: every variant each page has.
     pub variants: Option<Vec<Variant>>,
     pub warnings: Vec<String>,
+    /// Keep what every pod served in the report ([`Report::snapshot`]), in memory: `run`'s
+    /// snapshot before it revalidates.
+    pub keep_snapshot: bool,
+    /// An unchanged path is no failure (`run` without `--expect-changed`: the page was
+    /// regenerated with the content it had).
+    pub unchanged_ok: bool,
+    /// An unchanged path is final, not waited on (`run` revalidating the pods itself: a page
+    /// regenerated before verify starts does not change while it waits).
+    pub unchanged_settles: bool,
 }
 
 impl Plan {
@@ -196,7 +206,15 @@ impl Plan {
             wait: s.wait,
             variants: s.variants.clone(),
             warnings,
+            keep_snapshot: false,
+            unchanged_ok: false,
+            unchanged_settles: false,
         })
+    }
+
+    /// Whether nothing more is to be waited for on a path of this verdict.
+    fn settled(&self, v: Verdict) -> bool {
+        v.is_settled() || (self.unchanged_settles && v == Verdict::Unchanged)
     }
 
     /// Whether this variant is checked when a page has it: the page itself always; the others
@@ -330,6 +348,8 @@ pub struct Totals {
     pub paths: usize,
     pub fresh: usize,
     pub converged: usize,
+    #[serde(default)]
+    pub unchanged: usize,
     pub unproven: usize,
     pub stale: usize,
     pub unreachable: usize,
@@ -368,13 +388,25 @@ pub struct Report {
     pub save_error: Option<String>,
     pub stopped: Option<Stop>,
     pub exit_code: u8,
+    /// What every pod served, when the plan kept it ([`Plan::keep_snapshot`]); not part of the
+    /// JSON report.
+    #[serde(skip)]
+    pub snapshot: Option<Snapshot>,
+    /// Whether unchanged paths pass ([`Plan::unchanged_ok`]).
+    #[serde(skip)]
+    pub unchanged_ok: bool,
 }
 
 impl Report {
     pub fn code(&self) -> crate::exit::Code {
+        let unchanged = if self.unchanged_ok {
+            0
+        } else {
+            self.totals.unchanged
+        };
         let found = crate::exit::code_for(&crate::exit::Summary {
             failed_cells: self.totals.unreachable,
-            stale_paths: self.totals.stale + self.totals.unproven,
+            stale_paths: self.totals.stale + self.totals.unproven + unchanged,
             stopped: self.stopped,
         });
         use crate::exit::Code;
@@ -589,10 +621,8 @@ pub async fn run(
             Vec::new()
         },
         failures: BTreeMap::new(),
-        snapshot: plan
-            .save
-            .as_ref()
-            .map(|_| Snapshot::new(plan.etag, plan.normalizer.description.clone())),
+        snapshot: (plan.save.is_some() || plan.keep_snapshot)
+            .then(|| Snapshot::new(plan.etag, plan.normalizer.description.clone())),
         keep_all,
         judged: vec![false; n_paths],
         erasures: BTreeMap::new(),
@@ -643,7 +673,7 @@ pub async fn run(
             .filter(|&p| {
                 !kept.verdicts[p]
                     .as_ref()
-                    .is_some_and(|v| v.verdict.is_settled())
+                    .is_some_and(|v| plan.settled(v.verdict))
             })
             .collect();
         let more = wait_until.is_some_and(|u| Instant::now() < u)
@@ -698,6 +728,7 @@ pub async fn run(
         match v.verdict {
             Verdict::Fresh => totals.fresh += 1,
             Verdict::Converged => totals.converged += 1,
+            Verdict::Unchanged => totals.unchanged += 1,
             Verdict::Unproven => totals.unproven += 1,
             Verdict::Stale => totals.stale += 1,
             Verdict::Unreachable => totals.unreachable += 1,
@@ -722,8 +753,11 @@ pub async fn run(
             }
         ));
     }
-    if let (Some(file), Some(mut snap)) = (&plan.save, snapshot) {
+    let mut snapshot = snapshot;
+    if let Some(snap) = &mut snapshot {
         snap.taken_at = crate::units::timestamp(std::time::SystemTime::now());
+    }
+    if let (Some(file), Some(snap)) = (&plan.save, &snapshot) {
         match snap.save(file) {
             Ok(()) => saved = Some(file.display().to_string()),
             Err(e) => {
@@ -757,6 +791,8 @@ pub async fn run(
         save_error,
         stopped: ctx.observed_stop(),
         exit_code: 0,
+        snapshot: snapshot.filter(|_| plan.keep_snapshot),
+        unchanged_ok: plan.unchanged_ok,
     };
     report.exit_code = report.code().as_u8();
     report
@@ -1008,7 +1044,7 @@ pub async fn step(
     transport: &Transport,
     plan: &Plan,
     reporter: &mut Reporter,
-) -> Ended<Totals> {
+) -> Report {
     let through = plan.through.as_ref().map(|t| t.target.location());
     let requests = plan.paths.len() * plan.requests_per_path();
     let start = Start {
@@ -1043,10 +1079,7 @@ pub async fn step(
     })
     .await;
     reporter.finish_step(&report);
-    Ended {
-        code: report.code(),
-        totals: report.totals,
-    }
+    report
 }
 
 #[cfg(test)]

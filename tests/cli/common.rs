@@ -216,6 +216,8 @@ pub enum Step {
     PublishDryRun(publish::DryRun),
     Watch(watch::Report),
     Agent(agent::Report),
+    Snapshot(revalidate::run::SnapshotReport),
+    Run(revalidate::run::Report),
 }
 
 impl Step {
@@ -242,6 +244,8 @@ impl Step {
             k if k == publish::DryRun::KIND => Step::PublishDryRun(as_(v)?),
             k if k == watch::Report::KIND => Step::Watch(as_(v)?),
             k if k == agent::Report::KIND => Step::Agent(as_(v)?),
+            k if k == revalidate::run::SnapshotReport::KIND => Step::Snapshot(as_(v)?),
+            k if k == revalidate::run::Report::KIND => Step::Run(as_(v)?),
             other => return Err(format!("a step of unknown kind {other:?}")),
         })
     }

@@ -17,6 +17,7 @@ mod output;
 mod paths;
 mod proof;
 mod redis;
+mod run;
 mod safety;
 mod secrets;
 mod variants;

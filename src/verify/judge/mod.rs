@@ -124,6 +124,9 @@ impl Criteria {
 pub enum Verdict {
     Fresh,
     Converged,
+    /// Every pod serves what it served at the baseline (for `run`: its snapshot before the
+    /// revalidation): the page was regenerated with the same content, or not at all.
+    Unchanged,
     Unproven,
     Stale,
     Unreachable,
@@ -134,6 +137,7 @@ impl Verdict {
         match self {
             Verdict::Fresh => "fresh",
             Verdict::Converged => "converged",
+            Verdict::Unchanged => "unchanged",
             Verdict::Unproven => "unproven",
             Verdict::Stale => "stale",
             Verdict::Unreachable => "unreachable",
@@ -488,9 +492,7 @@ fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&Baseline>) {
     if !c.page_checks.is_empty() && !f.sample {
         match f.page_state {
             Some(State::Fresh) => {}
-            Some(State::Stale) => f
-                .problems
-                .push("its page fails the checks on this pod".into()),
+            Some(State::Stale) => f.problems.push(PAGE_FAILS.into()),
             _ => unproven = Some("its page is not proven on this pod".to_string()),
         }
     }
@@ -498,7 +500,7 @@ fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&Baseline>) {
         let changed = !base.hashes.contains(h);
         f.changed = Some(changed);
         if c.expect_changed && !changed {
-            f.problems.push("unchanged since the baseline".into());
+            f.problems.push(UNCHANGED.into());
         } else if c.expect_changed
             && !c.content_checked()
             && unproven.is_none()
@@ -709,7 +711,23 @@ pub fn evaluate(
         .collect();
 
     // The pods' verdict, before the edge is looked at.
-    let (mut verdict, mut reason) = if !stale_pods.is_empty() {
+    let (mut verdict, mut reason) = if !stale_pods.is_empty()
+        && !diverged
+        && unreachable_pods.is_empty()
+        && stale_pods.len() == pods.len()
+        && pods.iter().all(|f| {
+            // A variant's page may be failing only by being unchanged too: the path takes the
+            // page's verdict with its variants', so a page failing otherwise stays stale.
+            f.problems.iter().any(|p| p == UNCHANGED)
+                && f.problems.iter().all(|p| p == UNCHANGED || p == PAGE_FAILS)
+        }) {
+        (
+            Verdict::Unchanged,
+            format!(
+                "every pod serves what it served at the baseline: the page was regenerated with the same content (or not at all); {UNCHANGED_HINT}"
+            ),
+        )
+    } else if !stale_pods.is_empty() {
         (
             Verdict::Stale,
             format!(
@@ -822,7 +840,7 @@ pub fn evaluate(
                 // Passing the checks while others fail them: this pod is as good as a check can
                 // make it.
                 Verdict::Stale | Verdict::Unreachable if proven => State::Fresh,
-                Verdict::Stale | Verdict::Unreachable => State::Converged,
+                Verdict::Stale | Verdict::Unreachable | Verdict::Unchanged => State::Converged,
                 Verdict::Unproven => State::Unproven,
             }
         });
@@ -923,6 +941,15 @@ pub fn evaluate(
     }
 }
 
+/// A response's problem when it is the one its pod served at the baseline.
+const UNCHANGED: &str = "unchanged since the baseline";
+
+/// A variant's problem when its page fails the checks on the same pod.
+const PAGE_FAILS: &str = "its page fails the checks on this pod";
+
+/// What to look at when a revalidated page did not change.
+pub const UNCHANGED_HINT: &str = "if the content was just published, the CMS may not have committed it when the pods regenerated: run again in a moment";
+
 /// What to do when pods of one build pass the checks and still differ.
 pub const DIVERGED_HINT: &str = "if it is a value rendered per generation, normalise it (--ignore-preset timestamps, --ignore-preset nextjs for an App Router page regenerated through an RSC request, --ignore REGEX or --select REGEX)";
 
@@ -931,9 +958,10 @@ fn rank(v: Verdict) -> u8 {
     match v {
         Verdict::Fresh => 0,
         Verdict::Converged => 1,
-        Verdict::Unproven => 2,
-        Verdict::Unreachable => 3,
-        Verdict::Stale => 4,
+        Verdict::Unchanged => 2,
+        Verdict::Unproven => 3,
+        Verdict::Unreachable => 4,
+        Verdict::Stale => 5,
     }
 }
 

@@ -1,0 +1,156 @@
+//! `run` for people: the snapshot in a line; the run as one table a path (revalidated, the pods,
+//! the CDN, the edge, the result), the reasons grouped by cause, the fallback and the CDN left
+//! alone said in a sentence, one total line.
+
+use std::collections::BTreeMap;
+
+use super::report::{CdnAction, PathResult, Report, SnapshotReport};
+use crate::report::Style;
+use crate::report::human::{ending, plural};
+use crate::report::table::{Cell, Paint, Table};
+use crate::units::short_duration;
+use crate::verify::Verdict;
+
+/// Paths named per cause before "and N more".
+const NAMED: usize = 5;
+
+fn took(ms: f64) -> String {
+    short_duration(std::time::Duration::from_secs_f64(ms / 1000.0))
+}
+
+pub fn snapshot(r: &SnapshotReport, style: &Style) -> String {
+    let mut out = format!(
+        "{} {} × {} recorded before revalidating ({} responses) · {}\n",
+        style.bold("revalidate run: snapshot:"),
+        plural(r.paths, "path", "paths"),
+        plural(r.pods, "pod", "pods"),
+        r.recorded,
+        took(r.duration_ms),
+    );
+    if !r.unreachable_pods.is_empty() {
+        out.push_str(&format!(
+            "  not answering: {} (no change can be shown for them)\n",
+            r.unreachable_pods.join(", ")
+        ));
+    }
+    out
+}
+
+fn verdict_cell(v: Option<Verdict>) -> Cell {
+    match v {
+        None => Cell::new("-", Paint::Dim),
+        Some(v) => Cell::new(
+            v.name(),
+            match v {
+                Verdict::Fresh => Paint::Good,
+                Verdict::Converged | Verdict::Unchanged | Verdict::Unproven => Paint::Warn,
+                Verdict::Stale | Verdict::Unreachable => Paint::Bad,
+            },
+        ),
+    }
+}
+
+fn cdn_cell(a: CdnAction) -> Cell {
+    match a {
+        CdnAction::Cleared => Cell::new("cleared", Paint::Good),
+        CdnAction::Failed => Cell::new("failed", Paint::Bad),
+        CdnAction::LeftAlone => Cell::new("left alone", Paint::Warn),
+        CdnAction::NotRun => Cell::new("-", Paint::Dim),
+    }
+}
+
+fn revalidated_cell(p: &PathResult) -> Cell {
+    match p.revalidated {
+        None => Cell::new("-", Paint::Dim),
+        Some((ok, of)) => Cell::new(
+            format!("{ok}/{of}"),
+            if ok >= of { Paint::Good } else { Paint::Warn },
+        ),
+    }
+}
+
+pub fn run(r: &Report, style: &Style) -> String {
+    let mut out = format!(
+        "\n{} {} · via {} · {}\n\n",
+        style.bold("revalidate run:"),
+        plural(r.paths.len(), "path", "paths"),
+        r.via.name(),
+        took(r.duration_ms),
+    );
+    let mut t = Table::new(&["PATH", "REVALIDATED", "PODS", "CDN", "EDGE", "RESULT"]);
+    for p in &r.paths {
+        t.row(vec![
+            Cell::from(p.path.as_str()),
+            revalidated_cell(p),
+            verdict_cell(p.pods),
+            cdn_cell(p.cdn),
+            verdict_cell(p.edge),
+            verdict_cell(p.verdict),
+        ]);
+    }
+    out.push_str(&t.render(style));
+
+    // Reasons, grouped: one line per reason with its paths (the step tables, with -v, have
+    // every pod's detail).
+    let mut causes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in &r.paths {
+        if let Some(reason) = &p.reason {
+            causes.entry(reason).or_default().push(&p.path);
+        }
+    }
+    if !causes.is_empty() {
+        out.push('\n');
+        for (reason, paths) in &causes {
+            let named: Vec<&str> = paths.iter().take(NAMED).copied().collect();
+            let more = paths.len() - named.len();
+            out.push_str(&format!(
+                "  {}{}: {reason}\n",
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
+    if let Some(f) = &r.fallback {
+        out.push_str(&format!(
+            "\n{} {} instead of {} for {}: {}\n",
+            style.yellow("fallback:"),
+            f.to.name(),
+            f.from.name(),
+            plural(f.paths, "path", "paths"),
+            f.reason
+        ));
+    }
+    if let Some(why) = &r.cdn_left_alone {
+        out.push_str(&format!("\n{} {why}\n", style.yellow("CDN left alone:")));
+    }
+    for s in r.steps.iter().filter(|s| !s.ran) {
+        if let Some(note) = &s.note {
+            out.push_str(&format!("  {} skipped: {note}\n", s.step.name()));
+        }
+    }
+    let t = &r.totals;
+    let mut parts = vec![style.green(&format!("{} fresh", t.fresh))];
+    if t.unchanged > 0 {
+        parts.push(style.yellow(&format!("{} unchanged", t.unchanged)));
+    }
+    if t.not_fresh > 0 {
+        parts.push(style.red(&format!("{} not fresh", t.not_fresh)));
+    }
+    if t.cdn_cleared + t.cdn_left_alone > 0 {
+        parts.push(format!(
+            "CDN cleared for {}, left alone for {}",
+            t.cdn_cleared, t.cdn_left_alone
+        ));
+    }
+    out.push_str(&format!(
+        "\n{} of {}{}",
+        parts.join(", "),
+        plural(t.paths, "path", "paths"),
+        ending(r.stopped, r.exit_code, style)
+    ));
+    out
+}
