@@ -1,20 +1,21 @@
 //! `revalidate demo`: the problem and its fix, told on a simulated fleet with nothing installed.
 //!
-//! The story: every pod serves the deployed page; an editor changes it and clicks "Revalidate";
-//! the load balancer hands that call to one pod, so the other pods stay stale; `verify` proves it
-//! (and measures how often users get the stale page through the balancer); `fanout` revalidates
-//! every pod; `verify` proves every pod, and the balancer, now serve the new page. Users reach the
-//! site through a caching edge (a CDN) in front of the balancer, which still holds the old page;
-//! only now, with every pod fresh, `cdn purge` clears it, and `verify` proves the edge serves the
-//! new page. Every step runs the same library functions and renderers as the real subcommands.
-//! `--serve` keeps a fleet up, with the edge, a Cloudflare API fake and (with `--cloudfront`) the
-//! CloudFront proxy over moto, for people (and the benchmarks) to point revalidate at.
+//! The story: every pod serves the deployed page, and users' requests left it in a caching edge
+//! (a CDN) in front of the load balancer; an editor changes it and clicks "Revalidate"; the load
+//! balancer hands that call to one pod, so the other pods stay stale; `verify` proves it (and
+//! measures how often users get the stale page through the balancer). Then one `run`, from a
+//! config file as a team would keep it: a snapshot of every pod, every pod revalidated and proven
+//! fresh, only then the edge purged, and the edge proven fresh; every pod and the edge now serve
+//! the new page. Then the Redis part (`redis_story.rs`). Every step runs the same library
+//! functions and renderers as the real subcommands. `--serve` keeps a fleet up, with the edge, a
+//! Cloudflare API fake and (with `--cloudfront`) the CloudFront proxy over moto, for people (and
+//! the benchmarks) to point revalidate at.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::choices::ColorChoice;
-use crate::choices::{OutputFormat, RevalidateMethod};
+use crate::choices::OutputFormat;
 use crate::config::value::{parse_duration, parse_size};
 use crate::context::Limits;
 use crate::context::RunContext;
@@ -24,7 +25,7 @@ use crate::paths::{Purpose, UrlPath};
 use crate::report::{Reporter, Style};
 use crate::targets::{self, Target};
 use crate::transport::Transport;
-use crate::{cdn, fanout, verify};
+use crate::verify;
 use revalidate_sim::{Edge, EdgeOptions, Flavor, Fleet, FleetOptions};
 
 mod redis_story;
@@ -293,103 +294,47 @@ async fn story(
     let transport = Transport::new(&limits(), targets.len() + 1)?;
     let before = verify::step(&ctx, &transport, &verify_plan, &mut reporter).await;
 
-    let plan = fanout::Plan {
-        paths: vec![path.clone()],
-        targets: targets.clone(),
-        how: fanout::How::Nextjs {
-            method: RevalidateMethod::Head,
-            only_generated: false,
-            preview_id: crate::nextjs::load_preview_id(Some(manifest), None)?,
-        },
-        headers: Vec::new(),
-        allow_gone: false,
-        warnings: Vec::new(),
-    };
+    // One command does the rest, from a config file as a team would keep it.
+    let config_file = manifest
+        .parent()
+        .expect("the manifest is in the demo's directory")
+        .join("revalidate.toml");
+    let pods_toml: Vec<String> = targets
+        .iter()
+        .map(|t| format!("{:?}", format!("{}={}", t.name, t.location())))
+        .collect();
+    let toml = format!(
+        "pods = [{}]\npreview_id_file = {:?}\n\n[verify]\nexpect_contains = {NEW_TITLE:?}\n\n[cdn]\npurge_urls = [{:?}]\n\n[run]\nedge = {:?}\nwait = \"10s\"\n",
+        pods_toml.join(", "),
+        manifest.display().to_string(),
+        format!("edge={}", edge.url()),
+        edge.url(),
+    );
+    std::fs::write(&config_file, &toml).map_err(fail("cannot write the demo's config file"))?;
+    let config = crate::config::Config::load(
+        Some(&config_file),
+        None,
+        crate::config::Layer::default(),
+        &|_| None,
+    )?;
+    let setup = crate::run::Setup::build(&config, vec![path.clone()], targets.clone())?;
     out.push_str(&format!(
-        "\n{} revalidate fans out to every pod with Next.js's own x-prerender-revalidate header\n   (the previewModeId is read from the build's manifest, never from the command line):\n   $ revalidate fanout {PATH}{pod_flags} --preview-id-file {}\n\n",
+        "\n{} Users reach the site through the edge, which still holds the old page: a CDN keeps an ISR\n   page until it is cleared, and cleared too early it fetches the old page again from a stale pod.\n   One command takes every step, in order, and proves each: a snapshot of every pod, every pod\n   revalidated, every pod proven fresh (every variant a browser fetches), only then the edge\n   purged, and the edge proven fresh. The pod the webhook reached already has the new page, so\n   no change since the snapshot can prove it new there: the content check does.\n   $ cat revalidate.toml\n{}\n   $ revalidate run {PATH} --config revalidate.toml\n\n",
         style.bold("5."),
-        manifest.display()
+        toml.lines()
+            .map(|l| format!("   {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     ));
     reporter.text(&std::mem::take(&mut out));
-    let fan = fanout::step(&ctx, &transport, &plan, &mut reporter).await;
+    reporter.brief = true;
+    let ran = crate::run::pipeline(&ctx, &transport, &setup, &mut reporter).await;
+    reporter.brief = false;
 
     out.push_str(&format!(
-        "\n{} And proves that every pod, and every request through the load balancer, now get the new page:\n   $ {verify_cmd}\n\n",
+        "\n{} Every pod, and users through the edge, now get the new page:\n",
         style.bold("6.")
     ));
-    reporter.text(&std::mem::take(&mut out));
-    let after = verify::step(&ctx, &transport, &verify_plan, &mut reporter).await;
-
-    let edge_plan = verify::Plan {
-        targets: Vec::new(),
-        through: Some(verify::Through {
-            target: edge_target.clone(),
-            samples: 1,
-            encodings: vec![
-                crate::choices::Encoding::Identity,
-                crate::choices::Encoding::Gzip,
-                crate::choices::Encoding::Br,
-            ],
-        }),
-        ..verify_plan.clone()
-    };
-    let edge_verify_cmd = format!(
-        "revalidate verify {PATH} --ignore-preset timestamps --expect-contains '{NEW_TITLE}' --through {} --samples 1",
-        edge.url()
-    );
-    out.push_str(&format!(
-        "\n{} But users reach the site through the edge, which still holds the old page (a CDN keeps\n   an ISR page until it is invalidated):\n   $ {edge_verify_cmd}\n\n",
-        style.bold("7.")
-    ));
-    reporter.text(&std::mem::take(&mut out));
-    let edge_before = verify::step(&ctx, &transport, &edge_plan, &mut reporter).await;
-
-    // The page and what a browser also fetches of it: the page's data JSON, as a client-side
-    // navigation asks for it (with the route's query) and as `--next-data` names it.
-    let mut purge_paths = vec![path.clone()];
-    let mut purge_variants = vec![crate::nextjs::Variant::Html];
-    for search in ["", "slug=a"] {
-        let data = crate::nextjs::data_url(PATH, fleet.build_id(), search).expect("a page");
-        purge_paths.push(UrlPath::parse(&data, Purpose::Cdn).expect("a data URL parses"));
-        purge_variants.push(crate::nextjs::Variant::Data);
-    }
-    let purge_plan = cdn::purge::Plan {
-        bans: vec![None; purge_paths.len()],
-        paths: purge_paths,
-        variants: purge_variants,
-        http: vec![edge_target.clone()],
-        method: http::Method::from_bytes(b"PURGE").expect("a method name"),
-        headers: Vec::new(),
-        cloudflare: None,
-        warnings: Vec::new(),
-    };
-    out.push_str(&format!(
-        "\n{} Only now, with every pod proven fresh, revalidate purges the edge (purged earlier, it could\n   have refetched the old page from a stale pod and kept it again), with the page's data JSON,\n   which the edge keeps apart (the pods' pages say what each page has):\n   $ revalidate cdn purge {PATH} --purge-url edge={}{pod_flags}\n\n",
-        style.bold("8."),
-        edge.url()
-    ));
-    reporter.text(&std::mem::take(&mut out));
-    let purged = crate::cdn::purge::step(
-        &ctx,
-        &transport,
-        &client,
-        &purge_plan,
-        Duration::from_secs(10),
-        crate::config::Poll {
-            min: Duration::from_millis(100),
-            max: Duration::from_secs(1),
-        },
-        &mut reporter,
-    )
-    .await?;
-
-    out.push_str(&format!(
-        "\n{} And proves that users get the new page through the edge, in every encoding:\n   $ {edge_verify_cmd}\n\n",
-        style.bold("9.")
-    ));
-    reporter.text(&std::mem::take(&mut out));
-    let edge_after = verify::step(&ctx, &transport, &edge_plan, &mut reporter).await;
-    out.push('\n');
     out.push_str(
         &titles(
             &client,
@@ -418,27 +363,14 @@ async fn story(
     edge.shutdown();
     balancer.shutdown();
     let code = reporter.finish(ctx.observed_stop())?;
-    let unfolded = before.totals.stale == 1
-        && fan.code() == Code::Success
-        && after.code() == Code::Success
-        && edge_before.totals.stale == 1
-        && purged.code() == Code::Success
-        && edge_after.code() == Code::Success
-        && redis_ok;
+    let unfolded = before.totals.stale == 1 && ran.code() == Code::Success && redis_ok;
     Ok(match code {
         // A signal's code stands whatever the story showed.
         Code::Interrupted | Code::Terminated => code,
         // The stale steps are the story, not a failure of it.
         _ if unfolded => Code::Success,
         // The story did not unfold as it should: say so through the exit code.
-        _ => before
-            .code()
-            .worst(fan.code())
-            .worst(after.code())
-            .worst(edge_before.code())
-            .worst(purged.code())
-            .worst(edge_after.code())
-            .worst(Code::Unexpected),
+        _ => before.code().worst(ran.code()).worst(Code::Unexpected),
     })
 }
 

@@ -140,14 +140,18 @@ pub fn run(r: &Report, style: &Style) -> String {
     if t.not_fresh > 0 {
         parts.push(style.red(&format!("{} not fresh", t.not_fresh)));
     }
+    let mut cdn = String::new();
     if t.cdn_cleared + t.cdn_left_alone > 0 {
-        parts.push(format!(
-            "CDN cleared for {}, left alone for {}",
-            t.cdn_cleared, t.cdn_left_alone
-        ));
+        cdn = format!(" · CDN cleared for {}", t.cdn_cleared);
+        if t.cdn_left_alone > 0 {
+            cdn.push_str(&format!(
+                ", {}",
+                style.yellow(&format!("left alone for {}", t.cdn_left_alone))
+            ));
+        }
     }
     out.push_str(&format!(
-        "\n{} of {}{}",
+        "\n{} of {}{cdn}{}",
         parts.join(", "),
         plural(t.paths, "path", "paths"),
         ending(r.stopped, r.exit_code, style)

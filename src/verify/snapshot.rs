@@ -156,6 +156,10 @@ fn baseline_from(pods: &BTreeMap<String, SnapshotEntry>) -> super::judge::Baseli
             .iter()
             .map(|(pod, e)| (pod.clone(), e.build_id.clone()))
             .collect(),
+        served: pods
+            .iter()
+            .map(|(pod, e)| (pod.clone(), e.hash.clone()))
+            .collect(),
     }
 }
 

@@ -228,6 +228,8 @@ pub struct Baseline {
     pub hashes: BTreeSet<String>,
     /// Pod -> the build it ran when the baseline was taken.
     pub builds: BTreeMap<String, Option<String>>,
+    /// Pod -> what it served then.
+    pub served: BTreeMap<String, String>,
 }
 
 impl Baseline {
@@ -721,12 +723,7 @@ pub fn evaluate(
             f.problems.iter().any(|p| p == UNCHANGED)
                 && f.problems.iter().all(|p| p == UNCHANGED || p == PAGE_FAILS)
         }) {
-        (
-            Verdict::Unchanged,
-            format!(
-                "every pod serves what it served at the baseline: the page was regenerated with the same content (or not at all); {UNCHANGED_HINT}"
-            ),
-        )
+        (Verdict::Unchanged, unchanged_reason(pods, baseline))
     } else if !stale_pods.is_empty() {
         (
             Verdict::Stale,
@@ -943,6 +940,41 @@ pub fn evaluate(
 
 /// A response's problem when it is the one its pod served at the baseline.
 const UNCHANGED: &str = "unchanged since the baseline";
+
+/// Why a path is unchanged: every pod serves what it served at the baseline, or some caught up
+/// with what others served then (a pod the CMS webhook revalidated first): either way no change
+/// shows the content is the newest.
+fn unchanged_reason(pods: &[Fetch], baseline: Option<&Baseline>) -> String {
+    let caught_up: Vec<&str> = pods
+        .iter()
+        .filter(|f| {
+            baseline
+                .and_then(|b| b.served.get(&f.pod))
+                .is_some_and(|then| Some(then) != f.hash.as_ref())
+        })
+        .map(|f| f.pod.as_str())
+        .collect();
+    if caught_up.is_empty() {
+        return format!(
+            "every pod serves what it served at the baseline: the page was regenerated with the same content (or not at all); {UNCHANGED_HINT}"
+        );
+    }
+    let ahead: Vec<&str> = pods
+        .iter()
+        .map(|f| f.pod.as_str())
+        .filter(|p| !caught_up.contains(p))
+        .collect();
+    format!(
+        "{} now serve{} what {} already served at the baseline: nothing shows it is the newest content (a pod revalidated before, e.g. by the CMS webhook through the load balancer, may have it, or an older one); a content check (--expect-contains TEXT the new page has) proves it",
+        caught_up.join(", "),
+        if caught_up.len() == 1 { "s" } else { "" },
+        if ahead.is_empty() {
+            "other pods".to_string()
+        } else {
+            ahead.join(", ")
+        }
+    )
+}
 
 /// A variant's problem when its page fails the checks on the same pod.
 const PAGE_FAILS: &str = "its page fails the checks on this pod";

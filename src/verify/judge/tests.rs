@@ -253,6 +253,7 @@ fn baseline_expect_changed_catches_unchanged_pods() {
     let base = Baseline {
         hashes: ["old".to_string()].into(),
         builds: [("a".to_string(), Some("B".to_string()))].into(),
+        ..Baseline::default()
     };
     let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
     assert_eq!(v.verdict, Verdict::Stale);
@@ -372,6 +373,7 @@ fn changed_since(old: &str, builds: &[(&str, &str)]) -> Baseline {
             .iter()
             .map(|(p, b)| (p.to_string(), Some(b.to_string())))
             .collect(),
+        ..Baseline::default()
     }
 }
 
@@ -438,4 +440,46 @@ fn a_change_of_build_is_not_a_change_of_content() {
         Some(&base),
     );
     assert_eq!(v.verdict, Verdict::Fresh, "{v:#?}");
+}
+
+#[test]
+fn pods_that_caught_up_with_another_pods_old_content_are_unchanged_not_fresh() {
+    // At the baseline pod a already served "new" (the webhook reached it first), b and c "old";
+    // now all serve "new": b and c changed, but only to what a served then.
+    let c = Criteria {
+        expect_changed: true,
+        ..no_check()
+    };
+    let base = Baseline {
+        hashes: ["new".to_string(), "old".to_string()].into(),
+        served: [("a", "new"), ("b", "old"), ("c", "old")]
+            .map(|(p, h)| (p.to_string(), h.to_string()))
+            .into(),
+        ..Baseline::default()
+    };
+    let mut pods = ["a", "b", "c"].map(|p| fetch(p, "new", Some("B"))).to_vec();
+    let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
+    assert_eq!(v.verdict, Verdict::Unchanged);
+    assert!(
+        v.reason
+            .starts_with("b, c now serve what a already served at the baseline"),
+        "{}",
+        v.reason
+    );
+    // Every pod as it was: the plain reason.
+    let mut pods = vec![fetch("a", "new", Some("B")), fetch("b", "new", Some("B"))];
+    let base = Baseline {
+        hashes: ["new".to_string()].into(),
+        served: [("a", "new"), ("b", "new")]
+            .map(|(p, h)| (p.to_string(), h.to_string()))
+            .into(),
+        ..Baseline::default()
+    };
+    let v = evaluate("/p", &mut pods, &mut [], None, &c, Some(&base));
+    assert_eq!(v.verdict, Verdict::Unchanged);
+    assert!(
+        v.reason.starts_with("every pod serves what it served"),
+        "{}",
+        v.reason
+    );
 }
