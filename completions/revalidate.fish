@@ -160,7 +160,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l retries -d
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l expect-changed -d 'With --baseline: every pod must now differ from the baseline (the content changed)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l expect-changed -d 'verify --baseline: every pod must now differ from the baseline (the content changed); run: a page regenerated unchanged fails the run (exit 4) instead of a warning'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l force-cdn -d 'Clear the CDN even of pages not proven fresh on every pod (it may cache their stale copies again)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l only-generated -d 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l allow-gone -d 'Do not count gone pages (404: deleted content or unknown route) as failures'
@@ -282,7 +282,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l retries
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
 json\t'One JSON object per event, for cluster log pipelines'"
-complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-changed -d 'With --baseline: every pod must now differ from the baseline (the content changed)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-changed -d 'verify --baseline: every pod must now differ from the baseline (the content changed); run: a page regenerated unchanged fails the run (exit 4) instead of a warning'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l etag -d 'Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp per generation will look different on every pod'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'

@@ -139,7 +139,8 @@ config_keys! {
     verify_baseline: PathBuf = "verify.baseline" {
         flag: "--baseline", value_name: "FILE",
     }
-    /// With --baseline: every pod must now differ from the baseline (the content changed)
+    /// verify --baseline: every pod must now differ from the baseline (the content changed); run:
+    /// a page regenerated unchanged fails the run (exit 4) instead of a warning
     verify_expect_changed: bool = "verify.expect_changed" {
         flag: "--expect-changed", default: false,
     }
