@@ -14,6 +14,13 @@
                           pods and on 3 real Next.js 16 pods (against one pod's regeneration time).
                           Needs redis-server, redis-cli, redis-benchmark, and Node.js for the real
                           tier (--no-real skips it). Not part of `all`.
+  bench/bench.py run      1,000 paths x 10 simulated pods answering in 5 ms through the whole
+                          pipeline (snapshot, revalidate, verify, purge of the edge): `revalidate
+                          run` vs the same steps as four commands one after the other vs curl -Z
+                          sending the same requests phase by phase; peak RSS of run at 10,000
+                          paths in each output format; and, on 3 real Next.js 16 pods (Node.js
+                          needed; --no-real skips it), run's p50/p99 from the content change to
+                          proven fresh over --runs-real runs, beside one regeneration's time
   bench/bench.py memory   peak RSS of fanout and verify at 1,000, 10,000 and 100,000 cells
                           (paths x 10 pods), in each output format
   bench/bench.py kubernetes
@@ -286,6 +293,154 @@ def memory(args, binary, tmp):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait()
+
+
+def run_bench(args, binary, tmp):
+    """`revalidate run` against its own steps run one by one, and curl -Z doing the same HTTP work."""
+    proc, info = start_fleet(binary, tmp, args.pods, max(args.paths, 10_000), "5ms", None)
+    try:
+        paths = [f"/posts/p{i}" for i in range(1, args.paths + 1)]
+        paths_file = os.path.join(tmp, "run-paths.txt")
+        with open(paths_file, "w") as f:
+            f.write("\n".join(paths) + "\n")
+        pods_file = os.path.join(tmp, "pods.txt")
+        with open(pods_file, "w") as f:
+            f.write("".join(f"{p['name']}={p['url']}\n" for p in info["pods"]))
+        c = args.concurrency
+        per_pod = max(4, -(-c // len(info["pods"])))
+        common = ["--paths-file", paths_file, "--pods-file", pods_file, "--concurrency", str(c),
+                  "--per-pod-concurrency", str(per_pod)]
+        purge = ["--purge-url", f"edge={info['edge']}"]
+        presets = ["--ignore-preset", "timestamps", "--ignore-preset", "nextjs"]
+        manifest = ["--preview-id-file", info["manifest"]]
+        # The pages do not change here: run finds them unchanged (exit 0) and, told to, purges
+        # them anyway, so it does what the four commands do.
+        run_cmd = ([binary, "run", "--steps", "revalidate,verify,cdn", "--wait", "0s", "--force-cdn", "-q"]
+                   + manifest + purge + common)
+        snap = os.path.join(tmp, "snap.json")
+        steps = [
+            [binary, "verify", "--save", snap, "-q"] + presets + common,
+            [binary, "fanout", "-q"] + manifest + common,
+            [binary, "verify", "--baseline", snap, "-q"] + presets + common,
+            [binary, "cdn", "purge", "-q"] + purge + common,
+        ]
+
+        def ours():
+            r = measure(run_cmd, stdout=subprocess.DEVNULL)
+            assert r[2] == 0, r
+            return r
+
+        def one_by_one():
+            wall, rss = 0.0, 0.0
+            for cmd in steps:
+                w, m, code = measure(cmd, stdout=subprocess.DEVNULL)
+                assert code == 0, (cmd[1], code)
+                wall, rss = wall + w, max(rss, m)
+            return wall, rss, 0
+
+        build = info["build_id"]
+        pages = [f"{p['url']}{u}" for path in paths for p in info["pods"]
+                 for u in (path, f"/_next/data/{build}{path}.json?slug={path.rsplit('/', 1)[1]}")]
+        heads = [f"{p['url']}{path}" for path in paths for p in info["pods"]]
+        purges = [f"{info['edge']}{u}" for path in paths
+                  for u in (path, f"/_next/data/{build}{path}.json?slug={path.rsplit('/', 1)[1]}")]
+        pid = preview_id(info["manifest"])
+
+        def cfg(name, urls, extra):
+            f_name = os.path.join(tmp, name)
+            with open(f_name, "w") as f:
+                f.write("silent\n" + extra)
+                for u in urls:
+                    f.write(f'url = "{u}"\noutput = "/dev/null"\n')
+            return f_name
+
+        phases = [
+            cfg("get.cfg", pages, ""),
+            cfg("head.cfg", heads, f'head\nheader = "x-prerender-revalidate: {pid}"\n'),
+            cfg("get2.cfg", pages, ""),
+            cfg("purge.cfg", purges, 'request = "PURGE"\n'),
+        ]
+
+        def curl_parallel():
+            wall, rss = 0.0, 0.0
+            for k in phases:
+                w, m, _ = measure(["curl", "-s", "-Z", "--parallel-max", str(c), "-K", k])
+                wall, rss = wall + w, max(rss, m)
+            return wall, rss, 0
+
+        ours()
+        r_ours = best(args.runs, ours)
+        r_steps = best(args.runs, one_by_one)
+        r_curl = best(args.runs, curl_parallel)
+        n = len(pages) * 2 + len(heads) + len(purges)
+        print(f"run: {len(paths)} paths x {len(info['pods'])} pods, pods answer in 5 ms, concurrency {c} "
+              f"(per pod {per_pod}): {n} requests (pages and data JSON fetched twice, every pod "
+              f"revalidated, the edge purged of both)")
+        row = "  {:<48} {:>8.3f} s {:>8.1f} MiB peak RSS"
+        print(row.format("revalidate run", r_ours[0], r_ours[1]))
+        print(row.format("verify --save, fanout, verify --baseline, purge", r_steps[0], r_steps[1]))
+        print(row.format(f"curl -Z --parallel-max {c}, phase by phase", r_curl[0], r_curl[1]))
+        print(f"  run takes {r_ours[0] / r_steps[0]:.2f}x the time of its steps one by one, "
+              f"{r_ours[0] / r_curl[0]:.2f}x curl -Z's (which hashes and judges nothing)")
+
+        big = os.path.join(tmp, "run-paths-10k.txt")
+        with open(big, "w") as f:
+            f.write("".join(f"/posts/p{i}\n" for i in range(1, 10_001)))
+        big_cmd = ([binary, "run", "--steps", "revalidate,verify", "--wait", "0s"] + manifest
+                   + ["--paths-file", big, "--pods-file", pods_file, "--concurrency", str(c),
+                      "--per-pod-concurrency", str(per_pod)])
+        figures = []
+        for fmt in ("human", "ndjson", "json"):
+            w, rss, code = measure(big_cmd + ["-o", fmt], stdout=subprocess.DEVNULL)
+            assert code == 0, (fmt, code)
+            figures.append(f"{fmt} {rss:.1f} MiB ({w:.1f} s)")
+        print(f"  10,000 paths x {len(info['pods'])} pods through run, peak RSS (target <= 64 MiB): "
+              + ", ".join(figures))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait()
+    if not args.no_real:
+        run_real(args, binary, tmp)
+
+
+def run_real(args, binary, tmp):
+    """run on 3 real Next.js 16 pods: from a content change to every pod proven fresh."""
+    if not shutil.which("node"):
+        print("  real Next.js pods: skipped (no node on PATH)")
+        return
+    procs, pods, manifest = real_next_pods(tmp, 3)
+    try:
+        content = os.path.join(tmp, "content.json")
+        pod_args = [a for p in pods for a in ("--pod", f"{p['name']}={p['url']}")]
+        times = []
+        for i in range(args.runs_real):
+            with open(content) as f:
+                doc = json.load(f)
+            doc["a"]["title"] = f"Post A v{i + 2}"
+            with open(content, "w") as f:
+                json.dump(doc, f)
+            start = time.perf_counter()
+            code = subprocess.run([binary, "run", "/posts/a", "--preview-id-file", manifest, "-q",
+                                   "--steps", "revalidate,verify"] + pod_args,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+            times.append(time.perf_counter() - start)
+            assert code == 0, code
+        regen = []
+        pid = preview_id(manifest)
+        for _ in range(20):
+            r = subprocess.run(["curl", "-s", "-I", "-o", "/dev/null", "-w", "%{time_total}", "-H",
+                                f"x-prerender-revalidate: {pid}", f"{pods[0]['url']}/posts/a"],
+                               capture_output=True, text=True)
+            regen.append(float(r.stdout))
+        print(f"  run on 3 real Next.js 16 pods, content change to proven fresh over {len(times)} runs: "
+              f"p50 {percentile(times, 50) * 1000:.0f} ms, p99 {percentile(times, 99) * 1000:.0f} ms "
+              f"(process start included); one regeneration (curl HEAD): p50 "
+              f"{percentile(regen, 50) * 1000:.1f} ms")
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait()
 
 
 def kubernetes(args, binary, tmp):
@@ -641,12 +796,13 @@ def redis_bench(args, binary, tmp):
 
     p.add_argument("which", choices=["fanout", "verify", "all", "redis"])
     p.add_argument("--messages", type=int, default=200, help="redis: messages for the agent latency")
-    p.add_argument("--no-real", action="store_true", help="redis: skip the real Next.js pods")
+    p.add_argument("--no-real", action="store_true", help="redis, run: skip the real Next.js pods")
+    p.add_argument("--runs-real", type=int, default=30, help="run: runs on the real Next.js pods")
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("which", choices=["fanout", "verify", "memory", "kubernetes", "cdn", "redis", "all"])
+    p.add_argument("which", choices=["fanout", "verify", "run", "memory", "kubernetes", "cdn", "redis", "all"])
     p.add_argument("--cdn-paths", type=int, default=10000)
     p.add_argument("--cdn-times", type=int, nargs="+", default=[2, 5, 15],
                    help="seconds each invalidation stays in progress, one waiter race each")
@@ -672,6 +828,8 @@ def main():
             fanout(args, binary, tmp)
         if args.which in ("verify", "all"):
             verify(args, binary, tmp)
+        if args.which == "run":
+            run_bench(args, binary, tmp)
         if args.which in ("memory", "all"):
             memory(args, binary, tmp)
         if args.which in ("kubernetes", "all"):
