@@ -29,7 +29,9 @@ use crate::transport::Transport;
 use crate::verify::{self, Snapshot, Verdict};
 use crate::{cdn, discover, fanout, publish};
 
-pub use report::{CdnAction, Fallback, PathResult, Report, SnapshotReport, StepState, Totals};
+pub use report::{
+    CdnAction, Fallback, PathResult, Report, SnapshotReport, SnapshotStart, StepState, Totals,
+};
 
 /// The CDN work of a run, checked.
 pub struct Cdn {
@@ -406,12 +408,7 @@ async fn snapshot(
     p.baseline_file = None;
     p.through = None;
     p.criteria.expect_changed = false;
-    #[derive(serde::Serialize)]
-    struct Start {
-        paths: usize,
-        pods: usize,
-    }
-    let start = Start {
+    let start = SnapshotStart {
         paths: p.paths.len(),
         pods: p.targets.len(),
     };

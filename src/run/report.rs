@@ -4,7 +4,7 @@
 
 use crate::choices::{RunStep, Via};
 use crate::exit::{Code, Stop};
-use crate::report::{StepReport, Style};
+use crate::report::{Events, StepReport, Style};
 use crate::verify::Verdict;
 
 /// The snapshot: what every pod served before the revalidation, kept in memory as the baseline
@@ -26,9 +26,21 @@ pub struct SnapshotReport {
     pub exit_code: u8,
 }
 
+/// What the snapshot is about to fetch (its `step-start` event).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "RunSnapshotStart")]
+pub struct SnapshotStart {
+    pub paths: usize,
+    pub pods: usize,
+}
+
 impl StepReport for SnapshotReport {
     const KIND: &'static str = "snapshot";
     const STEP: &'static str = "snapshot";
+
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![("step-start", g.subschema_for::<SnapshotStart>())]
+    }
 
     fn code(&self) -> Code {
         match self.stopped {
@@ -175,6 +187,22 @@ impl Report {
 impl StepReport for Report {
     const KIND: &'static str = "run";
     const STEP: &'static str = "run";
+
+    fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("path", g.subschema_for::<PathResult>()),
+            ("fallback", g.subschema_for::<Fallback>()),
+        ]
+    }
+    /// A `path` event per path (its result across the steps), and the fallback taken.
+    fn events(&self, events: &mut Events<'_>) {
+        if let Some(f) = &self.fallback {
+            events.emit("fallback", f);
+        }
+        for p in &self.paths {
+            events.emit("path", p);
+        }
+    }
 
     fn code(&self) -> Code {
         Report::code(self)

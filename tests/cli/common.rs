@@ -355,6 +355,14 @@ pub enum Event {
         step: String,
         message: String,
     },
+    Path {
+        #[serde(flatten)]
+        result: revalidate::run::PathResult,
+    },
+    Fallback {
+        #[serde(flatten)]
+        fallback: revalidate::run::Fallback,
+    },
     StepEnd {
         step: String,
         totals: serde_json::Value,
@@ -385,6 +393,7 @@ pub enum StepStart {
         paths: usize,
         requests: usize,
     },
+    Snapshot(revalidate::run::SnapshotStart),
 }
 
 /// Every line of `-o ndjson` output: each validated against the event schema, then typed.

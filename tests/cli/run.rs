@@ -379,3 +379,34 @@ fn people_see_a_line_a_step_and_one_table() {
     let verbose = run(&tf, &["/posts/a"], &["-v"]);
     assert!(stdout(&verbose).matches("PATH").count() > 1);
 }
+
+#[test]
+fn ndjson_streams_each_step_then_a_result_a_path() {
+    let tf = TestFleet::three();
+    tf.fleet().cms().set_title("a", "Post A v2");
+    let out = run(&tf, &["/posts/a", "/posts/b"], &["-o", "ndjson"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let evs = crate::common::events(&out);
+    let steps: Vec<&str> = evs
+        .iter()
+        .filter_map(|e| match e {
+            crate::common::Event::StepEnd { step, .. } => Some(step.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(steps, ["snapshot", "fanout", "verify", "run"]);
+    let results: Vec<(&str, Option<Verdict>)> = evs
+        .iter()
+        .filter_map(|e| match e {
+            crate::common::Event::Path { result } => Some((result.path.as_str(), result.verdict)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("/posts/a", Some(Verdict::Fresh)),
+            ("/posts/b", Some(Verdict::Unchanged))
+        ]
+    );
+}
