@@ -124,8 +124,12 @@ fn ordinal(n: usize) -> String {
 impl SitemapError {
     fn hint(&self) -> Option<String> {
         match self {
-            SitemapError::BadLocs { locs, .. } if !locs.other_hosts.is_empty() => Some(
+            SitemapError::BadLocs { locs, .. } if !locs.other_hosts.is_empty() && !locs.site_given => Some(
                 "a sitemap a pod serves names the public site: give it with --site-url (or cdn.site_url, REVALIDATE_SITE_URL), e.g. --site-url https://www.example.com, and its pages are taken as this site's"
+                    .into(),
+            ),
+            SitemapError::BadLocs { locs, .. } if !locs.other_hosts.is_empty() => Some(
+                "pages of one site are revalidated at a time: check --site-url, or read each site's sitemap in its own command"
                     .into(),
             ),
             SitemapError::Fetch {
@@ -140,7 +144,14 @@ impl SitemapError {
 /// Bad input: the command ends before anything is sent (exit 2).
 impl From<SitemapError> for Error {
     fn from(e: SitemapError) -> Error {
-        let message = format!("{e}; nothing was sent");
+        // "nothing was sent" ends the first line, before any list of <loc>s.
+        let text = e.to_string();
+        let message = match text.split_once('\n') {
+            Some((first, rest)) => {
+                format!("{}; nothing was sent:\n{rest}", first.trim_end_matches(':'))
+            }
+            None => format!("{text}; nothing was sent"),
+        };
         match e.hint() {
             Some(h) => Error::usage_with_hint(message, h),
             None => Error::usage(message),
@@ -160,6 +171,8 @@ pub struct BadLocs {
     other_examples: Vec<(usize, String)>,
     /// The hosts a loc may have.
     allowed: Vec<String>,
+    /// Whether `--site-url` named one of them.
+    site_given: bool,
 }
 
 impl BadLocs {
@@ -200,7 +213,6 @@ impl std::fmt::Display for BadLocs {
                 "has {count} <loc>{} on another host than {}: {}",
                 plural(count),
                 match self.allowed.as_slice() {
-                    [] => "the first <loc>'s".to_string(),
                     [one] => one.clone(),
                     many => format!("any of {}", many.join(", ")),
                 },
@@ -431,11 +443,16 @@ impl Walk {
                 add(opened.url.host_str());
                 // Where an index's sitemaps are fetched from: this sitemap's own origin, after
                 // redirects.
-                let collector = Collector::new(allowed, Some(opened.url.clone()), self.max_body);
+                let collector = Collector::new(
+                    allowed,
+                    self.site.is_some(),
+                    Some(opened.url.clone()),
+                    self.max_body,
+                );
                 self.client.read(opened, move |r| collector.run(r)).await
             }
             Place::File(path) => {
-                let collector = Collector::new(allowed, None, self.max_body);
+                let collector = Collector::new(allowed, self.site.is_some(), None, self.max_body);
                 fetch::read_file(path.clone(), move |r| collector.run(r))
                     .await
                     .map_err(fetch_error)?
@@ -524,10 +541,11 @@ struct Collector {
 }
 
 impl Collector {
-    fn new(allowed: Vec<String>, base: Option<Url>, max_body: u64) -> Collector {
+    fn new(allowed: Vec<String>, site_given: bool, base: Option<Url>, max_body: u64) -> Collector {
         Collector {
             bad: BadLocs {
                 allowed: allowed.clone(),
+                site_given,
                 ..BadLocs::default()
             },
             allowed,
@@ -575,6 +593,7 @@ impl Collector {
         if self.allowed.is_empty() {
             // A file names no host: its first page's is the site's.
             self.allowed.push(host.clone());
+            self.bad.allowed.push(host.clone());
         }
         if !self.allowed.contains(&host) {
             *self.bad.other_hosts.entry(host).or_default() += 1;

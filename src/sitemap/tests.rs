@@ -240,7 +240,7 @@ fn a_sitemap_url_with_credentials_is_refused_and_not_shown() {
 
 #[test]
 fn locs_on_other_hosts_are_refused_with_each_host_counted() {
-    let c = Collector::new(vec!["x.test".into()], None, MAX);
+    let c = Collector::new(vec!["x.test".into()], false, None, MAX);
     let doc = urlset(&[
         "https://x.test/a",
         "https://X.TEST/b",
@@ -263,6 +263,7 @@ fn an_index_names_its_sitemaps_on_its_own_origin() {
     let base = Url::parse("http://127.0.0.1:3000/sitemap.xml").unwrap();
     let c = Collector::new(
         vec!["127.0.0.1".into(), "www.x.test".into()],
+        true,
         Some(base),
         MAX,
     );
