@@ -703,3 +703,37 @@ fn a_sitemap_with_no_page_and_no_other_path_is_an_error() {
         ["/posts/a"]
     );
 }
+
+#[test]
+fn a_sitemap_feeds_cdn_invalidate() {
+    let server = Server::start();
+    let url = server.one(
+        "/sitemap.xml.gz",
+        Answer::xml(gzip(
+            urlset(&on(SITE, &["/posts/b", "/posts/a"])).as_bytes(),
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // A dry run needs no credentials and calls no AWS endpoint.
+    let mut c = crate::cdn::bare(dir.path());
+    c.env("AWS_ENDPOINT_URL_CLOUDFRONT", "http://127.0.0.1:9")
+        .args([
+            "cdn",
+            "invalidate",
+            "--dry-run",
+            "--distribution",
+            "E2QWRUHAPOMQZL",
+        ])
+        .args(["--run-id", "sitemap", "--sitemap", &url, "--site-url", SITE]);
+    let (out, env) = run_json(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let [Step::CdnInvalidateDryRun(d)] = env.steps.as_slice() else {
+        panic!("one cdn invalidate dry run: {:#?}", env.steps);
+    };
+    let paths: Vec<&str> = d
+        .batches
+        .iter()
+        .flat_map(|b| b.paths.iter().map(String::as_str))
+        .collect();
+    assert_eq!(paths, ["/posts/a", "/posts/b"], "CloudFront's form, sorted");
+}
