@@ -33,7 +33,7 @@ use crate::secret;
 pub use parse::{Kind, Loc, LocText, MAX_ENTRIES, ParseError, parse};
 
 /// Levels of sitemaps followed: the one named, an index's sitemaps, and an index of indexes'.
-/// The protocol has one level of index; a third is refused.
+/// The protocol has one level of index; an index at the third level is refused.
 pub const MAX_LEVELS: usize = 3;
 /// Sitemaps read in all, over every `--sitemap` and the indexes they list.
 pub const MAX_SITEMAPS: usize = 1_000;
@@ -479,7 +479,11 @@ impl Walk {
                         return Err(SitemapError::TooManyPages { sitemap: shown });
                     }
                 }
-                tracing::info!("sitemap {shown}: {} pages", collected.pages.len());
+                if collected.pages.is_empty() {
+                    tracing::warn!("sitemap {shown} lists no page");
+                } else {
+                    tracing::info!("sitemap {shown}: {} pages", collected.pages.len());
+                }
                 Ok(Read::Pages(
                     collected
                         .pages

@@ -697,10 +697,21 @@ fn a_sitemap_with_no_page_and_no_other_path_is_an_error() {
         err.contains(&format!("the sitemaps ({url}) list no page")),
         "{err}"
     );
-    // With another path, it is only that sitemap that adds nothing.
-    assert_eq!(
-        dry_run_paths(&tf, &["--sitemap", &url, "/posts/a"]),
-        ["/posts/a"]
+    // With another path, it is only that sitemap that adds nothing, and a warning says so.
+    let mut c = fanout(&tf);
+    c.args(["--sitemap", &url, "/posts/a", "--dry-run"]);
+    let (out, env) = run_json(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let paths: Vec<String> = fanout_dry_run_of(&env)
+        .paths
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(paths, ["/posts/a"]);
+    assert!(
+        stderr(&out).contains(&format!("sitemap {url} lists no page")),
+        "{}",
+        stderr(&out)
     );
 }
 
