@@ -748,3 +748,37 @@ fn a_sitemap_feeds_cdn_invalidate() {
         .collect();
     assert_eq!(paths, ["/posts/a", "/posts/b"], "CloudFront's form, sorted");
 }
+
+#[test]
+fn a_sitemap_feeds_run() {
+    let tf = TestFleet::three();
+    tf.fleet().cms().set_title("a", "Post A v2");
+    tf.fleet().cms().set_title("b", "Post B v2");
+    let server = Server::start();
+    let url = server.one(
+        "/sitemap.xml",
+        Answer::xml(urlset(&on(SITE, &["/posts/a", "/posts/b"]))),
+    );
+    let mut c = tf.cmd();
+    c.arg("run")
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .args(["--sitemap", &url, "--site-url", SITE]);
+    let (out, env) = run_json(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let Some(Step::Run(r)) = env.steps.last() else {
+        panic!("the last step is run's report: {:#?}", env.steps);
+    };
+    let got: Vec<(&str, Option<Verdict>)> = r
+        .paths
+        .iter()
+        .map(|p| (p.path.as_str(), p.verdict))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("/posts/a", Some(Verdict::Fresh)),
+            ("/posts/b", Some(Verdict::Fresh))
+        ]
+    );
+}
