@@ -59,6 +59,9 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;run' {
             [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
+            [CompletionResult]::new('--sitemap', '--sitemap', [CompletionResultType]::ParameterName, 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s')
+            [CompletionResult]::new('--site-url', '--site-url', [CompletionResultType]::ParameterName, 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]')
+            [CompletionResult]::new('--sitemap-max-body', '--sitemap-max-body', [CompletionResultType]::ParameterName, 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]')
             [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'The steps to run, comma-separated, in this order: revalidate (every pod regenerates each page), verify (every pod proven fresh against the run''s snapshot), cdn (the CDN cleared of the pages proven fresh), edge (each page and its variants proven fresh through --edge) [default: revalidate,verify,cdn,edge]')
             [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'How the pods are told to revalidate: direct (call every pod), redis (publish on their channel), both, or auto (Redis when redis.url is set, falling back to direct when Redis is unreachable or reaches fewer pods than were found) [default: auto] [env: REVALIDATE_VIA]')
             [CompletionResult]::new('--edge', '--edge', [CompletionResultType]::ParameterName, 'The site through its CDN (e.g. https://www.example.com): once the CDN is cleared, each page and every variant a browser fetches is proven fresh there [env: REVALIDATE_EDGE]')
@@ -126,7 +129,6 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('--cloudflare-token-file', '--cloudflare-token-file', [CompletionResultType]::ParameterName, 'A file holding the Cloudflare API token')
             [CompletionResult]::new('--cloudflare-api-url', '--cloudflare-api-url', [CompletionResultType]::ParameterName, 'Cloudflare''s API base [default: https://api.cloudflare.com/client/v4] [env: REVALIDATE_CLOUDFLARE_API_URL]')
             [CompletionResult]::new('--cloudflare-batch-size', '--cloudflare-batch-size', [CompletionResultType]::ParameterName, 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]')
-            [CompletionResult]::new('--site-url', '--site-url', [CompletionResultType]::ParameterName, 'The site''s public origin, e.g. https://www.example.com: Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
@@ -162,6 +164,9 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;fanout' {
             [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
+            [CompletionResult]::new('--sitemap', '--sitemap', [CompletionResultType]::ParameterName, 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s')
+            [CompletionResult]::new('--site-url', '--site-url', [CompletionResultType]::ParameterName, 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]')
+            [CompletionResult]::new('--sitemap-max-body', '--sitemap-max-body', [CompletionResultType]::ParameterName, 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'How each pod is told to revalidate [default: nextjs] [env: REVALIDATE_MODE]')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]')
             [CompletionResult]::new('--preview-id-file', '--preview-id-file', [CompletionResultType]::ParameterName, 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself [env: REVALIDATE_PREVIEW_ID_FILE]')
@@ -214,6 +219,9 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;verify' {
             [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
+            [CompletionResult]::new('--sitemap', '--sitemap', [CompletionResultType]::ParameterName, 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s')
+            [CompletionResult]::new('--site-url', '--site-url', [CompletionResultType]::ParameterName, 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]')
+            [CompletionResult]::new('--sitemap-max-body', '--sitemap-max-body', [CompletionResultType]::ParameterName, 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Replace every match of REGEX with a fixed token before hashing (repeatable)')
             [CompletionResult]::new('--ignore-preset', '--ignore-preset', [CompletionResultType]::ParameterName, 'Built-in normalisations: timestamps, nonces (repeatable)')
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Hash only the first capture group of REGEX (e.g. the <main> element)')
@@ -273,6 +281,9 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;publish' {
             [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
+            [CompletionResult]::new('--sitemap', '--sitemap', [CompletionResultType]::ParameterName, 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s')
+            [CompletionResult]::new('--site-url', '--site-url', [CompletionResultType]::ParameterName, 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]')
+            [CompletionResult]::new('--sitemap-max-body', '--sitemap-max-body', [CompletionResultType]::ParameterName, 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel the pods subscribe to: publish sends there, the agent listens there [default: revalidate] [env: REVALIDATE_CHANNEL]')
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Message template: {path}, {timestamp} (unix ms) and {id}; JSON-escaped inside JSON [default: {"path":"{path}","timestamp":{timestamp},"id":"{id}"}]')
             [CompletionResult]::new('--expect-subscribers', '--expect-subscribers', [CompletionResultType]::ParameterName, 'Fewer receivers than N is under-delivered (exit 3) [default: the number of configured pods, else 1]')
@@ -479,6 +490,9 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;cdn;invalidate' {
             [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
+            [CompletionResult]::new('--sitemap', '--sitemap', [CompletionResultType]::ParameterName, 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s')
+            [CompletionResult]::new('--site-url', '--site-url', [CompletionResultType]::ParameterName, 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]')
+            [CompletionResult]::new('--sitemap-max-body', '--sitemap-max-body', [CompletionResultType]::ParameterName, 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]')
             [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL [env: REVALIDATE_CDN_DISTRIBUTION]')
             [CompletionResult]::new('--aws-profile', '--aws-profile', [CompletionResultType]::ParameterName, 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Another CloudFront API endpoint, e.g. an emulator [env: AWS_ENDPOINT_URL_CLOUDFRONT]')
@@ -625,6 +639,9 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;cdn;purge' {
             [CompletionResult]::new('--paths-file', '--paths-file', [CompletionResultType]::ParameterName, 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)')
+            [CompletionResult]::new('--sitemap', '--sitemap', [CompletionResultType]::ParameterName, 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s')
+            [CompletionResult]::new('--site-url', '--site-url', [CompletionResultType]::ParameterName, 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]')
+            [CompletionResult]::new('--sitemap-max-body', '--sitemap-max-body', [CompletionResultType]::ParameterName, 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]')
             [CompletionResult]::new('--purge-url', '--purge-url', [CompletionResultType]::ParameterName, 'A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g. varnish=http://10.0.0.9:6081 [env: REVALIDATE_PURGE_URLS]')
             [CompletionResult]::new('--purge-method', '--purge-method', [CompletionResultType]::ParameterName, 'The purge request''s method, e.g. BAN [default: PURGE]')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'A header ''Name: value'' of every purge request (repeatable); ${ENV_VAR} expands, e.g. ''Fastly-Key: ${FASTLY_KEY}''')
@@ -633,7 +650,6 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('--cloudflare-token-file', '--cloudflare-token-file', [CompletionResultType]::ParameterName, 'A file holding the Cloudflare API token')
             [CompletionResult]::new('--cloudflare-api-url', '--cloudflare-api-url', [CompletionResultType]::ParameterName, 'Cloudflare''s API base [default: https://api.cloudflare.com/client/v4] [env: REVALIDATE_CLOUDFLARE_API_URL]')
             [CompletionResult]::new('--cloudflare-batch-size', '--cloudflare-batch-size', [CompletionResultType]::ParameterName, 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]')
-            [CompletionResult]::new('--site-url', '--site-url', [CompletionResultType]::ParameterName, 'The site''s public origin, e.g. https://www.example.com: Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]')
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait on CloudFront (for room under its in-progress limits, through retries, for completion) or on Cloudflare''s 429 Retry-After [default: 20m]')
             [CompletionResult]::new('--variants', '--variants', [CompletionResultType]::ParameterName, 'What a browser fetches of a page to check (verify) or clear (cdn purge, cdn invalidate) with it, comma-separated: html (the page itself, always), data (the Pages Router data JSON), rsc and prefetch (the App Router payloads) [default: every variant each page has, read from the page]')
             [CompletionResult]::new('--next-data', '--next-data', [CompletionResultType]::ParameterName, 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod''s page (--pod, --pods-file) or from --build-id-file')

@@ -55,6 +55,9 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;run'= {
             cand --paths-file 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)'
+            cand --sitemap 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s'
+            cand --site-url 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]'
+            cand --sitemap-max-body 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]'
             cand --steps 'The steps to run, comma-separated, in this order: revalidate (every pod regenerates each page), verify (every pod proven fresh against the run''s snapshot), cdn (the CDN cleared of the pages proven fresh), edge (each page and its variants proven fresh through --edge) [default: revalidate,verify,cdn,edge]'
             cand --via 'How the pods are told to revalidate: direct (call every pod), redis (publish on their channel), both, or auto (Redis when redis.url is set, falling back to direct when Redis is unreachable or reaches fewer pods than were found) [default: auto] [env: REVALIDATE_VIA]'
             cand --edge 'The site through its CDN (e.g. https://www.example.com): once the CDN is cleared, each page and every variant a browser fetches is proven fresh there [env: REVALIDATE_EDGE]'
@@ -122,7 +125,6 @@ set edit:completion:arg-completer[revalidate] = {|@words|
             cand --cloudflare-token-file 'A file holding the Cloudflare API token'
             cand --cloudflare-api-url 'Cloudflare''s API base [default: https://api.cloudflare.com/client/v4] [env: REVALIDATE_CLOUDFLARE_API_URL]'
             cand --cloudflare-batch-size 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]'
-            cand --site-url 'The site''s public origin, e.g. https://www.example.com: Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]'
             cand -c 'Configuration file [default: ./revalidate.toml when present]'
             cand --config 'Configuration file [default: ./revalidate.toml when present]'
             cand -p 'Profile of the configuration file to apply over its defaults'
@@ -157,6 +159,9 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;fanout'= {
             cand --paths-file 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)'
+            cand --sitemap 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s'
+            cand --site-url 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]'
+            cand --sitemap-max-body 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]'
             cand --mode 'How each pod is told to revalidate [default: nextjs] [env: REVALIDATE_MODE]'
             cand --method 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]'
             cand --preview-id-file 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself [env: REVALIDATE_PREVIEW_ID_FILE]'
@@ -208,6 +213,9 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;verify'= {
             cand --paths-file 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)'
+            cand --sitemap 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s'
+            cand --site-url 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]'
+            cand --sitemap-max-body 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]'
             cand --ignore 'Replace every match of REGEX with a fixed token before hashing (repeatable)'
             cand --ignore-preset 'Built-in normalisations: timestamps, nonces (repeatable)'
             cand --select 'Hash only the first capture group of REGEX (e.g. the <main> element)'
@@ -266,6 +274,9 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;publish'= {
             cand --paths-file 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)'
+            cand --sitemap 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s'
+            cand --site-url 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]'
+            cand --sitemap-max-body 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]'
             cand --channel 'The channel the pods subscribe to: publish sends there, the agent listens there [default: revalidate] [env: REVALIDATE_CHANNEL]'
             cand --message 'Message template: {path}, {timestamp} (unix ms) and {id}; JSON-escaped inside JSON [default: {"path":"{path}","timestamp":{timestamp},"id":"{id}"}]'
             cand --expect-subscribers 'Fewer receivers than N is under-delivered (exit 3) [default: the number of configured pods, else 1]'
@@ -467,6 +478,9 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;cdn;invalidate'= {
             cand --paths-file 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)'
+            cand --sitemap 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s'
+            cand --site-url 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]'
+            cand --sitemap-max-body 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]'
             cand --distribution 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL [env: REVALIDATE_CDN_DISTRIBUTION]'
             cand --aws-profile 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]'
             cand --endpoint-url 'Another CloudFront API endpoint, e.g. an emulator [env: AWS_ENDPOINT_URL_CLOUDFRONT]'
@@ -609,6 +623,9 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;cdn;purge'= {
             cand --paths-file 'A file of paths, one a line; blank lines and # comments are skipped (repeatable)'
+            cand --sitemap 'A sitemap.xml or sitemap index (gzipped too) whose pages'' paths are taken, from a pod, a public URL or a file (repeatable); <loc>s must be on its host or --site-url''s'
+            cand --site-url 'The site''s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]'
+            cand --sitemap-max-body 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol''s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]'
             cand --purge-url 'A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g. varnish=http://10.0.0.9:6081 [env: REVALIDATE_PURGE_URLS]'
             cand --purge-method 'The purge request''s method, e.g. BAN [default: PURGE]'
             cand -H 'A header ''Name: value'' of every purge request (repeatable); ${ENV_VAR} expands, e.g. ''Fastly-Key: ${FASTLY_KEY}'''
@@ -617,7 +634,6 @@ set edit:completion:arg-completer[revalidate] = {|@words|
             cand --cloudflare-token-file 'A file holding the Cloudflare API token'
             cand --cloudflare-api-url 'Cloudflare''s API base [default: https://api.cloudflare.com/client/v4] [env: REVALIDATE_CLOUDFLARE_API_URL]'
             cand --cloudflare-batch-size 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]'
-            cand --site-url 'The site''s public origin, e.g. https://www.example.com: Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]'
             cand --wait-timeout 'How long to wait on CloudFront (for room under its in-progress limits, through retries, for completion) or on Cloudflare''s 429 Retry-After [default: 20m]'
             cand --variants 'What a browser fetches of a page to check (verify) or clear (cdn purge, cdn invalidate) with it, comma-separated: html (the page itself, always), data (the Pages Router data JSON), rsc and prefetch (the App Router payloads) [default: every variant each page has, read from the page]'
             cand --next-data 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod''s page (--pod, --pods-file) or from --build-id-file'

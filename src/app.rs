@@ -141,11 +141,33 @@ fn config_cmd(global: &GlobalArgs) -> Result<Code, Error> {
     }
 }
 
-/// Reads paths from arguments, stdin and files.
-pub fn collect_paths(a: &PathArgs, purpose: Purpose) -> Result<Vec<UrlPath>, Error> {
-    let stdin = std::io::stdin();
-    let mut lock = stdin.lock();
-    Ok(paths::collect(&a.paths, &a.paths_file, &mut lock, purpose)?)
+/// Reads paths from arguments, stdin and files, then sitemaps (in that order), and validates
+/// them all for `purpose`: canonical, duplicates dropped (the first kept).
+pub async fn collect_paths(
+    a: &PathArgs,
+    purpose: Purpose,
+    config: &Config,
+    limits: &crate::context::Limits,
+) -> Result<Vec<UrlPath>, Error> {
+    let mut raw = {
+        let stdin = std::io::stdin();
+        let mut lock = stdin.lock();
+        paths::gather(&a.paths, &a.paths_file, &mut lock)?
+    };
+    let settings = config.sitemap()?;
+    let options = crate::sitemap::Options {
+        timeout: limits.timeout,
+        retries: limits.retries,
+        site_url: settings.site_url,
+        max_body: settings.max_body,
+    };
+    let pages = crate::sitemap::read(&a.sitemaps, &options).await?;
+    if raw.is_empty() && pages.is_empty() && !a.sitemaps.is_empty() {
+        let named: Vec<String> = a.sitemaps.iter().map(|s| secret::mask_query(s)).collect();
+        return Err(crate::sitemap::SitemapError::Empty(named.join(", ")).into());
+    }
+    raw.extend(pages);
+    Ok(paths::validate(raw, purpose)?)
 }
 
 fn log_plan(step: &str, paths: usize, pods: usize, l: &crate::context::Limits) {
@@ -219,7 +241,7 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     let source = config.pod_source()?;
     let kubernetes = config.kubernetes()?;
     check_stdin(&a.paths, &source)?;
-    let paths = collect_paths(&a.paths, Purpose::Pod)?;
+    let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
     let ctx = RunContext::new(limits);
     if !global.dry_run {
         ctx.listen_for_signals();
@@ -291,7 +313,7 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
     let source = config.pod_source()?;
     let kubernetes = config.kubernetes()?;
     check_stdin(&a.paths, &source)?;
-    let paths = collect_paths(&a.paths, Purpose::Pod)?;
+    let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
     let ctx = RunContext::new(limits);
     if !global.dry_run {
         ctx.listen_for_signals();
@@ -362,9 +384,9 @@ async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Er
     let source = config.pod_source()?;
     let kubernetes = config.kubernetes()?;
     check_stdin(&a.paths, &source)?;
-    let paths = collect_paths(&a.paths, Purpose::Pod)?;
-    // Settings that need no pods are checked before any discovery.
+    // Settings that need no pods are checked before any discovery (and before sitemaps are read).
     config.run()?;
+    let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
     let ctx = RunContext::new(limits);
     if !global.dry_run {
         ctx.listen_for_signals();
@@ -472,7 +494,7 @@ async fn cdn_invalidate_cmd(
     let limits = config.limits()?;
     let s = config.cdn()?;
     let distribution = crate::cdn::prepare::distribution(&config, &s)?;
-    let paths = collect_paths(&a.paths, Purpose::Cdn)?;
+    let paths = collect_paths(&a.paths, Purpose::Cdn, &config, &limits).await?;
     let pods = crate::cdn::prepare::pods_of(&config, &s)?;
     let ctx = RunContext::new(limits);
     ctx.listen_for_signals();
@@ -528,7 +550,7 @@ async fn cdn_purge_cmd(global: &GlobalArgs, a: crate::cli::CdnPurgeArgs) -> Resu
     let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let s = config.cdn()?;
-    let paths = collect_paths(&a.paths, Purpose::Cdn)?;
+    let paths = collect_paths(&a.paths, Purpose::Cdn, &config, &limits).await?;
     let pods = crate::cdn::prepare::pods_of(&config, &s)?;
     let ctx = RunContext::new(limits);
     ctx.listen_for_signals();
@@ -583,7 +605,7 @@ async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<
     let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let settings = config.publish()?;
-    let paths = collect_paths(&a.paths, Purpose::Pod)?;
+    let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
     // The pods are who must receive (and acknowledge), by name; nothing is sent to them.
     let targets = match targets::from_spec(&config.targets()) {
         Ok(t) => t,

@@ -29,6 +29,12 @@ key_set!(
     [key::concurrency, key::per_pod_concurrency, key::timeout, key::retries, key::deadline]
 );
 key_set!(
+    /// The site the paths are on (a sitemap's pages on its host are taken; Cloudflare's purge
+    /// by URL uses it too) and the largest sitemap read. With the paths, so every command that
+    /// takes paths has them once.
+    SiteKeys, None, [key::cdn_site_url, key::sitemap_max_body]
+);
+key_set!(
     /// Pods listed by hand.
     PodKeys, Some("Pods"), [key::pods, key::pods_file]
 );
@@ -175,7 +181,6 @@ key_set!(
         key::cdn_cloudflare_token_file,
         key::cdn_cloudflare_api_url,
         key::cdn_cloudflare_batch_size,
-        key::cdn_site_url,
         key::cdn_wait_timeout,
     ]
 );
@@ -432,6 +437,14 @@ pub struct PathArgs {
     /// A file of paths, one a line; blank lines and # comments are skipped (repeatable)
     #[arg(long, value_name = "FILE")]
     pub paths_file: Vec<PathBuf>,
+
+    /// A sitemap.xml or sitemap index (gzipped too) whose pages' paths are taken, from a pod,
+    /// a public URL or a file (repeatable); <loc>s must be on its host or --site-url's
+    #[arg(long = "sitemap", value_name = "URL")]
+    pub sitemaps: Vec<String>,
+
+    #[command(flatten)]
+    pub site: Flags<SiteKeys>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -731,22 +744,30 @@ impl PodsArgs {
     }
 }
 
+impl PathArgs {
+    pub fn layer(&self) -> Layer {
+        (*self.site.layer).clone()
+    }
+}
+
 impl FanoutArgs {
     pub fn layer(&self) -> Layer {
-        (*self.how.layer).clone().or(self.targets.layer())
+        let own = (*self.how.layer).clone().or(self.paths.layer());
+        own.or(self.targets.layer())
     }
 }
 
 impl VerifyArgs {
     pub fn layer(&self) -> Layer {
-        (*self.keys.layer).clone().or(self.targets.layer())
+        let own = (*self.keys.layer).clone().or(self.paths.layer());
+        own.or(self.targets.layer())
     }
 }
 
 impl PublishArgs {
     pub fn layer(&self) -> Layer {
         let own = (*self.keys.layer).clone().or((*self.redis.layer).clone());
-        own.or(self.targets.layer())
+        own.or(self.paths.layer()).or(self.targets.layer())
     }
 }
 
@@ -768,6 +789,7 @@ impl CdnInvalidateArgs {
         [&self.keys.layer, &self.poll.layer, &self.next_data.layer]
             .into_iter()
             .fold((*self.aws.layer).clone(), |l, o| l.or((**o).clone()))
+            .or(self.paths.layer())
             .or(self.targets.layer())
     }
 }
@@ -795,6 +817,7 @@ impl CdnPurgeArgs {
         [&self.cloudflare.layer, &self.next_data.layer]
             .into_iter()
             .fold((*self.purge.layer).clone(), |l, o| l.or((**o).clone()))
+            .or(self.paths.layer())
             .or(self.targets.layer())
     }
 }

@@ -357,8 +357,8 @@ impl Backoff {
     }
 }
 
-/// Requests to pods: 100 ms, doubling, up to 2 s.
-const BACKOFF: Backoff = Backoff {
+/// Requests to pods (and for sitemaps): 100 ms, doubling, up to 2 s.
+pub const BACKOFF: Backoff = Backoff {
     base: BACKOFF_BASE,
     cap: BACKOFF_CAP,
 };

@@ -11,6 +11,7 @@
 use std::fmt;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The longest canonical path accepted, in characters (bytes: a canonical path is ASCII).
 pub const MAX_LEN: usize = 4000;
@@ -150,6 +151,8 @@ pub enum Origin {
     Stdin(usize),
     /// Line n of a paths file.
     File { file: PathBuf, line: usize },
+    /// The n-th `<loc>` of a sitemap (its URL as shown: credentials masked).
+    Sitemap { sitemap: Arc<str>, loc: usize },
 }
 
 impl fmt::Display for Origin {
@@ -158,6 +161,7 @@ impl fmt::Display for Origin {
             Origin::Argument(n) => write!(f, "argument {n}"),
             Origin::Stdin(n) => write!(f, "stdin:{n}"),
             Origin::File { file, line } => write!(f, "{}:{line}", file.display()),
+            Origin::Sitemap { sitemap, loc } => write!(f, "{sitemap} <loc> {loc}"),
         }
     }
 }
@@ -176,7 +180,7 @@ pub enum PathsError {
     #[error("{}", bad_list(.0))]
     Bad(Vec<BadPath>),
     #[error(
-        "no paths given: pass paths as arguments, \"-\" to read them from stdin, or --paths-file FILE"
+        "no paths given: pass paths as arguments, \"-\" to read them from stdin, --paths-file FILE or --sitemap URL"
     )]
     None,
     #[error("cannot read paths from {what}: {source}")]
@@ -187,15 +191,21 @@ pub enum PathsError {
     },
 }
 
+/// Bad paths listed in one error; the rest are counted (a sitemap can hold 50,000).
+const BAD_LISTED: usize = 50;
+
 fn bad_list(bad: &[BadPath]) -> String {
     let mut s = format!(
         "{} bad path{}; nothing was sent:",
         bad.len(),
         if bad.len() == 1 { "" } else { "s" }
     );
-    for b in bad {
+    for b in bad.iter().take(BAD_LISTED) {
         // Debug formatting shows control characters escaped, so the message itself stays one line.
         s.push_str(&format!("\n  {}: {:?}: {}", b.origin, b.input, b.rule));
+    }
+    if bad.len() > BAD_LISTED {
+        s.push_str(&format!("\n  and {} more", bad.len() - BAD_LISTED));
     }
     s
 }
@@ -208,6 +218,16 @@ pub fn collect(
     stdin: &mut dyn BufRead,
     purpose: Purpose,
 ) -> Result<Vec<UrlPath>, PathsError> {
+    validate(gather(args, files, stdin)?, purpose)
+}
+
+/// Reads the paths of positional arguments (`-` reads standard input) and paths files, in that
+/// order, as written (not yet validated).
+pub fn gather(
+    args: &[String],
+    files: &[PathBuf],
+    stdin: &mut dyn BufRead,
+) -> Result<Vec<(Origin, String)>, PathsError> {
     let mut raw: Vec<(Origin, String)> = Vec::new();
     let mut stdin_read = false;
     for (i, arg) in args.iter().enumerate() {
@@ -238,7 +258,7 @@ pub fn collect(
             source,
         })?;
     }
-    validate(raw, purpose)
+    Ok(raw)
 }
 
 /// Validates already-gathered paths (for callers that have their own sources, such as a config

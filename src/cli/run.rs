@@ -128,6 +128,7 @@ impl RunArgs {
         ]
         .into_iter()
         .fold((*self.run.layer).clone(), |l, o| l.or((**o).clone()))
+        .or(self.paths.layer())
         .or(self.targets.layer())
     }
 }

@@ -57,6 +57,12 @@ config_keys! {
     deadline: Span = "deadline" {
         flag: "--deadline", value_name: "DURATION", env: "REVALIDATE_DEADLINE", unset: "none",
     }
+    /// Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol's
+    /// limit is 50MiB); a larger one ends the command before anything is sent
+    sitemap_max_body: Size = "sitemap.max_body" {
+        flag: "--sitemap-max-body", value_name: "SIZE", env: "REVALIDATE_SITEMAP_MAX_BODY",
+        default: Size(50 << 20),
+    }
     /// How each pod is told to revalidate
     mode: Choice<Mode> = "mode" {
         flag: "--mode", env: "REVALIDATE_MODE", default: Choice(Mode::Nextjs),
@@ -329,7 +335,8 @@ config_keys! {
     cdn_cloudflare_batch_size: Count<1, 500> = "cdn.cloudflare_batch_size" {
         flag: "--cloudflare-batch-size", value_name: "N", default: Count(30),
     }
-    /// The site's public origin, e.g. https://www.example.com: Cloudflare purges full URLs
+    /// The site's public origin, e.g. https://www.example.com: --sitemap takes the pages on its
+    /// host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs
     cdn_site_url: String = "cdn.site_url" {
         flag: "--site-url", value_name: "URL", env: "REVALIDATE_SITE_URL", display: Urls,
     }

@@ -17,6 +17,7 @@ pub mod layers;
 mod proptests;
 mod redis;
 mod run;
+mod sitemap;
 pub mod value;
 mod verify;
 
@@ -31,6 +32,7 @@ pub use kubernetes::{KubernetesSettings, PodSource};
 pub use layers::{Source, Sourced};
 pub use redis::{AgentSettings, PublishSettings, RedisSettings};
 pub use run::RunSettings;
+pub use sitemap::SitemapSettings;
 pub use verify::VerifySettings;
 
 /// The config file looked for in the current directory when none is named.

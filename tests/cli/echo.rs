@@ -100,7 +100,7 @@ impl Echo {
     }
 }
 
-fn read_request(stream: &std::net::TcpStream) -> Option<Request> {
+pub fn read_request(stream: &std::net::TcpStream) -> Option<Request> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;

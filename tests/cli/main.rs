@@ -20,5 +20,6 @@ mod redis;
 mod run;
 mod safety;
 mod secrets;
+mod sitemap;
 mod variants;
 mod verify;
