@@ -170,7 +170,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l sharded -d
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l stream -d 'Also use the stream <channel>:stream: publish appends every message to it; the agent reads it (XREAD BLOCK from the last entry handled), so messages published while its connection was down are handled after reconnecting [env: REVALIDATE_STREAM]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l wait-acks -d 'Wait for every expected pod\'s acknowledgement on <channel>:acks (revalidate agent sends them)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s v -l verbose -d 'More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s v -l verbose -d 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s V -l version -d 'Print version'
