@@ -185,13 +185,15 @@ fn log_plan(step: &str, paths: usize, pods: usize, l: &crate::context::Limits) {
 
 fn reporter(global: &GlobalArgs, command: &str) -> Reporter {
     test_panic();
-    Reporter::stdio(
+    let mut reporter = Reporter::stdio(
         global.output,
         global.color,
         global.quiet,
         command,
         global.dry_run,
-    )
+    );
+    reporter.verbose = global.verbose;
+    reporter
 }
 
 /// A panic on purpose, with the message in env REVALIDATE_TEST_PANIC, for the test of the panic

@@ -259,7 +259,7 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// More logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged
+    /// More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 

@@ -1,6 +1,6 @@
 //! The cdn commands for people: the invalidation plan (printed before anything is sent), the
-//! batches and their invalidations, the on-call views, and purge results (one row a path, then
-//! every failure in full, one hint per kind, the totals).
+//! batches and their invalidations, the on-call views, and purge results (one row a path, rows
+//! alike folded in a long run, then the failures one row a cause, one hint per kind, the totals).
 
 use std::time::Duration;
 
@@ -9,7 +9,8 @@ use crate::cdn::purge::{self, Outcome};
 use crate::cdn::wait::{StatusReport, View};
 use crate::cdn::{Batch, Failure, Summary};
 use crate::report::Style;
-use crate::report::human::{FailedCall, ending, failed_calls, plural, requests};
+use crate::report::human::group::PathRows;
+use crate::report::human::{Calls, FailedCall, ending, failed_calls, plural, requests};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
 
@@ -358,33 +359,35 @@ pub fn cdn_purge(r: &purge::Report, style: &Style) -> String {
         short_duration(Duration::from_secs_f64(r.duration_ms / 1000.0)),
     );
     let caches = r.caches.len();
-    let mut t = Table::new(&["PATH", "PURGED", "NOT CACHED", "FAILED"]);
+    let mut t = PathRows::new("PATH", "PATHS", &["PURGED", "NOT CACHED", "FAILED"]);
     for row in &r.rows {
         let path = match row.variant {
             crate::choices::Variant::Html => row.path.clone(),
             v => format!("{} ({})", row.path, v.name()),
         };
-        t.row(vec![
-            path.into(),
-            TCell::new(
-                format!("{}/{caches}", row.purged),
-                if row.failed == 0 {
-                    Paint::Good
+        t.row(
+            path,
+            vec![
+                TCell::new(
+                    format!("{}/{caches}", row.purged),
+                    if row.failed == 0 {
+                        Paint::Good
+                    } else {
+                        Paint::Warn
+                    },
+                ),
+                if row.not_cached == 0 {
+                    TCell::new("-", Paint::Dim)
                 } else {
-                    Paint::Warn
+                    row.not_cached.to_string().into()
                 },
-            ),
-            if row.not_cached == 0 {
-                TCell::new("-", Paint::Dim)
-            } else {
-                row.not_cached.to_string().into()
-            },
-            if row.failed == 0 {
-                TCell::new("-", Paint::Dim)
-            } else {
-                TCell::new(row.failed.to_string(), Paint::Bad)
-            },
-        ]);
+                if row.failed == 0 {
+                    TCell::new("-", Paint::Dim)
+                } else {
+                    TCell::new(row.failed.to_string(), Paint::Bad)
+                },
+            ],
+        );
     }
     out.push_str(&t.render(style));
     let failing: Vec<&purge::PurgeResult> = r.results.iter().filter(|c| !c.ok).collect();
@@ -402,7 +405,18 @@ pub fn cdn_purge(r: &purge::Report, style: &Style) -> String {
     let mut kinds: Vec<Outcome> = failing.iter().map(|c| c.outcome).collect();
     kinds.sort();
     let hints = kinds.into_iter().filter_map(|o| o.hint());
-    out.push_str(&failed_calls("Failed", "CACHE", &calls, hints, style));
+    out.push_str(&failed_calls(
+        "Failed",
+        Calls {
+            count: "PURGES",
+            target: "CACHE",
+            targets: "CACHES",
+            outcome: true,
+        },
+        &calls,
+        hints,
+        style,
+    ));
     out.push_str(&failure(&r.failure, style));
     out.push('\n');
     let verdict = if r.totals.failed == 0 {

@@ -1,10 +1,12 @@
 //! Discovery and recheck, as people read them: `revalidate pods` prints every pod (name, IP,
 //! port, node, zone, state, transport) and every endpoint left out with the reason; before a
 //! fanout or a verify, a discovery is a summary of a few lines; a recheck says who appeared
-//! and who went away during the run.
+//! and who went away during the run. Endpoints left out fold into a row a reason when there are
+//! many of them.
 
 use crate::discover::{Recheck, Report, Source};
 use crate::report::Style;
+use crate::report::human::group::PathRows;
 use crate::report::human::{ending, plural};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
@@ -23,14 +25,19 @@ fn source_line(r: &Report) -> String {
     parts.join(" · ")
 }
 
+/// The endpoints left out and why; many (a rollout of a large Service) fold into a row a reason.
 fn skipped_table(r: &Report, style: &Style) -> String {
-    let mut t = Table::new(&["NAME", "IP", "REASON"]).indent(2);
+    let mut t = PathRows::new("NAME", "NAMES", &["IP", "REASON"])
+        .own(&["IP"])
+        .indent(2);
     for s in &r.skipped {
-        t.row(vec![
-            s.name.as_str().into(),
-            s.address.clone().unwrap_or_else(|| "-".into()).into(),
-            TCell::new(s.reason.clone(), Paint::Warn),
-        ]);
+        t.row(
+            s.name.as_str(),
+            vec![
+                s.address.clone().unwrap_or_else(|| "-".into()).into(),
+                TCell::new(s.reason.clone(), Paint::Warn),
+            ],
+        );
     }
     t.render(style)
 }

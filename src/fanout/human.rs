@@ -1,11 +1,13 @@
-//! fanout's table: one row a path, the failed cells, one hint per kind of failure, the totals.
+//! fanout's table: one row a path (rows alike folded in a long run), the failed cells one row a
+//! cause, one hint per kind of failure, the totals.
 
 use std::collections::BTreeMap;
 
 use crate::fanout::{self, Outcome};
 use crate::report::Style;
-use crate::report::human::{FailedCall, ending, failed_calls, plural, requests};
-use crate::report::table::{Cell as TCell, Paint, Table};
+use crate::report::human::group::PathRows;
+use crate::report::human::{Calls, FailedCall, ending, failed_calls, plural, requests};
+use crate::report::table::{Cell as TCell, Paint};
 use crate::units::short_duration;
 
 /// Outcome counts as "3 revalidated, 1 unreachable".
@@ -36,7 +38,7 @@ pub fn fanout(r: &fanout::Report, style: &Style) -> String {
     ));
 
     let pods = r.targets.len();
-    let mut t = Table::new(&["PATH", "OK", "FAILED", "OUTCOMES"]);
+    let mut t = PathRows::new("PATH", "PATHS", &["OK", "FAILED", "OUTCOMES"]);
     for row in &r.rows {
         let ok = TCell::new(
             format!("{}/{pods}", row.ok),
@@ -51,12 +53,10 @@ pub fn fanout(r: &fanout::Report, style: &Style) -> String {
         } else {
             TCell::new(row.failed.to_string(), Paint::Bad)
         };
-        t.row(vec![
-            row.path.as_str().into(),
-            ok,
-            failed,
-            outcome_counts(&row.outcomes).into(),
-        ]);
+        t.row(
+            row.path.as_str(),
+            vec![ok, failed, outcome_counts(&row.outcomes).into()],
+        );
     }
     out.push_str(&t.render(style));
 
@@ -75,7 +75,18 @@ pub fn fanout(r: &fanout::Report, style: &Style) -> String {
     let mut kinds: Vec<Outcome> = failing.iter().map(|c| c.outcome).collect();
     kinds.sort();
     let hints = kinds.into_iter().filter_map(|o| o.hint(r.mode));
-    out.push_str(&failed_calls("Failed cells", "POD", &calls, hints, style));
+    out.push_str(&failed_calls(
+        "Failed cells",
+        Calls {
+            count: "CELLS",
+            target: "POD",
+            targets: "PODS",
+            outcome: true,
+        },
+        &calls,
+        hints,
+        style,
+    ));
 
     out.push('\n');
     let verdict = if r.totals.failed == 0 {

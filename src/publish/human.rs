@@ -1,11 +1,12 @@
-//! publish's table: one row a message (receivers as Redis counted them, against the expectation),
-//! the acknowledgements that are missing or failed, the messages that failed, one hint per kind
-//! of failure, the totals.
+//! publish's table: one row a message (receivers as Redis counted them, against the expectation;
+//! rows alike folded in a long run), the acknowledgements that are missing or failed and the
+//! messages that failed, one row a cause, one hint per kind of failure, the totals.
 
 use std::collections::BTreeMap;
 
 use crate::publish::{self, Outcome};
 use crate::report::Style;
+use crate::report::human::group::{Causes, PathRows, named, one_a_row, without_path};
 use crate::report::human::{ending, plural};
 use crate::report::table::{Cell as TCell, Paint, Table};
 use crate::units::short_duration;
@@ -71,12 +72,12 @@ pub fn publish(r: &publish::Report, style: &Style) -> String {
 
     let acks = r.acks.is_some();
     let expected = r.expect.subscribers;
-    let mut headers = vec!["PATH", "RECEIVERS"];
+    let mut headers = vec!["RECEIVERS"];
     if acks {
         headers.push("ACKS");
     }
     headers.extend(["OUTCOME", "ID"]);
-    let mut t = Table::new(&headers);
+    let mut t = PathRows::new("PATH", "PATHS", &headers).own(&["ID"]);
     for m in &r.messages {
         let receivers = match m.receivers {
             Some(n) => TCell::new(
@@ -89,7 +90,7 @@ pub fn publish(r: &publish::Report, style: &Style) -> String {
             ),
             None => TCell::new("-", Paint::Dim),
         };
-        let mut row = vec![m.path.as_str().into(), receivers];
+        let mut row = vec![receivers];
         if acks {
             let ok = m
                 .acks
@@ -109,45 +110,38 @@ pub fn publish(r: &publish::Report, style: &Style) -> String {
         }
         row.push(TCell::new(m.outcome.name(), paint(m.outcome)));
         row.push(TCell::new(m.id.as_str(), Paint::Dim));
-        t.row(row);
+        t.row(m.path.as_str(), row);
     }
     out.push_str(&t.render(style));
 
     if acks {
-        let mut t = Table::new(&["PATH", "POD", "ACKNOWLEDGED"]).indent(2);
-        let mut n = 0;
+        // (path, pod, what it acknowledged)
+        let mut missing: Vec<(&str, &str, &str)> = Vec::new();
         for m in &r.messages {
             for a in m
                 .acks
                 .iter()
                 .filter(|a| !matches!(a.outcome.as_str(), "revalidated" | "not-generated"))
             {
-                n += 1;
-                t.row(vec![
-                    m.path.as_str().into(),
-                    a.pod.as_str().into(),
-                    TCell::new(a.outcome.as_str(), Paint::Bad),
-                ]);
+                missing.push((&m.path, &a.pod, &a.outcome));
             }
             for p in m
                 .missing_pods
                 .iter()
                 .filter(|p| !m.acks.iter().any(|a| &a.pod == *p))
             {
-                n += 1;
-                t.row(vec![
-                    m.path.as_str().into(),
-                    p.as_str().into(),
-                    TCell::new("no acknowledgement", Paint::Bad),
-                ]);
+                missing.push((&m.path, p, "no acknowledgement"));
             }
         }
-        if n > 0 {
+        if !missing.is_empty() {
             out.push_str(&format!(
                 "\n{}\n",
-                style.bold(&format!("Not acknowledged as revalidated ({n}):"))
+                style.bold(&format!(
+                    "Not acknowledged as revalidated ({}):",
+                    missing.len()
+                ))
             ));
-            out.push_str(&t.render(style));
+            out.push_str(&unacknowledged(&missing, style));
         }
     }
 
@@ -157,18 +151,7 @@ pub fn publish(r: &publish::Report, style: &Style) -> String {
             "\n{}\n",
             style.bold(&format!("Not published ({}):", failing.len()))
         ));
-        let mut t = Table::new(&["PATH", "OUTCOME", "ERROR"]).indent(2);
-        for m in failing.iter().take(20) {
-            t.row(vec![
-                m.path.as_str().into(),
-                TCell::new(m.outcome.name(), Paint::Bad),
-                m.error.clone().unwrap_or_default().into(),
-            ]);
-        }
-        out.push_str(&t.render(style));
-        if failing.len() > 20 {
-            out.push_str(&format!("  … and {} more\n", failing.len() - 20));
-        }
+        out.push_str(&not_published(&failing, style));
     }
     if let Some(e) = &r.error {
         out.push_str(&format!("\n{} Redis: {e}\n", style.red("error:")));
@@ -207,6 +190,67 @@ pub fn publish(r: &publish::Report, style: &Style) -> String {
     out
 }
 
+/// The acknowledgements missing or failed: a row each when they are a handful, else a row a
+/// cause (what was acknowledged) naming the pods that answered so on the same paths.
+fn unacknowledged(missing: &[(&str, &str, &str)], style: &Style) -> String {
+    if one_a_row(missing.len()) {
+        let mut t = Table::new(&["PATH", "POD", "ACKNOWLEDGED"]).indent(2);
+        for (path, pod, what) in missing {
+            t.row(vec![
+                (*path).into(),
+                (*pod).into(),
+                TCell::new(*what, Paint::Bad),
+            ]);
+        }
+        return t.render(style);
+    }
+    let mut causes: Causes<&str> = Causes::default();
+    for (path, pod, what) in missing {
+        causes.add(*what, pod, path);
+    }
+    let mut t = Table::new(&["COUNT", "PODS", "ACKNOWLEDGED", "PATHS"]).indent(2);
+    for g in causes.groups() {
+        t.row(vec![
+            g.count.to_string().into(),
+            g.targets.join(", ").into(),
+            TCell::new(g.cause, Paint::Bad),
+            named(&g.paths, style).into(),
+        ]);
+    }
+    t.render(style)
+}
+
+/// The messages that were not published: a row each when they are a handful, else a row a
+/// cause (the outcome and the error, the path taken out of it).
+fn not_published(failing: &[&publish::Message], style: &Style) -> String {
+    if one_a_row(failing.len()) {
+        let mut t = Table::new(&["PATH", "OUTCOME", "ERROR"]).indent(2);
+        for m in failing {
+            t.row(vec![
+                m.path.as_str().into(),
+                TCell::new(m.outcome.name(), Paint::Bad),
+                m.error.clone().unwrap_or_default().into(),
+            ]);
+        }
+        return t.render(style);
+    }
+    let mut causes: Causes<(&str, String)> = Causes::default();
+    for m in failing {
+        let error = without_path(m.error.as_deref().unwrap_or_default(), &m.path);
+        causes.add((m.outcome.name(), error), "", &m.path);
+    }
+    let mut t = Table::new(&["MESSAGES", "OUTCOME", "ERROR", "PATHS"]).indent(2);
+    for g in causes.groups() {
+        t.row(vec![
+            g.count.to_string().into(),
+            TCell::new(g.cause.0, Paint::Bad),
+            g.cause.1.as_str().into(),
+            named(&g.paths, style).into(),
+        ]);
+    }
+    t.render(style)
+}
+
 pub fn publish_dry_run(d: &publish::DryRun, style: &Style) -> String {
     let mut out = format!(
         "{} {} would be published on {} ({}) at {}; nothing was sent.\n\n",
@@ -226,4 +270,49 @@ pub fn publish_dry_run(d: &publish::DryRun, style: &Style) -> String {
         out.push_str(&format!("{} {} {}\n", d.command, d.channel, m.message));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(path: &str, outcome: Outcome, error: &str) -> publish::Message {
+        publish::Message {
+            path: path.into(),
+            id: format!("id{path}"),
+            receivers: None,
+            stream_id: None,
+            outcome,
+            ok: false,
+            acks: Vec::new(),
+            missing_pods: Vec::new(),
+            error: Some(error.into()),
+        }
+    }
+
+    #[test]
+    fn messages_not_published_are_a_row_each_or_a_row_a_cause() {
+        let style = Style::default();
+        let mut ms: Vec<publish::Message> = (1..=8)
+            .map(|i| {
+                let p = format!("/p/{i}");
+                message(&p, Outcome::Failed, &format!("connection reset after {p}"))
+            })
+            .collect();
+        ms.push(message("/q", Outcome::NotSent, "the run stopped first"));
+        let all: Vec<&publish::Message> = ms.iter().collect();
+        assert_eq!(
+            not_published(&all, &style),
+            "  MESSAGES  OUTCOME   ERROR                          PATHS\n  \
+             8         failed    connection reset after {path}  /p/1, /p/2, /p/3, /p/4, /p/5 and 3 more\n  \
+             1         not-sent  the run stopped first          /q\n"
+        );
+        // A handful: each in full, the path in its own words.
+        assert_eq!(
+            not_published(&all[..2], &style),
+            "  PATH  OUTCOME  ERROR\n  \
+             /p/1  failed   connection reset after /p/1\n  \
+             /p/2  failed   connection reset after /p/2\n"
+        );
+    }
 }

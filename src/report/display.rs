@@ -74,10 +74,14 @@ impl Display {
     }
 }
 
-/// Paints people's text with ANSI styles (anstyle), or leaves it plain.
-#[derive(Clone, Copy, Debug)]
+/// How people's text is written: painted with ANSI styles (anstyle) or plain, and how much of a
+/// long list it names.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Style {
     pub color: bool,
+    /// The global `-v` count: from 1, failures grouped by cause name every path (see
+    /// [`crate::report::human::group`]) and per-path tables are never folded.
+    pub verbose: u8,
 }
 
 impl Style {
@@ -153,10 +157,13 @@ mod tests {
 
     #[test]
     fn styles_are_ansi_sgr_or_nothing() {
-        let on = Style { color: true };
+        let on = Style {
+            color: true,
+            ..Style::default()
+        };
         assert_eq!(on.red("x"), "\x1b[31mx\x1b[0m");
         assert_eq!(on.bold("x"), "\x1b[1mx\x1b[0m");
         assert_eq!(on.red(""), "");
-        assert_eq!(Style { color: false }.green("x"), "x");
+        assert_eq!(Style::default().green("x"), "x");
     }
 }

@@ -190,6 +190,9 @@ pub struct Reporter {
     /// The next step's exit code does not count: its caller makes up for its failures (`run`
     /// revalidates directly what Redis did not deliver).
     tolerate_next: bool,
+    /// The global `-v` count, for people's text ([`Style::verbose`]): how much of a long list of
+    /// failures is named.
+    pub verbose: u8,
 }
 
 impl Reporter {
@@ -217,6 +220,7 @@ impl Reporter {
             indent: 0,
             brief: false,
             tolerate_next: false,
+            verbose: 0,
         };
         #[derive(Serialize, schemars::JsonSchema)]
         struct Start<'a> {
@@ -279,6 +283,7 @@ impl Reporter {
     pub fn style(&self) -> Style {
         Style {
             color: self.display.color_stdout,
+            verbose: self.verbose,
         }
     }
 
@@ -286,6 +291,7 @@ impl Reporter {
     fn err_style(&self) -> Style {
         Style {
             color: self.display.color_stderr,
+            verbose: self.verbose,
         }
     }
 

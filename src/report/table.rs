@@ -4,7 +4,7 @@
 use super::Style;
 
 /// How a cell is painted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Paint {
     Plain,
     Good,
@@ -13,7 +13,7 @@ pub enum Paint {
     Dim,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Cell {
     pub text: String,
     pub paint: Paint,
@@ -115,20 +115,20 @@ mod tests {
             Cell::new("1/3", Paint::Bad),
             "2 unreachable".into(),
         ]);
-        let plain = t.render(&Style { color: false });
+        let plain = t.render(&Style::default());
         assert_eq!(
             plain,
             "PATH     OK   NOTE\n/a       3/3  fine\n/longer  1/3  2 unreachable\n"
         );
-        let coloured = t.render(&Style { color: true });
+        let coloured = t.render(&Style {
+            color: true,
+            ..Style::default()
+        });
         assert!(coloured.contains("\x1b[32m3/3\x1b[0m  fine"));
         // Display width, not characters or bytes: a wide character takes two columns.
         let mut t = Table::new(&["A", "B"]);
         t.row(vec!["日本".into(), "x".into()]);
         t.row(vec!["ab".into(), "y".into()]);
-        assert_eq!(
-            t.render(&Style { color: false }),
-            "A     B\n日本  x\nab    y\n"
-        );
+        assert_eq!(t.render(&Style::default()), "A     B\n日本  x\nab    y\n");
     }
 }

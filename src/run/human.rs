@@ -1,18 +1,15 @@
 //! `run` for people: the snapshot in a line; the run as one table a path (revalidated, the pods,
-//! the CDN, the edge, the result), the reasons grouped by cause, the fallback and the CDN left
-//! alone said in a sentence, one total line.
-
-use std::collections::BTreeMap;
+//! the CDN, the edge, the result; rows alike folded in a long run), the reasons grouped by cause
+//! ([`crate::report::human::group`]), the fallback and the CDN left alone said in a sentence, one
+//! total line.
 
 use super::report::{CdnAction, PathResult, Report, SnapshotReport};
 use crate::report::Style;
+use crate::report::human::group::{Causes, PathRows, named, without_path};
 use crate::report::human::{ending, plural};
-use crate::report::table::{Cell, Paint, Table};
+use crate::report::table::{Cell, Paint};
 use crate::units::short_duration;
 use crate::verify::Verdict;
-
-/// Paths named per cause before "and N more".
-const NAMED: usize = 5;
 
 fn took(ms: f64) -> String {
     short_duration(std::time::Duration::from_secs_f64(ms / 1000.0))
@@ -77,41 +74,44 @@ pub fn run(r: &Report, style: &Style) -> String {
         r.via.name(),
         took(r.duration_ms),
     );
-    let mut t = Table::new(&["PATH", "REVALIDATED", "PODS", "CDN", "EDGE", "RESULT"]);
+    let mut t = PathRows::new(
+        "PATH",
+        "PATHS",
+        &["REVALIDATED", "PODS", "CDN", "EDGE", "RESULT"],
+    );
     for p in &r.paths {
-        t.row(vec![
-            Cell::from(p.path.as_str()),
-            revalidated_cell(p),
-            verdict_cell(p.pods),
-            cdn_cell(p.cdn),
-            verdict_cell(p.edge),
-            verdict_cell(p.verdict),
-        ]);
+        t.row(
+            p.path.as_str(),
+            vec![
+                revalidated_cell(p),
+                verdict_cell(p.pods),
+                cdn_cell(p.cdn),
+                verdict_cell(p.edge),
+                verdict_cell(p.verdict),
+            ],
+        );
     }
     out.push_str(&t.render(style));
 
-    // Reasons, grouped: one line per reason with its paths (the step tables, with -v, have
-    // every pod's detail).
-    let mut causes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    // Reasons, grouped: one line per reason (the path taken out of it) with its paths, in the
+    // order of their first path (the step tables, with -v, have every pod's detail).
+    let mut causes: Causes<String> = Causes::default();
+    let mut own: std::collections::HashMap<&str, &str> = Default::default();
     for p in &r.paths {
         if let Some(reason) = &p.reason {
-            causes.entry(reason).or_default().push(&p.path);
+            causes.add(without_path(reason, &p.path), "", &p.path);
+            own.insert(&p.path, reason);
         }
     }
     if !causes.is_empty() {
         out.push('\n');
-        for (reason, paths) in &causes {
-            let named: Vec<&str> = paths.iter().take(NAMED).copied().collect();
-            let more = paths.len() - named.len();
-            out.push_str(&format!(
-                "  {}{}: {reason}\n",
-                named.join(", "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
-            ));
+        for g in causes.groups() {
+            // A path alone keeps its own words.
+            let reason = match g.paths[..] {
+                [path] => own[path],
+                _ => &g.cause,
+            };
+            out.push_str(&format!("  {}: {reason}\n", named(&g.paths, style)));
         }
     }
     if let Some(f) = &r.fallback {

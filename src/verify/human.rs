@@ -1,20 +1,22 @@
 //! verify's report for people, section by section: the verdict table, what is stale and why,
-//! what could not be proven, the fetches that failed, the edge, the baseline, the totals.
+//! what could not be proven, the fetches that failed, the edge, the baseline, the totals. Each
+//! stays a few lines however many paths there are: tables of one row a path fold their rows
+//! alike in a long run, and what is wrong is said once a cause, naming its paths
+//! ([`crate::report::human::group`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::report::Style;
-use crate::report::human::{aligned, ending, plural, requests};
-use crate::report::table::{Cell as TCell, Paint, Table};
+use crate::report::human::group::{Causes, PathRows, named, one_a_row, without_path};
+use crate::report::human::{Calls, FailedCall, aligned, calls_table, ending, plural, requests};
+use crate::report::table::{Cell as TCell, Paint};
 use crate::units::short_duration;
 use crate::verify::{self, PathVerdict, Variant, VariantVerdict, Verdict};
 
 pub fn verify(r: &verify::Report, style: &Style) -> String {
     let mut out = header(r, style);
     out.push_str(&verdict_table(r, style));
-    for v in r.verdicts.iter().filter(|v| v.verdict == Verdict::Stale) {
-        out.push_str(&stale_detail(v, &r.expected, style));
-    }
+    out.push_str(&stale_details(r, style));
     out.push_str(&unproven_detail(r, style));
     out.push_str(&failed_fetches(r, style));
     out.push_str(&through_table(r, style));
@@ -101,7 +103,11 @@ fn variants_cell(v: &PathVerdict) -> String {
 }
 
 fn verdict_table(r: &verify::Report, style: &Style) -> String {
-    let mut t = Table::new(&["PATH", "VERDICT", "PODS", "VARIANTS", "NOT FRESH"]);
+    let mut t = PathRows::new(
+        "PATH",
+        "PATHS",
+        &["VERDICT", "PODS", "VARIANTS", "NOT FRESH"],
+    );
     for v in &r.verdicts {
         let mut not_fresh: Vec<String> = v.stale_pods.clone();
         not_fresh.extend(
@@ -139,19 +145,65 @@ fn verdict_table(r: &verify::Report, style: &Style) -> String {
             _ if not_fresh.is_empty() => TCell::new("-", Paint::Dim),
             _ => not_fresh.join(", ").into(),
         };
-        t.row(vec![
-            v.path.as_str().into(),
-            TCell::new(v.verdict.name(), paint(v.verdict)),
-            pods_cell(v).into(),
-            variants_cell(v).into(),
-            note,
-        ]);
+        t.row(
+            v.path.as_str(),
+            vec![
+                TCell::new(v.verdict.name(), paint(v.verdict)),
+                pods_cell(v).into(),
+                variants_cell(v).into(),
+                note,
+            ],
+        );
     }
     t.render(style)
 }
 
-fn stale_detail(v: &PathVerdict, expected: &str, style: &Style) -> String {
-    let mut out = format!("\n{} {}\n", style.bold(&v.path), style.red("is stale:"));
+/// What is wrong with each stale path: a block each when they are a handful, else a block a
+/// cause: paths stale the same way (the same pods failing the same checks in each variant,
+/// whatever their content's hashes and URLs) share one block naming them. A path alone in its
+/// block reads in full, hashes and URLs included.
+fn stale_details(r: &verify::Report, style: &Style) -> String {
+    let stale: HashMap<&str, &PathVerdict> = r
+        .verdicts
+        .iter()
+        .filter(|v| v.verdict == Verdict::Stale)
+        .map(|v| (v.path.as_str(), v))
+        .collect();
+    let mut causes: Causes<String> = Causes::default();
+    let handful = one_a_row(stale.len());
+    for v in r.verdicts.iter().filter(|v| v.verdict == Verdict::Stale) {
+        let cause = if handful {
+            v.path.clone()
+        } else {
+            without_path(&stale_detail(v, &r.expected, false, style), &v.path)
+        };
+        causes.add(cause, "", &v.path);
+    }
+    let mut out = String::new();
+    for g in causes.groups() {
+        if let [path] = g.paths[..] {
+            out.push_str(&format!(
+                "\n{} {}\n",
+                style.bold(path),
+                style.red("is stale:")
+            ));
+            out.push_str(&stale_detail(stale[path], &r.expected, true, style));
+        } else {
+            out.push_str(&format!(
+                "\n{} {}\n",
+                style.bold(&named(&g.paths, style)),
+                style.red("are stale:")
+            ));
+            out.push_str(&g.cause);
+        }
+    }
+    out
+}
+
+/// Why a path is stale, variant by variant: with its hashes and URLs when `own` (the path
+/// alone), without them when it stands for every path stale the same way.
+fn stale_detail(v: &PathVerdict, expected: &str, own: bool, style: &Style) -> String {
+    let mut out = String::new();
     let stale: Vec<&VariantVerdict> = v
         .variants
         .iter()
@@ -166,11 +218,19 @@ fn stale_detail(v: &PathVerdict, expected: &str, style: &Style) -> String {
             v.through.as_deref(),
             expected,
             "  ",
+            own,
         ));
         return out;
     }
+    // Each stale variant: its name, and what follows it.
+    let mut parts: Vec<(String, String)> = Vec::new();
     for x in stale {
         let name = style.bold(x.variant.name());
+        let name = if own {
+            format!("{name} {}", x.url)
+        } else {
+            name
+        };
         // A variant stale only where its page is (one cache entry on each pod) says no more.
         let follows_page = x.variant != Variant::Html
             && x.builds.iter().flat_map(|b| &b.groups).all(|g| {
@@ -194,27 +254,39 @@ fn stale_detail(v: &PathVerdict, expected: &str, style: &Style) -> String {
                     t.ok + t.stale + t.unproven
                 ));
             }
-            out.push_str(&format!(
-                "  {name} {}: stale where its page is ({})\n",
-                x.url,
-                what.join(", ")
+            parts.push((
+                name,
+                format!(": stale where its page is ({})\n", what.join(", ")),
             ));
             continue;
         }
-        out.push_str(&format!("  {name} {}:\n", x.url));
-        out.push_str(&part_detail(
+        let detail = part_detail(
             &x.builds,
             x.diverged,
             &v.evidence,
             x.through.as_deref(),
             &x.expected,
             "    ",
-        ));
+            own,
+        );
+        parts.push((name, format!(":\n{detail}")));
+    }
+    // Without their URLs, variants stale the same way read as one.
+    let mut said: Vec<(Vec<String>, String)> = Vec::new();
+    for (name, rest) in parts {
+        match said.iter_mut().find(|(_, r)| !own && *r == rest) {
+            Some((names, _)) => names.push(name),
+            None => said.push((vec![name], rest)),
+        }
+    }
+    for (names, rest) in said {
+        out.push_str(&format!("  {}{rest}", names.join(", ")));
     }
     out
 }
 
-/// The expected, actual and through lines of one stale part of a page, indented.
+/// The expected, actual and through lines of one stale part of a page, indented; with the
+/// hash of each group of pods when `hashes`.
 fn part_detail(
     builds: &[verify::BuildGroup],
     diverged: bool,
@@ -222,7 +294,15 @@ fn part_detail(
     through: Option<&verify::ThroughSummary>,
     expected: &str,
     indent: &str,
+    hashes: bool,
 ) -> String {
+    let hash = |h: &str| {
+        if hashes {
+            verify::short_hash(h).to_string()
+        } else {
+            String::new()
+        }
+    };
     let mut out = format!("{indent}expected: {expected}\n");
     let pad = format!("{indent}          ");
     let mut lines: Vec<(String, String, String)> = Vec::new();
@@ -239,11 +319,7 @@ fn part_detail(
                 (Some(id), true) => format!(" [build {id}]"),
                 _ => String::new(),
             };
-            lines.push((
-                verify::short_hash(&g.hash).to_string(),
-                format!("{}{build}", g.pods.join(", ")),
-                what,
-            ));
+            lines.push((hash(&g.hash), format!("{}{build}", g.pods.join(", ")), what));
         }
     }
     if diverged && !evidence.is_empty() {
@@ -268,7 +344,7 @@ fn part_detail(
             .iter()
             .map(|g| {
                 (
-                    verify::short_hash(&g.hash).to_string(),
+                    hash(&g.hash),
                     plural(g.pods.len(), "sample", "samples"),
                     if g.problems.is_empty() {
                         "ok".into()
@@ -286,21 +362,40 @@ fn part_detail(
     out
 }
 
+/// Why each unproven path is: a line each when they are a handful, else a line a reason (the
+/// path taken out of it) naming its paths.
 fn unproven_detail(r: &verify::Report, style: &Style) -> String {
     let unproven: Vec<&PathVerdict> = r
         .verdicts
         .iter()
         .filter(|v| v.verdict == Verdict::Unproven)
         .collect();
-    if unproven.is_empty() {
+    let handful = one_a_row(unproven.len());
+    let mut causes: Causes<String> = Causes::default();
+    let mut own: HashMap<&str, &str> = HashMap::new();
+    for v in unproven {
+        let cause = if handful {
+            v.path.clone()
+        } else {
+            without_path(&v.reason, &v.path)
+        };
+        causes.add(cause, "", &v.path);
+        own.insert(&v.path, &v.reason);
+    }
+    if causes.is_empty() {
         return String::new();
     }
     let mut out = format!(
         "\n{}\n",
-        style.bold(&format!("Not proven ({}):", unproven.len()))
+        style.bold(&format!("Not proven ({}):", causes.len()))
     );
-    for v in unproven {
-        out.push_str(&format!("  {}  {}\n", v.path, v.reason));
+    for g in causes.groups() {
+        let reason = match g.paths[..] {
+            // A path alone keeps its own words.
+            [path] => own[path].to_string(),
+            _ => g.cause,
+        };
+        out.push_str(&format!("  {}  {reason}\n", named(&g.paths, style)));
     }
     out
 }
@@ -316,12 +411,21 @@ fn converged_note(r: &verify::Report, style: &Style) -> String {
     )
 }
 
+/// The fetches that got no answer to judge, a row each or a row a cause ([`calls_table`]).
 fn failed_fetches(r: &verify::Report, style: &Style) -> String {
-    let failed: Vec<&verify::Fetch> = r
+    let failed: Vec<FailedCall> = r
         .cells
         .iter()
         .chain(r.through_samples.iter())
         .filter(|f| f.outcome.is_some() && f.outcome != Some(verify::FetchOutcome::Fetched))
+        .map(|f| FailedCall {
+            path: &f.path,
+            target: &f.pod,
+            outcome: "",
+            status: f.status,
+            attempts: f.attempts,
+            error: f.error.as_deref(),
+        })
         .collect();
     if failed.is_empty() {
         return String::new();
@@ -330,17 +434,16 @@ fn failed_fetches(r: &verify::Report, style: &Style) -> String {
         "\n{}\n",
         style.bold(&format!("Fetches that failed ({}):", failed.len()))
     );
-    let mut t = Table::new(&["PATH", "POD", "STATUS", "TRIES", "ERROR"]).indent(2);
-    for f in failed {
-        t.row(vec![
-            f.path.as_str().into(),
-            f.pod.as_str().into(),
-            f.status.map_or("-".into(), |s| s.to_string()).into(),
-            f.attempts.to_string().into(),
-            f.error.clone().unwrap_or_default().into(),
-        ]);
-    }
-    out.push_str(&t.render(style));
+    out.push_str(&calls_table(
+        Calls {
+            count: "FETCHES",
+            target: "POD",
+            targets: "PODS",
+            outcome: false,
+        },
+        &failed,
+        style,
+    ));
     out
 }
 
@@ -366,16 +469,19 @@ fn through_table(r: &verify::Report, style: &Style) -> String {
             plural(r.samples as usize, "sample", "samples")
         ))
     );
-    let mut t = Table::new(&[
+    let mut t = PathRows::new(
         "PATH",
-        "VARIANT",
-        "STALE",
-        "SHARE",
-        "BY ENCODING",
-        "X-CACHE",
-        "X-NEXTJS-CACHE",
-        "AGE",
-    ])
+        "PATHS",
+        &[
+            "VARIANT",
+            "STALE",
+            "SHARE",
+            "BY ENCODING",
+            "X-CACHE",
+            "X-NEXTJS-CACHE",
+            "AGE",
+        ],
+    )
     .indent(2);
     let rows = r.verdicts.iter().flat_map(|v| {
         let parts: Vec<(&str, Option<&verify::ThroughSummary>)> = if v.variants.is_empty() {
@@ -418,23 +524,25 @@ fn through_table(r: &verify::Report, style: &Style) -> String {
         if th.unproven > 0 {
             stale.push_str(&format!(" (+{} unproven)", th.unproven));
         }
-        t.row(vec![
-            path.into(),
-            variant.into(),
-            TCell::new(
-                stale,
-                if th.stale == 0 && th.unproven == 0 {
-                    Paint::Good
-                } else {
-                    Paint::Bad
-                },
-            ),
-            share(th.stale_share, th.unproven).into(),
-            by_variant.join(", ").into(),
-            counts(&th.x_cache).into(),
-            counts(&th.nextjs_cache).into(),
-            age.into(),
-        ]);
+        t.row(
+            path,
+            vec![
+                variant.into(),
+                TCell::new(
+                    stale,
+                    if th.stale == 0 && th.unproven == 0 {
+                        Paint::Good
+                    } else {
+                        Paint::Bad
+                    },
+                ),
+                share(th.stale_share, th.unproven).into(),
+                by_variant.join(", ").into(),
+                counts(&th.x_cache).into(),
+                counts(&th.nextjs_cache).into(),
+                age.into(),
+            ],
+        );
     }
     out.push_str(&t.render(style));
     out
@@ -448,18 +556,20 @@ fn baseline_table(r: &verify::Report, style: &Style) -> String {
         return String::new();
     }
     let mut out = format!("\n{}\n", style.bold(&format!("Since the baseline {file}:")));
-    let mut t = Table::new(&["PATH", "CHANGED", "UNCHANGED PODS"]).indent(2);
+    let mut t = PathRows::new("PATH", "PATHS", &["CHANGED", "UNCHANGED PODS"]).indent(2);
     for v in &r.verdicts {
         let Some(c) = &v.changes else { continue };
-        t.row(vec![
-            v.path.as_str().into(),
-            format!("{}/{}", c.changed, v.total_pods).into(),
-            if c.unchanged_pods.is_empty() {
-                TCell::new("-", Paint::Dim)
-            } else {
-                c.unchanged_pods.join(", ").into()
-            },
-        ]);
+        t.row(
+            v.path.as_str(),
+            vec![
+                format!("{}/{}", c.changed, v.total_pods).into(),
+                if c.unchanged_pods.is_empty() {
+                    TCell::new("-", Paint::Dim)
+                } else {
+                    c.unchanged_pods.join(", ").into()
+                },
+            ],
+        );
     }
     out.push_str(&t.render(style));
     out

@@ -71,10 +71,16 @@ macro_rules! assert_human {
 
 /// A fleet whose build id and secrets are fixed, so only ports and times vary.
 fn fleet() -> TestFleet {
+    fleet_with_posts(0)
+}
+
+/// The same, with the posts `/posts/p1` to `/posts/p{n}` besides a to e.
+fn fleet_with_posts(n: usize) -> TestFleet {
     TestFleet::start(FleetOptions {
         build_id: "SnapshotBuild1".into(),
         preview_id: "0123456789abcdef0123456789abcdef".into(),
         secret: "snapshot-secret-0123456789".into(),
+        extra_slugs: n,
         ..FleetOptions::default()
     })
 }
@@ -110,6 +116,17 @@ fn limits() -> revalidate::context::Limits {
 
 /// Runs verify with these flags and renders it for people.
 fn verify_text(tf: &TestFleet, ps: &[&str], flags: Layer, through: Option<Target>) -> String {
+    verify_text_v(tf, ps, flags, through, 0)
+}
+
+/// The same, with the global -v count `verbose`.
+fn verify_text_v(
+    tf: &TestFleet,
+    ps: &[&str],
+    flags: Layer,
+    through: Option<Target>,
+    verbose: u8,
+) -> String {
     let settings = config(flags).verify().unwrap();
     let mut plan = verify::Plan::build(&settings, paths(ps), targets(tf)).unwrap();
     if let Some(t) = through {
@@ -128,6 +145,7 @@ fn verify_text(tf: &TestFleet, ps: &[&str], flags: Layer, through: Option<Target
         let ctx = RunContext::new(limits());
         let transport = Transport::new(&limits(), 4).unwrap();
         let mut r = reporter("verify", &out);
+        r.verbose = verbose;
         verify::step(&ctx, &transport, &plan, &mut r).await;
         r.finish(None).unwrap();
     });
@@ -144,11 +162,17 @@ fn fanout_plan(tf: &TestFleet, ps: &[&str], flags: Layer) -> fanout::Plan {
 }
 
 fn fanout_text(tf: &TestFleet, plan: &fanout::Plan) -> String {
+    fanout_text_v(tf, plan, 0)
+}
+
+/// The same, with the global -v count `verbose`.
+fn fanout_text_v(tf: &TestFleet, plan: &fanout::Plan, verbose: u8) -> String {
     let out = Buf::default();
     tf.block_on(async {
         let ctx = RunContext::new(limits());
         let transport = Transport::new(&limits(), 3).unwrap();
         let mut r = reporter("fanout", &out);
+        r.verbose = verbose;
         fanout::step(&ctx, &transport, plan, &mut r).await;
         r.finish(None).unwrap();
     });
@@ -365,4 +389,133 @@ fn errors_with_their_hints() {
     ];
     let text: String = errors.iter().map(Error::render).collect();
     assert_human!("errors_with_their_hints", text);
+}
+
+/// `{prefix}{first}` to `{prefix}{last}`.
+fn numbered(prefix: &str, range: std::ops::RangeInclusive<usize>) -> Vec<String> {
+    range.map(|i| format!("{prefix}{i}")).collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Has pod `pod` (0-based) regenerate each of `paths` now.
+fn revalidate_on(tf: &TestFleet, pod: usize, paths: &[String]) {
+    tf.block_on(async {
+        let t = &targets(tf)[pod];
+        let c = reqwest::Client::new();
+        for p in paths {
+            let r = c
+                .head(t.url_for(p))
+                .header("x-prerender-revalidate", tf.fleet().preview_id())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["x-nextjs-cache"], "REVALIDATED", "{p}");
+        }
+    });
+}
+
+#[test]
+fn verify_600_paths_that_all_answer_404_is_a_few_lines() {
+    let tf = fleet();
+    let missing = numbered("/missing/", 1..=600);
+    let text = verify_text(&tf, &strs(&missing), contains("Post"), None);
+    // One row of the verdict table, one block for the cause, the totals.
+    assert!(text.lines().count() < 20, "{text}");
+    assert!(
+        text.contains("/missing/5 and 595 more are stale:"),
+        "{text}"
+    );
+    assert!(!text.contains("/missing/6,"), "{text}");
+    assert_human!("verify_600_paths_that_all_answer_404", text);
+}
+
+#[test]
+fn verify_600_paths_that_all_answer_404_with_v_names_every_path() {
+    let tf = fleet();
+    let missing = numbered("/missing/", 1..=600);
+    let text = verify_text_v(&tf, &strs(&missing), contains("Post"), None, 1);
+    // Every path: a row each in the verdict table, and every one named by its cause.
+    let rows: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once("  stale"))
+        .map(|(p, _)| p.trim_end())
+        .collect();
+    assert_eq!(rows, strs(&missing));
+    let named = text
+        .lines()
+        .find_map(|l| l.strip_suffix(" are stale:"))
+        .unwrap();
+    assert_eq!(named.split(", ").collect::<Vec<_>>(), strs(&missing));
+    assert!(!text.contains("more"), "{text}");
+    assert_human!("verify_600_paths_that_all_answer_404_with_v", text);
+}
+
+#[test]
+fn verify_mixed_causes_across_many_paths() {
+    let tf = fleet_with_posts(30);
+    let check = contains("Edition 2");
+    let posts = numbered("p", 1..=30);
+    for slug in &posts {
+        tf.fleet()
+            .cms()
+            .set_title(slug, &format!("Edition 2 of {slug}"));
+    }
+    let paths: Vec<String> = posts.iter().map(|s| format!("/posts/{s}")).collect();
+    // p1 to p25: regenerated on pod-1 alone (pod-2 and pod-3 stale); p26 to p30 everywhere.
+    revalidate_on(&tf, 0, &paths);
+    for pod in [1, 2] {
+        revalidate_on(&tf, pod, &paths[25..]);
+    }
+    let mut all = paths.clone();
+    all.extend(numbered("/gone/", 1..=10));
+    let text = verify_text(&tf, &strs(&all), check, None);
+    assert!(text.lines().count() < 40, "{text}");
+    assert_human!("verify_mixed_causes_across_many_paths", text);
+}
+
+#[test]
+fn fanout_one_pod_down_across_many_paths() {
+    let tf = fleet_with_posts(100);
+    tf.block_on(tf.pod(1).set_fault(Fault::Down));
+    let paths = numbered("/posts/p", 1..=100);
+    let plan = fanout_plan(&tf, &strs(&paths), Layer::default());
+    let text = fanout_text(&tf, &plan);
+    // pod-2 is named once, for every path.
+    assert_eq!(text.matches("pod-2").count(), 1, "{text}");
+    assert!(text.lines().count() < 20, "{text}");
+    assert_human!("fanout_one_pod_down_across_many_paths", text);
+    let verbose = fanout_text_v(&tf, &plan, 1);
+    for p in &paths {
+        assert_eq!(verbose.matches(&format!("{p} ")).count(), 1, "{p}");
+    }
+    assert!(!verbose.contains("more"), "{verbose}");
+}
+
+#[test]
+fn fanout_mixed_causes_across_many_paths() {
+    let tf = fleet_with_posts(20);
+    tf.block_on(tf.pod(1).set_fault(Fault::Down));
+    tf.block_on(tf.pod(2).set_fault(Fault::IgnoreRevalidate));
+    let mut paths = numbered("/posts/p", 1..=20);
+    paths.extend(numbered("/gone/", 1..=8));
+    let plan = fanout_plan(&tf, &strs(&paths), Layer::default());
+    assert_human!(
+        "fanout_mixed_causes_across_many_paths",
+        fanout_text(&tf, &plan)
+    );
+}
+
+#[test]
+fn verify_one_pod_down_across_many_paths() {
+    let tf = fleet_with_posts(30);
+    tf.block_on(tf.pod(1).set_fault(Fault::Down));
+    let paths = numbered("/posts/p", 1..=30);
+    let text = verify_text(&tf, &strs(&paths), contains("Post"), None);
+    // pod-2 is named once in the verdict table and once for its failed fetches.
+    assert_eq!(text.matches("pod-2").count(), 2, "{text}");
+    assert!(text.lines().count() < 20, "{text}");
+    assert_human!("verify_one_pod_down_across_many_paths", text);
 }

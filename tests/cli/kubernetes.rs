@@ -1506,7 +1506,7 @@ fn human_rechecks_and_an_empty_discovery() {
         warnings: Vec::new(),
         exit_code: 3,
     };
-    let style = Style { color: false };
+    let style = Style::default();
     let mut text = revalidate::report::StepReport::human(&r, &style);
     r.followed = true;
     r.round = 2;

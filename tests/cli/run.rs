@@ -409,4 +409,34 @@ fn ndjson_streams_each_step_then_a_result_a_path() {
             ("/posts/b", Some(Verdict::Unchanged))
         ]
     );
+
+fn many_paths_stale_the_same_way_are_one_row_and_one_reason_and_every_path_with_v() {
+    let tf = TestFleet::start(revalidate_sim::FleetOptions {
+        extra_slugs: 30,
+        ..revalidate_sim::FleetOptions::default()
+    });
+    let slugs: Vec<String> = (1..=30).map(|i| format!("p{i}")).collect();
+    for s in &slugs {
+        tf.fleet().cms().set_title(s, &format!("Post {s} v2"));
+    }
+    tf.block_on(tf.pod(2).set_fault(Fault::IgnoreRevalidate));
+    let paths: Vec<String> = slugs.iter().map(|s| format!("/posts/{s}")).collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let out = run(&tf, &paths, &["--wait", "1s"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let text = stdout(&out);
+    // The table folds its 30 rows alike into one; the reason is said once, naming 5 paths.
+    let folded: Vec<&str> = text.lines().filter(|l| l.contains("and 25 more")).collect();
+    assert_eq!(folded.len(), 2, "{text}");
+    assert!(text.lines().count() < 20, "{text}");
+    let verbose = stdout(&run(&tf, &paths, &["--wait", "1s", "-v"]));
+    assert!(!verbose.contains("more"), "{verbose}");
+    for p in &paths {
+        let row = verbose.lines().filter(|l| l.starts_with(&format!("{p} ")));
+        assert_eq!(
+            row.count(),
+            3,
+            "{p}: fanout's, verify's and the run's tables"
+        );
+    }
 }

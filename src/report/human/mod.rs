@@ -1,11 +1,13 @@
 //! The pieces every step's human rendering is made of (each step renders its own report, in its
 //! module's `human.rs`: pure functions from a report to text, unit-tested and pinned by
 //! snapshots): counts, the total line's ending, aligned rows, the table of failed calls with
-//! their hints, a dry run's requests, a Redis connection's news. Tables stay readable at 1,000
-//! paths: one row a path, then every failing cell in full, then one hint per kind of failure,
-//! then one total line.
+//! their hints, a dry run's requests, a Redis connection's news. Output stays a few lines at
+//! 1,000 paths ([`group`]): a table of one row a path folds its rows alike beyond a screenful,
+//! failures are one row a cause naming its first paths (every path under `-v`), then one hint
+//! per kind of failure, then one total line.
 
 mod config;
+pub mod group;
 
 pub use config::config;
 
@@ -32,14 +34,20 @@ pub fn ending(stopped: Option<Stop>, exit_code: u8, style: &Style) -> String {
     out
 }
 
-/// Rows as aligned `a  b  c` lines (the last column is free text).
+/// Rows as aligned `a  b  c` lines (the last column is free text; an empty first column is
+/// left out).
 pub fn aligned(indent: &str, lines: &[(String, String, String)]) -> String {
     let w = lines.iter().map(|l| l.1.chars().count()).max().unwrap_or(0);
     lines
         .iter()
         .map(|(h, pods, what)| {
             let pad = " ".repeat(w - pods.chars().count());
-            format!("{indent}{h}  {pods}{pad}  {what}")
+            let h = if h.is_empty() {
+                String::new()
+            } else {
+                format!("{h}  ")
+            };
+            format!("{indent}{h}{pods}{pad}  {what}")
                 .trim_end()
                 .to_string()
                 + "\n"
@@ -57,11 +65,21 @@ pub struct FailedCall<'a> {
     pub error: Option<&'a str>,
 }
 
-/// Every failed call in full under `title`, then one hint per kind of failure (`hints` in order,
-/// repeats dropped). Nothing when no call failed.
+/// The columns of a table of failed calls: what a call is counted as (`CELLS`), what it was
+/// made to (`POD`, and `PODS` when a row names several), and whether it has an outcome.
+#[derive(Clone, Copy, Debug)]
+pub struct Calls {
+    pub count: &'static str,
+    pub target: &'static str,
+    pub targets: &'static str,
+    pub outcome: bool,
+}
+
+/// The failed calls under `title` ([`calls_table`]), then one hint per kind of failure (`hints`
+/// in order, repeats dropped). Nothing when no call failed.
 pub fn failed_calls(
     title: &str,
-    target_header: &str,
+    columns: Calls,
     calls: &[FailedCall<'_>],
     hints: impl IntoIterator<Item = &'static str>,
     style: &Style,
@@ -70,19 +88,7 @@ pub fn failed_calls(
         return String::new();
     }
     let mut out = format!("\n{}\n", style.bold(&format!("{title} ({}):", calls.len())));
-    let mut t =
-        Table::new(&["PATH", target_header, "OUTCOME", "STATUS", "TRIES", "ERROR"]).indent(2);
-    for c in calls {
-        t.row(vec![
-            c.path.into(),
-            c.target.into(),
-            TCell::new(c.outcome, Paint::Bad),
-            c.status.map_or("-".into(), |s| s.to_string()).into(),
-            c.attempts.to_string().into(),
-            c.error.unwrap_or_default().into(),
-        ]);
-    }
-    out.push_str(&t.render(style));
+    out.push_str(&calls_table(columns, calls, style));
     let mut seen = Vec::new();
     for h in hints {
         if !seen.contains(&h) {
@@ -96,6 +102,76 @@ pub fn failed_calls(
         }
     }
     out
+}
+
+/// Failed calls as a table. A handful ([`group::HANDFUL`]) are a row each, in full: the path,
+/// the target, the outcome, the status, the tries and the error. More are a row a cause (the
+/// outcome, the status and the error with the path taken out): how many calls, the targets
+/// that failed that way on the same paths, the status, the tries (a range when they differ),
+/// the error, and the paths ([`group`]).
+pub fn calls_table(columns: Calls, calls: &[FailedCall<'_>], style: &Style) -> String {
+    if group::one_a_row(calls.len()) {
+        let mut headers = vec!["PATH", columns.target];
+        if columns.outcome {
+            headers.push("OUTCOME");
+        }
+        headers.extend(["STATUS", "TRIES", "ERROR"]);
+        let mut t = Table::new(&headers).indent(2);
+        for c in calls {
+            let mut row = vec![c.path.into(), c.target.into()];
+            if columns.outcome {
+                row.push(TCell::new(c.outcome, Paint::Bad));
+            }
+            row.extend([
+                c.status.map_or("-".into(), |s| s.to_string()).into(),
+                c.attempts.to_string().into(),
+                c.error.unwrap_or_default().into(),
+            ]);
+            t.row(row);
+        }
+        return t.render(style);
+    }
+    type Cause = (&'static str, Option<u16>, String);
+    let mut causes: group::Causes<Cause> = group::Causes::default();
+    let mut tries: std::collections::HashMap<Cause, (u32, u32)> = Default::default();
+    for c in calls {
+        let cause = (
+            c.outcome,
+            c.status,
+            group::without_path(c.error.unwrap_or_default(), c.path),
+        );
+        let t = tries
+            .entry(cause.clone())
+            .or_insert((c.attempts, c.attempts));
+        *t = (t.0.min(c.attempts), t.1.max(c.attempts));
+        causes.add(cause, c.target, c.path);
+    }
+    let mut headers = vec![columns.count];
+    if columns.outcome {
+        headers.push("OUTCOME");
+    }
+    headers.extend([columns.targets, "STATUS", "TRIES", "ERROR", "PATHS"]);
+    let mut t = Table::new(&headers).indent(2);
+    for g in causes.groups() {
+        let (name, status, error) = &g.cause;
+        let tries = match tries[&g.cause] {
+            (a, b) if a == b => a.to_string(),
+            (a, b) => format!("{a}-{b}"),
+        };
+        let mut row = vec![g.count.to_string().into()];
+        if columns.outcome {
+            row.push(TCell::new(*name, Paint::Bad));
+        }
+        row.extend([
+            g.targets.join(", ").into(),
+            status.map_or("-".into(), |s| s.to_string()).into(),
+            tries.into(),
+            error.as_str().into(),
+            group::named(&g.paths, style).into(),
+        ]);
+        t.row(row);
+    }
+    t.render(style)
 }
 
 /// Every dry-run request, as `METHOD URL  (pod)` and its headers.

@@ -166,6 +166,46 @@ fn a_refused_purge_is_a_failure_with_a_hint() {
     assert_eq!(s.edge.cache().counters().requests, before);
 }
 
+#[test]
+fn refused_purges_of_many_paths_are_one_row_and_every_path_with_v() {
+    let s = Site::start(Some(FASTLY_KEY));
+    let edge = format!("edge={}", s.edge.url());
+    let paths: Vec<String> = (1..=30).map(|i| format!("/posts/p{i}")).collect();
+    let mut args: Vec<&str> = paths.iter().map(String::as_str).collect();
+    args.extend(["--purge-url", &edge, "-H", "Fastly-Key: ${FASTLY_KEY}"]);
+    let run = |extra: &[&str]| {
+        bare(s.tf.dir.path())
+            .env("FASTLY_KEY", "wrong-key-0000000")
+            .args(["cdn", "purge"])
+            .args(&args)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.lines().count() < 15, "{text}");
+    insta::assert_snapshot!("purge_refused_many", redact(&text, None));
+
+    // -v: every path, in the table and by its cause; the JSON is the same either way.
+    let out = run(&["-v"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let text = stdout(&out);
+    for p in &paths {
+        let row = text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{p} ")))
+            .count();
+        assert_eq!(row, 1, "{p}: {text}");
+    }
+    let named = text.lines().find(|l| l.contains("http-error")).unwrap();
+    assert!(named.ends_with(&paths.join(", ")), "{named}");
+    let quiet = purge_of(&doc(&run(&["-o", "json"]))).results.len();
+    let verbose = purge_of(&doc(&run(&["-o", "json", "-v"]))).results.len();
+    assert_eq!((quiet, verbose), (30, 30));
+}
+
 struct Cloudflare {
     site: Site,
     api: CloudflareApi,

@@ -535,3 +535,43 @@ fn the_human_table_says_who_got_what() {
     assert_eq!(code(&out), 0);
     settings.bind(|| insta::assert_snapshot!("publish_checked_delivered", stdout(&out)));
 }
+
+#[test]
+fn many_messages_under_delivered_and_unacknowledged_are_a_row_a_cause() {
+    let server = RedisServer::start();
+    let _sub = Subscriber::start(&server, &["revalidate"], &[]);
+    let paths: Vec<String> = (1..=30).map(|i| format!("/posts/p{i}")).collect();
+    let pods = [
+        "--pod",
+        "web-0=http://10.0.0.1:3000",
+        "--pod",
+        "web-1=http://10.0.0.2:3000",
+    ];
+    let run = |extra: &[&str]| {
+        let (mut c, _d) = publish(&server);
+        c.args(&paths).args(pods).args(extra).output().unwrap()
+    };
+    let mut settings = insta::Settings::clone_current();
+    for (re, with) in redactions() {
+        settings.add_filter(re, with);
+    }
+    // No agent answers: every pod's acknowledgement of every path is missing, one cause.
+    let out = run(&["--wait-acks", "--ack-timeout", "200ms"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.lines().count() < 20, "{text}");
+    settings.bind(|| insta::assert_snapshot!("publish_unacknowledged_many", &text));
+
+    // -v: a row a message, and every path named by its cause.
+    let out = run(&["--wait-acks", "--ack-timeout", "200ms", "-v"]);
+    let text = stdout(&out);
+    for p in &paths {
+        let rows = text.lines().filter(|l| l.starts_with(&format!("{p} ")));
+        assert_eq!(rows.count(), 1, "{p}: {text}");
+    }
+    let named = text
+        .lines()
+        .find(|l| l.contains("no acknowledgement"))
+        .unwrap();
+    assert!(named.ends_with(&paths.join(", ")), "{named}");
+}
