@@ -213,8 +213,9 @@ def verify(args, binary, tmp):
                 step = json.load(o)["steps"][0]
             # /plain pages carry no per-generation value: every pod agrees (converged).
             assert step["totals"]["converged"] == len(paths), step["totals"]
-            assert len(step["cells"]) == n, (len(step["cells"]), n)
-            return r, sum(cell["length"] for cell in step["cells"])
+            cells = [c for v in step["verdicts"] for c in v["cells"]]
+            assert len(cells) == n, (len(cells), n)
+            return r, sum(cell["length"] for cell in cells)
 
         build = info["build_id"]
         urls = [f"{p['url']}{u}" for path in paths for p in info["pods"]

@@ -37,7 +37,7 @@ use crate::exit::{Code, Stop};
 use crate::units::{millis, timestamp};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// What the reporter needs of a step's report. Each step's report types implement it, next to
 /// the step; nothing here knows them.
@@ -273,6 +273,12 @@ impl Reporter {
             OutputFormat::Json if R::LISTED.is_none() => Retain::All,
             OutputFormat::Json | OutputFormat::Ndjson => Retain::Nothing,
         }
+    }
+
+    /// Whether the JSON document lists the items of a step of kind `R` as they come
+    /// ([`StepReport::LISTED`]), so the step need keep none of them.
+    pub fn lists<R: StepReport>(&self) -> bool {
+        self.format == OutputFormat::Json && R::LISTED.is_some()
     }
 
     /// Style for stdout text.

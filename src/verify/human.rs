@@ -317,10 +317,14 @@ fn converged_note(r: &verify::Report, style: &Style) -> String {
 }
 
 fn failed_fetches(r: &verify::Report, style: &Style) -> String {
-    let failed: Vec<&verify::Fetch> = r
-        .cells
+    // The pods' first, then the edge's, each in input order.
+    let pods = r.verdicts.iter().flat_map(|v| v.cells.iter().flatten());
+    let samples = r
+        .verdicts
         .iter()
-        .chain(r.through_samples.iter())
+        .flat_map(|v| v.through_samples.iter().flatten());
+    let failed: Vec<&verify::Fetch> = pods
+        .chain(samples)
         .filter(|f| f.outcome.is_some() && f.outcome != Some(verify::FetchOutcome::Fetched))
         .collect();
     if failed.is_empty() {

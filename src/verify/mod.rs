@@ -8,8 +8,9 @@
 //! what is not settled, with backoff; `--through` samples the edge in every Accept-Encoding
 //! variant.
 //! Invariants: a path is judged as soon as all its responses are in, after which only what the
-//! reporter needs is kept ([`Retain`]), so memory does not grow with the run unless the output
-//! needs every cell; verdicts come out in input order.
+//! reporter needs is kept ([`Keep`]): under `-o json` nothing, as each path's final verdict goes
+//! out with its responses as soon as it is known (in the last `--wait` round that judges it), so
+//! memory does not grow with the cells; verdicts come out in input order.
 
 pub mod fetch;
 mod human;
@@ -31,7 +32,7 @@ use crate::context::RunContext;
 use crate::error::ConfigError;
 use crate::exit::{Code, Stop};
 use crate::paths::UrlPath;
-use crate::report::{Events, Item, Reporter, Shown, StepReport, Style, Work};
+use crate::report::{Events, Item, Listed, Reporter, Shown, StepReport, Style, Work};
 use crate::targets::{self, Target};
 use crate::transport::header::{self, Header};
 use crate::transport::{RequestView, Transport};
@@ -273,7 +274,9 @@ pub enum FetchOutcome {
 }
 
 /// One fetch: what came back, hashed, and (after judging) what state it is in.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Fetch {
     pub path: String,
     /// What was fetched of the page: the page itself (html), or a variant a browser fetches.
@@ -372,13 +375,9 @@ pub struct Report {
     pub expected: String,
     pub baseline: Option<String>,
     pub rounds: u32,
-    /// One verdict a path, in input order.
+    /// One verdict a path, in input order, each with the responses it was judged from (its
+    /// last round's). The JSON document lists each as soon as it is final.
     pub verdicts: Vec<PathVerdict>,
-    /// Every pod's last fetch in input order (JSON output), or only those that got no answer
-    /// (other outputs).
-    pub cells: Vec<Fetch>,
-    /// The edge samples, as `cells`.
-    pub through_samples: Vec<Fetch>,
     pub totals: Totals,
     pub warnings: Vec<String>,
     pub saved: Option<String>,
@@ -421,6 +420,9 @@ impl Report {
 /// What a step's caller sees while verify runs.
 pub enum Progress<'a> {
     Fetch(u32, &'a Fetch),
+    /// A path's final verdict, with every response it was judged from, at its input position
+    /// ([`Keep::Listed`] only).
+    Verdict(usize, &'a PathVerdict),
     Round {
         round: u32,
         settled: usize,
@@ -450,24 +452,49 @@ impl Pending {
     }
 }
 
+/// What a run keeps of each path, and what it hands out as it goes: decided by what the output
+/// needs ([`Reporter::lists`], [`Reporter::retain_for`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Every path's verdict, each with the responses [`Retain`] keeps: those that got no
+    /// answer for people's tables, none for NDJSON (each went out as a `fetch` event), all for
+    /// a caller that reads the report itself.
+    Verdicts(Retain),
+    /// No verdict: each path's final verdict, with every response, goes to the caller as
+    /// [`Progress::Verdict`] as soon as it is final (the JSON document lists it), so memory does
+    /// not grow with the cells.
+    Listed,
+}
+
 /// What is kept of the run: each path's verdict and the responses the output needs.
 struct Kept {
+    keep: Keep,
+    /// Per path, its latest verdict and how many of its pods gave no answer: the totals, and
+    /// what the next `--wait` round re-checks.
+    judged: Vec<Option<(Verdict, usize)>>,
+    /// Per path, its verdict ([`Keep::Verdicts`]; empty when listed).
     verdicts: Vec<Option<PathVerdict>>,
-    /// Per path, every pod's last fetches, page then variants (JSON output only).
-    cells: Vec<Vec<Fetch>>,
-    samples: Vec<Vec<Fetch>>,
-    /// Per path, the responses people need to read its verdict (other outputs).
-    failures: BTreeMap<usize, (Vec<Fetch>, Vec<Fetch>)>,
+    /// [`Keep::Listed`] with `--wait`: verdicts not settled in this round, held until it is
+    /// known whether another round judges them again.
+    held: BTreeMap<usize, PathVerdict>,
+    /// When the `--wait` rounds end: a verdict judged after it is final.
+    wait_until: Option<Instant>,
     snapshot: Option<Snapshot>,
-    keep_all: bool,
     /// Paths judged in the current round.
-    judged: Vec<bool>,
+    this_round: Vec<bool>,
     /// Settings that erased bodies: setting -> (the first path and response, how many more).
     erasures: BTreeMap<String, (String, usize)>,
 }
 
 impl Kept {
-    fn judge(&mut self, plan: &Plan, p: usize, pend: Pending) {
+    /// Judges path `p` from its responses; returns its verdict when it is final and listed.
+    fn judge(
+        &mut self,
+        ctx: &RunContext,
+        plan: &Plan,
+        p: usize,
+        pend: Pending,
+    ) -> Option<PathVerdict> {
         let path = plan.paths[p].as_str();
         // One part per variant: the page's fetches from every pod and sample, then each
         // variant's, in pod order.
@@ -559,35 +586,50 @@ impl Kept {
                 .flat_map(|x| &x.pods)
                 .for_each(|f| snap.record(f));
         }
-        if self.keep_all {
-            self.cells[p] = parts.iter().flat_map(|x| x.pods.clone()).collect();
-            self.samples[p] = parts.iter().flat_map(|x| x.samples.clone()).collect();
-        } else {
-            let pods: Vec<Fetch> = parts
-                .iter()
-                .flat_map(|x| x.pods.iter().filter(|f| f.is_failure()).cloned())
-                .collect();
-            let smp: Vec<Fetch> = parts
-                .iter()
-                .flat_map(|x| x.samples.iter().filter(|f| f.is_failure()).cloned())
-                .collect();
-            if pods.is_empty() && smp.is_empty() {
-                self.failures.remove(&p);
-            } else {
-                self.failures.insert(p, (pods, smp));
+        let keeps: Option<fn(&Fetch) -> bool> = match self.keep {
+            Keep::Listed | Keep::Verdicts(Retain::All) => Some(|_| true),
+            Keep::Verdicts(Retain::Failures) => Some(Fetch::is_failure),
+            Keep::Verdicts(Retain::Nothing) => None,
+        };
+        if let Some(keeps) = keeps {
+            let (mut pods, mut samples) = (Vec::new(), Vec::new());
+            for x in parts {
+                pods.extend(x.pods.into_iter().filter(keeps));
+                samples.extend(x.samples.into_iter().filter(keeps));
+            }
+            v.cells = Some(pods);
+            v.through_samples = Some(samples);
+        }
+        self.judged[p] = Some((v.verdict, v.unreachable_pods.len()));
+        self.this_round[p] = true;
+        match self.keep {
+            Keep::Verdicts(_) => {
+                self.verdicts[p] = Some(v);
+                None
+            }
+            // Judged again in a later round unless settled, out of time or stopped.
+            Keep::Listed
+                if plan.settled(v.verdict)
+                    || self.wait_until.is_none_or(|u| Instant::now() >= u)
+                    || ctx.stopped().is_some() =>
+            {
+                Some(v)
+            }
+            Keep::Listed => {
+                self.held.insert(p, v);
+                None
             }
         }
-        self.verdicts[p] = Some(v);
-        self.judged[p] = true;
     }
 }
 
-/// Runs verify (with `--wait` rounds) and returns the report.
+/// Runs verify (with `--wait` rounds) and returns the report; `on` sees each fetch, each
+/// round's end and (listed) each final verdict, on the caller's task.
 pub async fn run(
     ctx: &RunContext,
     transport: &Transport,
     plan: &Plan,
-    retain: Retain,
+    keep: Keep,
     mut on: impl FnMut(Progress<'_>),
 ) -> Report {
     let started = Instant::now();
@@ -607,34 +649,30 @@ pub async fn run(
     let n_pods = plan.targets.len();
     let n_samples = plan.samples_per_path();
     let n_paths = plan.paths.len();
-    let keep_all = retain == Retain::All;
+    let wait_until = plan.wait.map(|w| Instant::now() + w);
     let mut kept = Kept {
-        verdicts: vec![None; n_paths],
-        cells: if keep_all {
-            vec![Vec::new(); n_paths]
-        } else {
-            Vec::new()
+        keep,
+        judged: vec![None; n_paths],
+        verdicts: match keep {
+            Keep::Verdicts(_) => vec![None; n_paths],
+            Keep::Listed => Vec::new(),
         },
-        samples: if keep_all {
-            vec![Vec::new(); n_paths]
-        } else {
-            Vec::new()
-        },
-        failures: BTreeMap::new(),
+        held: BTreeMap::new(),
+        wait_until,
         snapshot: (plan.save.is_some() || plan.keep_snapshot)
             .then(|| Snapshot::new(plan.etag, plan.normalizer.description.clone())),
-        keep_all,
-        judged: vec![false; n_paths],
+        this_round: vec![false; n_paths],
         erasures: BTreeMap::new(),
     };
-    let wait_until = plan.wait.map(|w| Instant::now() + w);
     let mut todo: Vec<usize> = (0..n_paths).collect();
     let mut round = 0;
     let mut pause = WAIT_FIRST;
     loop {
         round += 1;
-        kept.judged.iter_mut().for_each(|j| *j = false);
+        kept.this_round.iter_mut().for_each(|j| *j = false);
         kept.erasures.clear();
+        // What the last round held is judged again in this one.
+        kept.held.clear();
         // A path's slots are made when its first response arrives and go when it is judged, so
         // only the paths in flight are held.
         let mut pending: BTreeMap<usize, Pending> = BTreeMap::new();
@@ -655,26 +693,26 @@ pub async fn run(
             }
             if pend.missing == 0 {
                 let pend = pending.remove(&p).expect("present");
-                kept.judge(plan, p, pend);
+                if let Some(v) = kept.judge(ctx, plan, p, pend) {
+                    on(Progress::Verdict(p, &v));
+                }
             }
         })
         .await;
         // Paths whose fetches did not all come back (cannot happen unless a task panicked):
         // what did not answer is judged as no answer.
         for &p in &todo {
-            if !kept.judged[p] {
+            if !kept.this_round[p] {
                 let pend = pending
                     .remove(&p)
                     .unwrap_or_else(|| Pending::new(n_pods, n_samples));
-                kept.judge(plan, p, pend);
+                if let Some(v) = kept.judge(ctx, plan, p, pend) {
+                    on(Progress::Verdict(p, &v));
+                }
             }
         }
         todo = (0..n_paths)
-            .filter(|&p| {
-                !kept.verdicts[p]
-                    .as_ref()
-                    .is_some_and(|v| plan.settled(v.verdict))
-            })
+            .filter(|&p| !kept.judged[p].is_some_and(|(v, _)| plan.settled(v)))
             .collect();
         let more = wait_until.is_some_and(|u| Instant::now() < u)
             && !todo.is_empty()
@@ -702,42 +740,36 @@ pub async fn run(
         }
         pause = (pause * 2).min(WAIT_CAP);
     }
+    // No round follows: what was held is final.
+    for (p, v) in std::mem::take(&mut kept.held) {
+        on(Progress::Verdict(p, &v));
+    }
 
     let Kept {
+        judged,
         verdicts,
-        cells,
-        samples,
-        failures,
         snapshot,
         erasures,
         ..
     } = kept;
-    let mut cells: Vec<Fetch> = cells.into_iter().flatten().collect();
-    let mut samples: Vec<Fetch> = samples.into_iter().flatten().collect();
     let verdicts: Vec<PathVerdict> = verdicts
         .into_iter()
         .map(|v| v.expect("every path judged"))
         .collect();
     let mut totals = Totals {
-        paths: verdicts.len(),
+        paths: n_paths,
         cells: n_paths * n_pods,
         ..Default::default()
     };
-    for v in &verdicts {
-        totals.unreachable_cells += v.unreachable_pods.len();
-        match v.verdict {
+    for (verdict, unreachable) in judged.into_iter().map(|j| j.expect("every path judged")) {
+        totals.unreachable_cells += unreachable;
+        match verdict {
             Verdict::Fresh => totals.fresh += 1,
             Verdict::Converged => totals.converged += 1,
             Verdict::Unchanged => totals.unchanged += 1,
             Verdict::Unproven => totals.unproven += 1,
             Verdict::Stale => totals.stale += 1,
             Verdict::Unreachable => totals.unreachable += 1,
-        }
-    }
-    if !keep_all {
-        for (_, (pods, smp)) in failures {
-            cells.extend(pods);
-            samples.extend(smp);
         }
     }
     let mut saved = None;
@@ -783,8 +815,6 @@ pub async fn run(
         baseline: plan.baseline_file.as_ref().map(|f| f.display().to_string()),
         rounds: round,
         verdicts,
-        cells,
-        through_samples: samples,
         totals,
         warnings,
         saved,
@@ -933,6 +963,15 @@ impl Item for FetchEvent<'_> {
     }
 }
 
+/// A path's verdict: an NDJSON `verdict` event when the step ends, an item of the JSON
+/// document's `verdicts` as soon as it is final.
+impl Item for PathVerdict {
+    const EVENT: &'static str = "verdict";
+    fn shown(&self, _: &Style) -> Shown {
+        Shown::Nothing
+    }
+}
+
 /// A round ended; `next` requests follow in another round after `pause` (none: the last).
 #[derive(serde::Serialize, schemars::JsonSchema)]
 struct RoundEvent {
@@ -978,6 +1017,7 @@ impl StepReport for Report {
     }
     const KIND: &'static str = "verify";
     const STEP: &'static str = "verify";
+    const LISTED: Option<&'static str> = Some("verdicts");
     fn code(&self) -> Code {
         Report::code(self)
     }
@@ -1060,9 +1100,14 @@ pub async fn step(
             what: "fetching",
         },
     );
-    let retain = reporter.retain_for::<Report>();
-    let report = run(ctx, transport, plan, retain, |p| match p {
+    let keep = if reporter.lists::<Report>() {
+        Keep::Listed
+    } else {
+        Keep::Verdicts(reporter.retain_for::<Report>())
+    };
+    let report = run(ctx, transport, plan, keep, |p| match p {
         Progress::Fetch(round, fetch) => reporter.item(&FetchEvent { round, fetch }),
+        Progress::Verdict(index, verdict) => reporter.item(&Listed(verdict, index)),
         Progress::Round {
             round,
             settled,

@@ -286,6 +286,14 @@ pub struct PathVerdict {
     /// Each variant a browser fetches of the page, judged apart (the page itself first): the
     /// path's verdict is the worst of theirs.
     pub variants: Vec<VariantVerdict>,
+    /// The pods' responses the path was judged from: each pod's page, then each variant's, in
+    /// pod order. In the JSON document every one; in the report people read, those that got no
+    /// answer; absent from NDJSON `verdict` events, which follow each response's `fetch` event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cells: Option<Vec<Fetch>>,
+    /// The edge's samples of the path (`--through`), as `cells`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through_samples: Option<Vec<Fetch>>,
 }
 
 /// One variant of a page (the page itself, its data JSON, its RSC or prefetch payload), judged
@@ -935,6 +943,8 @@ pub fn evaluate(
         changes,
         through: through.map(Box::new),
         variants: Vec::new(),
+        cells: None,
+        through_samples: None,
     }
 }
 
