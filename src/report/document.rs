@@ -5,12 +5,14 @@
 //!
 //! Invariants: the document is one valid JSON value whenever the command ends by itself (a
 //! signal included: the reporter still closes it); listed items come out in input order (a
-//! small reorder buffer holds those that finished ahead of an earlier one); a line never holds
-//! more than one item, so the line-by-line secret redaction of [`super::writer`] sees every
-//! string whole. [`Envelope`] reads the document back.
+//! reorder buffer holds those that finished ahead of an earlier one: a few MiB in memory, the
+//! rest in an unnamed temporary file, redacted, so a slow pod or a path judged again in a later
+//! `--wait` round does not make memory grow with the items behind it); a line never holds more
+//! than one item, so the line-by-line secret redaction of [`super::writer`] sees every string
+//! whole. [`Envelope`] reads the document back.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -18,10 +20,13 @@ use serde::{Deserialize, Serialize};
 use super::StepReport;
 use crate::exit::Stop;
 
+/// How many bytes of items that finished early are held in memory before the rest go to a
+/// temporary file.
+const EARLY_IN_MEMORY: usize = 4 << 20;
+
 /// The JSON document being written. What opens it (its head, a listed step's opening) is held
 /// until there is something to write after it, so a command that fails before its first report
 /// writes nothing on stdout: the error is all there is to say.
-#[derive(Default)]
 pub(super) struct Document {
     steps: usize,
     listing: Option<Listing>,
@@ -29,6 +34,23 @@ pub(super) struct Document {
     held: Vec<u8>,
     /// A listed step's opening (and the separator before it), not written yet.
     opening: Option<Vec<u8>>,
+    /// Bytes of early items a listing holds in memory.
+    early_in_memory: usize,
+    /// An item that could not be read back from the temporary file (and so is missing).
+    error: Option<io::Error>,
+}
+
+impl Default for Document {
+    fn default() -> Document {
+        Document {
+            steps: 0,
+            listing: None,
+            held: Vec::new(),
+            opening: None,
+            early_in_memory: EARLY_IN_MEMORY,
+            error: None,
+        }
+    }
 }
 
 /// The list a step writes item by item.
@@ -36,8 +58,27 @@ struct Listing {
     first: bool,
     /// The input position of the next item to write.
     next: usize,
-    /// Items that finished ahead of `next`, serialized, by position.
-    early: BTreeMap<usize, Vec<u8>>,
+    /// Items that finished ahead of `next`.
+    early: Early,
+}
+
+/// Items that finished ahead of the next one to write, serialized, by input position: in memory
+/// up to a limit, past it in an unnamed temporary file.
+struct Early {
+    memory: BTreeMap<usize, Vec<u8>>,
+    bytes: usize,
+    limit: usize,
+    /// Created when the memory is full; `None` after it could not be.
+    spill: Option<Spill>,
+    spill_failed: bool,
+    error: Option<io::Error>,
+}
+
+struct Spill {
+    file: std::fs::File,
+    end: u64,
+    /// Position -> (offset, length) in the file.
+    at: BTreeMap<usize, (u64, usize)>,
 }
 
 /// The document's opening fields.
@@ -99,7 +140,7 @@ impl Document {
         self.listing = Some(Listing {
             first: true,
             next: 0,
-            early: BTreeMap::new(),
+            early: Early::new(self.early_in_memory),
         });
     }
 
@@ -116,10 +157,23 @@ impl Document {
         }
         l.write(out, &json);
         l.next += 1;
-        while let Some(json) = l.early.remove(&l.next) {
-            l.write(out, &json);
+        while l.early.holds(l.next) {
+            if let Some(json) = l.early.take(l.next) {
+                l.write(out, &json);
+            }
             l.next += 1;
         }
+    }
+
+    /// An item that could not be read back from the temporary file: the document misses it,
+    /// and the command fails as when stdout fails.
+    pub fn take_error(&mut self) -> Option<io::Error> {
+        if let Some(l) = &mut self.listing
+            && let Some(e) = l.early.error.take()
+        {
+            self.error.get_or_insert(e);
+        }
+        self.error.take()
     }
 
     /// A step ended: its other fields close its object (or, unlisted, the whole report is its
@@ -129,6 +183,7 @@ impl Document {
         match (self.listing.take(), R::LISTED) {
             (Some(mut l), Some(field)) => {
                 l.flush_early(out);
+                self.keep_error(&mut l);
                 let _ = out.write_all(b"\n]");
                 let mut v = serde_json::to_value(report).expect("report serializes");
                 if let Some(map) = v.as_object_mut() {
@@ -145,6 +200,7 @@ impl Document {
                 if let Some(mut l) = open {
                     // A listed step that ended as another kind (cannot happen): close it.
                     l.flush_early(out);
+                    self.keep_error(&mut l);
                     let _ = out.write_all(b"\n]}");
                 }
                 let sep = self.separator();
@@ -175,7 +231,14 @@ impl Document {
         if let Some(mut l) = self.listing.take() {
             self.release(out);
             l.flush_early(out);
+            self.keep_error(&mut l);
             let _ = out.write_all(b"\n]}");
+        }
+    }
+
+    fn keep_error(&mut self, l: &mut Listing) {
+        if let Some(e) = l.early.error.take() {
+            self.error.get_or_insert(e);
         }
     }
 
@@ -199,8 +262,120 @@ impl Listing {
 
     /// Writes what is held, in order, gaps or not (the step is over).
     fn flush_early(&mut self, out: &mut dyn Write) {
-        for (_, json) in std::mem::take(&mut self.early) {
-            self.write(out, &json);
+        for seq in self.early.positions() {
+            if let Some(json) = self.early.take(seq) {
+                self.write(out, &json);
+            }
+        }
+    }
+}
+
+impl Early {
+    fn new(limit: usize) -> Early {
+        Early {
+            memory: BTreeMap::new(),
+            bytes: 0,
+            limit,
+            spill: None,
+            spill_failed: false,
+            error: None,
+        }
+    }
+
+    fn insert(&mut self, seq: usize, json: Vec<u8>) {
+        if self.bytes + json.len() > self.limit && self.spilled(seq, &json) {
+            return;
+        }
+        self.bytes += json.len();
+        self.memory.insert(seq, json);
+    }
+
+    /// Writes the item to the temporary file, redacted as stdout would have it; false when it
+    /// cannot be (then it stays in memory).
+    fn spilled(&mut self, seq: usize, json: &[u8]) -> bool {
+        if self.spill.is_none() && !self.spill_failed {
+            match tempfile::tempfile() {
+                Ok(file) => {
+                    self.spill = Some(Spill {
+                        file,
+                        end: 0,
+                        at: BTreeMap::new(),
+                    })
+                }
+                Err(e) => {
+                    tracing::debug!("cannot create a temporary file for the JSON report: {e}");
+                    self.spill_failed = true;
+                }
+            }
+        }
+        let Some(spill) = &mut self.spill else {
+            return false;
+        };
+        let text = String::from_utf8_lossy(json);
+        let redacted = crate::secret::redact(&text);
+        let bytes = redacted.as_bytes();
+        let written = spill
+            .file
+            .seek(SeekFrom::Start(spill.end))
+            .and_then(|_| spill.file.write_all(bytes));
+        match written {
+            Ok(()) => {
+                spill.at.insert(seq, (spill.end, bytes.len()));
+                spill.end += bytes.len() as u64;
+                true
+            }
+            Err(e) => {
+                tracing::debug!("cannot write to the JSON report's temporary file: {e}");
+                false
+            }
+        }
+    }
+
+    fn holds(&self, seq: usize) -> bool {
+        self.memory.contains_key(&seq)
+            || self.spill.as_ref().is_some_and(|s| s.at.contains_key(&seq))
+    }
+
+    /// Every position held, in order.
+    fn positions(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = self.memory.keys().copied().collect();
+        if let Some(s) = &self.spill {
+            all.extend(s.at.keys());
+            all.sort_unstable();
+        }
+        all
+    }
+
+    /// The item at `seq`, no longer held; `None` when it was not, or could not be read back
+    /// (kept as the error).
+    fn take(&mut self, seq: usize) -> Option<Vec<u8>> {
+        if let Some(json) = self.memory.remove(&seq) {
+            self.bytes -= json.len();
+            return Some(json);
+        }
+        let spill = self.spill.as_mut()?;
+        let (offset, len) = spill.at.remove(&seq)?;
+        let mut json = vec![0; len];
+        let read = spill
+            .file
+            .seek(SeekFrom::Start(offset))
+            .and_then(|_| spill.file.read_exact(&mut json));
+        if spill.at.is_empty() {
+            // Nothing left in the file: the next item that overflows starts it again.
+            spill.end = 0;
+            let _ = spill.file.set_len(0);
+        }
+        match read {
+            Ok(()) => Some(json),
+            Err(e) => {
+                self.error.get_or_insert(io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot read back an item of the JSON report from its temporary file: {e}"
+                    ),
+                ));
+                None
+            }
         }
     }
 }
@@ -325,6 +500,54 @@ mod tests {
         );
         assert_eq!(r[0].totals, 4);
         assert_eq!(env.kinds(), ["listy"]);
+    }
+
+    #[test]
+    fn items_held_past_the_memory_limit_go_to_a_file_redacted_and_come_back_in_order() {
+        crate::secret::register("document-secret-5c1d");
+        let mut d = Document {
+            early_in_memory: 3,
+            ..Document::default()
+        };
+        let mut out = Vec::new();
+        head(&mut d);
+        d.step_start(&mut out, "listy", Some("items"));
+        // 0 comes last: 1 to 4 wait; 1 fits in memory, the others do not.
+        for seq in [4, 1, 3, 2] {
+            d.item(&mut out, seq, format!("{}", 10 + seq).into_bytes());
+        }
+        let l = d.listing.as_ref().unwrap();
+        assert_eq!(l.early.bytes, 2, "one item in memory");
+        assert_eq!(
+            l.early.spill.as_ref().unwrap().at.len(),
+            3,
+            "three in the file"
+        );
+        d.item(&mut out, 0, b"10".to_vec());
+        let l = d.listing.as_ref().unwrap();
+        assert!(!l.early.holds(4) && l.early.bytes == 0);
+        assert_eq!(
+            l.early.spill.as_ref().unwrap().end,
+            0,
+            "the empty file starts again"
+        );
+        // A secret in an item that waits in the file is redacted there.
+        d.item(&mut out, 6, b"\"document-secret-5c1d\"".to_vec());
+        d.item(&mut out, 5, b"15".to_vec());
+        let report = Listy {
+            items: vec![],
+            totals: 7,
+        };
+        d.step_end(&mut out, &report);
+        tail(&mut d, &mut out);
+        assert!(d.take_error().is_none());
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("document-secret-5c1d"), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(
+            v["steps"][0]["items"],
+            serde_json::json!([10, 11, 12, 13, 14, 15, "<redacted>"])
+        );
     }
 
     #[test]

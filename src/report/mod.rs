@@ -552,6 +552,9 @@ impl Reporter {
             OutputFormat::Human => {}
         }
         self.out.finish();
+        if let Some(e) = self.document.take_error() {
+            return Err(Error::io("cannot write the whole JSON report", e));
+        }
         match self.out.take_error() {
             Some(e) => Err(Error::io("cannot write the report to stdout", e)),
             None => Ok(code),
