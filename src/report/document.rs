@@ -11,18 +11,14 @@
 //! than one item, so the line-by-line secret redaction of [`super::writer`] sees every string
 //! whole. [`Envelope`] reads the document back.
 
-use std::collections::BTreeMap;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::StepReport;
+use super::held::Held;
 use crate::exit::Stop;
-
-/// How many bytes of items that finished early are held in memory before the rest go to a
-/// temporary file.
-const EARLY_IN_MEMORY: usize = 4 << 20;
 
 /// The JSON document being written. What opens it (its head, a listed step's opening) is held
 /// until there is something to write after it, so a command that fails before its first report
@@ -47,7 +43,7 @@ impl Default for Document {
             listing: None,
             held: Vec::new(),
             opening: None,
-            early_in_memory: EARLY_IN_MEMORY,
+            early_in_memory: super::held::IN_MEMORY,
             error: None,
         }
     }
@@ -59,26 +55,7 @@ struct Listing {
     /// The input position of the next item to write.
     next: usize,
     /// Items that finished ahead of `next`.
-    early: Early,
-}
-
-/// Items that finished ahead of the next one to write, serialized, by input position: in memory
-/// up to a limit, past it in an unnamed temporary file.
-struct Early {
-    memory: BTreeMap<usize, Vec<u8>>,
-    bytes: usize,
-    limit: usize,
-    /// Created when the memory is full; `None` after it could not be.
-    spill: Option<Spill>,
-    spill_failed: bool,
-    error: Option<io::Error>,
-}
-
-struct Spill {
-    file: std::fs::File,
-    end: u64,
-    /// Position -> (offset, length) in the file.
-    at: BTreeMap<usize, (u64, usize)>,
+    early: Held,
 }
 
 /// The document's opening fields.
@@ -140,7 +117,7 @@ impl Document {
         self.listing = Some(Listing {
             first: true,
             next: 0,
-            early: Early::new(self.early_in_memory),
+            early: Held::new(self.early_in_memory),
         });
     }
 
@@ -169,7 +146,7 @@ impl Document {
     /// and the command fails as when stdout fails.
     pub fn take_error(&mut self) -> Option<io::Error> {
         if let Some(l) = &mut self.listing
-            && let Some(e) = l.early.error.take()
+            && let Some(e) = l.early.take_error()
         {
             self.error.get_or_insert(e);
         }
@@ -237,7 +214,7 @@ impl Document {
     }
 
     fn keep_error(&mut self, l: &mut Listing) {
-        if let Some(e) = l.early.error.take() {
+        if let Some(e) = l.early.take_error() {
             self.error.get_or_insert(e);
         }
     }
@@ -265,116 +242,6 @@ impl Listing {
         for seq in self.early.positions() {
             if let Some(json) = self.early.take(seq) {
                 self.write(out, &json);
-            }
-        }
-    }
-}
-
-impl Early {
-    fn new(limit: usize) -> Early {
-        Early {
-            memory: BTreeMap::new(),
-            bytes: 0,
-            limit,
-            spill: None,
-            spill_failed: false,
-            error: None,
-        }
-    }
-
-    fn insert(&mut self, seq: usize, json: Vec<u8>) {
-        if self.bytes + json.len() > self.limit && self.spilled(seq, &json) {
-            return;
-        }
-        self.bytes += json.len();
-        self.memory.insert(seq, json);
-    }
-
-    /// Writes the item to the temporary file, redacted as stdout would have it; false when it
-    /// cannot be (then it stays in memory).
-    fn spilled(&mut self, seq: usize, json: &[u8]) -> bool {
-        if self.spill.is_none() && !self.spill_failed {
-            match tempfile::tempfile() {
-                Ok(file) => {
-                    self.spill = Some(Spill {
-                        file,
-                        end: 0,
-                        at: BTreeMap::new(),
-                    })
-                }
-                Err(e) => {
-                    tracing::debug!("cannot create a temporary file for the JSON report: {e}");
-                    self.spill_failed = true;
-                }
-            }
-        }
-        let Some(spill) = &mut self.spill else {
-            return false;
-        };
-        let text = String::from_utf8_lossy(json);
-        let redacted = crate::secret::redact(&text);
-        let bytes = redacted.as_bytes();
-        let written = spill
-            .file
-            .seek(SeekFrom::Start(spill.end))
-            .and_then(|_| spill.file.write_all(bytes));
-        match written {
-            Ok(()) => {
-                spill.at.insert(seq, (spill.end, bytes.len()));
-                spill.end += bytes.len() as u64;
-                true
-            }
-            Err(e) => {
-                tracing::debug!("cannot write to the JSON report's temporary file: {e}");
-                false
-            }
-        }
-    }
-
-    fn holds(&self, seq: usize) -> bool {
-        self.memory.contains_key(&seq)
-            || self.spill.as_ref().is_some_and(|s| s.at.contains_key(&seq))
-    }
-
-    /// Every position held, in order.
-    fn positions(&self) -> Vec<usize> {
-        let mut all: Vec<usize> = self.memory.keys().copied().collect();
-        if let Some(s) = &self.spill {
-            all.extend(s.at.keys());
-            all.sort_unstable();
-        }
-        all
-    }
-
-    /// The item at `seq`, no longer held; `None` when it was not, or could not be read back
-    /// (kept as the error).
-    fn take(&mut self, seq: usize) -> Option<Vec<u8>> {
-        if let Some(json) = self.memory.remove(&seq) {
-            self.bytes -= json.len();
-            return Some(json);
-        }
-        let spill = self.spill.as_mut()?;
-        let (offset, len) = spill.at.remove(&seq)?;
-        let mut json = vec![0; len];
-        let read = spill
-            .file
-            .seek(SeekFrom::Start(offset))
-            .and_then(|_| spill.file.read_exact(&mut json));
-        if spill.at.is_empty() {
-            // Nothing left in the file: the next item that overflows starts it again.
-            spill.end = 0;
-            let _ = spill.file.set_len(0);
-        }
-        match read {
-            Ok(()) => Some(json),
-            Err(e) => {
-                self.error.get_or_insert(io::Error::new(
-                    e.kind(),
-                    format!(
-                        "cannot read back an item of the JSON report from its temporary file: {e}"
-                    ),
-                ));
-                None
             }
         }
     }

@@ -29,6 +29,35 @@ pub fn verify(r: &verify::Report, style: &Style) -> String {
     out
 }
 
+/// Drops what this report never reads of a path that is not stale (its hash groups, the
+/// reasons and URLs of its variants, the samples of its edge groups), so a run of many paths
+/// keeps a row's worth of each: its counts, pods not fresh, variants and edge summaries.
+pub fn trim(v: &mut PathVerdict) {
+    if v.verdict == Verdict::Stale {
+        return;
+    }
+    v.builds = Vec::new();
+    v.evidence = Vec::new();
+    if v.verdict != Verdict::Unproven {
+        v.reason = String::new();
+    }
+    if let Some(th) = &mut v.through {
+        th.groups = Vec::new();
+    }
+    for x in &mut v.variants {
+        x.url = String::new();
+        x.expected = String::new();
+        x.reason = String::new();
+        x.builds = Vec::new();
+        x.stale_pods = Vec::new();
+        x.unreachable_pods = Vec::new();
+        x.changes = None;
+        if let Some(th) = &mut x.through {
+            th.groups = Vec::new();
+        }
+    }
+}
+
 fn header(r: &verify::Report, style: &Style) -> String {
     let mut scope = vec![plural(r.verdicts.len(), "path", "paths")];
     if !r.targets.is_empty() {

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use regex::bytes::Regex;
 
-use crate::choices::Encoding;
+use crate::choices::{Encoding, OutputFormat};
 use crate::config::VerifySettings;
 use crate::context::Retain;
 use crate::context::RunContext;
@@ -376,7 +376,8 @@ pub struct Report {
     pub baseline: Option<String>,
     pub rounds: u32,
     /// One verdict a path, in input order, each with the responses it was judged from (its
-    /// last round's). The JSON document lists each as soon as it is final.
+    /// last round's). The JSON document lists each as soon as it is final; NDJSON writes each
+    /// as a `verdict` event when the step ends.
     pub verdicts: Vec<PathVerdict>,
     pub totals: Totals,
     pub warnings: Vec<String>,
@@ -420,8 +421,8 @@ impl Report {
 /// What a step's caller sees while verify runs.
 pub enum Progress<'a> {
     Fetch(u32, &'a Fetch),
-    /// A path's final verdict, with every response it was judged from, at its input position
-    /// ([`Keep::Listed`] only).
+    /// A path's final verdict, with the responses it was judged from that the run keeps, at its
+    /// input position ([`Keep::Handed`] only).
     Verdict(usize, &'a PathVerdict),
     Round {
         round: u32,
@@ -453,17 +454,19 @@ impl Pending {
 }
 
 /// What a run keeps of each path, and what it hands out as it goes: decided by what the output
-/// needs ([`Reporter::lists`], [`Reporter::retain_for`]).
+/// needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keep {
-    /// Every path's verdict, each with the responses [`Retain`] keeps: those that got no
-    /// answer for people's tables, none for NDJSON (each went out as a `fetch` event), all for
-    /// a caller that reads the report itself.
+    /// Every path's verdict in the report, each with the responses [`Retain`] keeps: those that
+    /// got no answer for people's tables ([`Retain::Failures`], which also drops what people's
+    /// report never reads of a path that is not stale), all for a caller that reads the report
+    /// itself.
     Verdicts(Retain),
-    /// No verdict: each path's final verdict, with every response, goes to the caller as
-    /// [`Progress::Verdict`] as soon as it is final (the JSON document lists it), so memory does
-    /// not grow with the cells.
-    Listed,
+    /// No verdict in the report: each path's final verdict, with the responses [`Retain`]
+    /// keeps, goes to the caller as [`Progress::Verdict`] as soon as it is final (the JSON
+    /// document lists it with every response; NDJSON writes it, without, when the step ends),
+    /// so memory does not grow with the cells.
+    Handed(Retain),
 }
 
 /// What is kept of the run: each path's verdict and the responses the output needs.
@@ -472,9 +475,9 @@ struct Kept {
     /// Per path, its latest verdict and how many of its pods gave no answer: the totals, and
     /// what the next `--wait` round re-checks.
     judged: Vec<Option<(Verdict, usize)>>,
-    /// Per path, its verdict ([`Keep::Verdicts`]; empty when listed).
+    /// Per path, its verdict ([`Keep::Verdicts`]; empty when handed out).
     verdicts: Vec<Option<PathVerdict>>,
-    /// [`Keep::Listed`] with `--wait`: verdicts not settled in this round, held until it is
+    /// [`Keep::Handed`] with `--wait`: verdicts not settled in this round, held until it is
     /// known whether another round judges them again.
     held: BTreeMap<usize, PathVerdict>,
     /// When the `--wait` rounds end: a verdict judged after it is final.
@@ -487,7 +490,7 @@ struct Kept {
 }
 
 impl Kept {
-    /// Judges path `p` from its responses; returns its verdict when it is final and listed.
+    /// Judges path `p` from its responses; returns its verdict when it is final and handed out.
     fn judge(
         &mut self,
         ctx: &RunContext,
@@ -586,10 +589,11 @@ impl Kept {
                 .flat_map(|x| &x.pods)
                 .for_each(|f| snap.record(f));
         }
-        let keeps: Option<fn(&Fetch) -> bool> = match self.keep {
-            Keep::Listed | Keep::Verdicts(Retain::All) => Some(|_| true),
-            Keep::Verdicts(Retain::Failures) => Some(Fetch::is_failure),
-            Keep::Verdicts(Retain::Nothing) => None,
+        let (Keep::Verdicts(retain) | Keep::Handed(retain)) = self.keep;
+        let keeps: Option<fn(&Fetch) -> bool> = match retain {
+            Retain::All => Some(|_| true),
+            Retain::Failures => Some(Fetch::is_failure),
+            Retain::Nothing => None,
         };
         if let Some(keeps) = keeps {
             let (mut pods, mut samples) = (Vec::new(), Vec::new());
@@ -603,19 +607,22 @@ impl Kept {
         self.judged[p] = Some((v.verdict, v.unreachable_pods.len()));
         self.this_round[p] = true;
         match self.keep {
-            Keep::Verdicts(_) => {
+            Keep::Verdicts(retain) => {
+                if retain == Retain::Failures {
+                    human::trim(&mut v);
+                }
                 self.verdicts[p] = Some(v);
                 None
             }
             // Judged again in a later round unless settled, out of time or stopped.
-            Keep::Listed
+            Keep::Handed(_)
                 if plan.settled(v.verdict)
                     || self.wait_until.is_none_or(|u| Instant::now() >= u)
                     || ctx.stopped().is_some() =>
             {
                 Some(v)
             }
-            Keep::Listed => {
+            Keep::Handed(_) => {
                 self.held.insert(p, v);
                 None
             }
@@ -655,7 +662,7 @@ pub async fn run(
         judged: vec![None; n_paths],
         verdicts: match keep {
             Keep::Verdicts(_) => vec![None; n_paths],
-            Keep::Listed => Vec::new(),
+            Keep::Handed(_) => Vec::new(),
         },
         held: BTreeMap::new(),
         wait_until,
@@ -967,6 +974,7 @@ impl Item for FetchEvent<'_> {
 /// document's `verdicts` as soon as it is final.
 impl Item for PathVerdict {
     const EVENT: &'static str = "verdict";
+    const AT_STEP_END: bool = true;
     fn shown(&self, _: &Style) -> Shown {
         Shown::Nothing
     }
@@ -1036,11 +1044,6 @@ impl StepReport for Report {
     fn error(&self) -> Option<&str> {
         self.save_error.as_deref()
     }
-    fn events(&self, events: &mut Events<'_>) {
-        for v in &self.verdicts {
-            events.emit("verdict", v);
-        }
-    }
 }
 
 impl StepReport for DryRun {
@@ -1100,10 +1103,13 @@ pub async fn step(
             what: "fetching",
         },
     );
-    let keep = if reporter.lists::<Report>() {
-        Keep::Listed
-    } else {
-        Keep::Verdicts(reporter.retain_for::<Report>())
+    // People's tables need every verdict at the end; the JSON document and NDJSON take each as
+    // it is final.
+    let retain = reporter.retain_for::<Report>();
+    let keep = match reporter.format() {
+        OutputFormat::Human => Keep::Verdicts(retain),
+        OutputFormat::Json => Keep::Handed(Retain::All),
+        OutputFormat::Ndjson => Keep::Handed(retain),
     };
     let report = run(ctx, transport, plan, keep, |p| match p {
         Progress::Fetch(round, fetch) => reporter.item(&FetchEvent { round, fetch }),
