@@ -422,7 +422,7 @@ impl Report {
 pub enum Progress<'a> {
     Fetch(u32, &'a Fetch),
     /// A path's final verdict, with the responses it was judged from that the run keeps, at its
-    /// input position ([`Keep::Handed`] only).
+    /// input position.
     Verdict(usize, &'a PathVerdict),
     Round {
         round: u32,
@@ -477,8 +477,8 @@ struct Kept {
     judged: Vec<Option<(Verdict, usize)>>,
     /// Per path, its verdict ([`Keep::Verdicts`]; empty when handed out).
     verdicts: Vec<Option<PathVerdict>>,
-    /// [`Keep::Handed`] with `--wait`: verdicts not settled in this round, held until it is
-    /// known whether another round judges them again.
+    /// With `--wait`: verdicts not settled in this round, held until it is known whether
+    /// another round judges them again.
     held: BTreeMap<usize, PathVerdict>,
     /// When the `--wait` rounds end: a verdict judged after it is final.
     wait_until: Option<Instant>,
@@ -490,7 +490,8 @@ struct Kept {
 }
 
 impl Kept {
-    /// Judges path `p` from its responses; returns its verdict when it is final and handed out.
+    /// Judges path `p` from its responses; returns its verdict when it is final (else holds it
+    /// until the round ends: another may judge it again).
     fn judge(
         &mut self,
         ctx: &RunContext,
@@ -606,32 +607,31 @@ impl Kept {
         }
         self.judged[p] = Some((v.verdict, v.unreachable_pods.len()));
         self.this_round[p] = true;
-        match self.keep {
-            Keep::Verdicts(retain) => {
-                if retain == Retain::Failures {
-                    human::trim(&mut v);
-                }
-                self.verdicts[p] = Some(v);
-                None
+        // Judged again in a later round unless settled, out of time or stopped.
+        if plan.settled(v.verdict)
+            || self.wait_until.is_none_or(|u| Instant::now() >= u)
+            || ctx.stopped().is_some()
+        {
+            Some(v)
+        } else {
+            self.held.insert(p, v);
+            None
+        }
+    }
+
+    /// A final verdict, once handed out: the report keeps it ([`Keep::Verdicts`]).
+    fn keep(&mut self, p: usize, mut v: PathVerdict) {
+        if let Keep::Verdicts(retain) = self.keep {
+            if retain == Retain::Failures {
+                human::trim(&mut v);
             }
-            // Judged again in a later round unless settled, out of time or stopped.
-            Keep::Handed(_)
-                if plan.settled(v.verdict)
-                    || self.wait_until.is_none_or(|u| Instant::now() >= u)
-                    || ctx.stopped().is_some() =>
-            {
-                Some(v)
-            }
-            Keep::Handed(_) => {
-                self.held.insert(p, v);
-                None
-            }
+            self.verdicts[p] = Some(v);
         }
     }
 }
 
 /// Runs verify (with `--wait` rounds) and returns the report; `on` sees each fetch, each
-/// round's end and (listed) each final verdict, on the caller's task.
+/// round's end and each path's final verdict, on the caller's task.
 pub async fn run(
     ctx: &RunContext,
     transport: &Transport,
@@ -702,6 +702,7 @@ pub async fn run(
                 let pend = pending.remove(&p).expect("present");
                 if let Some(v) = kept.judge(ctx, plan, p, pend) {
                     on(Progress::Verdict(p, &v));
+                    kept.keep(p, v);
                 }
             }
         })
@@ -715,6 +716,7 @@ pub async fn run(
                     .unwrap_or_else(|| Pending::new(n_pods, n_samples));
                 if let Some(v) = kept.judge(ctx, plan, p, pend) {
                     on(Progress::Verdict(p, &v));
+                    kept.keep(p, v);
                 }
             }
         }
@@ -750,6 +752,7 @@ pub async fn run(
     // No round follows: what was held is final.
     for (p, v) in std::mem::take(&mut kept.held) {
         on(Progress::Verdict(p, &v));
+        kept.keep(p, v);
     }
 
     let Kept {
@@ -1088,6 +1091,19 @@ pub async fn step(
     plan: &Plan,
     reporter: &mut Reporter,
 ) -> Report {
+    step_with(ctx, transport, plan, reporter, |_, _| {}).await
+}
+
+/// [`step`], handing each path's final verdict to `on_verdict` (with its input position) as
+/// it comes: the returned report holds the verdicts only when people's output needs them at the
+/// end, so a caller that chains steps reads them here.
+pub async fn step_with(
+    ctx: &RunContext,
+    transport: &Transport,
+    plan: &Plan,
+    reporter: &mut Reporter,
+    mut on_verdict: impl FnMut(usize, &PathVerdict),
+) -> Report {
     let through = plan.through.as_ref().map(|t| t.target.location());
     let requests = plan.paths.len() * plan.requests_per_path();
     let start = Start {
@@ -1113,7 +1129,10 @@ pub async fn step(
     };
     let report = run(ctx, transport, plan, keep, |p| match p {
         Progress::Fetch(round, fetch) => reporter.item(&FetchEvent { round, fetch }),
-        Progress::Verdict(index, verdict) => reporter.item(&Listed(verdict, index)),
+        Progress::Verdict(index, verdict) => {
+            on_verdict(index, verdict);
+            reporter.item(&Listed(verdict, index));
+        }
         Progress::Round {
             round,
             settled,
