@@ -5,23 +5,24 @@
 //!
 //! Invariants: the document is one valid JSON value whenever the command ends by itself (a
 //! signal included: the reporter still closes it); listed items come out in input order (a
-//! small reorder buffer holds those that finished ahead of an earlier one); a line never holds
-//! more than one item, so the line-by-line secret redaction of [`super::writer`] sees every
-//! string whole. [`Envelope`] reads the document back.
+//! reorder buffer holds those that finished ahead of an earlier one: a few MiB in memory, the
+//! rest in an unnamed temporary file, redacted, so a slow pod or a path judged again in a later
+//! `--wait` round does not make memory grow with the items behind it); a line never holds more
+//! than one item, so the line-by-line secret redaction of [`super::writer`] sees every string
+//! whole. [`Envelope`] reads the document back.
 
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{self, Write};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::StepReport;
+use super::held::Held;
 use crate::exit::Stop;
 
 /// The JSON document being written. What opens it (its head, a listed step's opening) is held
 /// until there is something to write after it, so a command that fails before its first report
 /// writes nothing on stdout: the error is all there is to say.
-#[derive(Default)]
 pub(super) struct Document {
     steps: usize,
     listing: Option<Listing>,
@@ -29,6 +30,23 @@ pub(super) struct Document {
     held: Vec<u8>,
     /// A listed step's opening (and the separator before it), not written yet.
     opening: Option<Vec<u8>>,
+    /// Bytes of early items a listing holds in memory.
+    early_in_memory: usize,
+    /// An item that could not be read back from the temporary file (and so is missing).
+    error: Option<io::Error>,
+}
+
+impl Default for Document {
+    fn default() -> Document {
+        Document {
+            steps: 0,
+            listing: None,
+            held: Vec::new(),
+            opening: None,
+            early_in_memory: super::held::IN_MEMORY,
+            error: None,
+        }
+    }
 }
 
 /// The list a step writes item by item.
@@ -36,8 +54,8 @@ struct Listing {
     first: bool,
     /// The input position of the next item to write.
     next: usize,
-    /// Items that finished ahead of `next`, serialized, by position.
-    early: BTreeMap<usize, Vec<u8>>,
+    /// Items that finished ahead of `next`.
+    early: Held,
 }
 
 /// The document's opening fields.
@@ -99,7 +117,7 @@ impl Document {
         self.listing = Some(Listing {
             first: true,
             next: 0,
-            early: BTreeMap::new(),
+            early: Held::new(self.early_in_memory),
         });
     }
 
@@ -116,10 +134,23 @@ impl Document {
         }
         l.write(out, &json);
         l.next += 1;
-        while let Some(json) = l.early.remove(&l.next) {
-            l.write(out, &json);
+        while l.early.holds(l.next) {
+            if let Some(json) = l.early.take(l.next) {
+                l.write(out, &json);
+            }
             l.next += 1;
         }
+    }
+
+    /// An item that could not be read back from the temporary file: the document misses it,
+    /// and the command fails as when stdout fails.
+    pub fn take_error(&mut self) -> Option<io::Error> {
+        if let Some(l) = &mut self.listing
+            && let Some(e) = l.early.take_error()
+        {
+            self.error.get_or_insert(e);
+        }
+        self.error.take()
     }
 
     /// A step ended: its other fields close its object (or, unlisted, the whole report is its
@@ -129,6 +160,7 @@ impl Document {
         match (self.listing.take(), R::LISTED) {
             (Some(mut l), Some(field)) => {
                 l.flush_early(out);
+                self.keep_error(&mut l);
                 let _ = out.write_all(b"\n]");
                 let mut v = serde_json::to_value(report).expect("report serializes");
                 if let Some(map) = v.as_object_mut() {
@@ -145,6 +177,7 @@ impl Document {
                 if let Some(mut l) = open {
                     // A listed step that ended as another kind (cannot happen): close it.
                     l.flush_early(out);
+                    self.keep_error(&mut l);
                     let _ = out.write_all(b"\n]}");
                 }
                 let sep = self.separator();
@@ -175,7 +208,14 @@ impl Document {
         if let Some(mut l) = self.listing.take() {
             self.release(out);
             l.flush_early(out);
+            self.keep_error(&mut l);
             let _ = out.write_all(b"\n]}");
+        }
+    }
+
+    fn keep_error(&mut self, l: &mut Listing) {
+        if let Some(e) = l.early.take_error() {
+            self.error.get_or_insert(e);
         }
     }
 
@@ -199,8 +239,10 @@ impl Listing {
 
     /// Writes what is held, in order, gaps or not (the step is over).
     fn flush_early(&mut self, out: &mut dyn Write) {
-        for (_, json) in std::mem::take(&mut self.early) {
-            self.write(out, &json);
+        for seq in self.early.positions() {
+            if let Some(json) = self.early.take(seq) {
+                self.write(out, &json);
+            }
         }
     }
 }
@@ -325,6 +367,54 @@ mod tests {
         );
         assert_eq!(r[0].totals, 4);
         assert_eq!(env.kinds(), ["listy"]);
+    }
+
+    #[test]
+    fn items_held_past_the_memory_limit_go_to_a_file_redacted_and_come_back_in_order() {
+        crate::secret::register("document-secret-5c1d");
+        let mut d = Document {
+            early_in_memory: 3,
+            ..Document::default()
+        };
+        let mut out = Vec::new();
+        head(&mut d);
+        d.step_start(&mut out, "listy", Some("items"));
+        // 0 comes last: 1 to 4 wait; 1 fits in memory, the others do not.
+        for seq in [4, 1, 3, 2] {
+            d.item(&mut out, seq, format!("{}", 10 + seq).into_bytes());
+        }
+        let l = d.listing.as_ref().unwrap();
+        assert_eq!(l.early.bytes, 2, "one item in memory");
+        assert_eq!(
+            l.early.spill.as_ref().unwrap().at.len(),
+            3,
+            "three in the file"
+        );
+        d.item(&mut out, 0, b"10".to_vec());
+        let l = d.listing.as_ref().unwrap();
+        assert!(!l.early.holds(4) && l.early.bytes == 0);
+        assert_eq!(
+            l.early.spill.as_ref().unwrap().end,
+            0,
+            "the empty file starts again"
+        );
+        // A secret in an item that waits in the file is redacted there.
+        d.item(&mut out, 6, b"\"document-secret-5c1d\"".to_vec());
+        d.item(&mut out, 5, b"15".to_vec());
+        let report = Listy {
+            items: vec![],
+            totals: 7,
+        };
+        d.step_end(&mut out, &report);
+        tail(&mut d, &mut out);
+        assert!(d.take_error().is_none());
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("document-secret-5c1d"), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(
+            v["steps"][0]["items"],
+            serde_json::json!([10, 11, 12, 13, 14, 15, "<redacted>"])
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@
 
 mod display;
 pub mod document;
+mod held;
 pub mod human;
 pub mod schema;
 pub mod table;
@@ -37,7 +38,7 @@ use crate::exit::{Code, Stop};
 use crate::units::{millis, timestamp};
 
 /// The version of the JSON report and event shapes; bumped only on incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// What the reporter needs of a step's report. Each step's report types implement it, next to
 /// the step; nothing here knows them.
@@ -92,6 +93,10 @@ pub trait Item: Serialize {
     fn listed(&self) -> Option<usize> {
         None
     }
+    /// Whether its NDJSON event waits for the step's end, to be written then in input order
+    /// ([`Item::listed`]) after everything that happened (a verify's verdicts follow all its
+    /// fetches). What waits goes to a temporary file past a few MiB.
+    const AT_STEP_END: bool = false;
     /// What people see of it.
     fn shown(&self, style: &Style) -> Shown {
         let _ = style;
@@ -111,6 +116,7 @@ impl<T: Serialize> Serialize for Listed<'_, T> {
 
 impl<T: Item> Item for Listed<'_, T> {
     const EVENT: &'static str = T::EVENT;
+    const AT_STEP_END: bool = T::AT_STEP_END;
     fn listed(&self) -> Option<usize> {
         Some(self.1)
     }
@@ -180,6 +186,11 @@ pub struct Reporter {
     progress: Option<ProgressBar>,
     started: (SystemTime, Instant),
     document: document::Document,
+    /// NDJSON events waiting for their step's end ([`Item::AT_STEP_END`]), and how many came
+    /// without a position.
+    at_step_end: Option<(held::Held, usize)>,
+    /// An event that waited and could not be read back.
+    held_error: Option<std::io::Error>,
     /// The step that started last, as events name it.
     step: &'static str,
     code: Code,
@@ -215,6 +226,8 @@ impl Reporter {
             progress: None,
             started: (SystemTime::now(), Instant::now()),
             document: document::Document::default(),
+            at_step_end: None,
+            held_error: None,
             step: "",
             code: Code::Success,
             indent: 0,
@@ -279,6 +292,12 @@ impl Reporter {
         }
     }
 
+    /// The output format, for a step that keeps what people read at the end and hands out what
+    /// machines take as it comes (verify's verdicts).
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
     /// Style for stdout text.
     pub fn style(&self) -> Style {
         Style {
@@ -297,28 +316,42 @@ impl Reporter {
 
     /// One NDJSON line: the event's name, its step, its payload's fields.
     fn event<T: Serialize + ?Sized>(&mut self, event: &str, step: Option<&str>, payload: &T) {
-        /// Every line carries the schema version, so a consumer can read any line alone.
-        #[derive(Serialize, schemars::JsonSchema)]
-        struct Line<'a, T: ?Sized> {
-            schema_version: u32,
-            event: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            step: Option<&'a str>,
-            #[serde(flatten)]
-            payload: &'a T,
-        }
         if self.format == OutputFormat::Ndjson {
-            let line = Line {
-                schema_version: SCHEMA_VERSION,
-                event,
-                step,
-                payload,
-            };
-            let _ = serde_json::to_writer(&mut self.out, &line);
-            let _ = self.out.write_all(b"\n");
+            let _ = self.out.write_all(&line(event, step, payload));
             // Events stream: a consumer sees each one as it happens.
             let _ = self.out.flush();
         }
+    }
+
+    /// An NDJSON event that waits for its step's end, at input position `seq` (or after those
+    /// that came before it).
+    fn at_step_end<T: Serialize>(&mut self, event: &str, seq: Option<usize>, payload: &T) {
+        let json = line(event, Some(self.step), payload);
+        let (held, unplaced) = self
+            .at_step_end
+            .get_or_insert_with(|| (held::Held::new(held::IN_MEMORY), 0));
+        // Those without a position follow the others, as they came.
+        let seq = seq.unwrap_or_else(|| {
+            *unplaced += 1;
+            usize::MAX / 2 + *unplaced
+        });
+        held.insert(seq, json);
+    }
+
+    /// Writes the events that waited for the step's end, in order.
+    fn release_at_step_end(&mut self) {
+        let Some((mut held, _)) = self.at_step_end.take() else {
+            return;
+        };
+        for seq in held.positions() {
+            if let Some(line) = held.take(seq) {
+                let _ = self.out.write_all(&line);
+            }
+        }
+        if let Some(e) = held.take_error() {
+            self.held_error.get_or_insert(e);
+        }
+        let _ = self.out.flush();
     }
 
     fn start_bar(&mut self, len: usize, what: &str) {
@@ -369,6 +402,8 @@ impl Reporter {
     /// A step of kind `R` starts: `info` says what it is about to do (the `step-start` event),
     /// `work` sizes its progress bar.
     pub fn start<R: StepReport>(&mut self, info: &impl Serialize, work: Work) {
+        // The last step's glue gave up before its end: what waited for it is written now.
+        self.release_at_step_end();
         self.step = R::STEP;
         self.start_bar(work.len, work.what);
         self.event("step-start", Some(R::STEP), info);
@@ -408,7 +443,11 @@ impl Reporter {
             self.show(shown);
         }
         let step = self.step;
-        self.event(I::EVENT, Some(step), item);
+        if self.format == OutputFormat::Ndjson && I::AT_STEP_END {
+            self.at_step_end(I::EVENT, item.listed(), item);
+        } else {
+            self.event(I::EVENT, Some(step), item);
+        }
         if self.format == OutputFormat::Json
             && let Some(seq) = item.listed()
         {
@@ -485,6 +524,7 @@ impl Reporter {
                 }
             }
             OutputFormat::Ndjson => {
+                self.release_at_step_end();
                 report.events(&mut Events {
                     reporter: self,
                     step: R::STEP,
@@ -516,6 +556,7 @@ impl Reporter {
     /// exit 1.
     pub fn finish(mut self, stopped: Option<Stop>) -> Result<Code, Error> {
         self.finish_bar();
+        self.release_at_step_end();
         let code = match stopped {
             Some(Stop::Interrupted) => Code::Interrupted,
             Some(Stop::Terminated) => Code::Terminated,
@@ -552,6 +593,9 @@ impl Reporter {
             OutputFormat::Human => {}
         }
         self.out.finish();
+        if let Some(e) = self.document.take_error().or(self.held_error.take()) {
+            return Err(Error::io("cannot write the whole report", e));
+        }
         match self.out.take_error() {
             Some(e) => Err(Error::io("cannot write the report to stdout", e)),
             None => Ok(code),
@@ -563,6 +607,29 @@ impl Drop for Reporter {
     fn drop(&mut self) {
         self.finish_bar();
     }
+}
+
+/// One NDJSON line, `\n` included. Every line carries the schema version, so a consumer can
+/// read any line alone.
+fn line<T: Serialize + ?Sized>(event: &str, step: Option<&str>, payload: &T) -> Vec<u8> {
+    #[derive(Serialize, schemars::JsonSchema)]
+    struct Line<'a, T: ?Sized> {
+        schema_version: u32,
+        event: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        step: Option<&'a str>,
+        #[serde(flatten)]
+        payload: &'a T,
+    }
+    let line = Line {
+        schema_version: SCHEMA_VERSION,
+        event,
+        step,
+        payload,
+    };
+    let mut json = serde_json::to_vec(&line).expect("an event serializes");
+    json.push(b'\n');
+    json
 }
 
 /// Text indented by `n` spaces, blank lines left blank.

@@ -280,13 +280,14 @@ pub async fn pipeline(
             setup.settings.expect_changed || !plan.criteria.content_checked();
     }
     if setup.will(RunStep::Verify) && p.steps[1].ran {
-        let r = verify::step(ctx, transport, &plan, reporter).await;
-        for v in &r.verdicts {
-            if let Some(i) = p.results.iter().position(|x| x.path == v.path) {
-                p.results[i].pods = Some(v.verdict);
-                p.results[i].reason = (v.verdict != Verdict::Fresh).then(|| v.reason.clone());
+        let results = &mut p.results;
+        verify::step_with(ctx, transport, &plan, reporter, |_, v| {
+            if let Some(i) = results.iter().position(|x| x.path == v.path) {
+                results[i].pods = Some(v.verdict);
+                results[i].reason = (v.verdict != Verdict::Fresh).then(|| v.reason.clone());
             }
-        }
+        })
+        .await;
         if ctx.stopped().is_some() {
             stopped(&mut p, 2);
         }
@@ -337,15 +338,16 @@ pub async fn pipeline(
             let mut edge_plan = plan.clone();
             edge_plan.paths = at_edge.iter().map(|&i| setup.paths[i].clone()).collect();
             edge_plan.through = Some(edge.clone());
-            let r = verify::step(ctx, transport, &edge_plan, reporter).await;
-            for v in &r.verdicts {
-                if let Some(i) = p.results.iter().position(|x| x.path == v.path) {
-                    p.results[i].edge = Some(v.verdict);
-                    if v.verdict != Verdict::Fresh && p.results[i].reason.is_none() {
-                        p.results[i].reason = Some(format!("at the edge: {}", v.reason));
+            let results = &mut p.results;
+            verify::step_with(ctx, transport, &edge_plan, reporter, |_, v| {
+                if let Some(i) = results.iter().position(|x| x.path == v.path) {
+                    results[i].edge = Some(v.verdict);
+                    if v.verdict != Verdict::Fresh && results[i].reason.is_none() {
+                        results[i].reason = Some(format!("at the edge: {}", v.reason));
                     }
                 }
-            }
+            })
+            .await;
         }
     }
 
@@ -419,19 +421,21 @@ async fn snapshot(
             what: "snapshot",
         },
     );
-    let r = verify::run(ctx, transport, &p, Retain::Nothing, |progress| {
-        if let verify::Progress::Fetch(_, f) = progress
-            && f.variant == verify::Variant::Html
-        {
+    // Each verdict is read as it comes; the run keeps none.
+    let mut unreachable: BTreeSet<String> = BTreeSet::new();
+    let mut diverged_before = 0;
+    let keep = verify::Keep::Handed(Retain::Nothing);
+    let r = verify::run(ctx, transport, &p, keep, |progress| match progress {
+        verify::Progress::Fetch(_, f) if f.variant == verify::Variant::Html => {
             reporter.show(Shown::Tick);
         }
+        verify::Progress::Verdict(_, v) => {
+            unreachable.extend(v.unreachable_pods.iter().cloned());
+            diverged_before += usize::from(v.diverged);
+        }
+        _ => {}
     })
     .await;
-    let unreachable: BTreeSet<String> = r
-        .verdicts
-        .iter()
-        .flat_map(|v| v.unreachable_pods.iter().cloned())
-        .collect();
     let snapshot = r.snapshot;
     let recorded = snapshot.as_ref().map_or(0, |s| {
         s.paths.values().map(|pods| pods.len()).sum::<usize>()
@@ -455,7 +459,7 @@ async fn snapshot(
         pods: start.pods,
         recorded,
         unreachable_pods: unreachable.into_iter().collect(),
-        diverged_before: r.verdicts.iter().filter(|v| v.diverged).count(),
+        diverged_before,
         warnings,
         stopped: r.stopped,
         exit_code: 0,

@@ -31,6 +31,35 @@ pub fn verify(r: &verify::Report, style: &Style) -> String {
     out
 }
 
+/// Drops what this report never reads of a path that is not stale (its hash groups, the
+/// reasons and URLs of its variants, the samples of its edge groups), so a run of many paths
+/// keeps a row's worth of each: its counts, pods not fresh, variants and edge summaries.
+pub fn trim(v: &mut PathVerdict) {
+    if v.verdict == Verdict::Stale {
+        return;
+    }
+    v.builds = Vec::new();
+    v.evidence = Vec::new();
+    if v.verdict != Verdict::Unproven {
+        v.reason = String::new();
+    }
+    if let Some(th) = &mut v.through {
+        th.groups = Vec::new();
+    }
+    for x in &mut v.variants {
+        x.url = String::new();
+        x.expected = String::new();
+        x.reason = String::new();
+        x.builds = Vec::new();
+        x.stale_pods = Vec::new();
+        x.unreachable_pods = Vec::new();
+        x.changes = None;
+        if let Some(th) = &mut x.through {
+            th.groups = Vec::new();
+        }
+    }
+}
+
 fn header(r: &verify::Report, style: &Style) -> String {
     let mut scope = vec![plural(r.verdicts.len(), "path", "paths")];
     if !r.targets.is_empty() {
@@ -413,10 +442,14 @@ fn converged_note(r: &verify::Report, style: &Style) -> String {
 
 /// The fetches that got no answer to judge, a row each or a row a cause ([`calls_table`]).
 fn failed_fetches(r: &verify::Report, style: &Style) -> String {
-    let failed: Vec<FailedCall> = r
-        .cells
+    // The pods' first, then the edge's, each in input order.
+    let pods = r.verdicts.iter().flat_map(|v| v.cells.iter().flatten());
+    let samples = r
+        .verdicts
         .iter()
-        .chain(r.through_samples.iter())
+        .flat_map(|v| v.through_samples.iter().flatten());
+    let failed: Vec<FailedCall> = pods
+        .chain(samples)
         .filter(|f| f.outcome.is_some() && f.outcome != Some(verify::FetchOutcome::Fetched))
         .map(|f| FailedCall {
             path: &f.path,

@@ -478,9 +478,26 @@ pub fn variant_fetches<'a>(
     path: &str,
     variant: verify::Variant,
 ) -> Vec<&'a verify::Fetch> {
-    r.cells
-        .iter()
+    cells_of(r)
+        .into_iter()
         .filter(|c| c.path == path && c.variant == variant)
+        .collect()
+}
+
+/// Every pod's fetch of a verify report, as its verdicts carry them: path by path in input
+/// order, each path's pages then its variants.
+pub fn cells_of(r: &verify::Report) -> Vec<&verify::Fetch> {
+    r.verdicts
+        .iter()
+        .flat_map(|v| v.cells.iter().flatten())
+        .collect()
+}
+
+/// Every `--through` sample of a verify report, as `cells_of`.
+pub fn samples_of(r: &verify::Report) -> Vec<&verify::Fetch> {
+    r.verdicts
+        .iter()
+        .flat_map(|v| v.through_samples.iter().flatten())
         .collect()
 }
 
@@ -502,5 +519,5 @@ pub fn fetch<'a>(r: &'a verify::Report, path: &str, pod: &str) -> &'a verify::Fe
     fetches(r, path)
         .into_iter()
         .find(|c| c.pod == pod)
-        .unwrap_or_else(|| panic!("no fetch ({path}, {pod}) in {:#?}", r.cells))
+        .unwrap_or_else(|| panic!("no fetch ({path}, {pod}) in {:#?}", cells_of(r)))
 }

@@ -49,7 +49,7 @@ fn json_report_validates_for_success() {
         c
     });
     assert_eq!(code(&out), 0);
-    assert_eq!(env.schema_version, 2);
+    assert_eq!(env.schema_version, 3);
     assert_eq!(env.command, "fanout");
     assert!(!env.dry_run);
     assert_eq!(env.exit_code, 0);

@@ -8,7 +8,9 @@ use revalidate::choices::Encoding;
 use revalidate::verify::{State, Variant, Verdict};
 use revalidate_sim::{Edge, EdgeOptions, Fault};
 
-use crate::common::{TestFleet, code, envelope, stderr, stdout, variant_verdict, verify_of};
+use crate::common::{
+    TestFleet, cells_of, code, envelope, stderr, stdout, variant_verdict, verify_of,
+};
 
 const PRESET: [&str; 2] = ["--ignore-preset", "timestamps"];
 
@@ -55,7 +57,11 @@ fn agreement_without_a_check_is_converged_and_says_how_to_prove_it() {
     assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 3));
     assert!(v.evidence.is_empty());
     assert!(v.reason.contains("--expect-contains"), "{}", v.reason);
-    assert!(r.cells.iter().all(|c| c.state == Some(State::Converged)));
+    assert!(
+        cells_of(&r)
+            .into_iter()
+            .all(|c| c.state == Some(State::Converged))
+    );
     let out = verify_pods(&tf, &["/posts/a"]);
     let text = stdout(&out);
     assert!(text.contains("converged"), "{text}");
@@ -354,8 +360,8 @@ fn a_normalisation_that_erases_the_page_cannot_hide_a_lying_pod() {
         );
         assert!(v.reason.contains(rule), "{}", v.reason);
         assert!(
-            r.cells
-                .iter()
+            cells_of(&r)
+                .into_iter()
                 .all(|c| c.state == Some(State::Unproven) && c.erased.is_some())
         );
         assert!(

@@ -409,7 +409,9 @@ fn ndjson_streams_each_step_then_a_result_a_path() {
             ("/posts/b", Some(Verdict::Unchanged))
         ]
     );
+}
 
+#[test]
 fn many_paths_stale_the_same_way_are_one_row_and_one_reason_and_every_path_with_v() {
     let tf = TestFleet::start(revalidate_sim::FleetOptions {
         extra_slugs: 30,

@@ -11,7 +11,8 @@ use revalidate::verify::{Report, State, Variant, Verdict};
 use revalidate_sim::{Balancer, Edge, EdgeOptions, FleetOptions};
 
 use crate::common::{
-    TestFleet, code, envelope, stderr, stdout, variant_fetches, variant_verdict, verify_of,
+    TestFleet, code, envelope, samples_of, stderr, stdout, variant_fetches, variant_verdict,
+    verify_of,
 };
 
 const NEW: &str = "Post A v2 (variants)";
@@ -134,8 +135,8 @@ impl Site {
 }
 
 fn sample_states(r: &Report, variant: Variant) -> Vec<Option<State>> {
-    r.through_samples
-        .iter()
+    samples_of(r)
+        .into_iter()
         .filter(|s| s.variant == variant)
         .map(|s| s.state)
         .collect()

@@ -18,8 +18,8 @@ use revalidate::verify::{
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{
-    Event, StepStart, TestFleet, code, envelope, event_lines, events, fetch, fetches, stderr,
-    stdout, verdict, verify_dry_run_of, verify_of,
+    Event, StepStart, TestFleet, cells_of, code, envelope, event_lines, events, fetch, fetches,
+    samples_of, stderr, stdout, verdict, verify_dry_run_of, verify_of,
 };
 
 /// For runs with faults that fail at once (a status, a closed port, a reset): one retry instead
@@ -61,8 +61,10 @@ fn verify_json(tf: &TestFleet, paths: &[&str], extra: &[&str]) -> (i32, Report) 
 }
 
 /// The fetches of pages, not of their variants.
-fn pages(fs: &[Fetch]) -> Vec<&Fetch> {
-    fs.iter().filter(|f| f.variant == Variant::Html).collect()
+fn pages<'a>(fs: impl IntoIterator<Item = &'a Fetch>) -> Vec<&'a Fetch> {
+    fs.into_iter()
+        .filter(|f| f.variant == Variant::Html)
+        .collect()
 }
 
 /// The pods (or samples) of each hash group of one path's only build, largest group first.
@@ -298,7 +300,7 @@ fn a_fresh_fleet_is_fresh_in_input_order_and_fits_the_schema() {
     assert_eq!(rc, 0, "{r:#?}");
     let order: Vec<&str> = r.verdicts.iter().map(|v| v.path.as_str()).collect();
     assert_eq!(order, paths, "verdicts follow the input order");
-    let cell_order: Vec<(&str, &str)> = pages(&r.cells)
+    let cell_order: Vec<(&str, &str)> = pages(cells_of(&r))
         .iter()
         .map(|c| (c.path.as_str(), c.pod.as_str()))
         .collect();
@@ -1060,8 +1062,8 @@ fn a_next13_fleet_is_judged_the_same_way() {
     assert_eq!(rc, 0, "{r:#?}");
     assert_eq!(r.totals.fresh, 2);
     assert!(
-        r.cells
-            .iter()
+        cells_of(&r)
+            .into_iter()
             .all(|c| c.build_id.as_deref() == Some(tf.fleet().build_id()))
     );
     let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/a"], &[]);
@@ -1720,6 +1722,52 @@ fn wait_gives_up_at_the_deadline_naming_the_stale_pod() {
     );
 }
 
+#[test]
+fn wait_lists_each_path_once_in_input_order_with_its_last_rounds_fetches() {
+    let tf = TestFleet::three();
+    tf.block_on(tf.pod(2).set_fault(Fault::Lie));
+    tf.fleet().cms().set_title("a", "Post A v5");
+    for i in 0..3 {
+        revalidate_on(&tf, i, "/posts/a");
+    }
+    // /posts/a stays stale on pod-3 round after round; /plain/c is fresh in the first round,
+    // after it in the input, and so waits for it in the document.
+    let args = [
+        "--wait",
+        "1s",
+        "--ignore-preset",
+        "timestamps",
+        "--expect-regex",
+        r"Post A v5|Post C \(initial\)",
+    ];
+    let (rc, r) = verify_json(&tf, &["/posts/a", "/plain/c"], &args);
+    assert_eq!(rc, 4, "{r:#?}");
+    assert!(r.rounds >= 2, "{r:#?}");
+    let listed: Vec<(&str, Verdict)> = r
+        .verdicts
+        .iter()
+        .map(|v| (v.path.as_str(), v.verdict))
+        .collect();
+    assert_eq!(
+        listed,
+        [("/posts/a", Verdict::Stale), ("/plain/c", Verdict::Fresh)],
+        "each path once, its final verdict, in input order"
+    );
+    for v in &r.verdicts {
+        let cells = v.cells.as_deref().unwrap_or_default();
+        // Each pod's page and its data JSON, of one round only.
+        assert_eq!(cells.len(), 6, "{}: {cells:#?}", v.path);
+        assert!(cells.iter().all(|c| c.path == v.path));
+        assert_eq!(v.through_samples.as_deref(), Some(&[][..]));
+    }
+    let stale: Vec<&str> = fetches(&r, "/posts/a")
+        .iter()
+        .filter(|f| f.state == Some(State::Stale))
+        .map(|f| f.pod.as_str())
+        .collect();
+    assert_eq!(stale, ["pod-3"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // --through a load balancer
 // ---------------------------------------------------------------------------------------------
@@ -1753,8 +1801,8 @@ fn through_a_round_robin_balancer_measures_the_stale_share() {
         r.encodings,
         [Encoding::Identity, Encoding::Gzip, Encoding::Br]
     );
-    assert_eq!(r.through_samples.len(), 30);
-    let names: Vec<&str> = r.through_samples.iter().map(|s| s.pod.as_str()).collect();
+    assert_eq!(samples_of(&r).len(), 30);
+    let names: Vec<&str> = samples_of(&r).into_iter().map(|s| s.pod.as_str()).collect();
     let want: Vec<String> = (1..=30).map(|i| format!("through#{i}")).collect();
     assert_eq!(names, want);
     let v = verdict(&r, "/posts/a");
@@ -1830,8 +1878,8 @@ fn through_a_round_robin_balancer_measures_the_stale_share() {
     let th = through(&r, "/posts/a");
     assert_eq!((th.ok, th.unproven, th.samples), (0, 6, 6));
     assert!(
-        r.through_samples
-            .iter()
+        samples_of(&r)
+            .into_iter()
             .all(|s| { s.state == Some(State::Unproven) && s.problems == ["pods disagree"] })
     );
 
@@ -1842,8 +1890,8 @@ fn through_a_round_robin_balancer_measures_the_stale_share() {
     assert_eq!((th.stale, th.ok), (0, 30));
     assert_eq!(th.stale_share, 0.0);
     assert!(
-        r.through_samples
-            .iter()
+        samples_of(&r)
+            .into_iter()
             .all(|s| s.state == Some(State::Fresh))
     );
 }
@@ -1917,7 +1965,7 @@ fn a_stale_pod_missing_from_the_list_is_caught_through_the_balancer() {
     assert_eq!((v.fresh_pods, v.agreeing_pods), (0, 2));
     let th = through(&r, "/posts/c");
     assert_eq!((th.stale, th.ok, th.samples), (2, 4, 6));
-    let stale: Vec<&Fetch> = pages(&r.through_samples)
+    let stale: Vec<&Fetch> = pages(samples_of(&r))
         .into_iter()
         .filter(|s| s.state == Some(State::Stale))
         .collect();
@@ -2031,10 +2079,8 @@ fn encodings_choose_the_variants_sampled() {
     );
     assert_eq!(rc, 0, "{r:#?}");
     assert_eq!(r.encodings, [Encoding::Identity, Encoding::Gzip]);
-    let encodings: Vec<Option<Encoding>> = pages(&r.through_samples)
-        .iter()
-        .map(|s| s.encoding)
-        .collect();
+    let encodings: Vec<Option<Encoding>> =
+        pages(samples_of(&r)).iter().map(|s| s.encoding).collect();
     assert_eq!(
         encodings,
         [
@@ -2157,12 +2203,8 @@ fn a_pod_may_be_named_like_a_through_sample() {
     assert_eq!(v.verdict, Verdict::Fresh);
     assert_eq!((v.fresh_pods, v.total_pods), (2, 2));
     assert_eq!(through(&r, "/plain/a").ok, 6);
-    assert_eq!(pages(&r.cells).len(), 2, "the pod is a pod");
-    assert_eq!(
-        pages(&r.through_samples).len(),
-        6,
-        "the samples are samples"
-    );
+    assert_eq!(pages(cells_of(&r)).len(), 2, "the pod is a pod");
+    assert_eq!(pages(samples_of(&r)).len(), 6, "the samples are samples");
     assert_eq!(
         fetch(&r, "/plain/a", "through#1").outcome,
         Some(FetchOutcome::Fetched)

@@ -1,6 +1,7 @@
 //! The one place that reads the CLI's JSON reports; every other module sees only the plain
-//! tuples below, so a new report format means changing this file only. Reads both the flat
-//! report of `schema_version` 1 and the envelope of step reports of `schema_version` 2.
+//! tuples below, so a new report format means changing this file only. Reads the flat report
+//! of `schema_version` 1, the envelope of step reports of 2, and 3, where each verify verdict
+//! carries its path's fetches.
 
 use serde_json::Value;
 
@@ -15,11 +16,11 @@ pub type Verdict = (String, String, Vec<String>);
 pub type Wire = (String, String, Option<u64>, Option<String>);
 
 /// The report of the one `step` ("fanout" or "verify") a command ran: the document itself in
-/// `schema_version` 1, the matching entry of `steps` in 2.
+/// `schema_version` 1, the matching entry of `steps` in 2 and 3.
 fn step<'a>(doc: &'a Value, step: &str) -> &'a Value {
     match doc["schema_version"].as_u64() {
         Some(1) => doc,
-        Some(2) => {
+        Some(2 | 3) => {
             let steps = doc["steps"]
                 .as_array()
                 .unwrap_or_else(|| panic!("a version 2 report has steps: {doc:#}"));
@@ -47,7 +48,7 @@ pub fn fanout_outcomes(doc: &Value) -> Vec<Cell> {
 
 /// Every fanout cell's status and `x-nextjs-cache`, in report order.
 pub fn fanout_wire(doc: &Value) -> Vec<Wire> {
-    wire(step(doc, "fanout"), "cache")
+    wire(cells(step(doc, "fanout")), "cache")
 }
 
 /// Every (path, verdict, stale pods) of a `verify -o json` report, in path order.
@@ -71,14 +72,27 @@ pub fn verify_verdicts(doc: &Value) -> Vec<Verdict> {
 
 /// Every verify fetch's status and `x-nextjs-cache`, in report order.
 pub fn verify_wire(doc: &Value) -> Vec<Wire> {
-    wire(step(doc, "verify"), "nextjs_cache")
+    let report = step(doc, "verify");
+    if doc["schema_version"].as_u64() < Some(3) {
+        return wire(cells(report), "nextjs_cache");
+    }
+    // Each verdict carries its path's fetches.
+    let verdicts = report["verdicts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a verify report has verdicts: {report:#}"));
+    wire(verdicts.iter().flat_map(cells), "nextjs_cache")
 }
 
-fn wire(doc: &Value, cache_field: &str) -> Vec<Wire> {
+/// The `cells` of a report (or of a verdict).
+fn cells(doc: &Value) -> impl Iterator<Item = &Value> {
     doc["cells"]
         .as_array()
         .unwrap_or_else(|| panic!("a report has cells: {doc:#}"))
         .iter()
+}
+
+fn wire<'a>(cells: impl Iterator<Item = &'a Value>, cache_field: &str) -> Vec<Wire> {
+    cells
         .map(|c| {
             // A verify cell of a variant a browser fetches is named by it: "/p (rsc)".
             let path = match c["variant"].as_str() {

@@ -1,6 +1,7 @@
 //! The evidence rules, case by case: what makes a path fresh, converged, unproven or stale.
 
 use super::*;
+use crate::choices::Encoding;
 
 fn fetch(pod: &str, hash: &str, build: Option<&str>) -> Fetch {
     Fetch {
