@@ -837,12 +837,6 @@ def redis_bench(args, binary, tmp):
         server.wait()
 
 
-    p.add_argument("which", choices=["fanout", "verify", "all", "redis"])
-    p.add_argument("--messages", type=int, default=200, help="redis: messages for the agent latency")
-    p.add_argument("--no-real", action="store_true", help="redis, run: skip the real Next.js pods")
-    p.add_argument("--runs-real", type=int, default=30, help="run: runs on the real Next.js pods")
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("which", choices=["fanout", "verify", "run", "memory", "kubernetes", "cdn", "redis", "all"])
@@ -856,7 +850,8 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--binary")
     p.add_argument("--messages", type=int, default=200, help="redis: messages for the agent latency")
-    p.add_argument("--no-real", action="store_true", help="redis: skip the real Next.js pods")
+    p.add_argument("--no-real", action="store_true", help="redis, run: skip the real Next.js pods")
+    p.add_argument("--runs-real", type=int, default=30, help="run: runs on the real Next.js pods")
     args = p.parse_args()
     for tool in ["curl", "xargs", "sha256sum"]:
         if not shutil.which(tool):
