@@ -231,6 +231,7 @@ config_keys! {
     // CI reports ([ci]): the outputs CI systems read, beside stdout's result.
     /// Also write a JUnit XML report to FILE (a test case per path and step), for the test
     /// reports of GitLab, Jenkins, Buildkite and GitHub; a file that cannot be written is exit 1
+    /// (unless the run failed otherwise)
     ci_junit: PathBuf = "ci.junit" {
         flag: "--junit", value_name: "FILE", env: "REVALIDATE_JUNIT",
     }

@@ -7,7 +7,7 @@
 //! it is collected (and every file or line written is redacted again whole), so a secret a pod
 //! echoed reaches neither file; the JUnit file goes through [`crate::fsutil::write`] (through a
 //! symlink, a device in place, a regular file atomically) and a JUnit file that cannot be written
-//! fails the command (exit 1); the job summary is appended ([`crate::fsutil::append`]), and one
+//! fails the command (exit 1, unless it failed otherwise); the job summary is appended ([`crate::fsutil::append`]), and one
 //! that cannot be written is a warning, since the run's result, its exit code and annotations
 //! stand without it; what is kept grows with the paths, never with the cells.
 

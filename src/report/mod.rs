@@ -648,8 +648,9 @@ impl Reporter {
     }
 
     /// Writes the CI outputs of the ended steps: the JUnit file, then GitHub's annotations (on
-    /// stderr) and job summary. A JUnit file that cannot be written makes the command exit 1
-    /// (only a signal's code wins) and is returned, to be said after the report; a summary that
+    /// stderr) and job summary. A JUnit file that cannot be written is returned, to be said after
+    /// the report, and fails the command: exit 1, unless the steps already failed with a code
+    /// that says more (stale, cells failed...), which a script may branch on; a summary that
     /// cannot be written is a warning.
     fn write_ci(&mut self, ci: ci::Collector, code: &mut Code) -> Option<String> {
         let mut failed = None;
@@ -660,9 +661,7 @@ impl Reporter {
                     "cannot write the JUnit report {}: {e}",
                     file.display()
                 ));
-                if !matches!(code, Code::Interrupted | Code::Terminated) {
-                    *code = Code::Unexpected;
-                }
+                *code = code.worst(Code::Unexpected);
             }
         }
         if !ci.settings.github {
