@@ -1,10 +1,11 @@
 //! verify's test cases for CI reports: one a path, from its verdict alone. Fresh passes;
 //! converged passes with a warning (agreement, not proof); stale and unproven fail;
 //! unreachable is an error (nothing could be compared). The short message names the pods and
-//! the first reason; the detail holds the whole reason, what was expected and each group of
-//! pods with its problems.
+//! the first reason, and the variant when the page's data JSON, RSC or prefetch payload is what
+//! failed (`data stale on pod-3: ...`); the detail holds the whole reason, what was expected and
+//! each group of pods with its problems, for every variant that failed.
 
-use super::{PathVerdict, Report, Verdict, short_hash};
+use super::{BuildGroup, PathVerdict, Report, Variant, VariantVerdict, Verdict, short_hash};
 use crate::report::ci::{Case, Status, first_clause, names};
 
 /// Pods named in a case's short message.
@@ -14,46 +15,39 @@ pub fn cases(r: &Report) -> Vec<Case> {
     r.verdicts.iter().map(|v| case(v, &r.expected)).collect()
 }
 
-fn case(v: &PathVerdict, expected: &str) -> Case {
-    let status = match v.verdict {
+fn status_of(verdict: Verdict) -> Status {
+    match verdict {
         Verdict::Fresh => Status::Passed,
         Verdict::Converged => Status::Warned,
         Verdict::Stale | Verdict::Unproven => Status::Failed,
         Verdict::Unreachable => Status::Error,
-    };
+    }
+}
+
+fn case(v: &PathVerdict, expected: &str) -> Case {
+    let status = status_of(v.verdict);
     if status == Status::Passed {
         return Case::passed(&v.path, v.verdict.name());
     }
-    // The first problem of the groups that fail the checks, if any.
-    let problem = v
-        .builds
+    // The variants that failed, the page first; a report without variants (or with the
+    // page alone) is judged as the page.
+    let failing: Vec<&VariantVerdict> = v
+        .variants
         .iter()
-        .flat_map(|b| &b.groups)
-        .find(|g| !g.passes && !g.problems.is_empty())
-        .map(|g| g.problems.join("; "));
-    let message = match (&problem, v.stale_pods.is_empty()) {
-        (Some(p), false) => format!("stale on {}: {p}", names(&v.stale_pods, NAMED)),
-        _ => first_clause(&v.reason).to_string(),
+        .filter(|x| status_of(x.verdict).is_failure())
+        .collect();
+    let page_alone = v.variants.len() <= 1
+        || failing.is_empty()
+        || (failing.len() == 1 && failing[0].variant == Variant::Html);
+    let (message, mut detail) = if page_alone {
+        let message = on_pods(v.verdict, &v.builds, &v.stale_pods)
+            .unwrap_or_else(|| first_clause(&v.reason).to_string());
+        let mut detail = vec![v.reason.clone(), format!("expected: {expected}")];
+        detail.extend(groups(&v.builds));
+        (message, detail)
+    } else {
+        variants_message(v, &failing)
     };
-    let mut detail = vec![v.reason.clone(), format!("expected: {expected}")];
-    for b in &v.builds {
-        for g in &b.groups {
-            let what = if g.problems.is_empty() {
-                "ok".to_string()
-            } else {
-                g.problems.join("; ")
-            };
-            let build = b
-                .build_id
-                .as_deref()
-                .map_or(String::new(), |id| format!(" [build {id}]"));
-            detail.push(format!(
-                "{} {}{build}: {what}",
-                short_hash(&g.hash),
-                g.pods.join(", ")
-            ));
-        }
-    }
     if !v.unreachable_pods.is_empty() {
         detail.push(format!("no answer: {}", v.unreachable_pods.join(", ")));
     }
@@ -70,4 +64,113 @@ fn case(v: &PathVerdict, expected: &str) -> Case {
         message,
         detail: detail.join("\n"),
     }
+}
+
+/// "stale on pod-2, pod-3: lacks \"New\"": the verdict, the pods and the problem of the first
+/// group failing the checks (one holding a stale pod, when some are stale); else (`None`) the
+/// reason says it.
+fn on_pods(verdict: Verdict, builds: &[BuildGroup], stale_pods: &[String]) -> Option<String> {
+    let g = builds.iter().flat_map(|b| &b.groups).find(|g| {
+        !g.passes
+            && !g.problems.is_empty()
+            && (stale_pods.is_empty() || g.pods.iter().any(|p| stale_pods.contains(p)))
+    })?;
+    let pods = if stale_pods.is_empty() {
+        &g.pods
+    } else {
+        stale_pods
+    };
+    Some(format!(
+        "{} on {}: {}",
+        verdict.name(),
+        names(pods, NAMED),
+        g.problems.join("; ")
+    ))
+}
+
+/// The message and detail of a path whose failure lies in variants other than the page: each
+/// failing variant named with its verdict, pods and problem ("data stale on pod-3: ..."); a
+/// variant stale on no pod but those where its page fails says nothing more, and is named after
+/// the page's message ("(data too)").
+fn variants_message(v: &PathVerdict, failing: &[&VariantVerdict]) -> (String, Vec<String>) {
+    let page = failing.iter().find(|x| x.variant == Variant::Html);
+    let mut parts: Vec<(Variant, String)> = Vec::new();
+    let mut along = Vec::new();
+    let mut detail = vec![v.reason.clone()];
+    for x in failing {
+        detail.push(format!(
+            "{} {}: {}: {}",
+            x.variant.name(),
+            x.url,
+            x.verdict.name(),
+            x.reason
+        ));
+        let follows_page = x.variant != Variant::Html
+            && page.is_some_and(|p| {
+                let bad =
+                    |pod: &String| p.stale_pods.contains(pod) || p.unreachable_pods.contains(pod);
+                x.stale_pods.iter().chain(&x.unreachable_pods).all(bad)
+                    && !(x.stale_pods.is_empty() && x.unreachable_pods.is_empty())
+            });
+        if follows_page {
+            along.push(x.variant.name());
+            continue;
+        }
+        detail.push(format!("  expected: {}", x.expected));
+        detail.extend(groups(&x.builds).into_iter().map(|g| format!("  {g}")));
+        let said = on_pods(x.verdict, &x.builds, &x.stale_pods).unwrap_or_else(|| {
+            let why = first_clause(&x.reason);
+            if x.variant == Variant::Html {
+                why.to_string()
+            } else {
+                format!("{}: {why}", x.verdict.name())
+            }
+        });
+        parts.push((x.variant, said));
+    }
+    // The page alone keeps its plain message; beside other variants it is named as they are.
+    let mut message = if let [(Variant::Html, said)] = parts.as_slice() {
+        said.clone()
+    } else {
+        parts
+            .iter()
+            .map(|(variant, said)| {
+                let name = if *variant == Variant::Html {
+                    "page"
+                } else {
+                    variant.name()
+                };
+                format!("{name} {said}")
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if !along.is_empty() {
+        message.push_str(&format!(" ({} too)", along.join(", ")));
+    }
+    (message, detail)
+}
+
+/// "81c13a9a8a6f pod-2, pod-3 [build b1]: lacks \"New\"", a line a group of pods.
+fn groups(builds: &[BuildGroup]) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in builds {
+        for g in &b.groups {
+            let what = if g.problems.is_empty() {
+                "ok".to_string()
+            } else {
+                g.problems.join("; ")
+            };
+            let build = b
+                .build_id
+                .as_deref()
+                .map_or(String::new(), |id| format!(" [build {id}]"));
+            out.push(format!(
+                "{} {}{build}: {what}",
+                short_hash(&g.hash),
+                g.pods.join(", ")
+            ));
+        }
+    }
+    out
 }

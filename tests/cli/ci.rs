@@ -228,7 +228,11 @@ fn verify_junit_counts_a_fresh_run_a_stale_run_and_an_unreachable_pod() {
     assert_eq!(doc.counts(), (2, 2, 0, 0));
     let a = doc.suite().case("/posts/a").failure.as_ref().unwrap();
     assert_eq!(a.kind, "stale");
-    assert_eq!(a.message, r#"stale on pod-2, pod-3: lacks "Post A v2""#);
+    // The page's data JSON, fetched from the same pods, is stale where the page is.
+    assert_eq!(
+        a.message,
+        r#"stale on pod-2, pod-3: lacks "Post A v2" (data too)"#
+    );
     assert!(
         a.text
             .contains(r#"expected: every pod: status 200, contains "Post A v2""#),
@@ -236,14 +240,14 @@ fn verify_junit_counts_a_fresh_run_a_stale_run_and_an_unreachable_pod() {
     );
     // Each group of pods (by hash, with its build) and what it lacks.
     let groups = regex::Regex::new(
-        r#"(?m)^[0-9a-f]{12} pod-2, pod-3 \[build [^\]]+\]: lacks "Post A v2"\n[0-9a-f]{12} pod-1 \[build [^\]]+\]: ok$"#,
+        r#"(?m)^ *[0-9a-f]{12} pod-2, pod-3 \[build [^\]]+\]: lacks "Post A v2"\n *[0-9a-f]{12} pod-1 \[build [^\]]+\]: ok$"#,
     )
     .unwrap();
     assert!(groups.is_match(&a.text), "{a:#?}");
     let b = doc.suite().case("/posts/b").failure.as_ref().unwrap();
     assert_eq!(
         b.message,
-        r#"stale on pod-1, pod-2, pod-3: lacks "Post A v2""#
+        r#"stale on pod-1, pod-2, pod-3: lacks "Post A v2" (data too)"#
     );
 
     // A pod that does not answer: nothing could be compared, an error rather than a failure.
@@ -260,6 +264,69 @@ fn verify_junit_counts_a_fresh_run_a_stale_run_and_an_unreachable_pod() {
     assert_eq!(
         (e.kind.as_str(), e.message.as_str()),
         ("unreachable", "no answer from pod-3")
+    );
+}
+
+#[test]
+fn verify_junit_names_the_variant_that_is_stale() {
+    // A rolling deploy (proof.rs tells it): pod-3 runs a new build rendered from the old
+    // content while the two pods of the baseline's build are revalidated. Pod-3's page cannot
+    // show a change (its build differs) and its data JSON, which names no build, is the
+    // baseline's: the data JSON is what is stale.
+    let tf = TestFleet::three();
+    let timestamps = ["--ignore-preset", "timestamps"];
+    let out = verify(&tf, &["/posts/a"])
+        .args(timestamps)
+        .args(["--save", "before.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    tf.pod(2)
+        .set_build("NewBuild555", "fedcba9876543210fedcba9876543210");
+    tf.fleet().cms().set_title("a", "Post A v2");
+    for i in [0, 1] {
+        let p = tf.pod(i);
+        let out = tf
+            .cmd()
+            .args(["fanout", "/posts/a"])
+            .args(tf.manifest_arg())
+            .args(["--pod", &format!("{}={}", p.name(), p.url())])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    let out = verify(&tf, &["/posts/a"])
+        .args(timestamps)
+        .args(["--baseline", "before.json", "--expect-changed"])
+        .args(["--junit", "verify.xml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 4, "{}", stdout(&out));
+    let doc = junit(&tf.dir.path().join("verify.xml"));
+    assert_eq!(doc.counts(), (1, 1, 0, 0));
+    let f = doc.suite().case("/posts/a").failure.as_ref().unwrap();
+    assert_eq!(f.kind, "stale");
+    // The page is unproven on pod-3, its data JSON stale there: both named, each with its pods
+    // and why; the detail has each variant's URL, expectation and groups of pods.
+    assert!(
+        f.message
+            .starts_with("page unproven on pod-3: runs build NewBuild555, not the baseline's "),
+        "{f:#?}"
+    );
+    assert!(
+        f.message
+            .ends_with("; data stale on pod-3: unchanged since the baseline"),
+        "{f:#?}"
+    );
+    let data_line = regex::Regex::new(
+        r"(?m)^data /_next/data/[^/]+/posts/a\.json\?slug=a: stale: 1 of 3 pods fails the checks$",
+    )
+    .unwrap();
+    assert!(data_line.is_match(&f.text), "{f:#?}");
+    assert!(
+        f.text
+            .contains("pod-3 [build NewBuild555]: unchanged since the baseline"),
+        "{f:#?}"
     );
 }
 
@@ -389,8 +456,8 @@ fn github_actions_get_a_summary_appended_and_escaped_annotations() {
         annotations(&out),
         [
             "::error title=revalidate verify%3A verify failed (exit 4)::2 paths: 2 stale",
-            r#"::error title=revalidate verify%3A verify /posts/a::stale on pod-2, pod-3: lacks "Post A 100%25 new""#,
-            r#"::error title=revalidate verify%3A verify /posts/a%2Cb%3Ac%2525d::stale on pod-1, pod-2, pod-3: status 404, expected 200; lacks "Post A 100%25 new""#,
+            r#"::error title=revalidate verify%3A verify /posts/a::stale on pod-2, pod-3: lacks "Post A 100%25 new" (data too)"#,
+            r#"::error title=revalidate verify%3A verify /posts/a%2Cb%3Ac%2525d::stale on pod-1, pod-2, pod-3: status 404, expected 200; lacks "Post A 100%25 new" (data, rsc, prefetch too)"#,
         ],
         "{}",
         stderr(&out)
@@ -408,7 +475,9 @@ fn github_actions_get_a_summary_appended_and_escaped_annotations() {
         "{text}"
     );
     assert!(
-        text.contains(r#"| ❌ stale on pod-2, pod-3: lacks "Post A 100% new" | 1 | /posts/a |"#),
+        text.contains(
+            r#"| ❌ stale on pod-2, pod-3: lacks "Post A 100% new" (data too) | 1 | /posts/a |"#
+        ),
         "{text}"
     );
 
