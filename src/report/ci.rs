@@ -122,16 +122,22 @@ impl Step {
         out
     }
 
-    /// "10 paths: 6 fresh, 3 stale, 1 unproven", the step's result in a line.
+    /// "10 paths: 6 fresh, 3 stale, 1 unproven", the step's result in a line (its own case, if
+    /// any, is not a path: its error says it).
     pub fn tally(&self) -> String {
-        let n = self.cases.len();
+        let n = self
+            .cases
+            .iter()
+            .filter(|c| c.outcome != STEP_FAILED)
+            .count();
         let mut s = crate::report::human::plural(n, self.unit.0, self.unit.1);
-        let outcomes = self.outcomes();
-        if !outcomes.is_empty() {
-            let parts: Vec<String> = outcomes
-                .iter()
-                .map(|(_, o, k)| format!("{k} {o}"))
-                .collect();
+        let parts: Vec<String> = self
+            .outcomes()
+            .iter()
+            .filter(|(_, o, _)| *o != STEP_FAILED)
+            .map(|(_, o, k)| format!("{k} {o}"))
+            .collect();
+        if !parts.is_empty() {
             s.push_str(": ");
             s.push_str(&parts.join(", "));
         }
@@ -192,6 +198,16 @@ impl Collector {
             .started
             .take()
             .unwrap_or((SystemTime::now(), std::time::Instant::now()));
+        let mut cases = report.cases();
+        if let Some(case) = step_case(
+            R::STEP,
+            report.code(),
+            report.stopped(),
+            report.error(),
+            &cases,
+        ) {
+            cases.push(case);
+        }
         self.steps.push(Step {
             step: R::STEP,
             unit: R::UNIT,
@@ -199,7 +215,7 @@ impl Collector {
             stopped: report.stopped(),
             started_at,
             duration: began.elapsed(),
-            cases: report.cases().into_iter().map(Case::redacted).collect(),
+            cases: cases.into_iter().map(Case::redacted).collect(),
             warnings: report
                 .warnings()
                 .iter()
@@ -208,6 +224,36 @@ impl Collector {
             error: report.error().map(|e| redact(e).into_owned()),
         });
     }
+}
+
+/// The outcome of the case a failed step gets of its own ([`step_case`]).
+pub const STEP_FAILED: &str = "step-failed";
+
+/// A case for the step itself when it failed and none of its cases says so (a `--save` file not
+/// written, a run stopped before any path failed, a step with no cases of its own), so a test
+/// report never shows a failed step all green.
+fn step_case(
+    step: &str,
+    code: Code,
+    stopped: Option<Stop>,
+    error: Option<&str>,
+    cases: &[Case],
+) -> Option<Case> {
+    if code == Code::Success || cases.iter().any(|c| c.status.is_failure()) {
+        return None;
+    }
+    let message = match (error, stopped) {
+        (Some(e), _) => e.to_string(),
+        (None, Some(stop)) => stop.partial().to_string(),
+        (None, None) => format!("the step failed (exit {})", code.as_u8()),
+    };
+    Some(Case {
+        name: format!("{step} (the step)"),
+        status: Status::Error,
+        outcome: STEP_FAILED.into(),
+        message,
+        detail: String::new(),
+    })
 }
 
 /// A text cut to at most `max` characters (an ellipsis says it was cut), on one line.
@@ -283,6 +329,42 @@ mod tests {
         assert_eq!(causes[0].message, "stale on web-1");
         assert_eq!(causes[0].names, ["/b", "/d"]);
         assert_eq!(causes[1].names, ["/e"]);
+    }
+
+    #[test]
+    fn a_failed_step_without_a_failed_case_gets_one_of_its_own() {
+        let fresh = [Case::passed("/a", "fresh")];
+        assert_eq!(step_case("verify", Code::Success, None, None, &fresh), None);
+        let saved = step_case(
+            "verify",
+            Code::Unexpected,
+            None,
+            Some("cannot save the snapshot s.json"),
+            &fresh,
+        )
+        .unwrap();
+        assert_eq!(
+            (saved.name.as_str(), saved.status, saved.message.as_str()),
+            (
+                "verify (the step)",
+                Status::Error,
+                "cannot save the snapshot s.json"
+            )
+        );
+        let stopped = step_case(
+            "fanout",
+            Code::Interrupted,
+            Some(Stop::Interrupted),
+            None,
+            &[],
+        );
+        assert_eq!(
+            stopped.unwrap().message,
+            "interrupted; this report is partial"
+        );
+        // A failed path says it already.
+        let stale = [failed("/b", "stale on web-1")];
+        assert_eq!(step_case("verify", Code::Stale, None, None, &stale), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! runner unescapes it (`%`, CR and LF everywhere; `:` and `,` in properties too), so no text can
 //! end a command or start another.
 
-use super::ci::{Cause, Status, Step, clip};
+use super::ci::{Cause, STEP_FAILED, Status, Step, clip};
 use crate::exit::Code;
 use crate::report::human::plural;
 
@@ -263,7 +263,8 @@ pub fn annotations(command: &str, step: &Step) -> Vec<Annotation> {
             message: e.clone(),
         });
     }
-    for c in &step.cases {
+    // The step's own case (a failed step none of whose cases failed) is said by its error above.
+    for c in step.cases.iter().filter(|c| c.outcome != STEP_FAILED) {
         let message = if c.message.is_empty() {
             c.outcome.clone()
         } else {

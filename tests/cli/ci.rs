@@ -331,6 +331,49 @@ fn verify_junit_names_the_variant_that_is_stale() {
 }
 
 #[test]
+fn a_step_that_failed_with_no_failed_path_is_a_case_of_its_own() {
+    // Every path fresh, but the snapshot asked for could not be saved: exit 1, and the JUnit
+    // report is not all green.
+    let tf = TestFleet::three();
+    let out = verify(&tf, &["/posts/a"])
+        .args([
+            "--expect-contains",
+            "(initial)",
+            "--save",
+            "missing/before.json",
+        ])
+        .args(["--junit", "verify.xml", "--github"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let doc = junit(&tf.dir.path().join("verify.xml"));
+    assert_eq!(doc.counts(), (2, 0, 1, 0));
+    assert_eq!(doc.suite().names(), ["/posts/a", "verify (the step)"]);
+    let e = doc
+        .suite()
+        .case("verify (the step)")
+        .error
+        .as_ref()
+        .unwrap();
+    assert_eq!(e.kind, "step-failed");
+    assert!(
+        e.message
+            .starts_with("cannot save the snapshot missing/before.json"),
+        "{e:#?}"
+    );
+    // Said once on GitHub: the step's failure and its error.
+    let a = annotations(&out);
+    assert_eq!(a.len(), 2, "{a:#?}");
+    assert_eq!(
+        a[0],
+        "::error title=revalidate verify%3A verify failed (exit 1)::1 path: 1 fresh"
+    );
+    assert!(
+        a[1].starts_with("::error title=revalidate verify%3A verify::cannot save the snapshot")
+    );
+}
+
+#[test]
 fn fanout_junit_skips_pages_never_generated_and_fails_the_pods_that_failed() {
     let tf = TestFleet::three();
     let file = tf.dir.path().join("fanout.xml");
