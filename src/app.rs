@@ -397,12 +397,13 @@ async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Er
     // Settings that need no pods are checked before any discovery (and before sitemaps are read).
     config.run()?;
     let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
+    let ci = ci_settings(&config);
     let ctx = RunContext::new(limits);
     if !global.dry_run {
         ctx.listen_for_signals();
     }
     let pods = discover::find(&ctx, &source, &kubernetes, &limits, false).await?;
-    if let Some(ended) = nothing_to_call(global, "run", &pods, &ctx) {
+    if let Some(ended) = nothing_to_call(global, "run", &ci, &pods, &ctx) {
         return ended;
     }
     let setup = crate::run::Setup::build(&config, paths, pods.targets())?;
@@ -412,7 +413,7 @@ async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Er
         Transport::new(&limits, setup.targets.len() + edge + 1)?,
         &limits,
     );
-    let mut reporter = reporter(global, "run");
+    let mut reporter = reporter(global, "run").with_ci(ci);
     reporter.brief = global.verbose == 0;
     if let discover::Pods::Discovered(d) = &pods {
         discover::discovered(&d.report, &mut reporter);

@@ -104,7 +104,7 @@ key_set!(
 );
 key_set!(
     /// The outputs CI systems read (JUnit, GitHub Actions), taken by the commands whose results
-    /// are test cases: fanout, verify, publish.
+    /// are test cases: run, fanout, verify, publish.
     CiKeys, Some("CI reports"), [key::ci_junit, key::ci_github]
 );
 key_set!(

@@ -95,6 +95,9 @@ pub struct Step {
     pub warnings: Vec<String>,
     /// A failure that does not stop the report ([`super::StepReport::error`]).
     pub error: Option<String>,
+    /// Its failures do not count: the next step makes up for them ([`super::Reporter::tolerate_next_step`]);
+    /// its failed cases are warnings.
+    pub tolerated: bool,
 }
 
 impl Step {
@@ -192,14 +195,20 @@ impl Collector {
         }
     }
 
-    /// A step ended: its cases are kept, redacted.
-    pub fn add<R: super::StepReport>(&mut self, report: &R) {
+    /// A step ended: its cases are kept, redacted. A `tolerated` step's failures are made up for
+    /// by the next step: its failed cases are kept as warnings, and it gets no case of its own.
+    pub fn add<R: super::StepReport>(&mut self, report: &R, tolerated: bool) {
         let (started_at, began) = self
             .started
             .take()
             .unwrap_or((SystemTime::now(), std::time::Instant::now()));
         let mut cases = report.cases();
-        if let Some(case) = step_case(
+        if tolerated {
+            for c in cases.iter_mut().filter(|c| c.status.is_failure()) {
+                c.status = Status::Warned;
+                c.message = format!("{TOLERATED}: {}", c.message);
+            }
+        } else if let Some(case) = step_case(
             R::STEP,
             report.code(),
             report.stopped(),
@@ -222,9 +231,13 @@ impl Collector {
                 .map(|w| redact(w).into_owned())
                 .collect(),
             error: report.error().map(|e| redact(e).into_owned()),
+            tolerated,
         });
     }
 }
+
+/// How a tolerated step's failed case begins.
+pub const TOLERATED: &str = "made up for by the next step";
 
 /// The outcome of the case a failed step gets of its own ([`step_case`]).
 pub const STEP_FAILED: &str = "step-failed";
@@ -301,6 +314,7 @@ mod tests {
             cases,
             warnings: Vec::new(),
             error: None,
+            tolerated: false,
         }
     }
 
@@ -365,6 +379,50 @@ mod tests {
         // A failed path says it already.
         let stale = [failed("/b", "stale on web-1")];
         assert_eq!(step_case("verify", Code::Stale, None, None, &stale), None);
+    }
+
+    /// A step report of fixed cases, for the collector.
+    #[derive(serde::Serialize)]
+    struct Fixed(#[serde(skip)] Vec<Case>, #[serde(skip)] Code);
+
+    impl crate::report::StepReport for Fixed {
+        const KIND: &'static str = "fixed";
+        const STEP: &'static str = "publish";
+        fn code(&self) -> Code {
+            self.1
+        }
+        fn stopped(&self) -> Option<Stop> {
+            None
+        }
+        fn warnings(&self) -> &[String] {
+            &[]
+        }
+        fn totals(&self) -> serde_json::Value {
+            serde_json::Value::Null
+        }
+        fn human(&self, _: &crate::report::Style) -> String {
+            String::new()
+        }
+        fn cases(&self) -> Vec<Case> {
+            self.0.clone()
+        }
+    }
+
+    #[test]
+    fn a_tolerated_step_keeps_its_failures_as_warnings() {
+        let report = Fixed(vec![failed("/a", "under-delivered")], Code::CellsFailed);
+        let mut c = Collector::new(CiSettings::default());
+        c.add(&report, true);
+        c.add(&report, false);
+        let (tolerated, counted) = (&c.steps[0], &c.steps[1]);
+        assert!(tolerated.tolerated);
+        assert_eq!(tolerated.cases.len(), 1, "no case of its own");
+        assert_eq!(tolerated.cases[0].status, Status::Warned);
+        assert_eq!(
+            tolerated.cases[0].message,
+            "made up for by the next step: under-delivered"
+        );
+        assert_eq!(counted.cases[0].status, Status::Failed);
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //! runner unescapes it (`%`, CR and LF everywhere; `:` and `,` in properties too), so no text can
 //! end a command or start another.
 
-use super::ci::{Cause, STEP_FAILED, Status, Step, clip};
+use std::collections::BTreeSet;
+
+use super::ci::{Cause, STEP_FAILED, Status, Step, TOLERATED, clip};
 use crate::exit::Code;
 use crate::report::human::plural;
 
@@ -68,8 +70,13 @@ fn icon(status: Status) -> &'static str {
 }
 
 fn step_summary(step: &Step) -> String {
+    let tolerated = if step.tolerated && step.code != Code::Success {
+        format!(" ({TOLERATED})")
+    } else {
+        String::new()
+    };
     let mut out = format!(
-        "**{}** · {} · {:.2}s · exit {}\n\n",
+        "**{}** · {} · {:.2}s · exit {}{tolerated}\n\n",
         md(step.step),
         md(&step.tally()),
         step.duration.as_secs_f64(),
@@ -245,11 +252,24 @@ fn property(text: &str) -> String {
 
 /// The annotations of one step: the step's failure first, then its failed paths, then its
 /// warnings, each kind cut at [`MAX_ANNOTATIONS`] (the last saying how many more).
-pub fn annotations(command: &str, step: &Step) -> Vec<Annotation> {
+///
+/// `said` holds the paths earlier steps of the command annotated: a path is annotated once, by
+/// the first step that failed or warned of it (`run`'s own case a path repeats its verify's).
+pub fn annotations(command: &str, step: &Step, said: &mut BTreeSet<String>) -> Vec<Annotation> {
     let title = format!("revalidate {command}");
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    if step.code != Code::Success {
+    if step.code != Code::Success && step.tolerated {
+        warnings.push(Annotation {
+            level: Level::Warning,
+            title: format!(
+                "{title}: {} failed (exit {}), {TOLERATED}",
+                step.step,
+                step.code.as_u8()
+            ),
+            message: step.tally(),
+        });
+    } else if step.code != Code::Success {
         errors.push(Annotation {
             level: Level::Error,
             title: format!("{title}: {} failed (exit {})", step.step, step.code.as_u8()),
@@ -265,6 +285,12 @@ pub fn annotations(command: &str, step: &Step) -> Vec<Annotation> {
     }
     // The step's own case (a failed step none of whose cases failed) is said by its error above.
     for c in step.cases.iter().filter(|c| c.outcome != STEP_FAILED) {
+        if c.status.is_failure() || c.status == Status::Warned {
+            if said.contains(&c.name) {
+                continue;
+            }
+            said.insert(c.name.clone());
+        }
         let message = if c.message.is_empty() {
             c.outcome.clone()
         } else {
@@ -333,6 +359,7 @@ mod tests {
             cases,
             warnings,
             error: None,
+            tolerated: false,
         }
     }
 
@@ -365,7 +392,7 @@ mod tests {
             .map(|i| failed(&format!("/p{i}"), "stale on web-1"))
             .collect();
         let s = step(cases, vec!["one warning".into()]);
-        let a = annotations("verify", &s);
+        let a = annotations("verify", &s, &mut BTreeSet::new());
         let errors: Vec<&Annotation> = a.iter().filter(|a| a.level == Level::Error).collect();
         assert_eq!(errors.len(), MAX_ANNOTATIONS);
         assert_eq!(errors[0].title, "revalidate verify: verify failed (exit 4)");
@@ -397,6 +424,40 @@ mod tests {
         );
         assert!(s.contains("| … 10 more causes | 1660 |"), "{s}");
         assert!(s.lines().count() < 40, "{}", s.lines().count());
+    }
+
+    #[test]
+    fn a_path_is_annotated_once_by_the_first_step_that_failed_it() {
+        let s = step(vec![failed("/a", "stale on web-1")], Vec::new());
+        let mut said = BTreeSet::new();
+        let first = annotations("run", &s, &mut said);
+        let again = annotations("run", &s, &mut said);
+        assert_eq!(first.len(), 2, "{first:#?}");
+        assert_eq!(again.len(), 1, "the step's failure only: {again:#?}");
+        assert_eq!(again[0].title, "revalidate run: verify failed (exit 4)");
+    }
+
+    #[test]
+    fn a_tolerated_step_warns_instead_of_failing() {
+        let mut s = step(
+            vec![Case {
+                status: Status::Warned,
+                message: format!("{TOLERATED}: under-delivered: 1 of 3 subscribers received it"),
+                ..failed("/p", "")
+            }],
+            Vec::new(),
+        );
+        s.code = Code::CellsFailed;
+        s.tolerated = true;
+        let a = annotations("run", &s, &mut BTreeSet::new());
+        assert!(a.iter().all(|a| a.level == Level::Warning), "{a:#?}");
+        assert_eq!(
+            a[0].title,
+            "revalidate run: verify failed (exit 3), made up for by the next step"
+        );
+        assert!(
+            summary("run", Code::Success, &[s]).contains("exit 3 (made up for by the next step)")
+        );
     }
 
     #[test]

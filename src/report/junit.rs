@@ -218,6 +218,7 @@ mod tests {
             cases,
             warnings: vec!["a <warning> & more".into()],
             error: None,
+            tolerated: false,
         }
     }
 

@@ -538,11 +538,12 @@ impl Reporter {
     /// A step ended: people get its table, NDJSON its events and totals, JSON its report.
     pub fn finish_step<R: StepReport>(&mut self, report: &R) {
         self.finish_bar();
-        if !std::mem::take(&mut self.tolerate_next) {
+        let tolerated = std::mem::take(&mut self.tolerate_next);
+        if !tolerated {
             self.code = self.code.worst(report.code());
         }
         if let Some(ci) = &mut self.ci {
-            ci.add(report);
+            ci.add(report, tolerated);
         }
         for w in report.warnings() {
             self.warning(R::STEP, w);
@@ -668,8 +669,9 @@ impl Reporter {
             return failed;
         }
         let mut lines = String::new();
+        let mut said = std::collections::BTreeSet::new();
         for step in &ci.steps {
-            for a in github::annotations(&self.command, step) {
+            for a in github::annotations(&self.command, step, &mut said) {
                 lines.push_str(&a.line());
             }
         }

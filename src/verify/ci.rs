@@ -1,5 +1,6 @@
 //! verify's test cases for CI reports: one a path, from its verdict alone. Fresh passes;
-//! converged passes with a warning (agreement, not proof); stale and unproven fail;
+//! converged passes with a warning (agreement, not proof), and unchanged too when it is no
+//! failure (`run` without `--expect-changed`); stale, unproven and unchanged fail;
 //! unreachable is an error (nothing could be compared). The short message names the pods and
 //! the first reason, and the variant when the page's data JSON, RSC or prefetch payload is what
 //! failed (`data stale on pod-3: ...`); the detail holds the whole reason, what was expected and
@@ -12,19 +13,26 @@ use crate::report::ci::{Case, Status, first_clause, names};
 const NAMED: usize = 3;
 
 pub fn cases(r: &Report) -> Vec<Case> {
-    r.verdicts.iter().map(|v| case(v, &r.expected)).collect()
+    let status_of = |verdict| status_of(verdict, r.unchanged_ok);
+    r.verdicts
+        .iter()
+        .map(|v| case(v, &r.expected, status_of))
+        .collect()
 }
 
-fn status_of(verdict: Verdict) -> Status {
+/// `unchanged_ok`: an unchanged page is no failure (`run` without `--expect-changed`), only a
+/// warning.
+fn status_of(verdict: Verdict, unchanged_ok: bool) -> Status {
     match verdict {
         Verdict::Fresh => Status::Passed,
         Verdict::Converged => Status::Warned,
-        Verdict::Stale | Verdict::Unproven => Status::Failed,
+        Verdict::Unchanged if unchanged_ok => Status::Warned,
+        Verdict::Unchanged | Verdict::Stale | Verdict::Unproven => Status::Failed,
         Verdict::Unreachable => Status::Error,
     }
 }
 
-fn case(v: &PathVerdict, expected: &str) -> Case {
+fn case(v: &PathVerdict, expected: &str, status_of: impl Fn(Verdict) -> Status) -> Case {
     let status = status_of(v.verdict);
     if status == Status::Passed {
         return Case::passed(&v.path, v.verdict.name());

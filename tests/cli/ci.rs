@@ -374,6 +374,90 @@ fn a_step_that_failed_with_no_failed_path_is_a_case_of_its_own() {
 }
 
 #[test]
+fn run_junit_has_a_suite_a_step_and_the_runs_own_case_a_path() {
+    let tf = TestFleet::three();
+    let summary = summary_file(&tf);
+    tf.fleet().cms().set_title("a", "Post A v2");
+    let run = |extra: &[&str]| {
+        tf.cmd()
+            .arg("run")
+            .args(["/posts/a", "/posts/b"])
+            .args(tf.pod_args())
+            .args(tf.manifest_arg())
+            .args(["--junit", "run.xml", "--wait", "1s"])
+            .args(extra)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap()
+    };
+    // /posts/a changed and is proven fresh by its change; /posts/b was regenerated unchanged:
+    // a warning, not a failure.
+    let out = run(&[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc = junit(&tf.dir.path().join("run.xml"));
+    let suites: Vec<&str> = doc.suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        suites,
+        [
+            "revalidate.snapshot",
+            "revalidate.fanout",
+            "revalidate.verify",
+            "revalidate.run"
+        ]
+    );
+    assert_eq!(doc.counts(), (6, 0, 0, 0));
+    let run_suite = &doc.suites[3];
+    assert_eq!(run_suite.names(), ["/posts/a", "/posts/b"]);
+    let note = run_suite
+        .case("/posts/b")
+        .system_out
+        .as_deref()
+        .unwrap_or_default();
+    assert!(
+        note.starts_with("every pod serves what it served at the baseline"),
+        "{note}"
+    );
+    assert_eq!(
+        annotations(&out),
+        [
+            "::warning title=revalidate run%3A verify /posts/b::unchanged on pod-1, pod-2, pod-3: unchanged since the baseline",
+            "::warning title=revalidate run%3A run::1 page was regenerated with the content it had before: if the content was just published, the CMS may not have committed it when the pods regenerated: run again in a moment",
+        ],
+        "{}",
+        stderr(&out)
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.contains("### ✅ revalidate run: exit 0 (success)"),
+        "{text}"
+    );
+
+    // A content check that fails: stale in verify's suite and in the run's, the CDN untouched.
+    let out = run(&["--expect-contains", "Post A v3"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let doc = junit(&tf.dir.path().join("run.xml"));
+    assert_eq!(doc.counts(), (6, 4, 0, 0), "{doc:#?}");
+    let f = doc.suites[3].case("/posts/a").failure.as_ref().unwrap();
+    assert_eq!(
+        (f.kind.as_str(), f.message.as_str()),
+        ("stale", "3 of 3 pods fail the checks")
+    );
+    // Each path once, by the step that failed it first; each failed step once.
+    assert_eq!(
+        annotations(&out),
+        [
+            "::error title=revalidate run%3A verify failed (exit 4)::2 paths: 2 stale",
+            r#"::error title=revalidate run%3A verify /posts/a::stale on pod-1, pod-2, pod-3: lacks "Post A v3" (data too)"#,
+            r#"::error title=revalidate run%3A verify /posts/b::stale on pod-1, pod-2, pod-3: lacks "Post A v3" (data too)"#,
+            "::error title=revalidate run%3A run failed (exit 4)::2 paths: 2 stale",
+        ],
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn fanout_junit_skips_pages_never_generated_and_fails_the_pods_that_failed() {
     let tf = TestFleet::three();
     let file = tf.dir.path().join("fanout.xml");
