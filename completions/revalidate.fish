@@ -147,6 +147,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l cloudflare
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l cloudflare-token-file -d 'A file holding the Cloudflare API token' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l cloudflare-api-url -d 'Cloudflare\'s API base [default: https://api.cloudflare.com/client/v4] [env: REVALIDATE_CLOUDFLARE_API_URL]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l cloudflare-batch-size -d 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l junit -d 'Also write a JUnit XML report to FILE (a test case per path and step), for the test reports of GitLab, Jenkins, Buildkite and GitHub; a file that cannot be written is exit 1 (unless the run failed otherwise) [env: REVALIDATE_JUNIT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -171,6 +172,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l follow-new
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l stream -d 'Also use the stream <channel>:stream: publish appends every message to it; the agent reads it (XREAD BLOCK from the last entry handled), so messages published while its connection was down are handled after reconnecting [env: REVALIDATE_STREAM]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l wait-acks -d 'Wait for every expected pod\'s acknowledgement on <channel>:acks (revalidate agent sends them)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l github -d 'GitHub Actions: append a Markdown summary of the run to $GITHUB_STEP_SUMMARY and print ::error and ::warning annotations (on stderr) for failed steps and paths [default: on when GITHUB_ACTIONS=true] [env: REVALIDATE_GITHUB]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s v -l verbose -d 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
