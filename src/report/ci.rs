@@ -1,5 +1,6 @@
 //! What CI systems read of a command: each step's test cases ([`Case`], one a path, from
-//! [`super::StepReport::cases`]), collected as the steps end and written when the command ends:
+//! [`super::StepReport::cases`], or given as the step goes through [`super::Reporter::case`]
+//! when its report does not keep what they are made of), collected as the steps end and written when the command ends:
 //! a JUnit XML file ([`super::junit`], `--junit FILE`) and, under GitHub Actions, a Markdown job
 //! summary and workflow-command annotations ([`super::github`]).
 //!
@@ -184,6 +185,9 @@ pub struct Collector {
     pub steps: Vec<Step>,
     /// When the running step started.
     pub started: Option<(SystemTime, std::time::Instant)>,
+    /// The running step's cases given as it goes ([`super::Reporter::case`]), with their input
+    /// positions.
+    pending: Vec<(usize, Case)>,
 }
 
 impl Collector {
@@ -192,7 +196,19 @@ impl Collector {
             settings,
             steps: Vec::new(),
             started: None,
+            pending: Vec::new(),
         }
+    }
+
+    /// A step starts: nothing of the last one is pending.
+    pub fn start(&mut self) {
+        self.started = Some((SystemTime::now(), std::time::Instant::now()));
+        self.pending.clear();
+    }
+
+    /// A case of the running step, given as it comes, redacted at once.
+    pub fn case(&mut self, seq: usize, case: Case) {
+        self.pending.push((seq, case.redacted()));
     }
 
     /// A step ended: its cases are kept, redacted. A `tolerated` step's failures are made up for
@@ -202,7 +218,11 @@ impl Collector {
             .started
             .take()
             .unwrap_or((SystemTime::now(), std::time::Instant::now()));
-        let mut cases = report.cases();
+        // The cases given as the step went, in input order, then those of its report.
+        let mut given = std::mem::take(&mut self.pending);
+        given.sort_by_key(|(seq, _)| *seq);
+        let mut cases: Vec<Case> = given.into_iter().map(|(_, c)| c).collect();
+        cases.extend(report.cases());
         if tolerated {
             for c in cases.iter_mut().filter(|c| c.status.is_failure()) {
                 c.status = Status::Warned;

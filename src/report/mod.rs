@@ -21,8 +21,8 @@
 pub mod ci;
 mod display;
 pub mod document;
-mod held;
 pub mod github;
+mod held;
 pub mod human;
 pub mod junit;
 pub mod schema;
@@ -93,7 +93,8 @@ pub trait StepReport: Serialize {
     /// The step's test cases for CI reports (JUnit, GitHub's job summary and annotations): one
     /// a path, in input order, each passed, warned, skipped, failed or in error, with a short
     /// message naming the pods and why, and the detail. None by default (a dry run has none).
-    /// It may rely on what the reporter asked the step to keep ([`Reporter::retain_for`]).
+    /// It may rely on what the reporter asked the step to keep ([`Reporter::retain_for`]); a
+    /// step whose report keeps less gives its cases as it goes instead ([`Reporter::case`]).
     fn cases(&self) -> Vec<ci::Case> {
         Vec::new()
     }
@@ -313,6 +314,15 @@ impl Reporter {
         self
     }
 
+    /// A test case of the running step, at input position `seq`, for the CI outputs: for a step
+    /// whose report does not keep what its cases are made of (verify hands each verdict out as it
+    /// is final). `make` runs only when a CI output is asked for.
+    pub fn case(&mut self, seq: usize, make: impl FnOnce() -> ci::Case) {
+        if let Some(ci) = &mut self.ci {
+            ci.case(seq, make());
+        }
+    }
+
     /// What a step of kind `R` keeps of its cells: people's tables need the failures; the JSON
     /// document needs nothing its items did not carry, unless the report lists its cells itself;
     /// NDJSON events carry everything as it happens. CI outputs name the pods of each failure,
@@ -440,7 +450,7 @@ impl Reporter {
         self.release_at_step_end();
         self.step = R::STEP;
         if let Some(ci) = &mut self.ci {
-            ci.started = Some((SystemTime::now(), Instant::now()));
+            ci.start();
         }
         self.start_bar(work.len, work.what);
         self.event("step-start", Some(R::STEP), info);

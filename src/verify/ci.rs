@@ -6,18 +6,16 @@
 //! failed (`data stale on pod-3: ...`); the detail holds the whole reason, what was expected and
 //! each group of pods with its problems, for every variant that failed.
 
-use super::{BuildGroup, PathVerdict, Report, Variant, VariantVerdict, Verdict, short_hash};
+use super::{BuildGroup, PathVerdict, Variant, VariantVerdict, Verdict, short_hash};
 use crate::report::ci::{Case, Status, first_clause, names};
 
 /// Pods named in a case's short message.
 const NAMED: usize = 3;
 
-pub fn cases(r: &Report) -> Vec<Case> {
-    let status_of = |verdict| status_of(verdict, r.unchanged_ok);
-    r.verdicts
-        .iter()
-        .map(|v| case(v, &r.expected, status_of))
-        .collect()
+/// The case of one path, from its final verdict (handed out as it comes: the report may not
+/// keep it); `expected` is what the checks asked of every pod ([`super::Report::expected`]).
+pub fn case(v: &PathVerdict, expected: &str, unchanged_ok: bool) -> Case {
+    path_case(v, expected, |verdict| status_of(verdict, unchanged_ok))
 }
 
 /// `unchanged_ok`: an unchanged page is no failure (`run` without `--expect-changed`), only a
@@ -32,7 +30,7 @@ fn status_of(verdict: Verdict, unchanged_ok: bool) -> Status {
     }
 }
 
-fn case(v: &PathVerdict, expected: &str, status_of: impl Fn(Verdict) -> Status) -> Case {
+fn path_case(v: &PathVerdict, expected: &str, status_of: impl Fn(Verdict) -> Status) -> Case {
     let status = status_of(v.verdict);
     if status == Status::Passed {
         return Case::passed(&v.path, v.verdict.name());

@@ -249,6 +249,25 @@ fn verify_junit_counts_a_fresh_run_a_stale_run_and_an_unreachable_pod() {
         b.message,
         r#"stale on pod-1, pod-2, pod-3: lacks "Post A v2" (data too)"#
     );
+    // The JSON document and NDJSON keep no verdict for the end (each goes out as it is final):
+    // the report is the same.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let without_times = |xml: &str| {
+        regex::Regex::new(r#" (time|timestamp)="[^"]*""#)
+            .unwrap()
+            .replace_all(xml, "")
+            .into_owned()
+    };
+    for format in ["json", "ndjson"] {
+        let out = verify(&tf, &["/posts/a", "/posts/b"])
+            .args(["--ignore-preset", "timestamps", "-o", format])
+            .args(["--expect-contains", "Post A v2", "--junit", "verify.xml"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 4, "{}", stderr(&out));
+        let again = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(without_times(&again), without_times(&text), "-o {format}");
+    }
 
     // A pod that does not answer: nothing could be compared, an error rather than a failure.
     tf.block_on(tf.pod(2).set_fault(Fault::Down));
