@@ -147,6 +147,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l cloudflare
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l cloudflare-token-file -d 'A file holding the Cloudflare API token' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l cloudflare-api-url -d 'Cloudflare\'s API base [default: https://api.cloudflare.com/client/v4] [env: REVALIDATE_CLOUDFLARE_API_URL]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l cloudflare-batch-size -d 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l junit -d 'Also write a JUnit XML report to FILE (a test case per path and step), for the test reports of GitLab, Jenkins, Buildkite and GitHub; a file that cannot be written is exit 1 (unless the run failed otherwise) [env: REVALIDATE_JUNIT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -171,6 +172,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l follow-new
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l stream -d 'Also use the stream <channel>:stream: publish appends every message to it; the agent reads it (XREAD BLOCK from the last entry handled), so messages published while its connection was down are handled after reconnecting [env: REVALIDATE_STREAM]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l wait-acks -d 'Wait for every expected pod\'s acknowledgement on <channel>:acks (revalidate agent sends them)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l github -d 'GitHub Actions: append a Markdown summary of the run to $GITHUB_STEP_SUMMARY and print ::error and ::warning annotations (on stderr) for failed steps and paths [default: on when GITHUB_ACTIONS=true] [env: REVALIDATE_GITHUB]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s v -l verbose -d 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -208,6 +210,7 @@ direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its net
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l junit -d 'Also write a JUnit XML report to FILE (a test case per path and step), for the test reports of GitLab, Jenkins, Buildkite and GitHub; a file that cannot be written is exit 1 (unless the run failed otherwise) [env: REVALIDATE_JUNIT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -227,6 +230,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l only-ge
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l allow-gone -d 'Do not count gone pages (404: deleted content or unknown route) as failures'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l github -d 'GitHub Actions: append a Markdown summary of the run to $GITHUB_STEP_SUMMARY and print ::error and ::warning annotations (on stderr) for failed steps and paths [default: on when GITHUB_ACTIONS=true] [env: REVALIDATE_GITHUB]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -s v -l verbose -d 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand fanout" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -275,6 +279,7 @@ direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its net
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l junit -d 'Also write a JUnit XML report to FILE (a test case per path and step), for the test reports of GitLab, Jenkins, Buildkite and GitHub; a file that cannot be written is exit 1 (unless the run failed otherwise) [env: REVALIDATE_JUNIT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -294,6 +299,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l expect-
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l etag -d 'Cheap mode: HEAD requests, compare ETags. Cannot normalise: pages that render a timestamp per generation will look different on every pod'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l github -d 'GitHub Actions: append a Markdown summary of the run to $GITHUB_STEP_SUMMARY and print ::error and ::warning annotations (on stderr) for failed steps and paths [default: on when GITHUB_ACTIONS=true] [env: REVALIDATE_GITHUB]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -s v -l verbose -d 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand verify" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
@@ -329,6 +335,7 @@ direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its net
 apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
 port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l junit -d 'Also write a JUnit XML report to FILE (a test case per path and step), for the test reports of GitLab, Jenkins, Buildkite and GitHub; a file that cannot be written is exit 1 (unless the run failed otherwise) [env: REVALIDATE_JUNIT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -351,6 +358,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l wait-a
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l github -d 'GitHub Actions: append a Markdown summary of the run to $GITHUB_STEP_SUMMARY and print ::error and ::warning annotations (on stderr) for failed steps and paths [default: on when GITHUB_ACTIONS=true] [env: REVALIDATE_GITHUB]'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -s v -l verbose -d 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
 complete -c revalidate -n "__fish_revalidate_using_subcommand publish" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'

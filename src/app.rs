@@ -196,6 +196,11 @@ fn reporter(global: &GlobalArgs, command: &str) -> Reporter {
     reporter
 }
 
+/// The CI outputs a command's configuration asks for (GitHub's own variables read here).
+fn ci_settings(config: &Config) -> config::CiSettings {
+    config.ci(&|name| std::env::var(name).ok())
+}
+
 /// A panic on purpose, with the message in env REVALIDATE_TEST_PANIC, for the test of the panic
 /// hook (the built binary has no other way to panic on demand). It is reached once a command's
 /// inputs are read and its secrets registered, before anything is reported.
@@ -222,6 +227,7 @@ fn check_stdin(paths: &PathArgs, source: &PodSource) -> Result<(), Error> {
 fn nothing_to_call(
     global: &GlobalArgs,
     command: &str,
+    ci: &config::CiSettings,
     pods: &discover::Pods,
     ctx: &RunContext,
 ) -> Option<Result<Code, Error>> {
@@ -231,7 +237,7 @@ fn nothing_to_call(
     if !d.report.pods.is_empty() && d.report.stopped.is_none() {
         return None;
     }
-    let mut reporter = reporter(global, command);
+    let mut reporter = reporter(global, command).with_ci(ci.clone());
     discover::discovered(&d.report, &mut reporter);
     Some(reporter.finish(ctx.observed_stop()))
 }
@@ -242,6 +248,7 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     let settings = config.fanout()?;
     let source = config.pod_source()?;
     let kubernetes = config.kubernetes()?;
+    let ci = ci_settings(&config);
     check_stdin(&a.paths, &source)?;
     let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
     let ctx = RunContext::new(limits);
@@ -249,13 +256,13 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
         ctx.listen_for_signals();
     }
     let pods = discover::find(&ctx, &source, &kubernetes, &limits, false).await?;
-    if let Some(ended) = nothing_to_call(global, "fanout", &pods, &ctx) {
+    if let Some(ended) = nothing_to_call(global, "fanout", &ci, &pods, &ctx) {
         return ended;
     }
     let plan = fanout::Plan::build(&settings, paths, pods.targets())?;
     log_plan("fanout", plan.paths.len(), plan.targets.len(), &limits);
     let transport = pods.transport(Transport::new(&limits, plan.targets.len())?, &limits);
-    let mut reporter = reporter(global, "fanout");
+    let mut reporter = reporter(global, "fanout").with_ci(ci);
     call_pods(
         &ctx,
         &pods,
@@ -314,6 +321,7 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
     let mut settings = config.verify()?;
     let source = config.pod_source()?;
     let kubernetes = config.kubernetes()?;
+    let ci = ci_settings(&config);
     check_stdin(&a.paths, &source)?;
     let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
     let ctx = RunContext::new(limits);
@@ -329,7 +337,7 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
         settings.through.is_some(),
     )
     .await?;
-    if let Some(ended) = nothing_to_call(global, "verify", &pods, &ctx) {
+    if let Some(ended) = nothing_to_call(global, "verify", &ci, &pods, &ctx) {
         return ended;
     }
     let targets = pods.targets();
@@ -354,7 +362,7 @@ async fn verify_cmd(global: &GlobalArgs, a: VerifyArgs) -> Result<Code, Error> {
         )?,
         &limits,
     );
-    let mut reporter = reporter(global, "verify");
+    let mut reporter = reporter(global, "verify").with_ci(ci);
     call_pods(
         &ctx,
         &pods,
@@ -389,12 +397,13 @@ async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Er
     // Settings that need no pods are checked before any discovery (and before sitemaps are read).
     config.run()?;
     let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
+    let ci = ci_settings(&config);
     let ctx = RunContext::new(limits);
     if !global.dry_run {
         ctx.listen_for_signals();
     }
     let pods = discover::find(&ctx, &source, &kubernetes, &limits, false).await?;
-    if let Some(ended) = nothing_to_call(global, "run", &pods, &ctx) {
+    if let Some(ended) = nothing_to_call(global, "run", &ci, &pods, &ctx) {
         return ended;
     }
     let setup = crate::run::Setup::build(&config, paths, pods.targets())?;
@@ -404,7 +413,7 @@ async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Er
         Transport::new(&limits, setup.targets.len() + edge + 1)?,
         &limits,
     );
-    let mut reporter = reporter(global, "run");
+    let mut reporter = reporter(global, "run").with_ci(ci);
     reporter.brief = global.verbose == 0;
     if let discover::Pods::Discovered(d) = &pods {
         discover::discovered(&d.report, &mut reporter);
@@ -616,7 +625,7 @@ async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<
     };
     let plan = crate::publish::Plan::build(&settings, paths, &targets)?;
     let redis = redis_of(&config)?;
-    let mut reporter = reporter(global, "publish");
+    let mut reporter = reporter(global, "publish").with_ci(ci_settings(&config));
     if global.dry_run {
         reporter.finish_step(&crate::publish::dry_run(&plan, &redis));
         return reporter.finish(None);

@@ -103,6 +103,11 @@ key_set!(
     ]
 );
 key_set!(
+    /// The outputs CI systems read (JUnit, GitHub Actions), taken by the commands whose results
+    /// are test cases: run, fanout, verify, publish.
+    CiKeys, Some("CI reports"), [key::ci_junit, key::ci_github]
+);
+key_set!(
     /// Where Redis is and how to reach it.
     RedisKeys,
     Some("Redis"),
@@ -461,6 +466,9 @@ pub struct FanoutArgs {
 
     #[command(flatten)]
     pub targets: TargetArgs,
+
+    #[command(flatten)]
+    pub ci: Flags<CiKeys>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -473,6 +481,9 @@ pub struct VerifyArgs {
 
     #[command(flatten)]
     pub targets: TargetArgs,
+
+    #[command(flatten)]
+    pub ci: Flags<CiKeys>,
 }
 
 // Redis commands (issue 8): publish, watch, agent.
@@ -543,6 +554,9 @@ pub struct PublishArgs {
     /// The pods expected to receive and acknowledge, by name (nothing is sent to them)
     #[command(flatten)]
     pub targets: TargetArgs,
+
+    #[command(flatten)]
+    pub ci: Flags<CiKeys>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -611,6 +625,7 @@ impl PathArgs {
 impl FanoutArgs {
     pub fn layer(&self) -> Layer {
         let own = (*self.how.layer).clone().or(self.paths.layer());
+        let own = own.or((*self.ci.layer).clone());
         own.or(self.targets.layer())
     }
 }
@@ -618,6 +633,7 @@ impl FanoutArgs {
 impl VerifyArgs {
     pub fn layer(&self) -> Layer {
         let own = (*self.keys.layer).clone().or(self.paths.layer());
+        let own = own.or((*self.ci.layer).clone());
         own.or(self.targets.layer())
     }
 }
@@ -625,7 +641,9 @@ impl VerifyArgs {
 impl PublishArgs {
     pub fn layer(&self) -> Layer {
         let own = (*self.keys.layer).clone().or((*self.redis.layer).clone());
-        own.or(self.paths.layer()).or(self.targets.layer())
+        own.or(self.paths.layer())
+            .or((*self.ci.layer).clone())
+            .or(self.targets.layer())
     }
 }
 

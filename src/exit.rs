@@ -14,7 +14,7 @@ pub enum Code {
     /// Everything asked for was done and, where checked, proven.
     Success,
     /// A bug or an environment failure nobody anticipated; or a file the command was asked to
-    /// write (`verify --save`) could not be written.
+    /// write (`verify --save`, `--junit`) could not be written.
     Unexpected,
     /// Bad flags, bad paths, bad configuration: nothing was sent.
     Usage,
@@ -112,7 +112,7 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::Unexpected,
-        "unexpected error (a bug, or the machine failed us); verify: the --save snapshot could not be written (after the report)",
+        "unexpected error (a bug, or the machine failed us); a file asked for could not be written, said after the report (verify --save; --junit, unless the run failed otherwise)",
     ),
     (
         Code::Usage,

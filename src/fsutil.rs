@@ -1,5 +1,6 @@
-//! Writing the files the tool produces (`verify --save` snapshots, `generate-docs`, the demo's
-//! info file): one function, [`write`], used for every one of them.
+//! Writing the files the tool produces (`verify --save` snapshots, `--junit` reports,
+//! `generate-docs`, the demo's info file): one function, [`write`], used for every one of them;
+//! and [`append`], for a file others write to as well (GitHub's job summary).
 //!
 //! Invariant: a path that names a symlink is written through to the link's target (the link
 //! stays a link); a path that names something other than a regular file (a device such as
@@ -38,6 +39,26 @@ pub fn write(path: &Path, contents: &[u8]) -> io::Result<()> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Appends `contents` to `path` (created when missing), through symlinks: for a file that other
+/// programs append to as well, such as `$GITHUB_STEP_SUMMARY`, which must never be replaced.
+/// One write call, so appends of several processes do not interleave within it.
+pub fn append(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let target = resolve_links(path)?;
+    if std::fs::metadata(&target).is_ok_and(|m| m.is_dir()) {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            format!("{} is a directory", target.display()),
+        ));
+    }
+    let mut f = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o666)
+        .open(&target)?;
+    f.write_all(contents)?;
+    f.flush()
 }
 
 /// The path a write lands on: `path` with every symlink at its end followed (a dangling link
@@ -238,6 +259,27 @@ mod tests {
             .open(&fifo);
         assert_eq!(reader.join().unwrap(), b"through the pipe");
         assert_eq!(entries(d.path()), ["pipe"]);
+    }
+
+    #[test]
+    fn append_adds_to_what_is_there_through_a_link() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("summary.md");
+        std::fs::write(&real, "before\n").unwrap();
+        let link = d.path().join("link.md");
+        std::os::unix::fs::symlink("summary.md", &link).unwrap();
+        append(&link, b"after\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "before\nafter\n");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let new = d.path().join("new.md");
+        append(&new, b"x").unwrap();
+        assert_eq!(std::fs::read(&new).unwrap(), b"x");
+        assert!(append(d.path(), b"x").is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use clap::Args;
 
 use super::{
-    AwsKeys, CloudflareKeys, NextDataKeys, PathArgs, PollKeys, PurgeKeys, RedisKeys,
+    AwsKeys, CiKeys, CloudflareKeys, NextDataKeys, PathArgs, PollKeys, PurgeKeys, RedisKeys,
     RevalidationKeys, TargetArgs,
 };
 use crate::config::flags::Flags;
@@ -110,6 +110,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub cloudflare: Flags<CloudflareKeys>,
+
+    #[command(flatten)]
+    pub ci: Flags<CiKeys>,
 }
 
 impl RunArgs {
@@ -125,6 +128,7 @@ impl RunArgs {
             &self.poll.layer,
             &self.purge.layer,
             &self.cloudflare.layer,
+            &self.ci.layer,
         ]
         .into_iter()
         .fold((*self.run.layer).clone(), |l, o| l.or((**o).clone()))

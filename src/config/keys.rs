@@ -228,6 +228,19 @@ config_keys! {
         flag: "--wait", value_name: "DURATION", default: Span(Duration::from_secs(30)),
     }
 
+    // CI reports ([ci]): the outputs CI systems read, beside stdout's result.
+    /// Also write a JUnit XML report to FILE (a test case per path and step), for the test
+    /// reports of GitLab, Jenkins, Buildkite and GitHub; a file that cannot be written is exit 1
+    /// (unless the run failed otherwise)
+    ci_junit: PathBuf = "ci.junit" {
+        flag: "--junit", value_name: "FILE", env: "REVALIDATE_JUNIT",
+    }
+    /// GitHub Actions: append a Markdown summary of the run to $GITHUB_STEP_SUMMARY and print
+    /// ::error and ::warning annotations (on stderr) for failed steps and paths
+    ci_github: bool = "ci.github" {
+        flag: "--github", env: "REVALIDATE_GITHUB", unset: "on when GITHUB_ACTIONS=true",
+    }
+
     // cdn: CloudFront invalidation, HTTP PURGE and Cloudflare (`[cdn]`).
     /// The CloudFront distribution id, e.g. E2QWRUHAPOMQZL
     cdn_distribution: String = "cdn.distribution" {

@@ -8,6 +8,7 @@
 //! stored here, only where to find them (steps read them through [`crate::secret`]).
 
 mod cdn;
+mod ci;
 mod fanout;
 pub mod flags;
 pub mod keys;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use crate::context::Limits;
 use crate::error::ConfigError;
 pub use cdn::{CdnSettings, CloudflareSettings, NextData, Poll};
+pub use ci::CiSettings;
 pub use fanout::{EndpointSettings, FanoutSettings};
 pub use keys::{KEYS, Layer, Resolved};
 pub use kubernetes::{KubernetesSettings, PodSource};

@@ -12,6 +12,7 @@
 //! identified across listings by its uid (else its name and address), so a pod recreated under
 //! the same name counts as new; an empty listing is exit 3, never a silent success.
 
+mod ci;
 mod human;
 mod step;
 

@@ -71,6 +71,10 @@ impl StepReport for Report {
     fn human(&self, style: &Style) -> String {
         human::discover(self, style)
     }
+    const UNIT: crate::report::ci::Unit = ("discovery", "discoveries");
+    fn cases(&self) -> Vec<crate::report::ci::Case> {
+        super::ci::discovery(self)
+    }
     fn events(&self, events: &mut Events<'_>) {
         for pod in &self.pods {
             events.emit("pod", &PodEvent { change: None, pod });
@@ -100,6 +104,10 @@ impl StepReport for Recheck {
     }
     fn human(&self, style: &Style) -> String {
         human::recheck(self, style)
+    }
+    const UNIT: crate::report::ci::Unit = ("recheck", "rechecks");
+    fn cases(&self) -> Vec<crate::report::ci::Case> {
+        super::ci::recheck(self)
     }
     fn events(&self, events: &mut Events<'_>) {
         for (change, pods) in [("appeared", &self.appeared), ("gone", &self.gone)] {

@@ -7,6 +7,7 @@
 //! input order (path, then pod) whatever the concurrency; what is kept of the cells follows the
 //! reporter's needs ([`Retain`]), so memory does not grow with the run unless the output needs it.
 
+mod ci;
 pub mod endpoint;
 mod human;
 
@@ -644,6 +645,9 @@ impl StepReport for Report {
     }
     fn human(&self, style: &Style) -> String {
         human::fanout(self, style)
+    }
+    fn cases(&self) -> Vec<crate::report::ci::Case> {
+        ci::cases(self)
     }
 }
 

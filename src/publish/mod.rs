@@ -10,6 +10,7 @@
 //! is published when nobody listens, unless `--force`.
 
 pub mod acks;
+mod ci;
 mod human;
 mod step;
 

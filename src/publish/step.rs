@@ -66,6 +66,9 @@ impl StepReport for Report {
     fn human(&self, style: &Style) -> String {
         human::publish(self, style)
     }
+    fn cases(&self) -> Vec<crate::report::ci::Case> {
+        super::ci::cases(self)
+    }
 }
 
 impl StepReport for DryRun {

@@ -9,15 +9,22 @@
 //! ([`document`]) holding a list of step reports, written as the run goes so that memory does
 //! not grow with its cells; NDJSON events carry their step.
 //!
+//! When the command ends, the CI outputs are written from every step's test cases
+//! ([`StepReport::cases`]): a JUnit file ([`junit`]), GitHub Actions' job summary and
+//! annotations ([`github`]); see [`ci`].
+//!
 //! Invariants: stdout carries only the result (so `-o json | jq` always works); everything
 //! written passes through [`crate::secret::redact`]; a closed stdout (`| head`) ends output
 //! quietly, any other write failure is exit 1; what a step keeps of its cells follows
 //! [`Reporter::retain_for`], so no output grows with the run.
 
+pub mod ci;
 mod display;
 pub mod document;
+pub mod github;
 mod held;
 pub mod human;
+pub mod junit;
 pub mod schema;
 pub mod table;
 pub mod writer;
@@ -80,6 +87,16 @@ pub trait StepReport: Serialize {
     /// discovery's pods, a dry run's planned requests).
     fn events(&self, events: &mut Events<'_>) {
         let _ = events;
+    }
+    /// What the step's test cases are of, for CI reports: ("path", "paths").
+    const UNIT: ci::Unit = ("path", "paths");
+    /// The step's test cases for CI reports (JUnit, GitHub's job summary and annotations): one
+    /// a path, in input order, each passed, warned, skipped, failed or in error, with a short
+    /// message naming the pods and why, and the detail. None by default (a dry run has none).
+    /// It may rely on what the reporter asked the step to keep ([`Reporter::retain_for`]); a
+    /// step whose report keeps less gives its cases as it goes instead ([`Reporter::case`]).
+    fn cases(&self) -> Vec<ci::Case> {
+        Vec::new()
     }
 }
 
@@ -194,6 +211,10 @@ pub struct Reporter {
     /// The step that started last, as events name it.
     step: &'static str,
     code: Code,
+    command: String,
+    dry_run: bool,
+    /// The CI outputs' cases, when any CI output is asked for ([`Reporter::with_ci`]).
+    ci: Option<ci::Collector>,
     /// Human step reports are indented by this many spaces (the demo's narrative).
     pub indent: usize,
     /// People see each step's first line only (`run`: its own table says the rest), unless -v.
@@ -230,6 +251,9 @@ impl Reporter {
             held_error: None,
             step: "",
             code: Code::Success,
+            command: command.to_string(),
+            dry_run,
+            ci: None,
             indent: 0,
             brief: false,
             tolerate_next: false,
@@ -281,13 +305,33 @@ impl Reporter {
         )
     }
 
+    /// Also writes the CI outputs `settings` asks for when the command ends (none for a dry
+    /// run: it changes nothing, files included).
+    pub fn with_ci(mut self, settings: crate::config::CiSettings) -> Reporter {
+        if settings.any() && !self.dry_run {
+            self.ci = Some(ci::Collector::new(settings));
+        }
+        self
+    }
+
+    /// A test case of the running step, at input position `seq`, for the CI outputs: for a step
+    /// whose report does not keep what its cases are made of (verify hands each verdict out as it
+    /// is final). `make` runs only when a CI output is asked for.
+    pub fn case(&mut self, seq: usize, make: impl FnOnce() -> ci::Case) {
+        if let Some(ci) = &mut self.ci {
+            ci.case(seq, make());
+        }
+    }
+
     /// What a step of kind `R` keeps of its cells: people's tables need the failures; the JSON
     /// document needs nothing its items did not carry, unless the report lists its cells itself;
-    /// NDJSON events carry everything as it happens.
+    /// NDJSON events carry everything as it happens. CI outputs name the pods of each failure,
+    /// so they keep the failures at least.
     pub fn retain_for<R: StepReport>(&self) -> Retain {
         match self.format {
             OutputFormat::Human => Retain::Failures,
             OutputFormat::Json if R::LISTED.is_none() => Retain::All,
+            OutputFormat::Json | OutputFormat::Ndjson if self.ci.is_some() => Retain::Failures,
             OutputFormat::Json | OutputFormat::Ndjson => Retain::Nothing,
         }
     }
@@ -405,6 +449,9 @@ impl Reporter {
         // The last step's glue gave up before its end: what waited for it is written now.
         self.release_at_step_end();
         self.step = R::STEP;
+        if let Some(ci) = &mut self.ci {
+            ci.start();
+        }
         self.start_bar(work.len, work.what);
         self.event("step-start", Some(R::STEP), info);
         if self.format == OutputFormat::Json {
@@ -501,8 +548,12 @@ impl Reporter {
     /// A step ended: people get its table, NDJSON its events and totals, JSON its report.
     pub fn finish_step<R: StepReport>(&mut self, report: &R) {
         self.finish_bar();
-        if !std::mem::take(&mut self.tolerate_next) {
+        let tolerated = std::mem::take(&mut self.tolerate_next);
+        if !tolerated {
             self.code = self.code.worst(report.code());
+        }
+        if let Some(ci) = &mut self.ci {
+            ci.add(report, tolerated);
         }
         for w in report.warnings() {
             self.warning(R::STEP, w);
@@ -557,11 +608,12 @@ impl Reporter {
     pub fn finish(mut self, stopped: Option<Stop>) -> Result<Code, Error> {
         self.finish_bar();
         self.release_at_step_end();
-        let code = match stopped {
+        let mut code = match stopped {
             Some(Stop::Interrupted) => Code::Interrupted,
             Some(Stop::Terminated) => Code::Terminated,
             _ => self.code,
         };
+        let ci_error = self.ci.take().and_then(|ci| self.write_ci(ci, &mut code));
         let duration_ms = millis(self.started.1.elapsed());
         match self.format {
             OutputFormat::Json => {
@@ -593,6 +645,10 @@ impl Reporter {
             OutputFormat::Human => {}
         }
         self.out.finish();
+        if let Some(e) = ci_error {
+            let line = format!("{} {e}\n", self.err_style().red("error:"));
+            let _ = self.err.write_all(crate::secret::redact(&line).as_bytes());
+        }
         if let Some(e) = self.document.take_error().or(self.held_error.take()) {
             return Err(Error::io("cannot write the whole report", e));
         }
@@ -600,6 +656,55 @@ impl Reporter {
             Some(e) => Err(Error::io("cannot write the report to stdout", e)),
             None => Ok(code),
         }
+    }
+
+    /// Writes the CI outputs of the ended steps: the JUnit file, then GitHub's annotations (on
+    /// stderr) and job summary. A JUnit file that cannot be written is returned, to be said after
+    /// the report, and fails the command: exit 1, unless the steps already failed with a code
+    /// that says more (stale, cells failed...), which a script may branch on; a summary that
+    /// cannot be written is a warning.
+    fn write_ci(&mut self, ci: ci::Collector, code: &mut Code) -> Option<String> {
+        let mut failed = None;
+        if let Some(file) = &ci.settings.junit {
+            let xml = junit::render(&self.command, self.started.0, &ci.steps);
+            if let Err(e) = crate::fsutil::write(file, crate::secret::redact(&xml).as_bytes()) {
+                failed = Some(format!(
+                    "cannot write the JUnit report {}: {e}",
+                    file.display()
+                ));
+                *code = code.worst(Code::Unexpected);
+            }
+        }
+        if !ci.settings.github {
+            return failed;
+        }
+        let mut lines = String::new();
+        let mut said = std::collections::BTreeSet::new();
+        for step in &ci.steps {
+            for a in github::annotations(&self.command, step, &mut said) {
+                lines.push_str(&a.line());
+            }
+        }
+        if let Some(e) = &failed {
+            let a = github::Annotation {
+                level: github::Level::Error,
+                title: format!("revalidate {}", self.command),
+                message: e.clone(),
+            };
+            lines.push_str(&a.line());
+        }
+        let _ = self.err.write_all(crate::secret::redact(&lines).as_bytes());
+        if let Some(file) = &ci.settings.summary {
+            let md = github::summary(&self.command, *code, &ci.steps);
+            if let Err(e) = crate::fsutil::append(file, crate::secret::redact(&md).as_bytes()) {
+                let message = format!(
+                    "cannot append the job summary to {} ($GITHUB_STEP_SUMMARY): {e}",
+                    file.display()
+                );
+                self.warning("github", &message);
+            }
+        }
+        failed
     }
 }
 

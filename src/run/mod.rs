@@ -11,6 +11,7 @@
 //! refetches from a stale pod caches the stale page again; a failure that ends the pipeline is
 //! said in the run's report, with its exit code.
 
+mod ci;
 mod human;
 pub mod report;
 

@@ -219,6 +219,9 @@ impl StepReport for Report {
     fn human(&self, style: &Style) -> String {
         super::human::run(self, style)
     }
+    fn cases(&self) -> Vec<crate::report::ci::Case> {
+        super::ci::cases(self)
+    }
     fn error(&self) -> Option<&str> {
         self.error.as_deref()
     }

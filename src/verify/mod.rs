@@ -18,6 +18,7 @@
 //! out with its responses as soon as it is known (in the last `--wait` round that judges it), so
 //! memory does not grow with the cells; verdicts come out in input order.
 
+mod ci;
 pub mod fetch;
 mod human;
 pub mod judge;

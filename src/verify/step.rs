@@ -131,10 +131,15 @@ pub async fn step_with(
         OutputFormat::Json => Keep::Handed(Retain::All),
         OutputFormat::Ndjson => Keep::Handed(retain),
     };
+    let expected = plan.criteria.describe(plan.etag);
     let report = run(ctx, transport, plan, keep, |p| match p {
         Progress::Fetch(round, fetch) => reporter.item(&FetchEvent { round, fetch }),
         Progress::Verdict(index, verdict) => {
             on_verdict(index, verdict);
+            // The CI outputs' case, from the whole verdict (people's report keeps less of it).
+            reporter.case(index, || {
+                super::ci::case(verdict, &expected, plan.unchanged_ok)
+            });
             reporter.item(&Listed(verdict, index));
         }
         Progress::Round {

@@ -113,6 +113,9 @@ pub fn std_command(dir: &Path) -> std::process::Command {
     }
     c.env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        // Tests that want GitHub Actions' outputs say so; a developer's own CI must not add them.
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
         .env("CI", "1")
         .current_dir(dir);
     c

@@ -4,6 +4,7 @@
 mod common;
 
 mod cdn;
+mod ci;
 mod config;
 mod docs;
 mod echo;

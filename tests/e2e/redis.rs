@@ -19,6 +19,8 @@ fn revalidate(args: &[OsString]) -> (i32, serde_json::Value) {
         .env("CI", "1")
         .env_remove("REDIS_URL")
         .env_remove("REDIS_PASSWORD")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
         .stdin(Stdio::null())
         .args(args)
         .args(["-o", "json"])
