@@ -208,23 +208,26 @@ pub fn variants_of(
     out
 }
 
+/// A key or value as `URLSearchParams` writes it (application/x-www-form-urlencoded).
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// `__NEXT_DATA__`'s `query` as the Pages Router writes it into a data URL
 /// (`URLSearchParams`, in the object's order; arrays as repeated keys).
 fn search_of(query_json: &str) -> String {
     let Ok(Pairs(map)) = serde_json::from_str(query_json) else {
         return String::new();
     };
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                    (b as char).to_string()
-                }
-                b' ' => "+".to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
+    let enc = form_encode;
     let mut pairs = Vec::new();
     for (k, v) in &map {
         let k = k.as_str();
@@ -268,6 +271,117 @@ fn json_text(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// Where a build's client manifest is served; its `sortedPages` lists the Pages Router's routes.
+pub fn build_manifest_path(build_id: &str) -> String {
+    format!("/_next/static/{build_id}/_buildManifest.js")
+}
+
+/// The largest build manifest read (a site of a few thousand routes is well under it).
+pub const MAX_BUILD_MANIFEST: usize = 4 << 20;
+
+/// The routes a build manifest lists (`sortedPages`: `/posts/[slug]`, in Next.js's matching
+/// order, static before dynamic), from the script webpack (minified) or Turbopack (indented)
+/// writes; `None` when it has none.
+pub fn sorted_pages(script: &[u8]) -> Option<Vec<String>> {
+    let text = std::str::from_utf8(script).ok()?;
+    let key = "sortedPages";
+    let after = &text[text.find(key)? + key.len()..];
+    let open = after.find('[')?;
+    if !after[..open]
+        .chars()
+        .all(|c| c == '"' || c == ':' || c.is_whitespace())
+    {
+        return None;
+    }
+    serde_json::Deserializer::from_str(&after[open..])
+        .into_iter::<Vec<String>>()
+        .next()?
+        .ok()
+}
+
+/// The query a Pages Router page's data URL carries at `path`, from the build's routes (see
+/// [`sorted_pages`]): `slug=c` for `/posts/c` under `/posts/[slug]`, `slug=a&slug=b` for
+/// `/docs/a/b` under `/docs/[...slug]`, empty for a static route, as the router writes it when
+/// it navigates there. What a deleted page's 404 no longer says; `None` when no route matches.
+pub fn route_search(routes: &[String], path: &str) -> Option<String> {
+    let path = path.split('?').next().unwrap_or("/");
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let pages = routes
+        .iter()
+        .filter(|r| !(r.starts_with("/_") || r.starts_with("/api/") || r.as_str() == "/api"));
+    for route in pages {
+        if let Some(params) = match_route(route, &segments) {
+            let pairs: Vec<String> = params
+                .iter()
+                .flat_map(|(name, values)| {
+                    values
+                        .iter()
+                        .map(move |v| format!("{}={}", form_encode(name), form_encode(v)))
+                })
+                .collect();
+            return Some(pairs.join("&"));
+        }
+    }
+    None
+}
+
+/// The parameters of `route` at these path segments (each value percent-decoded, as the router
+/// hands them to the page), or `None` when the route does not match.
+fn match_route<'r>(route: &'r str, segments: &[&str]) -> Option<Vec<(&'r str, Vec<String>)>> {
+    let parts: Vec<&str> = route.split('/').filter(|s| !s.is_empty()).collect();
+    let decode = |s: &str| percent_decode(s);
+    let mut params = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if let Some(name) = part
+            .strip_prefix("[[...")
+            .and_then(|p| p.strip_suffix("]]"))
+        {
+            let rest = segments.get(i..).unwrap_or_default();
+            if !last {
+                return None;
+            }
+            if !rest.is_empty() {
+                params.push((name, rest.iter().map(|s| decode(s)).collect()));
+            }
+            return Some(params);
+        } else if let Some(name) = part.strip_prefix("[...").and_then(|p| p.strip_suffix(']')) {
+            let rest = segments.get(i..).unwrap_or_default();
+            if !last || rest.is_empty() {
+                return None;
+            }
+            params.push((name, rest.iter().map(|s| decode(s)).collect()));
+            return Some(params);
+        } else if let Some(name) = part.strip_prefix('[').and_then(|p| p.strip_suffix(']')) {
+            params.push((name, vec![decode(segments.get(i)?)]));
+        } else if segments.get(i) != Some(part) {
+            return None;
+        }
+    }
+    (segments.len() == parts.len()).then_some(params)
+}
+
+/// `%XX` escapes decoded (an invalid escape, or bytes that are not UTF-8, are kept as they are).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
+                i += 3;
+            }
+            (b, ..) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 /// The build id in a page, from the first match of [`BUILD_ID`].
@@ -422,6 +536,68 @@ mod tests {
             &regex::bytes::Regex::new(BUILD_ID).unwrap(),
             body.as_bytes(),
         )
+    }
+
+    #[test]
+    fn a_build_manifest_names_the_routes_in_either_bundlers_form() {
+        // As 13.5.11 (webpack, minified) and 16.4.6 (Turbopack, indented) write it.
+        let webpack = br#"self.__BUILD_MANIFEST={__rewrites:{afterFiles:[],beforeFiles:[],fallback:[]},"/_error":["static/chunks/pages/_error-65ac7445167ddb62.js"],"/posts/[slug]":["static/chunks/pages/posts/[slug]-3887b0363fd29e75.js"],sortedPages:["/_app","/_error","/posts/[slug]"]},self.__BUILD_MANIFEST_CB&&self.__BUILD_MANIFEST_CB();"#;
+        let turbopack = b"self.__BUILD_MANIFEST = {\n  \"/posts/[slug]\": [\n    \"static/chunks/0mtfy6zn6_ijh.js\"\n  ],\n  \"sortedPages\": [\n    \"/_app\",\n    \"/_error\",\n    \"/api/revalidate\",\n    \"/posts/[slug]\"\n  ]\n};self.__BUILD_MANIFEST_CB && self.__BUILD_MANIFEST_CB()";
+        assert_eq!(
+            sorted_pages(webpack).unwrap(),
+            ["/_app", "/_error", "/posts/[slug]"]
+        );
+        assert_eq!(
+            sorted_pages(turbopack).unwrap(),
+            ["/_app", "/_error", "/api/revalidate", "/posts/[slug]"]
+        );
+        assert_eq!(sorted_pages(b"self.__BUILD_MANIFEST={}"), None);
+        assert_eq!(sorted_pages(b"sortedPages = f(["), None);
+    }
+
+    #[test]
+    fn a_route_gives_the_query_of_its_data_url() {
+        let routes: Vec<String> = [
+            "/_app",
+            "/_error",
+            "/",
+            "/about",
+            "/api/[x]",
+            "/blog/[[...parts]]",
+            "/docs/[...slug]",
+            "/posts/[slug]",
+            "/shop/[category]/[item]",
+        ]
+        .map(String::from)
+        .to_vec();
+        let search = |p: &str| route_search(&routes, p);
+        assert_eq!(search("/posts/c").as_deref(), Some("slug=c"));
+        assert_eq!(search("/posts/c?utm=x").as_deref(), Some("slug=c"));
+        assert_eq!(
+            search("/posts/caf%C3%A9 x").as_deref(),
+            Some("slug=caf%C3%A9+x")
+        );
+        assert_eq!(search("/docs/a/b").as_deref(), Some("slug=a&slug=b"));
+        assert_eq!(search("/blog").as_deref(), Some(""));
+        assert_eq!(
+            search("/blog/2024/post").as_deref(),
+            Some("parts=2024&parts=post")
+        );
+        assert_eq!(
+            search("/shop/hats/red").as_deref(),
+            Some("category=hats&item=red")
+        );
+        assert_eq!(search("/about").as_deref(), Some(""));
+        assert_eq!(search("/").as_deref(), Some(""));
+        // No page there: the docs route needs a segment, API routes have no data URL.
+        assert_eq!(search("/docs"), None);
+        assert_eq!(search("/api/x"), None);
+        assert_eq!(search("/posts/a/b"), None);
+        // The data URL a browser fetches of a deleted post.
+        assert_eq!(
+            data_url("/posts/c", "B1", &search("/posts/c").unwrap()).as_deref(),
+            Some("/_next/data/B1/posts/c.json?slug=c")
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! page says it has none, `--variants` leaves it out, or no pod could be asked (then a warning
 //! says what is not cleared).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::MAX_BUILD_ID_BODY;
 use crate::config::CdnSettings;
@@ -211,16 +211,38 @@ pub async fn find(
             )));
         }
     }
+    // Each build's routes (its build manifest), read when a deleted page needs them.
+    let mut routes: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    let mut unrouted = Vec::new();
     for (i, (page, r)) in pages.iter().zip(&reads).enumerate() {
         let Some(r) = r else { continue };
         let calls = nextjs::variants_of(page.as_str(), r.status, r.vary.as_deref(), &r.marks);
         let p = &mut found.pages[i];
         if wanted(s, Variant::Data) {
-            let search = calls.iter().find(|c| c.variant == Variant::Data).map(|c| {
+            let mut search = calls.iter().find(|c| c.variant == Variant::Data).map(|c| {
                 c.target
                     .split_once('?')
                     .map_or(String::new(), |(_, q)| q.to_string())
             });
+            // A deleted page's 404 no longer says the query its data URL carried, which is the
+            // one a browser fetched and the edge holds: its route in the build manifest does.
+            if matches!(r.status, 404 | 410)
+                && search.as_deref() == Some("")
+                && let Some(id) = &r.marks.build_id
+            {
+                if !routes.contains_key(id) {
+                    let read = read_routes(ctx, transport, pods, id).await;
+                    routes.insert(id.clone(), read);
+                }
+                match routes.get(id).and_then(Option::as_ref) {
+                    Some(list) => {
+                        if let Some(q) = nextjs::route_search(list, page.as_str()) {
+                            search = Some(q);
+                        }
+                    }
+                    None => unrouted.push(page.as_str()),
+                }
+            }
             if let Some(search) = search {
                 p.data = data_urls(page, &ids, &search);
             } else if !build_ids.is_empty() {
@@ -234,7 +256,33 @@ pub async fn find(
             .any(|c| matches!(c.variant, Variant::Rsc | Variant::Prefetch))
             && (wanted(s, Variant::Rsc) || wanted(s, Variant::Prefetch));
     }
+    if !unrouted.is_empty() {
+        found.warnings.push(format!(
+            "no pod served the build manifest that names the routes of {} (gone): their data JSON is cleared without the query a browser fetches it with (?slug=…), which the edge may still hold; a BAN (--purge-method BAN) clears every form",
+            unrouted.join(", ")
+        ));
+    }
     Ok(found)
+}
+
+/// A build's routes, from its build manifest on the first pod that serves it.
+async fn read_routes(
+    ctx: &RunContext,
+    transport: &Transport,
+    pods: &[Target],
+    build_id: &str,
+) -> Option<Vec<String>> {
+    let route = nextjs::build_manifest_path(build_id);
+    for pod in pods {
+        if let Ok((200, body)) = transport
+            .get_small(ctx, pod, &route, nextjs::MAX_BUILD_MANIFEST)
+            .await
+            && let Some(routes) = nextjs::sorted_pages(&body)
+        {
+            return Some(routes);
+        }
+    }
+    None
 }
 
 /// A regular expression matching a page and the variants wanted of it, whatever the build or the

@@ -344,6 +344,36 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// A GET of a small resource (a build manifest): its status and at most `max` bytes of its
+    /// body, retried as every call is; `Err` says why there is no answer.
+    pub async fn get_small(
+        &self,
+        ctx: &RunContext,
+        target: &Target,
+        route: &str,
+        max: usize,
+    ) -> Result<(u16, Vec<u8>), String> {
+        let done = self
+            .call(
+                ctx,
+                target,
+                || PodRequest::new(Method::GET, route.to_string()),
+                |resp| async move {
+                    let status = resp.status;
+                    Ok(Ok((status, resp.drain(max).await?)))
+                },
+                |e| Err(e.to_string()),
+                |r| matches!(r, Ok((status, _)) if retryable_status(*status)),
+            )
+            .await;
+        match done.result {
+            Ok(r) => r,
+            Err(stop) => Err(stop.describe().to_string()),
+        }
+    }
+}
+
 /// Statuses worth retrying: the pod or a proxy in front of it is overloaded or restarting.
 pub fn retryable_status(status: u16) -> bool {
     matches!(status, 502..=504)

@@ -35,6 +35,8 @@ pub(super) struct Shared {
     /// `--expect-contains` as it reads inside a JSON string (the data JSON, the RSC payload),
     /// when that differs from the text itself.
     pub json_needle: Option<String>,
+    /// The routes of each build (its build manifest), read when a deleted page needs them.
+    pub routes: tokio::sync::Mutex<std::collections::HashMap<String, Arc<Vec<String>>>>,
 }
 
 /// One fetch job: which path, from where, and its slot in the output. Small, since a run makes
@@ -245,8 +247,22 @@ fn undecodable(content_encoding: Option<&str>, e: &std::io::Error) -> String {
 /// that the run checks: the page first, then its variants in order.
 pub(super) async fn fetch_one(s: &Shared, job: Job) -> Vec<Fetch> {
     let path = s.plan.paths[job.path_index].to_string();
-    let mut page = fetch_target(s, job, Variant::Html, path).await;
-    let calls = std::mem::take(&mut page.calls_for);
+    let mut page = fetch_target(s, job, Variant::Html, path.clone()).await;
+    let mut calls = std::mem::take(&mut page.calls_for);
+    // A deleted page's 404 names its data URL without the query its route gives, which is the
+    // one a browser fetches (and an edge holds): read from the build's routes.
+    if matches!(page.status, Some(404 | 410))
+        && let Some(id) = page.build_id.clone()
+        && let Some(call) = calls
+            .iter_mut()
+            .find(|c| c.variant == Variant::Data && !c.target.contains('?'))
+        && s.plan.wants(Variant::Data)
+        && let Some(routes) = routes(s, job, &id).await
+        && let Some(search) = nextjs::route_search(&routes, &path)
+        && let Some(url) = nextjs::data_url(&path, &id, &search)
+    {
+        call.target = url;
+    }
     let mut out = vec![page];
     for call in calls.into_iter().filter(|c| s.plan.wants(c.variant)) {
         let mut f = fetch_target(s, job, call.variant, call.target.clone()).await;
@@ -264,6 +280,28 @@ pub(super) async fn fetch_one(s: &Shared, job: Job) -> Vec<Fetch> {
         out.push(f);
     }
     out
+}
+
+/// The routes of a build, from its build manifest, read once from the first target that serves
+/// it; `None` when none does.
+async fn routes(s: &Shared, job: Job, build_id: &str) -> Option<Arc<Vec<String>>> {
+    let mut known = s.routes.lock().await;
+    if let Some(routes) = known.get(build_id) {
+        return Some(routes.clone());
+    }
+    let (status, body) = s
+        .transport
+        .get_small(
+            &s.ctx,
+            job.target(&s.plan),
+            &nextjs::build_manifest_path(build_id),
+            nextjs::MAX_BUILD_MANIFEST,
+        )
+        .await
+        .ok()?;
+    let routes = Arc::new(nextjs::sorted_pages(&body).filter(|_| status == 200)?);
+    known.insert(build_id.to_string(), routes.clone());
+    Some(routes)
 }
 
 /// Fetches one URL of a page: the page itself, or one of its variants.

@@ -257,6 +257,7 @@ pub async fn run(
         build_re: Regex::new(crate::nextjs::BUILD_ID).expect("static regex"),
         next_data_re: Regex::new(crate::nextjs::NEXT_DATA_QUERY).expect("static regex"),
         json_needle,
+        routes: Default::default(),
     });
     let n_pods = plan.targets.len();
     let n_samples = plan.samples_per_path();

@@ -589,3 +589,74 @@ fn cloudflare_purges_the_variant_urls_by_url() {
         ])
     );
 }
+
+#[test]
+fn a_deleted_pages_data_json_at_the_edge_is_found_by_its_route_and_purged() {
+    let site = Site::start();
+    let id = site.tf.fleet().build_id();
+    // What a client-side navigation fetched while the post existed: its route's query.
+    let data = format!("/_next/data/{id}/posts/c.json?slug=c");
+    site.warm("/posts/c", Some(&data));
+    site.tf.fleet().cms().delete("c");
+    let out = site
+        .tf
+        .cmd()
+        .args(["fanout", "/posts/c", "--allow-gone"])
+        .args(site.tf.pod_args())
+        .args(site.tf.manifest_arg())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let verify = || {
+        let edge = site.edge.url();
+        let out = site
+            .tf
+            .cmd()
+            .args(["verify", "/posts/c", "--expect-status", "404"])
+            .args([
+                "--through",
+                &edge,
+                "--samples",
+                "1",
+                "--encodings",
+                "identity",
+            ])
+            .args(["--variants", "html,data", "-o", "json"])
+            .args(site.tf.pod_args())
+            .output()
+            .unwrap();
+        (code(&out), verify_of(&envelope(&out)).clone())
+    };
+    // The 404 no longer names the query; the build manifest's route does, and the edge still
+    // serves the deleted post's data JSON there.
+    let (rc, r) = verify();
+    assert_eq!(rc, 4, "{r:#?}");
+    let x = variant_verdict(&r, "/posts/c", Variant::Data);
+    assert_eq!(x.url, data);
+    assert_eq!(x.verdict, Verdict::Stale, "{x:#?}");
+    assert_eq!(sample_states(&r, Variant::Data), [Some(State::Stale)]);
+    assert!(
+        variant_fetches(&r, "/posts/c", Variant::Data)
+            .iter()
+            .all(|f| f.status == Some(404)),
+        "every pod: gone"
+    );
+    // The purge reads the route too, and clears that URL.
+    let pods = site.tf.pod_args();
+    let mut args: Vec<&str> = pods.iter().map(String::as_str).collect();
+    args.extend(["-o", "json"]);
+    let out = site.purge("/posts/c", &args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let purged: Vec<(String, Variant)> = envelope_of(&out)
+        .results
+        .iter()
+        .map(|r| (r.path.clone(), r.variant))
+        .collect();
+    assert!(
+        purged.contains(&(data.clone(), Variant::Data)),
+        "{purged:?}"
+    );
+    let (rc, r) = verify();
+    assert_eq!(rc, 0, "{r:#?}");
+    assert_eq!(site.visit(&data, &[]), 404);
+}

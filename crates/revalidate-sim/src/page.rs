@@ -81,6 +81,34 @@ impl PageKind {
     }
 }
 
+/// The build manifest a build serves at `/_next/static/<build id>/_buildManifest.js`: its
+/// `sortedPages` lists the Pages Router's routes, as 13.5.11's webpack writes it (minified, API
+/// routes left out) and 16.4.6's Turbopack (indented, API routes in).
+pub(crate) fn build_manifest(flavor: Flavor) -> String {
+    let pages = [PageKind::Plain, PageKind::Posts];
+    match flavor {
+        Flavor::Next13 => {
+            let mut sorted = vec!["\"/_app\"".to_owned(), "\"/_error\"".to_owned()];
+            sorted.extend(pages.iter().map(|k| format!("\"{}\"", k.pattern())));
+            format!(
+                "self.__BUILD_MANIFEST={{__rewrites:{{afterFiles:[],beforeFiles:[],fallback:[]}},sortedPages:[{}]}},self.__BUILD_MANIFEST_CB&&self.__BUILD_MANIFEST_CB();",
+                sorted.join(",")
+            )
+        }
+        Flavor::Next16 => {
+            let mut sorted: Vec<String> = ["/_app", "/_error", "/api/pod", "/api/revalidate"]
+                .iter()
+                .map(|p| format!("    \"{p}\""))
+                .collect();
+            sorted.extend(pages.iter().map(|k| format!("    \"{}\"", k.pattern())));
+            format!(
+                "self.__BUILD_MANIFEST = {{\n  \"__rewrites\": {{\n    \"afterFiles\": [],\n    \"beforeFiles\": [],\n    \"fallback\": []\n  }},\n  \"sortedPages\": [\n{}\n  ]\n}};self.__BUILD_MANIFEST_CB && self.__BUILD_MANIFEST_CB()",
+                sorted.join(",\n")
+            )
+        }
+    }
+}
+
 /// A response body as Next would have it in memory: the bytes, their ETag,
 /// and a lazily computed gzip rendition so repeated compressed responses of a
 /// cached page cost one compression, not one per request.

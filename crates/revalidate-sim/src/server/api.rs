@@ -161,7 +161,10 @@ pub(super) async fn revalidate_internal(
             kind,
             slug,
         } if build_id == build.snapshot.build_id => Some((kind, slug)),
-        Route::ApiRevalidate | Route::ApiRevalidateApp | Route::ApiPod => return (200, false),
+        Route::ApiRevalidate
+        | Route::ApiRevalidateApp
+        | Route::ApiPod
+        | Route::BuildManifest { .. } => return (200, false),
         Route::TrailingSlash(_) => return (308, false),
         Route::Data { .. } | Route::Unknown => None,
     };

@@ -203,6 +203,11 @@ pub(crate) enum Route {
         kind: PageKind,
         slug: String,
     },
+    /// `/_next/static/<build id>/_buildManifest.js`: the client's list of the Pages Router's
+    /// routes.
+    BuildManifest {
+        build_id: String,
+    },
     ApiRevalidate,
     /// `revalidatePath()` in an App Router route handler (16 only).
     ApiRevalidateApp,
@@ -224,6 +229,15 @@ pub(crate) fn resolve(path: &str, flavor: Flavor) -> Route {
         _ => {}
     }
     let valid_slug = |s: &str| !s.is_empty() && !s.contains('/');
+    if let Some(build_id) = path
+        .strip_prefix("/_next/static/")
+        .and_then(|rest| rest.strip_suffix("/_buildManifest.js"))
+        .filter(|id| valid_slug(id))
+    {
+        return Route::BuildManifest {
+            build_id: build_id.to_owned(),
+        };
+    }
     if let Some(rest) = path.strip_prefix("/_next/data/") {
         let parsed = rest.split_once('/').and_then(|(build_id, page)| {
             let (segment, slug) = page.strip_suffix(".json")?.split_once('/')?;
@@ -499,6 +513,21 @@ async fn route(pod: &Arc<PodInner>, ctx: &Ctx, faults: &FaultSet) -> Reply {
                 return method_not_allowed();
             }
             serve_page(pod, ctx, faults, kind, &slug, true).await
+        }
+        Route::BuildManifest { build_id } => {
+            if build_id != pod.build().snapshot.build_id || !is_get_or_head(ctx) {
+                return not_found(pod, ctx, faults);
+            }
+            Reply::payload(
+                200,
+                vec![(
+                    "cache-control",
+                    "public, max-age=31536000, immutable".to_owned(),
+                )],
+                Arc::new(Payload::new(crate::page::build_manifest(flavor))),
+                "application/javascript; charset=UTF-8",
+                true,
+            )
         }
         Route::ApiRevalidate => api_revalidate(pod, ctx, faults).await,
         Route::ApiRevalidateApp => api_revalidate_app(pod, ctx, faults),

@@ -51,6 +51,12 @@ fn resolves_routes_per_flavor() {
         Route::Unknown
     );
     assert_eq!(
+        resolve("/_next/static/BID/_buildManifest.js", Flavor::Next13),
+        Route::BuildManifest {
+            build_id: "BID".into()
+        }
+    );
+    assert_eq!(
         cache_key_for("/_next/data/X/plain/caf%C3%A9.json?x=1", Flavor::Next13).as_deref(),
         Some("/plain/café")
     );
@@ -112,6 +118,37 @@ async fn build_pages_are_hits_and_identical_across_pods() {
             a.text()
                 .contains(&format!("/_next/static/{}/_buildManifest.js", f.build_id()))
         );
+        f.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn the_build_manifest_lists_the_pages_routes() {
+    for flavor in [Flavor::Next13, Flavor::Next16] {
+        let f = fleet(flavor).await;
+        let c = client();
+        let base = f.pods()[0].url();
+        let r = get(
+            &c,
+            &format!("{base}/_next/static/{}/_buildManifest.js", f.build_id()),
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        let text = r.text();
+        assert!(text.starts_with("self.__BUILD_MANIFEST"), "{text}");
+        for route in ["\"/_app\"", "\"/posts/[slug]\"", "\"/plain/[slug]\""] {
+            assert!(text.contains(route), "{route} in {text}");
+        }
+        // The App Router's routes are not in it, nor (on 13.5.11) the API routes.
+        assert!(!text.contains("/app-posts/"), "{text}");
+        assert_eq!(
+            text.contains("/api/revalidate"),
+            flavor == Flavor::Next16,
+            "{text}"
+        );
+        // Another build's manifest is not here.
+        let other = get(&c, &format!("{base}/_next/static/OTHER/_buildManifest.js")).await;
+        assert_eq!(other.status, 404);
         f.shutdown().await;
     }
 }
