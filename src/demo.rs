@@ -278,6 +278,7 @@ async fn story(
         keep_snapshot: false,
         unchanged_ok: false,
         unchanged_settles: false,
+        criteria_for: Default::default(),
     };
     let verify_cmd = format!(
         "revalidate verify {PATH}{pod_flags} --ignore-preset timestamps --expect-contains '{NEW_TITLE}' --through {} --samples {samples}",

@@ -56,6 +56,16 @@ fn cdn_cell(a: CdnAction) -> Cell {
     }
 }
 
+/// The path's result; a page gone on every pod says so: proven by its 404 (--allow-gone), or
+/// left unverified.
+fn result_cell(p: &PathResult) -> Cell {
+    match (p.gone, p.verdict) {
+        (true, Some(Verdict::Fresh)) => Cell::new("gone", Paint::Good),
+        (true, None) => Cell::new("gone", Paint::Bad),
+        (_, v) => verdict_cell(v),
+    }
+}
+
 fn revalidated_cell(p: &PathResult) -> Cell {
     match p.revalidated {
         None => Cell::new("-", Paint::Dim),
@@ -87,7 +97,7 @@ pub fn run(r: &Report, style: &Style) -> String {
                 verdict_cell(p.pods),
                 cdn_cell(p.cdn),
                 verdict_cell(p.edge),
-                verdict_cell(p.verdict),
+                result_cell(p),
             ],
         );
     }
@@ -133,9 +143,18 @@ pub fn run(r: &Report, style: &Style) -> String {
         }
     }
     let t = &r.totals;
-    let mut parts = vec![style.green(&format!("{} fresh", t.fresh))];
+    // A gone page proven by its 404 is counted as gone, not as fresh, for people.
+    let gone_proven = r
+        .paths
+        .iter()
+        .filter(|p| p.gone && p.verdict == Some(Verdict::Fresh))
+        .count();
+    let mut parts = vec![style.green(&format!("{} fresh", t.fresh - gone_proven))];
     if t.unchanged > 0 {
         parts.push(style.yellow(&format!("{} unchanged", t.unchanged)));
+    }
+    if t.gone > 0 {
+        parts.push(format!("{} gone", t.gone));
     }
     if t.not_fresh > 0 {
         parts.push(style.red(&format!("{} not fresh", t.not_fresh)));

@@ -242,6 +242,7 @@ pub async fn pipeline(
             .map(|path| PathResult {
                 path: path.as_str().to_string(),
                 revalidated: None,
+                gone: false,
                 pods: None,
                 cdn: CdnAction::NotRun,
                 edge: None,
@@ -280,6 +281,31 @@ pub async fn pipeline(
         plan.criteria.expect_changed =
             setup.settings.expect_changed || !plan.criteria.content_checked();
     }
+    // A page gone on every pod is proven by its 404 (with --allow-gone), or is a failure of
+    // the revalidation, neither verified nor cleared from the CDN (without).
+    let allow_gone = setup.fanout.as_ref().is_some_and(|f| f.allow_gone);
+    for r in p.results.iter_mut().filter(|r| r.gone) {
+        if allow_gone {
+            plan.criteria_for
+                .insert(r.path.clone(), gone_criteria(setup.settings.expect_changed));
+        } else {
+            r.reason = Some(GONE_NOT_ALLOWED.into());
+        }
+    }
+    let blocked = |r: &PathResult| r.gone && !allow_gone;
+    plan.paths = setup
+        .paths
+        .iter()
+        .zip(&p.results)
+        .filter(|(_, r)| !blocked(r))
+        .map(|(path, _)| path.clone())
+        .collect();
+    if setup.will(RunStep::Verify) && p.steps[1].ran && plan.paths.is_empty() {
+        p.skip(
+            RunStep::Verify,
+            "every path is gone on every pod (deleted content or an unknown route); give --allow-gone to prove deleted pages by their 404".into(),
+        );
+    }
     if setup.will(RunStep::Verify) && p.steps[1].ran {
         let results = &mut p.results;
         verify::step_with(ctx, transport, &plan, reporter, |_, v| {
@@ -298,7 +324,9 @@ pub async fn pipeline(
     let verified = setup.will(RunStep::Verify);
     let clear: Vec<usize> = (0..p.results.len())
         .filter(|&i| {
-            setup.settings.force_cdn || !verified || p.results[i].pods == Some(Verdict::Fresh)
+            let r = &p.results[i];
+            setup.settings.force_cdn
+                || (!blocked(r) && (!verified || r.pods == Some(Verdict::Fresh)))
         })
         .collect();
     if let Some(c) = setup.cdn.as_ref().filter(|_| p.steps[2].ran) {
@@ -325,8 +353,11 @@ pub async fn pipeline(
     if let Some(edge) = setup.edge.as_ref().filter(|_| p.steps[3].ran) {
         let at_edge: Vec<usize> = (0..p.results.len())
             .filter(|&i| match p.results[i].cdn {
-                CdnAction::Cleared => true,
-                CdnAction::NotRun => !verified || p.results[i].pods == Some(Verdict::Fresh),
+                CdnAction::Cleared => !blocked(&p.results[i]),
+                CdnAction::NotRun => {
+                    !blocked(&p.results[i])
+                        && (!verified || p.results[i].pods == Some(Verdict::Fresh))
+                }
                 CdnAction::Failed | CdnAction::LeftAlone => false,
             })
             .collect();
@@ -360,10 +391,45 @@ pub async fn pipeline(
     report
 }
 
+/// Why a path gone on every pod is neither verified nor cleared from the CDN.
+const GONE_NOT_ALLOWED: &str = "gone on every pod: 404 on revalidation, the content was deleted or the route does not exist; not verified, and the CDN left alone. Use --allow-gone when deleted pages are expected: their 404 is then proven on every pod and the CDN cleared";
+
+/// What proves a page gone: its 404 on every pod and variant (and a change since the
+/// snapshot with --expect-changed); the content checks of the live pages do not apply.
+fn gone_criteria(expect_changed: bool) -> verify::Criteria {
+    verify::Criteria {
+        status: 404,
+        status_given: true,
+        contains: None,
+        regex: None,
+        expect_changed,
+        page_checks: Vec::new(),
+    }
+}
+
 /// Why the CDN was left alone, naming the paths by verdict.
 fn left_alone(results: &[PathResult], left: &[usize]) -> String {
+    let (gone, left): (Vec<usize>, Vec<usize>) = left
+        .iter()
+        .partition(|&&i| results[i].gone && results[i].pods.is_none());
+    let gone = (!gone.is_empty()).then(|| {
+        let named: Vec<&str> = gone.iter().take(3).map(|&i| results[i].path.as_str()).collect();
+        format!(
+            "{} gone on every pod ({}{}): a deleted page is cleared from the CDN only with --allow-gone",
+            crate::report::human::plural(gone.len(), "path", "paths"),
+            named.join(", "),
+            if gone.len() > named.len() {
+                format!(" and {} more", gone.len() - named.len())
+            } else {
+                String::new()
+            }
+        )
+    });
+    if left.is_empty() {
+        return gone.unwrap_or_default();
+    }
     let mut by: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
-    for &i in left {
+    for &i in &left {
         let v = results[i].pods.map_or("not verified", |v| v.name());
         by.entry(v).or_default().push(&results[i].path);
     }
@@ -385,7 +451,7 @@ fn left_alone(results: &[PathResult], left: &[usize]) -> String {
         })
         .collect();
     let unchanged = by.contains_key(Verdict::Unchanged.name());
-    format!(
+    let stale = format!(
         "{} not proven fresh on every pod: {}; clearing the CDN now would let it fetch and cache their stale copies again. Fix the pods and run again{} (or give --force-cdn to clear it regardless)",
         crate::report::human::plural(left.len(), "path", "paths"),
         listed.join(", "),
@@ -394,7 +460,11 @@ fn left_alone(results: &[PathResult], left: &[usize]) -> String {
         } else {
             ""
         }
-    )
+    );
+    match gone {
+        Some(gone) => format!("{stale}; {gone}"),
+        None => stale,
+    }
 }
 
 /// The snapshot step: verify's fetches of every page and variant on every pod, recorded.
@@ -558,6 +628,7 @@ async fn revalidate(
     let r = fanout::step(ctx, transport, &subset, reporter).await;
     for (row, &i) in r.rows.iter().zip(&direct) {
         let of = row.ok + row.failed;
+        p.results[i].gone = of > 0 && row.outcomes.get(&fanout::Outcome::Gone).copied() == Some(of);
         p.results[i].revalidated = Some(match p.results[i].revalidated {
             // Both ways: the pods that regenerated by either.
             Some((got, _)) => (row.ok.max(got), of),
@@ -664,6 +735,7 @@ fn conclude(
             Some(_) => totals.not_fresh += 1,
             None => {}
         }
+        totals.gone += usize::from(r.gone);
         match r.cdn {
             CdnAction::Cleared => totals.cdn_cleared += 1,
             CdnAction::LeftAlone => totals.cdn_left_alone += 1,

@@ -93,7 +93,8 @@ pub enum CdnAction {
     /// Clearing it failed (see the cdn step's report).
     Failed,
     /// Left alone: its pods were not all proven fresh, so clearing the CDN would let it cache a
-    /// stale copy again (or, unchanged, there was nothing new to clear).
+    /// stale copy again (or, unchanged, there was nothing new to clear; or gone without
+    /// --allow-gone).
     LeftAlone,
     /// The cdn step did not run.
     NotRun,
@@ -106,6 +107,11 @@ pub struct PathResult {
     /// Pods that regenerated the page (fanout: REVALIDATED; Redis: receivers, or
     /// acknowledgements), out of how many were expected; `None` when not revalidated.
     pub revalidated: Option<(usize, usize)>,
+    /// Every pod answered the revalidation with 404 + REVALIDATED: the content was deleted (or
+    /// the route does not exist). With --allow-gone the page is proven by its 404 on every pod
+    /// and at the edge, and cleared from the CDN; without, it is neither verified nor cleared.
+    #[serde(default)]
+    pub gone: bool,
     /// The pods' verdict (every variant), when verified.
     pub pods: Option<Verdict>,
     pub cdn: CdnAction,
@@ -125,6 +131,9 @@ pub struct Totals {
     pub paths: usize,
     pub fresh: usize,
     pub unchanged: usize,
+    /// Gone on every pod (counted in `fresh` too when proven by their 404 with --allow-gone).
+    #[serde(default)]
+    pub gone: usize,
     /// Not fresh: stale, unproven, converged only, or unreachable.
     pub not_fresh: usize,
     pub cdn_cleared: usize,

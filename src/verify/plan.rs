@@ -65,6 +65,9 @@ pub struct Plan {
     /// An unchanged path is final, not waited on (`run` revalidating the pods itself: a page
     /// regenerated before verify starts does not change while it waits).
     pub unchanged_settles: bool,
+    /// The criteria of particular paths, instead of `criteria`: `run` proves a page its
+    /// revalidation found gone by its 404.
+    pub criteria_for: BTreeMap<String, Criteria>,
 }
 
 impl Plan {
@@ -182,7 +185,13 @@ impl Plan {
             keep_snapshot: false,
             unchanged_ok: false,
             unchanged_settles: false,
+            criteria_for: BTreeMap::new(),
         })
+    }
+
+    /// What every pod must satisfy for `path`.
+    pub fn criteria_of(&self, path: &str) -> &Criteria {
+        self.criteria_for.get(path).unwrap_or(&self.criteria)
     }
 
     /// Whether nothing more is to be waited for on a path of this verdict.

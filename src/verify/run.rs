@@ -158,7 +158,7 @@ impl Kept {
                 .as_ref()
                 .map(|t| t.target.location())
                 .as_deref(),
-            &plan.criteria,
+            plan.criteria_of(path),
             plan.baseline.is_some(),
         );
         // --etag reads no bodies, so it cannot find a page's variants: on the pods they are one

@@ -477,6 +477,40 @@ fn run_junit_has_a_suite_a_step_and_the_runs_own_case_a_path() {
 }
 
 #[test]
+fn run_junit_fails_a_deleted_page_without_allow_gone_and_passes_it_as_gone_with_it() {
+    let tf = TestFleet::three();
+    tf.fleet().cms().delete("c");
+    let run = |extra: &[&str]| {
+        tf.cmd()
+            .args(["run", "/posts/c"])
+            .args(tf.pod_args())
+            .args(tf.manifest_arg())
+            .args(["--junit", "run.xml"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let doc = junit(&tf.dir.path().join("run.xml"));
+    let run_suite = doc.suites.last().unwrap();
+    assert_eq!(run_suite.name, "revalidate.run");
+    let case = run_suite.case("/posts/c");
+    let f = case
+        .failure
+        .as_ref()
+        .expect("gone without --allow-gone fails");
+    assert_eq!(f.kind, "gone");
+    assert!(f.message.starts_with("gone on every pod"), "{}", f.message);
+
+    let out = run(&["--allow-gone"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc = junit(&tf.dir.path().join("run.xml"));
+    let case = doc.suites.last().unwrap().case("/posts/c");
+    assert!(case.failure.is_none() && case.error.is_none(), "{case:#?}");
+}
+
+#[test]
 fn fanout_junit_skips_pages_never_generated_and_fails_the_pods_that_failed() {
     let tf = TestFleet::three();
     let file = tf.dir.path().join("fanout.xml");

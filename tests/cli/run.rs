@@ -112,6 +112,7 @@ fn a_changed_page_is_revalidated_everywhere_and_proven_fresh_by_its_change() {
         &PathResult {
             path: "/posts/a".into(),
             revalidated: Some((3, 3)),
+            gone: false,
             pods: Some(Verdict::Fresh),
             cdn: CdnAction::NotRun,
             edge: None,
@@ -441,4 +442,95 @@ fn many_paths_stale_the_same_way_are_one_row_and_one_reason_and_every_path_with_
             "{p}: fanout's, verify's and the run's tables"
         );
     }
+}
+
+#[test]
+fn a_deleted_page_fails_the_run_without_allow_gone_and_with_it_is_proven_by_its_404_and_cleared() {
+    let s = Site::start();
+    assert!(s.get("/posts/c").contains("Post C (initial)"));
+    s.tf.fleet().cms().delete("c");
+    let edge = s.edge.url();
+    let purge = s.purge_url();
+    let args = ["--purge-url", purge.as_str(), "--edge", edge.as_str()];
+
+    let (c, doc) = run_json(&s.tf, &["/posts/c", "/posts/a"], &args);
+    assert_eq!(c, 3, "gone is a failure without --allow-gone");
+    assert_eq!(kinds(&doc), ["snapshot", "fanout", "verify", "run"]);
+    let r = report(&doc);
+    let gone = path(r, "/posts/c");
+    assert_eq!(
+        (
+            gone.gone,
+            gone.revalidated,
+            gone.pods,
+            gone.cdn,
+            gone.verdict
+        ),
+        (true, Some((0, 3)), None, CdnAction::LeftAlone, None),
+        "{gone:#?}"
+    );
+    assert!(gone.reason.as_deref().unwrap().contains("--allow-gone"));
+    assert!(
+        r.cdn_left_alone
+            .as_deref()
+            .unwrap()
+            .contains("1 path gone on every pod (/posts/c): a deleted page is cleared from the CDN only with --allow-gone"),
+        "{r:#?}"
+    );
+    // The other path was verified (unchanged), the deleted one not at all.
+    let Some(Step::Verify(v)) = doc.steps.get(2) else {
+        panic!("no verify step")
+    };
+    let verified: Vec<&str> = v.verdicts.iter().map(|x| x.path.as_str()).collect();
+    assert_eq!(verified, ["/posts/a"]);
+    assert_eq!(s.edge.cache().counters().purges, 0);
+    assert!(s.get("/posts/c").contains("Post C (initial)"));
+    let human = run(&s.tf, &["/posts/c"], &args);
+    assert!(stdout(&human).contains("gone"), "{}", stdout(&human));
+
+    let allow = [&args[..], &["--allow-gone"]].concat();
+    let (c, doc) = run_json(&s.tf, &["/posts/c"], &allow);
+    let r = report(&doc);
+    assert_eq!(c, 0, "{r:#?}");
+    assert_eq!(
+        kinds(&doc),
+        [
+            "snapshot",
+            "fanout",
+            "verify",
+            "cdn-purge",
+            "verify-edge",
+            "run"
+        ]
+    );
+    assert_eq!(
+        path(r, "/posts/c"),
+        &PathResult {
+            path: "/posts/c".into(),
+            revalidated: Some((3, 3)),
+            gone: true,
+            pods: Some(Verdict::Fresh),
+            cdn: CdnAction::Cleared,
+            edge: Some(Verdict::Fresh),
+            verdict: Some(Verdict::Fresh),
+            reason: None,
+        }
+    );
+    assert_eq!(r.totals.gone, 1);
+    // Proven by the 404, on every pod.
+    let Some(Step::Verify(v)) = doc.steps.get(2) else {
+        panic!("no verify step")
+    };
+    assert!(v.verdicts[0].evidence.contains(&"status 404".to_string()));
+    let url = format!("{}/posts/c", s.edge.url());
+    let status =
+        s.tf.block_on(async { reqwest::get(&url).await.map(|r| r.status().as_u16()) })
+            .expect("edge answers");
+    assert_eq!(status, 404, "the edge no longer serves the deleted page");
+    let human = run(&s.tf, &["/posts/c"], &allow);
+    assert!(
+        stdout(&human).contains("0 fresh, 1 gone of 1 path · CDN cleared for 1"),
+        "{}",
+        stdout(&human)
+    );
 }
