@@ -205,6 +205,17 @@ impl Plan {
         })
     }
 
+    /// Whether pages a pod never generated are skipped (`--only-generated`).
+    pub fn only_generated(&self) -> bool {
+        matches!(
+            self.how,
+            How::Nextjs {
+                only_generated: true,
+                ..
+            }
+        )
+    }
+
     pub fn mode(&self) -> Mode {
         match self.how {
             How::Nextjs { .. } => Mode::Nextjs,

@@ -262,10 +262,10 @@ pub async fn pipeline(
         }
     };
 
-    let snapshot = if setup.snapshots() {
-        snapshot(ctx, transport, &setup.verify, reporter).await
+    let (snapshot, unseen) = if setup.snapshots() {
+        snapshot(ctx, transport, setup, reporter).await
     } else {
-        None
+        (None, Vec::new())
     };
     if ctx.stopped().is_none() && setup.will(RunStep::Revalidate) {
         revalidate(ctx, transport, setup, &mut p, reporter).await;
@@ -308,10 +308,17 @@ pub async fn pipeline(
     }
     if setup.will(RunStep::Verify) && p.steps[1].ran {
         let results = &mut p.results;
+        let unseen = &unseen;
         verify::step_with(ctx, transport, &plan, reporter, |_, v| {
             if let Some(i) = results.iter().position(|x| x.path == v.path) {
                 results[i].pods = Some(v.verdict);
-                results[i].reason = (v.verdict != Verdict::Fresh).then(|| v.reason.clone());
+                results[i].reason = match v.verdict {
+                    Verdict::Fresh => None,
+                    Verdict::Unchanged if unseen.get(i) == Some(&true) => {
+                        Some(FIRST_GENERATED_BY_RUN.into())
+                    }
+                    _ => Some(v.reason.clone()),
+                };
             }
         })
         .await;
@@ -467,14 +474,24 @@ fn left_alone(results: &[PathResult], left: &[usize]) -> String {
     }
 }
 
-/// The snapshot step: verify's fetches of every page and variant on every pod, recorded.
+/// Why a page no pod had generated before the run is unchanged.
+const FIRST_GENERATED_BY_RUN: &str = "no pod had generated this page before the run: the snapshot's requests generated it (x-nextjs-cache: MISS) from the content of now, and the revalidation regenerated the same, so no change can show; a content check (--expect-contains TEXT the new page has) proves it";
+
+/// The snapshot step: verify's fetches of every page and variant on every pod, recorded; and,
+/// per path, whether no pod had generated the page before (each pod's first request generated
+/// it: `x-nextjs-cache: MISS`).
+///
+/// A page the snapshot's own request generated on a pod shows the content of now, not of before
+/// the change: that pod's copy is forgotten, so a change is content no pod served before the
+/// run; unless no pod had the page at all, when the content of now is all there is to compare
+/// with.
 async fn snapshot(
     ctx: &RunContext,
     transport: &Transport,
-    plan: &verify::Plan,
+    setup: &Setup,
     reporter: &mut Reporter,
-) -> Option<Snapshot> {
-    let mut p = plan.clone();
+) -> (Option<Snapshot>, Vec<bool>) {
+    let mut p = setup.verify.clone();
     p.keep_snapshot = true;
     p.wait = None;
     p.baseline = None;
@@ -495,10 +512,20 @@ async fn snapshot(
     // Each verdict is read as it comes; the run keeps none.
     let mut unreachable: BTreeSet<String> = BTreeSet::new();
     let mut diverged_before = 0;
+    // Per path, the pods whose page the snapshot's request generated.
+    let mut generated: Vec<BTreeSet<String>> = vec![BTreeSet::new(); p.paths.len()];
     let keep = verify::Keep::Handed(Retain::Nothing);
     let r = verify::run(ctx, transport, &p, keep, |progress| match progress {
         verify::Progress::Fetch(_, f) if f.variant == verify::Variant::Html => {
             reporter.show(Shown::Tick);
+            if f.outcome == Some(verify::FetchOutcome::Fetched)
+                && f.nextjs_cache
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case("MISS"))
+                && let Some(pods) = generated.get_mut(f.path_index)
+            {
+                pods.insert(f.pod.clone());
+            }
         }
         verify::Progress::Verdict(_, v) => {
             unreachable.extend(v.unreachable_pods.iter().cloned());
@@ -507,7 +534,27 @@ async fn snapshot(
         _ => {}
     })
     .await;
-    let snapshot = r.snapshot;
+    let mut snapshot = r.snapshot;
+    let mut unseen = vec![false; p.paths.len()];
+    if let Some(snap) = &mut snapshot {
+        for (i, pods) in generated.iter().enumerate() {
+            let path = p.paths[i].as_str();
+            let Some(recorded) = snap.paths.get(path) else {
+                continue;
+            };
+            if pods.is_empty() {
+                continue;
+            }
+            if recorded.keys().all(|pod| pods.contains(pod)) {
+                unseen[i] = true;
+                continue;
+            }
+            for pod in pods {
+                snap.forget(path, pod);
+            }
+        }
+    }
+    let first_generated: usize = generated.iter().map(BTreeSet::len).sum();
     let recorded = snapshot.as_ref().map_or(0, |s| {
         s.paths.values().map(|pods| pods.len()).sum::<usize>()
             + s.variants
@@ -524,6 +571,15 @@ async fn snapshot(
             if unreachable.len() == 1 { "it" } else { "them" }
         ));
     }
+    let only_generated = setup.fanout.as_ref().is_some_and(|f| f.only_generated());
+    if only_generated && first_generated > 0 {
+        let them = if first_generated == 1 { "it" } else { "them" };
+        warnings.push(format!(
+            "{} not generated on {} pod before this run: the snapshot's GET rendered {them} from the content of now (a GET renders a page a pod never generated), so --only-generated does not skip {them}",
+            crate::report::human::plural(first_generated, "page was", "pages were"),
+            if first_generated == 1 { "its" } else { "their" },
+        ));
+    }
     let report = SnapshotReport {
         duration_ms: r.duration_ms,
         paths: start.paths,
@@ -531,6 +587,7 @@ async fn snapshot(
         recorded,
         unreachable_pods: unreachable.into_iter().collect(),
         diverged_before,
+        first_generated,
         warnings,
         stopped: r.stopped,
         exit_code: 0,
@@ -540,7 +597,7 @@ async fn snapshot(
         ..report
     };
     reporter.finish_step(&report);
-    snapshot
+    (snapshot, unseen)
 }
 
 /// The revalidate step: publish, fanout, or both, with auto's fallback to fanout.

@@ -21,6 +21,11 @@ pub struct SnapshotReport {
     pub unreachable_pods: Vec<String>,
     /// Paths whose pods already disagreed before the revalidation.
     pub diverged_before: usize,
+    /// (path, pod) pages the snapshot's own request generated (`x-nextjs-cache: MISS`): the pod
+    /// had not generated the page, so it served the content of now; not counted as content of
+    /// before the change (unless no pod had the page).
+    #[serde(default)]
+    pub first_generated: usize,
     pub warnings: Vec<String>,
     pub stopped: Option<Stop>,
     pub exit_code: u8,

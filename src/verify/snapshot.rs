@@ -75,6 +75,19 @@ impl Snapshot {
         }
     }
 
+    /// Forgets what one pod served of `path`: its page and every variant.
+    pub fn forget(&mut self, path: &str, pod: &str) {
+        if let Some(pods) = self.paths.get_mut(path) {
+            pods.remove(pod);
+        }
+        if let Some(by) = self.variants.get_mut(path) {
+            for pods in by.values_mut() {
+                pods.remove(pod);
+            }
+            by.retain(|_, pods| !pods.is_empty());
+        }
+    }
+
     pub fn save(&self, file: &std::path::Path) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).expect("snapshots serialize");
         crate::fsutil::write(file, (text + "\n").as_bytes())

@@ -381,6 +381,73 @@ fn people_see_a_line_a_step_and_one_table() {
     assert!(stdout(&verbose).matches("PATH").count() > 1);
 }
 
+/// A GET of `path` from pod `i`: its status and `x-nextjs-cache`.
+fn visit_pod(tf: &TestFleet, i: usize, path: &str) -> (u16, Option<String>) {
+    let url = format!("{}{path}", tf.pod(i).url());
+    tf.block_on(async {
+        let r = reqwest::get(&url).await.expect("the pod answers");
+        let cache = r
+            .headers()
+            .get("x-nextjs-cache")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        (r.status().as_u16(), cache)
+    })
+}
+
+#[test]
+fn a_page_generated_on_one_pod_before_the_run_is_proven_by_its_change_on_every_pod() {
+    let tf = TestFleet::three();
+    // A visitor generated /posts/d on pod-1 only; then the content changes.
+    assert_eq!(visit_pod(&tf, 0, "/posts/d"), (200, Some("MISS".into())));
+    tf.fleet().cms().set_title("d", "Post D v2");
+    let (c, doc) = run_json(&tf, &["/posts/d"], &[]);
+    let r = report(&doc);
+    assert_eq!(c, 0, "{r:#?}");
+    // The snapshot generated it on the other pods, from the new content: not content of before.
+    let Some(Step::Snapshot(s)) = doc.steps.first() else {
+        panic!("no snapshot step")
+    };
+    assert_eq!(s.first_generated, 2);
+    let d = path(r, "/posts/d");
+    assert_eq!(d.verdict, Some(Verdict::Fresh), "{d:#?}");
+    assert_eq!(d.revalidated, Some((3, 3)));
+    for i in 0..3 {
+        assert_eq!(
+            tf.pod(i).cached_title("/posts/d").as_deref(),
+            Some("Post D v2")
+        );
+    }
+}
+
+#[test]
+fn a_page_no_pod_generated_is_unchanged_and_the_run_says_why() {
+    let tf = TestFleet::three();
+    tf.fleet().cms().set_title("e", "Post E v2");
+    let (c, doc) = run_json(&tf, &["/posts/e"], &["--only-generated"]);
+    let r = report(&doc);
+    assert_eq!(c, 0, "unchanged is no failure: {r:#?}");
+    let Some(Step::Snapshot(s)) = doc.steps.first() else {
+        panic!("no snapshot step")
+    };
+    assert_eq!(s.first_generated, 3);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("--only-generated does not skip them")),
+        "{:?}",
+        s.warnings
+    );
+    let e = path(r, "/posts/e");
+    assert_eq!(e.verdict, Some(Verdict::Unchanged));
+    assert!(
+        e.reason
+            .as_deref()
+            .is_some_and(|why| why.starts_with("no pod had generated this page before the run")),
+        "{e:#?}"
+    );
+}
+
 #[test]
 fn ndjson_streams_each_step_then_a_result_a_path() {
     let tf = TestFleet::three();
