@@ -48,6 +48,19 @@ pub fn get(base: &str, path: &str) -> std::io::Result<Visit> {
 
 /// A `GET path` with these request headers (a client-side navigation's router headers).
 pub fn get_with(base: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<Visit> {
+    fetch(base, path, headers).map(|r| r.visit)
+}
+
+/// A whole response: its status and `x-nextjs-cache`, Varnish's `x-cache`, and the body.
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub visit: Visit,
+    pub x_cache: Option<String>,
+    pub body: String,
+}
+
+/// A `GET path` with these request headers, read whole (a chunked body is reassembled).
+pub fn fetch(base: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<Response> {
     let authority = base
         .strip_prefix("http://")
         .ok_or_else(|| std::io::Error::other(format!("not an http:// URL: {base}")))?;
@@ -63,17 +76,53 @@ pub fn get_with(base: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Re
     )?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response)?;
-    let text = String::from_utf8_lossy(&response);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    let mut lines = head.split("\r\n");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(response.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&response[..split]);
+    let raw = &response[split..];
+    let mut lines = head.trim_end().split("\r\n");
     let status = lines
         .next()
         .and_then(|l| l.split(' ').nth(1))
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {head:?}")))?;
-    let cache = lines
+    let fields: Vec<(&str, &str)> = lines
         .filter_map(|l| l.split_once(':'))
-        .find(|(name, _)| name.eq_ignore_ascii_case("x-nextjs-cache"))
-        .map(|(_, value)| value.trim().to_owned());
-    Ok(Visit { status, cache })
+        .map(|(k, v)| (k, v.trim()))
+        .collect();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| (*v).to_owned())
+    };
+    let chunked = field("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let body = if chunked { dechunk(raw) } else { raw.to_vec() };
+    Ok(Response {
+        visit: Visit {
+            status,
+            cache: field("x-nextjs-cache"),
+        },
+        x_cache: field("x-cache"),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+/// The body of a chunked transfer: each chunk's size line and data, until the empty chunk.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
+        let line = String::from_utf8_lossy(&raw[..end]);
+        let size =
+            usize::from_str_radix(line.split(';').next().unwrap_or("").trim(), 16).unwrap_or(0);
+        let rest = &raw[end + 2..];
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        body.extend_from_slice(&rest[..size]);
+        raw = rest[size..].strip_prefix(b"\r\n").unwrap_or(&rest[size..]);
+    }
+    body
 }

@@ -19,6 +19,9 @@ mod sim;
 // The Redis steps on real Next.js (issue 8).
 mod redis;
 
+// `revalidate run` on real Next.js behind Varnish (issue 16).
+mod run;
+
 use next::{NextFleet, Version};
 use sim::SimFleet;
 

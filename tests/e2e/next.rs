@@ -158,7 +158,13 @@ pub struct NextFleet {
 impl NextFleet {
     /// Three pods and Varnish in front of them.
     pub fn start(version: Version, build: &Path) -> NextFleet {
-        let mut fleet = NextFleet::start_with_env(version, build, &[]);
+        NextFleet::start_behind_edge(version, build, &[])
+    }
+
+    /// Three pods with more environment (as [`NextFleet::start_with_env`]) and Varnish in
+    /// front of them.
+    pub fn start_behind_edge(version: Version, build: &Path, env: &[(&str, String)]) -> NextFleet {
+        let mut fleet = NextFleet::start_with_env(version, build, env);
         let urls: Vec<String> = fleet.refs.iter().map(|p| p.url.clone()).collect();
         let edge = crate::edge::Varnish::start(&urls);
         fleet.edge_url = edge.url();

@@ -4,7 +4,7 @@
 //! acknowledges, so that an acknowledged publish is already fresh on every pod.
 
 #[path = "../cli/redis/server.rs"]
-mod server;
+pub mod server;
 
 use std::ffi::OsString;
 use std::process::{Child, Command, Stdio};

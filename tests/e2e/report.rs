@@ -174,3 +174,90 @@ pub fn verify_variants(doc: &Value) -> Vec<(String, String)> {
         .map(|v| (text(&v["variant"]), text(&v["verdict"])))
         .collect()
 }
+
+/// The kinds of a version 2 document's steps, in order; a verify through an edge is
+/// "verify-edge".
+pub fn step_kinds(doc: &Value) -> Vec<String> {
+    doc["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a version 2 report has steps: {doc:#}"))
+        .iter()
+        .map(|s| match text(&s["step"]).as_str() {
+            "verify" if !s["through"].is_null() => "verify-edge".to_owned(),
+            kind => kind.to_owned(),
+        })
+        .collect()
+}
+
+/// `run`'s own report, the document's last step, read into the library's type.
+pub fn run_report(doc: &Value) -> revalidate::run::Report {
+    let last = doc["steps"]
+        .as_array()
+        .and_then(|s| s.last())
+        .filter(|s| s["step"] == "run")
+        .unwrap_or_else(|| panic!("the last step is not the run's report: {doc:#}"));
+    serde_json::from_value(last.clone())
+        .unwrap_or_else(|e| panic!("the run's report does not read back ({e}): {last:#}"))
+}
+
+/// `run`'s verify of the pods (`edge` false) or through the edge (`edge` true).
+fn run_verify(doc: &Value, edge: bool) -> &Value {
+    let steps = doc["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a version 2 report has steps: {doc:#}"));
+    let mut matching = steps
+        .iter()
+        .filter(|s| s["step"] == "verify" && s["through"].is_null() != edge);
+    let report = matching
+        .next()
+        .unwrap_or_else(|| panic!("no verify step (edge: {edge}) in {doc:#}"));
+    assert!(matching.next().is_none(), "one such verify step in {doc:#}");
+    report
+}
+
+/// Per path, how many pods `run`'s verify found changed since its snapshot, and the rounds it
+/// took (`--wait` re-checks what is not settled).
+pub fn run_changes(doc: &Value) -> (Vec<(String, u64)>, u64) {
+    let report = run_verify(doc, false);
+    let changed = report["verdicts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a verify report has verdicts: {report:#}"))
+        .iter()
+        .map(|v| {
+            let n = v["changes"]["changed"]
+                .as_u64()
+                .unwrap_or_else(|| panic!("judged against the snapshot: {v:#}"));
+            (text(&v["path"]), n)
+        })
+        .collect();
+    (changed, report["rounds"].as_u64().unwrap_or_default())
+}
+
+/// Every (path, variant, verdict) of `run`'s verify of the pods (`edge` false) or through the
+/// edge (`edge` true), in path order.
+pub fn run_variants(doc: &Value, edge: bool) -> Vec<(String, String, String)> {
+    let report = run_verify(doc, edge);
+    report["verdicts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a verify report has verdicts: {report:#}"))
+        .iter()
+        .flat_map(|v| {
+            let path = text(&v["path"]);
+            v["variants"]
+                .as_array()
+                .unwrap_or_else(|| panic!("a verdict lists its variants: {v:#}"))
+                .iter()
+                .map(move |x| (path.clone(), text(&x["variant"]), text(&x["verdict"])))
+        })
+        .collect()
+}
+
+/// The warnings of the one `step` of a version 2 document.
+pub fn step_warnings(doc: &Value, step_name: &str) -> Vec<String> {
+    step(doc, step_name)["warnings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a {step_name} report has warnings: {doc:#}"))
+        .iter()
+        .map(text)
+        .collect()
+}

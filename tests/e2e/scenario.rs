@@ -192,11 +192,11 @@ pub enum EdgeFetch {
 }
 
 /// The `_rsc` of a prefetch with no other router header (as Next.js 16 redirects to it).
-const PREFETCH_RSC: &str = "HEAvJdHAQJrUAe2K";
+pub const PREFETCH_RSC: &str = "HEAvJdHAQJrUAe2K";
 
 impl EdgeFetch {
     /// The request target and its router headers.
-    fn request(self, build_id: &str) -> (String, Vec<(&'static str, &'static str)>) {
+    pub fn request(self, build_id: &str) -> (String, Vec<(&'static str, &'static str)>) {
         match self {
             EdgeFetch::Page(p) => (p.to_owned(), Vec::new()),
             EdgeFetch::Data(p, slug) => (
@@ -892,7 +892,7 @@ fn pod_args(pods: &[PodRef], which: Pods) -> Vec<OsString> {
 
 /// Runs the built binary with `-o json` in `dir` with a clean environment (no REVALIDATE_*
 /// variables, CI=1); `secret` is offered as ${E2E_REVALIDATE_SECRET}, never on the command line.
-fn revalidate(
+pub fn revalidate(
     dir: &Path,
     args: Vec<OsString>,
     secret: Option<&str>,
@@ -911,6 +911,8 @@ fn revalidate(
         // A CI job's own summary and annotations are not the tests' to write.
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("REDIS_URL")
+        .env_remove("REDIS_PASSWORD")
         .env("CI", "1")
         .current_dir(dir)
         .stdin(Stdio::null())
