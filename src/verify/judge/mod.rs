@@ -155,7 +155,15 @@ fn check(f: &mut Fetch, c: &Criteria, baseline: Option<&Baseline>) {
             _ => unproven = Some("its page is not proven on this pod".to_string()),
         }
     }
-    if let (Some(base), Some(h)) = (baseline, &f.hash) {
+    if baseline.is_some_and(|b| b.hashes.is_empty()) {
+        // The baseline holds nothing of this path (no pod answered when it was taken): anything
+        // would look changed, so no change can be shown.
+        if c.expect_changed && !c.content_checked() && unproven.is_none() {
+            unproven = Some(
+                "the baseline holds no response of this path (no pod answered when it was taken), so no change can be shown".to_string(),
+            );
+        }
+    } else if let (Some(base), Some(h)) = (baseline, &f.hash) {
         let changed = !base.hashes.contains(h);
         f.changed = Some(changed);
         if c.expect_changed && !changed {

@@ -484,3 +484,27 @@ fn pods_that_caught_up_with_another_pods_old_content_are_unchanged_not_fresh() {
         v.reason
     );
 }
+
+#[test]
+fn an_empty_baseline_shows_no_change_so_it_proves_nothing() {
+    // No pod answered when the baseline was taken: every response would look changed.
+    let c = Criteria {
+        expect_changed: true,
+        ..no_check()
+    };
+    let mut pods = vec![fetch("a", "new", Some("B")), fetch("b", "new", Some("B"))];
+    let v = evaluate(
+        "/p",
+        &mut pods,
+        &mut [],
+        None,
+        &c,
+        Some(&Baseline::default()),
+    );
+    assert_eq!(v.verdict, Verdict::Unproven, "{}", v.reason);
+    assert!(
+        v.reason.contains("the baseline holds no response"),
+        "{}",
+        v.reason
+    );
+}
