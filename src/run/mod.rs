@@ -783,7 +783,7 @@ fn conclude(
     };
     for r in &mut p.results {
         r.verdict = match (r.pods, r.edge) {
-            (Some(a), Some(b)) => Some(worse(a, b)),
+            (Some(a), Some(b)) => Some(a.worse(b)),
             (a, b) => a.or(b),
         };
         match r.verdict {
@@ -837,17 +837,4 @@ fn conclude(
     };
     report.exit_code = report.code().as_u8();
     report
-}
-
-/// The worse of two verdicts, as verify ranks them.
-fn worse(a: Verdict, b: Verdict) -> Verdict {
-    let rank = |v: Verdict| match v {
-        Verdict::Fresh => 0,
-        Verdict::Converged => 1,
-        Verdict::Unchanged => 2,
-        Verdict::Unproven => 3,
-        Verdict::Unreachable => 4,
-        Verdict::Stale => 5,
-    };
-    if rank(b) > rank(a) { b } else { a }
 }

@@ -653,7 +653,7 @@ pub const UNCHANGED_HINT: &str = "if the content was just published, the CMS may
 pub const DIVERGED_HINT: &str = "if it is a value rendered per generation, normalise it (--ignore-preset timestamps, --ignore-preset nextjs for an App Router page regenerated through an RSC request, --ignore REGEX or --select REGEX)";
 
 /// How bad a verdict is: a later rule may only make a path's verdict worse.
-fn rank(v: Verdict) -> u8 {
+pub(crate) fn rank(v: Verdict) -> u8 {
     match v {
         Verdict::Fresh => 0,
         Verdict::Converged => 1,

@@ -244,3 +244,14 @@ impl Part {
         }
     }
 }
+
+impl Verdict {
+    /// The worse of two verdicts, as the judge ranks them.
+    pub fn worse(self, other: Verdict) -> Verdict {
+        if super::rank(other) > super::rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
