@@ -48,6 +48,10 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
         }
         Command::Config => config_cmd(&global),
         Command::Run(a) => run_cmd(&global, a).await,
+        Command::Serve(a) => {
+            let config = load_config(&global, a.layer().or(global.layer()))?;
+            crate::serve::serve(config).await
+        }
         Command::Fanout(a) => fanout_cmd(&global, a).await,
         Command::Verify(a) => verify_cmd(&global, a).await,
         Command::Pods(a) => pods_cmd(&global, a).await,

@@ -20,10 +20,12 @@ use crate::key_set;
 
 mod cdn;
 mod run;
+mod serve;
 pub use cdn::{
     CdnArgs, CdnCommand, CdnInvalidateArgs, CdnListArgs, CdnPurgeArgs, CdnStatusArgs, CdnWaitArgs,
 };
-pub use run::RunArgs;
+pub use run::{PipelineArgs, RunArgs};
+pub use serve::ServeArgs;
 
 // The configuration keys each command takes, by group: every flag below is built from its key's
 // declaration in config/keys.rs (help, default, environment variable, parser).
@@ -296,7 +298,7 @@ impl Cli {
     /// every message it handles (its log is its output); other commands only warnings.
     pub fn log_floor(&self) -> u8 {
         match self.command {
-            Command::Agent(_) => 1,
+            Command::Agent(_) | Command::Serve(_) => 1,
             _ => 0,
         }
     }
@@ -308,7 +310,7 @@ impl Cli {
     /// the worker from seeing a signal.
     pub fn wants_threads(&self) -> bool {
         match self.command {
-            Command::Verify(_) | Command::Run(_) => true,
+            Command::Verify(_) | Command::Run(_) | Command::Serve(_) => true,
             #[cfg(feature = "demo")]
             Command::Demo(_) => true,
             _ => false,
@@ -321,6 +323,10 @@ pub enum Command {
     /// The whole pipeline: revalidate every pod, prove it fresh, clear the CDN, prove the edge
     #[command(long_about = run::RUN_ABOUT, after_help = after_help())]
     Run(RunArgs),
+
+    /// The endpoint a CMS button calls: runs the pipeline, answers 200 only when all is fresh
+    #[command(long_about = serve::SERVE_ABOUT, after_help = after_help())]
+    Serve(ServeArgs),
 
     /// Revalidate every path on every pod, directly
     #[command(long_about = FANOUT_ABOUT, after_help = after_help())]

@@ -76,6 +76,26 @@ pub struct RunArgs {
     pub paths: PathArgs,
 
     #[command(flatten)]
+    pub pipeline: PipelineArgs,
+
+    #[command(flatten)]
+    pub ci: Flags<CiKeys>,
+}
+
+impl RunArgs {
+    pub fn layer(&self) -> Layer {
+        self.pipeline
+            .layer()
+            .or((*self.ci.layer).clone())
+            .or(self.paths.layer())
+    }
+}
+
+/// The pipeline's settings: `run`'s and each step's it chains, and the targets. `serve` takes
+/// the same.
+#[derive(Debug, Clone, Args)]
+pub struct PipelineArgs {
+    #[command(flatten)]
     pub run: Flags<RunKeys>,
 
     #[command(flatten)]
@@ -110,12 +130,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub cloudflare: Flags<CloudflareKeys>,
-
-    #[command(flatten)]
-    pub ci: Flags<CiKeys>,
 }
 
-impl RunArgs {
+impl PipelineArgs {
     pub fn layer(&self) -> Layer {
         [
             &self.how.layer,
@@ -128,11 +145,9 @@ impl RunArgs {
             &self.poll.layer,
             &self.purge.layer,
             &self.cloudflare.layer,
-            &self.ci.layer,
         ]
         .into_iter()
         .fold((*self.run.layer).clone(), |l, o| l.or((**o).clone()))
-        .or(self.paths.layer())
         .or(self.targets.layer())
     }
 }

@@ -228,6 +228,63 @@ config_keys! {
         flag: "--wait", value_name: "DURATION", default: Span(Duration::from_secs(30)),
     }
 
+    // serve ([serve]): the endpoint a CMS button or webhook calls.
+    /// The address to listen on, HOST:PORT (0.0.0.0:8787 to take calls from other hosts)
+    serve_listen: String = "serve.listen" {
+        flag: "--listen", value_name: "ADDR", env: "REVALIDATE_SERVE_LISTEN",
+        default: String::from("127.0.0.1:8787"),
+    }
+    /// A PEM certificate chain: serve HTTPS (with --tls-key)
+    serve_tls_cert: PathBuf = "serve.tls_cert" {
+        flag: "--tls-cert", value_name: "FILE", env: "REVALIDATE_SERVE_TLS_CERT",
+    }
+    /// The PEM private key of --tls-cert
+    serve_tls_key: PathBuf = "serve.tls_key" {
+        flag: "--tls-key", value_name: "FILE", env: "REVALIDATE_SERVE_TLS_KEY",
+    }
+    /// Runs at once (a path is never in two at once)
+    serve_max_runs: Count<1, 64> = "serve.max_runs" {
+        flag: "--max-runs", value_name: "N", default: Count(2),
+    }
+    /// Paths waiting for a run, at most; past it a request is answered 503 with Retry-After
+    serve_queue: Count<1, 1000000> = "serve.queue" {
+        flag: "--queue", value_name: "N", default: Count(10000),
+    }
+    /// The longest a request with ?wait=true is held (?timeout= asks for less); then 504, and
+    /// the job goes on
+    serve_max_wait: Span = "serve.max_wait" {
+        flag: "--max-wait", value_name: "DURATION", default: Span(Duration::from_secs(300)),
+    }
+    /// The largest request body taken; a larger one is answered 413
+    serve_max_request: Size = "serve.max_request" {
+        flag: "--max-request", value_name: "SIZE", default: Size(1 << 20),
+    }
+    /// On SIGTERM, how long running jobs may take to finish (new requests get 503; with Redis,
+    /// jobs not started stay in the stream for another replica)
+    serve_grace: Span = "serve.grace" {
+        flag: "--grace", value_name: "DURATION", default: Span(Duration::from_secs(30)),
+    }
+    /// Finished jobs kept for /api/jobs and the status page
+    serve_keep_jobs: Count<1, 100000> = "serve.keep_jobs" {
+        flag: "--keep-jobs", value_name: "N", default: Count(200),
+    }
+    /// With Redis configured (redis.url): the stream accepted jobs are kept in, read by every
+    /// replica through one consumer group
+    serve_stream: String = "serve.stream" {
+        flag: "--jobs-stream", value_name: "KEY", env: "REVALIDATE_SERVE_STREAM",
+        default: String::from("revalidate:serve:jobs"),
+    }
+    /// This replica's name in the consumer group (a pod's name survives its restarts)
+    serve_consumer: String = "serve.consumer" {
+        flag: "--consumer", value_name: "NAME", env: "REVALIDATE_SERVE_CONSUMER",
+        unset: "$HOSTNAME, else the host's name",
+    }
+    /// A job another replica took and has not touched for this long is claimed (its replica is
+    /// taken for dead)
+    serve_claim_after: Span = "serve.claim_after" {
+        flag: "--claim-after", value_name: "DURATION", default: Span(Duration::from_secs(60)),
+    }
+
     // CI reports ([ci]): the outputs CI systems read, beside stdout's result.
     /// Also write a JUnit XML report to FILE (a test case per path and step), for the test
     /// reports of GitLab, Jenkins, Buildkite and GitHub; a file that cannot be written is exit 1

@@ -18,6 +18,7 @@ pub mod layers;
 mod proptests;
 mod redis;
 mod run;
+mod serve;
 mod sitemap;
 pub mod value;
 mod verify;
@@ -34,6 +35,7 @@ pub use kubernetes::{KubernetesSettings, PodSource};
 pub use layers::{Source, Sourced};
 pub use redis::{AgentSettings, PublishSettings, RedisSettings};
 pub use run::RunSettings;
+pub use serve::{ServeSettings, StreamSettings};
 pub use sitemap::SitemapSettings;
 pub use verify::VerifySettings;
 

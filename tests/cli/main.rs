@@ -21,6 +21,7 @@ mod redis;
 mod run;
 mod safety;
 mod secrets;
+mod serve;
 mod sitemap;
 mod variants;
 mod verify;

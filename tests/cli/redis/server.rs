@@ -58,6 +58,13 @@ impl RedisServer {
         RedisServer::launch(Some(password.to_string()))
     }
 
+    /// A server that writes every command to its append-only file before answering, so a
+    /// restart after a kill keeps what it held (a stream of jobs).
+    pub fn durable() -> RedisServer {
+        let extra = ["--appendonly", "yes", "--appendfsync", "always"];
+        RedisServer::launch_with(None, None, extra.iter().map(|s| s.to_string()).collect())
+    }
+
     /// A TLS-only server whose certificate (for localhost and 127.0.0.1) is signed by the test
     /// CA in `certs` (see [`make_certs`]).
     pub fn with_tls(certs: &std::path::Path) -> RedisServer {
@@ -123,12 +130,13 @@ impl RedisServer {
                     .args(["--tls-auth-clients", "no"]);
             }
         }
-        cmd.args(&self.extra);
         cmd.args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
             .args(["--appendonly", "no"])
             .args(["--protected-mode", "no"])
-            .args(["--loglevel", "warning"])
+            .args(["--loglevel", "warning"]);
+        // After the defaults: the last value of an option wins.
+        cmd.args(&self.extra)
             .arg("--dir")
             .arg(self.dir.path())
             .arg("--logfile")
@@ -257,7 +265,7 @@ impl RedisServer {
         }
     }
 
-    /// Starts the server again on the same port (empty: nothing was saved).
+    /// Starts the server again on the same port (empty unless it is [`RedisServer::durable`]).
     pub fn restart(&mut self) {
         self.kill();
         let until = Instant::now() + Duration::from_secs(10);
