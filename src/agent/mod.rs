@@ -193,7 +193,7 @@ pub struct Skipped {
 }
 
 /// What the agent reports as it goes.
-#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Event {
     /// A link to Redis changed state.

@@ -38,6 +38,10 @@ impl Item for Did<'_> {
     }
 }
 
+impl crate::report::Payload for Event {
+    const EVENT: &'static str = Did::EVENT;
+}
+
 /// A link's news, as the `redis` event (the agent's log already tells people).
 struct LinkNews<'a>(&'a LinkEvent);
 

@@ -91,6 +91,11 @@ impl<T: Item + DeserializeOwned> Payload for T {
 /// to do (a fanout's [`crate::fanout::Start`]...), a [`Payload`] of this event.
 pub const STEP_START: &str = "step-start";
 
+/// A request a dry run would send (`request`): fanout's, verify's, a purge's.
+impl Payload for crate::transport::RequestView {
+    const EVENT: &'static str = "request";
+}
+
 /// The command starts (`start`): the first line of every command.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Start<'a> {

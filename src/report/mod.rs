@@ -742,6 +742,10 @@ impl Item for RedisLink<'_> {
     }
 }
 
+impl Payload for crate::redis::subscriber::LinkEvent {
+    const EVENT: &'static str = RedisLink::EVENT;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -263,12 +263,16 @@ impl Item for Line<'_> {
     }
 }
 
+impl crate::report::Payload for Seen {
+    const EVENT: &'static str = Line::EVENT;
+}
+
 impl StepReport for Report {
     fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
         vec![
             ("step-start", g.subschema_for::<Start<'static>>()),
-            ("message", g.subschema_for::<Seen>()),
-            ("redis", g.subschema_for::<LinkEvent>()),
+            (Line::EVENT, g.subschema_for::<Seen>()),
+            (RedisLink::EVENT, g.subschema_for::<LinkEvent>()),
         ]
     }
     const KIND: &'static str = "watch";
