@@ -54,7 +54,7 @@ use health::Metrics;
 use stream::{Start, StreamUpdate};
 
 pub use crate::config::keys::DEFAULT_TARGET;
-pub use step::step;
+pub use step::{StartInfo, step};
 
 use dedupe::Dedupe;
 use state::State;
