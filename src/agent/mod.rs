@@ -54,7 +54,7 @@ use health::Metrics;
 use stream::{Start, StreamUpdate};
 
 pub use crate::config::keys::DEFAULT_TARGET;
-pub use step::step;
+pub use step::{StartInfo, step};
 
 use dedupe::Dedupe;
 use state::State;
@@ -193,7 +193,7 @@ pub struct Skipped {
 }
 
 /// What the agent reports as it goes.
-#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Event {
     /// A link to Redis changed state.

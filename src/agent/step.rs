@@ -1,6 +1,8 @@
 //! The agent as a step of a command: what it tells the reporter when it starts, as it goes and
 //! when it stops.
 
+use std::borrow::Cow;
+
 use super::Event;
 use super::Plan;
 use super::Report;
@@ -36,6 +38,10 @@ impl Item for Did<'_> {
     fn shown(&self, _: &Style) -> Shown {
         Shown::Nothing
     }
+}
+
+impl crate::report::Payload for Event {
+    const EVENT: &'static str = Did::EVENT;
 }
 
 /// A link's news, as the `redis` event (the agent's log already tells people).
@@ -79,16 +85,20 @@ impl StepReport for Report {
 }
 
 /// What an agent is about to do, for the `step-start` event.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-struct StartInfo<'a> {
-    redis: &'a str,
-    pod: &'a str,
-    target: &'a str,
-    channel: &'a str,
-    sharded: bool,
-    stream: Option<&'a str>,
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct StartInfo<'a> {
+    pub redis: Cow<'a, str>,
+    pub pod: Cow<'a, str>,
+    pub target: Cow<'a, str>,
+    pub channel: Cow<'a, str>,
+    pub sharded: bool,
+    pub stream: Option<Cow<'a, str>>,
     /// Where /healthz and /metrics listen.
-    health: Option<String>,
+    pub health: Option<String>,
+}
+
+impl crate::report::Payload for StartInfo<'static> {
+    const EVENT: &'static str = crate::report::events::STEP_START;
 }
 
 /// Runs the agent as a step of a command, until it is stopped.
@@ -103,12 +113,12 @@ pub async fn step(
 ) -> crate::report::Ended<Totals> {
     let target = plan.target.location();
     let start = StartInfo {
-        redis: redis.shown(),
-        pod: &plan.pod,
-        target: &target,
-        channel: &plan.channel,
+        redis: redis.shown().into(),
+        pod: plan.pod.as_str().into(),
+        target: Cow::Borrowed(&*target),
+        channel: plan.channel.as_str().into(),
         sharded: redis.sharded(),
-        stream: plan.stream.as_deref(),
+        stream: plan.stream.as_deref().map(Cow::Borrowed),
         health: health
             .as_ref()
             .and_then(health::Listener::local_addr)

@@ -26,7 +26,7 @@ use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::Code;
 use crate::exit::Stop;
-use crate::report::{Events, Item, Reporter, Shown, StepReport, Style, Work};
+use crate::report::{Events, Item, Payload, Reporter, Shown, StepReport, Style, Work};
 
 /// An invalidation created this long before the run started was not made by it, whatever the
 /// clocks' skew.
@@ -557,12 +557,17 @@ impl Item for BatchReport {
     const EVENT: &'static str = "batch";
 }
 
+/// A planned batch, as a dry run lists it when it ends (`planned-batch`).
+impl Payload for Batch {
+    const EVENT: &'static str = "planned-batch";
+}
+
 /// A batch waits for room under the distribution's in-progress limits.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-struct Blocked {
-    batch: usize,
-    files_in_progress: usize,
-    wildcards_in_progress: usize,
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct Blocked {
+    pub batch: usize,
+    pub files_in_progress: usize,
+    pub wildcards_in_progress: usize,
 }
 
 impl Item for Blocked {
@@ -584,8 +589,8 @@ pub(super) fn waited(reporter: &mut Reporter, e: wait::Event<'_>) {
             status,
             elapsed,
         } => reporter.item(&wait::StatusChange {
-            id,
-            status,
+            id: id.into(),
+            status: status.into(),
             elapsed_ms: crate::units::millis(elapsed),
         }),
         wait::Event::Waiting { in_progress, total } => reporter.show(Shown::Spinner(format!(
@@ -628,7 +633,7 @@ impl StepReport for Report {
 
 impl StepReport for DryRun {
     fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
-        vec![("planned-batch", g.subschema_for::<Batch>())]
+        vec![(Batch::EVENT, g.subschema_for::<Batch>())]
     }
     const KIND: &'static str = "cdn-invalidate-dry-run";
     const STEP: &'static str = "cdn-invalidate";
@@ -646,7 +651,7 @@ impl StepReport for DryRun {
     }
     fn events(&self, events: &mut Events<'_>) {
         for b in &self.batches {
-            events.emit("planned-batch", b);
+            events.emit(Batch::EVENT, b);
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::exit::{Code, Stop};
 use crate::nextjs::{self, Variant};
 use crate::paths::{self, UrlPath};
-use crate::report::{Events, Item, Listed, Reporter, StepReport, Style, Work};
+use crate::report::{Events, Item, Listed, Payload, Reporter, StepReport, Style, Work};
 
 use crate::context::Retain;
 use crate::targets::{self, Target};
@@ -704,7 +704,7 @@ impl StepReport for Report {
 
 impl StepReport for DryRun {
     fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
-        vec![("request", g.subschema_for::<RequestView>())]
+        vec![(RequestView::EVENT, g.subschema_for::<RequestView>())]
     }
     const KIND: &'static str = "cdn-purge-dry-run";
     const STEP: &'static str = "cdn-purge";
@@ -722,7 +722,7 @@ impl StepReport for DryRun {
     }
     fn events(&self, events: &mut Events<'_>) {
         for r in &self.requests {
-            events.emit("request", r);
+            events.emit(RequestView::EVENT, r);
         }
     }
 }

@@ -10,6 +10,7 @@
 //! polled again at the next interval, a lasting one ends the wait with a [`Failure`]; the wait
 //! ends at its timeout or when the run stops, naming what is still in progress.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -20,7 +21,7 @@ use crate::config::Poll;
 use crate::context::RunContext;
 use crate::error::Error;
 use crate::exit::{Code, Stop};
-use crate::report::{Events, Item, Reporter, Shown, StepReport, Style, Work};
+use crate::report::{Events, Item, Payload, Reporter, Shown, StepReport, Style, Work};
 
 /// Each poll interval is this much longer than the one before, up to `poll_max`.
 pub const POLL_GROWTH: f64 = 1.1;
@@ -451,11 +452,16 @@ mod tests {
     }
 }
 
+/// An invalidation as an on-call view lists it when it ends (`invalidation`).
+impl Payload for InvalidationInfo {
+    const EVENT: &'static str = "invalidation";
+}
+
 /// An invalidation's status changed while waiting.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-pub(super) struct StatusChange<'a> {
-    pub id: &'a str,
-    pub status: &'a str,
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct StatusChange<'a> {
+    pub id: Cow<'a, str>,
+    pub status: Cow<'a, str>,
     pub elapsed_ms: f64,
 }
 
@@ -474,7 +480,10 @@ impl StepReport for StatusReport {
                 "invalidation-status",
                 g.subschema_for::<StatusChange<'static>>(),
             ),
-            ("invalidation", g.subschema_for::<InvalidationInfo>()),
+            (
+                InvalidationInfo::EVENT,
+                g.subschema_for::<InvalidationInfo>(),
+            ),
         ]
     }
     const KIND: &'static str = "cdn-status";
@@ -499,7 +508,7 @@ impl StepReport for StatusReport {
     }
     fn events(&self, events: &mut Events<'_>) {
         for i in &self.invalidations {
-            events.emit("invalidation", i);
+            events.emit(InvalidationInfo::EVENT, i);
         }
     }
 }

@@ -16,7 +16,7 @@ mod ci;
 mod human;
 mod step;
 
-pub use step::{Again, MAX_FOLLOW_ROUNDS, discovered, follow_membership};
+pub use step::{Again, MAX_FOLLOW_ROUNDS, PodEvent, discovered, follow_membership};
 
 use std::time::{Duration, Instant};
 

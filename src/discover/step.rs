@@ -15,11 +15,13 @@ use crate::context::RunContext;
 use crate::exit::Code;
 use crate::exit::Stop;
 use crate::report::Events;
+use crate::report::Payload;
 use crate::report::Reporter;
 use crate::report::StepReport;
 use crate::report::Style;
 use crate::report::Work;
 use crate::targets::Target;
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// At most this many `--follow-new-pods` rounds: a fleet still growing after that is reported,
@@ -40,18 +42,22 @@ struct RecheckStart {
 
 /// A pod in an event: found by a discovery (`change` null), or `appeared` or `gone` at a
 /// recheck.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-struct PodEvent<'a> {
-    change: Option<&'static str>,
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct PodEvent<'a> {
+    pub change: Option<Cow<'a, str>>,
     #[serde(flatten)]
-    pod: &'a Pod,
+    pub pod: Cow<'a, Pod>,
+}
+
+impl Payload for PodEvent<'static> {
+    const EVENT: &'static str = "pod";
 }
 
 impl StepReport for Report {
     fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
         vec![
             ("step-start", g.subschema_for::<DiscoverStart<'static>>()),
-            ("pod", g.subschema_for::<PodEvent<'static>>()),
+            (PodEvent::EVENT, g.subschema_for::<PodEvent<'static>>()),
         ]
     }
     const KIND: &'static str = "discover";
@@ -77,7 +83,11 @@ impl StepReport for Report {
     }
     fn events(&self, events: &mut Events<'_>) {
         for pod in &self.pods {
-            events.emit("pod", &PodEvent { change: None, pod });
+            let pod = PodEvent {
+                change: None,
+                pod: Cow::Borrowed(pod),
+            };
+            events.emit(PodEvent::EVENT, &pod);
         }
     }
 }
@@ -86,7 +96,7 @@ impl StepReport for Recheck {
     fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
         vec![
             ("step-start", g.subschema_for::<RecheckStart>()),
-            ("pod", g.subschema_for::<PodEvent<'static>>()),
+            (PodEvent::EVENT, g.subschema_for::<PodEvent<'static>>()),
         ]
     }
     const KIND: &'static str = "recheck";
@@ -113,10 +123,10 @@ impl StepReport for Recheck {
         for (change, pods) in [("appeared", &self.appeared), ("gone", &self.gone)] {
             for pod in pods {
                 events.emit(
-                    "pod",
+                    PodEvent::EVENT,
                     &PodEvent {
-                        change: Some(change),
-                        pod,
+                        change: Some(change.into()),
+                        pod: Cow::Borrowed(pod),
                     },
                 );
             }

@@ -11,6 +11,7 @@ mod ci;
 pub mod endpoint;
 mod human;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -24,7 +25,8 @@ use crate::error::ConfigError;
 use crate::exit::{Code, Stop};
 use crate::nextjs::{self, NEXTJS_CACHE, PRERENDER_IF_GENERATED, PRERENDER_REVALIDATE};
 use crate::paths::UrlPath;
-use crate::report::{Events, Item, Listed, Reporter, StepReport, Style, Work};
+use crate::report::events::STEP_START;
+use crate::report::{Events, Item, Listed, Payload, Reporter, StepReport, Style, Work};
 
 use crate::context::Retain;
 use crate::secret::{self, Secret};
@@ -635,7 +637,7 @@ impl Item for Cell {
 impl StepReport for Report {
     fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
         vec![
-            ("step-start", g.subschema_for::<Start<'static>>()),
+            (STEP_START, g.subschema_for::<Start<'static>>()),
             ("cell", g.subschema_for::<Cell>()),
         ]
     }
@@ -664,7 +666,7 @@ impl StepReport for Report {
 
 impl StepReport for DryRun {
     fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
-        vec![("request", g.subschema_for::<RequestView>())]
+        vec![(RequestView::EVENT, g.subschema_for::<RequestView>())]
     }
     const KIND: &'static str = "fanout-dry-run";
     const STEP: &'static str = "fanout";
@@ -682,20 +684,24 @@ impl StepReport for DryRun {
     }
     fn events(&self, events: &mut Events<'_>) {
         for r in &self.requests {
-            events.emit("request", r);
+            events.emit(RequestView::EVENT, r);
         }
     }
 }
 
 /// What a fanout is about to do, for the `step-start` event.
-#[derive(serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "FanoutStart")]
-struct Start<'a> {
-    mode: Mode,
-    method: &'a str,
-    targets: &'a [Target],
-    paths: usize,
-    cells: usize,
+pub struct Start<'a> {
+    pub mode: Mode,
+    pub method: Cow<'a, str>,
+    pub targets: Cow<'a, [Target]>,
+    pub paths: usize,
+    pub cells: usize,
+}
+
+impl Payload for Start<'static> {
+    const EVENT: &'static str = STEP_START;
 }
 
 /// Runs fanout as a step of a command: its start, its cells as they complete, its report.
@@ -708,8 +714,8 @@ pub async fn step(
     let cells = plan.paths.len() * plan.targets.len();
     let start = Start {
         mode: plan.mode(),
-        method: plan.method(),
-        targets: &plan.targets,
+        method: plan.method().into(),
+        targets: Cow::Borrowed(&plan.targets),
         paths: plan.paths.len(),
         cells,
     };

@@ -14,7 +14,7 @@ mod ci;
 mod human;
 mod step;
 
-pub use step::step;
+pub use step::{AckEvent, step};
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,8 @@
 //! publish as a step of a command: what it tells the reporter when it starts, as messages are
 //! published and acknowledged, and when it ends.
 
+use std::borrow::Cow;
+
 use super::AckSeen;
 use super::Connections;
 use super::DryRun;
@@ -26,12 +28,12 @@ impl Item for Message {
 }
 
 /// An acknowledgement of one of the run's messages.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-struct AckEvent<'a> {
-    path: &'a str,
-    id: &'a str,
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct AckEvent<'a> {
+    pub path: Cow<'a, str>,
+    pub id: Cow<'a, str>,
     #[serde(flatten)]
-    ack: &'a AckSeen,
+    pub ack: Cow<'a, AckSeen>,
 }
 
 impl Item for AckEvent<'_> {
@@ -123,7 +125,11 @@ pub async fn step(
     );
     let report = run(ctx, connections, plan, |p| match p {
         Progress::Published(m) => reporter.item(m),
-        Progress::Ack { path, id, ack } => reporter.item(&AckEvent { path, id, ack }),
+        Progress::Ack { path, id, ack } => reporter.item(&AckEvent {
+            path: path.into(),
+            id: id.into(),
+            ack: Cow::Borrowed(ack),
+        }),
     })
     .await;
     reporter.finish_step(&report);

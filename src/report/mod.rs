@@ -7,7 +7,8 @@
 //! code here. Output is decided once ([`Display::resolve`] is a pure function of the flags, the
 //! environment and whether the streams are terminals). Every command's JSON is one document
 //! ([`document`]) holding a list of step reports, written as the run goes so that memory does
-//! not grow with its cells; NDJSON events carry their step.
+//! not grow with its cells; NDJSON events carry their step, each written as an [`events::Line`]
+//! that a reader reads back with the same types.
 //!
 //! When the command ends, the CI outputs are written from every step's test cases
 //! ([`StepReport::cases`]): a JUnit file ([`junit`]), GitHub Actions' job summary and
@@ -21,6 +22,7 @@
 pub mod ci;
 mod display;
 pub mod document;
+pub mod events;
 pub mod github;
 mod held;
 pub mod human;
@@ -37,6 +39,7 @@ use serde::Serialize;
 
 pub use display::{Display, EnvView, Style};
 pub use document::Envelope;
+pub use events::{Line, Payload};
 
 use crate::choices::{ColorChoice, OutputFormat};
 use crate::context::Retain;
@@ -259,12 +262,11 @@ impl Reporter {
             tolerate_next: false,
             verbose: 0,
         };
-        #[derive(Serialize, schemars::JsonSchema)]
-        struct Start<'a> {
-            command: &'a str,
-            dry_run: bool,
-        }
-        r.event("start", None, &Start { command, dry_run });
+        let start = events::Start {
+            command: command.into(),
+            dry_run,
+        };
+        r.event(events::Start::EVENT, None, &start);
         if format == OutputFormat::Json {
             let started_at = timestamp(r.started.0);
             r.document.head(&document::Head {
@@ -453,7 +455,7 @@ impl Reporter {
             ci.start();
         }
         self.start_bar(work.len, work.what);
-        self.event("step-start", Some(R::STEP), info);
+        self.event(events::STEP_START, Some(R::STEP), info);
         if self.format == OutputFormat::Json {
             self.document.step_start(&mut self.out, R::KIND, R::LISTED);
         }
@@ -519,12 +521,11 @@ impl Reporter {
 
     /// A message for people, on stderr (and as an event under NDJSON).
     pub fn warning(&mut self, step: &str, message: &str) {
-        #[derive(Serialize, schemars::JsonSchema)]
-        struct Warning<'a> {
-            step: &'a str,
-            message: &'a str,
-        }
-        self.event("warning", None, &Warning { step, message });
+        let warning = events::Warning {
+            step: step.into(),
+            message: message.into(),
+        };
+        self.event(events::Warning::EVENT, None, &warning);
         let line = format!("{} {message}\n", self.err_style().yellow("warning:"));
         self.note(&line);
     }
@@ -580,18 +581,12 @@ impl Reporter {
                     reporter: self,
                     step: R::STEP,
                 });
-                #[derive(Serialize, schemars::JsonSchema)]
-                struct StepEnd {
-                    totals: serde_json::Value,
-                    stopped: Option<Stop>,
-                    exit_code: u8,
-                }
-                let end = StepEnd {
+                let end = events::StepEnd {
                     totals: report.totals(),
                     stopped: report.stopped(),
                     exit_code: report.code().as_u8(),
                 };
-                self.event("step-end", Some(R::STEP), &end);
+                self.event(events::StepEnd::EVENT, Some(R::STEP), &end);
                 let _ = self.out.flush();
             }
             OutputFormat::Json => self.document.step_end(&mut self.out, report),
@@ -629,18 +624,12 @@ impl Reporter {
                 );
             }
             OutputFormat::Ndjson => {
-                #[derive(Serialize, schemars::JsonSchema)]
-                struct End {
-                    stopped: Option<Stop>,
-                    exit_code: u8,
-                    duration_ms: f64,
-                }
-                let end = End {
+                let end = events::End {
                     stopped,
                     exit_code: code.as_u8(),
                     duration_ms,
                 };
-                self.event("end", None, &end)
+                self.event(events::End::EVENT, None, &end)
             }
             OutputFormat::Human => {}
         }
@@ -714,27 +703,9 @@ impl Drop for Reporter {
     }
 }
 
-/// One NDJSON line, `\n` included. Every line carries the schema version, so a consumer can
-/// read any line alone.
+/// One NDJSON line ([`events::Line`]), `\n` included.
 fn line<T: Serialize + ?Sized>(event: &str, step: Option<&str>, payload: &T) -> Vec<u8> {
-    #[derive(Serialize, schemars::JsonSchema)]
-    struct Line<'a, T: ?Sized> {
-        schema_version: u32,
-        event: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        step: Option<&'a str>,
-        #[serde(flatten)]
-        payload: &'a T,
-    }
-    let line = Line {
-        schema_version: SCHEMA_VERSION,
-        event,
-        step,
-        payload,
-    };
-    let mut json = serde_json::to_vec(&line).expect("an event serializes");
-    json.push(b'\n');
-    json
+    events::Line::new(event, step, payload).to_vec()
 }
 
 /// Text indented by `n` spaces, blank lines left blank.
@@ -769,6 +740,10 @@ impl Item for RedisLink<'_> {
     fn shown(&self, style: &Style) -> Shown {
         Shown::Note(human::link_line(self.0, style))
     }
+}
+
+impl Payload for crate::redis::subscriber::LinkEvent {
+    const EVENT: &'static str = RedisLink::EVENT;
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
+use super::events::{End, Payload, Start, StepEnd, Warning};
 use super::{SCHEMA_VERSION, StepReport};
 use crate::exit::Stop;
 
@@ -29,38 +30,6 @@ impl Default for Catalog {
             events: Vec::new(),
         }
     }
-}
-
-/// The events every command sends, whatever its steps: `(event, payload)`.
-#[derive(schemars::JsonSchema)]
-#[allow(dead_code)]
-struct Start {
-    command: String,
-    dry_run: bool,
-}
-
-#[derive(schemars::JsonSchema)]
-#[allow(dead_code)]
-struct Warning {
-    /// The step that warns.
-    step: String,
-    message: String,
-}
-
-#[derive(schemars::JsonSchema)]
-#[allow(dead_code)]
-struct StepEnd {
-    totals: Value,
-    stopped: Option<Stop>,
-    exit_code: u8,
-}
-
-#[derive(schemars::JsonSchema)]
-#[allow(dead_code)]
-struct End {
-    stopped: Option<Stop>,
-    exit_code: u8,
-    duration_ms: f64,
 }
 
 impl Catalog {
@@ -126,14 +95,15 @@ impl Catalog {
     /// The schema of one `-o ndjson` line.
     pub fn events(&mut self) -> Value {
         let mut lines = Vec::new();
+        // The events every command sends, whatever its steps.
         let common: [(&str, Schema); 4] = [
-            ("start", self.generator.subschema_for::<Start>()),
-            ("warning", self.generator.subschema_for::<Warning>()),
-            ("step-end", self.generator.subschema_for::<StepEnd>()),
-            ("end", self.generator.subschema_for::<End>()),
+            (Start::EVENT, self.generator.subschema_for::<Start>()),
+            (Warning::EVENT, self.generator.subschema_for::<Warning>()),
+            (StepEnd::EVENT, self.generator.subschema_for::<StepEnd>()),
+            (End::EVENT, self.generator.subschema_for::<End>()),
         ];
         for (event, payload) in common {
-            let step = if event == "step-end" || event == "warning" {
+            let step = if event == StepEnd::EVENT || event == Warning::EVENT {
                 json!({"type": "string"})
             } else {
                 json!(false)

@@ -10,6 +10,7 @@
 
 mod human;
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
@@ -263,12 +264,16 @@ impl Item for Line<'_> {
     }
 }
 
+impl crate::report::Payload for Seen {
+    const EVENT: &'static str = Line::EVENT;
+}
+
 impl StepReport for Report {
     fn event_schemas(g: &mut schemars::SchemaGenerator) -> Vec<(&'static str, schemars::Schema)> {
         vec![
             ("step-start", g.subschema_for::<Start<'static>>()),
-            ("message", g.subschema_for::<Seen>()),
-            ("redis", g.subschema_for::<LinkEvent>()),
+            (Line::EVENT, g.subschema_for::<Seen>()),
+            (RedisLink::EVENT, g.subschema_for::<LinkEvent>()),
         ]
     }
     const KIND: &'static str = "watch";
@@ -292,13 +297,17 @@ impl StepReport for Report {
 }
 
 /// What a watch is about to do, for the `step-start` event.
-#[derive(serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "WatchStart")]
-struct Start<'a> {
-    redis: &'a str,
-    channels: &'a [String],
-    patterns: &'a [String],
-    sharded: bool,
+pub struct Start<'a> {
+    pub redis: Cow<'a, str>,
+    pub channels: Cow<'a, [String]>,
+    pub patterns: Cow<'a, [String]>,
+    pub sharded: bool,
+}
+
+impl crate::report::Payload for Start<'static> {
+    const EVENT: &'static str = crate::report::events::STEP_START;
 }
 
 /// Runs watch as a step of a command, until its limit or a signal: people get a header, then a
@@ -311,9 +320,9 @@ pub async fn step(
     reporter: &mut Reporter,
 ) -> crate::report::Ended<Totals> {
     let start = Start {
-        redis: redis.shown(),
-        channels: &plan.topics.channels,
-        patterns: &plan.topics.patterns,
+        redis: redis.shown().into(),
+        channels: Cow::Borrowed(&plan.topics.channels),
+        patterns: Cow::Borrowed(&plan.topics.patterns),
         sharded: plan.topics.sharded,
     };
     reporter.start::<Report>(&start, Work::NONE);

@@ -8,7 +8,6 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 
 use revalidate::report::{Envelope, StepReport};
-use revalidate::transport::RequestView;
 use revalidate::{agent, cdn, discover, publish, watch};
 use revalidate::{fanout, verify};
 use revalidate_sim::{Balancer, Fleet, FleetOptions, Pod};
@@ -318,86 +317,9 @@ pub fn verify_of(env: &Doc) -> &verify::Report {
     }
 }
 
-/// One `-o ndjson` line, read into the library's types.
-#[derive(Debug, serde::Deserialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub enum Event {
-    Start {
-        command: String,
-        dry_run: bool,
-    },
-    StepStart {
-        step: String,
-        #[serde(flatten)]
-        start: StepStart,
-    },
-    Cell {
-        #[serde(flatten)]
-        cell: fanout::Cell,
-    },
-    Fetch {
-        round: u32,
-        #[serde(flatten)]
-        fetch: Box<verify::Fetch>,
-    },
-    Round {
-        round: u32,
-        settled: usize,
-        paths: usize,
-    },
-    Verdict {
-        #[serde(flatten)]
-        verdict: verify::PathVerdict,
-    },
-    Request {
-        step: String,
-        #[serde(flatten)]
-        request: RequestView,
-    },
-    Warning {
-        step: String,
-        message: String,
-    },
-    Path {
-        #[serde(flatten)]
-        result: revalidate::run::PathResult,
-    },
-    Fallback {
-        #[serde(flatten)]
-        fallback: revalidate::run::Fallback,
-    },
-    StepEnd {
-        step: String,
-        totals: serde_json::Value,
-        stopped: Option<revalidate::exit::Stop>,
-        exit_code: u8,
-    },
-    End {
-        stopped: Option<revalidate::exit::Stop>,
-        exit_code: u8,
-        duration_ms: f64,
-    },
-}
-
-/// What a `step-start` event says the step is about to do.
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-pub enum StepStart {
-    Fanout {
-        mode: revalidate::choices::Mode,
-        method: String,
-        targets: Vec<revalidate::targets::Target>,
-        paths: usize,
-        cells: usize,
-    },
-    Verify {
-        targets: Vec<revalidate::targets::Target>,
-        through: Option<String>,
-        paths: usize,
-        requests: usize,
-    },
-    Snapshot(revalidate::run::SnapshotStart),
-}
+/// One `-o ndjson` line, read with the library's own line type: its event and step, its payload
+/// typed on demand with the library's type for that event (`e.get::<fanout::Cell>()`).
+pub type Event = revalidate::report::Line<'static, serde_json::Value>;
 
 /// Every line of `-o ndjson` output: each validated against the event schema, then typed.
 pub fn events(out: &std::process::Output) -> Vec<Event> {
@@ -405,17 +327,17 @@ pub fn events(out: &std::process::Output) -> Vec<Event> {
 }
 
 /// NDJSON lines (e.g. read from a running child): each validated against the event schema,
-/// then typed.
+/// then read.
 pub fn event_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<Event> {
-    lines
-        .into_iter()
-        .map(|l| {
-            let v: serde_json::Value =
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
-            assert_schema("event.schema.json", &v);
-            serde_json::from_value(v).unwrap_or_else(|e| panic!("not an event ({e}): {l}"))
-        })
-        .collect()
+    lines.into_iter().map(event).collect()
+}
+
+/// One NDJSON line, validated against the event schema, then read.
+pub fn event(line: &str) -> Event {
+    let v: serde_json::Value =
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+    assert_schema("event.schema.json", &v);
+    serde_json::from_value(v).unwrap_or_else(|e| panic!("not an event ({e}): {line}"))
 }
 
 /// Runs `c` with `-o json` and returns its output and envelope (schema-checked, typed).

@@ -10,7 +10,7 @@ use revalidate::fanout::{Outcome, Report};
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{
-    Event, TestFleet, cell, cells, code, envelope, events, fanout_dry_run_of, fanout_of, row_paths,
+    TestFleet, cell, cells, code, envelope, events, fanout_dry_run_of, fanout_of, row_paths,
     run_json, stderr, stdout, wait_until,
 };
 
@@ -762,10 +762,8 @@ fn cells_come_out_in_path_then_pod_order_whatever_the_concurrency() {
         .unwrap();
     let mut seen: Vec<(String, String)> = events(&out)
         .into_iter()
-        .filter_map(|e| match e {
-            Event::Cell { cell } => Some((cell.path, cell.pod)),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<revalidate::fanout::Cell>())
+        .map(|cell| (cell.path, cell.pod))
         .collect();
     seen.sort();
     let mut want_sorted = want.clone();

@@ -12,18 +12,18 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use crate::common::{Doc as Envelope, Step};
-use revalidate::discover::{Recheck, Report as Discovery};
+use revalidate::discover::{PodEvent, Recheck, Report as Discovery};
+use revalidate::report::events::STEP_START;
 use revalidate::targets::Reach;
 use revalidate::targets::kubernetes::Via;
+use revalidate::transport::RequestView;
 use revalidate::{fanout, verify};
 use revalidate_sim::k8s::{
     Access, EndpointState, FakeCluster, FakeClusterBuilder, FleetPods, ServicePort, loopback_fleet,
 };
 use revalidate_sim::{Fault, Fleet, FleetOptions};
 
-use crate::common::{
-    assert_schema, code, envelope, json, revalidate_in, stderr, stdout, wait_until,
-};
+use crate::common::{code, envelope, events, json, revalidate_in, stderr, stdout, wait_until};
 
 /// A simulated fleet on 127.0.0.11.., the fake API server describing it (Service `web` in
 /// namespace `web` unless the test builds its own), and a kubeconfig for the admin token.
@@ -178,38 +178,6 @@ fn rechecks(env: &crate::common::Doc) -> Vec<&Recheck> {
         .filter_map(|s| match s {
             Step::Recheck(r) => Some(r),
             _ => None,
-        })
-        .collect()
-}
-
-/// An `-o ndjson` line, validated against the event schema, read as far as these tests need.
-#[derive(Debug, serde::Deserialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-enum Event {
-    StepStart {
-        step: String,
-    },
-    Pod {
-        step: String,
-        change: Option<String>,
-        #[serde(flatten)]
-        pod: revalidate::discover::Pod,
-    },
-    Request {
-        #[serde(flatten)]
-        request: revalidate::transport::RequestView,
-    },
-    #[serde(other)]
-    Other,
-}
-
-fn events(out: &Output) -> Vec<Event> {
-    stdout(out)
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            assert_schema("event.schema.json", &v);
-            serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}: {l}"))
         })
         .collect()
 }
@@ -1279,18 +1247,14 @@ fn credentials_never_reach_any_output() {
             let evs = events(&out);
             assert!(
                 evs.iter()
-                    .any(|e| matches!(e, Event::StepStart { step } if step == "discover"))
+                    .any(|e| e.event == STEP_START && e.step.as_deref() == Some("discover"))
             );
-            let pods: Vec<&str> = evs
+            let pods: Vec<String> = evs
                 .iter()
-                .filter_map(|e| match e {
-                    Event::Pod {
-                        step,
-                        change: None,
-                        pod,
-                    } if step == "discover" => Some(pod.name.as_str()),
-                    _ => None,
-                })
+                .filter(|e| e.step.as_deref() == Some("discover"))
+                .filter_map(|e| e.get::<PodEvent>())
+                .filter(|p| p.change.is_none())
+                .map(|p| p.pod.into_owned().name)
                 .collect();
             assert_eq!(pods, ["web-0", "web-1"]);
         }
@@ -1412,10 +1376,8 @@ fn dry_runs_show_the_api_server_and_forward_urls() {
     let evs = events(&out);
     let url = evs
         .iter()
-        .find_map(|e| match e {
-            Event::Request { request } => Some(request.url.clone()),
-            _ => None,
-        })
+        .find_map(|e| e.get::<RequestView>())
+        .map(|request| request.url)
         .unwrap();
     assert_eq!(url, format!("port-forward://web/web-0:{port}/posts/a"));
     assert_eq!(k.requests(0), 0);

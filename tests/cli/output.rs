@@ -4,12 +4,14 @@
 use revalidate::choices::Mode;
 use revalidate::exit::Stop;
 use revalidate::fanout::{self, Outcome};
+use revalidate::report::events::{End, Start, StepEnd};
 use revalidate::targets::Reach;
+use revalidate::transport::RequestView;
 use revalidate_sim::Fault;
 
 use crate::common::{
-    Event, StepStart, TestFleet, cells, code, envelope, events, fanout_dry_run_of, fanout_of,
-    revalidate, run_json, stderr, stdout,
+    Event, TestFleet, cells, code, envelope, events, fanout_dry_run_of, fanout_of, revalidate,
+    run_json, stderr, stdout,
 };
 use crate::fanout::{fanout, fanout_args, fanout_bare, fanout_json, spawn};
 
@@ -153,52 +155,47 @@ fn ndjson_starts_with_start_and_ends_with_end() {
         "start, step-start, one per cell, step-end, end: {ev:#?}"
     );
     assert!(
-        matches!(&ev[0], Event::Start { command, dry_run: false } if command == "fanout"),
+        matches!(ev[0].get::<Start>(), Some(Start { command, dry_run: false }) if command == "fanout"),
         "{:?}",
         ev[0]
     );
-    let Event::StepStart {
-        step,
-        start:
-            StepStart::Fanout {
-                mode,
-                method,
-                targets,
-                paths,
-                cells,
-            },
-    } = &ev[1]
+    let Some(fanout::Start {
+        mode,
+        method,
+        targets,
+        paths,
+        cells,
+    }) = ev[1].get()
     else {
         panic!("{:?}", ev[1])
     };
-    assert_eq!(step, "fanout");
-    assert_eq!((*mode, method.as_str()), (Mode::Nextjs, "HEAD"));
-    assert_eq!((targets.len(), *paths, *cells), (4, 3, 12));
-    let cell_events = ev
-        .iter()
-        .filter(|e| matches!(e, Event::Cell { .. }))
-        .count();
+    assert_eq!(ev[1].step.as_deref(), Some("fanout"));
+    assert_eq!((mode, &*method), (Mode::Nextjs, "HEAD"));
+    assert_eq!((targets.len(), paths, cells), (4, 3, 12));
+    let cell_events = ev.iter().filter(|e| e.is::<fanout::Cell>()).count();
     assert_eq!(cell_events, 12);
-    let Event::StepEnd {
-        step,
+    let Some(StepEnd {
         totals,
         stopped,
         exit_code,
-    } = &ev[14]
+    }) = ev[14].get()
     else {
         panic!("{:?}", ev[14])
     };
-    assert_eq!((step.as_str(), *stopped, *exit_code), ("fanout", None, 3));
-    let totals = fanout_totals(totals);
+    assert_eq!(
+        (ev[14].step.as_deref(), stopped, exit_code),
+        (Some("fanout"), None, 3)
+    );
+    let totals = fanout_totals(&totals);
     assert_eq!((totals.cells, totals.ok + totals.failed), (12, 12));
     assert!(
         matches!(
-            ev[15],
-            Event::End {
+            ev[15].get(),
+            Some(End {
                 stopped: None,
                 exit_code: 3,
                 ..
-            }
+            })
         ),
         "{:?}",
         ev[15]
@@ -220,7 +217,7 @@ fn ndjson_success_and_dry_run_events_validate() {
         "start, step-start, 3 cells, step-end, end: {ev:#?}"
     );
     assert!(
-        matches!(ev[6], Event::End { exit_code: 0, .. }),
+        matches!(ev[6].get(), Some(End { exit_code: 0, .. })),
         "{:?}",
         ev[6]
     );
@@ -232,18 +229,16 @@ fn ndjson_success_and_dry_run_events_validate() {
     assert_eq!(code(&out), 0);
     let ev = ndjson(&out);
     assert!(
-        matches!(&ev[0], Event::Start { dry_run: true, .. }),
+        matches!(ev[0].get(), Some(Start { dry_run: true, .. })),
         "{:?}",
         ev[0]
     );
-    let requests: Vec<&str> = ev
+    let requests: Vec<String> = ev
         .iter()
-        .filter_map(|e| match e {
-            Event::Request { step, request } => {
-                assert_eq!(step, "fanout");
-                Some(request.path.as_str())
-            }
-            _ => None,
+        .filter_map(|e| {
+            let request = e.get::<RequestView>()?;
+            assert_eq!(e.step.as_deref(), Some("fanout"));
+            Some(request.path)
         })
         .collect();
     assert_eq!(
@@ -253,7 +248,10 @@ fn ndjson_success_and_dry_run_events_validate() {
         ]
     );
     assert!(
-        matches!(ev.last(), Some(Event::End { exit_code: 0, .. })),
+        matches!(
+            ev.last().and_then(Event::get::<End>),
+            Some(End { exit_code: 0, .. })
+        ),
         "{ev:#?}"
     );
 }

@@ -457,18 +457,19 @@ fn ndjson_streams_each_step_then_a_result_a_path() {
     let evs = crate::common::events(&out);
     let steps: Vec<&str> = evs
         .iter()
-        .filter_map(|e| match e {
-            crate::common::Event::StepEnd { step, .. } => Some(step.as_str()),
-            _ => None,
-        })
+        .filter(|e| e.is::<revalidate::report::events::StepEnd>())
+        .filter_map(|e| e.step.as_deref())
         .collect();
     assert_eq!(steps, ["snapshot", "fanout", "verify", "run"]);
-    let results: Vec<(&str, Option<Verdict>)> = evs
+    // A path's result (`path`): run's own type, its event named here (run does not name it).
+    let results: Vec<revalidate::run::PathResult> = evs
         .iter()
-        .filter_map(|e| match e {
-            crate::common::Event::Path { result } => Some((result.path.as_str(), result.verdict)),
-            _ => None,
-        })
+        .filter(|e| e.event == "path")
+        .map(|e| e.read().unwrap())
+        .collect();
+    let results: Vec<(&str, Option<Verdict>)> = results
+        .iter()
+        .map(|r| (r.path.as_str(), r.verdict))
         .collect();
     assert_eq!(
         results,

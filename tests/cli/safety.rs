@@ -525,10 +525,8 @@ fn only_generated_warns_about_a_path_no_pod_generated() {
     assert_eq!(code(&out), 0);
     let warnings: Vec<String> = events(&out)
         .into_iter()
-        .filter_map(|e| match e {
-            crate::common::Event::Warning { message, .. } => Some(message),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<revalidate::report::events::Warning>())
+        .map(|w| w.message.into_owned())
         .collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].starts_with("/posts/typo: not-generated on every pod"));

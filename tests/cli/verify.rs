@@ -12,14 +12,16 @@ use std::time::Duration;
 
 use revalidate::choices::Encoding;
 use revalidate::exit::Stop;
+use revalidate::report::events::{End, Start, StepEnd};
+use revalidate::transport::RequestView;
 use revalidate::verify::{
-    Fetch, FetchOutcome, Report, Snapshot, State, ThroughSummary, Variant, Verdict,
+    Fetch, FetchOutcome, PathVerdict, Report, Snapshot, State, ThroughSummary, Variant, Verdict,
 };
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
 use crate::common::{
-    Event, StepStart, TestFleet, cells_of, code, envelope, event_lines, events, fetch, fetches,
-    samples_of, stderr, stdout, verdict, verify_dry_run_of, verify_of,
+    Event, TestFleet, cells_of, code, envelope, event_lines, events, fetch, fetches, samples_of,
+    stderr, stdout, verdict, verify_dry_run_of, verify_of,
 };
 
 /// For runs with faults that fail at once (a status, a closed port, a reset): one retry instead
@@ -240,50 +242,71 @@ fn ndjson(lines: &[String]) -> Vec<Event> {
     event_lines(lines.iter().map(String::as_str))
 }
 
+// verify's `step-start`, `round` and `fetch` payloads (`Start`, `RoundEvent`, `FetchEvent` in
+// src/verify/step.rs) are private to the step and write-only: until they are public and read
+// back like the other steps' (report::Payload), the fields these tests check are read here.
+
+/// verify's `step-start` payload.
+#[derive(Debug, serde::Deserialize)]
+struct VerifyStart {
+    targets: Vec<revalidate::targets::Target>,
+    through: Option<String>,
+    paths: usize,
+    requests: usize,
+}
+
+/// verify's `round` payload.
+#[derive(Debug, serde::Deserialize)]
+struct Round {
+    round: u32,
+    settled: usize,
+    paths: usize,
+}
+
+/// The round of verify's `fetch` payload (the rest is a [`Fetch`]).
+#[derive(Debug, serde::Deserialize)]
+struct FetchRound {
+    round: u32,
+}
+
+/// Every line of `event` read as `P`.
+fn payloads<P: serde::de::DeserializeOwned>(evs: &[Event], event: &str) -> Vec<P> {
+    evs.iter()
+        .filter(|e| e.event == event)
+        .map(|e| e.read().unwrap_or_else(|err| panic!("{err}: {e:?}")))
+        .collect()
+}
+
 /// (round, settled, paths) of every `round` event.
 fn rounds(evs: &[Event]) -> Vec<(u32, usize, usize)> {
-    evs.iter()
-        .filter_map(|e| match e {
-            Event::Round {
-                round,
-                settled,
-                paths,
-            } => Some((*round, *settled, *paths)),
-            _ => None,
-        })
+    payloads::<Round>(evs, "round")
+        .into_iter()
+        .map(|r| (r.round, r.settled, r.paths))
         .collect()
 }
 
 /// (round, fetch) of every `fetch` event.
-fn fetch_events(evs: &[Event]) -> Vec<(u32, &Fetch)> {
-    evs.iter()
-        .filter_map(|e| match e {
-            Event::Fetch { round, fetch } => Some((*round, &**fetch)),
-            _ => None,
-        })
-        .collect()
+fn fetch_events(evs: &[Event]) -> Vec<(u32, Fetch)> {
+    let rounds = payloads::<FetchRound>(evs, "fetch");
+    let fetches = payloads::<Fetch>(evs, "fetch");
+    rounds.into_iter().map(|r| r.round).zip(fetches).collect()
 }
 
 /// (path, verdict) of every `verdict` event.
-fn verdict_events(evs: &[Event]) -> Vec<(&str, Verdict)> {
+fn verdict_events(evs: &[Event]) -> Vec<(String, Verdict)> {
     evs.iter()
-        .filter_map(|e| match e {
-            Event::Verdict { verdict } => Some((verdict.path.as_str(), verdict.verdict)),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<PathVerdict>())
+        .map(|v| (v.path, v.verdict))
         .collect()
 }
 
 /// A step-end event's totals, read as verify's.
 fn verify_totals(evs: &[Event]) -> revalidate::verify::Totals {
-    let totals = evs
-        .iter()
-        .find_map(|e| match e {
-            Event::StepEnd { totals, .. } => Some(totals.clone()),
-            _ => None,
-        })
-        .expect("a step-end event");
-    serde_json::from_value(totals).expect("verify totals")
+    evs.iter()
+        .find_map(|e| e.get::<StepEnd>())
+        .expect("a step-end event")
+        .totals_as()
+        .expect("verify totals")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,30 +426,26 @@ fn ndjson_events_fit_the_schema_and_come_in_order() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let evs = events(&out);
     assert!(
-        matches!(&evs[0], Event::Start { command, dry_run: false } if command == "verify"),
+        matches!(evs[0].get::<Start>(), Some(Start { command, dry_run: false }) if command == "verify"),
         "{:?}",
         evs[0]
     );
-    let Event::StepStart {
-        step,
-        start:
-            StepStart::Verify {
-                targets,
-                through,
-                paths,
-                requests,
-            },
-    } = &evs[1]
-    else {
-        panic!("{:?}", evs[1])
-    };
-    assert_eq!(step, "verify");
+    assert_eq!(
+        (evs[1].event.as_ref(), evs[1].step.as_deref()),
+        ("step-start", Some("verify"))
+    );
+    let VerifyStart {
+        targets,
+        through,
+        paths,
+        requests,
+    } = evs[1].read().unwrap();
     assert_eq!(through.as_deref(), Some(lb.url().as_str()));
-    assert_eq!((targets.len(), *paths, *requests), (3, 2, 2 * (3 + 9)));
+    assert_eq!((targets.len(), paths, requests), (3, 2, 2 * (3 + 9)));
     assert!(
         matches!(
-            evs.last(),
-            Some(Event::End {
+            evs.last().and_then(Event::get::<End>),
+            Some(End {
                 exit_code: 0,
                 stopped: None,
                 ..
@@ -443,7 +462,7 @@ fn ndjson_events_fit_the_schema_and_come_in_order() {
     );
     let samples: Vec<&Fetch> = fetches
         .iter()
-        .map(|(_, f)| *f)
+        .map(|(_, f)| f)
         .filter(|f| f.pod.starts_with("through#"))
         .collect();
     assert_eq!(samples.len(), 18);
@@ -463,18 +482,18 @@ fn ndjson_events_fit_the_schema_and_come_in_order() {
     assert_eq!(
         verdict_events(&evs),
         [
-            ("/posts/a", Verdict::Converged),
-            ("/plain/b", Verdict::Converged)
+            (String::from("/posts/a"), Verdict::Converged),
+            (String::from("/plain/b"), Verdict::Converged)
         ]
     );
     // Every fetch comes before the round it belongs to, which comes before the verdicts, then
     // the step ends.
-    let last = |f: fn(&Event) -> bool| evs.iter().rposition(f).unwrap();
-    let first = |f: fn(&Event) -> bool| evs.iter().position(f).unwrap();
-    let fetch_at = last(|e| matches!(e, Event::Fetch { .. }));
-    let round_at = last(|e| matches!(e, Event::Round { .. }));
-    let verdict_at = first(|e| matches!(e, Event::Verdict { .. }));
-    let step_end_at = first(|e| matches!(e, Event::StepEnd { .. }));
+    let last = |event: &str| evs.iter().rposition(|e| e.event == event).unwrap();
+    let first = |event: &str| evs.iter().position(|e| e.event == event).unwrap();
+    let fetch_at = last("fetch");
+    let round_at = last("round");
+    let verdict_at = first("verdict");
+    let step_end_at = first("step-end");
     assert!(
         fetch_at < round_at && round_at < verdict_at && verdict_at < step_end_at,
         "{evs:#?}"
@@ -1657,7 +1676,7 @@ fn wait_succeeds_when_the_pods_become_fresh_later() {
     let (_, settled, paths) = *rs.last().unwrap();
     assert_eq!((settled, paths), (2, 2));
     // Later rounds fetch only what was not settled.
-    let later: Vec<&Fetch> = fetch_events(&evs)
+    let later: Vec<Fetch> = fetch_events(&evs)
         .into_iter()
         .filter(|(round, _)| *round >= 2)
         .map(|(_, f)| f)
@@ -1666,10 +1685,16 @@ fn wait_succeeds_when_the_pods_become_fresh_later() {
     assert!(later.iter().all(|f| f.path == "/posts/a"), "{later:?}");
     assert_eq!(
         verdict_events(&evs),
-        [("/posts/a", Verdict::Fresh), ("/plain/b", Verdict::Fresh)]
+        [
+            (String::from("/posts/a"), Verdict::Fresh),
+            (String::from("/plain/b"), Verdict::Fresh)
+        ]
     );
     assert!(
-        matches!(evs.last(), Some(Event::End { exit_code: 0, .. })),
+        matches!(
+            evs.last().and_then(Event::get::<End>),
+            Some(End { exit_code: 0, .. })
+        ),
         "{:?}",
         evs.last()
     );
@@ -2152,12 +2177,12 @@ fn dry_run_sends_nothing() {
     let evs = events(&out);
     let requests_seen = evs
         .iter()
-        .filter(|e| matches!(e, Event::Request { step, .. } if step == "verify"))
+        .filter(|e| e.is::<RequestView>() && e.step.as_deref() == Some("verify"))
         .count();
     assert_eq!(requests_seen, 3);
     assert!(
         evs.iter()
-            .all(|e| !matches!(e, Event::Fetch { .. } | Event::Verdict { .. })),
+            .all(|e| e.event != "fetch" && !e.is::<PathVerdict>()),
         "{evs:#?}"
     );
 

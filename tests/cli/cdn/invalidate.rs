@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use revalidate::cdn::FailureKind;
-use revalidate::cdn::invalidate::BatchOutcome;
+use revalidate::cdn::invalidate::{BatchOutcome, BatchReport, Blocked};
 use revalidate_sim::{
     CallerReferenceConflict, CloudFrontFault, CloudFrontOptions, Completion, InvalidationStatus,
     Operation,
 };
 
 use super::{
-    Aws, Event, KEY_ID, SECRET_KEY, assert_never_shown, bare, doc, events, invalidate_of, redact,
+    Aws, KEY_ID, SECRET_KEY, assert_never_shown, bare, doc, events, invalidate_of, redact,
 };
 use crate::common::{TestFleet, code, stderr, stdout};
 
@@ -207,24 +207,12 @@ fn splits_over_3000_paths_and_sends_a_batch_only_when_there_is_room() {
     let evs = events(&out);
     let blocked: Vec<(usize, usize)> = evs
         .iter()
-        .filter_map(|e| match e {
-            Event::Blocked {
-                batch,
-                files_in_progress,
-                ..
-            } => Some((*batch, *files_in_progress)),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<Blocked>())
+        .map(|b| (b.batch, b.files_in_progress))
         .collect();
     assert!(!blocked.is_empty(), "the second batch waited");
     assert!(blocked.iter().all(|b| *b == (2, 3000)), "{blocked:?}");
-    let batches: Vec<&revalidate::cdn::invalidate::BatchReport> = evs
-        .iter()
-        .filter_map(|e| match e {
-            Event::Batch { batch } => Some(batch),
-            _ => None,
-        })
-        .collect();
+    let batches: Vec<BatchReport> = evs.iter().filter_map(|e| e.get()).collect();
     let sizes: Vec<usize> = batches.iter().map(|b| b.paths.len()).collect();
     assert_eq!(sizes, [3000, 5]);
     assert!(batches.iter().all(|b| b.outcome == BatchOutcome::Created));
@@ -441,18 +429,9 @@ fn too_many_invalidations_in_progress_is_retried_with_backoff() {
     let out = a.invalidate(&["/a", "-o", "ndjson"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let evs = events(&out);
-    let blocked = evs
-        .iter()
-        .filter(|e| matches!(e, Event::Blocked { .. }))
-        .count();
+    let blocked = evs.iter().filter(|e| e.is::<Blocked>()).count();
     assert_eq!(blocked, 2);
-    let batch = evs
-        .iter()
-        .find_map(|e| match e {
-            Event::Batch { batch } => Some(batch),
-            _ => None,
-        })
-        .unwrap();
+    let batch = evs.iter().find_map(|e| e.get::<BatchReport>()).unwrap();
     assert_eq!((batch.outcome, batch.attempts), (BatchOutcome::Created, 3));
     let codes: Vec<Option<String>> = a
         .calls(Operation::CreateInvalidation)
@@ -686,7 +665,7 @@ fn dry_run_prints_the_plan_and_calls_nothing() {
     let out = dry(&["-o", "ndjson"]);
     let planned = events(&out)
         .into_iter()
-        .filter(|e| matches!(e, Event::PlannedBatch { .. }))
+        .filter(|e| e.is::<revalidate::cdn::Batch>())
         .count();
     assert_eq!(planned, 1);
     assert!(a.proxy().requests().is_empty(), "a dry run calls nothing");

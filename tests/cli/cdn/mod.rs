@@ -15,7 +15,8 @@ use crate::common::Step;
 use revalidate::cdn;
 use revalidate_sim::{CloudFrontOptions, CloudFrontProxy, CloudFrontRequest, Moto, Operation};
 
-use crate::common::{assert_schema, code, envelope, stderr, stdout};
+pub use crate::common::events;
+use crate::common::{code, envelope, stderr};
 
 /// Sentinel AWS credentials: distinctive values that must never be printed.
 pub const KEY_ID: &str = "AKIAREVALIDATECDN7Q2X";
@@ -165,73 +166,6 @@ pub fn doc(out: &Output) -> crate::common::Doc {
         stderr(out)
     );
     envelope(out)
-}
-
-/// One `-o ndjson` line of a cdn command, read into the library's types. Every line is read
-/// whole; each test looks at the fields it checks.
-#[allow(dead_code)]
-#[derive(Debug, serde::Deserialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub enum Event {
-    Start {
-        command: String,
-    },
-    StepStart {
-        step: String,
-    },
-    Batch {
-        #[serde(flatten)]
-        batch: cdn::invalidate::BatchReport,
-    },
-    PlannedBatch {
-        #[serde(flatten)]
-        batch: cdn::Batch,
-    },
-    Blocked {
-        batch: usize,
-        files_in_progress: usize,
-        wildcards_in_progress: usize,
-    },
-    InvalidationStatus {
-        id: String,
-        status: String,
-        elapsed_ms: f64,
-    },
-    Invalidation {
-        #[serde(flatten)]
-        invalidation: cdn::wait::InvalidationInfo,
-    },
-    Purge {
-        #[serde(flatten)]
-        result: cdn::purge::PurgeResult,
-    },
-    Request {
-        step: String,
-    },
-    Warning {
-        step: String,
-        message: String,
-    },
-    StepEnd {
-        step: String,
-        exit_code: u8,
-    },
-    End {
-        exit_code: u8,
-    },
-}
-
-/// Every NDJSON line, each validated against the event schema, then typed.
-pub fn events(out: &Output) -> Vec<Event> {
-    stdout(out)
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value =
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
-            assert_schema("event.schema.json", &v);
-            serde_json::from_value(v).unwrap_or_else(|e| panic!("not an event ({e}): {l}"))
-        })
-        .collect()
 }
 
 /// No form of any of `secrets` (any encoding, any letter case) shows on stdout or stderr.

@@ -1,10 +1,10 @@
 //! The on-call views: `cdn status`, `cdn list` and `cdn wait`, against moto behind the proxy
 //! and against moto alone (which says `COMPLETED` in capitals).
 
-use revalidate::cdn::wait::View;
+use revalidate::cdn::wait::{InvalidationInfo, StatusChange, View};
 use revalidate_sim::{CloudFrontOptions, Completion, Operation};
 
-use super::{Aws, Event, doc, events, invalidate_of, redact, status_of};
+use super::{Aws, doc, events, invalidate_of, redact, status_of};
 use crate::common::{code, stderr, stdout};
 
 fn create(a: &Aws, path: &str) -> String {
@@ -75,10 +75,8 @@ fn status_and_list_show_the_invalidations() {
     let out = cdn(&a, &["list", "--limit", "1", "-o", "ndjson"]);
     let listed: Vec<String> = events(&out)
         .into_iter()
-        .filter_map(|e| match e {
-            Event::Invalidation { invalidation } => Some(invalidation.id),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<InvalidationInfo>())
+        .map(|i| i.id)
         .collect();
     assert_eq!(listed, std::slice::from_ref(&second));
 
@@ -99,10 +97,8 @@ fn wait_polls_until_completed_or_names_what_is_left_at_the_timeout() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let statuses: Vec<String> = events(&out)
         .into_iter()
-        .filter_map(|e| match e {
-            Event::InvalidationStatus { status, .. } => Some(status),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<StatusChange>())
+        .map(|s| s.status.into_owned())
         .collect();
     assert_eq!(statuses, ["InProgress", "Completed"]);
     assert_eq!(a.calls(Operation::GetInvalidation).len() - polls, 4);

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use revalidate::cdn::purge::{CacheKind, Outcome};
 use revalidate_sim::{CloudflareApi, CloudflareOptions, Edge, EdgeOptions};
 
-use super::{Event, assert_never_shown, bare, doc, events, purge_of, redact};
+use super::{assert_never_shown, bare, doc, events, purge_of, redact};
 use crate::common::{TestFleet, code, stderr, stdout};
 
 const FASTLY_KEY: &str = "fk-9Zq3PurgeKeyValue77";
@@ -294,10 +294,7 @@ fn cloudflare_429_waits_for_retry_after_and_5xx_is_retried() {
     );
     let results: Vec<_> = events(&out)
         .into_iter()
-        .filter_map(|e| match e {
-            Event::Purge { result } => Some(result),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<revalidate::cdn::purge::PurgeResult>())
         .collect();
     assert_eq!(results.len(), 1);
     assert_eq!(

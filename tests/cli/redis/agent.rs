@@ -8,12 +8,15 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use revalidate::agent::Source;
+use revalidate::agent::{Event as AgentEvent, Handled, Skipped, Source, StartInfo};
+use revalidate::publish::AckEvent;
 use revalidate::publish::Outcome;
+use revalidate::redis::subscriber::LinkEvent;
+use revalidate::report::events::STEP_START;
 use revalidate_sim::Fault;
 
 use super::server::{Proxy, RedisServer, Subscriber};
-use super::{AgentEv, Ev, Running, command, http_get, publish_json};
+use super::{Running, command, http_get, publish_json};
 use crate::common::{TestFleet, code, revalidate, stderr, wait_until};
 
 /// A running agent beside one simulated pod.
@@ -32,18 +35,13 @@ impl Agent {
             .args(tf.manifest_arg())
             .args(extra);
         let run = Running::spawn(c);
-        run.wait_for(
-            10,
-            "the agent's step-start",
-            |e| matches!(e, Ev::StepStart { step, .. } if step == "agent"),
-        );
+        run.wait_for(10, "the agent's step-start", |e| {
+            e.event == STEP_START && e.step.as_deref() == Some("agent")
+        });
         let health = run
             .events()
             .into_iter()
-            .find_map(|e| match e {
-                Ev::StepStart { rest, .. } => rest["health"].as_str().map(str::to_string),
-                _ => None,
-            })
+            .find_map(|e| e.get::<StartInfo>()?.health)
             .expect("the agent says where /healthz is");
         Agent { run, health }
     }
@@ -65,14 +63,24 @@ impl Agent {
     }
 
     /// Every message it handled: (id, path, source, outcome, acked).
-    pub(super) fn handled(&self) -> Vec<revalidate::agent::Handled> {
+    pub(super) fn handled(&self) -> Vec<Handled> {
         self.run
             .events()
             .into_iter()
-            .filter_map(|e| match e {
-                Ev::Agent {
-                    what: AgentEv::Handled(h),
-                } => Some(h),
+            .filter_map(|e| match e.get()? {
+                AgentEvent::Handled(h) => Some(h),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every message it skipped.
+    fn skipped(&self) -> Vec<Skipped> {
+        self.run
+            .events()
+            .into_iter()
+            .filter_map(|e| match e.get()? {
+                AgentEvent::Skipped(s) => Some(s),
                 _ => None,
             })
             .collect()
@@ -200,10 +208,8 @@ fn the_agent_survives_a_redis_restart_and_handles_new_messages() {
         .run
         .events()
         .into_iter()
-        .filter_map(|e| match e {
-            Ev::Redis { link, .. } => Some(link.state),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<LinkEvent>())
+        .map(|link| link.state)
         .collect();
     assert!(states.contains(&"lost".to_string()), "{states:?}");
     assert_eq!(
@@ -277,9 +283,11 @@ fn in_stream_mode_what_was_published_while_cut_off_is_handled_once_after_reconne
         .filter(|h| h.id.as_ref() == Some(&first_id))
         .collect();
     assert_eq!(first.len(), 1, "{handled:#?}");
-    let skipped = a.run.count(|e| {
-        matches!(e, Ev::Agent { what: AgentEv::Skipped(s) } if s.id.as_ref() == Some(&first_id) && s.reason == "duplicate")
-    });
+    let skipped = a
+        .skipped()
+        .iter()
+        .filter(|s| s.id.as_ref() == Some(&first_id) && s.reason == "duplicate")
+        .count();
     assert_eq!(skipped, 1);
     // Once more, live: still handled once.
     let (exit, _) = publish(
@@ -293,12 +301,7 @@ fn in_stream_mode_what_was_published_while_cut_off_is_handled_once_after_reconne
         ],
     );
     assert_eq!(exit, 0);
-    assert!(wait_until(5, || a.run.count(|e| matches!(
-        e,
-        Ev::Agent {
-            what: AgentEv::Skipped(_)
-        }
-    )) == 2));
+    assert!(wait_until(5, || a.skipped().len() == 2));
     assert_eq!(a.handled().len(), 5);
     assert_eq!(tf.pod(0).counters().revalidate_requests - before, 5);
     let (status, _, err) = a.stop();
@@ -325,20 +328,13 @@ fn catch_up_revalidates_recent_messages_before_the_agent_is_ready() {
     let evs = a.run.events();
     let ready_at = evs
         .iter()
-        .position(|e| {
-            matches!(
-                e,
-                Ev::Agent {
-                    what: AgentEv::Ready { ready: true, .. }
-                }
-            )
-        })
+        .position(|e| matches!(e.get(), Some(AgentEvent::Ready { ready: true, .. })))
         .expect("ready");
     let handled_at: Vec<usize> = evs
         .iter()
         .enumerate()
         .filter(|(_, e)| {
-            matches!(e, Ev::Agent { what: AgentEv::Handled(h) } if h.source == Source::CatchUp && h.outcome == "revalidated")
+            matches!(e.get(), Some(AgentEvent::Handled(h)) if h.source == Source::CatchUp && h.outcome == "revalidated")
         })
         .map(|(i, _)| i)
         .collect();
@@ -347,12 +343,10 @@ fn catch_up_revalidates_recent_messages_before_the_agent_is_ready() {
         handled_at.iter().all(|&i| i < ready_at),
         "catch-up finishes before ready"
     );
-    assert!(evs.iter().any(|e| matches!(
-        e,
-        Ev::Agent {
-            what: AgentEv::CaughtUp { messages: 2 }
-        }
-    )));
+    assert!(
+        evs.iter()
+            .any(|e| e.get() == Some(AgentEvent::CaughtUp { messages: 2 }))
+    );
     assert_eq!(tf.pod(1).counters().revalidate_requests, 2);
     let (status, _, err) = a.stop();
     assert_eq!(status, 0, "{err}");
@@ -401,15 +395,7 @@ fn duplicates_are_skipped_and_invalid_messages_acknowledged_as_such() {
         Some("revalidated"),
         "a bare path"
     );
-    assert_eq!(
-        a.run.count(|e| matches!(
-            e,
-            Ev::Agent {
-                what: AgentEv::Skipped(_)
-            }
-        )),
-        1
-    );
+    assert_eq!(a.skipped().len(), 1);
     assert!(wait_until(5, || acks.messages().len() == 3));
     let acked: Vec<revalidate::redis::message::Ack> = acks
         .messages()
@@ -660,7 +646,7 @@ fn the_agent_waits_for_redis_at_start_and_is_not_ready_meanwhile() {
     a.run.wait_for(
         10,
         "retrying",
-        |e| matches!(e, Ev::Redis { link, .. } if link.state == "retrying"),
+        |e| matches!(e.get::<LinkEvent>(), Some(link) if link.state == "retrying"),
     );
     proxy.restore();
     a.wait_ready();
@@ -845,10 +831,8 @@ fn messages_wait_for_the_app_and_the_agent_is_not_ready_until_it_answers() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let acks: Vec<(String, String)> = super::events(&out)
         .into_iter()
-        .filter_map(|e| match e {
-            Ev::Ack { path, ack, .. } => Some((path, ack.pod)),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<AckEvent>())
+        .map(|a| (a.path.into_owned(), a.ack.into_owned().pod))
         .collect();
     assert_eq!(acks, vec![("/posts/b".to_string(), "pod-1".to_string())]);
     let (status, _, err) = a.stop();

@@ -7,10 +7,13 @@ use std::process::{Command, Stdio};
 
 use revalidate::agent::Source;
 use revalidate::publish::Outcome;
+use revalidate::redis::subscriber::LinkEvent;
+use revalidate::report::events::{End, STEP_START};
+use revalidate::watch::Seen;
 
 use super::agent::{Agent, publish};
 use super::server::{RedisServer, cluster};
-use super::{Ev, Running, command, publish_json};
+use super::{Running, command, publish_json};
 use crate::common::{TestFleet, code, revalidate, stderr, wait_until};
 
 /// The node that owns `channel`'s slot.
@@ -88,23 +91,19 @@ fn sharded_agents_and_watch_get_the_shard_messages_and_resubscribe_when_its_node
     assert_eq!(m.acks[0].pod, "pod-1");
     assert_eq!(m.acks[0].outcome, "revalidated");
     assert_eq!(tf.pod(0).counters().revalidate_requests, 1);
-    watch.wait_for(10, "the message", |e| matches!(e, Ev::End { .. }));
-    let seen: Vec<_> = watch
-        .events()
-        .into_iter()
-        .filter_map(|e| match e {
-            Ev::Message { message } => Some(message),
-            _ => None,
-        })
-        .collect();
+    watch.wait_for(10, "the message", |e| e.is::<End>());
+    let seen: Vec<Seen> = watch.events().into_iter().filter_map(|e| e.get()).collect();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].path.as_deref(), Some("/posts/a"));
     assert_eq!(seen[0].channel, "revalidate");
     // Both say, for machines, that they subscribed to a shard channel.
     for (events, step) in [(watch.events(), "watch"), (agent.run.events(), "agent")] {
-        let sharded = events.iter().find_map(|e| match e {
-            Ev::StepStart { step: s, rest } if s == step => rest["sharded"].as_bool(),
-            _ => None,
+        let step_start = events
+            .iter()
+            .find(|e| e.event == STEP_START && e.step.as_deref() == Some(step));
+        let sharded = step_start.map(|e| match step {
+            "watch" => e.get::<revalidate::watch::Start>().unwrap().sharded,
+            _ => e.get::<revalidate::agent::StartInfo>().unwrap().sharded,
         });
         assert_eq!(sharded, Some(true), "{step}");
     }
@@ -139,10 +138,8 @@ fn sharded_agents_and_watch_get_the_shard_messages_and_resubscribe_when_its_node
         .run
         .events()
         .into_iter()
-        .filter_map(|e| match e {
-            Ev::Redis { link, .. } => Some(link.state),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<LinkEvent>())
+        .map(|link| link.state)
         .collect();
     assert!(states.contains(&"lost".to_string()), "{states:?}");
     assert_eq!(states.last().map(String::as_str), Some("reconnected"));
@@ -325,10 +322,9 @@ fn a_sharded_agent_follows_its_channel_when_the_slot_moves_to_another_node() {
         .run
         .events()
         .into_iter()
-        .filter_map(|e| match e {
-            Ev::Redis { link, .. } if link.state == "lost" => link.error,
-            _ => None,
-        })
+        .filter_map(|e| e.get::<LinkEvent>())
+        .filter(|link| link.state == "lost")
+        .filter_map(|link| link.error)
         .collect();
     assert!(lost.iter().any(|e| e.contains("slot moved")), "{lost:?}");
     let (status, _, err) = agent.stop();

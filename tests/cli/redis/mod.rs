@@ -20,90 +20,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::common::Step;
-use revalidate::agent::{Handled, Skipped};
-use revalidate::exit::Stop;
-use revalidate::publish::{AckSeen, Message};
-use revalidate::redis::subscriber::LinkEvent;
-use revalidate::watch::Seen;
-use serde_json::Value;
 
-use crate::common::{assert_schema, envelope};
-
-/// One `-o ndjson` line of a Redis step, read into the library's types. Every field is read by
-/// the schema check and kept for the failure messages (Debug), if not by every test.
-#[allow(dead_code)]
-#[derive(Debug, serde::Deserialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub enum Ev {
-    Start {
-        command: String,
-    },
-    StepStart {
-        step: String,
-        #[serde(flatten)]
-        rest: Value,
-    },
-    Published {
-        #[serde(flatten)]
-        message: Message,
-    },
-    Ack {
-        path: String,
-        id: String,
-        #[serde(flatten)]
-        ack: AckSeen,
-    },
-    Message {
-        #[serde(flatten)]
-        message: Seen,
-    },
-    Redis {
-        step: String,
-        #[serde(flatten)]
-        link: LinkEvent,
-    },
-    Agent {
-        #[serde(flatten)]
-        what: AgentEv,
-    },
-    Warning {
-        step: String,
-        message: String,
-    },
-    StepEnd {
-        step: String,
-        totals: Value,
-        stopped: Option<Stop>,
-        exit_code: u8,
-    },
-    End {
-        stopped: Option<Stop>,
-        exit_code: u8,
-    },
-}
-
-/// What the agent reports (`"event": "agent"`), by kind.
-#[allow(dead_code)]
-#[derive(Debug, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum AgentEv {
-    App { state: String, target: String },
-    Ready { ready: bool, why: Option<String> },
-    CaughtUp { messages: usize },
-    Handled(Handled),
-    Skipped(Skipped),
-}
-
-/// One NDJSON line, validated against the event schema, then typed.
-pub fn event(line: &str) -> Ev {
-    let v: Value =
-        serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
-    assert_schema("event.schema.json", &v);
-    serde_json::from_value(v).unwrap_or_else(|e| panic!("not an event ({e}): {line}"))
-}
+use crate::common::envelope;
+pub use crate::common::{Event, event};
 
 /// Every line of a finished command's `-o ndjson` output.
-pub fn events(out: &Output) -> Vec<Ev> {
+pub fn events(out: &Output) -> Vec<Event> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(event)
@@ -180,7 +102,7 @@ impl Running {
     }
 
     /// stdout so far, as events (each validated against the schema).
-    pub fn events(&self) -> Vec<Ev> {
+    pub fn events(&self) -> Vec<Event> {
         self.lines().iter().map(|l| event(l)).collect()
     }
 
@@ -189,7 +111,7 @@ impl Running {
     }
 
     /// Polls the events until one satisfies `pred`; panics with the output after `secs`.
-    pub fn wait_for(&self, secs: u64, what: &str, pred: impl Fn(&Ev) -> bool) {
+    pub fn wait_for(&self, secs: u64, what: &str, pred: impl Fn(&Event) -> bool) {
         let ok = crate::common::wait_until(secs, || self.events().iter().any(&pred));
         assert!(
             ok,
@@ -197,11 +119,6 @@ impl Running {
             self.lines().join("\n"),
             self.stderr()
         );
-    }
-
-    /// How many events satisfy `pred` now.
-    pub fn count(&self, pred: impl Fn(&Ev) -> bool) -> usize {
-        self.events().iter().filter(|e| pred(e)).count()
     }
 
     /// Sends a signal by name (TERM, INT, KILL).

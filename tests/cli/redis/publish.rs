@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use revalidate::publish::Outcome;
 
 use super::server::{Proxy, RedisServer, Subscriber};
-use super::{Ev, events, publish_json, redactions};
+use super::{events, publish_json, redactions};
 use crate::common::{code, revalidate, stderr, stdout};
+use revalidate::report::events::{End, STEP_START, Start};
 
 /// `revalidate publish` at `server`, in a fresh directory.
 fn publish(server: &RedisServer) -> (assert_cmd::Command, tempfile::TempDir) {
@@ -488,14 +489,15 @@ fn ndjson_streams_one_event_per_message() {
     let out = c.args(["/a", "/b", "/c", "-o", "ndjson"]).output().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let evs = events(&out);
-    assert!(matches!(&evs[0], Ev::Start { command } if command == "publish"));
-    assert!(matches!(&evs[1], Ev::StepStart { step, .. } if step == "publish"));
+    assert!(matches!(evs[0].get::<Start>(), Some(Start { command, .. }) if command == "publish"));
+    assert_eq!(
+        (evs[1].event.as_ref(), evs[1].step.as_deref()),
+        (STEP_START, Some("publish"))
+    );
     let published: Vec<(String, Option<i64>)> = evs
         .iter()
-        .filter_map(|e| match e {
-            Ev::Published { message } => Some((message.path.clone(), message.receivers)),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<revalidate::publish::Message>())
+        .map(|message| (message.path, message.receivers))
         .collect();
     assert_eq!(
         published,
@@ -505,7 +507,10 @@ fn ndjson_streams_one_event_per_message() {
             ("/c".into(), Some(1))
         ]
     );
-    assert!(matches!(evs.last(), Some(Ev::End { exit_code: 0, .. })));
+    assert!(matches!(
+        evs.last().and_then(|e| e.get::<End>()),
+        Some(End { exit_code: 0, .. })
+    ));
 }
 
 #[test]

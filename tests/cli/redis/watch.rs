@@ -3,8 +3,11 @@
 //! human lines.
 
 use super::server::RedisServer;
-use super::{Ev, Running, command, redactions};
+use super::{Running, command, redactions};
 use crate::common::{code, revalidate, stderr, wait_until};
+use revalidate::redis::subscriber::LinkEvent;
+use revalidate::report::events::End;
+use revalidate::watch::Seen;
 
 fn publish_raw(server: &RedisServer, channel: &str, payload: &str) -> i64 {
     redis::cmd("PUBLISH")
@@ -55,15 +58,8 @@ fn watch_reports_messages_in_order_and_ends_at_its_count() {
     publish_raw(&server, "revalidate", "/bare/path");
     publish_raw(&server, "revalidate", "hello");
     publish_raw(&server, "news:eu", r#"{"path":"/n","id":42,"timestamp":1}"#);
-    w.wait_for(10, "four messages", |e| matches!(e, Ev::End { .. }));
-    let seen: Vec<_> = w
-        .events()
-        .into_iter()
-        .filter_map(|e| match e {
-            Ev::Message { message } => Some(message),
-            _ => None,
-        })
-        .collect();
+    w.wait_for(10, "four messages", |e| e.is::<End>());
+    let seen: Vec<Seen> = w.events().into_iter().filter_map(|e| e.get()).collect();
     assert_eq!(seen.len(), 4);
     assert_eq!(seen[0].path.as_deref(), Some("/posts/a"));
     assert_eq!(
@@ -83,11 +79,12 @@ fn watch_reports_messages_in_order_and_ends_at_its_count() {
     let end = w.events().into_iter().last().unwrap();
     assert!(
         matches!(
-            end,
-            Ev::End {
+            end.get(),
+            Some(End {
                 exit_code: 0,
-                stopped: None
-            }
+                stopped: None,
+                ..
+            })
         ),
         "{end:?}"
     );
@@ -110,7 +107,7 @@ fn watch_survives_a_redis_restart_and_says_so() {
     w.wait_for(
         15,
         "reconnected",
-        |e| matches!(e, Ev::Redis { link, .. } if link.state == "reconnected"),
+        |e| matches!(e.get::<LinkEvent>(), Some(link) if link.state == "reconnected"),
     );
     assert!(wait_until(10, || server.numsub("revalidate") == 2));
     // People read the same on stderr.
@@ -131,15 +128,13 @@ fn watch_survives_a_redis_restart_and_says_so() {
     w.wait_for(
         10,
         "the message after the restart",
-        |e| matches!(e, Ev::Message { message } if message.path.as_deref() == Some("/after")),
+        |e| matches!(e.get::<Seen>(), Some(message) if message.path.as_deref() == Some("/after")),
     );
     let states: Vec<String> = w
         .events()
         .into_iter()
-        .filter_map(|e| match e {
-            Ev::Redis { link, .. } => Some(link.state),
-            _ => None,
-        })
+        .filter_map(|e| e.get::<LinkEvent>())
+        .map(|link| link.state)
         .collect();
     assert_eq!(
         states.first().map(String::as_str),
@@ -212,12 +207,15 @@ fn sigterm_ends_an_unlimited_watch_with_143() {
     let (status, out, err) = w.wait(10);
     assert_eq!(status, 143, "{err}");
     let end = out.lines().last().unwrap();
-    match super::event(end) {
-        Ev::End { stopped, exit_code } => {
+    let line = super::event(end);
+    match line.get::<End>() {
+        Some(End {
+            stopped, exit_code, ..
+        }) => {
             assert_eq!(stopped, Some(revalidate::exit::Stop::Terminated));
             assert_eq!(exit_code, 143);
         }
-        other => panic!("not the end event: {other:?}"),
+        None => panic!("not the end event: {line:?}"),
     }
 }
 
