@@ -26,6 +26,7 @@ pub mod paths;
 pub mod report;
 pub mod run;
 pub mod secret;
+pub mod serve;
 pub mod sitemap;
 pub mod targets;
 pub mod transport;

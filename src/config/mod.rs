@@ -18,6 +18,7 @@ pub mod layers;
 mod proptests;
 mod redis;
 mod run;
+mod serve;
 mod sitemap;
 pub mod value;
 mod verify;
