@@ -537,3 +537,30 @@ fn fixture(name: &str) -> Vec<u8> {
     )
     .unwrap()
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_header_value_is_judged_without_a_panic_and_only_the_secret_passes(
+            name in prop::sample::select(vec![
+                "authorization", "x-revalidate-secret", "x-hub-signature-256", "sanity-webhook-signature",
+            ]),
+            value in prop_oneof![
+                "[ -~]{0,90}",
+                "(Bearer|Basic|sha256=|t=1720513304123,v1=) ?[A-Za-z0-9+/=_-]{0,64}",
+            ],
+            body in any::<Vec<u8>>(),
+        ) {
+            let Ok(v) = HeaderValue::from_str(&value) else { return Ok(()) };
+            let mut h = HeaderMap::new();
+            h.insert(HeaderName::from_static(name), v);
+            let got = auth(SECRET).check_at(&h, &body, at_ms(1_720_513_304_123));
+            prop_assert!(got.is_err(), "{value:?} passed");
+            let d = got.unwrap_err();
+            assert_clean(&d, &[]);
+        }
+    }
+}

@@ -618,3 +618,46 @@ fn bad_routes_in_the_config_file_are_a_usage_error_and_config_shows_the_routes()
     let c = Config::load(None, None, Layer::default(), &|_| None).unwrap();
     assert!(Routes::from_config(&c).unwrap().is_empty());
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_request_is_mapped_or_refused_without_a_panic(
+            body in prop_oneof![
+                any::<Vec<u8>>(),
+                "[{}\\[\\]\",:a-z/.0-9 ]{0,80}".prop_map(String::into_bytes),
+                Just(fixture("strapi-v4-entry-publish.json")),
+            ],
+            query in proptest::collection::vec(
+                (prop_oneof![Just("path".to_string()), Just("route".to_string()), "[a-z]{1,5}"], ".{0,20}"),
+                0..4,
+            ),
+        ) {
+            let r = example_routes();
+            let mut h = HeaderMap::new();
+            h.insert("x-contentful-topic", HeaderValue::from_static("ContentManagement.Entry.publish"));
+            if let Ok(Mapped::Paths { paths, .. }) = r.map(&h, &query, &body) {
+                prop_assert!(!paths.is_empty());
+            }
+        }
+
+        #[test]
+        fn any_route_table_is_compiled_or_refused_without_a_panic(
+            template in "[/{}a-z.~*?#%]{0,16}",
+            key in "[/a-z.~:]{0,12}",
+        ) {
+            let mut t = toml::Table::new();
+            t.insert("name".into(), "r".into());
+            t.insert("paths".into(), toml::Value::Array(vec![template.clone().into()]));
+            let mut when = toml::Table::new();
+            when.insert(key, "v".into());
+            t.insert("when".into(), toml::Value::Table(when));
+            if let Ok(r) = Routes::from_tables(&[t], "p.toml") {
+                let _ = r.map(&HeaderMap::new(), &[], br#"{"a": {"b": "c"}}"#);
+            }
+        }
+    }
+}
