@@ -94,6 +94,13 @@ impl Scheme {
         }
     }
 
+    /// Whether the credential proves only the body: a signature covers neither the URL nor the
+    /// other headers, so a captured signed request could be sent again with any `?path=` or
+    /// `?route=`. A request let in this way must have its paths from its body alone.
+    pub fn signs_only_the_body(self) -> bool {
+        matches!(self, Scheme::HubSignature | Scheme::SanitySignature)
+    }
+
     /// Where the scheme's credential is sent, as people write it.
     fn place(self) -> &'static str {
         match self {

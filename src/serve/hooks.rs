@@ -240,7 +240,9 @@ impl Routes {
         self.routes.is_empty()
     }
 
-    /// The paths a request asks for. `query` holds the request's decoded query pairs in order.
+    /// The paths a request asks for. `query` holds the request's decoded query pairs in order;
+    /// pass none for a request let in by a signature of its body
+    /// ([`super::auth::Scheme::signs_only_the_body`]): the query was not signed.
     pub fn map(
         &self,
         headers: &http::HeaderMap,
@@ -348,11 +350,15 @@ fn generic_paths(payload: &Value, out: &mut Vec<(String, String)>) -> Result<(),
 /// order; every bad one listed.
 fn validate(given: Vec<(String, String)>) -> Result<Vec<UrlPath>, HookError> {
     let mut paths: Vec<UrlPath> = Vec::with_capacity(given.len());
+    let mut seen = std::collections::HashSet::with_capacity(given.len());
     let mut bad = Vec::new();
     for (from, input) in given {
         match UrlPath::parse(&input, Purpose::Pod) {
-            Ok(p) if !paths.contains(&p) => paths.push(p),
-            Ok(_) => {}
+            Ok(p) => {
+                if seen.insert(p.clone()) {
+                    paths.push(p);
+                }
+            }
             Err(rule) => bad.push(BadPath { from, input, rule }),
         }
     }

@@ -385,6 +385,16 @@ fn one_right_credential_is_enough_and_the_first_failure_is_told() {
 }
 
 #[test]
+fn only_signatures_leave_the_url_unproven() {
+    for s in [Scheme::Bearer, Scheme::Header, Scheme::Basic] {
+        assert!(!s.signs_only_the_body(), "{s}");
+    }
+    for s in [Scheme::HubSignature, Scheme::SanitySignature] {
+        assert!(s.signs_only_the_body(), "{s}");
+    }
+}
+
+#[test]
 fn a_secret_shorter_than_16_bytes_or_not_sendable_is_refused() {
     let e = Auth::new(Secret::new("fifteen-bytes!!", "serve secret from env X")).unwrap_err();
     assert!(
