@@ -167,6 +167,7 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
         }
         'revalidate;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'The address to listen on, HOST:PORT (0.0.0.0:8787 to take calls from other hosts) [default: 127.0.0.1:8787] [env: REVALIDATE_SERVE_LISTEN]')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'A file holding the secret callers of `serve` must present (env REVALIDATE_SERVE_SECRET holds the secret itself); at least 16 bytes [env: REVALIDATE_SERVE_SECRET_FILE]')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'A PEM certificate chain: serve HTTPS (with --tls-key) [env: REVALIDATE_SERVE_TLS_CERT]')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The PEM private key of --tls-cert [env: REVALIDATE_SERVE_TLS_KEY]')
             [CompletionResult]::new('--max-runs', '--max-runs', [CompletionResultType]::ParameterName, 'Runs at once (a path is never in two at once) [default: 2]')

@@ -162,6 +162,7 @@ set edit:completion:arg-completer[revalidate] = {|@words|
         }
         &'revalidate;serve'= {
             cand --listen 'The address to listen on, HOST:PORT (0.0.0.0:8787 to take calls from other hosts) [default: 127.0.0.1:8787] [env: REVALIDATE_SERVE_LISTEN]'
+            cand --secret-file 'A file holding the secret callers of `serve` must present (env REVALIDATE_SERVE_SECRET holds the secret itself); at least 16 bytes [env: REVALIDATE_SERVE_SECRET_FILE]'
             cand --tls-cert 'A PEM certificate chain: serve HTTPS (with --tls-key) [env: REVALIDATE_SERVE_TLS_CERT]'
             cand --tls-key 'The PEM private key of --tls-cert [env: REVALIDATE_SERVE_TLS_KEY]'
             cand --max-runs 'Runs at once (a path is never in two at once) [default: 2]'

@@ -180,6 +180,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand run" -l dry-run -d
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand run" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand serve" -l listen -d 'The address to listen on, HOST:PORT (0.0.0.0:8787 to take calls from other hosts) [default: 127.0.0.1:8787] [env: REVALIDATE_SERVE_LISTEN]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand serve" -l secret-file -d 'A file holding the secret callers of `serve` must present (env REVALIDATE_SERVE_SECRET holds the secret itself); at least 16 bytes [env: REVALIDATE_SERVE_SECRET_FILE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand serve" -l tls-cert -d 'A PEM certificate chain: serve HTTPS (with --tls-key) [env: REVALIDATE_SERVE_TLS_CERT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert [env: REVALIDATE_SERVE_TLS_KEY]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand serve" -l max-runs -d 'Runs at once (a path is never in two at once) [default: 2]' -r

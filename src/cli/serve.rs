@@ -13,6 +13,7 @@ key_set!(
     None,
     [
         key::serve_listen,
+        key::serve_secret_file,
         key::serve_tls_cert,
         key::serve_tls_key,
         key::serve_max_runs,

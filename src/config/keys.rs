@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::layers::config_keys;
 use super::value::{
-    Choice, Count, Size, Span, Word, parse_expect_json_syntax, parse_header_syntax,
+    Choice, Count, Size, Span, Tables, Word, parse_expect_json_syntax, parse_header_syntax,
     parse_regex_syntax,
 };
 
@@ -564,4 +564,15 @@ config_keys! {
         flag: "--grace-period", value_name: "DURATION", env: "REVALIDATE_GRACE_PERIOD",
         default: Span(Duration::from_secs(10)),
     }
+
+    // serve: the endpoint a CMS button or webhook calls (`[serve]`).
+    /// A file holding the secret callers of `serve` must present (env REVALIDATE_SERVE_SECRET
+    /// holds the secret itself); at least 16 bytes
+    serve_secret_file: PathBuf = "serve.secret_file" {
+        flag: "--secret-file", value_name: "FILE", env: "REVALIDATE_SERVE_SECRET_FILE",
+    }
+    /// How a CMS webhook's payload becomes paths: `[[serve.routes]]` tables, each with a name,
+    /// conditions on the payload and its headers (`when`) and path templates (`paths`); only in a
+    /// config file
+    serve_routes: Tables = "serve.routes" {}
 }

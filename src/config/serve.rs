@@ -1,13 +1,15 @@
-//! `serve`'s settings: where it listens, how many runs at once, how long a caller may wait, and
-//! where accepted jobs are kept when Redis is configured. The run each job makes reads the run's
-//! own settings ([`Config::run`]) like `revalidate run` does.
+//! `serve`'s settings: where it listens, how many runs at once, how long a caller may wait,
+//! where accepted jobs are kept when Redis is configured, where the secret is, and the routes'
+//! tables as written (their fields are checked where they are compiled, in `serve::hooks`).
+//! The run each job makes reads the run's own settings ([`Config::run`]) like `revalidate run`
+//! does.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::layers::Source;
-use super::{Config, defaulted, value};
+use super::{Config, Sourced, defaulted, value};
 use crate::error::ConfigError;
 
 /// `serve`'s own settings.
@@ -111,4 +113,23 @@ fn host_name() -> Option<String> {
         .ok()
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
+}
+
+impl Config {
+    /// `serve.secret_file`, relative to the config file when it came from one, with its source
+    /// (which decides whether env REVALIDATE_SERVE_SECRET outranks it: `serve::auth`).
+    pub fn serve_secret_file(&self) -> Option<Sourced<PathBuf>> {
+        self.resolved.serve_secret_file.as_ref().map(|s| Sourced {
+            value: s.path(),
+            source: s.source.clone(),
+        })
+    }
+
+    /// The `[[serve.routes]]` tables of the layer that sets them, and where they came from.
+    pub fn serve_routes(&self) -> Option<(&[toml::Table], &Source)> {
+        self.resolved
+            .serve_routes
+            .as_ref()
+            .map(|s| (s.value.0.as_slice(), &s.source))
+    }
 }

@@ -394,6 +394,51 @@ impl<T: ListItem> KeyValue for Vec<T> {
     }
 }
 
+/// An array of tables, written `[[section.key]]` in a config file: structured settings (serve's
+/// routes) read whole from one layer and checked by the code that uses them, which knows their
+/// fields. Only a config file (or a profile in it) can hold one: no flag, no environment variable.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tables(pub Vec<toml::Table>);
+
+impl KeyValue for Tables {
+    fn flag_text(&self) -> Option<String> {
+        None
+    }
+    fn from_toml(v: &toml::Value) -> Result<Tables, String> {
+        let bad = || {
+            "must be an array of tables: [[section.key]] blocks, each with its keys below it"
+                .to_string()
+        };
+        v.as_array()
+            .ok_or_else(bad)?
+            .iter()
+            .map(|t| t.as_table().cloned().ok_or_else(bad))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Tables)
+    }
+    fn from_env(_: &str) -> Result<Tables, String> {
+        Err("can only be set in a config file".into())
+    }
+    /// The tables by their `name`, not whole: `revalidate config` prints a line a key.
+    fn show(&self) -> String {
+        let names: Vec<String> = self
+            .0
+            .iter()
+            .map(|t| match t.get("name") {
+                Some(n) => n.to_string(),
+                None => "(no name)".into(),
+            })
+            .collect();
+        format!(
+            "{} table{}{}{}",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" },
+            if names.is_empty() { "" } else { ": " },
+            names.join(", ")
+        )
+    }
+}
+
 /// Parses "500ms", "10s", "2m", "1h30m"; a bare number is refused because its unit would be a guess.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();

@@ -671,7 +671,10 @@ mod tests {
             q.submit(&format!("j{i}"), "paths", paths(&["/a"]), None)
                 .unwrap();
         }
-        assert!(q.start_next().is_none(), "/a is running: its next run waits");
+        assert!(
+            q.start_next().is_none(),
+            "/a is running: its next run waits"
+        );
         assert_eq!(q.waiting(), 1, "the calls behind it share one run");
         q.finish(first.run, end(&[("/a", Outcome::Fresh)]));
         assert_eq!(q.view("j1", false).unwrap().outcome, Some(Outcome::Fresh));
@@ -726,7 +729,10 @@ mod tests {
         q.submit("j3", "paths", paths(&["/a", "/b"]), None).unwrap();
         // j3's /b joined j2's waiting run; /a is new there too (behind the running /a).
         assert_eq!(q.view("j3", false).unwrap().runs.len(), 1);
-        assert!(q.start_next().is_none(), "that run holds /a, which is running");
+        assert!(
+            q.start_next().is_none(),
+            "that run holds /a, which is running"
+        );
         q.finish(r1.run, end(&[("/a", Outcome::Fresh)]));
         let r2 = q.start_next().unwrap();
         let done = q.finish(

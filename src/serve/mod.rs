@@ -95,7 +95,7 @@ impl Shared {
 /// Checks everything, binds the address, and serves until SIGTERM or SIGINT (then drains).
 pub async fn serve(config: Config) -> Result<Code, Error> {
     let settings = config.serve()?;
-    let auth = auth::Auth::from_config(&config)?;
+    let auth = auth::Auth::from_config(&config, &|name| std::env::var(name).ok())?;
     let routes = hooks::Routes::from_config(&config)?;
     // The run's settings are checked now, not at the first call.
     config.run()?;
@@ -347,9 +347,10 @@ async fn revalidate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(d) = shared.auth.check(&headers, &body) {
-        return unauthorized(&shared, who, "POST /revalidate", &d);
-    }
+    let scheme = match shared.auth.check(&headers, &body) {
+        Ok(s) => s,
+        Err(d) => return unauthorized(&shared, who, "POST /revalidate", &d),
+    };
     let query = query_pairs(query.as_deref());
     let param = |name: &str| {
         query
@@ -384,15 +385,16 @@ async fn revalidate(
             }
         },
     };
-    let incoming = hooks::Incoming {
-        headers: &headers,
-        query: &query,
-        body: &body,
-        route: param("route"),
+    // A signature covers the body only: a query on a signed request could be replayed with
+    // other paths, so it is not read for the paths (wait and timeout only shape the answer).
+    let signed_query: &[(String, String)] = if scheme.signs_only_the_body() {
+        &[]
+    } else {
+        &query
     };
-    let (paths, source) = match hooks::map(&shared.routes, &incoming) {
+    let (paths, source) = match shared.routes.map(&headers, signed_query, &body) {
         Ok(hooks::Mapped::Paths { paths, routes }) => {
-            let source = if routes.iter().all(|r| r == "paths") {
+            let source = if routes.is_empty() {
                 "paths".to_string()
             } else {
                 routes

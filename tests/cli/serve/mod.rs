@@ -12,6 +12,8 @@ use crate::common::{TestFleet, wait_until};
 use crate::redis::Running;
 use crate::redis::server::RedisServer;
 
+mod webhooks;
+
 pub const SECRET: &str = "serve-test-secret-7f3a9c1e5b20";
 
 /// A running `revalidate serve` and its address.
