@@ -50,7 +50,7 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
         Command::Run(a) => run_cmd(&global, a).await,
         Command::Serve(a) => {
             let config = load_config(&global, a.layer().or(global.layer()))?;
-            crate::serve::serve(config).await
+            crate::serve::serve(config, global.dry_run).await
         }
         Command::Fanout(a) => fanout_cmd(&global, a).await,
         Command::Verify(a) => verify_cmd(&global, a).await,

@@ -93,7 +93,8 @@ impl Shared {
 }
 
 /// Checks everything, binds the address, and serves until SIGTERM or SIGINT (then drains).
-pub async fn serve(config: Config) -> Result<Code, Error> {
+/// With `dry_run`, stops once everything is checked and the address bound: nothing is served.
+pub async fn serve(config: Config, dry_run: bool) -> Result<Code, Error> {
     let settings = config.serve()?;
     let auth = auth::Auth::from_config(&config, &|name| std::env::var(name).ok())?;
     let routes = hooks::Routes::from_config(&config)?;
@@ -138,6 +139,14 @@ pub async fn serve(config: Config) -> Result<Code, Error> {
     let bound = listener
         .local_addr()
         .map_err(|e| Error::io("cannot listen", e))?;
+
+    if dry_run {
+        eprintln!(
+            "revalidate serve: would listen on {}://{bound} (dry run: every setting checked, nothing served)",
+            if tls.is_some() { "https" } else { "http" }
+        );
+        return Ok(Code::Success);
+    }
 
     let (events, _) = broadcast::channel(256);
     let shared = Arc::new(Shared {

@@ -146,6 +146,9 @@ fn a_webhook_that_waits_hears_200_only_when_every_pod_is_proven_fresh_and_409_na
     // The run's own JSON report comes with it.
     let report = &a.json["runs"][0]["report"];
     assert_eq!(report["command"], "run", "{:#}", a.json);
+    // The previewModeId the pods were told with never appears in what serve answers or logs.
+    let preview_id = tf.pod(0).preview_id();
+    assert!(!a.text.contains(&preview_id) && !s.proc.stderr().contains(&preview_id));
     for i in 0..3 {
         assert_eq!(
             tf.pod(i).cached_title("/posts/a").as_deref(),
@@ -564,4 +567,72 @@ fn a_job_accepted_before_redis_and_serve_died_is_finished_after_they_restart() {
         "{}",
         again.proc.stderr()
     );
+}
+
+#[test]
+fn with_a_certificate_and_key_serve_speaks_https_only() {
+    let tf = TestFleet::three();
+    crate::redis::server::make_certs(tf.dir.path());
+    let cert = tf.dir.path().join("server.pem").display().to_string();
+    let key = tf.dir.path().join("server.key").display().to_string();
+    let s = Serve::start(&tf, &["--tls-cert", &cert, "--tls-key", &key]);
+    assert!(s.base.starts_with("https://127.0.0.1:"), "{}", s.base);
+    let ca = std::fs::read(tf.dir.path().join("ca.pem")).unwrap();
+    let (status, body) = tf.block_on(async {
+        let client = reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
+            .build()
+            .unwrap();
+        let r = client
+            .post(s.url("/revalidate?wait=true"))
+            .bearer_auth(SECRET)
+            .body(r#"{"paths": ["/posts/a"]}"#)
+            .send()
+            .await
+            .expect("HTTPS answers");
+        (r.status(), r.text().await.unwrap())
+    });
+    // Unchanged content: 409, answered over TLS.
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let plain = s.base.replace("https://", "http://");
+    let refused = tf.block_on(async { reqwest::get(format!("{plain}/healthz")).await });
+    assert!(
+        refused.map_or(true, |r| !r.status().is_success()),
+        "plain HTTP must not be served"
+    );
+}
+
+#[test]
+fn settings_that_cannot_work_stop_serve_before_it_listens() {
+    let tf = TestFleet::three();
+    for (args, env_secret, says) in [
+        (vec!["--listen", "localhost"], true, "serve.listen"),
+        (vec!["--tls-cert", "x.pem"], true, "--tls-key"),
+        (vec![], false, "REVALIDATE_SERVE_SECRET"),
+        (vec!["--max-wait", "0s"], true, "serve.max_wait"),
+    ] {
+        let mut cmd = crate::common::std_command(tf.dir.path());
+        cmd.arg("serve")
+            .args(tf.pod_args())
+            .args(tf.manifest_arg())
+            .args(&args);
+        if env_secret {
+            cmd.env("REVALIDATE_SERVE_SECRET", SECRET);
+        }
+        let out = cmd.output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("listening on"), "{err}");
+    }
+    // --dry-run checks the same, binds, and serves nothing.
+    let mut cmd = crate::common::std_command(tf.dir.path());
+    cmd.args(["serve", "--dry-run", "--listen", "127.0.0.1:0"])
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .env("REVALIDATE_SERVE_SECRET", SECRET);
+    let out = cmd.output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("would listen on http://127.0.0.1:"), "{err}");
 }
