@@ -38,8 +38,10 @@ impl Serve {
         let proc = Running::spawn(cmd);
         let mut base = None;
         let up = wait_until(20, || {
-            base = proc
-                .stderr()
+            // Whole lines only: stderr is read in chunks, and a line may be cut.
+            let err = proc.stderr();
+            let whole = &err[..err.rfind('\n').unwrap_or(0)];
+            base = whole
                 .lines()
                 .find_map(|l| l.split_once("listening on ").map(|(_, u)| u.to_string()));
             base.is_some()
