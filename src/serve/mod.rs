@@ -14,6 +14,7 @@ pub mod auth;
 pub mod hooks;
 pub mod jobs;
 mod metrics;
+pub mod page;
 mod stream;
 
 use std::net::SocketAddr;
