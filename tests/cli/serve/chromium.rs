@@ -205,6 +205,15 @@ impl Tab<'_> {
         self.browser.call(Some(&self.session), method, params).await
     }
 
+    /// Makes the tab a phone's screen: `width` CSS pixels wide, touch, a mobile viewport.
+    pub async fn phone(&self, width: u32) {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": 800, "deviceScaleFactor": 2, "mobile": true}),
+        )
+        .await;
+    }
+
     /// Opens `url` and waits until its document has loaded.
     pub async fn navigate(&self, url: &str) {
         let r = self.call("Page.navigate", json!({"url": url})).await;
@@ -266,12 +275,21 @@ impl Tab<'_> {
     pub fn problems(&self) -> Vec<String> {
         let events = self.browser.events.lock().unwrap();
         let mut out = Vec::new();
+        // A failed load names its request only; the request named its URL when it was sent.
+        let mut urls: HashMap<&str, &str> = HashMap::new();
         for e in events.iter() {
             if e["sessionId"].as_str() != Some(&self.session) {
                 continue;
             }
             let p = &e["params"];
             match e["method"].as_str().unwrap_or("") {
+                "Network.requestWillBeSent" => {
+                    if let (Some(id), Some(url)) =
+                        (p["requestId"].as_str(), p["request"]["url"].as_str())
+                    {
+                        urls.insert(id, url);
+                    }
+                }
                 "Runtime.consoleAPICalled"
                     if matches!(p["type"].as_str(), Some("error" | "warning" | "assert")) =>
                 {
@@ -308,9 +326,13 @@ impl Tab<'_> {
                     ));
                 }
                 "Network.loadingFailed" => out.push(format!(
-                    "load failed: {} {}",
+                    "load failed: {} {} {}",
                     p["errorText"].as_str().unwrap_or(""),
-                    p["blockedReason"].as_str().unwrap_or("")
+                    p["blockedReason"].as_str().unwrap_or(""),
+                    p["requestId"]
+                        .as_str()
+                        .and_then(|id| urls.get(id))
+                        .unwrap_or(&"")
                 )),
                 _ => {}
             }

@@ -270,6 +270,15 @@ async fn follow_a_job(tab: &Tab<'_>, api: &Api, doc: &Value, live: bool) {
     let text = text.as_str().unwrap();
     assert!(text.contains("route:<img src=x id=xss-source>"), "{text}");
     assert!(text.contains(POD_NAMES[0]), "{text}");
+    // On a phone, every table opened, the page still fits the screen's width (a wide table
+    // scrolls in its own box).
+    tab.phone(360).await;
+    tab.eval("document.querySelectorAll('.path details').forEach((d) => { d.open = true; })")
+        .await;
+    let fits = tab
+        .eval("document.documentElement.scrollWidth <= window.innerWidth")
+        .await;
+    assert_eq!(fits, json!(true), "the page is wider than a phone's screen");
     let state = tab
         .eval("document.getElementById('connection').dataset.state")
         .await;
