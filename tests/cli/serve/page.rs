@@ -91,22 +91,35 @@ fn job(doc: &Value, status: &str, with_report: bool) -> Value {
     })
 }
 
-/// The fake API: the job (once accepted), and its changes as server-sent events.
+/// The fake API: the jobs accepted, newest first, and their changes as server-sent events.
 struct Api {
-    job: Mutex<Option<Value>>,
+    jobs: Mutex<Vec<Value>>,
     changes: broadcast::Sender<Value>,
     events: bool,
 }
 
 impl Api {
+    fn new(events: bool) -> Arc<Api> {
+        Arc::new(Api {
+            jobs: Mutex::default(),
+            changes: broadcast::channel(16).0,
+            events,
+        })
+    }
+
+    /// A job accepted (put first) or changed (in its place), and the event saying so.
     fn set(&self, job: Value) {
-        *self.job.lock().unwrap() = Some(job.clone());
+        let mut jobs = self.jobs.lock().unwrap();
+        match jobs.iter_mut().find(|j| j["id"] == job["id"]) {
+            Some(j) => *j = job.clone(),
+            None => jobs.insert(0, job.clone()),
+        }
         let _ = self.changes.send(job);
     }
 }
 
 async fn jobs(State(api): State<Arc<Api>>) -> Response {
-    let list: Vec<Value> = api.job.lock().unwrap().iter().cloned().collect();
+    let list: Vec<Value> = api.jobs.lock().unwrap().clone();
     let list: Vec<Value> = list.into_iter().map(without_reports).collect();
     axum::Json(json!({"jobs": list})).into_response()
 }
@@ -119,9 +132,16 @@ fn without_reports(mut job: Value) -> Value {
 }
 
 async fn one_job(State(api): State<Arc<Api>>, Path(id): Path<String>) -> Response {
-    match api.job.lock().unwrap().clone() {
-        Some(j) if j["id"] == id.as_str() => axum::Json(j).into_response(),
-        _ => StatusCode::NOT_FOUND.into_response(),
+    let job = api
+        .jobs
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == id.as_str())
+        .cloned();
+    match job {
+        Some(j) => axum::Json(j).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
@@ -285,6 +305,30 @@ async fn follow_a_job(tab: &Tab<'_>, api: &Api, doc: &Value, live: bool) {
     assert_eq!(state, json!(if live { "live" } else { "polling" }));
 }
 
+/// A newer job whose run ended without a report (a set-up failure): listed first, `failed`,
+/// and each of its paths says there is no report, with the exit code.
+async fn a_failed_job_comes_first_and_says_so(tab: &Tab<'_>, api: &Api, doc: &Value) {
+    let later = doc["finished_at"].clone();
+    api.set(json!({
+        "id": "j-2", "status": "done", "accepted_at": later, "started_at": later,
+        "finished_at": later, "paths": ["/posts/c"], "source": "paths", "outcome": "failed",
+        "exit_code": 5, "summary": "the Kubernetes API refused the credentials",
+        "runs": [{"id": "r-2", "paths": ["/posts/c"], "status": "done", "exit_code": 5}],
+    }));
+    tab.wait_for(
+        "the failed job's paths",
+        r#"document.querySelector('[data-job-id="j-2"] .path .path-verdict')?.textContent === 'no report (exit 5)'"#,
+    )
+    .await;
+    let shown = tab
+        .eval(
+            r#"[...document.querySelectorAll('#jobs > li')].map((li) =>
+                [li.dataset.jobId, li.querySelector('.job-verdict').textContent])"#,
+        )
+        .await;
+    assert_eq!(shown, json!([["j-2", "failed"], ["j-1", "unchanged"]]));
+}
+
 /// Headers every response of the page carries.
 fn assert_security_headers(tab: &Tab<'_>) {
     for suffix in ["/", "/assets/app.js", "/assets/app.css"] {
@@ -313,11 +357,7 @@ fn assert_security_headers(tab: &Tab<'_>) {
 fn the_page_lists_a_job_live_and_shows_its_verdict_per_pod_variant_and_edge() {
     let tf = TestFleet::three();
     let doc = run_document(&tf);
-    let api = Arc::new(Api {
-        job: Mutex::new(None),
-        changes: broadcast::channel(16).0,
-        events: true,
-    });
+    let api = Api::new(true);
     let url = serve(&tf, api.clone());
     tf.block_on(async {
         let browser = Chromium::start().await;
@@ -334,6 +374,7 @@ fn the_page_lists_a_job_live_and_shows_its_verdict_per_pod_variant_and_edge() {
             "an empty list says so"
         );
         follow_a_job(&tab, &api, &doc, true).await;
+        a_failed_job_comes_first_and_says_so(&tab, &api, &doc).await;
         assert_security_headers(&tab);
         assert_eq!(tab.problems(), Vec::<String>::new());
 
@@ -355,11 +396,7 @@ fn the_page_lists_a_job_live_and_shows_its_verdict_per_pod_variant_and_edge() {
 fn the_page_polls_when_the_events_fail() {
     let tf = TestFleet::three();
     let doc = run_document(&tf);
-    let api = Arc::new(Api {
-        job: Mutex::new(None),
-        changes: broadcast::channel(16).0,
-        events: false,
-    });
+    let api = Api::new(false);
     let url = serve(&tf, api.clone());
     tf.block_on(async {
         let browser = Chromium::start().await;
