@@ -222,15 +222,20 @@
   /** Each path's verdict; before the reports are in, the job's state for each of its paths. */
   function renderRuns(job, detail) {
     if (!detail) {
-      const word = job.status === "done" ? "loading…" : WORDS[job.status] || job.status;
+      // The list says each path's outcome once the job is done (`results`); the tables wait
+      // for the reports.
       return el(
         "ul",
         { class: "paths" },
-        (job.paths || []).map((p) =>
-          el("li", { class: "path", "data-path": p },
-            el("div", { class: "path-head" }, badge(job.status === "done" ? "none" : job.status, word, "path-verdict"),
-              el("code", {}, p))),
-        ),
+        (job.paths || []).map((p) => {
+          const r = job.results && job.results[p];
+          const b = r
+            ? badge(r.outcome, null, "path-verdict")
+            : badge(job.status === "done" ? "none" : job.status, job.status === "done" ? "loading…" : null, "path-verdict");
+          return el("li", { class: "path", "data-path": p, "data-verdict": r ? r.outcome : null },
+            el("div", { class: "path-head" }, b, el("code", {}, p)),
+            r && r.reason ? el("p", { class: "reason" }, r.reason) : null);
+        }),
       );
     }
     const runs = detail.runs || [];
@@ -256,13 +261,18 @@
 
   function renderReport(job, run) {
     const doc = run.report;
+    // A run may hold paths of other jobs (a path already waiting joins the waiting run): only
+    // this job's are shown.
+    const mine = (p) => !job.paths || job.paths.length === 0 || job.paths.includes(p);
     if (!doc || !Array.isArray(doc.steps)) {
       const why = run.status === "done" ? `no report (exit ${run.exit_code ?? "unknown"})` : WORDS[run.status] || run.status;
-      return el("ul", { class: "paths" },
-        (run.paths || []).map((p) =>
-          el("li", { class: "path", "data-path": p },
-            el("div", { class: "path-head" }, badge(run.status === "done" ? "failed" : run.status, why, "path-verdict"),
-              el("code", {}, p)))));
+      return el("div", { class: "report" },
+        run.error ? el("p", { class: "problem" }, run.error) : null,
+        el("ul", { class: "paths" },
+          (run.paths || []).filter(mine).map((p) =>
+            el("li", { class: "path", "data-path": p },
+              el("div", { class: "path-head" }, badge(run.status === "done" ? "failed" : run.status, why, "path-verdict"),
+                el("code", {}, p))))));
     }
     const steps = doc.steps;
     const runStep = lastStep(steps, (s) => s.step === "run");
@@ -280,7 +290,7 @@
     if (runStep.cdn_left_alone) notes.push(`CDN left alone: ${runStep.cdn_left_alone}`);
     for (const n of notes) box.append(el("p", { class: "warning" }, String(n)));
     const list = el("ul", { class: "paths" });
-    for (const p of runStep.paths || []) {
+    for (const p of (runStep.paths || []).filter((x) => mine(x.path))) {
       list.append(renderPath(job, run, p, findVerdict(pods, p.path), findVerdict(edge, p.path), pods, edge));
     }
     box.append(list);

@@ -71,6 +71,16 @@ fn job(doc: &Value, status: &str, with_report: bool) -> Value {
     if done && with_report {
         run["report"] = doc.clone();
     }
+    let mut results = json!({});
+    if done {
+        for p in doc["steps"].as_array().unwrap().last().unwrap()["paths"]
+            .as_array()
+            .unwrap()
+        {
+            results[p["path"].as_str().unwrap()] =
+                json!({"outcome": p["verdict"], "reason": p["reason"]});
+        }
+    }
     json!({
         "id": "j-1",
         "status": status,
@@ -87,6 +97,7 @@ fn job(doc: &Value, status: &str, with_report: bool) -> Value {
         } else {
             "waiting"
         },
+        "results": results,
         "runs": [run],
     })
 }
@@ -251,8 +262,8 @@ async fn follow_a_job(tab: &Tab<'_>, api: &Api, doc: &Value, live: bool) {
     .await;
     api.set(job(doc, "done", true));
     tab.wait_for(
-        "each path's verdict",
-        r#"document.querySelectorAll('[data-job-id="j-1"] .path[data-verdict]').length === 2"#,
+        "each path's table",
+        r#"document.querySelectorAll('[data-job-id="j-1"] .path[data-verdict] table').length === 2"#,
     )
     .await;
     assert_eq!(
@@ -313,13 +324,19 @@ async fn a_failed_job_comes_first_and_says_so(tab: &Tab<'_>, api: &Api, doc: &Va
         "id": "j-2", "status": "done", "accepted_at": later, "started_at": later,
         "finished_at": later, "paths": ["/posts/c"], "source": "paths", "outcome": "failed",
         "exit_code": 5, "summary": "the Kubernetes API refused the credentials",
-        "runs": [{"id": "r-2", "paths": ["/posts/c"], "status": "done", "exit_code": 5}],
+        "results": {"/posts/c": {"outcome": "failed", "reason": "the run failed"}},
+        "runs": [{"id": "r-2", "paths": ["/posts/c"], "status": "done", "exit_code": 5,
+                  "error": "list endpointslices: 403 <forbidden>"}],
     }));
     tab.wait_for(
         "the failed job's paths",
         r#"document.querySelector('[data-job-id="j-2"] .path .path-verdict')?.textContent === 'no report (exit 5)'"#,
     )
     .await;
+    let error = tab
+        .eval(r#"document.querySelector('[data-job-id="j-2"] .problem').textContent"#)
+        .await;
+    assert_eq!(error, json!("list endpointslices: 403 <forbidden>"));
     let shown = tab
         .eval(
             r#"[...document.querySelectorAll('#jobs > li')].map((li) =>
@@ -327,6 +344,25 @@ async fn a_failed_job_comes_first_and_says_so(tab: &Tab<'_>, api: &Api, doc: &Va
         )
         .await;
     assert_eq!(shown, json!([["j-2", "failed"], ["j-1", "unchanged"]]));
+}
+
+/// A job whose path joined another job's run: the run's report holds both jobs' paths, the
+/// job shows its own only.
+async fn a_job_that_joined_a_run_shows_its_paths_only(tab: &Tab<'_>, api: &Api, doc: &Value) {
+    let mut j = job(doc, "done", true);
+    j["id"] = json!("j-3");
+    j["paths"] = json!(["/posts/b"]);
+    j["results"] = json!({"/posts/b": j["results"]["/posts/b"].clone()});
+    api.set(j);
+    tab.wait_for(
+        "the joined job's table",
+        r#"document.querySelector('[data-job-id="j-3"] .path table')"#,
+    )
+    .await;
+    let paths = tab
+        .eval(r#"[...document.querySelectorAll('[data-job-id="j-3"] .path')].map((p) => p.dataset.path)"#)
+        .await;
+    assert_eq!(paths, json!(["/posts/b"]));
 }
 
 /// Headers every response of the page carries.
@@ -375,6 +411,7 @@ fn the_page_lists_a_job_live_and_shows_its_verdict_per_pod_variant_and_edge() {
         );
         follow_a_job(&tab, &api, &doc, true).await;
         a_failed_job_comes_first_and_says_so(&tab, &api, &doc).await;
+        a_job_that_joined_a_run_shows_its_paths_only(&tab, &api, &doc).await;
         assert_security_headers(&tab);
         assert_eq!(tab.problems(), Vec::<String>::new());
 
