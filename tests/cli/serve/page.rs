@@ -30,28 +30,51 @@ const PASSWORD: &str = "page-test-secret";
 /// The pods' names carry markup: data the page must show as text.
 const POD_NAMES: [&str; 3] = ["<b>pod-1</b>", "<i>pod-2</i>", "pod-3"];
 
-/// A real `run -o json` document: /posts/a changed in the CMS (fresh), /posts/b did not
-/// (unchanged), on three pods behind a balancer and a caching edge, the edge purged.
-fn run_document(tf: &TestFleet) -> Value {
+/// The fleet's balancer and caching edge, kept running for the test.
+struct Front {
+    _balancer: revalidate_sim::Balancer,
+    edge: Edge,
+}
+
+fn front(tf: &TestFleet) -> Front {
     let balancer = tf.balancer();
     let edge = tf
         .block_on(Edge::start(balancer.addr(), EdgeOptions::default()))
         .expect("edge");
-    tf.fleet().cms().set_title("a", "Post A v2");
-    let pods: Vec<String> = tf
+    Front {
+        _balancer: balancer,
+        edge,
+    }
+}
+
+/// The pipeline's arguments: every pod (named with markup), the build's manifest, the edge to
+/// purge and prove.
+fn pipeline_args(tf: &TestFleet, front: &Front) -> Vec<String> {
+    let mut args: Vec<String> = tf
         .pods()
         .iter()
         .zip(POD_NAMES)
         .flat_map(|(p, name)| ["--pod".to_string(), format!("{name}={}", p.url())])
         .collect();
+    args.extend(tf.manifest_arg());
+    args.extend([
+        "--edge".to_string(),
+        front.edge.url(),
+        "--purge-url".to_string(),
+        format!("edge={}", front.edge.url()),
+    ]);
+    args
+}
+
+/// A real `run -o json` document: /posts/a changed in the CMS (fresh), /posts/b did not
+/// (unchanged), on three pods behind a balancer and a caching edge, the edge purged.
+fn run_document(tf: &TestFleet) -> Value {
+    let front = front(tf);
+    tf.fleet().cms().set_title("a", "Post A v2");
     let out = tf
         .cmd()
-        .args(["run", "/posts/a", "/posts/b", "-o", "json", "--edge"])
-        .arg(edge.url())
-        .arg("--purge-url")
-        .arg(format!("edge={}", edge.url()))
-        .args(pods)
-        .args(tf.manifest_arg())
+        .args(["run", "/posts/a", "/posts/b", "-o", "json"])
+        .args(pipeline_args(tf, &front))
         .output()
         .expect("runs");
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
