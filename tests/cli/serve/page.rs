@@ -1,11 +1,12 @@
 //! The status page in headless Chromium: it loads under its Content-Security-Policy with no
 //! console error or violation, lists a job as it is accepted and runs, and shows its verdict
-//! once the job ends: each path's, and per pod, per variant and at the edge. Live through the
-//! server's events, and by polling when the events fail.
+//! once the job ends: each path's, and per pod, per variant and at the edge.
 //!
-//! The API is served here by a small server in the test (the page's own router plus `/api`)
-//! whose job carries a real `revalidate run -o json` document, made by the built binary against
-//! the simulated fleet, its balancer and its caching edge.
+//! First against the real `revalidate serve` on the simulated fleet (a job posted with the
+//! secret, followed on the page). Then against a small server in the test (the page's router
+//! plus a fake `/api` whose jobs carry a real `revalidate run -o json` document, made by the
+//! built binary on the simulated fleet) for what serve does not do on demand: server-sent events
+//! that fail (the page polls), a run that failed without a report, a run shared by two jobs.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -25,7 +26,8 @@ use tokio::sync::broadcast;
 use super::chromium::{Chromium, Tab};
 use crate::common::{TestFleet, code};
 
-const PASSWORD: &str = "page-test-secret";
+/// serve's secret in these tests, the password of the page's basic auth.
+const PASSWORD: &str = super::SECRET;
 
 /// The pods' names carry markup: data the page must show as text.
 const POD_NAMES: [&str; 3] = ["<b>pod-1</b>", "<i>pod-2</i>", "pod-3"];
@@ -474,5 +476,88 @@ fn the_page_polls_when_the_events_fail() {
             problems.iter().all(|p| p.contains("api/events")),
             "{problems:#?}"
         );
+    });
+}
+
+/// The page follows a job of the real `revalidate serve` against the simulated fleet: listed
+/// while it runs (a pod holds its answers), then each path's verdict, per pod, per variant and
+/// at the edge, with no console error or policy violation.
+#[test]
+fn the_page_follows_a_job_of_serve_to_its_verdict() {
+    let tf = TestFleet::three();
+    let front = front(&tf);
+    tf.fleet().cms().set_title("a", "Post A v2");
+    let mut args: Vec<String> = vec!["serve".into(), "--listen".into(), "127.0.0.1:0".into()];
+    args.extend(pipeline_args(&tf, &front));
+    let served = super::Serve::spawn(&tf, &args);
+    tf.block_on(async {
+        let browser = Chromium::start().await;
+        let tab = browser.tab(json!({"Authorization": basic_auth()})).await;
+        tab.navigate(&served.url("/")).await;
+        tab.wait_for(
+            "the events to connect",
+            "document.getElementById('connection').dataset.state === 'live'",
+        )
+        .await;
+        assert_security_headers(&tab);
+
+        // pod-1 holds its answers: the job stays running until it is released.
+        tf.pod(0).set_fault(revalidate_sim::Fault::Hold).await;
+        let accepted: Value = reqwest::Client::new()
+            .post(served.url("/revalidate"))
+            .bearer_auth(PASSWORD)
+            .json(&json!({"paths": ["/posts/a", "/posts/b"]}))
+            .send()
+            .await
+            .expect("serve answers")
+            .error_for_status()
+            .expect("accepted")
+            .json()
+            .await
+            .expect("a job");
+        let id = accepted["id"].as_str().expect("a job id").to_string();
+        let job = format!(r#"document.querySelector('[data-job-id="{id}"]')"#);
+        tab.wait_for(
+            "the job running",
+            &format!("{job}?.querySelector('.job-verdict').textContent === 'running'"),
+        )
+        .await;
+        tf.pod(0).clear_faults().await;
+        tab.wait_for(
+            "each path's table",
+            &format!("{job}?.querySelectorAll('.path[data-verdict] table').length === 2"),
+        )
+        .await;
+        let shown = tab
+            .eval(&format!(
+                r#"(() => {{ const j = {job}; return {{
+                    job: j.querySelector('.job-verdict').textContent,
+                    paths: [...j.querySelectorAll('.path')].map((p) => [
+                        p.dataset.path, p.querySelector('.path-verdict').textContent]) }}; }})()"#
+            ))
+            .await;
+        assert_eq!(
+            shown,
+            json!({"job": "unchanged", "paths": [["/posts/a", "fresh"], ["/posts/b", "unchanged"]]})
+        );
+        let rows = tab
+            .eval(&format!(
+                r#"[...{job}.querySelector('.path[data-path="/posts/a"] table').rows]
+                    .map((r) => [...r.cells].map((c) => c.tagName === 'TD'
+                        ? c.querySelector('.badge').textContent : c.textContent))"#
+            ))
+            .await;
+        assert_eq!(
+            rows,
+            json!([
+                ["pod", "page", "data JSON"],
+                ["all pods", "fresh", "fresh"],
+                [POD_NAMES[0], "fresh", "fresh"],
+                [POD_NAMES[1], "fresh", "fresh"],
+                [POD_NAMES[2], "fresh", "fresh"],
+                ["edge", "fresh", "fresh"],
+            ])
+        );
+        assert_eq!(tab.problems(), Vec::<String>::new());
     });
 }
