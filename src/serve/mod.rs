@@ -14,6 +14,7 @@ pub mod auth;
 pub mod hooks;
 pub mod jobs;
 mod metrics;
+pub mod page;
 mod stream;
 
 use std::net::SocketAddr;
@@ -278,8 +279,29 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
+        .merge(
+            page::router().route_layer(axum::middleware::from_fn_with_state(
+                shared.clone(),
+                page_auth,
+            )),
+        )
         .layer(DefaultBodyLimit::max(limit))
         .with_state(shared)
+}
+
+/// The status page and its assets: behind the secret like the API they read (a browser shows
+/// its login prompt on the 401 and sends Basic credentials from then on).
+async fn page_auth(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(who): ConnectInfo<SocketAddr>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let what = format!("GET {}", req.uri().path());
+    if let Some(r) = allowed(&shared, who, &what, req.headers()) {
+        return r;
+    }
+    next.run(req).await
 }
 
 /// A JSON answer with a status.

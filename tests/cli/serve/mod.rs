@@ -4,6 +4,9 @@
 //! caller without the secret or with bad input; bursts are coalesced; a full queue is 503;
 //! SIGTERM drains; with Redis, jobs survive a restart and a dead replica's job is claimed.
 
+mod chromium;
+mod page;
+
 use reqwest::StatusCode;
 use revalidate_sim::{Fault, FleetOptions};
 use serde_json::Value;
