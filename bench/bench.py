@@ -21,6 +21,12 @@
                           paths in each output format; and, on 3 real Next.js 16 pods (Node.js
                           needed; --no-real skips it), run's p50/p99 from the content change to
                           proven fresh over --runs-real runs, beside one regeneration's time
+  bench/bench.py serve    revalidate serve: 1,000 webhooks for 100 paths sent at once by curl -Z to serve
+                          on 3 simulated pods (every answer, runs per path, time until every job is
+                          done); p50/p99 from POST /revalidate?wait=true to its 200 over --calls calls,
+                          the content changed before each, on 3 simulated pods and 3 real Next.js 16
+                          pods (--no-real skips them); serve's RSS each second under --rate webhooks/s
+                          for --seconds s. Not part of `all`.
   bench/bench.py memory   peak RSS of fanout, verify and cdn purge at 1,000, 10,000 and 100,000
                           cells (paths x 10 pods, or x 10 caches), in each output format, beside
                           `curl -Z --parallel-max 64` sending the same requests at 100,000 cells,
@@ -837,9 +843,298 @@ def redis_bench(args, binary, tmp):
         server.wait()
 
 
+# serve (issue 17): a burst of webhooks, the latency to proven fresh, and memory under load.
+
+SERVE_SECRET = "bench-serve-secret-0123456789"
+
+
+# The simulated pods' CMS lives inside the fleet's process, out of a benchmark's reach. What
+# changes there is each regeneration's own generatedAt: to the second (its milliseconds hidden,
+# run's default timestamp preset replaced by the nextjs one alone), and a call made just after a
+# second begins, it is a change every pod agrees on, as a new title would be.
+SIM_CHANGE = ["--ignore-preset", "nextjs", "--ignore", r"\.\d{3}Z"]
+
+
+def next_second(_):
+    time.sleep(1.02 - time.time() % 1.0)
+
+
+def start_serve(binary, tmp, pods, extra):
+    """`revalidate serve --listen 127.0.0.1:0` for these pods; (process, base URL, log file)."""
+    log = os.path.join(tmp, f"serve-{time.monotonic_ns()}.log")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVALIDATE_")}
+    env.pop("REDIS_URL", None)
+    env["REVALIDATE_SERVE_SECRET"] = SERVE_SECRET
+    pod_args = [a for p in pods for a in ("--pod", f"{p['name']}={p['url']}")]
+    with open(log, "w") as err:
+        proc = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0"] + pod_args + list(extra),
+                                stdout=subprocess.DEVNULL, stderr=err, env=env)
+    base = []
+
+    def listening():
+        with open(log) as f:
+            base[:] = [l.split("listening on ", 1)[1].strip() for l in f if "listening on " in l]
+        if proc.poll() is not None:
+            with open(log) as f:
+                sys.exit(f"serve exited:\n{f.read()}")
+        return bool(base)
+    wait_for("serve listens", listening, 30)
+    return proc, base[0], log
+
+
+def serve_call(base, method, target, body=None, timeout=300):
+    """One request with the secret: (status, JSON or None)."""
+    import http.client
+    import urllib.parse
+    u = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        headers = {"authorization": f"Bearer {SERVE_SECRET}"}
+        if body is not None:
+            headers["content-type"] = "application/json"
+        conn.request(method, target, body=body, headers=headers)
+        r = conn.getresponse()
+        text = r.read()
+        try:
+            return r.status, json.loads(text)
+        except ValueError:
+            return r.status, text.decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def metric(base, name):
+    status, text = serve_call(base, "GET", "/metrics")
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and not line.startswith("#"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def vm_rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def serve_burst(binary, tmp, calls, distinct):
+    """`calls` webhooks (no wait) for `distinct` paths sent by curl -Z at once: every answer, the
+    runs per path (from serve's own job views), the time until every job is done."""
+    fleet, info = start_fleet(binary, tmp, 3, distinct, None, None)
+    proc = None
+    try:
+        proc, base, _ = start_serve(binary, tmp, info["pods"],
+                                    ["--preview-id-file", info["manifest"], "--keep-jobs", str(2 * calls),
+                                     "--purge-url", f"edge={info['edge']}", "--force-cdn"])
+        out = os.path.join(tmp, "burst")
+        os.makedirs(out, exist_ok=True)
+        cfg = os.path.join(tmp, "burst.cfg")
+        with open(cfg, "w") as f:
+            # Each call its own body: `next` starts a new set of options (bodies would be joined).
+            f.write("silent\n")
+            for i in range(calls):
+                f.write(f'{"next" + chr(10) if i else ""}url = "{base}/revalidate"\nrequest = "POST"\n'
+                        f'header = "authorization: Bearer {SERVE_SECRET}"\n'
+                        'header = "content-type: application/json"\nwrite-out = "%{http_code}\\n"\n'
+                        f'data = "{{\\"paths\\": [\\"/posts/p{i % distinct + 1}\\"]}}"\n'
+                        f'output = "{out}/{i}"\n')
+        t0 = time.perf_counter()
+        sent = subprocess.run(["curl", "-Z", "--parallel-max", "100", "-K", cfg],
+                              capture_output=True, text=True)
+        answered = time.perf_counter() - t0
+        codes = sent.stdout.split()
+        wait_for("every job done", lambda: metric(base, "revalidate_serve_jobs_open") == 0, 300)
+        done = time.perf_counter() - t0
+        statuses = {c: codes.count(c) for c in sorted(set(codes))}
+        runs = {}  # path -> run id -> (the earliest acceptance of its calls, its start)
+        for i in range(calls):
+            with open(f"{out}/{i}") as f:
+                job = json.load(f)["id"]
+            status, view = serve_call(base, "GET", f"/api/jobs/{job}")
+            assert status == 200 and view["status"] == "done", (status, view)
+            for r in view["runs"]:
+                for path in r["paths"]:
+                    seen = runs.setdefault(path, {}).get(r["id"])
+                    accepted, started = view["accepted_at"], view["started_at"]
+                    if seen:
+                        accepted, started = min(seen[0], accepted), min(seen[1], started)
+                    runs[path][r["id"]] = (accepted, started)
+        per_path = sorted(len(v) for v in runs.values())
+        # A path's third run is by design when a call for it came after its second run had
+        # started (that run's snapshot may predate the change the call announces).
+        late = 0
+        for by_run in runs.values():
+            order = sorted(by_run.values(), key=lambda t: t[1])
+            late += sum(1 for k in range(2, len(order)) if order[k][0] >= order[k - 1][1])
+        total_runs = metric(base, "revalidate_serve_runs_total")
+        print(f"serve: {calls} webhooks (no wait) for {distinct} paths on 3 simulated pods, "
+              f"sent by curl -Z --parallel-max 100 (pages unchanged: snapshot, every pod revalidated, "
+              f"verify, the edge purged with --force-cdn)")
+        print(f"  all sent and answered in {answered:.2f} s: {statuses}; every job done "
+              f"{done:.2f} s after the first call")
+        third = sum(1 for n in per_path if n > 2)
+        print(f"  runs a path was in: min {per_path[0]}, max {per_path[-1]} over {len(per_path)} paths "
+              f"(target: at most 2); {total_runs:.0f} runs in all; {third} paths in more than 2, "
+              f"{late} of their later runs for a call accepted after the path's previous run started")
+        assert statuses == {"202": calls}, statuses
+        assert len(per_path) == distinct, per_path
+    finally:
+        if proc:
+            stop(proc)
+        fleet.send_signal(signal.SIGINT)
+        fleet.wait()
+
+
+def latency_row(label, base, calls, change, path):
+    """`calls` POST /revalidate?wait=true, each after a content change: p50/p99 to 200."""
+    times = []
+    for i in range(calls):
+        change(i)
+        start = time.perf_counter()
+        status, view = serve_call(base, "POST", "/revalidate?wait=true", json.dumps({"paths": [path]}))
+        times.append((time.perf_counter() - start) * 1000)
+        assert status == 200 and view["outcome"] == "fresh", (status, view)
+    print(f"  {label:<58} p50 {percentile(times, 50):7.1f} ms   p99 {percentile(times, 99):7.1f} ms")
+
+
+def serve_latency(args, binary, tmp):
+    calls = args.calls
+    print(f"serve: from POST /revalidate?wait=true to its 200 (every pod proven fresh), {calls} calls "
+          f"one after another, the content changed before each")
+    fleet, info = start_fleet(binary, tmp, 3, 0, None, None)
+    try:
+        common = ["--preview-id-file", info["manifest"]] + SIM_CHANGE
+        proc, base, _ = start_serve(binary, tmp, info["pods"], common + ["--steps", "revalidate,verify"])
+        try:
+            latency_row("3 simulated pods, revalidate + verify", base, calls, next_second, "/posts/a")
+        finally:
+            stop(proc)
+        proc, base, _ = start_serve(binary, tmp, info["pods"],
+                                    common + ["--purge-url", f"edge={info['edge']}", "--edge", info["edge"]])
+        try:
+            latency_row("3 simulated pods, whole pipeline (+ purge, edge proven)", base, calls,
+                        next_second, "/posts/a")
+        finally:
+            stop(proc)
+    finally:
+        fleet.send_signal(signal.SIGINT)
+        fleet.wait()
+    if args.no_real:
+        return
+    if not shutil.which("node"):
+        print("  real Next.js pods: skipped (no node on PATH)")
+        return
+    procs, pods, manifest = real_next_pods(tmp, 3)
+    try:
+        content = os.path.join(tmp, "content.json")
+
+        def change(i):
+            with open(content) as f:
+                doc = json.load(f)
+            doc["a"]["title"] = f"Post A v{i + 2} (serve)"
+            with open(content + ".tmp", "w") as f:
+                json.dump(doc, f)
+            os.replace(content + ".tmp", content)
+        proc, base, _ = start_serve(binary, tmp, pods, ["--preview-id-file", manifest, "--steps", "revalidate,verify",
+                                                        "--ignore-preset", "timestamps"])
+        try:
+            latency_row("3 real Next.js 16.4.6 pods, revalidate + verify", base, calls, change, "/posts/a")
+        finally:
+            stop(proc)
+        regen = []
+        pid = preview_id(manifest)
+        for _ in range(calls):
+            r = subprocess.run(["curl", "-s", "-I", "-o", "/dev/null", "-w", "%{time_total}", "-H",
+                                f"x-prerender-revalidate: {pid}", f"{pods[0]['url']}/posts/a"],
+                               capture_output=True, text=True)
+            regen.append(float(r.stdout) * 1000)
+        print(f"  {'one regeneration of one real pod (curl HEAD), for scale':<58} p50 "
+              f"{percentile(regen, 50):7.1f} ms   p99 {percentile(regen, 99):7.1f} ms")
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait()
+
+
+def serve_memory(args, binary, tmp):
+    """serve's RSS, sampled every second, under `rate` webhooks a second (no wait) for 100
+    paths on 3 simulated pods."""
+    import concurrent.futures
+    import threading
+    rate, secs, distinct = args.rate, args.seconds, 100
+    fleet, info = start_fleet(binary, tmp, 3, distinct, None, None)
+    proc = None
+    try:
+        proc, base, _ = start_serve(binary, tmp, info["pods"],
+                                    ["--preview-id-file", info["manifest"],
+                                     "--purge-url", f"edge={info['edge']}", "--force-cdn"])
+        statuses = {}
+        lock = threading.Lock()
+
+        def one(i):
+            status, _ = serve_call(base, "POST", "/revalidate",
+                                   json.dumps({"paths": [f"/posts/p{i % distinct + 1}"]}), timeout=30)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+        samples = [vm_rss_mib(proc.pid)]
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=32)
+        t0 = time.perf_counter()
+        sent = 0
+        next_sample = 1
+        while True:
+            now = time.perf_counter() - t0
+            if now >= secs:
+                break
+            while sent < int(now * rate) + 1:
+                pool.submit(one, sent)
+                sent += 1
+            if now >= next_sample:
+                samples.append(vm_rss_mib(proc.pid))
+                next_sample += 1
+            time.sleep(0.002)
+        pool.shutdown(wait=True)
+        samples.append(vm_rss_mib(proc.pid))
+        wait_for("every job done", lambda: metric(base, "revalidate_serve_jobs_open") == 0, 300)
+        runs = metric(base, "revalidate_serve_runs_total")
+        tens = "  ".join(f"{samples[i]:.1f}" for i in range(0, len(samples), 10))
+        print(f"serve: RSS under {rate} webhooks/s (no wait) for {secs} s, {distinct} paths on 3 simulated pods, "
+              f"pages unchanged, snapshot, revalidate, verify, the edge purged (--force-cdn): {sent} calls "
+              f"answered {statuses}, {runs:.0f} runs")
+        print(f"  VmRSS start {samples[0]:.1f} MiB, max {max(samples):.1f} MiB, end {samples[-1]:.1f} MiB; "
+              f"every 10 s: {tens}")
+        half = len(samples) // 2
+        print(f"  mean of the first half {sum(samples[:half]) / half:.1f} MiB, of the second "
+              f"{sum(samples[half:]) / (len(samples) - half):.1f} MiB")
+    finally:
+        if proc:
+            stop(proc)
+        fleet.send_signal(signal.SIGINT)
+        fleet.wait()
+
+
+def serve_bench(args, binary, tmp):
+    serve_burst(binary, tmp, 1000, 100)
+    serve_latency(args, binary, tmp)
+    serve_memory(args, binary, tmp)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("which", choices=["fanout", "verify", "run", "memory", "kubernetes", "cdn", "redis", "all"])
+    p.add_argument("which", choices=["fanout", "verify", "run", "memory", "kubernetes", "cdn", "redis", "serve",
+                                      "all"])
     p.add_argument("--cdn-paths", type=int, default=10000)
     p.add_argument("--cdn-times", type=int, nargs="+", default=[2, 5, 15],
                    help="seconds each invalidation stays in progress, one waiter race each")
@@ -852,6 +1147,9 @@ def main():
     p.add_argument("--messages", type=int, default=200, help="redis: messages for the agent latency")
     p.add_argument("--no-real", action="store_true", help="redis, run: skip the real Next.js pods")
     p.add_argument("--runs-real", type=int, default=30, help="run: runs on the real Next.js pods")
+    p.add_argument("--calls", type=int, default=20, help="serve: webhook calls for the latency")
+    p.add_argument("--rate", type=int, default=100, help="serve: webhooks a second for the memory figure")
+    p.add_argument("--seconds", type=int, default=60, help="serve: how long the memory figure's load lasts")
     args = p.parse_args()
     for tool in ["curl", "xargs", "sha256sum"]:
         if not shutil.which(tool):
@@ -876,6 +1174,8 @@ def main():
             cdn(args, binary, tmp)
         if args.which == "redis":
             redis_bench(args, binary, tmp)
+        if args.which == "serve":
+            serve_bench(args, binary, tmp)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 //! What the scenario needs from a fleet, real or simulated: its pods, the build's
 //! prerender-manifest, the revalidate secret, and its shared content store. Also a bare HTTP/1.1
-//! GET, which plays a visitor (and checks readiness) without asking the tool under test.
+//! GET, which plays a visitor (and checks readiness) without asking the tool under test, and
+//! any other request (a CMS's POST to `revalidate serve`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -61,18 +62,35 @@ pub struct Response {
 
 /// A `GET path` with these request headers, read whole (a chunked body is reassembled).
 pub fn fetch(base: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<Response> {
+    request(base, "GET", path, headers, None, Duration::from_secs(30))
+}
+
+/// A `METHOD path` with these request headers and an optional body, answered within `timeout`,
+/// read whole (a chunked body is reassembled).
+pub fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    timeout: Duration,
+) -> std::io::Result<Response> {
     let authority = base
         .strip_prefix("http://")
         .ok_or_else(|| std::io::Error::other(format!("not an http:// URL: {base}")))?;
     let mut stream = TcpStream::connect(authority)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let extra: String = headers
+    stream.set_read_timeout(Some(timeout))?;
+    let mut extra: String = headers
         .iter()
         .map(|(k, v)| format!("{k}: {v}\r\n"))
         .collect();
+    if let Some(body) = body {
+        extra.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{extra}Connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\n{extra}Connection: close\r\n\r\n{}",
+        body.unwrap_or_default()
     )?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response)?;

@@ -22,6 +22,9 @@ mod redis;
 // `revalidate run` on real Next.js behind Varnish (issue 16).
 mod run;
 
+// `revalidate serve` on real Next.js behind Varnish (issue 17).
+mod serve;
+
 use next::{NextFleet, Version};
 use sim::SimFleet;
 

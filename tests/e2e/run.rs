@@ -16,10 +16,10 @@ use crate::report;
 use crate::scenario::{self, EdgeFetch};
 
 /// A post and its page under each router.
-struct Post {
-    slug: &'static str,
-    pages: &'static str,
-    app: &'static str,
+pub(crate) struct Post {
+    pub(crate) slug: &'static str,
+    pub(crate) pages: &'static str,
+    pub(crate) app: &'static str,
 }
 
 impl Post {
@@ -27,12 +27,12 @@ impl Post {
         Post { slug, pages, app }
     }
 
-    fn paths(&self) -> [&'static str; 2] {
+    pub(crate) fn paths(&self) -> [&'static str; 2] {
         [self.pages, self.app]
     }
 
     /// Everything a browser fetches of the post's two pages, each cached apart at the edge.
-    fn fetches(&self) -> [EdgeFetch; 5] {
+    pub(crate) fn fetches(&self) -> [EdgeFetch; 5] {
         [
             EdgeFetch::Page(self.pages),
             EdgeFetch::Data(self.pages, self.slug),
@@ -43,22 +43,22 @@ impl Post {
     }
 }
 
-const A: Post = Post::new("a", "/posts/a", "/app-posts/a");
-const B: Post = Post::new("b", "/posts/b", "/app-posts/b");
+pub(crate) const A: Post = Post::new("a", "/posts/a", "/app-posts/a");
+pub(crate) const B: Post = Post::new("b", "/posts/b", "/app-posts/b");
 const C: Post = Post::new("c", "/posts/c", "/app-posts/c");
-const D: Post = Post::new("d", "/posts/d", "/app-posts/d");
+pub(crate) const D: Post = Post::new("d", "/posts/d", "/app-posts/d");
 const E: Post = Post::new("e", "/posts/e", "/app-posts/e");
 const G: Post = Post::new("g", "/posts/g", "/app-posts/g");
 
 /// The fleet, its Redis and Varnish; dropped in this order.
-struct Site {
-    fleet: NextFleet,
-    redis: RedisServer,
+pub(crate) struct Site {
+    pub(crate) fleet: NextFleet,
+    pub(crate) redis: RedisServer,
     work: tempfile::TempDir,
 }
 
 impl Site {
-    fn start(version: Version) -> Site {
+    pub(crate) fn start(version: Version) -> Site {
         let build = next::prepare(version);
         let redis = RedisServer::start();
         let fleet = NextFleet::start_behind_edge(version, &build, &[("REDIS_URL", redis.url())]);
@@ -75,7 +75,7 @@ impl Site {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         self.fleet.describe()
     }
 
@@ -94,7 +94,7 @@ impl Site {
     }
 
     /// `--preview-id-file MANIFEST`, the CDN (`--purge-url`) and the edge (`--edge`).
-    fn nextjs_args(&self) -> Vec<String> {
+    pub(crate) fn nextjs_args(&self) -> Vec<String> {
         let mut args = vec![
             "--preview-id-file".to_owned(),
             self.fleet.manifest().display().to_string(),
@@ -114,7 +114,7 @@ impl Site {
     }
 
     /// What the edge answers a browser's `what`.
-    fn edge_get(&self, what: EdgeFetch) -> fleet::Response {
+    pub(crate) fn edge_get(&self, what: EdgeFetch) -> fleet::Response {
         let (target, headers) = what.request(&self.fleet.build_id());
         let edge = self.fleet.edge();
         fleet::fetch(edge, &target, &headers)
@@ -122,7 +122,7 @@ impl Site {
     }
 
     /// What pod `i` answers a browser's `what`.
-    fn pod_get(&self, i: usize, what: EdgeFetch) -> fleet::Response {
+    pub(crate) fn pod_get(&self, i: usize, what: EdgeFetch) -> fleet::Response {
         let (target, headers) = what.request(&self.fleet.build_id());
         let url = &self.fleet.pods()[i].url;
         fleet::fetch(url, &target, &headers)
@@ -131,7 +131,7 @@ impl Site {
 
     /// Leaves everything a browser fetches of `post` at the edge, showing `title`: fetched
     /// until the edge answers it from its cache.
-    fn warm(&self, post: &Post, title: &str) {
+    pub(crate) fn warm(&self, post: &Post, title: &str) {
         for what in post.fetches() {
             let first = self.edge_get(what);
             assert_eq!(first.visit.status, 200, "{}: {what:?}", self.describe());
@@ -148,7 +148,7 @@ impl Site {
 
     /// Asserts that every pod and the edge show `title` in everything a browser fetches of
     /// `post`.
-    fn everyone_shows(&self, post: &Post, title: &str) {
+    pub(crate) fn everyone_shows(&self, post: &Post, title: &str) {
         for what in post.fetches() {
             for i in 0..self.fleet.pods().len() {
                 let got = self.pod_get(i, what);
@@ -174,7 +174,7 @@ impl Site {
     }
 
     /// Generates `post`'s pages on every pod (a visitor on each).
-    fn visit_every_pod(&self, post: &Post) {
+    pub(crate) fn visit_every_pod(&self, post: &Post) {
         for i in 0..self.fleet.pods().len() {
             for what in [EdgeFetch::Page(post.pages), EdgeFetch::Page(post.app)] {
                 assert_eq!(self.pod_get(i, what).visit.status, 200, "{what:?}");
@@ -184,7 +184,7 @@ impl Site {
 }
 
 /// The run's result of one path.
-fn result(doc: &serde_json::Value, path: &str) -> PathResult {
+pub(crate) fn result(doc: &serde_json::Value, path: &str) -> PathResult {
     report::run_report(doc)
         .paths
         .into_iter()
@@ -193,7 +193,7 @@ fn result(doc: &serde_json::Value, path: &str) -> PathResult {
 }
 
 /// A path the run proved fresh on every pod, cleared at the edge and proved fresh there.
-fn fresh_everywhere(path: &str) -> PathResult {
+pub(crate) fn fresh_everywhere(path: &str) -> PathResult {
     PathResult {
         path: path.to_owned(),
         revalidated: Some((3, 3)),
@@ -207,7 +207,7 @@ fn fresh_everywhere(path: &str) -> PathResult {
 }
 
 /// Every variant of both pages, with this verdict.
-fn every_variant(post: &Post, verdict: &str) -> Vec<(String, String, String)> {
+pub(crate) fn every_variant(post: &Post, verdict: &str) -> Vec<(String, String, String)> {
     [
         (post.pages, "html"),
         (post.pages, "data"),
