@@ -56,8 +56,7 @@ async fn read(
     page: &str,
 ) -> Result<Read, String> {
     let build_re = regex::bytes::Regex::new(nextjs::BUILD_ID).expect("static regex");
-    let query_re = regex::bytes::Regex::new(nextjs::NEXT_DATA_QUERY).expect("static regex");
-    let (build_re, query_re) = (&build_re, &query_re);
+    let build_re = &build_re;
     let done = transport
         .call(
             ctx,
@@ -72,10 +71,10 @@ async fn read(
                     .filter_map(|v| v.to_str().ok().map(str::to_string))
                     .collect();
                 let body = resp.drain(MAX_BUILD_ID_BODY).await?;
-                let next_data = query_re.captures(&body).map(|c| {
+                let next_data = nextjs::find_next_data_query(&body).map(|(query, build)| {
                     (
-                        String::from_utf8_lossy(&c[2]).into_owned(),
-                        String::from_utf8_lossy(&c[1]).into_owned(),
+                        String::from_utf8_lossy(build).into_owned(),
+                        String::from_utf8_lossy(query).into_owned(),
                     )
                 });
                 let has = |m: &str| memchr::memmem::find(&body, m.as_bytes()).is_some();
