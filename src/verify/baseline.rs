@@ -338,7 +338,7 @@ mod tests {
         }
         assert_eq!(compact.page_pods("/a"), ["pod-1", "pod-2"]);
         assert!(compact.page_pods("/d").is_empty());
-        assert_eq!(compact.len(), 7);
+        assert_eq!(compact.len(), 8);
         assert_eq!(
             compact.baseline_of("/b", Variant::Html).unwrap().served["pod-2"],
             hex(4).to_uppercase()
