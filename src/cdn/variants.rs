@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures_util::StreamExt;
+
 use super::MAX_BUILD_ID_BODY;
 use crate::config::CdnSettings;
 use crate::context::RunContext;
@@ -101,6 +103,27 @@ async fn read(
     }
 }
 
+/// Reads one page from the first pod that answers; else says why none did.
+async fn read_page(
+    ctx: &RunContext,
+    transport: &Transport,
+    pods: &[Target],
+    page: &UrlPath,
+    is_page: bool,
+) -> (Option<Read>, Option<String>) {
+    if !is_page {
+        return (None, None);
+    }
+    let mut why = Vec::new();
+    for pod in pods {
+        match read(ctx, transport, pod, page.as_str()).await {
+            Ok(r) => return (Some(r), None),
+            Err(e) => why.push(format!("{}: {e}", pod.name)),
+        }
+    }
+    (None, Some(format!("{page}: {}", why.join("; "))))
+}
+
 /// Finds the variants of each page. With pods, each page is read from the first pod that answers
 /// (and the first page from every pod, for the build ids a rolling deploy leaves at the edge);
 /// without pods, `--variants` says which each page has (data URLs need `--next-data BUILD_ID`).
@@ -157,28 +180,18 @@ pub async fn find(
     }
     // Every pod's build (a rolling deploy has two, and the edge may hold data URLs of both).
     let first = pages.iter().find(|p| is_page(p));
+    // Pages are read a pod's share of the concurrency at a time (they go to the first pod that
+    // answers), in input order.
+    let answers: Vec<(Option<Read>, Option<String>)> = futures_util::stream::iter(pages)
+        .map(|page| read_page(ctx, transport, pods, page, is_page(page)))
+        .buffered(ctx.limits().per_pod_concurrency.max(1))
+        .collect()
+        .await;
     let mut problems = Vec::new();
-    let mut reads: Vec<Option<Read>> = Vec::new();
-    for page in pages {
-        if !is_page(page) {
-            reads.push(None);
-            continue;
-        }
-        let mut got = None;
-        let mut why = Vec::new();
-        for pod in pods {
-            match read(ctx, transport, pod, page.as_str()).await {
-                Ok(r) => {
-                    got = Some(r);
-                    break;
-                }
-                Err(e) => why.push(format!("{}: {e}", pod.name)),
-            }
-        }
-        if got.is_none() {
-            problems.push(format!("{page}: {}", why.join("; ")));
-        }
-        reads.push(got);
+    let mut reads: Vec<Option<Read>> = Vec::with_capacity(answers.len());
+    for (read, problem) in answers {
+        problems.extend(problem);
+        reads.push(read);
     }
     if let Some(page) = first {
         for pod in pods.iter().skip(1) {
