@@ -182,8 +182,13 @@ pub async fn find(
     let first = pages.iter().find(|p| is_page(p));
     // Pages are read a pod's share of the concurrency at a time (they go to the first pod that
     // answers), in input order.
-    let answers: Vec<(Option<Read>, Option<String>)> = futures_util::stream::iter(pages)
+    // The futures are made first (not by a closure of the stream, which would keep the whole
+    // command's future from being sent to another task).
+    let reads: Vec<_> = pages
+        .iter()
         .map(|page| read_page(ctx, transport, pods, page, is_page(page)))
+        .collect();
+    let answers: Vec<(Option<Read>, Option<String>)> = futures_util::stream::iter(reads)
         .buffered(ctx.limits().per_pod_concurrency.max(1))
         .collect()
         .await;
