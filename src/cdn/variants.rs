@@ -181,17 +181,25 @@ pub async fn find(
     // Every pod's build (a rolling deploy has two, and the edge may hold data URLs of both).
     let first = pages.iter().find(|p| is_page(p));
     // Pages are read a pod's share of the concurrency at a time (they go to the first pod that
-    // answers), in input order.
-    // The futures are made first (not by a closure of the stream, which would keep the whole
-    // command's future from being sent to another task).
-    let reads: Vec<_> = pages
-        .iter()
-        .map(|page| read_page(ctx, transport, pods, page, is_page(page)))
-        .collect();
-    let answers: Vec<(Option<Read>, Option<String>)> = futures_util::stream::iter(reads)
-        .buffered(ctx.limits().per_pod_concurrency.max(1))
-        .collect()
-        .await;
+    // answers), in input order: a window of reads in flight, filled as each ends; neither a
+    // future made up front for every page (each holds a whole request's state) nor a closure in
+    // the stream (which would keep the command's future from being sent to another task, as
+    // serve does).
+    let window = ctx.limits().per_pod_concurrency.max(1);
+    let mut answers: Vec<(Option<Read>, Option<String>)> = Vec::with_capacity(pages.len());
+    let mut running = futures_util::stream::FuturesOrdered::new();
+    let mut next = 0;
+    while answers.len() < pages.len() {
+        while running.len() < window && next < pages.len() {
+            let page = &pages[next];
+            running.push_back(read_page(ctx, transport, pods, page, is_page(page)));
+            next += 1;
+        }
+        match running.next().await {
+            Some(answer) => answers.push(answer),
+            None => break,
+        }
+    }
     let mut problems = Vec::new();
     let mut reads: Vec<Option<Read>> = Vec::with_capacity(answers.len());
     for (read, problem) in answers {
