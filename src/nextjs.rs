@@ -141,6 +141,44 @@ pub fn data_url(page: &str, build_id: &str, search: &str) -> Option<String> {
 /// quotes inside scripts).
 pub const NEXT_DATA_QUERY: &str =
     r#""query":(\{[^{}]{0,4096}\}),"buildId":"([A-Za-z0-9_-]{1,64})""#;
+/// The first `__NEXT_DATA__` query and build id in `body`, as the first match of
+/// [`NEXT_DATA_QUERY`] gives them (its groups 1 and 2; `None` where it has none), found by hand:
+/// the pattern's 4,096-byte bounded repetition compiles to an automaton of megabytes, and each
+/// concurrent scan's search cache is as large.
+pub fn find_next_data_query(body: &[u8]) -> Option<(&[u8], &[u8])> {
+    const HEAD: &[u8] = b"\"query\":{";
+    const MID: &[u8] = b",\"buildId\":\"";
+    for at in memchr::memmem::find_iter(body, HEAD) {
+        // `\{[^{}]{0,4096}\}`: the first brace after the opening one closes it, within 4,096.
+        let open = at + HEAD.len() - 1;
+        let inner = &body[open + 1..];
+        let Some(close) = inner
+            .iter()
+            .take(4097)
+            .position(|&b| b == b'{' || b == b'}')
+        else {
+            continue;
+        };
+        if inner[close] != b'}' {
+            continue;
+        }
+        let query = &body[open..open + close + 2];
+        // `,"buildId":"([A-Za-z0-9_-]{1,64})"`
+        let Some(id) = inner[close + 1..].strip_prefix(MID) else {
+            continue;
+        };
+        let n = id
+            .iter()
+            .take(65)
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            .count();
+        if (1..=64).contains(&n) && id.get(n) == Some(&b'"') {
+            return Some((query, &id[..n]));
+        }
+    }
+    None
+}
+
 /// `__NEXT_DATA__` of a page with data fetching (`getStaticProps`, `getServerSideProps`), whose
 /// client-side navigations fetch its data JSON.
 pub const GSP_MARKERS: [&str; 2] = ["\"gsp\":true", "\"gssp\":true"];
@@ -610,6 +648,49 @@ mod tests {
             with_rsc_query("/p?q=a%20b&_rsc=old", "HEAvJdHAQJrUAe2K"),
             "/p?q=a%20b&_rsc=HEAvJdHAQJrUAe2K"
         );
+    }
+
+    /// The hand matcher finds what the pattern's first match does, wherever it lies.
+    #[test]
+    fn the_next_data_query_is_found_as_the_pattern_finds_it() {
+        let re = regex::bytes::Regex::new(NEXT_DATA_QUERY).unwrap();
+        let by_regex = |body: &[u8]| re.captures(body).map(|c| (c[1].to_vec(), c[2].to_vec()));
+        let by_hand =
+            |body: &[u8]| find_next_data_query(body).map(|(q, b)| (q.to_vec(), b.to_vec()));
+        let long = "x".repeat(4096);
+        let longer = "x".repeat(4097);
+        let id64 = "b".repeat(64);
+        let id65 = "b".repeat(65);
+        let cases: Vec<String> = vec![
+            r#"{"query":{"slug":"a b"},"buildId":"bOKPBU3resJSrdwkmvspM","gsp":true}"#.into(),
+            r#""query":{},"buildId":"B""#.into(),
+            r#""query":{"a":{"b":1}},"buildId":"B" "query":{"c":1},"buildId":"C""#.into(),
+            format!(r#""query":{{{long}}},"buildId":"B""#),
+            format!(r#""query":{{{longer}}},"buildId":"B" "query":{{}},"buildId":"C""#),
+            format!(r#""query":{{}},"buildId":"{id64}""#),
+            format!(r#""query":{{}},"buildId":"{id65}" "query":{{}},"buildId":"D""#),
+            r#""query":{},"buildId":"" "query":{},"buildId":"b.c""#.into(),
+            r#""query":{},"buildId":"abc"#.into(),
+            r#""query":{}, "buildId":"B""#.into(),
+            r#""query":"query":{"q":"}"},"buildId":"B""#.into(),
+            r#"\"query\":{},\"buildId\":\"B\""#.into(),
+            String::new(),
+        ];
+        for c in &cases {
+            assert_eq!(by_hand(c.as_bytes()), by_regex(c.as_bytes()), "{c}");
+        }
+        proptest::proptest!(|(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("\"query\":{".to_string()),
+                proptest::strategy::Just("},\"buildId\":\"".to_string()),
+                proptest::strategy::Just("\"".to_string()),
+                "[a-z{}_\\-\"]{0,8}",
+            ],
+            0..12,
+        ))| {
+            let body = parts.concat();
+            proptest::prop_assert_eq!(by_hand(body.as_bytes()), by_regex(body.as_bytes()));
+        });
     }
 
     #[test]

@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures_util::StreamExt;
+
 use super::MAX_BUILD_ID_BODY;
 use crate::config::CdnSettings;
 use crate::context::RunContext;
@@ -56,8 +58,7 @@ async fn read(
     page: &str,
 ) -> Result<Read, String> {
     let build_re = regex::bytes::Regex::new(nextjs::BUILD_ID).expect("static regex");
-    let query_re = regex::bytes::Regex::new(nextjs::NEXT_DATA_QUERY).expect("static regex");
-    let (build_re, query_re) = (&build_re, &query_re);
+    let build_re = &build_re;
     let done = transport
         .call(
             ctx,
@@ -72,10 +73,10 @@ async fn read(
                     .filter_map(|v| v.to_str().ok().map(str::to_string))
                     .collect();
                 let body = resp.drain(MAX_BUILD_ID_BODY).await?;
-                let next_data = query_re.captures(&body).map(|c| {
+                let next_data = nextjs::find_next_data_query(&body).map(|(query, build)| {
                     (
-                        String::from_utf8_lossy(&c[2]).into_owned(),
-                        String::from_utf8_lossy(&c[1]).into_owned(),
+                        String::from_utf8_lossy(build).into_owned(),
+                        String::from_utf8_lossy(query).into_owned(),
                     )
                 });
                 let has = |m: &str| memchr::memmem::find(&body, m.as_bytes()).is_some();
@@ -100,6 +101,27 @@ async fn read(
         Ok(Err(e)) => Err(e),
         Err(stop) => Err(stop.describe().to_string()),
     }
+}
+
+/// Reads one page from the first pod that answers; else says why none did.
+async fn read_page(
+    ctx: &RunContext,
+    transport: &Transport,
+    pods: &[Target],
+    page: &UrlPath,
+    is_page: bool,
+) -> (Option<Read>, Option<String>) {
+    if !is_page {
+        return (None, None);
+    }
+    let mut why = Vec::new();
+    for pod in pods {
+        match read(ctx, transport, pod, page.as_str()).await {
+            Ok(r) => return (Some(r), None),
+            Err(e) => why.push(format!("{}: {e}", pod.name)),
+        }
+    }
+    (None, Some(format!("{page}: {}", why.join("; "))))
 }
 
 /// Finds the variants of each page. With pods, each page is read from the first pod that answers
@@ -158,28 +180,31 @@ pub async fn find(
     }
     // Every pod's build (a rolling deploy has two, and the edge may hold data URLs of both).
     let first = pages.iter().find(|p| is_page(p));
+    // Pages are read a pod's share of the concurrency at a time (they go to the first pod that
+    // answers), in input order: a window of reads in flight, filled as each ends; neither a
+    // future made up front for every page (each holds a whole request's state) nor a closure in
+    // the stream (which would keep the command's future from being sent to another task, as
+    // serve does).
+    let window = ctx.limits().per_pod_concurrency.max(1);
+    let mut answers: Vec<(Option<Read>, Option<String>)> = Vec::with_capacity(pages.len());
+    let mut running = futures_util::stream::FuturesOrdered::new();
+    let mut next = 0;
+    while answers.len() < pages.len() {
+        while running.len() < window && next < pages.len() {
+            let page = &pages[next];
+            running.push_back(read_page(ctx, transport, pods, page, is_page(page)));
+            next += 1;
+        }
+        match running.next().await {
+            Some(answer) => answers.push(answer),
+            None => break,
+        }
+    }
     let mut problems = Vec::new();
-    let mut reads: Vec<Option<Read>> = Vec::new();
-    for page in pages {
-        if !is_page(page) {
-            reads.push(None);
-            continue;
-        }
-        let mut got = None;
-        let mut why = Vec::new();
-        for pod in pods {
-            match read(ctx, transport, pod, page.as_str()).await {
-                Ok(r) => {
-                    got = Some(r);
-                    break;
-                }
-                Err(e) => why.push(format!("{}: {e}", pod.name)),
-            }
-        }
-        if got.is_none() {
-            problems.push(format!("{page}: {}", why.join("; ")));
-        }
-        reads.push(got);
+    let mut reads: Vec<Option<Read>> = Vec::with_capacity(answers.len());
+    for (read, problem) in answers {
+        problems.extend(problem);
+        reads.push(read);
     }
     if let Some(page) = first {
         for pod in pods.iter().skip(1) {

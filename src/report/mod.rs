@@ -344,6 +344,13 @@ impl Reporter {
         self.format
     }
 
+    /// Whether people read a step's whole report at its end: not under `--quiet`, nor for a
+    /// step of `run`, which shows its first line alone ([`Reporter::brief`]); else the step
+    /// need keep nothing for its tables.
+    pub fn shows_reports(&self) -> bool {
+        self.format == OutputFormat::Human && !self.quiet && !self.brief
+    }
+
     /// Style for stdout text.
     pub fn style(&self) -> Style {
         Style {

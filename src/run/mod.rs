@@ -27,7 +27,7 @@ use crate::redis::Redis;
 use crate::report::{Reporter, Shown, StepReport, Work};
 use crate::targets::{self, Target};
 use crate::transport::Transport;
-use crate::verify::{self, Snapshot, Verdict};
+use crate::verify::{self, Baselines, Verdict};
 use crate::{cdn, discover, fanout, publish};
 
 pub use report::{
@@ -276,7 +276,7 @@ pub async fn pipeline(
 
     let mut plan = setup.verify.clone();
     if let Some(snap) = snapshot {
-        plan.baseline = Some(snap);
+        plan.baseline = Some(std::sync::Arc::new(snap));
         // The snapshot is the evidence unless a content check is given (then either proves).
         plan.criteria.expect_changed =
             setup.settings.expect_changed || !plan.criteria.content_checked();
@@ -490,7 +490,7 @@ async fn snapshot(
     transport: &Transport,
     setup: &Setup,
     reporter: &mut Reporter,
-) -> (Option<Snapshot>, Vec<bool>) {
+) -> (Option<Baselines>, Vec<bool>) {
     let mut p = setup.verify.clone();
     p.keep_snapshot = true;
     p.wait = None;
@@ -539,13 +539,11 @@ async fn snapshot(
     if let Some(snap) = &mut snapshot {
         for (i, pods) in generated.iter().enumerate() {
             let path = p.paths[i].as_str();
-            let Some(recorded) = snap.paths.get(path) else {
-                continue;
-            };
-            if pods.is_empty() {
+            let recorded = snap.page_pods(path);
+            if recorded.is_empty() || pods.is_empty() {
                 continue;
             }
-            if recorded.keys().all(|pod| pods.contains(pod)) {
+            if recorded.iter().all(|pod| pods.contains(*pod)) {
                 unseen[i] = true;
                 continue;
             }
@@ -555,14 +553,7 @@ async fn snapshot(
         }
     }
     let first_generated: usize = generated.iter().map(BTreeSet::len).sum();
-    let recorded = snapshot.as_ref().map_or(0, |s| {
-        s.paths.values().map(|pods| pods.len()).sum::<usize>()
-            + s.variants
-                .values()
-                .flat_map(|v| v.values())
-                .map(|pods| pods.len())
-                .sum::<usize>()
-    });
+    let recorded = snapshot.as_ref().map_or(0, Baselines::len);
     let mut warnings = Vec::new();
     if !unreachable.is_empty() {
         warnings.push(format!(

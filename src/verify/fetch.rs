@@ -31,7 +31,6 @@ pub(super) struct Shared {
     pub ctx: RunContext,
     pub transport: Transport,
     pub build_re: Regex,
-    pub next_data_re: Regex,
     /// `--expect-contains` as it reads inside a JSON string (the data JSON, the RSC payload),
     /// when that differs from the text itself.
     pub json_needle: Option<String>,
@@ -78,7 +77,7 @@ pub(super) struct Scanner<'r> {
     found: bool,
     build_id: Option<String>,
     /// Set when the marks of a page's variants are looked for.
-    marks: Option<(PageMarks, &'r Regex)>,
+    marks: Option<PageMarks>,
     /// The last `keep` bytes seen.
     tail: Vec<u8>,
     /// The longest match looked for: the needle, a build id's marker and id, or `__NEXT_DATA__`'s
@@ -111,8 +110,8 @@ impl<'r> Scanner<'r> {
     }
 
     /// Also looks for the marks of the page's variants.
-    pub(super) fn with_marks(mut self, next_data_re: &'r Regex) -> Scanner<'r> {
-        self.marks = Some((PageMarks::default(), next_data_re));
+    pub(super) fn with_marks(mut self) -> Scanner<'r> {
+        self.marks = Some(PageMarks::default());
         // `"query":{…},"buildId":"…"` at its longest.
         self.keep = self.keep.max(4200);
         self
@@ -134,13 +133,13 @@ impl<'r> Scanner<'r> {
         if self.build_id.is_none() {
             self.build_id = nextjs::find_build_id(self.build_re, bytes);
         }
-        if let Some((marks, re)) = &mut self.marks {
+        if let Some(marks) = &mut self.marks {
             if marks.next_data.is_none()
-                && let Some(c) = re.captures(bytes)
+                && let Some((query, build)) = nextjs::find_next_data_query(bytes)
             {
                 marks.next_data = Some((
-                    String::from_utf8_lossy(&c[2]).into_owned(),
-                    String::from_utf8_lossy(&c[1]).into_owned(),
+                    String::from_utf8_lossy(build).into_owned(),
+                    String::from_utf8_lossy(query).into_owned(),
                 ));
             }
             if !marks.fetches_data
@@ -158,7 +157,7 @@ impl<'r> Scanner<'r> {
 
     /// The marks found, with the page's build id.
     fn marks(&self) -> Option<PageMarks> {
-        self.marks.as_ref().map(|(m, _)| PageMarks {
+        self.marks.as_ref().map(|m| PageMarks {
             build_id: self.build_id.clone(),
             ..m.clone()
         })
@@ -435,7 +434,7 @@ async fn read(
         scanner: {
             let sc = Scanner::new(plan.criteria.contains.as_deref(), &s.build_re);
             if is_page && plan.finds_variants() {
-                sc.with_marks(&s.next_data_re)
+                sc.with_marks()
             } else if !is_page {
                 sc.or_needle(s.json_needle.as_deref())
             } else {

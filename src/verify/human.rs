@@ -61,7 +61,7 @@ pub fn trim(v: &mut PathVerdict) {
 }
 
 fn header(r: &verify::Report, style: &Style) -> String {
-    let mut scope = vec![plural(r.verdicts.len(), "path", "paths")];
+    let mut scope = vec![plural(r.totals.paths, "path", "paths")];
     if !r.targets.is_empty() {
         scope.push(plural(r.targets.len(), "pod", "pods"));
     }

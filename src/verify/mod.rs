@@ -18,6 +18,7 @@
 //! out with its responses as soon as it is known (in the last `--wait` round that judges it), so
 //! memory does not grow with the cells; verdicts come out in input order.
 
+pub mod baseline;
 mod ci;
 pub mod fetch;
 mod human;
@@ -29,6 +30,7 @@ mod run;
 pub mod snapshot;
 mod step;
 
+pub use baseline::Baselines;
 pub use judge::UNCHANGED_HINT;
 pub use judge::{
     BuildGroup, Changes, Criteria, HashGroup, PathVerdict, State, ThroughSummary, VariantShare,

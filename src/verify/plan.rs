@@ -8,11 +8,12 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use regex::bytes::Regex;
 
-use super::{Criteria, Normalizer, Snapshot, Variant, Verdict, fetch, human};
+use super::{Baselines, Criteria, Normalizer, Snapshot, Variant, Verdict, fetch, human};
 use crate::choices::Encoding;
 use crate::config::VerifySettings;
 use crate::error::ConfigError;
@@ -49,7 +50,9 @@ pub struct Plan {
     pub etag: bool,
     pub max_body: u64,
     pub headers: Vec<Header>,
-    pub baseline: Option<Snapshot>,
+    /// What the pods served before (`--baseline`, or `run`'s snapshot), as judging reads it;
+    /// shared, not copied, by the plan's clones.
+    pub baseline: Option<Arc<Baselines>>,
     pub baseline_file: Option<PathBuf>,
     pub save: Option<PathBuf>,
     pub wait: Option<Duration>,
@@ -167,6 +170,8 @@ impl Plan {
             }
             other => (other, criteria),
         };
+        // Judging reads only hashes and builds: the file's form is dropped once read.
+        let baseline = baseline.map(|snap| Arc::new(Baselines::from_snapshot(&snap)));
         Ok(Plan {
             paths,
             targets,

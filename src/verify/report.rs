@@ -5,7 +5,7 @@
 //! signal's code wins), so a report whose verdicts were handed out as they came ends the same.
 
 use super::step::{FetchEvent, RoundEvent, Start};
-use super::{PathVerdict, Snapshot, State, Variant, human};
+use super::{Baselines, PathVerdict, State, Variant, human};
 use crate::choices::Encoding;
 use crate::exit::{Code, Stop};
 use crate::report::{StepReport, Style};
@@ -155,7 +155,7 @@ pub struct Report {
     /// What every pod served, when the plan kept it ([`Plan::keep_snapshot`]); not part of the
     /// JSON report.
     #[serde(skip)]
-    pub snapshot: Option<Snapshot>,
+    pub snapshot: Option<Baselines>,
     /// Whether unchanged paths pass ([`Plan::unchanged_ok`]).
     #[serde(skip)]
     pub unchanged_ok: bool,

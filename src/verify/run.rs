@@ -14,7 +14,8 @@ use regex::bytes::Regex;
 
 use super::plan::lanes;
 use super::{
-    Fetch, PathVerdict, Plan, Report, Snapshot, Totals, Variant, Verdict, fetch, human, judge,
+    Baselines, Fetch, PathVerdict, Plan, Report, Snapshot, Totals, Variant, Verdict, fetch, human,
+    judge,
 };
 use crate::context::{Retain, RunContext};
 use crate::transport::Transport;
@@ -87,7 +88,10 @@ struct Kept {
     held: BTreeMap<usize, PathVerdict>,
     /// When the `--wait` rounds end: a verdict judged after it is final.
     wait_until: Option<Instant>,
+    /// What every pod served, for `--save`.
     snapshot: Option<Snapshot>,
+    /// What every pod served, as judging reads it ([`Plan::keep_snapshot`]).
+    baselines: Option<Baselines>,
     /// Paths judged in the current round.
     this_round: Vec<bool>,
     /// Settings that erased bodies: setting -> (the first path and response, how many more).
@@ -195,6 +199,9 @@ impl Kept {
                 .flat_map(|x| &x.pods)
                 .for_each(|f| snap.record(f));
         }
+        if let Some(b) = &mut self.baselines {
+            parts.iter().flat_map(|x| &x.pods).for_each(|f| b.record(f));
+        }
         let (Keep::Verdicts(retain) | Keep::Handed(retain)) = self.keep;
         let keeps: Option<fn(&Fetch) -> bool> = match retain {
             Retain::All => Some(|_| true),
@@ -255,7 +262,6 @@ pub async fn run(
         ctx: ctx.clone(),
         transport: transport.clone(),
         build_re: Regex::new(crate::nextjs::BUILD_ID).expect("static regex"),
-        next_data_re: Regex::new(crate::nextjs::NEXT_DATA_QUERY).expect("static regex"),
         json_needle,
         routes: Default::default(),
     });
@@ -272,8 +278,11 @@ pub async fn run(
         },
         held: BTreeMap::new(),
         wait_until,
-        snapshot: (plan.save.is_some() || plan.keep_snapshot)
+        snapshot: plan
+            .save
+            .is_some()
             .then(|| Snapshot::new(plan.etag, plan.normalizer.description.clone())),
+        baselines: plan.keep_snapshot.then(Baselines::new),
         this_round: vec![false; n_paths],
         erasures: BTreeMap::new(),
     };
@@ -365,6 +374,7 @@ pub async fn run(
         judged,
         verdicts,
         snapshot,
+        baselines,
         erasures,
         ..
     } = kept;
@@ -437,7 +447,7 @@ pub async fn run(
         save_error,
         stopped: ctx.observed_stop(),
         exit_code: 0,
-        snapshot: snapshot.filter(|_| plan.keep_snapshot),
+        snapshot: baselines,
         unchanged_ok: plan.unchanged_ok,
     };
     report.exit_code = report.code().as_u8();

@@ -123,11 +123,12 @@ pub async fn step_with(
             what: "fetching",
         },
     );
-    // People's tables need every verdict at the end; the JSON document and NDJSON take each as
-    // it is final.
+    // People's tables need every verdict at the end (unless only the report's first line is
+    // shown, or nothing); the JSON document and NDJSON take each as it is final.
     let retain = reporter.retain_for::<Report>();
     let keep = match reporter.format() {
-        OutputFormat::Human => Keep::Verdicts(retain),
+        OutputFormat::Human if reporter.shows_reports() => Keep::Verdicts(retain),
+        OutputFormat::Human => Keep::Handed(Retain::Nothing),
         OutputFormat::Json => Keep::Handed(Retain::All),
         OutputFormat::Ndjson => Keep::Handed(retain),
     };

@@ -115,24 +115,28 @@ pub fn evaluate_page(
         })
         .count();
     page.diverged = judged.iter().any(|(.., v)| v.diverged);
-    page.variants = judged
-        .into_iter()
-        .map(|(variant, url, expected, v)| VariantVerdict {
-            variant,
-            url,
-            expected,
-            verdict: v.verdict,
-            reason: v.reason,
-            fresh_pods: v.fresh_pods,
-            agreeing_pods: v.agreeing_pods,
-            total_pods: v.total_pods,
-            stale_pods: v.stale_pods,
-            unreachable_pods: v.unreachable_pods,
-            diverged: v.diverged,
-            builds: v.builds,
-            changes: v.changes,
-            through: v.through,
-        })
-        .collect();
+    // Not collected in place: the judged parts' buffer is larger than the variants', and a
+    // report for people keeps every path's.
+    page.variants = Vec::with_capacity(judged.len());
+    page.variants.extend(
+        judged
+            .into_iter()
+            .map(|(variant, url, expected, v)| VariantVerdict {
+                variant,
+                url,
+                expected,
+                verdict: v.verdict,
+                reason: v.reason,
+                fresh_pods: v.fresh_pods,
+                agreeing_pods: v.agreeing_pods,
+                total_pods: v.total_pods,
+                stale_pods: v.stale_pods,
+                unreachable_pods: v.unreachable_pods,
+                diverged: v.diverged,
+                builds: v.builds,
+                changes: v.changes,
+                through: v.through,
+            }),
+    );
     page
 }
