@@ -41,7 +41,7 @@ pub use plan::{DryRun, Plan, Through, dry_run};
 pub use report::{Fetch, FetchOutcome, Report, Totals};
 pub use run::{Keep, Progress, run};
 pub use snapshot::Snapshot;
-pub use step::{step, step_with};
+pub use step::{FetchEvent, RoundEvent, Start, step, step_with};
 
 pub use crate::nextjs::Variant;
 

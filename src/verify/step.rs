@@ -5,21 +5,23 @@
 //! verdict, trimmed to what they read; the JSON document and NDJSON take each as it is final);
 //! workers never print.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use super::{Fetch, Keep, PathVerdict, Plan, Progress, Report, Variant, run};
 use crate::choices::OutputFormat;
 use crate::context::{Retain, RunContext};
+use crate::report::events::{Payload, STEP_START};
 use crate::report::{Item, Listed, Reporter, Shown, Style, Work};
 use crate::targets::Target;
 use crate::transport::Transport;
 
-/// One fetch of a round, as it completes.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-pub(super) struct FetchEvent<'a> {
-    round: u32,
+/// One fetch of a round, as it completes (the `fetch` event).
+#[derive(Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct FetchEvent<'a> {
+    pub round: u32,
     #[serde(flatten)]
-    fetch: &'a Fetch,
+    pub fetch: Cow<'a, Fetch>,
 }
 
 impl Item for FetchEvent<'_> {
@@ -45,15 +47,15 @@ impl Item for PathVerdict {
 }
 
 /// A round ended; `next` requests follow in another round after `pause` (none: the last).
-#[derive(serde::Serialize, schemars::JsonSchema)]
-pub(super) struct RoundEvent {
-    round: u32,
-    settled: usize,
-    paths: usize,
+#[derive(Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct RoundEvent {
+    pub round: u32,
+    pub settled: usize,
+    pub paths: usize,
     #[serde(skip)]
-    next: usize,
+    pub next: usize,
     #[serde(skip)]
-    pause: Duration,
+    pub pause: Duration,
 }
 
 impl Item for RoundEvent {
@@ -79,13 +81,17 @@ fn next_round(round: u32, settled: usize, paths: usize, pause: Duration) -> Stri
 }
 
 /// What a verify is about to do, for the `step-start` event.
-#[derive(serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "VerifyStart")]
-pub(super) struct Start<'a> {
-    targets: &'a [Target],
-    through: Option<&'a str>,
-    paths: usize,
-    requests: usize,
+pub struct Start<'a> {
+    pub targets: Cow<'a, [Target]>,
+    pub through: Option<Cow<'a, str>>,
+    pub paths: usize,
+    pub requests: usize,
+}
+
+impl Payload for Start<'static> {
+    const EVENT: &'static str = STEP_START;
 }
 
 /// Runs verify (with its `--wait` rounds) as a step of a command.
@@ -111,8 +117,8 @@ pub async fn step_with(
     let through = plan.through.as_ref().map(|t| t.target.location());
     let requests = plan.paths.len() * plan.requests_per_path();
     let start = Start {
-        targets: &plan.targets,
-        through: through.as_deref(),
+        targets: Cow::Borrowed(&plan.targets),
+        through: through.as_deref().map(Cow::Borrowed),
         paths: plan.paths.len(),
         requests,
     };
@@ -134,7 +140,10 @@ pub async fn step_with(
     };
     let expected = plan.criteria.describe(plan.etag);
     let report = run(ctx, transport, plan, keep, |p| match p {
-        Progress::Fetch(round, fetch) => reporter.item(&FetchEvent { round, fetch }),
+        Progress::Fetch(round, fetch) => reporter.item(&FetchEvent {
+            round,
+            fetch: Cow::Borrowed(fetch),
+        }),
         Progress::Verdict(index, verdict) => {
             on_verdict(index, verdict);
             // The CI outputs' case, from the whole verdict (people's report keeps less of it).

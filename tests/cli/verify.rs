@@ -15,7 +15,8 @@ use revalidate::exit::Stop;
 use revalidate::report::events::{End, Start, StepEnd};
 use revalidate::transport::RequestView;
 use revalidate::verify::{
-    Fetch, FetchOutcome, PathVerdict, Report, Snapshot, State, ThroughSummary, Variant, Verdict,
+    Fetch, FetchEvent, FetchOutcome, PathVerdict, Report, RoundEvent, Snapshot,
+    Start as VerifyStart, State, ThroughSummary, Variant, Verdict,
 };
 use revalidate_sim::{Fault, Flavor, FleetOptions};
 
@@ -246,29 +247,6 @@ fn ndjson(lines: &[String]) -> Vec<Event> {
 // src/verify/step.rs) are private to the step and write-only: until they are public and read
 // back like the other steps' (report::Payload), the fields these tests check are read here.
 
-/// verify's `step-start` payload.
-#[derive(Debug, serde::Deserialize)]
-struct VerifyStart {
-    targets: Vec<revalidate::targets::Target>,
-    through: Option<String>,
-    paths: usize,
-    requests: usize,
-}
-
-/// verify's `round` payload.
-#[derive(Debug, serde::Deserialize)]
-struct Round {
-    round: u32,
-    settled: usize,
-    paths: usize,
-}
-
-/// The round of verify's `fetch` payload (the rest is a [`Fetch`]).
-#[derive(Debug, serde::Deserialize)]
-struct FetchRound {
-    round: u32,
-}
-
 /// Every line of `event` read as `P`.
 fn payloads<P: serde::de::DeserializeOwned>(evs: &[Event], event: &str) -> Vec<P> {
     evs.iter()
@@ -279,7 +257,7 @@ fn payloads<P: serde::de::DeserializeOwned>(evs: &[Event], event: &str) -> Vec<P
 
 /// (round, settled, paths) of every `round` event.
 fn rounds(evs: &[Event]) -> Vec<(u32, usize, usize)> {
-    payloads::<Round>(evs, "round")
+    payloads::<RoundEvent>(evs, "round")
         .into_iter()
         .map(|r| (r.round, r.settled, r.paths))
         .collect()
@@ -287,9 +265,10 @@ fn rounds(evs: &[Event]) -> Vec<(u32, usize, usize)> {
 
 /// (round, fetch) of every `fetch` event.
 fn fetch_events(evs: &[Event]) -> Vec<(u32, Fetch)> {
-    let rounds = payloads::<FetchRound>(evs, "fetch");
-    let fetches = payloads::<Fetch>(evs, "fetch");
-    rounds.into_iter().map(|r| r.round).zip(fetches).collect()
+    payloads::<FetchEvent>(evs, "fetch")
+        .into_iter()
+        .map(|f| (f.round, f.fetch.into_owned()))
+        .collect()
 }
 
 /// (path, verdict) of every `verdict` event.
@@ -439,7 +418,7 @@ fn ndjson_events_fit_the_schema_and_come_in_order() {
         through,
         paths,
         requests,
-    } = evs[1].read().unwrap();
+    } = evs[1].read::<VerifyStart>().unwrap();
     assert_eq!(through.as_deref(), Some(lb.url().as_str()));
     assert_eq!((targets.len(), paths, requests), (3, 2, 2 * (3 + 9)));
     assert!(
