@@ -34,7 +34,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{AgentSettings, FanoutSettings};
@@ -411,12 +411,6 @@ pub async fn run(
         acks,
         ack_channel: message::ack_channel(&plan.channel),
         metrics: metrics.clone(),
-        // One app: the per-pod limit is the one that protects it.
-        slots: Semaphore::new(
-            ctx.limits()
-                .per_pod_concurrency
-                .min(ctx.limits().concurrency),
-        ),
         stopping: CancellationToken::new(),
         give_up: CancellationToken::new(),
     });
@@ -426,6 +420,13 @@ pub async fn run(
         dedupe: Dedupe::new(plan.dedupe_window),
         waiting: Vec::new(),
         pending: 0,
+        queued: VecDeque::new(),
+        running: 0,
+        // One app: the per-pod limit is the one that protects it.
+        slots: ctx
+            .limits()
+            .per_pod_concurrency
+            .min(ctx.limits().concurrency),
         shutdown: None,
         stream_caught_up: false,
         catch_up_running: 0,
@@ -491,7 +492,7 @@ pub async fn run(
                     state.stream_caught_up = true;
                 }
             },
-            Some(h) = done_rx.recv() => state.finished(h, retain, &mut on_event),
+            Some(h) = done_rx.recv() => state.finished(h, retain, Some((&shared, &done_tx)), &mut on_event),
         }
         // Catch-up is done once the reader reached the end and nothing of it waits or runs.
         if plan.catch_up.is_some() && state.stream_caught_up && state.catch_up_left() == 0 {
@@ -539,11 +540,12 @@ pub async fn run(
         }
     );
     state.shutdown = Some(shutdown);
+    state.leave_queued(retain, &mut on_event);
     let grace_ends = tokio::time::Instant::now() + plan.grace_period;
     while state.pending > 0 {
         tokio::select! {
             f = done_rx.recv() => match f {
-                Some(f) => state.finished(f, retain, &mut on_event),
+                Some(f) => state.finished(f, retain, None, &mut on_event),
                 None => break,
             },
             _ = tokio::time::sleep_until(grace_ends), if !shared.give_up.is_cancelled() => {
@@ -653,7 +655,6 @@ struct Shared {
     acks: Option<::redis::aio::ConnectionManager>,
     ack_channel: String,
     metrics: Arc<Metrics>,
-    slots: Semaphore,
     /// Cancelled when the agent stops: a message not started by then is left.
     stopping: CancellationToken,
     /// Cancelled when the grace period ends: what still runs is given up.
