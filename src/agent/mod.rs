@@ -63,6 +63,9 @@ use work::wait_for_app;
 /// The most handled messages a report lists (JSON output of a long-running agent): the latest.
 const MAX_LISTED: usize = 10_000;
 
+/// How often the agent renews its registration ([`crate::redis::registry`]).
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
 /// How often the agent asks whether the app answers, while it waits for it.
 const APP_PROBE_EVERY: Duration = Duration::from_millis(250);
 /// Tries of one acknowledgement before it is given up (Redis may have just restarted).
@@ -82,6 +85,8 @@ pub struct Plan {
     pub dedupe_window: Duration,
     /// On a stop: how long the revalidations in flight may take.
     pub grace_period: Duration,
+    /// The app's build id (`BUILD_ID` beside the previewModeId's manifest), for the registry.
+    pub build_id: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -120,6 +125,12 @@ impl Plan {
             catch_up: a.catch_up,
             dedupe_window: a.dedupe_window,
             grace_period: a.grace_period,
+            build_id: f
+                .preview_id_file
+                .as_deref()
+                .and_then(|m| std::fs::read_to_string(m.with_file_name("BUILD_ID")).ok())
+                .map(|b| b.trim().to_string())
+                .filter(|b| !b.is_empty() && b.len() <= 200),
         })
     }
 }
@@ -415,6 +426,14 @@ pub async fn run(
         give_up: CancellationToken::new(),
     });
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
+    let registered = shared.acks.clone().map(|conn| {
+        tokio::spawn(heartbeat(
+            conn,
+            plan.clone(),
+            metrics.clone(),
+            cancel.clone(),
+        ))
+    });
 
     let mut state = State {
         dedupe: Dedupe::new(plan.dedupe_window),
@@ -555,6 +574,10 @@ pub async fn run(
             }
         }
     }
+    if let Some(r) = registered {
+        // Removing the registration is bounded (two seconds).
+        let _ = r.await;
+    }
     let mut shutdown = state.shutdown.take().expect("set above");
     shutdown.in_flight = shutdown.finished + shutdown.given_up;
     let told = shutdown.describe();
@@ -599,6 +622,59 @@ pub async fn run(
     };
     report.exit_code = report.code().as_u8();
     report
+}
+
+/// Registers the agent on the channel and renews it every [`HEARTBEAT`] until the agent stops,
+/// then removes it. A failed beat is logged once per outage; the next one tries again.
+async fn heartbeat(
+    mut conn: ::redis::aio::ConnectionManager,
+    plan: Plan,
+    metrics: Arc<Metrics>,
+    cancel: CancellationToken,
+) {
+    use crate::redis::registry;
+    let started_ms = message::now_ms();
+    let mut failing = false;
+    let mut every = tokio::time::interval(HEARTBEAT);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = every.tick() => {}
+        }
+        let last = metrics.last_message_ms.load(Ordering::SeqCst);
+        let record = registry::Record {
+            pod: plan.pod.clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            build_id: plan.build_id.clone(),
+            started_ms,
+            last_message_ms: (last > 0).then_some(last),
+            heartbeat_ms: message::now_ms(),
+            heartbeat_every_ms: HEARTBEAT.as_millis() as u64,
+        };
+        match registry::beat(&mut conn, &plan.channel, &record).await {
+            Ok(()) if failing => {
+                failing = false;
+                tracing::info!(
+                    "registered again on {}",
+                    registry::agents_key(&plan.channel)
+                );
+            }
+            Ok(()) => {}
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "the heartbeat could not be written; retrying");
+            }
+            Err(_) => {}
+        }
+    }
+    let removed = tokio::time::timeout(
+        Duration::from_secs(2),
+        registry::remove(&mut conn, &plan.channel, &plan.pod),
+    )
+    .await;
+    if !matches!(removed, Ok(Ok(()))) {
+        tracing::warn!("could not remove this agent's registration; it expires by itself");
+    }
 }
 
 /// Logs and reports a link change.
