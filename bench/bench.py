@@ -13,7 +13,13 @@
                           pods revalidated -> every ack, p50/p99 over 200 messages, on simulated
                           pods and on 3 real Next.js 16 pods (against one pod's regeneration time).
                           Needs redis-server, redis-cli, redis-benchmark, and Node.js for the real
-                          tier (--no-real skips it). Not part of `all`.
+                          tier (--no-real skips it); then agent-memory. Not part of `all`.
+  bench/bench.py agent-memory
+                          one agent's RSS on a simulated pod while messages arrive at 100/s for
+                          60 s (--agent-rate, --agent-seconds), then with the 60,000 ids of a full
+                          10-minute dedupe window at that rate, beside redis-cli SUBSCRIBE and a
+                          Node.js process subscribed over a bare socket (neither keeps anything),
+                          against the 32 MiB target. Needs redis-server and redis-cli.
   bench/bench.py run      1,000 paths x 10 simulated pods answering in 5 ms through the whole
                           pipeline (snapshot, revalidate, verify, purge of the edge): `revalidate
                           run` vs the same steps as four commands one after the other vs curl -Z
@@ -1129,12 +1135,133 @@ def serve_bench(args, binary, tmp):
     serve_burst(binary, tmp, 1000, 100)
     serve_latency(args, binary, tmp)
     serve_memory(args, binary, tmp)
+class Publisher:
+    """PUBLISH over one raw RESP connection at a steady rate, each message in publish's default
+    form with an id of its own (what the agent dedupes on); replies are read as they come."""
+
+    def __init__(self, port, channel):
+        import socket
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.channel = channel.encode()
+        self.sent = 0
+        self.replies = 0
+
+    def send(self, path):
+        msg = json.dumps({"path": path, "timestamp": int(time.time() * 1000),
+                          "id": os.urandom(8).hex()}, separators=(",", ":")).encode()
+        parts = [b"PUBLISH", self.channel, msg]
+        self.sock.sendall(b"*3\r\n" + b"".join(b"$%d\r\n%s\r\n" % (len(x), x) for x in parts))
+        self.sent += 1
+
+    def drain(self, wait=False):
+        self.sock.setblocking(wait)
+        try:
+            while self.replies < self.sent:
+                data = self.sock.recv(65536)
+                if not data:
+                    break
+                self.replies += data.count(b"\r\n")
+        except (BlockingIOError, TimeoutError):
+            pass
+
+    def run(self, rate, seconds, paths, on_second=None):
+        start = time.time()
+        total = int(rate * seconds)
+        for i in range(total):
+            self.send(paths[self.sent % len(paths)])
+            if i % 100 == 0:
+                self.drain()
+            delay = start + (i + 1) / rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            if on_second and (i + 1) % int(rate) == 0:
+                on_second((i + 1) // int(rate))
+        self.sock.settimeout(10)
+        self.drain(wait=True)
+
+
+def agent_memory(args, binary, tmp, port=None):
+    """The agent's RSS while messages arrive at a steady rate (the default 10-minute dedupe window
+    holds every id), then with a full window's worth of ids, beside subscribers that keep nothing:
+    redis-cli SUBSCRIBE and a Node.js process subscribed over a bare socket."""
+    target = 32.0
+    server = None
+    if port is None:
+        port = free_port()
+        server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                   "--appendonly", "no", "--loglevel", "warning"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for("redis-server", lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"],
+                                                        capture_output=True, text=True).stdout.strip() == "PONG")
+    url = f"redis://127.0.0.1:{port}"
+    channel = "bench-memory"
+    fleet, info = start_fleet(binary, tmp, 2, 100, None, None)
+    pod = info["pods"][0]
+    procs = []
+    try:
+        health = f"127.0.0.1:{free_port()}"
+        agent = subprocess.Popen([binary, "agent", "--redis-url", url, "--channel", channel,
+                                  "--target", pod["url"], "--pod-name", pod["name"],
+                                  "--preview-id-file", info["manifest"], "--health-addr", health],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(agent)
+        peers = {"redis-cli SUBSCRIBE": subprocess.Popen(["redis-cli", "-p", str(port), "SUBSCRIBE", channel],
+                                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)}
+        if shutil.which("node"):
+            js = ("const s=require('net').connect(%d,'127.0.0.1',()=>s.write('SUBSCRIBE %s\\r\\n'));"
+                  "let n=0;s.on('data',d=>{n+=d.length});" % (port, channel))
+            peers["node, net SUBSCRIBE"] = subprocess.Popen(["node", "-e", js], stdout=subprocess.DEVNULL,
+                                                            stderr=subprocess.DEVNULL)
+        procs.extend(peers.values())
+        wait_for("the subscribers", lambda: numsub(port, channel) == 1 + len(peers))
+        time.sleep(2)
+        idle = vm_rss_mib(agent.pid)
+        peer_idle = {k: vm_rss_mib(p.pid) for k, p in peers.items()}
+        paths = [f"/posts/p{i}" for i in range(1, 101)]
+        rate, seconds = args.agent_rate, args.agent_seconds
+        samples = []
+        pub = Publisher(port, channel)
+        pub.run(rate, seconds, paths, lambda s: samples.append(vm_rss_mib(agent.pid)))
+        sustained = max(samples)
+        peer_sustained = {k: vm_rss_mib(p.pid) for k, p in peers.items()}
+        # The rest of a full window: 10 minutes at the rate, sent faster.
+        window = 600 * rate
+        fill_rate = 1000
+        pub.run(fill_rate, (window - pub.sent) / fill_rate, paths,
+                lambda s: samples.append(vm_rss_mib(agent.pid)))
+        time.sleep(2)
+        full = max(samples + [vm_rss_mib(agent.pid)])
+        peer_full = {k: vm_rss_mib(p.pid) for k, p in peers.items()}
+        print(f"agent memory: RSS of one agent revalidating a simulated pod, messages at {rate:g}/s "
+              f"for {seconds:g} s, then to {window} ids in the 10-minute dedupe window; target < {target:.0f} MiB")
+        head = "  {:<36} {:>10} {:>16} {:>20}"
+        print(head.format("", "idle", f"{seconds:g} s at {rate:g}/s", f"{window} ids held"))
+        print(head.format("revalidate agent", f"{idle:.1f} MiB", f"{sustained:.1f} MiB", f"{full:.1f} MiB"))
+        for k in peers:
+            print(head.format(k + " (keeps nothing)", f"{peer_idle[k]:.1f} MiB", f"{peer_sustained[k]:.1f} MiB",
+                              f"{peer_full[k]:.1f} MiB"))
+        metrics = subprocess.run(["curl", "-s", f"http://{health}/metrics"], capture_output=True,
+                                 text=True).stdout
+        revalidated = sum(int(float(l.split()[-1])) for l in metrics.splitlines()
+                          if l.startswith("revalidate_agent_revalidations_total{"))
+        verdict = "within" if full < target else "OVER"
+        print(f"  {pub.sent} messages published, {revalidated} revalidated by the agent; its worst is {full:.1f} MiB: {verdict} the {target:.0f} MiB target")
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait()
+        fleet.send_signal(signal.SIGINT)
+        fleet.wait()
+        if server:
+            server.terminate()
+            server.wait()
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("which", choices=["fanout", "verify", "run", "memory", "kubernetes", "cdn", "redis", "serve",
-                                      "all"])
+                                      "agent-memory", "all"])
     p.add_argument("--cdn-paths", type=int, default=10000)
     p.add_argument("--cdn-times", type=int, nargs="+", default=[2, 5, 15],
                    help="seconds each invalidation stays in progress, one waiter race each")
@@ -1145,6 +1272,8 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--binary")
     p.add_argument("--messages", type=int, default=200, help="redis: messages for the agent latency")
+    p.add_argument("--agent-rate", type=float, default=100, help="agent-memory: messages a second")
+    p.add_argument("--agent-seconds", type=float, default=60, help="agent-memory: seconds at that rate")
     p.add_argument("--no-real", action="store_true", help="redis, run: skip the real Next.js pods")
     p.add_argument("--runs-real", type=int, default=30, help="run: runs on the real Next.js pods")
     p.add_argument("--calls", type=int, default=20, help="serve: webhook calls for the latency")
@@ -1176,6 +1305,8 @@ def main():
             redis_bench(args, binary, tmp)
         if args.which == "serve":
             serve_bench(args, binary, tmp)
+        if args.which in ("redis", "agent-memory"):
+            agent_memory(args, binary, tmp)
 
 
 if __name__ == "__main__":

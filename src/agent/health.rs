@@ -37,6 +37,8 @@ pub struct Metrics {
     pub caught_up: AtomicBool,
     pub stopping: AtomicBool,
     pub in_flight: AtomicU64,
+    /// When a message was last handled (unix ms; 0: none yet), for the registry's heartbeat.
+    pub last_message_ms: AtomicU64,
 }
 
 impl Metrics {

@@ -34,7 +34,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{AgentSettings, FanoutSettings};
@@ -63,6 +63,9 @@ use work::wait_for_app;
 /// The most handled messages a report lists (JSON output of a long-running agent): the latest.
 const MAX_LISTED: usize = 10_000;
 
+/// How often the agent renews its registration ([`crate::redis::registry`]).
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
 /// How often the agent asks whether the app answers, while it waits for it.
 const APP_PROBE_EVERY: Duration = Duration::from_millis(250);
 /// Tries of one acknowledgement before it is given up (Redis may have just restarted).
@@ -82,6 +85,8 @@ pub struct Plan {
     pub dedupe_window: Duration,
     /// On a stop: how long the revalidations in flight may take.
     pub grace_period: Duration,
+    /// The app's build id (`BUILD_ID` beside the previewModeId's manifest), for the registry.
+    pub build_id: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -120,6 +125,12 @@ impl Plan {
             catch_up: a.catch_up,
             dedupe_window: a.dedupe_window,
             grace_period: a.grace_period,
+            build_id: f
+                .preview_id_file
+                .as_deref()
+                .and_then(|m| std::fs::read_to_string(m.with_file_name("BUILD_ID")).ok())
+                .map(|b| b.trim().to_string())
+                .filter(|b| !b.is_empty() && b.len() <= 200),
         })
     }
 }
@@ -411,21 +422,30 @@ pub async fn run(
         acks,
         ack_channel: message::ack_channel(&plan.channel),
         metrics: metrics.clone(),
-        // One app: the per-pod limit is the one that protects it.
-        slots: Semaphore::new(
-            ctx.limits()
-                .per_pod_concurrency
-                .min(ctx.limits().concurrency),
-        ),
         stopping: CancellationToken::new(),
         give_up: CancellationToken::new(),
     });
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
+    let registered = shared.acks.clone().map(|conn| {
+        tokio::spawn(heartbeat(
+            conn,
+            plan.clone(),
+            metrics.clone(),
+            cancel.clone(),
+        ))
+    });
 
     let mut state = State {
         dedupe: Dedupe::new(plan.dedupe_window),
         waiting: Vec::new(),
         pending: 0,
+        queued: VecDeque::new(),
+        running: 0,
+        // One app: the per-pod limit is the one that protects it.
+        slots: ctx
+            .limits()
+            .per_pod_concurrency
+            .min(ctx.limits().concurrency),
         shutdown: None,
         stream_caught_up: false,
         catch_up_running: 0,
@@ -491,7 +511,7 @@ pub async fn run(
                     state.stream_caught_up = true;
                 }
             },
-            Some(h) = done_rx.recv() => state.finished(h, retain, &mut on_event),
+            Some(h) = done_rx.recv() => state.finished(h, retain, Some((&shared, &done_tx)), &mut on_event),
         }
         // Catch-up is done once the reader reached the end and nothing of it waits or runs.
         if plan.catch_up.is_some() && state.stream_caught_up && state.catch_up_left() == 0 {
@@ -539,11 +559,12 @@ pub async fn run(
         }
     );
     state.shutdown = Some(shutdown);
+    state.leave_queued(retain, &mut on_event);
     let grace_ends = tokio::time::Instant::now() + plan.grace_period;
     while state.pending > 0 {
         tokio::select! {
             f = done_rx.recv() => match f {
-                Some(f) => state.finished(f, retain, &mut on_event),
+                Some(f) => state.finished(f, retain, None, &mut on_event),
                 None => break,
             },
             _ = tokio::time::sleep_until(grace_ends), if !shared.give_up.is_cancelled() => {
@@ -552,6 +573,10 @@ pub async fn run(
                 shared.give_up.cancel();
             }
         }
+    }
+    if let Some(r) = registered {
+        // Removing the registration is bounded (two seconds).
+        let _ = r.await;
     }
     let mut shutdown = state.shutdown.take().expect("set above");
     shutdown.in_flight = shutdown.finished + shutdown.given_up;
@@ -597,6 +622,59 @@ pub async fn run(
     };
     report.exit_code = report.code().as_u8();
     report
+}
+
+/// Registers the agent on the channel and renews it every [`HEARTBEAT`] until the agent stops,
+/// then removes it. A failed beat is logged once per outage; the next one tries again.
+async fn heartbeat(
+    mut conn: ::redis::aio::ConnectionManager,
+    plan: Plan,
+    metrics: Arc<Metrics>,
+    cancel: CancellationToken,
+) {
+    use crate::redis::registry;
+    let started_ms = message::now_ms();
+    let mut failing = false;
+    let mut every = tokio::time::interval(HEARTBEAT);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = every.tick() => {}
+        }
+        let last = metrics.last_message_ms.load(Ordering::SeqCst);
+        let record = registry::Record {
+            pod: plan.pod.clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            build_id: plan.build_id.clone(),
+            started_ms,
+            last_message_ms: (last > 0).then_some(last),
+            heartbeat_ms: message::now_ms(),
+            heartbeat_every_ms: HEARTBEAT.as_millis() as u64,
+        };
+        match registry::beat(&mut conn, &plan.channel, &record).await {
+            Ok(()) if failing => {
+                failing = false;
+                tracing::info!(
+                    "registered again on {}",
+                    registry::agents_key(&plan.channel)
+                );
+            }
+            Ok(()) => {}
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "the heartbeat could not be written; retrying");
+            }
+            Err(_) => {}
+        }
+    }
+    let removed = tokio::time::timeout(
+        Duration::from_secs(2),
+        registry::remove(&mut conn, &plan.channel, &plan.pod),
+    )
+    .await;
+    if !matches!(removed, Ok(Ok(()))) {
+        tracing::warn!("could not remove this agent's registration; it expires by itself");
+    }
 }
 
 /// Logs and reports a link change.
@@ -653,7 +731,6 @@ struct Shared {
     acks: Option<::redis::aio::ConnectionManager>,
     ack_channel: String,
     metrics: Arc<Metrics>,
-    slots: Semaphore,
     /// Cancelled when the agent stops: a message not started by then is left.
     stopping: CancellationToken,
     /// Cancelled when the grace period ends: what still runs is given up.

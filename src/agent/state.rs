@@ -24,8 +24,15 @@ pub(super) struct State {
     pub(super) dedupe: Dedupe,
     /// Messages that arrived before the app answered.
     pub(super) waiting: Vec<Work>,
-    /// Messages dispatched and not finished: running, or waiting for a slot.
+    /// Messages dispatched and not finished: running, or queued for a slot.
     pub(super) pending: usize,
+    /// Messages waiting for a slot, in arrival order: a message costs its id and path here,
+    /// and a task only once it starts, so a burst costs little.
+    pub(super) queued: VecDeque<Work>,
+    /// Revalidations running.
+    pub(super) running: usize,
+    /// How many may run at once.
+    pub(super) slots: usize,
     /// Set once the agent is stopping: the account of the stop so far.
     pub(super) shutdown: Option<Shutdown>,
     /// Set once the stream reader has reached the end of the stream.
@@ -78,6 +85,7 @@ impl State {
         }
     }
 
+    /// Queues a message for a slot and starts what the free slots allow.
     pub(super) fn dispatch(
         &mut self,
         w: Work,
@@ -88,41 +96,58 @@ impl State {
         if w.source == Source::CatchUp {
             self.catch_up_running += 1;
         }
-        let shared = shared.clone();
-        let done = done.clone();
-        tokio::spawn(async move {
-            let source = w.source;
-            // A stop wins over a free slot: once the agent stops, nothing more starts.
-            let slot = tokio::select! {
-                biased;
-                _ = shared.stopping.cancelled() => {
-                    let _ = done.send(Finished::Left(source));
-                    return;
-                }
-                s = shared.slots.acquire() => s.expect("never closed"),
-            };
-            shared.metrics.in_flight.fetch_add(1, Ordering::SeqCst);
-            let h = tokio::select! {
-                biased;
-                _ = shared.give_up.cancelled() => None,
-                h = handle(&shared, w) => Some(h),
-            };
-            drop(slot);
-            shared.metrics.in_flight.fetch_sub(1, Ordering::SeqCst);
-            let _ = done.send(match h {
-                Some(h) => Finished::Handled(h),
-                None => Finished::GivenUp(source),
-            });
-        });
+        self.queued.push_back(w);
+        self.start_queued(shared, done);
     }
 
+    /// Starts queued messages while slots are free, unless the agent is stopping.
+    fn start_queued(&mut self, shared: &Arc<Shared>, done: &mpsc::UnboundedSender<Finished>) {
+        while self.running < self.slots && !shared.stopping.is_cancelled() {
+            let Some(w) = self.queued.pop_front() else {
+                return;
+            };
+            self.running += 1;
+            let shared = shared.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                let source = w.source;
+                shared.metrics.in_flight.fetch_add(1, Ordering::SeqCst);
+                let h = tokio::select! {
+                    biased;
+                    _ = shared.give_up.cancelled() => None,
+                    h = handle(&shared, w) => Some(h),
+                };
+                shared.metrics.in_flight.fetch_sub(1, Ordering::SeqCst);
+                let _ = done.send(match h {
+                    Some(h) => Finished::Handled(h),
+                    None => Finished::GivenUp(source),
+                });
+            });
+        }
+    }
+
+    /// Once the agent stops: the queued messages were never started; they are left.
+    pub(super) fn leave_queued(&mut self, retain: Retain, on_event: &mut impl FnMut(&Event)) {
+        while let Some(w) = self.queued.pop_front() {
+            self.finished(Finished::Left(w.source), retain, None, on_event);
+        }
+    }
+
+    /// A message is done with; `next` (the agent still running) starts the next queued one.
     pub(super) fn finished(
         &mut self,
         f: Finished,
         retain: Retain,
+        next: Option<(&Arc<Shared>, &mpsc::UnboundedSender<Finished>)>,
         on_event: &mut impl FnMut(&Event),
     ) {
         self.pending -= 1;
+        if !matches!(f, Finished::Left(_)) {
+            self.running -= 1;
+        }
+        if let Some((shared, done)) = next {
+            self.start_queued(shared, done);
+        }
         if f.source() == Source::CatchUp {
             self.catch_up_running -= 1;
         }

@@ -65,6 +65,8 @@ pub(super) async fn handle(shared: &Shared, w: Work) -> Handled {
             m.revalidated(&h.outcome, h.ms / 1000.0);
         }
     }
+    m.last_message_ms
+        .store(crate::redis::message::now_ms(), Ordering::SeqCst);
     let Some(path) = w.path.clone() else {
         return h;
     };

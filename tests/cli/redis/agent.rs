@@ -951,3 +951,52 @@ fn the_agent_json_report_lists_what_it_handled() {
     assert_eq!(a.totals.duplicates, 1);
     assert_eq!(a.totals.revalidations.get("revalidated"), Some(&1));
 }
+
+#[test]
+fn the_agent_registers_with_a_heartbeat_and_removes_itself_when_it_stops() {
+    use revalidate::redis::registry::{Record, agents_key, heartbeats_key};
+    let tf = TestFleet::three();
+    let server = RedisServer::start();
+    let a = Agent::start(&tf, &server.url(), 1, &[]);
+    a.wait_ready();
+    let mut c = server.client();
+    let record = |c: &mut redis::Connection| -> Option<Record> {
+        let json: Option<String> = redis::cmd("HGET")
+            .arg(agents_key("revalidate"))
+            .arg(tf.pod(1).name())
+            .query(c)
+            .unwrap();
+        json.map(|j| serde_json::from_str(&j).unwrap())
+    };
+    assert!(
+        wait_until(10, || record(&mut c).is_some()),
+        "the agent registered\n{}",
+        a.run.stderr()
+    );
+    let first = record(&mut c).unwrap();
+    assert_eq!(first.pod, tf.pod(1).name());
+    assert_eq!(first.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(first.last_message_ms, None);
+    let score: Option<u64> = redis::cmd("ZSCORE")
+        .arg(heartbeats_key("revalidate"))
+        .arg(tf.pod(1).name())
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(score, Some(first.heartbeat_ms));
+    assert!(first.live_at(first.heartbeat_ms + 1));
+    assert!(!first.live_at(first.heartbeat_ms + 3 * first.heartbeat_every_ms));
+    // A message handled shows in the next beat.
+    let (_, r) = publish(&server.url(), &["/posts/a", "--wait-acks"]);
+    assert_eq!(r.messages[0].outcome, Outcome::Acknowledged);
+    assert!(
+        wait_until(15, || record(&mut c)
+            .is_some_and(|r| r.last_message_ms.is_some())),
+        "the heartbeat carries the last message"
+    );
+    let later = record(&mut c).unwrap();
+    assert!(later.heartbeat_ms > first.heartbeat_ms);
+    assert_eq!(later.started_ms, first.started_ms);
+    let (status, _, err) = a.stop();
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(record(&mut c), None, "removed on a clean stop");
+}
