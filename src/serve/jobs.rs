@@ -558,11 +558,8 @@ fn summarize(results: &BTreeMap<String, PathEnd>, error: Option<&str>) -> String
         .filter(|e| e.outcome == Outcome::Fresh)
         .count();
     if total > 0 && fresh == total {
-        return format!(
-            "{} fresh on every pod{}",
-            count(total, "path"),
-            "" // the edge, when configured, is part of each path's verdict
-        );
+        // The edge, when configured, is part of each path's verdict.
+        return format!("{} fresh on every pod", count(total, "path"));
     }
     let mut worst: Vec<(&String, &PathEnd)> = results
         .iter()
