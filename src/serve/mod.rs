@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
@@ -203,7 +203,7 @@ pub async fn serve(config: Config, dry_run: bool) -> Result<Code, Error> {
         .as_ref()
         .map(|s| tokio::spawn(s.clone().read(shared.clone())));
 
-    let (signal, signal_name, signal_code) = first_signal().await;
+    let (signal_name, signal_code) = first_signal().await;
     tracing::info!(
         "{}: draining (no new job; running jobs get {})",
         signal_name,
@@ -253,18 +253,17 @@ pub async fn serve(config: Config, dry_run: bool) -> Result<Code, Error> {
     }
     handle.graceful_shutdown(Some(Duration::from_secs(2)));
     let _ = server.await;
-    let _ = signal;
     Ok(if drained { Code::Success } else { signal_code })
 }
 
-/// The first SIGTERM or SIGINT: which, its name, and the exit code of jobs it cut short.
-async fn first_signal() -> (Stop, &'static str, Code) {
+/// The first SIGTERM or SIGINT: its name, and the exit code when it cut jobs short.
+async fn first_signal() -> (&'static str, Code) {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
     tokio::select! {
-        _ = term.recv() => (Stop::Terminated, "SIGTERM", Code::Terminated),
-        _ = int.recv() => (Stop::Interrupted, "SIGINT", Code::Interrupted),
+        _ = term.recv() => ("SIGTERM", Code::Terminated),
+        _ = int.recv() => ("SIGINT", Code::Interrupted),
     }
 }
 
@@ -342,39 +341,11 @@ fn allowed(shared: &Shared, who: SocketAddr, what: &str, headers: &HeaderMap) ->
         .map(|d| unauthorized(shared, who, what, &d))
 }
 
-fn query_pairs(q: Option<&str>) -> Vec<(String, String)> {
-    q.map(|q| {
-        url_pairs(q)
-            .into_iter()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
-fn url_pairs(q: &str) -> Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| {
-                let s = s.replace('+', " ");
-                std::borrow::Cow::Owned(
-                    percent_encoding::percent_decode_str(&s)
-                        .decode_utf8_lossy()
-                        .into_owned(),
-                )
-            };
-            (dec(k), dec(v))
-        })
-        .collect()
-}
-
 /// `POST /revalidate`: authenticate, map to paths, queue, and answer (now, or at the end).
 async fn revalidate(
     State(shared): State<Arc<Shared>>,
     ConnectInfo(who): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -382,7 +353,16 @@ async fn revalidate(
         Ok(s) => s,
         Err(d) => return unauthorized(&shared, who, "POST /revalidate", &d),
     };
-    let query = query_pairs(query.as_deref());
+    let query = match Query::<Vec<(String, String)>>::try_from_uri(&uri) {
+        Ok(Query(q)) => q,
+        Err(e) => {
+            shared.metrics.request("bad-request");
+            return problem(
+                StatusCode::BAD_REQUEST,
+                &format!("the query is not name=value pairs: {e}"),
+            );
+        }
+    };
     let param = |name: &str| {
         query
             .iter()

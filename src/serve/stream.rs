@@ -161,7 +161,7 @@ impl Jobs {
                         attempt + 1,
                         self.redis.failure(&e)
                     );
-                    tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+                    tokio::time::sleep(crate::redis::subscriber::backoff(attempt + 1)).await;
                 }
             }
         }
@@ -191,7 +191,7 @@ impl Jobs {
                         if failures == 1 {
                             tracing::warn!("cannot read jobs from Redis: {f}");
                         }
-                        tokio::time::sleep(backoff(failures)).await;
+                        tokio::time::sleep(crate::redis::subscriber::backoff(failures)).await;
                         continue;
                     }
                 }
@@ -215,7 +215,7 @@ impl Jobs {
                     let _ = self.create_group().await;
                 }
                 conn = None;
-                tokio::time::sleep(backoff(failures)).await;
+                tokio::time::sleep(crate::redis::subscriber::backoff(failures)).await;
             } else {
                 failures = 0;
             }
@@ -354,8 +354,4 @@ impl Jobs {
         }
         shared.publish(&job);
     }
-}
-
-fn backoff(failures: u32) -> Duration {
-    Duration::from_millis((250u64 << failures.min(5)).min(5000))
 }
