@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish each path on the pods'' Redis channel and report how many subscribers got it')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Subscribe to Redis channels and print every revalidation message as it is published')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Run beside the app in every pod: revalidate it on every message and acknowledge')
+            [CompletionResult]::new('agents', 'agents', [CompletionResultType]::ParameterValue, 'List the agents registered on the channel: live or expired, their build, their last message')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install')
             [CompletionResult]::new('cdn', 'cdn', [CompletionResultType]::ParameterValue, 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration, each value with where it came from (secrets redacted)')
@@ -502,6 +503,7 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('--health-addr', '--health-addr', [CompletionResultType]::ParameterName, 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102 [env: REVALIDATE_HEALTH_ADDR]')
             [CompletionResult]::new('--dedupe-window', '--dedupe-window', [CompletionResultType]::ParameterName, 'A message id handled within this window is skipped [default: 10m]')
             [CompletionResult]::new('--grace-period', '--grace-period', [CompletionResultType]::ParameterName, 'On SIGTERM, how long the revalidations in flight may take to finish; messages not started are left to the stream [default: 10s] [env: REVALIDATE_GRACE_PERIOD]')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'How often the agent renews its registration on the channel (`revalidate agents` lists it); it counts as gone after three missed beats [default: 5s] [env: REVALIDATE_HEARTBEAT]')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'How each pod is told to revalidate [default: nextjs] [env: REVALIDATE_MODE]')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]')
             [CompletionResult]::new('--preview-id-file', '--preview-id-file', [CompletionResultType]::ParameterName, 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself [env: REVALIDATE_PREVIEW_ID_FILE]')
@@ -532,6 +534,52 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('--only-generated', '--only-generated', [CompletionResultType]::ParameterName, 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)')
             [CompletionResult]::new('--allow-gone', '--allow-gone', [CompletionResultType]::ParameterName, 'Do not count gone pages (404: deleted content or unknown route) as failures')
             [CompletionResult]::new('--sharded', '--sharded', [CompletionResultType]::ParameterName, 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL''s node')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print exactly what would be sent (secrets redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'revalidate;agents' {
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel the pods subscribe to: publish sends there, the agent listens there [default: revalidate] [env: REVALIDATE_CHANNEL]')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [default: redis://127.0.0.1:6379] [env: REDIS_URL]')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself) [env: REDIS_PASSWORD_FILE]')
+            [CompletionResult]::new('--redis-ca', '--redis-ca', [CompletionResultType]::ParameterName, 'rediss://: a PEM file of the CA certificates to trust, instead of the system''s roots [env: REVALIDATE_REDIS_CA]')
+            [CompletionResult]::new('--redis-timeout', '--redis-timeout', [CompletionResultType]::ParameterName, 'Connect and response timeout of every Redis connection [default: 5s] [env: REVALIDATE_REDIS_TIMEOUT]')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]')
+            [CompletionResult]::new('--pods-file', '--pods-file', [CompletionResultType]::ParameterName, 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]')
+            [CompletionResult]::new('--k8s-service', '--k8s-service', [CompletionResultType]::ParameterName, 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]')
+            [CompletionResult]::new('--k8s-selector', '--k8s-selector', [CompletionResultType]::ParameterName, 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]')
+            [CompletionResult]::new('--dns', '--dns', [CompletionResultType]::ParameterName, 'Every A/AAAA address of a headless Service''s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace [default: the kubeconfig context''s (the service account''s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace [default: the kubeconfig context''s (the service account''s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The pods'' port: a Service or container port name (http) or number (3000) [default: the Service''s only port] [env: REVALIDATE_K8S_PORT]')
+            [CompletionResult]::new('--ip-family', '--ip-family', [CompletionResultType]::ParameterName, 'Which address of a dual-stack pod to call [default: auto]')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]')
+            [CompletionResult]::new('--recheck-after', '--recheck-after', [CompletionResultType]::ParameterName, 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./revalidate.toml when present]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the configuration file to apply over its defaults')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout: a table for people, one JSON document, or one JSON event a line')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]')
+            [CompletionResult]::new('--per-pod-concurrency', '--per-pod-concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines')
+            [CompletionResult]::new('--sharded', '--sharded', [CompletionResultType]::ParameterName, 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL''s node')
+            [CompletionResult]::new('--include-not-ready', '--include-not-ready', [CompletionResultType]::ParameterName, 'Also call endpoints that are not ready (serving, terminating), marked as such')
+            [CompletionResult]::new('--follow-new-pods', '--follow-new-pods', [CompletionResultType]::ParameterName, 'When pods appear during the run, run the step on them too (until none appear)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar and no table; only errors on stderr (JSON output is unaffected)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged')
@@ -942,6 +990,7 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish each path on the pods'' Redis channel and report how many subscribers got it')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Subscribe to Redis channels and print every revalidation message as it is published')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Run beside the app in every pod: revalidate it on every message and acknowledge')
+            [CompletionResult]::new('agents', 'agents', [CompletionResultType]::ParameterValue, 'List the agents registered on the channel: live or expired, their build, their last message')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install')
             [CompletionResult]::new('cdn', 'cdn', [CompletionResultType]::ParameterValue, 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration, each value with where it came from (secrets redacted)')
@@ -969,6 +1018,9 @@ Register-ArgumentCompleter -Native -CommandName 'revalidate' -ScriptBlock {
             break
         }
         'revalidate;help;agent' {
+            break
+        }
+        'revalidate;help;agents' {
             break
         }
         'revalidate;help;demo' {

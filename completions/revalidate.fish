@@ -51,6 +51,7 @@ complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "verify" -d 'F
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "publish" -d 'Publish each path on the pods\' Redis channel and report how many subscribers got it'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "watch" -d 'Subscribe to Redis channels and print every revalidation message as it is published'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "agent" -d 'Run beside the app in every pod: revalidate it on every message and acknowledge'
+complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "agents" -d 'List the agents registered on the channel: live or expired, their build, their last message'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
@@ -530,6 +531,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l catch-up
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l health-addr -d 'Serve /healthz (200 only while subscribed) and /metrics on ADDR, e.g. 127.0.0.1:9102 [env: REVALIDATE_HEALTH_ADDR]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dedupe-window -d 'A message id handled within this window is skipped [default: 10m]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l grace-period -d 'On SIGTERM, how long the revalidations in flight may take to finish; messages not started are left to the stream [default: 10s] [env: REVALIDATE_GRACE_PERIOD]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l heartbeat -d 'How often the agent renews its registration on the channel (`revalidate agents` lists it); it counts as gone after three missed beats [default: 5s] [env: REVALIDATE_HEARTBEAT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l mode -d 'How each pod is told to revalidate [default: nextjs] [env: REVALIDATE_MODE]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
 endpoint\t'Your app\'s revalidate route on each pod'"
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l method -d 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]' -r -f -a "HEAD\t''
@@ -569,6 +571,51 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s v -l ver
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand agent" -s V -l version -d 'Print version'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l channel -d 'The channel the pods subscribe to: publish sends there, the agent listens there [default: revalidate] [env: REVALIDATE_CHANNEL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [default: redis://127.0.0.1:6379] [env: REDIS_URL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself) [env: REDIS_PASSWORD_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots [env: REVALIDATE_REDIS_CA]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s] [env: REVALIDATE_REDIS_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l context -d 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port] [env: REVALIDATE_K8S_PORT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
+ipv4\t'IPv4 where a pod has one'
+ipv6\t'IPv6 where a pod has one'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l transport -d 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
+apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
+port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -s v -l verbose -d 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand agents" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l pods -d 'Number of simulated pods' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand demo" -l flavor -d 'Which Next.js the simulated pods behave like' -r -f -a "13\t''
 16\t''"
@@ -908,19 +955,20 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s 
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "run" -d 'The whole pipeline: revalidate every pod, prove it fresh, clear the CDN, prove the edge'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "serve" -d 'The endpoint a CMS button calls: runs the pipeline, answers 200 only when all is fresh'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "publish" -d 'Publish each path on the pods\' Redis channel and report how many subscribers got it'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "watch" -d 'Subscribe to Redis channels and print every revalidation message as it is published'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "agent" -d 'Run beside the app in every pod: revalidate it on every message and acknowledge'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent demo cdn config pods generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "run" -d 'The whole pipeline: revalidate every pod, prove it fresh, clear the CDN, prove the edge'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "serve" -d 'The endpoint a CMS button calls: runs the pipeline, answers 200 only when all is fresh'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "publish" -d 'Publish each path on the pods\' Redis channel and report how many subscribers got it'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "watch" -d 'Subscribe to Redis channels and print every revalidation message as it is published'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "agent" -d 'Run beside the app in every pod: revalidate it on every message and acknowledge'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "agents" -d 'List the agents registered on the channel: live or expired, their build, their last message'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "invalidate" -d 'Invalidate paths on a CloudFront distribution: batched, idempotent, costed, waited for'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "wait" -d 'Wait until CloudFront invalidations complete'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "status" -d 'Show the status of CloudFront invalidations'

@@ -61,6 +61,7 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
         Command::Publish(a) => publish_cmd(&global, a).await,
         Command::Watch(a) => watch_cmd(&global, a).await,
         Command::Agent(a) => agent_cmd(&global, a).await,
+        Command::Agents(a) => agents_cmd(&global, a).await,
     }
 }
 
@@ -681,6 +682,29 @@ async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code
         .await
         .map_err(crate::redis::Failure::into_error)?;
     crate::watch::step(&ctx, &redis, first, &plan, &mut reporter).await;
+    reporter.finish(ctx.observed_stop())
+}
+
+async fn agents_cmd(global: &GlobalArgs, a: crate::cli::AgentsArgs) -> Result<Code, Error> {
+    let config = load_config(global, a.layer().or(global.layer()))?;
+    let limits = config.limits()?;
+    let channel = config.watch_channel()?;
+    let source = config.pod_source()?;
+    let kubernetes = config.kubernetes()?;
+    let redis = redis_of(&config)?;
+    let ctx = RunContext::new(limits);
+    ctx.listen_for_signals();
+    // The pods are who should run an agent, by name; nothing is sent to them.
+    let pods = discover::find(&ctx, &source, &kubernetes, &limits, true).await?;
+    let names: Vec<String> = pods.targets().into_iter().map(|t| t.name).collect();
+    let mut reporter = reporter(global, "agents");
+    let mut conn = crate::publish::open(&redis)
+        .await
+        .map_err(crate::redis::Failure::into_error)?;
+    let pods = (!names.is_empty()).then_some(names);
+    crate::roster::step(&mut conn, &redis, &channel, pods, &mut reporter)
+        .await
+        .map_err(crate::redis::Failure::into_error)?;
     reporter.finish(ctx.observed_stop())
 }
 

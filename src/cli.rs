@@ -116,6 +116,12 @@ key_set!(
     [key::redis_url, key::redis_password_file, key::redis_ca, key::redis_timeout, key::redis_sharded]
 );
 key_set!(
+    /// The channel, for the commands that only read it (agents).
+    ChannelKeys,
+    None,
+    [key::redis_channel]
+);
+key_set!(
     /// publish's own options.
     PublishKeys,
     None,
@@ -144,6 +150,7 @@ key_set!(
         key::agent_health_addr,
         key::agent_dedupe_window,
         key::agent_grace_period,
+        key::agent_heartbeat,
     ]
 );
 key_set!(
@@ -347,6 +354,10 @@ pub enum Command {
     /// Run beside the app in every pod: revalidate it on every message and acknowledge
     #[command(long_about = AGENT_ABOUT, after_help = after_help())]
     Agent(AgentArgs),
+
+    /// List the agents registered on the channel: live or expired, their build, their last message
+    #[command(long_about = AGENTS_ABOUT, after_help = after_help())]
+    Agents(AgentsArgs),
 
     /// Run the story on a simulated fleet of Next.js pods: no network, nothing to install
     #[cfg(feature = "demo")]
@@ -585,6 +596,42 @@ pub struct WatchArgs {
 
     #[command(flatten)]
     pub redis: Flags<RedisKeys>,
+}
+
+const AGENTS_ABOUT: &str = "\
+List the agents registered on the channel, by pod name: who is listening, where PUBSUB NUMSUB
+only counts.
+
+Every `revalidate agent` registers beside the channel (the hash <channel>:agents and the sorted
+set <channel>:agents:heartbeats) and renews it every --heartbeat (5s). An agent is live while its
+last heartbeat is younger than three beats; one that stopped beating without a clean stop (its
+pod killed, the agent stuck or cut off from Redis) is listed as expired for an hour. The table
+shows each agent's state, its app's build id, its version, when it started, the last message it
+handled and its last heartbeat, and the channel's subscriber count (agents or not).
+
+With pods configured (--pod, --pods-file, --k8s-service, --k8s-selector, --dns), the pods with no
+live agent and the live agents that are no configured pod are named.
+Exit 0 when every configured pod has a live agent (without pods: when any agent is live), 3
+otherwise, 5 when Redis cannot be used.";
+
+#[derive(Debug, Clone, Args)]
+pub struct AgentsArgs {
+    #[command(flatten)]
+    pub keys: Flags<ChannelKeys>,
+
+    #[command(flatten)]
+    pub redis: Flags<RedisKeys>,
+
+    /// The pods expected to run an agent, by name (nothing is sent to them)
+    #[command(flatten)]
+    pub targets: TargetArgs,
+}
+
+impl AgentsArgs {
+    pub fn layer(&self) -> Layer {
+        let own = (*self.keys.layer).clone().or((*self.redis.layer).clone());
+        own.or(self.targets.layer())
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -33,6 +33,7 @@ pub fn catalog() -> Catalog {
         .add::<publish::DryRun>()
         .add::<watch::Report>()
         .add::<agent::Report>()
+        .add::<crate::roster::Report>()
         .add::<crate::run::SnapshotReport>()
         .add::<crate::run::Report>();
     c

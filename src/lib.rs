@@ -37,6 +37,7 @@ pub mod verify;
 pub mod agent;
 pub mod publish;
 pub mod redis;
+pub mod roster;
 pub mod watch;
 
 /// Installs aws-lc-rs as the process's one rustls crypto provider. reqwest, redis, kube and the

@@ -63,9 +63,6 @@ use work::wait_for_app;
 /// The most handled messages a report lists (JSON output of a long-running agent): the latest.
 const MAX_LISTED: usize = 10_000;
 
-/// How often the agent renews its registration ([`crate::redis::registry`]).
-const HEARTBEAT: Duration = Duration::from_secs(5);
-
 /// How often the agent asks whether the app answers, while it waits for it.
 const APP_PROBE_EVERY: Duration = Duration::from_millis(250);
 /// Tries of one acknowledgement before it is given up (Redis may have just restarted).
@@ -85,6 +82,8 @@ pub struct Plan {
     pub dedupe_window: Duration,
     /// On a stop: how long the revalidations in flight may take.
     pub grace_period: Duration,
+    /// How often the agent renews its registration ([`crate::redis::registry`]).
+    pub heartbeat: Duration,
     /// The app's build id (`BUILD_ID` beside the previewModeId's manifest), for the registry.
     pub build_id: Option<String>,
     pub warnings: Vec<String>,
@@ -125,6 +124,7 @@ impl Plan {
             catch_up: a.catch_up,
             dedupe_window: a.dedupe_window,
             grace_period: a.grace_period,
+            heartbeat: a.heartbeat,
             build_id: f
                 .preview_id_file
                 .as_deref()
@@ -624,7 +624,7 @@ pub async fn run(
     report
 }
 
-/// Registers the agent on the channel and renews it every [`HEARTBEAT`] until the agent stops,
+/// Registers the agent on the channel and renews it every `plan.heartbeat` until the agent stops,
 /// then removes it. A failed beat is logged once per outage; the next one tries again.
 async fn heartbeat(
     mut conn: ::redis::aio::ConnectionManager,
@@ -635,7 +635,7 @@ async fn heartbeat(
     use crate::redis::registry;
     let started_ms = message::now_ms();
     let mut failing = false;
-    let mut every = tokio::time::interval(HEARTBEAT);
+    let mut every = tokio::time::interval(plan.heartbeat);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,
@@ -649,7 +649,7 @@ async fn heartbeat(
             started_ms,
             last_message_ms: (last > 0).then_some(last),
             heartbeat_ms: message::now_ms(),
-            heartbeat_every_ms: HEARTBEAT.as_millis() as u64,
+            heartbeat_every_ms: plan.heartbeat.as_millis() as u64,
         };
         match registry::beat(&mut conn, &plan.channel, &record).await {
             Ok(()) if failing => {

@@ -36,6 +36,7 @@ fn the_plan_names_the_pod_and_checks_the_target() {
         catch_up: None,
         dedupe_window: Duration::from_secs(60),
         grace_period: Duration::from_secs(10),
+        heartbeat: Duration::from_secs(5),
     };
     let dir = tempfile::tempdir().unwrap();
     let id = dir.path().join("id");

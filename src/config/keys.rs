@@ -558,6 +558,12 @@ config_keys! {
     agent_dedupe_window: Span = "agent.dedupe_window" {
         flag: "--dedupe-window", value_name: "DURATION", default: Span(Duration::from_secs(600)),
     }
+    /// How often the agent renews its registration on the channel (`revalidate agents` lists
+    /// it); it counts as gone after three missed beats
+    agent_heartbeat: Span = "agent.heartbeat" {
+        flag: "--heartbeat", value_name: "DURATION", env: "REVALIDATE_HEARTBEAT",
+        default: Span(Duration::from_secs(5)),
+    }
     /// On SIGTERM, how long the revalidations in flight may take to finish; messages not started
     /// are left to the stream
     agent_grace_period: Span = "agent.grace_period" {

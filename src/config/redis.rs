@@ -54,6 +54,8 @@ pub struct AgentSettings {
     pub dedupe_window: Duration,
     /// On SIGTERM: how long the revalidations in flight may take; the rest is left undone.
     pub grace_period: Duration,
+    /// How often the agent renews its registration.
+    pub heartbeat: Duration,
 }
 
 impl Config {
@@ -139,7 +141,15 @@ impl Config {
                 "a catch-up of 0 reads nothing; give e.g. 10m, or leave it unset",
             ));
         }
+        let heartbeat = defaulted(&r.agent_heartbeat).0;
+        if heartbeat < Duration::from_millis(100) || heartbeat > Duration::from_secs(3600) {
+            return Err(self.bad(
+                "agent.heartbeat",
+                "a heartbeat is between 100ms and 1h; give e.g. 5s (the agent counts as gone after three missed beats)",
+            ));
+        }
         Ok(AgentSettings {
+            heartbeat,
             channel: self.channel()?,
             target: defaulted(&r.agent_target),
             pod_name: value(&r.agent_pod_name).filter(|n| !n.trim().is_empty()),
@@ -184,6 +194,7 @@ pod_name = "web-7"
 health_addr = ":9102"
 catch_up = "10m"
 dedupe_window = "1h"
+heartbeat = "2s"
 "#,
         )
         .unwrap();
@@ -207,6 +218,19 @@ dedupe_window = "1h"
         assert!(a.stream);
         assert_eq!(a.catch_up, Some(Duration::from_secs(600)));
         assert_eq!(a.dedupe_window, Duration::from_secs(3600));
+        assert_eq!(a.heartbeat, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_heartbeat_out_of_range_names_the_key() {
+        for bad in ["10ms", "2h"] {
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("revalidate.toml");
+            std::fs::write(&f, format!("[agent]\nheartbeat = \"{bad}\"\n")).unwrap();
+            let c = Config::load(Some(&f), None, Layer::default(), &|_| None).unwrap();
+            let e = c.agent().unwrap_err().to_string();
+            assert!(e.contains("agent.heartbeat") && e.contains("100ms"), "{e}");
+        }
     }
 
     #[test]

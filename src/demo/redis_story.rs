@@ -71,6 +71,7 @@ impl DemoAgent {
             catch_up,
             dedupe_window: Duration::from_secs(600),
             grace_period: Duration::from_secs(10),
+            heartbeat: Duration::from_secs(5),
         };
         let how = FanoutSettings {
             mode: crate::choices::Mode::Nextjs,

@@ -26,6 +26,7 @@ pub async fn collect(
     ctx: &RunContext,
     session: Session,
     plan: &Plan,
+    expect: &Expect,
     timeout: Duration,
     messages: &mut [Message],
     mut on_ack: impl FnMut(&str, &str, &AckSeen),
@@ -40,7 +41,7 @@ pub async fn collect(
     let mut pending: HashSet<usize> = by_id
         .values()
         .copied()
-        .filter(|&i| !settled(&messages[i], &plan.expect, plan.stream.is_some()))
+        .filter(|&i| !settled(&messages[i], expect, plan.stream.is_some()))
         .collect();
     let mut stream = session.into_stream();
     let deadline = started + timeout;
@@ -77,7 +78,7 @@ pub async fn collect(
         };
         on_ack(&messages[i].path, &messages[i].id, &seen);
         messages[i].acks.push(seen);
-        if settled(&messages[i], &plan.expect, plan.stream.is_some()) {
+        if settled(&messages[i], expect, plan.stream.is_some()) {
             pending.remove(&i);
         }
     }

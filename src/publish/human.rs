@@ -68,6 +68,39 @@ pub fn publish(r: &publish::Report, style: &Style) -> String {
             short_duration(std::time::Duration::from_secs_f64(a.waited_ms / 1000.0)),
         ));
     }
+    if let Some(a) = r
+        .agents
+        .as_ref()
+        .filter(|a| !a.live.is_empty() || !a.expired.is_empty())
+    {
+        let mut line = format!("registered agents: {} live", a.live.len());
+        if !a.live.is_empty() && a.live.len() <= 10 {
+            line.push_str(&format!(" ({})", a.live.join(", ")));
+        }
+        if !a.expired.is_empty() {
+            let expired: Vec<String> = a
+                .expired
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}, {} ago",
+                        e.pod,
+                        short_duration(std::time::Duration::from_millis(e.heartbeat_age_ms as u64))
+                    )
+                })
+                .collect();
+            line.push_str(&format!(
+                " · {}",
+                style.yellow(&format!(
+                    "{} expired ({})",
+                    a.expired.len(),
+                    expired.join("; ")
+                ))
+            ));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
     out.push('\n');
 
     let acks = r.acks.is_some();

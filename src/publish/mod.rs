@@ -40,10 +40,104 @@ const CHUNK: usize = 2000;
 )]
 pub struct Expect {
     pub subscribers: u32,
-    /// "--expect-subscribers", "configured pods" or "at least one".
+    /// "--expect-subscribers", "configured pods", "registered agents" or "at least one".
     pub source: String,
-    /// The pods expected to acknowledge, by name (the configured pods), if known.
+    /// The pods expected to acknowledge, by name: the configured pods, else the agents live on
+    /// the channel when publishing began; empty when neither is known.
     pub pods: Vec<String>,
+}
+
+impl Expect {
+    /// Without configured pods, the agents live on the channel are who must receive and
+    /// acknowledge, by name; "at least one" becomes their number.
+    fn with_agents(mut self, agents: &Registered) -> Expect {
+        if self.pods.is_empty() && !agents.live.is_empty() {
+            self.pods = agents.live.clone();
+            if self.source == "at least one" {
+                self.subscribers = agents.live.len() as u32;
+                self.source = "registered agents".into();
+            }
+        }
+        self
+    }
+}
+
+/// The agents registered on the channel when publishing began ([`crate::redis::registry`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct Registered {
+    /// Live agents, by pod name.
+    pub live: Vec<String>,
+    /// Agents whose heartbeat stopped within the last hour without a clean stop: their pod is
+    /// gone, or the agent is stuck or cut off from Redis. If such a pod still serves, it did not
+    /// hear these messages.
+    pub expired: Vec<ExpiredAgent>,
+}
+
+/// An agent whose heartbeat stopped.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ExpiredAgent {
+    pub pod: String,
+    /// How long before publishing began its last heartbeat was.
+    pub heartbeat_age_ms: f64,
+}
+
+impl Registered {
+    /// Reads the roster of `channel`.
+    async fn read(conn: &mut Conn, channel: &str) -> RedisResult<Registered> {
+        let now = message::now_ms();
+        let listed = crate::redis::registry::list(conn, channel, now).await?;
+        let (mut live, mut expired) = (Vec::new(), Vec::new());
+        for (r, is_live) in listed {
+            if is_live {
+                live.push(r.pod);
+            } else {
+                expired.push(ExpiredAgent {
+                    heartbeat_age_ms: now.saturating_sub(r.heartbeat_ms) as f64,
+                    pod: r.pod,
+                });
+            }
+        }
+        Ok(Registered { live, expired })
+    }
+
+    /// What people should know before trusting the acknowledgements: agents that stopped
+    /// beating, agents that are no configured pod, configured pods with no agent.
+    fn warnings(&self, channel: &str, configured: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in &self.expired {
+            out.push(format!(
+                "the agent of {} on {channel} stopped its heartbeat {} ago without a clean stop: its pod is gone, or the agent is stuck or cut off from Redis; if the pod still serves, it did not hear these messages",
+                e.pod,
+                crate::units::short_duration(Duration::from_millis(e.heartbeat_age_ms as u64)),
+            ));
+        }
+        if !configured.is_empty() && !self.live.is_empty() {
+            let odd: Vec<&str> = self
+                .live
+                .iter()
+                .filter(|p| !configured.contains(p))
+                .map(String::as_str)
+                .collect();
+            if !odd.is_empty() {
+                out.push(format!(
+                    "live agents on {channel} that are no configured pod (their acknowledgements are not awaited): {}",
+                    odd.join(", ")
+                ));
+            }
+            let silent: Vec<&str> = configured
+                .iter()
+                .filter(|p| !self.live.contains(p))
+                .map(String::as_str)
+                .collect();
+            if !silent.is_empty() {
+                out.push(format!(
+                    "configured pods with no live agent on {channel} (none of them will acknowledge): {}",
+                    silent.join(", ")
+                ));
+            }
+        }
+        out
+    }
 }
 
 /// One message to publish.
@@ -290,6 +384,9 @@ pub struct Report {
     pub check: Option<Check>,
     pub stream: Option<StreamPlan>,
     pub acks: Option<AckWait>,
+    /// The agents registered on the channel when publishing began (null when the roster could
+    /// not be read).
+    pub agents: Option<Registered>,
     /// One entry a path, in input order.
     pub messages: Vec<Message>,
     pub totals: Totals,
@@ -365,18 +462,33 @@ pub enum Progress<'a> {
     },
 }
 
-/// Everything run needs from Redis: the command connection, and with `--wait-acks` the
-/// acknowledgement subscription, made before anything is published so no ack is missed.
+/// Everything run needs from Redis: the command connection, with `--wait-acks` the
+/// acknowledgement subscription, made before anything is published so no ack is missed, and
+/// the agents registered on the channel, who they are and what is expected of them.
 pub struct Connections {
     pub redis: Redis,
     pub conn: Conn,
     pub acks: Option<Session>,
+    /// The plan's expectation, with the registered agents when no pods are configured.
+    pub expect: Expect,
+    pub agents: Option<Registered>,
+    /// Why the roster could not be read.
+    roster_failed: Option<String>,
 }
 
 impl Connections {
-    /// Connects (and subscribes to the acknowledgements when asked). Fails with exit 5.
+    /// Connects (and subscribes to the acknowledgements when asked), and reads which agents are
+    /// registered on the channel. Fails with exit 5.
     pub async fn open(redis: &Redis, plan: &Plan) -> Result<Connections, Failure> {
-        let conn = open(redis).await?;
+        let mut conn = open(redis).await?;
+        let (agents, roster_failed) = match Registered::read(&mut conn, &plan.channel).await {
+            Ok(a) => (Some(a), None),
+            Err(e) => (None, Some(redis.failure(&e).to_string())),
+        };
+        let expect = match &agents {
+            Some(a) => plan.expect.clone().with_agents(a),
+            None => plan.expect.clone(),
+        };
         let acks = match plan.ack_timeout {
             Some(_) => Some(
                 crate::redis::subscriber::connect(
@@ -391,6 +503,9 @@ impl Connections {
             redis: redis.clone(),
             conn,
             acks,
+            expect,
+            agents,
+            roster_failed,
         })
     }
 }
@@ -418,8 +533,18 @@ pub async fn run(
             error: None,
         })
         .collect();
+    let expect = c.expect.clone();
     let mut warnings = plan.warnings.clone();
     warnings.extend(c.redis.warnings.iter().cloned());
+    if let Some(why) = &c.roster_failed {
+        warnings.push(format!(
+            "the agents registered on {} could not be read ({why}); acknowledgements are expected by count",
+            plan.channel
+        ));
+    }
+    if let (Some(agents), Some(_)) = (&c.agents, plan.ack_timeout) {
+        warnings.extend(agents.warnings(&plan.channel, &plan.expect.pods));
+    }
     let mut error: Option<String> = None;
     let mut check = None;
     let mut proceed = true;
@@ -449,13 +574,13 @@ pub async fn run(
                             plan.channel
                         ));
                     }
-                } else if n < i64::from(plan.expect.subscribers) {
+                } else if n < i64::from(expect.subscribers) {
                     warnings.push(format!(
                         "PUBSUB {sub} counts {n} subscriber{} on {}, fewer than the {} expected ({})",
                         if n == 1 { "" } else { "s" },
                         plan.channel,
-                        plan.expect.subscribers,
-                        plan.expect.source
+                        expect.subscribers,
+                        expect.source
                     ));
                 }
             }
@@ -485,7 +610,7 @@ pub async fn run(
                             m.error = Some(e.clone());
                             error.get_or_insert(e);
                         } else {
-                            judge_delivery(m, &plan.expect);
+                            judge_delivery(m, &expect);
                         }
                         on_progress(Progress::Published(m));
                     }
@@ -529,6 +654,7 @@ pub async fn run(
             ctx,
             session,
             plan,
+            &expect,
             timeout,
             &mut messages,
             |path, id, ack| on_progress(Progress::Ack { path, id, ack }),
@@ -543,7 +669,7 @@ pub async fn run(
             waited_ms: crate::units::millis(waited),
         });
         for m in &mut messages {
-            acks::judge(m, &plan.expect);
+            acks::judge(m, &expect);
         }
     }
 
@@ -570,10 +696,11 @@ pub async fn run(
         redis: c.redis.shown().to_string(),
         channel: plan.channel.clone(),
         command: plan.publish_command().into(),
-        expect: plan.expect.clone(),
+        expect,
         check,
         stream: plan.stream.clone(),
         acks: ack_wait,
+        agents: c.agents.take(),
         messages,
         totals,
         warnings,

@@ -109,12 +109,13 @@ pub async fn step(
     reporter: &mut Reporter,
 ) -> Report {
     let redis = connections.redis.shown().to_string();
+    let expect = connections.expect.clone();
     let start = Start {
         redis: &redis,
         channel: &plan.channel,
         command: if plan.sharded { "SPUBLISH" } else { "PUBLISH" },
         messages: plan.messages.len(),
-        expect: &plan.expect,
+        expect: &expect,
     };
     reporter.start::<Report>(
         &start,

@@ -625,7 +625,7 @@ async fn revalidate(
                     reporter.tolerate_next_step();
                 }
                 let r = publish::step(ctx, connections, plan, reporter).await;
-                let expected = plan.expect.subscribers as usize;
+                let expected = r.expect.subscribers as usize;
                 let mut short = Vec::new();
                 for (i, m) in r.messages.iter().enumerate() {
                     let got = if plan.ack_timeout.is_some() {

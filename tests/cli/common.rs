@@ -218,6 +218,7 @@ pub enum Step {
     PublishDryRun(publish::DryRun),
     Watch(watch::Report),
     Agent(agent::Report),
+    Agents(revalidate::roster::Report),
     Snapshot(revalidate::run::SnapshotReport),
     Run(revalidate::run::Report),
 }
@@ -243,6 +244,7 @@ impl Step {
             k if k == cdn::purge::Report::KIND => Step::CdnPurge(as_(v)?),
             k if k == cdn::purge::DryRun::KIND => Step::CdnPurgeDryRun(as_(v)?),
             k if k == publish::Report::KIND => Step::Publish(as_(v)?),
+            k if k == revalidate::roster::Report::KIND => Step::Agents(as_(v)?),
             k if k == publish::DryRun::KIND => Step::PublishDryRun(as_(v)?),
             k if k == watch::Report::KIND => Step::Watch(as_(v)?),
             k if k == agent::Report::KIND => Step::Agent(as_(v)?),

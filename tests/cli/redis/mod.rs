@@ -8,6 +8,7 @@ mod cluster;
 mod demo;
 mod node;
 mod publish;
+mod roster;
 mod secrets;
 pub mod server;
 mod tls;

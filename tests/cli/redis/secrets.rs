@@ -81,6 +81,24 @@ fn the_password_works_from_env_file_or_url_and_is_never_shown() {
     }
     assert_eq!(runs, 9);
 
+    // The roster, read with the password from the URL or a file, never shows it.
+    for output in ["human", "json", "ndjson"] {
+        for how in ["file", "url"] {
+            let mut c = command(dir.path());
+            c.args(["agents", "-o", output, "-vv"]);
+            if how == "file" {
+                c.args(["--redis-url", &server.url(), "--redis-password-file"])
+                    .arg(&pw_file);
+            } else {
+                c.env("REDIS_URL", &url_with_password);
+            }
+            let out = c.output().unwrap();
+            assert_eq!(code(&out), 3, "no agent is live: {}", stderr(&out));
+            assert_absent(&format!("agents {output} {how} stdout"), &stdout(&out));
+            assert_absent(&format!("agents {output} {how} stderr"), &stderr(&out));
+        }
+    }
+
     // --dry-run shows the URL masked.
     let mut c = command(dir.path());
     let out = c
