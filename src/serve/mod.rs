@@ -58,6 +58,8 @@ struct Shared {
     queue: Mutex<Queue>,
     /// Wakes the scheduler: a job was queued or a run ended.
     wake: Notify,
+    /// Wakes whoever waits for the runs to end (the drain): a run ended.
+    run_ended: Notify,
     /// Each job's view (without reports) as JSON, whenever it changes: the status page's feed.
     events: broadcast::Sender<Arc<str>>,
     metrics: metrics::Metrics,
@@ -162,6 +164,7 @@ pub async fn serve(config: Config, dry_run: bool) -> Result<Code, Error> {
         auth,
         routes,
         wake: Notify::new(),
+        run_ended: Notify::new(),
         events,
         metrics: metrics::Metrics::default(),
         draining: AtomicBool::new(false),
@@ -219,25 +222,13 @@ pub async fn serve(config: Config, dry_run: bool) -> Result<Code, Error> {
         r.abort();
     }
     shared.wake.notify_one();
-    let drained = tokio::time::timeout(shared.settings.grace, async {
-        loop {
-            if shared.queue().running() == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .is_ok();
+    let drained = tokio::time::timeout(shared.settings.grace, no_run_left(&shared))
+        .await
+        .is_ok();
     if !drained {
         tracing::warn!("the grace period ended: cancelling the running jobs");
         shared.hard_stop.cancel();
-        let _ = tokio::time::timeout(Duration::from_secs(5), async {
-            while shared.queue().running() > 0 {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), no_run_left(&shared)).await;
     }
     scheduler.abort();
     let left = shared.queue().open_jobs();
@@ -254,6 +245,20 @@ pub async fn serve(config: Config, dry_run: bool) -> Result<Code, Error> {
     handle.graceful_shutdown(Some(Duration::from_secs(2)));
     let _ = server.await;
     Ok(if drained { Code::Success } else { signal_code })
+}
+
+/// Returns once no run is running, woken by each run's end.
+async fn no_run_left(shared: &Shared) {
+    loop {
+        // Registered before the count is read, so a run ending in between still wakes it.
+        let ended = shared.run_ended.notified();
+        tokio::pin!(ended);
+        ended.as_mut().enable();
+        if shared.queue().running() == 0 {
+            return;
+        }
+        ended.await;
+    }
 }
 
 /// The first SIGTERM or SIGINT: its name, and the exit code when it cut jobs short.
@@ -735,6 +740,7 @@ async fn execute(shared: Arc<Shared>, start: Start) {
         shared.publish(&f.job);
     }
     shared.wake.notify_one();
+    shared.run_ended.notify_waiters();
 }
 
 /// A shared buffer the run's JSON report is written into.
