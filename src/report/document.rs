@@ -162,14 +162,16 @@ impl Document {
                 l.flush_early(out);
                 self.keep_error(&mut l);
                 let _ = out.write_all(b"\n]");
-                let mut v = serde_json::to_value(report).expect("report serializes");
-                if let Some(map) = v.as_object_mut() {
-                    map.remove(field);
-                    if !map.is_empty() {
-                        let json = serde_json::to_vec(&v).expect("report serializes");
-                        let _ = out.write_all(b",");
-                        let _ = out.write_all(fields(&json));
-                    }
+                // The report as text, then its members but the listed one, each copied as
+                // written: no tree of values the size of the report.
+                let json = serde_json::to_vec(report).expect("report serializes");
+                let members: Members<'_> =
+                    serde_json::from_slice(&json).expect("a report is an object");
+                for (name, value) in members.0.iter().filter(|(n, _)| n != field) {
+                    let _ = out.write_all(b",");
+                    let _ = out.write_all(quoted(name).as_bytes());
+                    let _ = out.write_all(b":");
+                    let _ = out.write_all(value.get().as_bytes());
                 }
                 let _ = out.write_all(b"}");
             }
@@ -244,6 +246,32 @@ impl Listing {
                 self.write(out, &json);
             }
         }
+    }
+}
+
+/// A JSON object's members in the order written, each value as its text.
+struct Members<'a>(Vec<(String, &'a serde_json::value::RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Members<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Members<'a>, M::Error> {
+                let mut out = Vec::new();
+                while let Some(name) = m.next_key::<String>()? {
+                    out.push((name, m.next_value()?));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
 
