@@ -47,6 +47,7 @@ async fn dispatch(cli: Cli) -> Result<Code, Error> {
             Ok(Code::Success)
         }
         Command::Config => config_cmd(&global),
+        Command::Doctor(a) => doctor_cmd(&global, a).await,
         Command::Run(a) => run_cmd(&global, a).await,
         Command::Serve(a) => {
             let config = load_config(&global, a.layer().or(global.layer()))?;
@@ -435,6 +436,25 @@ async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Er
     }
     crate::run::pipeline(&ctx, &transport, &setup, &mut reporter).await;
     reporter.finish(ctx.observed_stop())
+}
+
+/// `revalidate doctor`: every configured part checked. Bad flags and a bad `--path` are exit 2
+/// as for every command; a configuration that does not load is a FAIL line of the report.
+async fn doctor_cmd(global: &GlobalArgs, a: crate::cli::DoctorArgs) -> Result<Code, Error> {
+    let path = paths::validate(
+        vec![(paths::Origin::Argument(1), a.path.clone())],
+        Purpose::Pod,
+    )?
+    .remove(0);
+    if global.dry_run {
+        return Err(Error::usage(
+            "`revalidate doctor` only reads (its one revalidation request regenerates a page already generated); --dry-run is for commands that change something",
+        ));
+    }
+    let config = load_config(global, a.layer().or(global.layer()));
+    let mut reporter = reporter(global, "doctor");
+    crate::doctor::step(crate::doctor::Inputs { config, path }, &mut reporter).await;
+    reporter.finish(None)
 }
 
 /// `revalidate pods`: the pods a step would call, and how each is reached.

@@ -25,6 +25,9 @@ pub use cdn::{
     CdnArgs, CdnCommand, CdnInvalidateArgs, CdnListArgs, CdnPurgeArgs, CdnStatusArgs, CdnWaitArgs,
 };
 pub use run::{PipelineArgs, RunArgs};
+
+mod doctor;
+pub use doctor::DoctorArgs;
 pub use serve::ServeArgs;
 
 // The configuration keys each command takes, by group: every flag below is built from its key's
@@ -367,6 +370,10 @@ pub enum Command {
     /// Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare
     #[command(long_about = cdn::CDN_ABOUT, after_help = after_help())]
     Cdn(CdnArgs),
+
+    /// Check every configured part (pods, build, previewModeId, Redis, CDN, RBAC): OK, WARN or FAIL
+    #[command(long_about = doctor::DOCTOR_ABOUT, after_help = after_help())]
+    Doctor(DoctorArgs),
 
     /// Print the effective configuration, each value with where it came from (secrets redacted)
     #[command(after_help = after_help())]

@@ -35,7 +35,8 @@ pub fn catalog() -> Catalog {
         .add::<agent::Report>()
         .add::<crate::roster::Report>()
         .add::<crate::run::SnapshotReport>()
-        .add::<crate::run::Report>();
+        .add::<crate::run::Report>()
+        .add::<crate::doctor::Report>();
     c
 }
 

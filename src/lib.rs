@@ -16,6 +16,7 @@ pub mod context;
 pub mod demo;
 pub mod discover;
 pub mod docs;
+pub mod doctor;
 pub mod error;
 pub mod exit;
 pub mod fanout;

@@ -463,6 +463,23 @@ impl CloudFront {
             })
     }
 
+    /// GetDistribution: the distribution's domain name and status. No step needs it; doctor
+    /// asks it to tell "these credentials reach the distribution" apart from "they may list it".
+    pub async fn distribution_info(&self) -> Result<(String, String), ApiError> {
+        self.count();
+        let out = self
+            .client
+            .get_distribution()
+            .id(&self.distribution)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out
+            .distribution()
+            .map(|d| (d.domain_name().to_string(), d.status().to_string()))
+            .unwrap_or_default())
+    }
+
     /// GetInvalidation.
     pub async fn get(&self, id: &str) -> Result<Invalidation, ApiError> {
         self.count();

@@ -221,6 +221,7 @@ pub enum Step {
     Agents(revalidate::roster::Report),
     Snapshot(revalidate::run::SnapshotReport),
     Run(revalidate::run::Report),
+    Doctor(revalidate::doctor::Report),
 }
 
 impl Step {
@@ -250,6 +251,7 @@ impl Step {
             k if k == agent::Report::KIND => Step::Agent(as_(v)?),
             k if k == revalidate::run::SnapshotReport::KIND => Step::Snapshot(as_(v)?),
             k if k == revalidate::run::Report::KIND => Step::Run(as_(v)?),
+            k if k == revalidate::doctor::Report::KIND => Step::Doctor(as_(v)?),
             other => return Err(format!("a step of unknown kind {other:?}")),
         })
     }

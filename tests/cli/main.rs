@@ -7,6 +7,7 @@ mod cdn;
 mod ci;
 mod config;
 mod docs;
+mod doctor;
 mod echo;
 mod fanout;
 mod faults;

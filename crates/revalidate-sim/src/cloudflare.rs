@@ -1,4 +1,5 @@
-//! A fake of Cloudflare's cache-purge API (`POST /client/v4/zones/{zone}/purge_cache`)
+//! A fake of Cloudflare's cache-purge API (`POST /client/v4/zones/{zone}/purge_cache`, and the
+//! token checks `GET /client/v4/user/tokens/verify` and `GET /client/v4/zones/{zone}`)
 //! for testing a purge client on loopback: bearer-token checks, the
 //! per-request URL limit, answers in Cloudflare's v4 envelope, 429s with
 //! `Retry-After` and 5xx pages on demand, and a log of what was purged.
@@ -260,6 +261,9 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
 
 /// The answer, with what the log records about it.
 async fn answer(state: &State, req: Request<Incoming>) -> (StatusCode, Vec<u32>, bool, Reply) {
+    if req.method() == Method::GET {
+        return read(state, &req);
+    }
     let Some(zone) = purge_route(req.uri().path()) else {
         return failure(refuse(
             StatusCode::BAD_REQUEST,
@@ -309,6 +313,46 @@ fn failure(r: Refusal) -> (StatusCode, Vec<u32>, bool, Reply) {
     }
     let body = json!({"success": false, "errors": [error], "messages": [], "result": null});
     (r.status, vec![r.code], false, envelope(r.status, &body))
+}
+
+/// The two reads a client checks its token with: `GET /client/v4/user/tokens/verify` (any
+/// valid token: `{"status": "active"}`) and `GET /client/v4/zones/{zone}` (a token with access
+/// to the zone).
+fn read(state: &State, req: &Request<Incoming>) -> (StatusCode, Vec<u32>, bool, Reply) {
+    let path = req.uri().path();
+    let ok = |result: Value| {
+        let body = json!({"success": true, "errors": [], "messages": [], "result": result});
+        (
+            StatusCode::OK,
+            Vec::new(),
+            false,
+            envelope(StatusCode::OK, &body),
+        )
+    };
+    if path == "/client/v4/user/tokens/verify" {
+        // Any zone the token may use makes it valid: authorise against its own.
+        return match authorise(state, req, &state.opts.zone_id) {
+            Ok(()) => ok(json!({
+                "id": "ed17574386854bf78a67040be0a770b0",
+                "status": "active",
+            })),
+            Err(refusal) => failure(refusal),
+        };
+    }
+    let zone = path
+        .strip_prefix("/client/v4/zones/")
+        .filter(|z| !z.is_empty() && !z.contains('/'));
+    let Some(zone) = zone else {
+        return failure(refuse(
+            StatusCode::BAD_REQUEST,
+            7000,
+            "No route for that URI",
+        ));
+    };
+    match authorise(state, req, zone) {
+        Ok(()) => ok(json!({"id": zone, "name": "example.com", "status": "active"})),
+        Err(refusal) => failure(refusal),
+    }
 }
 
 /// The zone of `/client/v4/zones/{zone}/purge_cache`.

@@ -192,6 +192,9 @@ pub(crate) struct PodInner {
     build: RwLock<Arc<PodBuild>>,
     cache: Mutex<HashMap<String, Arc<Entry>>>,
     compress: AtomicBool,
+    /// A `Cache-Control` that replaces the page's own, as a misconfigured app or a middleware
+    /// in front of it would send.
+    cache_control: Mutex<Option<String>>,
     faults: Mutex<FaultSet>,
     /// Cancelled (and replaced) by `clear_faults` to release hung requests.
     hang_release: Mutex<CancellationToken>,
@@ -232,6 +235,10 @@ impl PodInner {
 
     pub(crate) fn compress(&self) -> bool {
         self.compress.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn cache_control(&self) -> Option<String> {
+        lock(&self.cache_control).clone()
     }
 
     /// Hands out the next flaky draw number (see [`super::fault::flaky_fails`]).
@@ -369,6 +376,7 @@ impl Pod {
             })),
             cache: Mutex::new(entries),
             compress: AtomicBool::new(compress),
+            cache_control: Mutex::new(None),
             faults: Mutex::new(FaultSet::default()),
             hang_release: Mutex::new(CancellationToken::new()),
             flaky_draws: AtomicU64::new(0),
@@ -459,6 +467,12 @@ impl Pod {
     /// The preview-mode id this pod currently accepts.
     pub fn preview_id(&self) -> String {
         self.inner.build().preview_id.clone()
+    }
+
+    /// Replaces the `Cache-Control` of every answer that carries one (`None`: the page's own
+    /// again), as an app that sets `private` or a middleware in front of it would.
+    pub fn set_cache_control(&self, value: Option<&str>) {
+        *lock(&self.inner.cache_control) = value.map(str::to_owned);
     }
 
     /// Turns gzip on or off for this pod (for clients that accept it).

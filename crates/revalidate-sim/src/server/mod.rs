@@ -475,7 +475,14 @@ pub(crate) async fn handle(
         CounterCells::bump(&counters.faulted);
         return Ok(finish(&ctx, false, fault_reply(503, "flaky")));
     }
-    let reply = route(&pod, &ctx, &faults).await;
+    let mut reply = route(&pod, &ctx, &faults).await;
+    if let Some(cc) = pod.cache_control() {
+        for (name, value) in &mut reply.headers {
+            if name.eq_ignore_ascii_case("cache-control") {
+                value.clone_from(&cc);
+            }
+        }
+    }
     Ok(finish(&ctx, pod.compress(), reply))
 }
 
