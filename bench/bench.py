@@ -33,6 +33,11 @@
                           the content changed before each, on 3 simulated pods and 3 real Next.js 16
                           pods (--no-real skips them); serve's RSS each second under --rate webhooks/s
                           for --seconds s. Not part of `all`.
+  bench/bench.py doctor   revalidate doctor on 3 simulated pods answering in 5 ms, a redis-server
+                          with 3 subscribers: its wall time (target: under 2 s), beside the same
+                          checks by hand (curl -Z GETs and HEADs of every pod, redis-cli PING and
+                          PUBSUB NUMSUB); and with one pod down, what a dead part costs. Needs
+                          redis-server and redis-cli. Not part of `all`.
   bench/bench.py memory   peak RSS of fanout, verify and cdn purge at 1,000, 10,000 and 100,000
                           cells (paths x 10 pods, or x 10 caches), in each output format, beside
                           `curl -Z --parallel-max 64` sending the same requests at 100,000 cells,
@@ -1258,10 +1263,88 @@ def agent_memory(args, binary, tmp, port=None):
             server.wait()
 
 
+def doctor_bench(args, binary, tmp):
+    for tool in ["redis-server", "redis-cli"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed for the doctor benchmark (apt-get install redis-server)")
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}"
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--loglevel", "warning"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subs = []
+    fleet = None
+    try:
+        wait_for("redis-server", lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"],
+                                                        capture_output=True, text=True).stdout.strip() == "PONG")
+        fleet, info = start_fleet(binary, tmp, 3, 0, "5ms", None)
+        for _ in info["pods"]:
+            subs.append(subprocess.Popen(["redis-cli", "-p", str(port), "SUBSCRIBE", "revalidate"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for("a subscriber per pod", lambda: numsub(port, "revalidate") == len(info["pods"]))
+        pods_file = os.path.join(tmp, "doctor-pods.txt")
+        with open(pods_file, "w") as f:
+            f.write("".join(f"{p['name']}={p['url']}\n" for p in info["pods"]))
+        out = os.path.join(tmp, "doctor.json")
+
+        def ours(pods=pods_file, want=0):
+            with open(out, "w") as o:
+                r = measure([binary, "doctor", "--path", "/posts/a", "--pods-file", pods,
+                             "--preview-id-file", info["manifest"], "--redis-url", url, "-o", "json"], stdout=o)
+            with open(out) as o:
+                step = json.load(o)["steps"][0]
+            assert r[2] == want, (r, step["totals"])
+            return r[0], step["duration_ms"] / 1000.0, r[1], step["totals"]
+
+        header_cfg = os.path.join(tmp, "doctor-curl.cfg")
+        with open(header_cfg, "w") as f:
+            f.write("silent\n")
+            for p in info["pods"]:
+                f.write(f'url = "{p["url"]}/posts/a"\noutput = "/dev/null"\n')
+            for p in info["pods"]:
+                f.write(f'next\nhead\nheader = "x-prerender-revalidate: {preview_id(info["manifest"])}"\n'
+                        f'header = "x-prerender-revalidate-if-generated: 1"\nurl = "{p["url"]}/posts/a"\n'
+                        f'output = "/dev/null"\n')
+
+        def peer():
+            start = time.perf_counter()
+            subprocess.run(["curl", "-Z", "-K", header_cfg], check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True, check=True)
+            subprocess.run(["redis-cli", "-p", str(port), "PUBSUB", "NUMSUB", "revalidate"],
+                           capture_output=True, check=True)
+            return (time.perf_counter() - start,)
+
+        ours()
+        healthy = min((ours() for _ in range(args.runs)), key=lambda r: r[0])
+        by_hand = min((peer() for _ in range(args.runs)), key=lambda r: r[0])
+        print(f"\ndoctor: 3 pods (5 ms), Redis with 3 subscribers; best of {args.runs}")
+        print(f"  revalidate doctor      {healthy[0] * 1000:7.0f} ms wall ({healthy[1] * 1000:.0f} ms checking; "
+              f"{healthy[2]:.1f} MiB peak RSS); {healthy[3]['ok']} checks OK  (target: under 2,000 ms)")
+        print(f"  the same by hand       {by_hand[0] * 1000:7.0f} ms wall (curl -Z: 3 GETs, 3 HEADs; redis-cli PING, "
+              f"PUBSUB NUMSUB), judging nothing")
+        # A pod that does not answer: one short timeout, not one per check.
+        dead = os.path.join(tmp, "doctor-dead.txt")
+        with open(dead, "w") as f:
+            f.write(open(pods_file).read() + f"pod-dead=http://127.0.0.1:{free_port()}\n")
+        down = ours(dead, 3)
+        print(f"  with a 4th pod refusing connections: {down[0] * 1000:.0f} ms wall, exit 3 "
+              f"({down[3]['fail']} FAIL)")
+    finally:
+        for s_ in subs:
+            s_.terminate()
+            s_.wait()
+        if fleet:
+            fleet.terminate()
+            fleet.wait()
+        server.terminate()
+        server.wait()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("which", choices=["fanout", "verify", "run", "memory", "kubernetes", "cdn", "redis", "serve",
-                                      "agent-memory", "all"])
+                                      "agent-memory", "doctor", "all"])
     p.add_argument("--cdn-paths", type=int, default=10000)
     p.add_argument("--cdn-times", type=int, nargs="+", default=[2, 5, 15],
                    help="seconds each invalidation stays in progress, one waiter race each")
@@ -1305,6 +1388,8 @@ def main():
             redis_bench(args, binary, tmp)
         if args.which == "serve":
             serve_bench(args, binary, tmp)
+        if args.which == "doctor":
+            doctor_bench(args, binary, tmp)
         if args.which in ("redis", "agent-memory"):
             agent_memory(args, binary, tmp)
 

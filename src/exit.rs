@@ -116,11 +116,11 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::Usage,
-        "usage or configuration error (bad flags, bad paths, bad config); nothing was sent",
+        "usage or configuration error (bad flags, bad paths, bad config); nothing was sent (doctor: a setting that does not load is a FAIL line; the other parts are still checked)",
     ),
     (
         Code::CellsFailed,
-        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; cdn: an invalidation not created or not completed by --wait-timeout, a purge that failed; publish: a message under-delivered, unacknowledged or not sent",
+        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; cdn: an invalidation not created or not completed by --wait-timeout, a purge that failed; publish: a message under-delivered, unacknowledged or not sent; doctor: a FAIL in the fleet (pods, build ids, previewModeId or endpoint, subscribers, agents, cache headers)",
     ),
     (
         Code::Stale,
@@ -128,7 +128,7 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::ServiceUnavailable,
-        "a required service (Redis, AWS, Cloudflare, Kubernetes API) was unavailable or refused the credentials",
+        "a required service (Redis, AWS, Cloudflare, Kubernetes API) was unavailable or refused the credentials; doctor: a FAIL of a service, its credentials or RBAC",
     ),
     (
         Code::Interrupted,

@@ -10,7 +10,9 @@
 //! previewModeId, tokens and passwords are only sent, never described).
 
 mod checks;
+mod fleet;
 mod human;
+mod services;
 
 use crate::exit::Code;
 use crate::report::{Events, Payload, StepReport, Style};

@@ -158,7 +158,11 @@ fn a_healthy_setup_is_all_ok_in_every_part() {
     for p in s.tf.pods() {
         assert_eq!(p.counters().revalidate_requests, 1, "{}", p.name());
     }
-    assert_no_leak(&out, &[s.tf.fleet().preview_id(), s.cloudflare.api_token()], "json");
+    assert_no_leak(
+        &out,
+        &[s.tf.fleet().preview_id(), s.cloudflare.api_token()],
+        "json",
+    );
 
     // People's table: the totals first, then each part.
     let out = s.run(&[]);
@@ -168,10 +172,22 @@ fn a_healthy_setup_is_all_ok_in_every_part() {
         text.starts_with(&format!("doctor: all {} checks OK (", r.totals.ok)),
         "{text}"
     );
-    for part in ["pods", "build", "revalidation", "cache headers", "redis", "agents", "cloudflare"] {
+    for part in [
+        "pods",
+        "build",
+        "revalidation",
+        "cache headers",
+        "redis",
+        "agents",
+        "cloudflare",
+    ] {
         assert!(text.contains(&format!("\n{part} ")), "{part} in {text}");
     }
-    assert_no_leak(&out, &[s.tf.fleet().preview_id(), s.cloudflare.api_token()], "human");
+    assert_no_leak(
+        &out,
+        &[s.tf.fleet().preview_id(), s.cloudflare.api_token()],
+        "human",
+    );
 
     // NDJSON: one `check` event per check, typed.
     let out = s.run(&["-o", "ndjson"]);
@@ -210,7 +226,11 @@ fn a_wrong_preview_id_fails_without_ever_being_printed() {
     let file = s.tf.write("wrong-id", wrong);
     for format in [&["-o", "json"][..], &[], &["-o", "ndjson"], &["-vv"]] {
         let out = s
-            .cmd_of(s.cloudflare.api_token(), file.to_str().unwrap(), &s.redis.url())
+            .cmd_of(
+                s.cloudflare.api_token(),
+                file.to_str().unwrap(),
+                &s.redis.url(),
+            )
             .args(format)
             .output()
             .unwrap();
@@ -221,7 +241,11 @@ fn a_wrong_preview_id_fails_without_ever_being_printed() {
             let c = check(&r, Part::Revalidation, "preview id");
             assert_eq!(c.status, Status::Fail);
             assert_eq!(c.pods, vec!["pod-1", "pod-2", "pod-3"]);
-            assert!(c.summary.contains("not the one of their build"), "{}", c.summary);
+            assert!(
+                c.summary.contains("not the one of their build"),
+                "{}",
+                c.summary
+            );
             assert_eq!(
                 not_ok(&r),
                 vec![(Part::Revalidation, "preview id", Status::Fail)]
@@ -249,7 +273,10 @@ fn fewer_subscribers_than_pods_names_the_pod_without_an_agent() {
         "2 subscribers on channel revalidate for 3 pods; no live agent on pod-3"
     );
     let a = check(&r, Part::Agents, "registered");
-    assert_eq!((a.status, a.pods.clone()), (Status::Fail, vec!["pod-3".to_string()]));
+    assert_eq!(
+        (a.status, a.pods.clone()),
+        (Status::Fail, vec!["pod-3".to_string()])
+    );
 
     // Without agents, the count alone: which pod cannot be told, and the line says so.
     let bare = Setup::start(2);
@@ -284,14 +311,20 @@ fn an_unreachable_redis_or_a_refused_password_is_exit_5() {
 fn cache_control_private_is_a_fail_naming_the_directive() {
     let s = Setup::start(3);
     for p in s.tf.pods() {
-        p.set_cache_control(Some("private, no-cache, no-store, max-age=0, must-revalidate"));
+        p.set_cache_control(Some(
+            "private, no-cache, no-store, max-age=0, must-revalidate",
+        ));
     }
     let out = s.run(&["-o", "json"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     let r = report(&out);
     let c = check(&r, Part::Cache, "cache-control");
     assert_eq!(c.status, Status::Fail);
-    assert!(c.summary.starts_with("Cache-Control: private"), "{}", c.summary);
+    assert!(
+        c.summary.starts_with("Cache-Control: private"),
+        "{}",
+        c.summary
+    );
     assert_eq!(
         not_ok(&r),
         vec![(Part::Cache, "cache-control", Status::Fail)]
@@ -314,7 +347,11 @@ fn a_bad_cloudflare_token_is_exit_5() {
     let r = report(&out);
     let c = check(&r, Part::Cloudflare, "token");
     assert_eq!((c.status, c.kind), (Status::Fail, Kind::Service));
-    assert!(c.summary.contains("9109 Invalid access token"), "{}", c.summary);
+    assert!(
+        c.summary.contains("9109 Invalid access token"),
+        "{}",
+        c.summary
+    );
     assert_no_leak(&out, &[bad, s.cloudflare.api_token()], "cloudflare");
 }
 
@@ -327,9 +364,9 @@ fn a_config_error_is_a_fail_line_and_bad_flags_exit_2() {
     let r = report(&out);
     let config: Vec<&Check> = r.checks.iter().filter(|c| c.part == Part::Config).collect();
     assert!(
-        config
-            .iter()
-            .any(|c| c.status == Status::Fail && c.kind == Kind::Config && c.summary.contains("nope")),
+        config.iter().any(|c| c.status == Status::Fail
+            && c.kind == Kind::Config
+            && c.summary.contains("nope")),
         "{:#?}",
         r.checks
     );
@@ -341,4 +378,59 @@ fn a_config_error_is_a_fail_line_and_bad_flags_exit_2() {
     let (mut c, _dir) = revalidate();
     let out = c.args(["doctor", "--path", "no-slash"]).output().unwrap();
     assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn cloudfront_credentials_and_permissions_are_checked_without_creating_anything() {
+    use crate::cdn::Aws;
+    use revalidate_sim::{CloudFrontFault, CloudFrontOptions, Operation};
+    let aws = Aws::start(CloudFrontOptions::default());
+    let run = || {
+        aws.cmd()
+            .args(["doctor", "--distribution", &aws.dist, "-o", "json"])
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = report(&out);
+    for name in [
+        "credentials",
+        "GetDistribution",
+        "ListInvalidations",
+        "CreateInvalidation",
+    ] {
+        assert_eq!(
+            check(&r, Part::Cloudfront, name).status,
+            Status::Ok,
+            "{name}"
+        );
+    }
+    assert!(
+        check(&r, Part::Cloudfront, "CreateInvalidation")
+            .summary
+            .starts_with("not checked"),
+    );
+    // No pods configured: said, not failed.
+    assert_eq!(check(&r, Part::Pods, "discovery").status, Status::Warn);
+    assert!(aws.calls(Operation::CreateInvalidation).is_empty());
+    assert_no_leak(&out, &[crate::cdn::SECRET_KEY], "cloudfront");
+
+    // ListInvalidations denied: the steps cannot work, exit 5.
+    aws.proxy().inject(
+        CloudFrontFault::AccessDenied,
+        Some(Operation::ListInvalidations),
+        1,
+    );
+    let out = run();
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let r = report(&out);
+    let c = check(&r, Part::Cloudfront, "ListInvalidations");
+    assert_eq!((c.status, c.kind), (Status::Fail, Kind::Service));
+    assert!(
+        c.hint
+            .as_deref()
+            .unwrap()
+            .contains("cloudfront:CreateInvalidation")
+    );
 }

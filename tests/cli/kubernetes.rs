@@ -1492,3 +1492,82 @@ fn human_rechecks_and_an_empty_discovery() {
         insta::assert_snapshot!("kubernetes_no_pod_to_call", stdout(&out));
     });
 }
+
+#[test]
+fn doctor_names_each_verb_rbac_denies_and_exits_5() {
+    use revalidate::doctor::{Part, Status};
+    let k = K8s::start(2, FleetPods::default());
+    let doctor = |kc: &Path, transport: &str| {
+        let out = k.run(
+            &["doctor", "--path", "/posts/a", "-o", "json"],
+            &[
+                vec![
+                    "--kubeconfig".into(),
+                    kc.display().to_string(),
+                    "--k8s-service".into(),
+                    "web".into(),
+                    "--transport".into(),
+                    transport.into(),
+                ],
+                k.manifest_arg().to_vec(),
+            ]
+            .concat(),
+        );
+        let report = match envelope(&out).steps.as_slice() {
+            [crate::common::Step::Doctor(r)] => r.clone(),
+            other => panic!("expected one doctor step, got {other:#?}"),
+        };
+        (out, report)
+    };
+    let line = |r: &revalidate::doctor::Report, name: &str| {
+        r.checks
+            .iter()
+            .find(|c| c.part == Part::Kubernetes && c.name == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {:#?}", r.checks))
+    };
+
+    // Everything allowed: every verb the port-forward transport needs is OK, the pods answer.
+    let (out, r) = doctor(&k.kubeconfig, "port-forward");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for name in [
+        "get services",
+        "list endpointslices.discovery.k8s.io",
+        "get pods/portforward",
+        "create pods/portforward",
+    ] {
+        assert_eq!(line(&r, name).status, Status::Ok, "{name}");
+    }
+    assert!(
+        r.checks.iter().all(|c| c.status == Status::Ok),
+        "{:#?}",
+        r.checks
+    );
+
+    // Port-forwards denied: that verb's line fails, named with its check; exit 5.
+    k.cluster().add_token(
+        "no-forward-0123456789",
+        "system:serviceaccount:web:revalidate",
+        Access::all().deny("create", "pods/portforward"),
+    );
+    let kc = k.kubeconfig_for("no-forward-0123456789");
+    let (out, r) = doctor(&kc, "port-forward");
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let denied = line(&r, "create pods/portforward");
+    assert_eq!(denied.status, Status::Fail);
+    assert!(
+        denied
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("kubectl auth can-i create pods/portforward -n web"),
+        "{denied:?}"
+    );
+    assert_eq!(line(&r, "get pods/portforward").status, Status::Ok);
+    assert!(!stdout(&out).contains("no-forward-0123456789"));
+
+    // Under auto, pods/proxy is allowed, so the port-forward denial does not matter.
+    let (out, r) = doctor(&kc, "auto");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(line(&r, "transport (auto)").status, Status::Ok);
+}

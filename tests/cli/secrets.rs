@@ -787,3 +787,66 @@ fn a_panic_message_is_redacted() {
     );
     assert_no_leak(&out, &[secret], "panic");
 }
+
+#[test]
+fn doctor_never_prints_the_preview_id_the_redis_password_or_the_cloudflare_token() {
+    use crate::redis::server::RedisServer;
+    use revalidate_sim::{CloudflareApi, CloudflareOptions};
+    let tf = sentinel_fleet(Flavor::Next16);
+    // A pod that ignores the id gives the previewModeId's FAIL line and its hint.
+    tf.block_on(tf.pod(1).set_fault(Fault::IgnoreRevalidate));
+    let password = "Rd5sentinelPWq81";
+    let redis = RedisServer::with_password(password);
+    let token = "Cf0sentinel0token0000000000000000000abcd";
+    let cloudflare = tf
+        .block_on(CloudflareApi::start(CloudflareOptions {
+            token: token.into(),
+            ..CloudflareOptions::default()
+        }))
+        .unwrap();
+    for (redis_password, cloudflare_token, want) in [
+        (password, token, 3),
+        // Refused: the wrong values are secrets too.
+        (
+            "Rd5wrongPWzz93",
+            "Cf0wrong00token0000000000000000000wxyz",
+            5,
+        ),
+    ] {
+        for v in [
+            &[][..],
+            &["-o", "json"],
+            &["-o", "ndjson"],
+            &["-vv"],
+            &["-vvvv", "-q"],
+        ] {
+            let out = tf
+                .cmd()
+                .env("REDIS_PASSWORD", redis_password)
+                .env("CLOUDFLARE_API_TOKEN", cloudflare_token)
+                .args(["doctor", "--path", "/posts/a"])
+                .args(tf.pod_args())
+                .args(tf.manifest_arg())
+                .args(["--redis-url", &redis.url()])
+                .args(["--cloudflare-zone", cloudflare.zone_id()])
+                .args(["--cloudflare-api-url", &cloudflare.url()])
+                .args(["--site-url", "https://www.example.com"])
+                .args(v)
+                .output()
+                .unwrap();
+            let what = format!("doctor {v:?}");
+            assert_eq!(code(&out), want, "{what}: {}", stderr(&out));
+            assert_absent(
+                &out,
+                &[
+                    PREVIEW_ID,
+                    password,
+                    token,
+                    redis_password,
+                    cloudflare_token,
+                ],
+                &what,
+            );
+        }
+    }
+}

@@ -261,7 +261,11 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
 
 /// The answer, with what the log records about it.
 async fn answer(state: &State, req: Request<Incoming>) -> (StatusCode, Vec<u32>, bool, Reply) {
-    if req.method() == Method::GET {
+    let path = req.uri().path();
+    let zone_read = path
+        .strip_prefix("/client/v4/zones/")
+        .is_some_and(|z| !z.is_empty() && !z.contains('/'));
+    if req.method() == Method::GET && (path == "/client/v4/user/tokens/verify" || zone_read) {
         return read(state, &req);
     }
     let Some(zone) = purge_route(req.uri().path()) else {

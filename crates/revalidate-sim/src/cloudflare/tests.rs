@@ -313,3 +313,41 @@ async fn an_accepted_purge_reaches_the_edge() {
     assert!(keys().is_empty());
     f.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_token_verifies_and_reads_its_zone_only() {
+    let api = CloudflareApi::start(CloudflareOptions::default())
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", api.api_token());
+    let base = api.url();
+    let get = |path: String, auth: String| {
+        let url = format!("{base}{path}");
+        async move {
+            let r = client()
+                .get(url)
+                .header("authorization", auth)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+            (status, body)
+        }
+    };
+    let (status, body) = get("/user/tokens/verify".into(), bearer.clone()).await;
+    assert_eq!(
+        (status, body["result"]["status"].as_str()),
+        (200, Some("active"))
+    );
+    let (status, _) = get("/user/tokens/verify".into(), "Bearer nope1234".into()).await;
+    assert_eq!(status, 403);
+    let (status, body) = get(format!("/zones/{}", api.zone_id()), bearer.clone()).await;
+    assert_eq!((status, body["success"].as_bool()), (200, Some(true)));
+    let other = "0123456789abcdef0123456789abcdef";
+    let (status, body) = get(format!("/zones/{other}"), bearer).await;
+    assert_eq!(
+        (status, body["errors"][0]["code"].as_u64()),
+        (403, Some(10000))
+    );
+}

@@ -1,0 +1,645 @@
+//! The services' checks: Kubernetes RBAC (SelfSubjectAccessReviews of what discovery and the
+//! transport need), Redis (PING, the channel's subscribers, the agents registered), CloudFront
+//! (credentials, GetDistribution, ListInvalidations) and Cloudflare (the token, the zone).
+
+use std::time::Duration;
+
+use super::checks::{failed, named};
+use super::{Check, Kind, Part, Status};
+use crate::config::{Config, KubernetesSettings, PodSource};
+use crate::context::Limits;
+use crate::targets::kubernetes::Cluster;
+use crate::targets::kubernetes::access::{self, Need};
+
+// ---- Kubernetes RBAC ----
+
+/// The permissions discovery and the transport need, as SelfSubjectAccessReviews.
+pub(super) async fn rbac(
+    source: &PodSource,
+    k8s: &KubernetesSettings,
+    limits: &Limits,
+) -> Vec<Check> {
+    use crate::choices::TransportChoice;
+    let discovered = matches!(
+        source,
+        PodSource::Service { .. } | PodSource::Selector { .. }
+    );
+    let listed_through_api = match source {
+        PodSource::Static(spec) => crate::targets::from_spec(spec)
+            .map(|t| t.iter().any(|t| t.reach.needs_kubernetes()))
+            .unwrap_or(false),
+        _ => false,
+    };
+    if !discovered && !listed_through_api {
+        return Vec::new();
+    }
+    let cluster = match Cluster::connect(k8s, limits).await {
+        Ok(c) => c,
+        Err(e) => return vec![failed(Part::Kubernetes, "credentials", &e)],
+    };
+    let ns = k8s
+        .namespace
+        .clone()
+        .unwrap_or_else(|| cluster.default_namespace.clone());
+    let mut needs: Vec<(Need, bool)> = Vec::new();
+    match source {
+        PodSource::Service { .. } => {
+            needs.push((Need::new("get", "services", &ns), true));
+            needs.push((
+                Need::new("list", "endpointslices.discovery.k8s.io", &ns),
+                true,
+            ));
+        }
+        PodSource::Selector { .. } => needs.push((Need::new("list", "pods", &ns), true)),
+        _ => {}
+    }
+    let proxy = Need::new("get", "pods/proxy", &ns);
+    let forward = [
+        Need::new("get", "pods/portforward", &ns),
+        Need::new("create", "pods/portforward", &ns),
+    ];
+    let auto = discovered && k8s.transport == TransportChoice::Auto && !cluster.in_cluster;
+    match (discovered, k8s.transport) {
+        (true, TransportChoice::ApiServerProxy) => needs.push((proxy.clone(), true)),
+        (true, TransportChoice::PortForward) => {
+            needs.extend(forward.iter().cloned().map(|n| (n, true)));
+        }
+        (true, TransportChoice::Auto) if auto => {
+            // Either way will do: asked, and judged together below.
+            needs.push((proxy.clone(), false));
+            needs.extend(forward.iter().cloned().map(|n| (n, false)));
+        }
+        _ => {}
+    }
+    let answers = futures_util::future::join_all(needs.iter().map(|(need, _)| {
+        let client = cluster.client.clone();
+        async move {
+            match tokio::time::timeout(limits.timeout, access::can_i(&client, need)).await {
+                Ok(Ok(allowed)) => Ok(allowed),
+                Ok(Err(e)) => Err(access::describe(&e)),
+                Err(_) => Err(format!(
+                    "no answer within {}",
+                    humantime::format_duration(limits.timeout)
+                )),
+            }
+        }
+    }))
+    .await;
+    let mut checks = Vec::new();
+    let mut either: Vec<(&Need, Result<bool, String>)> = Vec::new();
+    for ((need, required), answer) in needs.iter().zip(answers) {
+        if !required {
+            either.push((need, answer));
+            continue;
+        }
+        let name = format!("{} {}", need.verb, need.resource);
+        checks.push(match answer {
+            Ok(true) => Check::ok(Part::Kubernetes, &name, Kind::Service, format!("allowed in namespace {ns}")),
+            Ok(false) => Check::fail(
+                Part::Kubernetes,
+                &name,
+                Kind::Service,
+                format!("RBAC denies {need}, which {} needs", if need.resource.starts_with("pods/") { "the transport" } else { "discovery" }),
+            )
+            .hint(format!(
+                "grant it with a Role and RoleBinding (docs/kubernetes.md, \"RBAC\"); check with `{}`",
+                need.can_i()
+            )),
+            Err(why) => Check::warn(
+                Part::Kubernetes,
+                &name,
+                Kind::Service,
+                format!("could not ask whether {need} is allowed: {why}"),
+            ),
+        });
+    }
+    if !either.is_empty() {
+        let allowed = |n: &Need| {
+            either
+                .iter()
+                .find(|(m, _)| m.verb == n.verb && m.resource == n.resource)
+                .map(|(_, a)| a.clone())
+        };
+        let proxy_ok = allowed(&proxy);
+        let forward_ok: Vec<Option<Result<bool, String>>> = forward.iter().map(allowed).collect();
+        let all_forward = forward_ok.iter().all(|a| matches!(a, Some(Ok(true))));
+        let name = "transport (auto)";
+        checks.push(if matches!(proxy_ok, Some(Ok(true))) {
+            Check::ok(Part::Kubernetes, name, Kind::Service, format!("pods/proxy allowed in namespace {ns}: pods are reached through the API server"))
+        } else if all_forward {
+            Check::ok(Part::Kubernetes, name, Kind::Service, format!("pods/proxy denied, get and create pods/portforward allowed in namespace {ns}: pods are reached by port-forward"))
+        } else if either.iter().any(|(_, a)| a.is_err()) {
+            Check::warn(Part::Kubernetes, name, Kind::Service, "could not ask RBAC which transport is allowed".into())
+        } else {
+            Check::fail(
+                Part::Kubernetes,
+                name,
+                Kind::Service,
+                format!("RBAC allows neither get pods/proxy nor get and create pods/portforward in namespace {ns}: pods cannot be reached from outside the cluster"),
+            )
+            .hint(format!("grant one (docs/kubernetes.md, \"RBAC\"; check with `{}`), or run inside the cluster with --transport direct", proxy.can_i()))
+        });
+    }
+    checks
+}
+
+// ---- Redis ----
+
+/// What Redis answered.
+pub(super) struct RedisProbe {
+    ping: Result<f64, crate::redis::Failure>,
+    subscribers: Option<Result<i64, String>>,
+    agents: Option<Result<Vec<(crate::redis::registry::Record, bool)>, String>>,
+}
+
+pub(super) async fn redis_probe(redis: &crate::redis::Redis, channel: &str) -> RedisProbe {
+    let started = std::time::Instant::now();
+    let mut conn = match tokio::time::timeout(redis.timeout() * 2, redis.connect()).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(f)) => {
+            return RedisProbe {
+                ping: Err(f),
+                subscribers: None,
+                agents: None,
+            };
+        }
+        Err(_) => {
+            return RedisProbe {
+                ping: Err(redis.timed_out()),
+                subscribers: None,
+                agents: None,
+            };
+        }
+    };
+    let pong: Result<String, _> = ::redis::cmd("PING").query_async(&mut conn).await;
+    if let Err(e) = pong {
+        return RedisProbe {
+            ping: Err(redis.failure(&e)),
+            subscribers: None,
+            agents: None,
+        };
+    }
+    let ping = Ok(crate::units::millis(started.elapsed()));
+    let numsub = if redis.sharded() {
+        "SHARDNUMSUB"
+    } else {
+        "NUMSUB"
+    };
+    let counted: Result<Vec<(String, i64)>, _> = ::redis::cmd("PUBSUB")
+        .arg(numsub)
+        .arg(channel)
+        .query_async(&mut conn)
+        .await;
+    let subscribers = Some(
+        counted
+            .map(|v| v.into_iter().map(|(_, n)| n).sum())
+            .map_err(|e| redis.failure(&e).to_string()),
+    );
+    let now = crate::redis::message::now_ms();
+    let agents = Some(
+        crate::redis::registry::list(&mut conn, channel, now)
+            .await
+            .map_err(|e| redis.failure(&e).to_string()),
+    );
+    RedisProbe {
+        ping,
+        subscribers,
+        agents,
+    }
+}
+
+pub(super) fn redis_checks(
+    probe: RedisProbe,
+    redis: &crate::redis::Redis,
+    channel: &str,
+    pods: Option<&[String]>,
+    expect: Option<u32>,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    match probe.ping {
+        Err(f) => {
+            let hint = f.hint();
+            checks.push(
+                Check::fail(
+                    Part::Redis,
+                    "ping",
+                    Kind::Service,
+                    format!("cannot use {f}"),
+                )
+                .hint(hint),
+            );
+            return checks;
+        }
+        Ok(ms) => checks.push(Check::ok(
+            Part::Redis,
+            "ping",
+            Kind::Service,
+            format!("{} answered PONG in {ms:.0} ms", redis.shown()),
+        )),
+    }
+    // Who listens, by name, from the agents' registry.
+    let live: Vec<String> = match &probe.agents {
+        Some(Ok(list)) => list
+            .iter()
+            .filter(|(_, l)| *l)
+            .map(|(r, _)| r.pod.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let registered = matches!(&probe.agents, Some(Ok(list)) if !list.is_empty());
+    match probe.subscribers {
+        Some(Ok(n)) => {
+            let (wanted, of) = match (expect, pods) {
+                (Some(e), _) => (
+                    Some(i64::from(e)),
+                    "expected (--expect-subscribers)".to_string(),
+                ),
+                (None, Some(p)) if !p.is_empty() => (Some(p.len() as i64), "pods".to_string()),
+                _ => (None, String::new()),
+            };
+            let said = format!("{n} subscribers on channel {channel}");
+            checks.push(match wanted {
+                Some(w) if n < w => {
+                    let missing: Vec<String> = pods
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter(|p| !live.contains(p))
+                        .cloned()
+                        .collect();
+                    let which = if registered && !missing.is_empty() {
+                        format!("; no live agent on {}", named(&missing))
+                    } else {
+                        "; which pods are missing cannot be told (no agent registered: PUBSUB NUMSUB only counts)".into()
+                    };
+                    Check::fail(Part::Redis, "subscribers", Kind::Fleet, format!("{said} for {w} {of}{which}"))
+                        .hint("a pod whose subscriber is gone misses every message: restart it, or run `revalidate agent` beside the app (it resubscribes by itself and registers)")
+                        .pods(if registered { missing } else { Vec::new() })
+                }
+                Some(w) => Check::ok(Part::Redis, "subscribers", Kind::Fleet, format!("{said} for {w} {of}")),
+                None if n == 0 => Check::warn(Part::Redis, "subscribers", Kind::Fleet, format!("{said}: nobody would receive a message"))
+                    .hint("are the pods (or their agents) subscribed to this channel? (--channel)"),
+                None => Check::ok(Part::Redis, "subscribers", Kind::Fleet, said),
+            });
+        }
+        Some(Err(e)) => checks.push(
+            Check::fail(
+                Part::Redis,
+                "subscribers",
+                Kind::Service,
+                format!("PUBSUB {channel}: {e}"),
+            )
+            .hint("the ACL user needs PUBSUB"),
+        ),
+        None => {}
+    }
+    match probe.agents {
+        Some(Ok(list)) => checks.push(agents(&list, channel, pods)),
+        Some(Err(e)) => checks.push(
+            Check::warn(
+                Part::Agents,
+                "registered",
+                Kind::Service,
+                format!("cannot read the agents of {channel}: {e}"),
+            )
+            .hint("the ACL user needs HGETALL, ZRANGE and ZRANGEBYSCORE on the channel's keys"),
+        ),
+        None => {}
+    }
+    checks
+}
+
+/// The agents registered on the channel, compared with the pods found.
+fn agents(
+    list: &[(crate::redis::registry::Record, bool)],
+    channel: &str,
+    pods: Option<&[String]>,
+) -> Check {
+    let name = "registered";
+    if list.is_empty() {
+        return Check::ok(
+            Part::Agents,
+            name,
+            Kind::Fleet,
+            format!(
+                "no agent registered on {channel}: the pods subscribe by themselves (they cannot be named)"
+            ),
+        );
+    }
+    let live: Vec<String> = list
+        .iter()
+        .filter(|(_, l)| *l)
+        .map(|(r, _)| r.pod.clone())
+        .collect();
+    let expired: Vec<String> = list
+        .iter()
+        .filter(|(_, l)| !*l)
+        .map(|(r, _)| r.pod.clone())
+        .collect();
+    let mut said = format!("{} live", live.len());
+    if !expired.is_empty() {
+        said.push_str(&format!("; heartbeat expired: {}", named(&expired)));
+    }
+    let Some(pods) = pods.filter(|p| !p.is_empty()) else {
+        let c = Check::ok(
+            Part::Agents,
+            name,
+            Kind::Fleet,
+            format!("{said} ({})", named(&live)),
+        );
+        return if expired.is_empty() {
+            c
+        } else {
+            Check {
+                status: Status::Warn,
+                ..c
+            }
+            .pods(expired)
+        };
+    };
+    let missing: Vec<String> = pods.iter().filter(|p| !live.contains(p)).cloned().collect();
+    let extra: Vec<String> = live.iter().filter(|a| !pods.contains(a)).cloned().collect();
+    if !missing.is_empty() {
+        return Check::fail(
+            Part::Agents,
+            name,
+            Kind::Fleet,
+            format!(
+                "{said}; no live agent on {}{}",
+                named(&missing),
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!("; agents of pods not found: {}", named(&extra))
+                }
+            ),
+        )
+        .hint("an agent names itself by --pod-name (env POD_NAME, from the Downward API): it must match the pod's name; `revalidate agents` lists them")
+        .pods(missing);
+    }
+    if !extra.is_empty() || !expired.is_empty() {
+        let mut pods_named = extra.clone();
+        pods_named.extend(expired.iter().cloned());
+        return Check::warn(
+            Part::Agents,
+            name,
+            Kind::Fleet,
+            format!(
+                "{said}; every pod has one{}",
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!("; agents of pods not found: {}", named(&extra))
+                }
+            ),
+        )
+        .hint("another fleet on the same channel, or pods just gone: an expired agent is forgotten after an hour")
+        .pods(pods_named);
+    }
+    Check::ok(
+        Part::Agents,
+        name,
+        Kind::Fleet,
+        format!("{said}: one on every pod found"),
+    )
+}
+
+// ---- CloudFront ----
+
+pub(super) async fn cloudfront(
+    config: &Config,
+    s: &crate::config::CdnSettings,
+    limits: &Limits,
+) -> Vec<Check> {
+    use crate::cdn::aws::{ApiErrorKind, CloudFront};
+    let distribution = match crate::cdn::prepare::distribution(config, s) {
+        Ok(d) => d,
+        Err(e) => return vec![failed(Part::Cloudfront, "distribution", &e)],
+    };
+    let api = match CloudFront::connect(s, limits, Duration::from_millis(100), &distribution).await
+    {
+        Ok(a) => a,
+        Err(e) => return vec![failed(Part::Cloudfront, "credentials", &e)],
+    };
+    let (info, listed) = tokio::join!(api.distribution_info(), api.list_page(None, 1));
+    let mut checks = vec![Check::ok(
+        Part::Cloudfront,
+        "credentials",
+        Kind::Service,
+        "found by the AWS default chain".into(),
+    )];
+    let denied = |e: &crate::cdn::aws::ApiError| e.kind == ApiErrorKind::AccessDenied;
+    checks.push(match info {
+        Ok((domain, status)) => Check::ok(
+            Part::Cloudfront,
+            "GetDistribution",
+            Kind::Service,
+            format!("distribution {distribution}: {domain} ({status})"),
+        ),
+        Err(e) if e.kind == ApiErrorKind::NoSuchDistribution => Check::fail(
+            Part::Cloudfront,
+            "GetDistribution",
+            Kind::Config,
+            format!("distribution {distribution} does not exist ({})", e.describe()),
+        )
+        .hint("check --distribution (`aws cloudfront list-distributions` lists those these credentials see)"),
+        Err(e) if denied(&e) => Check::warn(
+            Part::Cloudfront,
+            "GetDistribution",
+            Kind::Service,
+            format!("denied ({}): no step needs it, so this only says less", e.describe()),
+        ),
+        Err(e) => Check::fail(
+            Part::Cloudfront,
+            "GetDistribution",
+            Kind::Service,
+            format!("distribution {distribution}: {}", e.describe()),
+        ),
+    });
+    checks.push(match listed {
+        Ok((items, _)) => Check::ok(
+            Part::Cloudfront,
+            "ListInvalidations",
+            Kind::Service,
+            format!(
+                "allowed on {distribution} ({})",
+                if items.is_empty() {
+                    "no invalidation yet"
+                } else {
+                    "the newest is readable"
+                }
+            ),
+        ),
+        Err(e) => Check::fail(
+            Part::Cloudfront,
+            "ListInvalidations",
+            Kind::Service,
+            format!("on {distribution}: {}", e.describe()),
+        )
+        .hint(format!(
+            "the credentials need {} on arn:aws:cloudfront::ACCOUNT:distribution/{distribution}",
+            crate::cdn::aws::PERMISSIONS
+        )),
+    });
+    checks.push(
+        Check::ok(
+            Part::Cloudfront,
+            "CreateInvalidation",
+            Kind::Service,
+            "not checked: it cannot be tried without creating an invalidation (and paying for its paths)".into(),
+        )
+        .hint(format!(
+            "to check the policy without creating one: aws iam simulate-principal-policy --action-names cloudfront:CreateInvalidation --resource-arns arn:aws:cloudfront::ACCOUNT:distribution/{distribution} --policy-source-arn ARN"
+        )),
+    );
+    checks
+}
+
+// ---- Cloudflare ----
+
+#[derive(serde::Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    success: bool,
+    #[serde(default)]
+    errors: Vec<serde_json::Value>,
+    result: Option<serde_json::Value>,
+}
+
+fn errors_of(e: &Envelope) -> String {
+    e.errors
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {}",
+                x.get("code").map_or(String::new(), |c| c.to_string()),
+                x.get("message").and_then(|m| m.as_str()).unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub(super) async fn cloudflare(s: &crate::config::CdnSettings, limits: &Limits) -> Vec<Check> {
+    let Some(cf) = &s.cloudflare else {
+        return Vec::new();
+    };
+    let zone = match crate::cdn::cloudflare::Zone::build(
+        cf,
+        s.site_url.as_deref(),
+        std::env::var(crate::cdn::cloudflare::TOKEN_ENV).ok(),
+    ) {
+        Ok(z) => z,
+        Err(e) => return vec![failed(Part::Cloudflare, "token", &e)],
+    };
+    let client = match reqwest::Client::builder()
+        .user_agent(crate::transport::USER_AGENT)
+        .timeout(limits.timeout)
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![Check::fail(
+                Part::Cloudflare,
+                "token",
+                Kind::Service,
+                format!("cannot set up the HTTP client: {e}"),
+            )];
+        }
+    };
+    let api = zone.api_url.trim_end_matches('/').to_string();
+    let get = |url: String| {
+        let req = client.get(url).bearer_auth(zone.token.expose());
+        async move {
+            let resp = req.send().await.map_err(|e| {
+                crate::secret::redact(&format!(
+                    "no answer from the Cloudflare API: {}",
+                    crate::error::chain(&e)
+                ))
+                .into_owned()
+            })?;
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap_or_default();
+            match serde_json::from_str::<Envelope>(&text) {
+                Ok(e) => Ok((status, e)),
+                Err(_) => Err(format!(
+                    "the Cloudflare API answered {status} with no JSON envelope"
+                )),
+            }
+        }
+    };
+    let (verify, read) = tokio::join!(
+        get(format!("{api}/user/tokens/verify")),
+        get(format!("{api}/zones/{}", zone.zone))
+    );
+    let mut checks = Vec::new();
+    let token_ok = match verify {
+        Ok((_, e)) if e.success => {
+            let status = e
+                .result
+                .as_ref()
+                .and_then(|r| r.get("status"))
+                .and_then(|s| s.as_str())
+                .unwrap_or("unknown")
+                .to_string();
+            if status == "active" {
+                checks.push(Check::ok(
+                    Part::Cloudflare,
+                    "token",
+                    Kind::Service,
+                    format!("verified: {} is active", zone.token),
+                ));
+                true
+            } else {
+                checks.push(
+                    Check::fail(Part::Cloudflare, "token", Kind::Service, format!("{} is {status}, not active", zone.token))
+                        .hint("a disabled or expired token: make a new one at dash.cloudflare.com > My Profile > API Tokens"),
+                );
+                false
+            }
+        }
+        Ok((status, e)) => {
+            checks.push(
+                Check::fail(Part::Cloudflare, "token", Kind::Service, format!("{} was refused ({status}: {})", zone.token, errors_of(&e)))
+                    .hint(format!("check env {} or --cloudflare-token-file: the token must be a valid API token with Zone > Cache Purge on the zone", crate::cdn::cloudflare::TOKEN_ENV)),
+            );
+            false
+        }
+        Err(why) => {
+            checks.push(
+                Check::fail(Part::Cloudflare, "token", Kind::Service, why)
+                    .hint("is --cloudflare-api-url right, and is the API reachable from here?"),
+            );
+            false
+        }
+    };
+    if token_ok {
+        checks.push(match read {
+            Ok((_, e)) if e.success => Check::ok(
+                Part::Cloudflare,
+                "zone",
+                Kind::Service,
+                format!(
+                    "zone {} readable ({})",
+                    zone.zone,
+                    e.result.as_ref().and_then(|r| r.get("name")).and_then(|n| n.as_str()).unwrap_or("?")
+                ),
+            ),
+            Ok((403, e)) => Check::warn(
+                Part::Cloudflare,
+                "zone",
+                Kind::Service,
+                format!("zone {} not readable by this token ({})", zone.zone, errors_of(&e)),
+            )
+            .hint("a token limited to Cache Purge may not read the zone; if purges are refused too, give it Zone > Cache Purge on this zone"),
+            Ok((status, e)) => Check::fail(
+                Part::Cloudflare,
+                "zone",
+                Kind::Service,
+                format!("zone {}: {status} {}", zone.zone, errors_of(&e)),
+            )
+            .hint("check --cloudflare-zone: the zone id is on the zone's Overview page"),
+            Err(why) => Check::fail(Part::Cloudflare, "zone", Kind::Service, why),
+        });
+    }
+    checks
+}
