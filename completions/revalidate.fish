@@ -54,6 +54,7 @@ complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "agent" -d 'Ru
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "agents" -d 'List the agents registered on the channel: live or expired, their build, their last message'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
+complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "doctor" -d 'Check every configured part (pods, build, previewModeId, Redis, CDN, RBAC): OK, WARN or FAIL'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
 complete -c revalidate -n "__fish_revalidate_needs_command" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
@@ -875,6 +876,125 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_se
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "list" -d 'List a distribution\'s recent invalidations, newest first'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Purge paths from caches that take HTTP purges and from Cloudflare'
 complete -c revalidate -n "__fish_revalidate_using_subcommand cdn; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l path -d 'The page the pods are asked for (a page every pod has generated: an ISR page)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l steps -d 'The steps to run, comma-separated, in this order: revalidate (every pod regenerates each page), verify (every pod proven fresh against the run\'s snapshot), cdn (the CDN cleared of the pages proven fresh), edge (each page and its variants proven fresh through --edge) [default: revalidate,verify,cdn,edge]' -r -f -a "revalidate\t'Tell every pod to regenerate each page (as fanout or publish do)'
+verify\t'Prove every pod fresh (as verify does, against the run\'s own snapshot)'
+cdn\t'Clear the CDN of the pages proven fresh (as cdn invalidate and cdn purge do)'
+edge\t'Prove the edge fresh: each page and its variants through --edge'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l via -d 'How the pods are told to revalidate: direct (call every pod), redis (publish on their channel), both, or auto (Redis when redis.url is set, falling back to direct when Redis is unreachable or reaches fewer pods than were found) [default: auto] [env: REVALIDATE_VIA]' -r -f -a "direct\t'Call every pod directly (fanout)'
+redis\t'Publish on the pods\' Redis channel (publish: receiver counts, or agents\' acknowledgements)'
+both\t'Publish, then call every pod directly too'
+auto\t'Redis when redis.url is configured, else direct; direct when Redis is unreachable or reaches fewer pods than were found'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l edge -d 'The site through its CDN (e.g. https://www.example.com): once the CDN is cleared, each page and every variant a browser fetches is proven fresh there [env: REVALIDATE_EDGE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l wait -d 'How long to re-check pods (and the edge) not proven fresh yet, with backoff (250ms to 5s) [default: 30s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l mode -d 'How each pod is told to revalidate [default: nextjs] [env: REVALIDATE_MODE]' -r -f -a "nextjs\t'Next.js\'s own mechanism: x-prerender-revalidate with the build\'s previewModeId'
+endpoint\t'Your app\'s revalidate route on each pod'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l method -d 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]' -r -f -a "HEAD\t''
+GET\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l preview-id-file -d 'nextjs mode: file holding the previewModeId, or the app\'s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself [env: REVALIDATE_PREVIEW_ID_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l endpoint -d 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. \'/api/revalidate?path={path}\' [env: REVALIDATE_ENDPOINT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l endpoint-method -d 'endpoint mode: request method [default: GET]' -r -f -a "GET\t''
+POST\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s H -l header -d 'A request header \'Name: value\' sent to every pod, in both modes (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l body -d 'endpoint mode: JSON body template; {path} becomes the path (JSON-escaped), ${ENV_VAR} expands' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l expect-json -d 'endpoint mode: a JSON field the response must hold, KEY=VALUE with dotted keys, e.g. revalidated=true' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l expect-contains -d 'Every pod must show this text (e.g. the new title)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l expect-regex -d 'Every pod\'s body must match this regular expression' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l expect-status -d 'Every pod must answer this status, e.g. 404 after a page was deleted [default: 200]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l ignore -d 'Replace every match of REGEX with a fixed token before hashing (repeatable)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l ignore-preset -d 'Built-in normalisations: timestamps, nonces (repeatable)' -r -f -a "timestamps\t'ISO 8601 date-times and epoch-millisecond numbers in JSON fields (content date-times, such as an event\'s start, are hidden too: check those with --expect-contains)'
+nonces\t'nonce="..." attributes (CSP nonces)'
+nextjs\t'What Next.js renders from the request rather than the content: the `?_rsc=` query an App Router page\'s router tree names after a pod regenerated it through an RSC request'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l select -d 'Hash only the first capture group of REGEX (e.g. the <main> element)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l max-body -d 'Largest body read from one response; a larger one is an error for that cell [default: 32MiB]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l variants -d 'What a browser fetches of a page to check (verify) or clear (cdn purge, cdn invalidate) with it, comma-separated: html (the page itself, always), data (the Pages Router data JSON), rsc and prefetch (the App Router payloads) [default: every variant each page has, read from the page]' -r -f -a "html\t'The page itself (always checked: the others are found in it)'
+data\t'Pages Router: /_next/data/<buildId>/<page>.json, as a client-side navigation fetches it'
+rsc\t'App Router: the RSC payload of a navigation (RSC: 1 on ?_rsc)'
+prefetch\t'App Router: the prefetch payload of a link in view (RSC: 1, Next-Router-Prefetch: 1)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l samples -d 'Requests per path and per encoding through --through [default: 10]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l encodings -d '--through: the Accept-Encoding variants to sample, each cached apart by a CDN [default: identity,gzip,br]' -r -f -a "identity\t''
+gzip\t''
+br\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l pod -d 'A pod to call, as URL or NAME=URL (repeatable), e.g. web-0=http://10.0.0.5:3000 [env: REVALIDATE_PODS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l pods-file -d 'A file listing pods, one [NAME=]URL a line (# comments allowed), or the JSON of `revalidate pods -o json`; "-" reads stdin [env: REVALIDATE_PODS_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l k8s-service -d 'Every pod of this Service (its EndpointSlices), e.g. web [env: REVALIDATE_K8S_SERVICE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l k8s-selector -d 'Every Running and Ready pod with these labels, e.g. app=web [env: REVALIDATE_K8S_SELECTOR]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l dns -d 'Every A/AAAA address of a headless Service\'s name, without API access, e.g. web-headless.web.svc.cluster.local:3000 [env: REVALIDATE_DNS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s n -l namespace -d 'The namespace [default: the kubeconfig context\'s (the service account\'s in a pod), else default] [env: REVALIDATE_K8S_NAMESPACE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l context -d 'The kubeconfig context [default: its current-context] [env: REVALIDATE_K8S_CONTEXT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l kubeconfig -d 'The kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else the in-cluster service account]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l port -d 'The pods\' port: a Service or container port name (http) or number (3000) [default: the Service\'s only port] [env: REVALIDATE_K8S_PORT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l ip-family -d 'Which address of a dual-stack pod to call [default: auto]' -r -f -a "auto\t'The Service\'s primary family (its first ipFamilies entry), else each pod\'s first address'
+ipv4\t'IPv4 where a pod has one'
+ipv6\t'IPv6 where a pod has one'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l transport -d 'How to reach the pods [default: auto] [env: REVALIDATE_TRANSPORT]' -r -f -a "auto\t'Direct inside a cluster, else apiserver-proxy, else port-forward (as RBAC allows)'
+direct\t'The pod\'s IP and port: from inside the cluster, or a runner on its network'
+apiserver-proxy\t'The API server\'s pods/proxy subresource (RBAC: get pods/proxy)'
+port-forward\t'A port-forward per connection (RBAC: get and create pods/portforward)'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l recheck-after -d 'List the pods again at the end of runs that last at least DURATION, to report pods that appeared (they missed the run) or went away [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l redis-url -d 'Redis URL: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or rediss:// for TLS; a password is better given by env REDIS_PASSWORD or --redis-password-file [default: redis://127.0.0.1:6379] [env: REDIS_URL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l redis-password-file -d 'A file holding the Redis password (env REDIS_PASSWORD holds the password itself) [env: REDIS_PASSWORD_FILE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l redis-ca -d 'rediss://: a PEM file of the CA certificates to trust, instead of the system\'s roots [env: REVALIDATE_REDIS_CA]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l redis-timeout -d 'Connect and response timeout of every Redis connection [default: 5s] [env: REVALIDATE_REDIS_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l channel -d 'The channel the pods subscribe to: publish sends there, the agent listens there [default: revalidate] [env: REVALIDATE_CHANNEL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l message -d 'Message template: {path}, {timestamp} (unix ms) and {id}; JSON-escaped inside JSON [default: {"path":"{path}","timestamp":{timestamp},"id":"{id}"}]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l expect-subscribers -d 'Fewer receivers than N is under-delivered (exit 3) [default: the number of configured pods, else 1]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l stream-maxlen -d '--stream: keep about N entries (XADD MAXLEN ~ N) [default: 10000]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l ack-timeout -d '--wait-acks: how long to wait after publishing [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l distribution -d 'The CloudFront distribution id, e.g. E2QWRUHAPOMQZL [env: REVALIDATE_CDN_DISTRIBUTION]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l aws-profile -d 'The AWS shared config profile [default: AWS_PROFILE, else the default chain]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l endpoint-url -d 'Another CloudFront API endpoint, e.g. an emulator [env: AWS_ENDPOINT_URL_CLOUDFRONT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l query-strings -d 'Whether the distribution caches on query strings: drop them from the paths, or keep them [default: drop]' -r -f -a "drop\t'The distribution does not cache on query strings: invalidate the path without it'
+keep\t'The distribution caches on query strings: invalidate each path with its query string'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l coalesce -d 'Replace more than N paths under one directory with DIRECTORY/* (deepest first)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l max-wildcards -d 'At most N wildcard paths in the plan [default: 15]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l batch-size -d 'Paths per CreateInvalidation, at most 3000 [default: 3000]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l free-paths-left -d 'Free invalidation paths the account has left this month, for the cost estimate [default: unknown: every path is counted]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l run-id -d 'Names this run in every CallerReference: a retry with the same run id gets its invalidations back instead of paying twice [default: the CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, BUILDKITE_BUILD_ID, BUILD_BUILDID), else new each run] [env: REVALIDATE_RUN_ID]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l caller-reference -d 'Use this CallerReference (suffixed -1, -2, ... when there are several batches)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l next-data -d 'Also clear /_next/data/BUILD_ID/PAGE.json for every page path; "auto" reads the build id from every pod\'s page (--pod, --pods-file) or from --build-id-file' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l build-id-file -d '--next-data auto: read the build id from this file (the app\'s .next/BUILD_ID)' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l wait-timeout -d 'How long to wait on CloudFront (for room under its in-progress limits, through retries, for completion) or on Cloudflare\'s 429 Retry-After [default: 20m]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l poll-min -d 'First interval between polls and retries; each poll waits 10% longer [default: 1s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l poll-max -d 'Longest interval between polls [default: 10s]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l purge-url -d 'A cache that takes HTTP purges, as URL or NAME=URL (repeatable), e.g. varnish=http://10.0.0.9:6081 [env: REVALIDATE_PURGE_URLS]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l purge-method -d 'The purge request\'s method, e.g. BAN [default: PURGE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l purge-header -d 'A header \'Name: value\' of every purge request (repeatable); ${ENV_VAR} expands, e.g. \'Fastly-Key: ${FASTLY_KEY}\'' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l cloudflare-zone -d 'A Cloudflare zone id to purge by URL; the API token comes from env CLOUDFLARE_API_TOKEN or --cloudflare-token-file [env: CLOUDFLARE_ZONE_ID]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l cloudflare-token-file -d 'A file holding the Cloudflare API token' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l cloudflare-api-url -d 'Cloudflare\'s API base [default: https://api.cloudflare.com/client/v4] [env: REVALIDATE_CLOUDFLARE_API_URL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l cloudflare-batch-size -d 'URLs per purge call: 30 on Free, Pro and Business plans, 500 on Enterprise [default: 30]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l site-url -d 'The site\'s public origin, e.g. https://www.example.com: --sitemap takes the pages on its host (a sitemap a pod serves names the public site), and Cloudflare purges full URLs [env: REVALIDATE_SITE_URL]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l sitemap-max-body -d 'Largest sitemap read by --sitemap, as sent and once gunzipped (the sitemap protocol\'s limit is 50MiB); a larger one ends the command before anything is sent [default: 50MiB] [env: REVALIDATE_SITEMAP_MAX_BODY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
+json\t'One JSON document when the command ends'
+ndjson\t'One JSON event a line, as things happen'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l color -d 'When to colour output (NO_COLOR and CLICOLOR_FORCE are honoured under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l concurrency -d 'Requests in flight at once, over all pods [default: 32] [env: REVALIDATE_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l per-pod-concurrency -d 'Requests in flight at once to any one pod [default: 4] [env: REVALIDATE_PER_POD_CONCURRENCY]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l timeout -d 'Timeout of one request, e.g. 500ms, 10s, 2m [default: 10s] [env: REVALIDATE_TIMEOUT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l retries -d 'Retries after a connect error, timeout, reset, 502, 503 or 504 (never other statuses) [default: 2] [env: REVALIDATE_RETRIES]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l deadline -d 'Deadline for the whole command; unfinished requests are reported as cancelled [default: none] [env: REVALIDATE_DEADLINE]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l log-format -d 'Format of the logs on stderr: text for people, json (one object a line) for log pipelines' -r -f -a "text\t'One line of text per event'
+json\t'One JSON object per event, for cluster log pipelines'"
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l expect-changed -d 'verify --baseline: every pod must now differ from the baseline (the content changed); run: a page regenerated unchanged fails the run (exit 4) instead of a warning'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l force-cdn -d 'Clear the CDN even of pages not proven fresh on every pod (it may cache their stale copies again)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l only-generated -d 'nextjs mode: skip pages a pod never generated (x-prerender-revalidate-if-generated: 1)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l allow-gone -d 'Do not count gone pages (404: deleted content or unknown route) as failures'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l include-not-ready -d 'Also call endpoints that are not ready (serving, terminating), marked as such'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l follow-new-pods -d 'When pods appear during the run, run the step on them too (until none appear)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l sharded -d 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL\'s node'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l stream -d 'Also use the stream <channel>:stream: publish appends every message to it; the agent reads it (XREAD BLOCK from the last entry handled), so messages published while its connection was down are handled after reconnecting [env: REVALIDATE_STREAM]'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l wait-acks -d 'Wait for every expected pod\'s acknowledgement on <channel>:acks (revalidate agent sends them)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s q -l quiet -d 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s v -l verbose -d 'More detail: every path of a failure grouped by cause, and more logs on stderr (-v info, -vv debug, -vvv trace); secrets are never logged'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s c -l config -d 'Configuration file [default: ./revalidate.toml when present]' -r -F
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s p -l profile -d 'Profile of the configuration file to apply over its defaults' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand config" -s o -l output -d 'Output format on stdout: a table for people, one JSON document, or one JSON event a line' -r -f -a "human\t'A table for people'
@@ -955,20 +1075,21 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s 
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -l dry-run -d 'Print exactly what would be sent (secrets redacted) and send nothing'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c revalidate -n "__fish_revalidate_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "run" -d 'The whole pipeline: revalidate every pod, prove it fresh, clear the CDN, prove the edge'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "serve" -d 'The endpoint a CMS button calls: runs the pipeline, answers 200 only when all is fresh'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "publish" -d 'Publish each path on the pods\' Redis channel and report how many subscribers got it'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "watch" -d 'Subscribe to Redis channels and print every revalidation message as it is published'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "agent" -d 'Run beside the app in every pod: revalidate it on every message and acknowledge'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "agents" -d 'List the agents registered on the channel: live or expired, their build, their last message'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
-complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn config pods generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "run" -d 'The whole pipeline: revalidate every pod, prove it fresh, clear the CDN, prove the edge'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "serve" -d 'The endpoint a CMS button calls: runs the pipeline, answers 200 only when all is fresh'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "fanout" -d 'Revalidate every path on every pod, directly'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "verify" -d 'Fetch every path from every pod (or through a load balancer/CDN) and prove it is fresh'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "publish" -d 'Publish each path on the pods\' Redis channel and report how many subscribers got it'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "watch" -d 'Subscribe to Redis channels and print every revalidation message as it is published'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "agent" -d 'Run beside the app in every pod: revalidate it on every message and acknowledge'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "agents" -d 'List the agents registered on the channel: live or expired, their build, their last message'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "demo" -d 'Run the story on a simulated fleet of Next.js pods: no network, nothing to install'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "cdn" -d 'Clear the CDN once the pods are fresh: CloudFront invalidation, HTTP PURGE, Cloudflare'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "doctor" -d 'Check every configured part (pods, build, previewModeId, Redis, CDN, RBAC): OK, WARN or FAIL'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "config" -d 'Print the effective configuration, each value with where it came from (secrets redacted)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "pods" -d 'List the pods a step would call: found in Kubernetes (or DNS), with how each is reached'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "generate-docs" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c revalidate -n "__fish_revalidate_using_subcommand help; and not __fish_seen_subcommand_from run serve fanout verify publish watch agent agents demo cdn doctor config pods generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "invalidate" -d 'Invalidate paths on a CloudFront distribution: batched, idempotent, costed, waited for'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "wait" -d 'Wait until CloudFront invalidations complete'
 complete -c revalidate -n "__fish_revalidate_using_subcommand help; and __fish_seen_subcommand_from cdn" -f -a "status" -d 'Show the status of CloudFront invalidations'
