@@ -434,3 +434,58 @@ fn cloudfront_credentials_and_permissions_are_checked_without_creating_anything(
             .contains("cloudfront:CreateInvalidation")
     );
 }
+
+#[test]
+fn an_app_router_page_is_checked_for_the_vary_that_keeps_its_rsc_payloads_apart() {
+    let tf = TestFleet::three();
+    let out = tf
+        .cmd()
+        .args(["doctor", "--path", "/app-posts/a", "-o", "json"])
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = report(&out);
+    assert_eq!(not_ok(&r), vec![], "{:#?}", r.checks);
+    let v = check(&r, Part::Cache, "variants");
+    assert!(
+        v.summary
+            .starts_with("App Router page with Vary: rsc, next-router-state-tree"),
+        "{}",
+        v.summary
+    );
+}
+
+#[test]
+fn endpoint_mode_checks_that_the_endpoint_answers_on_every_pod() {
+    let tf = TestFleet::three();
+    let run = |secret: &str| {
+        tf.cmd()
+            .env("REVALIDATE_SECRET", secret)
+            .args(["doctor", "--path", "/posts/a", "-o", "json"])
+            .args(tf.pod_args())
+            .args([
+                "--mode",
+                "endpoint",
+                "--endpoint",
+                "/api/revalidate?path={path}",
+            ])
+            .args(["--header", "x-revalidate-secret: ${REVALIDATE_SECRET}"])
+            .output()
+            .unwrap()
+    };
+    let out = run(tf.fleet().secret());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = report(&out);
+    let c = check(&r, Part::Revalidation, "endpoint");
+    assert_eq!(c.status, Status::Ok, "{c:?}");
+
+    let wrong = "Wr0ngSecretValue77";
+    let out = run(wrong);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let r = report(&out);
+    let c = check(&r, Part::Revalidation, "endpoint");
+    assert_eq!((c.status, c.pods.len()), (Status::Fail, 3), "{c:?}");
+    assert_no_leak(&out, &[wrong, tf.fleet().secret()], "endpoint");
+}
