@@ -25,6 +25,9 @@ mod run;
 // `revalidate serve` on real Next.js behind Varnish (issue 17).
 mod serve;
 
+// `revalidate doctor` on real Next.js behind Varnish (issue 18).
+mod doctor;
+
 use next::{NextFleet, Version};
 use sim::SimFleet;
 

@@ -54,7 +54,7 @@ const G: Post = Post::new("g", "/posts/g", "/app-posts/g");
 pub(crate) struct Site {
     pub(crate) fleet: NextFleet,
     pub(crate) redis: RedisServer,
-    work: tempfile::TempDir,
+    pub(crate) work: tempfile::TempDir,
 }
 
 impl Site {
