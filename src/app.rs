@@ -453,8 +453,8 @@ async fn doctor_cmd(global: &GlobalArgs, a: crate::cli::DoctorArgs) -> Result<Co
     }
     let config = load_config(global, a.layer().or(global.layer()));
     let mut reporter = reporter(global, "doctor");
-    crate::doctor::step(crate::doctor::Inputs { config, path }, &mut reporter).await;
-    reporter.finish(None)
+    let stopped = crate::doctor::step(crate::doctor::Inputs { config, path }, &mut reporter).await;
+    reporter.finish(stopped)
 }
 
 /// `revalidate pods`: the pods a step would call, and how each is reached.

@@ -11,7 +11,7 @@ use super::{Check, Kind, Part};
 use crate::config::Config;
 use crate::context::{Limits, RunContext};
 use crate::error::Error;
-use crate::exit::Code;
+use crate::exit::{Code, Stop};
 use crate::fanout;
 use crate::paths::UrlPath;
 
@@ -50,11 +50,11 @@ fn config_failed(name: &str, e: impl std::fmt::Display) -> Check {
         .hint("fix the value named (`revalidate config` shows every value and where it came from)")
 }
 
-/// Runs every check of the configured parts, at once.
-pub async fn check_all(inputs: Inputs) -> Vec<Check> {
+/// Runs every check of the configured parts, at once; with the signal that cut them short.
+pub async fn check_all(inputs: Inputs) -> (Vec<Check>, Option<Stop>) {
     let config = match inputs.config {
         Ok(c) => c,
-        Err(e) => return vec![failed(Part::Config, "load", &e)],
+        Err(e) => return (vec![failed(Part::Config, "load", &e)], None),
     };
     let mut checks = vec![Check::ok(
         Part::Config,
@@ -77,7 +77,7 @@ pub async fn check_all(inputs: Inputs) -> Vec<Check> {
         },
         Err(e) => {
             checks.push(config_failed("limits", e));
-            return checks;
+            return (checks, None);
         }
     };
     let ctx = RunContext::new(limits);
@@ -185,7 +185,8 @@ pub async fn check_all(inputs: Inputs) -> Vec<Check> {
     }
     checks.extend(cf_checks);
     checks.extend(cl_checks);
-    checks
+    // A signal stops the checks still waiting (each says so); the report is partial.
+    (checks, ctx.observed_stop())
 }
 
 /// "pod-1, pod-2" (at most eight, then how many more).

@@ -14,7 +14,7 @@ mod fleet;
 mod human;
 mod services;
 
-use crate::exit::Code;
+use crate::exit::{Code, Stop};
 use crate::report::{Events, Payload, StepReport, Style};
 
 pub use checks::{Inputs, check_all};
@@ -191,6 +191,8 @@ pub struct Report {
     pub totals: Totals,
     pub duration_ms: f64,
     pub warnings: Vec<String>,
+    /// Set when a signal cut the checks short: those still waiting say so.
+    pub stopped: Option<Stop>,
     pub exit_code: u8,
 }
 
@@ -210,18 +212,23 @@ impl Report {
             totals,
             duration_ms: crate::units::millis(duration),
             warnings: Vec::new(),
+            stopped: None,
             exit_code: 0,
         };
         r.exit_code = r.code().as_u8();
         r
     }
 
-    /// The worst FAIL's kind; success when nothing FAILs (a WARN does not fail).
+    /// The worst FAIL's kind, or the signal's; success when nothing FAILs (a WARN does not fail).
     pub fn code(&self) -> Code {
         self.checks
             .iter()
             .filter(|c| c.status == Status::Fail)
             .fold(Code::Success, |code, c| code.worst(c.kind.code()))
+            .worst(crate::exit::code_for(&crate::exit::Summary {
+                stopped: self.stopped,
+                ..Default::default()
+            }))
     }
 }
 
@@ -243,6 +250,9 @@ impl StepReport for Report {
     const STEP: &'static str = "doctor";
     fn code(&self) -> Code {
         Report::code(self)
+    }
+    fn stopped(&self) -> Option<Stop> {
+        self.stopped
     }
     fn warnings(&self) -> &[String] {
         &self.warnings
@@ -267,8 +277,8 @@ impl StepReport for Report {
     const UNIT: crate::report::ci::Unit = ("check", "checks");
 }
 
-/// Runs every check and hands the report to `reporter`.
-pub async fn step(inputs: Inputs, reporter: &mut crate::report::Reporter) {
+/// Runs every check and hands the report to `reporter`; returns the signal that cut it short.
+pub async fn step(inputs: Inputs, reporter: &mut crate::report::Reporter) -> Option<Stop> {
     let started = std::time::Instant::now();
     reporter.start::<Report>(
         &Start {
@@ -277,9 +287,12 @@ pub async fn step(inputs: Inputs, reporter: &mut crate::report::Reporter) {
         crate::report::Work::NONE,
     );
     reporter.show(crate::report::Shown::Spinner("checking".into()));
-    let checks = check_all(inputs).await;
-    let report = Report::new(checks, started.elapsed());
+    let (checks, stopped) = check_all(inputs).await;
+    let mut report = Report::new(checks, started.elapsed());
+    report.stopped = stopped;
+    report.exit_code = report.code().as_u8();
     reporter.finish_step(&report);
+    stopped
 }
 
 #[cfg(test)]

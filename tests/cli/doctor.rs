@@ -489,3 +489,31 @@ fn endpoint_mode_checks_that_the_endpoint_answers_on_every_pod() {
     assert_eq!((c.status, c.pods.len()), (Status::Fail, 3), "{c:?}");
     assert_no_leak(&out, &[wrong, tf.fleet().secret()], "endpoint");
 }
+
+#[test]
+fn ctrl_c_prints_the_checks_so_far_and_exits_130() {
+    let tf = TestFleet::three();
+    tf.block_on(tf.pod(2).set_fault(revalidate_sim::Fault::Hang));
+    let mut args = vec!["doctor".to_string(), "--path".into(), "/posts/a".into()];
+    args.extend(tf.pod_args());
+    args.extend(tf.manifest_arg());
+    args.extend(["-o".into(), "json".into()]);
+    let child = crate::fanout::spawn(tf.dir.path(), &args, std::process::Stdio::piped());
+    let hung = tf.pod(2).clone();
+    assert!(crate::common::wait_until(20, || hung.counters().requests >= 1));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 130, "{}", stderr(&out));
+    let r = report(&out);
+    assert_eq!(r.stopped, Some(revalidate::exit::Stop::Interrupted));
+    let c = check(&r, Part::Pods, "reachable");
+    assert_eq!(
+        (c.status, c.pods.clone()),
+        (Status::Fail, vec!["pod-3".to_string()])
+    );
+    assert!(c.summary.contains("interrupted"), "{}", c.summary);
+}
