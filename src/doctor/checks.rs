@@ -119,7 +119,12 @@ pub async fn check_all(inputs: Inputs) -> (Vec<Check>, Option<Stop>) {
     read("cdn", cdn.as_ref().map(|_| ()).map_err(|e| e.to_string()));
     let redis_configured = run.as_ref().is_ok_and(|r| r.redis_configured);
     let redis = if redis_configured {
-        let built = config.redis().map_err(Error::from).and_then(|s| {
+        // Its own timeouts, as short as every other check's.
+        let settings = config.redis().map(|mut s| {
+            s.timeout = s.timeout.min(CHECK_TIMEOUT);
+            s
+        });
+        let built = settings.map_err(Error::from).and_then(|s| {
             crate::redis::Redis::build(&s, &|name| std::env::var(name).ok()).map_err(Error::from)
         });
         let channel = config.watch_channel().map_err(Error::from);

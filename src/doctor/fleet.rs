@@ -483,7 +483,14 @@ fn preview_id(probes: &[Probe], path: &UrlPath) -> Check {
         Part::Revalidation,
         name,
         Kind::Fleet,
-        format!("accepted by {asked} of {asked} pods: HEAD {path} was REVALIDATED"),
+        format!(
+            "accepted by {asked} of {asked} pods asked: HEAD {path} was REVALIDATED{}",
+            if asked < probes.len() {
+                format!(" ({} not asked: no page from them)", probes.len() - asked)
+            } else {
+                String::new()
+            }
+        ),
     )
 }
 
