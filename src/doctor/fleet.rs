@@ -385,7 +385,7 @@ fn builds(probes: &[Probe]) -> Check {
             probes.len()
         ),
     )
-    .hint("a rollout in progress, or pods left on an old build: pods of two builds serve two different sites, and one previewModeId cannot revalidate both (kubectl rollout status)")
+    .hint("a rollout in progress, or pods left on an old build: pods of two builds serve two different sites, and up to Next.js 16.4 each build has its own previewModeId (kubectl rollout status)")
     .pods(odd.into_iter().map(|(p, _)| p).collect())
 }
 
@@ -667,7 +667,7 @@ fn cache_headers(probes: &[Probe]) -> Vec<Check> {
     let several = judged.len() > 1;
     let (status, text, pods) = judged.swap_remove(0);
     let summary = if several {
-        format!("on {}: {text} (the other pods differ)", named(&pods))
+        format!("on {}, unlike the other pods: {text}", named(&pods))
     } else {
         text
     };

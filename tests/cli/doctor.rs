@@ -517,3 +517,29 @@ fn ctrl_c_prints_the_checks_so_far_and_exits_130() {
     );
     assert!(c.summary.contains("interrupted"), "{}", c.summary);
 }
+
+#[test]
+fn the_table_people_read_is_pinned() {
+    let tf = TestFleet::start(revalidate_sim::FleetOptions {
+        build_id: "SnapshotBuild1".into(),
+        preview_id: "0123456789abcdef0123456789abcdef".into(),
+        ..revalidate_sim::FleetOptions::default()
+    });
+    tf.pod(2)
+        .set_build("OtherBuild2", "0123456789abcdef0123456789abcdef");
+    tf.pod(1).set_cache_control(Some("private, no-store"));
+    let out = tf
+        .cmd()
+        .args(["doctor", "--path", "/posts/a"])
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    insta::with_settings!({filters => vec![
+        (r"\(\d+ ms\)", "([time])"),
+        (r"slowest \d+ ms", "slowest [time]"),
+    ]}, {
+        insta::assert_snapshot!("doctor_table", stdout(&out));
+    });
+}
