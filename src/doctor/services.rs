@@ -11,6 +11,17 @@ use crate::context::Limits;
 use crate::targets::kubernetes::Cluster;
 use crate::targets::kubernetes::access::{self, Need};
 
+/// Words of the lines, kept apart so the code around them stays readable.
+const NO_NAMES: &str =
+    "; which pods are missing cannot be told (no agent registered: PUBSUB NUMSUB only counts)";
+const SUBSCRIBER_HINT: &str = "a pod whose subscriber is gone misses every message: restart it, or run `revalidate agent` beside the app (it resubscribes by itself and registers)";
+const NOBODY_HINT: &str = "are the pods (or their agents) subscribed to this channel? (--channel)";
+const INACTIVE_HINT: &str =
+    "a disabled or expired token: make a new one at dash.cloudflare.com > My Profile > API Tokens";
+const TOKEN_NEEDS: &str = "the token must be a valid API token with Zone > Cache Purge on the zone";
+const NOT_CREATED: &str =
+    "not checked: it cannot be tried without creating an invalidation (and paying for its paths)";
+
 // ---- Kubernetes RBAC ----
 
 /// The permissions discovery and the transport need, as SelfSubjectAccessReviews.
@@ -71,6 +82,29 @@ pub(super) async fn rbac(
         }
         _ => {}
     }
+    // Listed pods (a pods file from `revalidate pods -o json`) name their own way in.
+    if let PodSource::Static(spec) = source
+        && let Ok(targets) = crate::targets::from_spec(spec)
+    {
+        use crate::targets::Reach;
+        for t in &targets {
+            let wanted: Vec<Need> = match &t.reach {
+                Reach::ApiServerProxy { namespace, .. } => {
+                    vec![Need::new("get", "pods/proxy", namespace)]
+                }
+                Reach::PortForward { namespace, .. } => vec![
+                    Need::new("get", "pods/portforward", namespace),
+                    Need::new("create", "pods/portforward", namespace),
+                ],
+                Reach::Direct { .. } => Vec::new(),
+            };
+            for n in wanted {
+                if !needs.iter().any(|(m, _)| *m == n) {
+                    needs.push((n, true));
+                }
+            }
+        }
+    }
     let answers = futures_util::future::join_all(needs.iter().map(|(need, _)| {
         let client = cluster.client.clone();
         async move {
@@ -92,26 +126,7 @@ pub(super) async fn rbac(
             either.push((need, answer));
             continue;
         }
-        let name = format!("{} {}", need.verb, need.resource);
-        checks.push(match answer {
-            Ok(true) => Check::ok(Part::Kubernetes, &name, Kind::Service, format!("allowed in namespace {ns}")),
-            Ok(false) => Check::fail(
-                Part::Kubernetes,
-                &name,
-                Kind::Service,
-                format!("RBAC denies {need}, which {} needs", if need.resource.starts_with("pods/") { "the transport" } else { "discovery" }),
-            )
-            .hint(format!(
-                "grant it with a Role and RoleBinding (docs/kubernetes.md, \"RBAC\"); check with `{}`",
-                need.can_i()
-            )),
-            Err(why) => Check::warn(
-                Part::Kubernetes,
-                &name,
-                Kind::Service,
-                format!("could not ask whether {need} is allowed: {why}"),
-            ),
-        });
+        checks.push(one_need(need, answer));
     }
     if !either.is_empty() {
         let allowed = |n: &Need| {
@@ -123,24 +138,98 @@ pub(super) async fn rbac(
         let proxy_ok = allowed(&proxy);
         let forward_ok: Vec<Option<Result<bool, String>>> = forward.iter().map(allowed).collect();
         let all_forward = forward_ok.iter().all(|a| matches!(a, Some(Ok(true))));
-        let name = "transport (auto)";
-        checks.push(if matches!(proxy_ok, Some(Ok(true))) {
-            Check::ok(Part::Kubernetes, name, Kind::Service, format!("pods/proxy allowed in namespace {ns}: pods are reached through the API server"))
-        } else if all_forward {
-            Check::ok(Part::Kubernetes, name, Kind::Service, format!("pods/proxy denied, get and create pods/portforward allowed in namespace {ns}: pods are reached by port-forward"))
-        } else if either.iter().any(|(_, a)| a.is_err()) {
-            Check::warn(Part::Kubernetes, name, Kind::Service, "could not ask RBAC which transport is allowed".into())
-        } else {
-            Check::fail(
-                Part::Kubernetes,
-                name,
-                Kind::Service,
-                format!("RBAC allows neither get pods/proxy nor get and create pods/portforward in namespace {ns}: pods cannot be reached from outside the cluster"),
-            )
-            .hint(format!("grant one (docs/kubernetes.md, \"RBAC\"; check with `{}`), or run inside the cluster with --transport direct", proxy.can_i()))
-        });
+        let unasked = either.iter().any(|(_, a)| a.is_err());
+        checks.push(either_transport(
+            &proxy,
+            proxy_ok,
+            all_forward,
+            unasked,
+            &ns,
+        ));
     }
     checks
+}
+
+/// The line of one permission a step needs.
+fn one_need(need: &Need, answer: Result<bool, String>) -> Check {
+    let name = format!("{} {}", need.verb, need.resource);
+    let whose = if need.resource.starts_with("pods/") {
+        "the transport"
+    } else {
+        "discovery"
+    };
+    match answer {
+        Ok(true) => Check::ok(
+            Part::Kubernetes,
+            &name,
+            Kind::Service,
+            format!("allowed in namespace {}", need.namespace),
+        ),
+        Ok(false) => Check::fail(
+            Part::Kubernetes,
+            &name,
+            Kind::Service,
+            format!("RBAC denies {need}, which {whose} needs"),
+        )
+        .hint(format!(
+            "grant it with a Role and RoleBinding (docs/kubernetes.md, \"RBAC\"); check with `{}`",
+            need.can_i()
+        )),
+        Err(why) => Check::warn(
+            Part::Kubernetes,
+            &name,
+            Kind::Service,
+            format!("could not ask whether {need} is allowed: {why}"),
+        ),
+    }
+}
+
+/// The line of `--transport auto` outside a cluster: pods/proxy, else port-forward, will do.
+fn either_transport(
+    proxy: &Need,
+    proxy_ok: Option<Result<bool, String>>,
+    all_forward: bool,
+    unasked: bool,
+    ns: &str,
+) -> Check {
+    let name = "transport (auto)";
+    if matches!(proxy_ok, Some(Ok(true))) {
+        Check::ok(
+            Part::Kubernetes,
+            name,
+            Kind::Service,
+            format!(
+                "pods/proxy allowed in namespace {ns}: pods are reached through the API server"
+            ),
+        )
+    } else if all_forward {
+        Check::ok(
+            Part::Kubernetes,
+            name,
+            Kind::Service,
+            format!(
+                "pods/proxy denied, get and create pods/portforward allowed in namespace {ns}: pods are reached by port-forward"
+            ),
+        )
+    } else if unasked {
+        Check::warn(
+            Part::Kubernetes,
+            name,
+            Kind::Service,
+            "could not ask RBAC which transport is allowed".into(),
+        )
+    } else {
+        Check::fail(
+            Part::Kubernetes,
+            name,
+            Kind::Service,
+            format!("RBAC allows neither get pods/proxy nor get and create pods/portforward in namespace {ns}: pods cannot be reached from outside the cluster"),
+        )
+        .hint(format!(
+            "grant one (docs/kubernetes.md, \"RBAC\"; check with `{}`), or run inside the cluster with --transport direct",
+            proxy.can_i()
+        ))
+    }
 }
 
 // ---- Redis ----
@@ -269,15 +358,30 @@ pub(super) fn redis_checks(
                     let which = if registered && !missing.is_empty() {
                         format!("; no live agent on {}", named(&missing))
                     } else {
-                        "; which pods are missing cannot be told (no agent registered: PUBSUB NUMSUB only counts)".into()
+                        NO_NAMES.to_string()
                     };
-                    Check::fail(Part::Redis, "subscribers", Kind::Fleet, format!("{said} for {w} {of}{which}"))
-                        .hint("a pod whose subscriber is gone misses every message: restart it, or run `revalidate agent` beside the app (it resubscribes by itself and registers)")
-                        .pods(if registered { missing } else { Vec::new() })
+                    Check::fail(
+                        Part::Redis,
+                        "subscribers",
+                        Kind::Fleet,
+                        format!("{said} for {w} {of}{which}"),
+                    )
+                    .hint(SUBSCRIBER_HINT)
+                    .pods(if registered { missing } else { Vec::new() })
                 }
-                Some(w) => Check::ok(Part::Redis, "subscribers", Kind::Fleet, format!("{said} for {w} {of}")),
-                None if n == 0 => Check::warn(Part::Redis, "subscribers", Kind::Fleet, format!("{said}: nobody would receive a message"))
-                    .hint("are the pods (or their agents) subscribed to this channel? (--channel)"),
+                Some(w) => Check::ok(
+                    Part::Redis,
+                    "subscribers",
+                    Kind::Fleet,
+                    format!("{said} for {w} {of}"),
+                ),
+                None if n == 0 => Check::warn(
+                    Part::Redis,
+                    "subscribers",
+                    Kind::Fleet,
+                    format!("{said}: nobody would receive a message"),
+                )
+                .hint(NOBODY_HINT),
                 None => Check::ok(Part::Redis, "subscribers", Kind::Fleet, said),
             });
         }
@@ -485,7 +589,7 @@ pub(super) async fn cloudfront(
             Part::Cloudfront,
             "CreateInvalidation",
             Kind::Service,
-            "not checked: it cannot be tried without creating an invalidation (and paying for its paths)".into(),
+            NOT_CREATED.into(),
         )
         .hint(format!(
             "to check the policy without creating one: aws iam simulate-principal-policy --action-names cloudfront:CreateInvalidation --resource-arns arn:aws:cloudfront::ACCOUNT:distribution/{distribution} --policy-source-arn ARN"
@@ -591,17 +695,24 @@ pub(super) async fn cloudflare(s: &crate::config::CdnSettings, limits: &Limits) 
                 true
             } else {
                 checks.push(
-                    Check::fail(Part::Cloudflare, "token", Kind::Service, format!("{} is {status}, not active", zone.token))
-                        .hint("a disabled or expired token: make a new one at dash.cloudflare.com > My Profile > API Tokens"),
+                    Check::fail(
+                        Part::Cloudflare,
+                        "token",
+                        Kind::Service,
+                        format!("{} is {status}, not active", zone.token),
+                    )
+                    .hint(INACTIVE_HINT),
                 );
                 false
             }
         }
         Ok((status, e)) => {
-            checks.push(
-                Check::fail(Part::Cloudflare, "token", Kind::Service, format!("{} was refused ({status}: {})", zone.token, errors_of(&e)))
-                    .hint(format!("check env {} or --cloudflare-token-file: the token must be a valid API token with Zone > Cache Purge on the zone", crate::cdn::cloudflare::TOKEN_ENV)),
+            let said = format!("{} was refused ({status}: {})", zone.token, errors_of(&e));
+            let hint = format!(
+                "check env {} or --cloudflare-token-file: {TOKEN_NEEDS}",
+                crate::cdn::cloudflare::TOKEN_ENV
             );
+            checks.push(Check::fail(Part::Cloudflare, "token", Kind::Service, said).hint(hint));
             false
         }
         Err(why) => {

@@ -1570,4 +1570,39 @@ fn doctor_names_each_verb_rbac_denies_and_exits_5() {
     let (out, r) = doctor(&kc, "auto");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(line(&r, "transport (auto)").status, Status::Ok);
+
+    // Pods listed through the API server (a pods file from `revalidate pods -o json`) name their
+    // own way in: its verb is asked too.
+    let listed = k.run(
+        &["pods", "--transport", "apiserver-proxy", "-o", "json"],
+        &k.service(),
+    );
+    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    let file = k.dir.path().join("pods.json");
+    std::fs::write(&file, &listed.stdout).unwrap();
+    k.cluster().add_token(
+        "no-proxy-9876543210",
+        "system:serviceaccount:web:revalidate",
+        Access::all().deny("get", "pods/proxy"),
+    );
+    let kc = k.kubeconfig_for("no-proxy-9876543210");
+    let out = k.run(
+        &["doctor", "--path", "/posts/a", "-o", "json"],
+        &[
+            vec![
+                "--kubeconfig".into(),
+                kc.display().to_string(),
+                "--pods-file".into(),
+                file.display().to_string(),
+            ],
+            k.manifest_arg().to_vec(),
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let r = match envelope(&out).steps.as_slice() {
+        [crate::common::Step::Doctor(r)] => r.clone(),
+        other => panic!("expected one doctor step, got {other:#?}"),
+    };
+    assert_eq!(line(&r, "get pods/proxy").status, Status::Fail);
 }
