@@ -148,7 +148,7 @@ pub async fn check_all(inputs: Inputs) -> (Vec<Check>, Option<Stop>) {
             (Ok(source), Ok(k8s)) => {
                 fleet(&ctx, source, k8s, &limits, plan.as_ref().ok(), &inputs.path).await
             }
-            _ => (Vec::new(), None),
+            _ => (Vec::new(), super::fleet::Seen::default()),
         }
     };
     let rbac = async {
@@ -175,18 +175,12 @@ pub async fn check_all(inputs: Inputs) -> (Vec<Check>, Option<Stop>) {
             _ => Vec::new(),
         }
     };
-    let ((fleet_checks, pods), rbac_checks, probe, cf_checks, cl_checks) =
+    let ((fleet_checks, seen), rbac_checks, probe, cf_checks, cl_checks) =
         tokio::join!(fleet, rbac, redis_probe, cloudfront, cloudflare);
     checks.extend(rbac_checks);
     checks.extend(fleet_checks);
     if let (Some(probe), Some((r, channel))) = (probe, &redis) {
-        checks.extend(redis_checks(
-            probe,
-            r,
-            channel,
-            pods.as_deref(),
-            expect_subscribers,
-        ));
+        checks.extend(redis_checks(probe, r, channel, &seen, expect_subscribers));
     }
     checks.extend(cf_checks);
     checks.extend(cl_checks);

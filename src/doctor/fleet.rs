@@ -18,6 +18,14 @@ use crate::transport::{PodRequest, Transport};
 
 // ---- the fleet: pods, build, revalidation, cache headers ----
 
+/// What the fleet's checks learnt that other parts compare with: the pods' names (when they
+/// were found) and the build most of them run.
+#[derive(Default)]
+pub(super) struct Seen {
+    pub pods: Option<Vec<String>>,
+    pub build: Option<String>,
+}
+
 /// A revalidation's answer, its status and its `x-nextjs-cache`.
 type Revalidated = (Answer, u16, Option<String>);
 
@@ -50,7 +58,7 @@ pub(super) async fn fleet(
     limits: &Limits,
     plan: Option<&fanout::Plan>,
     path: &UrlPath,
-) -> (Vec<Check>, Option<Vec<String>>) {
+) -> (Vec<Check>, Seen) {
     let mut checks = Vec::new();
     if let PodSource::Static(spec) = source
         && matches!(
@@ -67,13 +75,13 @@ pub(super) async fn fleet(
             )
             .hint("name them (--pod, --pods-file) or find them (--k8s-service, --k8s-selector, --dns)"),
         );
-        return (checks, None);
+        return (checks, Seen::default());
     }
     let pods = match crate::discover::find(ctx, source, k8s, limits, false).await {
         Ok(p) => p,
         Err(e) => {
             checks.push(failed(Part::Pods, "discovery", &e));
-            return (checks, None);
+            return (checks, Seen::default());
         }
     };
     let targets = pods.targets();
@@ -107,7 +115,13 @@ pub(super) async fn fleet(
             )
             .hint("`revalidate pods` shows what was found and why each endpoint was skipped"),
         );
-        return (checks, Some(Vec::new()));
+        return (
+            checks,
+            Seen {
+                pods: Some(Vec::new()),
+                build: None,
+            },
+        );
     }
     checks.push(Check::ok(Part::Pods, "discovery", Kind::Fleet, found));
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
@@ -115,7 +129,13 @@ pub(super) async fn fleet(
         Ok(t) => pods.transport(t, limits),
         Err(e) => {
             checks.push(failed(Part::Pods, "reachable", &e));
-            return (checks, Some(names));
+            return (
+                checks,
+                Seen {
+                    pods: Some(names),
+                    build: None,
+                },
+            );
         }
     };
     let probes = futures_util::future::join_all(
@@ -125,12 +145,19 @@ pub(super) async fn fleet(
     )
     .await;
     checks.push(reachable(&probes, path));
-    checks.push(builds(&probes));
+    let (build_check, build) = builds(&probes);
+    checks.push(build_check);
     if let Some(plan) = plan {
         checks.push(revalidation(&probes, plan, path));
     }
     checks.extend(cache_headers(&probes));
-    (checks, Some(names))
+    (
+        checks,
+        Seen {
+            pods: Some(names),
+            build,
+        },
+    )
 }
 
 /// The page from one pod, then its revalidation (a HEAD that regenerates only a page the pod
@@ -325,7 +352,8 @@ fn reachable(probes: &[Probe], path: &UrlPath) -> Check {
     )
 }
 
-fn builds(probes: &[Probe]) -> Check {
+/// The build ids line, and the reference build (the majority's).
+fn builds(probes: &[Probe]) -> (Check, Option<String>) {
     let mut by_build: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut unknown = Vec::new();
     for p in probes {
@@ -337,13 +365,14 @@ fn builds(probes: &[Probe]) -> Check {
         }
     }
     if by_build.is_empty() {
-        return Check::warn(
+        let c = Check::warn(
             Part::Build,
             "build id",
             Kind::Fleet,
             "no build id found in the page: is it a Next.js page?".into(),
         )
         .hint("check with --path a page Next.js renders (its HTML carries the build id)");
+        return (c, None);
     }
     // The majority is the reference; a tie goes to the build named first.
     let (reference, majority) = by_build
@@ -369,14 +398,14 @@ fn builds(probes: &[Probe]) -> Check {
                 named(&unknown)
             );
         }
-        return c;
+        return (c, Some(reference.to_string()));
     }
     let list = odd
         .iter()
         .map(|(p, b)| format!("{p} runs {b}"))
         .collect::<Vec<_>>()
         .join(", ");
-    Check::fail(
+    let c = Check::fail(
         Part::Build,
         "build id",
         Kind::Fleet,
@@ -386,7 +415,8 @@ fn builds(probes: &[Probe]) -> Check {
         ),
     )
     .hint("a rollout in progress, or pods left on an old build: pods of two builds serve two different sites, and up to Next.js 16.4 each build has its own previewModeId (kubectl rollout status)")
-    .pods(odd.into_iter().map(|(p, _)| p).collect())
+    .pods(odd.into_iter().map(|(p, _)| p).collect());
+    (c, Some(reference.to_string()))
 }
 
 fn revalidation(probes: &[Probe], plan: &fanout::Plan, path: &UrlPath) -> Check {

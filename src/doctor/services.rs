@@ -301,9 +301,10 @@ pub(super) fn redis_checks(
     probe: RedisProbe,
     redis: &crate::redis::Redis,
     channel: &str,
-    pods: Option<&[String]>,
+    seen: &super::fleet::Seen,
     expect: Option<u32>,
 ) -> Vec<Check> {
+    let pods = seen.pods.as_deref();
     let mut checks = Vec::new();
     match probe.ping {
         Err(f) => {
@@ -397,7 +398,11 @@ pub(super) fn redis_checks(
         None => {}
     }
     match probe.agents {
-        Some(Ok(list)) => checks.push(agents(&list, channel, pods)),
+        Some(Ok(list)) => checks.push(with_builds(
+            agents(&list, channel, pods),
+            &list,
+            seen.build.as_deref(),
+        )),
         Some(Err(e)) => checks.push(
             Check::warn(
                 Part::Agents,
@@ -410,6 +415,37 @@ pub(super) fn redis_checks(
         None => {}
     }
     checks
+}
+
+/// The agents' line, with the live agents whose app reports another build than the pods' (an
+/// agent left beside an old app, or a record of another fleet) named: a WARN at least.
+fn with_builds(
+    mut c: Check,
+    list: &[(crate::redis::registry::Record, bool)],
+    reference: Option<&str>,
+) -> Check {
+    let Some(reference) = reference else {
+        return c;
+    };
+    let odd: Vec<String> = list
+        .iter()
+        .filter(|(r, live)| *live && r.build_id.as_deref().is_some_and(|b| b != reference))
+        .map(|(r, _)| format!("{} ({})", r.pod, r.build_id.as_deref().unwrap_or("")))
+        .collect();
+    if odd.is_empty() {
+        return c;
+    }
+    c.summary.push_str(&format!(
+        "; agents reporting another build than the pods' {reference}: {}",
+        named(&odd)
+    ));
+    if c.status == Status::Ok {
+        c.status = Status::Warn;
+        c.hint = Some(
+            "an agent reads its app's build id: one left beside an old app, or a record of another fleet on this channel".into(),
+        );
+    }
+    c
 }
 
 /// The agents registered on the channel, compared with the pods found.

@@ -41,6 +41,11 @@ impl Setup {
 
     /// Registers an agent for each pod named, as `revalidate agent` does, beating now.
     fn register(&self, pods: &[&str]) {
+        self.register_on(pods, None);
+    }
+
+    /// The same, each agent reporting its app on `build`.
+    fn register_on(&self, pods: &[&str], build: Option<&str>) {
         let url = self.redis.url();
         self.tf.block_on(async {
             let client = redis::Client::open(url.as_str()).unwrap();
@@ -50,7 +55,7 @@ impl Setup {
                 let r = Record {
                     pod: pod.to_string(),
                     version: "test".into(),
-                    build_id: None,
+                    build_id: build.map(str::to_string),
                     started_ms: now,
                     last_message_ms: None,
                     heartbeat_ms: now,
@@ -542,4 +547,24 @@ fn the_table_people_read_is_pinned() {
     ]}, {
         insta::assert_snapshot!("doctor_table", stdout(&out));
     });
+}
+
+#[test]
+fn an_agent_reporting_another_build_than_the_pods_is_a_warning_naming_it() {
+    let s = Setup::start(3);
+    let build = s.tf.fleet().build_id().to_string();
+    s.register_on(&["pod-1", "pod-3"], Some(&build));
+    s.register_on(&["pod-2"], Some("OldBuild42"));
+    let out = s.run(&["-o", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = report(&out);
+    let c = check(&r, Part::Agents, "registered");
+    assert_eq!(c.status, Status::Warn);
+    assert!(
+        c.summary.ends_with(&format!(
+            "agents reporting another build than the pods' {build}: pod-2 (OldBuild42)"
+        )),
+        "{}",
+        c.summary
+    );
 }
