@@ -11,6 +11,9 @@ use crate::context::Limits;
 use crate::targets::kubernetes::Cluster;
 use crate::targets::kubernetes::access::{self, Need};
 
+/// How long the AWS default chain may look for credentials.
+const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Words of the lines, kept apart so the code around them stays readable.
 const NO_NAMES: &str =
     "; which pods are missing cannot be told (no agent registered: PUBSUB NUMSUB only counts)";
@@ -555,10 +558,25 @@ pub(super) async fn cloudfront(
         Ok(d) => d,
         Err(e) => return vec![failed(Part::Cloudfront, "distribution", &e)],
     };
-    let api = match CloudFront::connect(s, limits, Duration::from_millis(100), &distribution).await
-    {
-        Ok(a) => a,
-        Err(e) => return vec![failed(Part::Cloudfront, "credentials", &e)],
+    // The default chain may try several sources (SSO, a role, the instance's metadata): it gets
+    // a little longer than a request, not the steps' 5 s.
+    let connect = CloudFront::connect(s, limits, Duration::from_millis(100), &distribution);
+    let api = match tokio::time::timeout(CREDENTIALS_TIMEOUT, connect).await {
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) => return vec![failed(Part::Cloudfront, "credentials", &e)],
+        Err(_) => {
+            let c = Check::fail(
+                Part::Cloudfront,
+                "credentials",
+                Kind::Service,
+                format!(
+                    "no AWS credentials found within {}",
+                    humantime::format_duration(CREDENTIALS_TIMEOUT)
+                ),
+            )
+            .hint("set AWS_PROFILE (--aws-profile) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; off EC2, AWS_EC2_METADATA_DISABLED=true skips the instance metadata");
+            return vec![c];
+        }
     };
     let (info, listed) = tokio::join!(api.distribution_info(), api.list_page(None, 1));
     let mut checks = vec![Check::ok(
