@@ -1480,7 +1480,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__doctor)
-            opts="-H -n -c -p -o -q -v -h -V --path --steps --via --edge --wait --expect-changed --force-cdn --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --expect-contains --expect-regex --expect-status --ignore --ignore-preset --select --max-body --variants --samples --encodings --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --channel --message --expect-subscribers --stream --stream-maxlen --wait-acks --ack-timeout --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --next-data --build-id-file --wait-timeout --poll-min --poll-max --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --site-url --sitemap-max-body --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --path --steps --via --edge --wait --expect-changed --force-cdn --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --expect-contains --expect-regex --expect-status --ignore --ignore-preset --select --max-body --variants --samples --encodings --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --channel --message --expect-subscribers --stream --stream-maxlen --wait-acks --ack-timeout --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --next-data --build-id-file --wait-timeout --poll-min --poll-max --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --site-url --sitemap-max-body --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1763,6 +1763,10 @@ _revalidate() {
                     return 0
                     ;;
                 --sitemap-max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -453,6 +453,9 @@ async fn doctor_cmd(global: &GlobalArgs, a: crate::cli::DoctorArgs) -> Result<Co
     }
     let config = load_config(global, a.layer().or(global.layer()));
     let mut reporter = reporter(global, "doctor");
+    if let Ok(c) = &config {
+        reporter = reporter.with_ci(ci_settings(c));
+    }
     let stopped = crate::doctor::step(crate::doctor::Inputs { config, path }, &mut reporter).await;
     reporter.finish(stopped)
 }

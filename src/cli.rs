@@ -109,7 +109,7 @@ key_set!(
 );
 key_set!(
     /// The outputs CI systems read (JUnit, GitHub Actions), taken by the commands whose results
-    /// are test cases: run, fanout, verify, publish.
+    /// are test cases: run, fanout, verify, publish, doctor.
     CiKeys, Some("CI reports"), [key::ci_junit, key::ci_github]
 );
 key_set!(

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::{PipelineArgs, SiteKeys};
+use super::{CiKeys, PipelineArgs, SiteKeys};
 use crate::config::flags::Flags;
 use crate::config::keys::Layer;
 
@@ -45,10 +45,18 @@ pub struct DoctorArgs {
 
     #[command(flatten)]
     pub site: Flags<SiteKeys>,
+
+    /// A JUnit report (a test case a check) and GitHub Actions' summary and annotations, for
+    /// doctor as a CI step
+    #[command(flatten)]
+    pub ci: Flags<CiKeys>,
 }
 
 impl DoctorArgs {
     pub fn layer(&self) -> Layer {
-        self.pipeline.layer().or((*self.site.layer).clone())
+        self.pipeline
+            .layer()
+            .or((*self.site.layer).clone())
+            .or((*self.ci.layer).clone())
     }
 }

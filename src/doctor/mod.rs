@@ -275,6 +275,26 @@ impl StepReport for Report {
         }
     }
     const UNIT: crate::report::ci::Unit = ("check", "checks");
+    /// One case a check: passed (OK), warned (WARN), failed (FAIL), named `part: check`.
+    fn cases(&self) -> Vec<crate::report::ci::Case> {
+        use crate::report::ci::{Case, Status as CaseStatus};
+        self.checks
+            .iter()
+            .map(|c| Case {
+                status: match c.status {
+                    Status::Ok => CaseStatus::Passed,
+                    Status::Warn => CaseStatus::Warned,
+                    Status::Fail => CaseStatus::Failed,
+                },
+                message: c.summary.clone(),
+                detail: c.hint.clone().unwrap_or_default(),
+                ..Case::passed(
+                    format!("{}: {}", c.part.name(), c.name),
+                    c.status.label().to_ascii_lowercase(),
+                )
+            })
+            .collect()
+    }
 }
 
 /// Runs every check and hands the report to `reporter`; returns the signal that cut it short.

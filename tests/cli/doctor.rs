@@ -568,3 +568,25 @@ fn an_agent_reporting_another_build_than_the_pods_is_a_warning_naming_it() {
         c.summary
     );
 }
+
+#[test]
+fn as_a_ci_step_each_check_is_a_junit_case() {
+    let tf = TestFleet::three();
+    let preview = tf.fleet().preview_id().to_string();
+    tf.pod(2).set_build("OtherBuild0123456789x", &preview);
+    let junit = tf.dir.path().join("doctor.xml");
+    let out = tf
+        .cmd()
+        .args(["doctor", "--path", "/posts/a", "--junit"])
+        .arg(&junit)
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("build: build id"), "{xml}");
+    assert!(xml.contains("pod-3 runs OtherBuild0123456789x"), "{xml}");
+    assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
+    assert!(xml.contains("pods: reachable"), "{xml}");
+}
