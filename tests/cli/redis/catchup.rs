@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use revalidate::agent::{CatchUp, Event as AgentEvent, Handled, Source};
-use revalidate_sim::FleetOptions;
+use revalidate_sim::{Fault, FleetOptions};
 
 use super::agent::{Agent, publish};
 use super::http_get;
@@ -132,6 +132,8 @@ fn a_pod_started_after_more_changes_than_the_stream_keeps_serves_them_all_before
     let pod = tf.pod(1);
     assert_ne!(pod.cached_title("/posts/p1").as_deref(), Some("edited 0"));
 
+    // The pod holds every request until told: the agent has read the record and waits.
+    tf.block_on(pod.set_fault(Fault::Hold));
     let a = Agent::start(
         &tf,
         &server.url(),
@@ -145,11 +147,14 @@ fn a_pod_started_after_more_changes_than_the_stream_keeps_serves_them_all_before
     );
     // Not ready while it catches up, and it says how far it got.
     assert!(
-        wait_until(10, || a.healthz_body().contains("catching up: ")),
+        wait_until(10, || a
+            .healthz_body()
+            .contains("catching up: 0 of 20 paths changed since the build")),
         "{}",
         a.healthz_body()
     );
     assert_eq!(a.healthz(), 503);
+    tf.block_on(pod.clear_faults());
     a.wait_ready();
     for (i, p) in ps.iter().enumerate() {
         assert_eq!(
@@ -356,12 +361,20 @@ fn a_message_during_the_catch_up_is_handled_and_spares_the_catch_ups_regeneratio
     assert!(wait_until(10, || a
         .healthz_body()
         .contains("catching up: ")));
-    // They change again, and arrive as messages while the catch-up is on the first nine.
+    // The pod holds what comes next, so the catch-up surely stays on the first paths while
+    // the last three change again and arrive as messages.
+    tf.block_on(tf.pod(0).set_fault(Fault::Hold));
     let late: Vec<String> = ps[9..].to_vec();
     let mut args: Vec<&str> = late.iter().map(String::as_str).collect();
     args.extend(["--expect-subscribers", "1"]);
     let (exit, r) = publish(&server.url(), &args);
     assert_eq!(exit, 0, "{r:#?}");
+    assert!(wait_until(10, || http_get(a.health(), "/metrics")
+        .is_ok_and(|(_, m)| m.contains(
+            "revalidate_agent_messages_total{source=\"pubsub\"} 3\n"
+        ))));
+    assert_eq!(a.healthz(), 503);
+    tf.block_on(tf.pod(0).clear_faults());
     a.wait_ready();
     let by_message = handled(&a, Source::Pubsub);
     assert_eq!(
