@@ -738,10 +738,11 @@ pub async fn run(
         }
         let mut record_done = true;
         if let Some(r) = &mut state.record {
-            if r.phase == state::Phase::Running && r.queue.is_empty() && r.running == 0 {
+            if r.finished() {
                 r.phase = state::Phase::Done;
                 r.account.state = "done".into();
                 r.covered = None;
+                r.in_flight.clear();
                 if r.account.failed > 0 {
                     tracing::warn!("caught up, with failures: {}", r.progress());
                 } else {

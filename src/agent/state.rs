@@ -63,11 +63,17 @@ pub(super) struct Record {
     /// Paths still to start, oldest change first.
     pub(super) queue: VecDeque<String>,
     pub(super) running: usize,
-    /// Paths a message started to revalidate since the reading began, while the subscription
-    /// stayed up: a recorded change to one of them was either before that revalidation or
-    /// arrives as a message of its own, so the catch-up need not regenerate it again. None
-    /// (nothing skipped) once the subscription was lost during the catch-up.
+    /// Paths a message revalidated successfully, in a revalidation started after the reading
+    /// began (no message starts before: they wait for it), while the subscription stayed up: a
+    /// recorded change to one of them was either before that revalidation or arrives as a
+    /// message of its own, so the catch-up need not regenerate it again. None (nothing skipped)
+    /// once the subscription was lost during the catch-up.
     pub(super) covered: Option<std::collections::HashSet<String>>,
+    /// Messages running, by path: the catch-up's turn for such a path waits for them.
+    pub(super) in_flight: std::collections::HashMap<String, usize>,
+    /// The catch-up's paths waiting for a message of the same path to finish: skipped if it
+    /// succeeded, revalidated if not.
+    pub(super) deferred: Vec<String>,
     pub(super) account: super::CatchUp,
     /// Why the record could not be read (the last try).
     pub(super) error: Option<String>,
@@ -81,6 +87,8 @@ impl Record {
             queue: VecDeque::new(),
             running: 0,
             covered: None,
+            in_flight: Default::default(),
+            deferred: Vec::new(),
             account: super::CatchUp {
                 key: plan.key.clone(),
                 since_ms: plan.since_ms,
@@ -95,6 +103,34 @@ impl Record {
 
     pub(super) fn done(&self) -> bool {
         self.phase == Phase::Done
+    }
+
+    /// Every path read is done: none queued, running or waiting for a message.
+    pub(super) fn finished(&self) -> bool {
+        self.phase == Phase::Running
+            && self.queue.is_empty()
+            && self.running == 0
+            && self.deferred.is_empty()
+    }
+
+    /// A message's revalidation of `path` ended (`ok`: the page was regenerated): the catch-up's
+    /// turn for that path, if it waited, comes back first in line.
+    fn message_finished(&mut self, path: &str, ok: bool) {
+        let path = canonical(path);
+        if let Some(n) = self.in_flight.get_mut(&path) {
+            *n -= 1;
+            if *n > 0 {
+                return;
+            }
+            self.in_flight.remove(&path);
+        }
+        if ok && let Some(c) = &mut self.covered {
+            c.insert(path.clone());
+        }
+        if let Some(i) = self.deferred.iter().position(|p| *p == path) {
+            let p = self.deferred.swap_remove(i);
+            self.queue.push_front(p);
+        }
     }
 
     /// `/healthz`'s words for what the catch-up is doing.
@@ -237,9 +273,10 @@ impl State {
             let w = match self.queued.pop_front() {
                 Some(w) => {
                     if let Some(r) = &mut self.record
-                        && let (Some(covered), Some(path)) = (&mut r.covered, &w.path)
+                        && !r.done()
+                        && let Some(path) = &w.path
                     {
-                        covered.insert(canonical(path));
+                        *r.in_flight.entry(canonical(path)).or_default() += 1;
                     }
                     w
                 }
@@ -258,6 +295,11 @@ impl State {
                     if r.covered.as_ref().is_some_and(|c| c.contains(&path)) {
                         r.account.skipped += 1;
                         tracing::debug!(path = %path, "catch-up: already revalidated by a message since the record was read");
+                        continue;
+                    }
+                    if r.covered.is_some() && r.in_flight.contains_key(&path) {
+                        // A message of this path runs: its outcome decides.
+                        r.deferred.push(path);
                         continue;
                     }
                     r.running += 1;
@@ -307,6 +349,14 @@ impl State {
         self.pending -= 1;
         if !matches!(f, Finished::Left(_)) {
             self.running -= 1;
+        }
+        if let Finished::Handled(h) = &f
+            && h.source != Source::Record
+            && let Some(path) = &h.path
+            && let Some(r) = &mut self.record
+            && !r.done()
+        {
+            r.message_finished(path, h.ok || h.outcome == "gone");
         }
         if let Some((shared, done)) = next {
             self.start_queued(shared, done);
