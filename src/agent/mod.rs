@@ -8,11 +8,18 @@
 //! `/healthz` passes only while it is subscribed, the app has answered and any catch-up is done,
 //! so a readiness probe closes the start-up gap; with `--stream` it reads `<channel>:stream` from
 //! the last entry it handled, so what was published while it was cut off is handled after
-//! reconnecting; `--catch-up` revalidates at start what was published recently.
+//! reconnecting; `--catch-up` revalidates at start what was published recently; and, by default,
+//! every path the record `<channel>:revalidated` says changed since the app's build is
+//! revalidated at start ([`crate::redis::record`]), so a pod started long after a change does not
+//! serve its build-time page once ready.
 //!
 //! Invariants: a message id is handled at most once within the dedupe window, whichever way it
-//! arrived (the channel, the stream, or both); at most `--per-pod-concurrency` revalidations run
-//! at once (it is one pod); messages that arrive before the app has answered wait for it; on
+//! arrived (the channel, the stream, or both); a message is never skipped for the catch-up's
+//! sake, and the catch-up skips a path only when a message revalidated it successfully in a
+//! revalidation started after the record's reading began, while subscribed throughout; `/healthz` is not 200 before the record was read and every
+//! path of it is done; at most `--per-pod-concurrency` revalidations run
+//! at once (it is one pod), or `--catch-up-concurrency` while it catches up from the record (not
+//! ready, it takes no traffic); messages that arrive before the app has answered wait for it; on
 //! SIGTERM or Ctrl-C no new message is taken and none not yet started is started, the
 //! revalidations in flight get `--grace-period` to finish and be acknowledged whatever is down
 //! (the app, Redis), what is still running then is given up, the log says how many finished, how

@@ -22,6 +22,12 @@ pub fn key(channel: &str) -> String {
     format!("{channel}:revalidated")
 }
 
+/// The record of a channel's tags (`revalidateTag`), when publish sends tags: the same form as
+/// the paths' record ([`write`], [`read_since`]), in a hash of its own.
+pub fn tags_key(channel: &str) -> String {
+    format!("{channel}:revalidated-tags")
+}
+
 /// Sets each field's time unless the record already holds a newer one; answers how many fields
 /// were set.
 const KEEP_NEWEST: &str = r"
