@@ -215,6 +215,10 @@ fn a_pod_started_after_more_changes_than_the_stream_keeps_serves_them_all_before
         err.contains("catching up on 20 of the 20 recorded paths"),
         "{err}"
     );
+    assert!(
+        err.contains("caught up: catch-up: 20/20 paths (20 revalidated, 0 failed, 0 skipped)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -457,4 +461,33 @@ fn publish_keeps_the_newest_time_of_each_path_and_no_record_turns_it_off() {
         r.messages[0].outcome,
         revalidate::publish::Outcome::Delivered
     );
+}
+
+#[test]
+fn run_through_redis_keeps_the_record_too() {
+    let tf = fleet(1, Duration::ZERO);
+    let server = RedisServer::start();
+    let a = Agent::start(&tf, &server.url(), 0, &["--catch-up-since", "off"]);
+    a.wait_ready();
+    let pod = tf.pod(0);
+    let (mut c, _d) = crate::common::revalidate();
+    let out = c
+        .args(["run", "/posts/a", "--via", "redis", "--steps", "revalidate"])
+        .args(["--redis-url", &server.url(), "-o", "json"])
+        .args(["--pod", &format!("{}={}", pod.name(), pod.url())])
+        .output()
+        .unwrap();
+    assert_eq!(
+        crate::common::code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t: Option<u64> = redis::cmd("HGET")
+        .arg(RECORD)
+        .arg("/posts/a")
+        .query(&mut server.client())
+        .unwrap();
+    assert!(t.is_some_and(|t| t > 1_700_000_000_000), "{t:?}");
+    a.stop();
 }
