@@ -210,6 +210,20 @@ impl RecordCatchUp {
                         .and_then(crate::nextjs::next_dir_of)
                 });
                 match dir.as_deref().map(crate::nextjs::build_time) {
+                    // A build dated after this pod's clock says the clocks disagree, by how
+                    // much no one knows: nothing can be taken as built in.
+                    Some(Ok((t, file))) if t > now + CLOCK_MARGIN => {
+                        unknown_build = Some(format!(
+                            "the build is dated {}, after this pod's clock ({}; the modification time of {}): the catch-up revalidates every path in {key}; give --catch-up-since",
+                            shown(t),
+                            shown(now),
+                            file.display()
+                        ));
+                        (
+                            0,
+                            "the start of the record (the build is dated in the future)".into(),
+                        )
+                    }
                     Some(Ok((t, file))) => {
                         let from = t.checked_sub(CLOCK_MARGIN).unwrap_or(std::time::UNIX_EPOCH);
                         (

@@ -139,6 +139,26 @@ fn the_catch_up_goes_back_to_the_earliest_file_of_the_build_less_a_margin() {
     a.catch_up_since = crate::config::value::Since::Off;
     assert!(RecordCatchUp::plan(&a, &f).unwrap().is_none());
 
+    // A build dated after the pod's clock: the clocks disagree, so the whole record.
+    a.catch_up_since = crate::config::value::Since::Build;
+    std::fs::File::options()
+        .write(true)
+        .open(next.join("server/app/page.html"))
+        .unwrap()
+        .set_modified(now + Duration::from_secs(3600))
+        .unwrap();
+    for f in ["BUILD_ID", "prerender-manifest.json"] {
+        std::fs::File::options()
+            .write(true)
+            .open(next.join(f))
+            .unwrap()
+            .set_modified(now + Duration::from_secs(3600))
+            .unwrap();
+    }
+    let r = RecordCatchUp::plan(&a, &f).unwrap().unwrap();
+    assert_eq!(r.since_ms, 0);
+    assert!(r.unknown_build.unwrap().contains("after this pod's clock"));
+
     // A --next-dir without a build is a usage error; a preview id kept elsewhere only leaves
     // the build's time unknown (the whole record is caught up on).
     a.catch_up_since = crate::config::value::Since::Build;
