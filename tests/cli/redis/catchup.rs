@@ -3,7 +3,8 @@
 //! regenerates every path changed since its build before `/healthz` turns 200; a build newer
 //! than a change skips it; `--catch-up-since` overrides the build's time; a record that cannot
 //! be read keeps the agent not ready, saying why; a message that revalidates a path during the
-//! catch-up spares the catch-up's regeneration of it, and is never skipped itself.
+//! catch-up spares the catch-up's regeneration of it (one that failed spares nothing), and is
+//! never skipped itself; run through Redis keeps the record too.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -490,4 +491,66 @@ fn run_through_redis_keeps_the_record_too() {
         .unwrap();
     assert!(t.is_some_and(|t| t > 1_700_000_000_000), "{t:?}");
     a.stop();
+}
+
+#[test]
+fn a_message_that_failed_spares_the_catch_up_nothing() {
+    let tf = fleet(12, Duration::from_millis(300));
+    let server = RedisServer::start();
+    let ps = paths(12);
+    record_old(&server, &ps[..9], Duration::from_secs(120));
+    record_old(&server, &ps[9..], Duration::from_secs(60));
+    let build = next_dir(&tf, Duration::from_secs(3600));
+    let a = Agent::start(
+        &tf,
+        &server.url(),
+        0,
+        &[
+            "--next-dir",
+            build.to_str().unwrap(),
+            "--catch-up-concurrency",
+            "1",
+            "--per-pod-concurrency",
+            "1",
+        ],
+    );
+    assert!(wait_until(10, || a
+        .healthz_body()
+        .contains("catching up: ")));
+    tf.block_on(tf.pod(0).set_fault(Fault::Hold));
+    let late: Vec<String> = ps[9..].to_vec();
+    let mut args: Vec<&str> = late.iter().map(String::as_str).collect();
+    args.extend(["--expect-subscribers", "1"]);
+    let (exit, _) = publish(&server.url(), &args);
+    assert_eq!(exit, 0);
+    assert!(wait_until(10, || http_get(a.health(), "/metrics")
+        .is_ok_and(|(_, m)| m.contains(
+            "revalidate_agent_messages_total{source=\"pubsub\"} 3\n"
+        ))));
+    // From now on the pod ignores revalidations: the messages fail, so the catch-up's turn
+    // for their paths still comes, and is not skipped.
+    tf.block_on(async {
+        let pod = tf.pod(0);
+        pod.clear_faults().await;
+        pod.set_fault(Fault::IgnoreRevalidate).await;
+    });
+    a.wait_ready();
+    let by_message = handled(&a, Source::Pubsub);
+    assert_eq!(by_message.len(), 3);
+    assert!(by_message.iter().all(|h| !h.ok), "{by_message:?}");
+    let done = catch_ups(&a).pop().unwrap();
+    assert_eq!(done.skipped, 0, "{done:?}");
+    assert_eq!(done.revalidated + done.failed, 12, "{done:?}");
+    let tried: Vec<String> = handled(&a, Source::Record)
+        .into_iter()
+        .filter_map(|h| h.path)
+        .collect();
+    for p in &late {
+        assert!(
+            tried.contains(p),
+            "{p} was not tried by the catch-up: {tried:?}"
+        );
+    }
+    let (_, _, err) = a.stop();
+    assert!(err.contains("caught up, with failures"), "{err}");
 }
