@@ -136,6 +136,7 @@ key_set!(
         key::redis_force,
         key::redis_stream,
         key::redis_stream_maxlen,
+        key::redis_no_record,
         key::redis_wait_acks,
         key::redis_ack_timeout,
     ]
@@ -150,6 +151,9 @@ key_set!(
         key::redis_channel,
         key::redis_stream,
         key::agent_catch_up,
+        key::agent_catch_up_since,
+        key::agent_catch_up_concurrency,
+        key::agent_next_dir,
         key::agent_health_addr,
         key::agent_dedupe_window,
         key::agent_grace_period,

@@ -39,21 +39,41 @@ pub struct Metrics {
     pub in_flight: AtomicU64,
     /// When a message was last handled (unix ms; 0: none yet), for the registry's heartbeat.
     pub last_message_ms: AtomicU64,
+    /// While not caught up: what the catch-up is doing or waiting for, in words.
+    pub catch_up_why: Mutex<Option<String>>,
+    /// The catch-up from the record: paths to revalidate, and what became of them so far.
+    pub catch_up_paths: AtomicU64,
+    pub catch_up_revalidated: AtomicU64,
+    pub catch_up_failed: AtomicU64,
+    pub catch_up_skipped: AtomicU64,
 }
 
 impl Metrics {
-    /// Whether a readiness probe should pass, and if not, why.
-    pub fn readiness(&self) -> Result<(), &'static str> {
+    /// Whether a readiness probe should pass, and if not, every reason why.
+    pub fn readiness(&self) -> Result<(), String> {
         if self.stopping.load(Ordering::SeqCst) {
-            Err("stopping")
-        } else if !self.subscribed.load(Ordering::SeqCst) {
-            Err("not subscribed to Redis")
-        } else if !self.app_up.load(Ordering::SeqCst) {
-            Err("the app has not answered yet")
-        } else if !self.caught_up.load(Ordering::SeqCst) {
-            Err("catching up on recent messages")
-        } else {
+            return Err("stopping".into());
+        }
+        let mut why = Vec::new();
+        if !self.subscribed.load(Ordering::SeqCst) {
+            why.push("not subscribed to Redis".to_string());
+        }
+        if !self.app_up.load(Ordering::SeqCst) {
+            why.push("the app has not answered yet".into());
+        }
+        if !self.caught_up.load(Ordering::SeqCst) {
+            why.push(
+                self.catch_up_why
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone()
+                    .unwrap_or_else(|| "catching up on recent messages".into()),
+            );
+        }
+        if why.is_empty() {
             Ok(())
+        } else {
+            Err(why.join("; "))
         }
     }
 
@@ -167,6 +187,37 @@ impl Metrics {
                 String::new(),
                 u8::from(self.readiness().is_ok()).to_string(),
             )],
+        );
+        metric(
+            "catch_up_paths",
+            "gauge",
+            "Paths the catch-up from the record revalidates at start (changed since the build).",
+            &[(String::new(), g(&self.catch_up_paths).to_string())],
+        );
+        metric(
+            "catch_up_done_total",
+            "counter",
+            "Paths of the catch-up from the record done, by result.",
+            &[
+                (
+                    "{result=\"revalidated\"}".into(),
+                    g(&self.catch_up_revalidated).to_string(),
+                ),
+                (
+                    "{result=\"failed\"}".into(),
+                    g(&self.catch_up_failed).to_string(),
+                ),
+                (
+                    "{result=\"skipped\"}".into(),
+                    g(&self.catch_up_skipped).to_string(),
+                ),
+            ],
+        );
+        metric(
+            "caught_up",
+            "gauge",
+            "1 once every catch-up (the record's, the stream's) is done.",
+            &[(String::new(), b(&self.caught_up).to_string())],
         );
         metric(
             "in_flight",
@@ -287,10 +338,19 @@ mod tests {
     #[test]
     fn readiness_needs_subscription_app_and_catch_up() {
         let m = Metrics::default();
-        assert_eq!(m.readiness(), Err("not subscribed to Redis"));
+        *m.catch_up_why.lock().unwrap() = Some("catching up: the record r cannot be read".into());
+        assert_eq!(
+            m.readiness().unwrap_err(),
+            "not subscribed to Redis; the app has not answered yet; catching up: the record r cannot be read"
+        );
         m.subscribed.store(true, Ordering::SeqCst);
-        assert_eq!(m.readiness(), Err("the app has not answered yet"));
         m.app_up.store(true, Ordering::SeqCst);
+        assert_eq!(
+            m.readiness().unwrap_err(),
+            "catching up: the record r cannot be read"
+        );
+        let body = answer("/healthz", &m);
+        assert_eq!(body.status(), StatusCode::SERVICE_UNAVAILABLE);
         m.caught_up.store(true, Ordering::SeqCst);
         assert_eq!(m.readiness(), Ok(()));
         assert_eq!(answer("/healthz", &m).status(), StatusCode::OK);

@@ -33,6 +33,22 @@ pub fn agent(r: &agent::Report, style: &Style) -> String {
         r.totals.acks_failed,
         plural(r.totals.reconnects as usize, "reconnect", "reconnects"),
     ));
+    if let Some(c) = r
+        .catch_up
+        .as_ref()
+        .filter(|c| c.paths > 0 || c.state != "done")
+    {
+        out.push_str(&format!(
+            "  catch-up ({}): {} of {} changed since {} · {} revalidated, {} failed, {} skipped\n",
+            c.state,
+            c.revalidated + c.failed + c.skipped,
+            plural(c.paths, "path", "paths"),
+            c.since,
+            c.revalidated,
+            c.failed,
+            c.skipped,
+        ));
+    }
     let by = match r.ended_by {
         Some(crate::exit::Stop::Terminated) => "SIGTERM",
         Some(crate::exit::Stop::Interrupted) => "Ctrl-C",

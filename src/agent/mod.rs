@@ -8,11 +8,18 @@
 //! `/healthz` passes only while it is subscribed, the app has answered and any catch-up is done,
 //! so a readiness probe closes the start-up gap; with `--stream` it reads `<channel>:stream` from
 //! the last entry it handled, so what was published while it was cut off is handled after
-//! reconnecting; `--catch-up` revalidates at start what was published recently.
+//! reconnecting; `--catch-up` revalidates at start what was published recently; and, by default,
+//! every path the record `<channel>:revalidated` says changed since the app's build is
+//! revalidated at start ([`crate::redis::record`]), so a pod started long after a change does not
+//! serve its build-time page once ready.
 //!
 //! Invariants: a message id is handled at most once within the dedupe window, whichever way it
-//! arrived (the channel, the stream, or both); at most `--per-pod-concurrency` revalidations run
-//! at once (it is one pod); messages that arrive before the app has answered wait for it; on
+//! arrived (the channel, the stream, or both); a message is never skipped for the catch-up's
+//! sake, and the catch-up skips a path only when a message revalidated it successfully in a
+//! revalidation started after the record's reading began, while subscribed throughout; `/healthz` is not 200 before the record was read and every
+//! path of it is done; at most `--per-pod-concurrency` revalidations run
+//! at once (it is one pod), or `--catch-up-concurrency` while it catches up from the record (not
+//! ready, it takes no traffic); messages that arrive before the app has answered wait for it; on
 //! SIGTERM or Ctrl-C no new message is taken and none not yet started is started, the
 //! revalidations in flight get `--grace-period` to finish and be acknowledged whatever is down
 //! (the app, Redis), what is still running then is given up, the log says how many finished, how
@@ -65,6 +72,8 @@ const MAX_LISTED: usize = 10_000;
 
 /// How often the agent asks whether the app answers, while it waits for it.
 const APP_PROBE_EVERY: Duration = Duration::from_millis(250);
+/// How often the catch-up from the record logs its progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 /// Tries of one acknowledgement before it is given up (Redis may have just restarted).
 const ACK_ATTEMPTS: u32 = 4;
 
@@ -79,6 +88,10 @@ pub struct Plan {
     /// `--stream`: the stream followed.
     pub stream: Option<String>,
     pub catch_up: Option<Duration>,
+    /// The catch-up from the record (`--catch-up-since`, by default the build's time).
+    pub record: Option<RecordCatchUp>,
+    /// Revalidations in flight at once during that catch-up.
+    pub catch_up_concurrency: usize,
     pub dedupe_window: Duration,
     /// On a stop: how long the revalidations in flight may take.
     pub grace_period: Duration,
@@ -114,7 +127,10 @@ impl Plan {
             ))
         })?;
         let revalidate = fanout::Plan::build(f, Vec::new(), vec![target.clone()])?;
+        let record = RecordCatchUp::plan(a, f)?;
         Ok(Plan {
+            record,
+            catch_up_concurrency: a.catch_up_concurrency,
             pod,
             target,
             channel: a.channel.clone(),
@@ -132,6 +148,119 @@ impl Plan {
                 .map(|b| b.trim().to_string())
                 .filter(|b| !b.is_empty() && b.len() <= 200),
         })
+    }
+}
+
+/// How far back the catch-up from the record goes.
+#[derive(Clone, Debug)]
+pub struct RecordCatchUp {
+    /// The record, `<channel>:revalidated`.
+    pub key: String,
+    /// Paths recorded at or after this unix time (ms) are revalidated.
+    pub since_ms: u64,
+    /// Where that time comes from, in words (the build and its file, or `--catch-up-since`).
+    pub since: String,
+    /// Why the build's time is unknown, when it is (so the whole record is caught up on): the
+    /// agent logs it at start.
+    pub unknown_build: Option<String>,
+}
+
+/// Subtracted from the build's time: the clocks of the publisher and of this pod may disagree
+/// by this much, and a change an instant before the build must not count as built in.
+const CLOCK_MARGIN: Duration = Duration::from_secs(60);
+
+impl RecordCatchUp {
+    /// Decides from when the catch-up goes (read once, at start: files and the clock).
+    fn plan(a: &AgentSettings, f: &FanoutSettings) -> Result<Option<RecordCatchUp>, ConfigError> {
+        use crate::config::value::Since;
+        let now = std::time::SystemTime::now();
+        let ms = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64)
+        };
+        let shown = |t: std::time::SystemTime| humantime::format_rfc3339_seconds(t).to_string();
+        let key = crate::redis::record::key(&a.channel);
+        let mut unknown_build = None;
+        let (since_ms, since) = match a.catch_up_since {
+            Since::Off => return Ok(None),
+            Since::Ago(d) => {
+                let t = now.checked_sub(d).unwrap_or(std::time::UNIX_EPOCH);
+                (
+                    ms(t),
+                    format!(
+                        "{} ({} ago, --catch-up-since from {})",
+                        shown(t),
+                        humantime::format_duration(d),
+                        a.catch_up_since_source
+                    ),
+                )
+            }
+            Since::At(t) => (
+                ms(t),
+                format!(
+                    "{} (--catch-up-since from {})",
+                    shown(t),
+                    a.catch_up_since_source
+                ),
+            ),
+            Since::Build => {
+                let dir = a.next_dir.clone().or_else(|| {
+                    f.preview_id_file
+                        .as_deref()
+                        .and_then(crate::nextjs::next_dir_of)
+                });
+                match dir.as_deref().map(crate::nextjs::build_time) {
+                    // A build dated after this pod's clock says the clocks disagree, by how
+                    // much no one knows: nothing can be taken as built in.
+                    Some(Ok((t, file))) if t > now + CLOCK_MARGIN => {
+                        unknown_build = Some(format!(
+                            "the build is dated {}, after this pod's clock ({}; the modification time of {}): the catch-up revalidates every path in {key}; give --catch-up-since",
+                            shown(t),
+                            shown(now),
+                            file.display()
+                        ));
+                        (
+                            0,
+                            "the start of the record (the build is dated in the future)".into(),
+                        )
+                    }
+                    Some(Ok((t, file))) => {
+                        let from = t.checked_sub(CLOCK_MARGIN).unwrap_or(std::time::UNIX_EPOCH);
+                        (
+                            ms(from),
+                            format!(
+                                "the build, {} (the modification time of {}, less {} for clocks that disagree)",
+                                shown(t),
+                                file.display(),
+                                humantime::format_duration(CLOCK_MARGIN)
+                            ),
+                        )
+                    }
+                    Some(Err(why)) if a.next_dir.is_some() => {
+                        return Err(ConfigError(format!("--next-dir: {why}")));
+                    }
+                    other => {
+                        let why = match other {
+                            Some(Err(why)) => why,
+                            _ => "no --next-dir, and --preview-id-file names no .next directory with a BUILD_ID".into(),
+                        };
+                        unknown_build = Some(format!(
+                            "the build's time is unknown ({why}): the catch-up revalidates every path in {key}; give --next-dir or --catch-up-since"
+                        ));
+                        (
+                            0,
+                            "the start of the record (the build's time is unknown)".into(),
+                        )
+                    }
+                }
+            }
+        };
+        Ok(Some(RecordCatchUp {
+            key,
+            since_ms,
+            since,
+            unknown_build,
+        }))
     }
 }
 
@@ -155,6 +284,8 @@ pub enum Source {
     Pubsub,
     Stream,
     CatchUp,
+    /// The catch-up from the record: a path changed since the build.
+    Record,
 }
 
 impl Source {
@@ -163,6 +294,7 @@ impl Source {
             Source::Pubsub => "pubsub",
             Source::Stream => "stream",
             Source::CatchUp => "catch-up",
+            Source::Record => "record",
         }
     }
 }
@@ -223,8 +355,37 @@ pub enum Event {
     CaughtUp {
         messages: usize,
     },
+    /// The catch-up from the record: started (the record read), then done.
+    CatchUp(CatchUp),
     Handled(Handled),
     Skipped(Skipped),
+}
+
+/// The catch-up from the record: every path changed since the build (or `--catch-up-since`),
+/// revalidated before the agent is ready.
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct CatchUp {
+    /// The record read, `<channel>:revalidated`.
+    pub key: String,
+    /// Paths recorded at or after this unix time (ms) were taken.
+    pub since_ms: u64,
+    /// Where that time comes from.
+    pub since: String,
+    /// "reading", "running" or "done".
+    pub state: String,
+    /// Paths the record holds.
+    pub recorded: usize,
+    /// Of those, the paths changed since then: what the catch-up revalidates.
+    pub paths: usize,
+    pub revalidated: usize,
+    /// Revalidations that failed (the app answered an error, or not at all): logged, counted,
+    /// and not retried by the catch-up.
+    pub failed: usize,
+    /// Paths not regenerated again because a message revalidated them after the record was
+    /// read.
+    pub skipped: usize,
 }
 
 /// How the agent stopped: what was running, what finished in the grace period, what was left.
@@ -321,6 +482,8 @@ pub struct Report {
     /// The messages handled (JSON output only; the latest 10,000), in the order they finished.
     pub handled: Vec<Handled>,
     pub totals: Totals,
+    /// The catch-up from the record (null with `--catch-up-since off`).
+    pub catch_up: Option<CatchUp>,
     /// Why it stopped (a signal or --deadline): its normal end, exit 0.
     pub ended_by: Option<Stop>,
     /// What the stop left: in flight, finished, given up, not started.
@@ -351,9 +514,10 @@ pub async fn run(
 ) -> Report {
     let started = Instant::now();
     let metrics = Arc::new(Metrics::default());
-    metrics
-        .caught_up
-        .store(plan.catch_up.is_none(), Ordering::SeqCst);
+    metrics.caught_up.store(
+        plan.catch_up.is_none() && plan.record.is_none(),
+        Ordering::SeqCst,
+    );
     let cancel = CancellationToken::new();
     let health_addr = health.as_ref().and_then(health::Listener::local_addr);
     if let Some(l) = health {
@@ -453,7 +617,29 @@ pub async fn run(
         totals: Totals::default(),
         handled: VecDeque::new(),
         ready: false,
+        record: plan.record.as_ref().map(state::Record::new),
     };
+    if let Some(why) = plan
+        .record
+        .as_ref()
+        .and_then(|r| r.unknown_build.as_deref())
+    {
+        tracing::warn!("{why}");
+    }
+    if let Some(r) = &state.record {
+        *metrics
+            .catch_up_why
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(r.why());
+        tracing::info!(
+            record = %r.account.key,
+            since = %r.account.since,
+            "will catch up on every path changed since {}, once subscribed", r.account.since
+        );
+    }
+    let (record_tx, mut record_rx) = mpsc::unbounded_channel::<RecordRead>();
+    let mut progress = tokio::time::interval(PROGRESS_EVERY);
+    progress.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut app_probe = Some(Box::pin(wait_for_app(
         transport.clone(),
         plan.target.clone(),
@@ -477,20 +663,40 @@ pub async fn run(
                 metrics.app_up.store(true, Ordering::SeqCst);
                 tracing::info!(target = %plan.target.location(), "the app answered");
                 on_event(&Event::App { state: "ready".into(), target: plan.target.location().to_string() });
-                for w in std::mem::take(&mut state.waiting) {
-                    state.dispatch(w, &shared, &done_tx);
-                }
+                release(&mut state, true, &shared, &done_tx);
             }
             u = sub_rx.recv() => match u {
                 None => {}
                 Some(Update::Link(l)) => {
-                    metrics.subscribed.store(matches!(l, Link::Subscribed { .. }), Ordering::SeqCst);
+                    let subscribed = matches!(l, Link::Subscribed { .. });
+                    metrics.subscribed.store(subscribed, Ordering::SeqCst);
                     link(&l, "pubsub", redis, plan, &metrics, &mut state.totals, &mut on_event);
+                    if let Some(r) = &mut state.record {
+                        if subscribed && r.phase == state::Phase::Waiting {
+                            // From here on, a path published arrives as a message: what the
+                            // record holds is read now, and what messages revalidate from now
+                            // on need not be regenerated again by the catch-up.
+                            r.phase = state::Phase::Reading;
+                            r.covered = Some(Default::default());
+                            r.started = Instant::now();
+                            tokio::spawn(read_record(
+                                redis.clone(),
+                                r.account.key.clone(),
+                                r.account.since_ms,
+                                cancel.clone(),
+                                record_tx.clone(),
+                            ));
+                            release(&mut state, app_probe.is_none(), &shared, &done_tx);
+                        } else if !subscribed && !r.done() && r.covered.take().is_some() {
+                            tracing::debug!("subscription lost during the catch-up: it regenerates every path it read");
+                        }
+                    }
                 }
                 Some(Update::Message(m)) => {
                     metrics.messages_pubsub.fetch_add(1, Ordering::SeqCst);
                     let p = message::parse(&m.payload);
-                    state.take(Work { id: p.id, path: p.path, source: Source::Pubsub }, app_probe.is_none(), &shared, &done_tx, &mut on_event);
+                    let may = state.may_start(app_probe.is_none());
+                    state.take(Work { id: p.id, path: p.path, source: Source::Pubsub }, may, &shared, &done_tx, &mut on_event);
                 }
             },
             u = stream_rx.recv(), if !state.stream_done => match u {
@@ -503,31 +709,113 @@ pub async fn run(
                     } else {
                         Source::Stream
                     };
-                    state.take(Work { id: e.id, path: e.path, source }, app_probe.is_none(), &shared, &done_tx, &mut on_event);
+                    let may = state.may_start(app_probe.is_none());
+                    state.take(Work { id: e.id, path: e.path, source }, may, &shared, &done_tx, &mut on_event);
                 }
                 Some(StreamUpdate::CaughtUp { entries }) => {
                     tracing::info!(messages = entries, stream = %stream_key, "caught up with the stream");
                     on_event(&Event::CaughtUp { messages: entries });
                     state.stream_caught_up = true;
+                    if state.may_start(app_probe.is_none()) {
+                        state.start_queued(&shared, &done_tx);
+                    }
                 }
             },
             Some(h) = done_rx.recv() => state.finished(h, retain, Some((&shared, &done_tx)), &mut on_event),
+            Some(read) = record_rx.recv() => {
+                if let Some(r) = &mut state.record && r.phase == state::Phase::Reading {
+                    match read {
+                        RecordRead::Failed(e) => {
+                            tracing::warn!(record = %r.account.key, error = %e, "the record cannot be read; retrying (not ready meanwhile)");
+                            r.error = Some(e);
+                        }
+                        RecordRead::Read { paths, recorded } => {
+                            r.error = None;
+                            r.account.recorded = recorded;
+                            r.account.paths = paths.len();
+                            r.account.state = "running".into();
+                            r.queue = paths.into();
+                            r.phase = state::Phase::Running;
+                            tracing::info!(
+                                record = %r.account.key,
+                                paths = r.account.paths,
+                                recorded,
+                                "catching up on {} of the {} recorded paths: those changed since {}",
+                                r.account.paths, recorded, r.account.since
+                            );
+                            on_event(&Event::CatchUp(r.account.clone()));
+                            if state.may_start(app_probe.is_none()) {
+                                state.start_queued(&shared, &done_tx);
+                            }
+                        }
+                    }
+                }
+            }
+            _ = progress.tick(), if state.record.as_ref().is_some_and(|r| r.phase == state::Phase::Running) => {
+                if let Some(r) = &state.record && r.started.elapsed() >= PROGRESS_EVERY {
+                    tracing::info!("{}", r.progress());
+                }
+            }
         }
-        // Catch-up is done once the reader reached the end and nothing of it waits or runs.
-        if plan.catch_up.is_some() && state.stream_caught_up && state.catch_up_left() == 0 {
-            metrics.caught_up.store(true, Ordering::SeqCst);
+        let mut record_done = true;
+        if let Some(r) = &mut state.record {
+            if r.finished() {
+                r.phase = state::Phase::Done;
+                r.account.state = "done".into();
+                r.covered = None;
+                r.in_flight.clear();
+                if r.account.failed > 0 {
+                    tracing::warn!("caught up, with failures: {}", r.progress());
+                } else {
+                    tracing::info!("caught up: {}", r.progress());
+                }
+                on_event(&Event::CatchUp(r.account.clone()));
+            }
+            record_done = r.done();
+            let a = &r.account;
+            metrics
+                .catch_up_paths
+                .store(a.paths as u64, Ordering::SeqCst);
+            metrics
+                .catch_up_revalidated
+                .store(a.revalidated as u64, Ordering::SeqCst);
+            metrics
+                .catch_up_failed
+                .store(a.failed as u64, Ordering::SeqCst);
+            metrics
+                .catch_up_skipped
+                .store(a.skipped as u64, Ordering::SeqCst);
         }
+        // The stream's catch-up is done once the reader reached the end and nothing of it waits
+        // or runs; the record's once every path it read is done.
+        let stream_done =
+            plan.catch_up.is_none() || (state.stream_caught_up && state.catch_up_left() == 0);
+        let why = match &state.record {
+            Some(r) if !r.done() => Some(r.why()),
+            _ if !stream_done => Some("catching up on recent messages (the stream)".to_string()),
+            _ => None,
+        };
+        metrics
+            .caught_up
+            .store(stream_done && record_done, Ordering::SeqCst);
+        *metrics
+            .catch_up_why
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = why;
         let ready = metrics.readiness();
         if ready.is_ok() != state.ready {
             state.ready = ready.is_ok();
             if state.ready {
-                tracing::info!("ready: subscribed, the app answers");
+                tracing::info!("ready: subscribed, the app answers, caught up");
             } else {
-                tracing::warn!(why = ready.err().unwrap_or(""), "not ready");
+                tracing::warn!(
+                    why = ready.as_ref().err().map_or("", String::as_str),
+                    "not ready"
+                );
             }
             on_event(&Event::Ready {
                 ready: state.ready,
-                why: ready.err().map(str::to_string),
+                why: ready.err(),
             });
         }
     };
@@ -615,6 +903,7 @@ pub async fn run(
         health: health_addr.map(|a| a.to_string()),
         handled: state.handled.into(),
         totals: state.totals,
+        catch_up: state.record.map(|r| r.account),
         ended_by: Some(ended_by),
         shutdown,
         warnings,
@@ -622,6 +911,72 @@ pub async fn run(
     };
     report.exit_code = report.code().as_u8();
     report
+}
+
+/// What the record's reader found.
+enum RecordRead {
+    /// This try failed (why); it tries again.
+    Failed(String),
+    /// The paths changed since the catch-up's time, oldest change first, and how many the
+    /// record holds.
+    Read { paths: Vec<String>, recorded: usize },
+}
+
+/// Reads the record until it succeeds (or the agent stops), saying why each failed try failed.
+async fn read_record(
+    redis: Redis,
+    key: String,
+    since_ms: u64,
+    cancel: CancellationToken,
+    tx: mpsc::UnboundedSender<RecordRead>,
+) {
+    let mut attempt = 0;
+    loop {
+        let read = async {
+            let mut c = redis.connect().await.map_err(|e| e.to_string())?;
+            crate::redis::record::read_since(&mut c, &key, since_ms)
+                .await
+                .map_err(|e| redis.failure(&e).to_string())
+        };
+        let r = tokio::select! {
+            _ = cancel.cancelled() => return,
+            r = read => r,
+        };
+        match r {
+            Ok((entries, recorded)) => {
+                let paths = entries.into_iter().map(|e| e.field).collect();
+                let _ = tx.send(RecordRead::Read { paths, recorded });
+                return;
+            }
+            Err(e) => {
+                attempt += 1;
+                if tx.send(RecordRead::Failed(e)).is_err() {
+                    return;
+                }
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(subscriber::backoff(attempt)) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Starts what waited, once messages may start (the app answered, the record's reading began).
+fn release(
+    state: &mut State,
+    app_up: bool,
+    shared: &Arc<Shared>,
+    done: &mpsc::UnboundedSender<Finished>,
+) {
+    if !state.may_start(app_up) {
+        return;
+    }
+    // All of them queued before any starts: the messages go before the catch-up's paths.
+    for w in std::mem::take(&mut state.waiting) {
+        state.enqueue(w);
+    }
+    state.start_queued(shared, done);
 }
 
 /// Registers the agent on the channel and renews it every `plan.heartbeat` until the agent stops,

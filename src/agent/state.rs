@@ -42,6 +42,143 @@ pub(super) struct State {
     pub(super) totals: Totals,
     pub(super) handled: VecDeque<Handled>,
     pub(super) ready: bool,
+    /// The catch-up from the record, when planned.
+    pub(super) record: Option<Record>,
+}
+
+/// Where the catch-up from the record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Phase {
+    /// Waiting to be subscribed: the record is read only once the subscription exists, so a
+    /// path published after the read arrives as a message.
+    Waiting,
+    Reading,
+    Running,
+    Done,
+}
+
+/// The catch-up from the record: its queue and its account.
+pub(super) struct Record {
+    pub(super) phase: Phase,
+    /// Paths still to start, oldest change first.
+    pub(super) queue: VecDeque<String>,
+    pub(super) running: usize,
+    /// Paths a message revalidated successfully, in a revalidation started after the reading
+    /// began (no message starts before: they wait for it), while the subscription stayed up: a
+    /// recorded change to one of them was either before that revalidation or arrives as a
+    /// message of its own, so the catch-up need not regenerate it again. None (nothing skipped)
+    /// once the subscription was lost during the catch-up.
+    pub(super) covered: Option<std::collections::HashSet<String>>,
+    /// Messages running, by path: the catch-up's turn for such a path waits for them.
+    pub(super) in_flight: std::collections::HashMap<String, usize>,
+    /// The catch-up's paths waiting for a message of the same path to finish: skipped if it
+    /// succeeded, revalidated if not.
+    pub(super) deferred: Vec<String>,
+    pub(super) account: super::CatchUp,
+    /// Why the record could not be read (the last try).
+    pub(super) error: Option<String>,
+    pub(super) started: std::time::Instant,
+}
+
+impl Record {
+    pub(super) fn new(plan: &super::RecordCatchUp) -> Record {
+        Record {
+            phase: Phase::Waiting,
+            queue: VecDeque::new(),
+            running: 0,
+            covered: None,
+            in_flight: Default::default(),
+            deferred: Vec::new(),
+            account: super::CatchUp {
+                key: plan.key.clone(),
+                since_ms: plan.since_ms,
+                since: plan.since.clone(),
+                state: "reading".into(),
+                ..super::CatchUp::default()
+            },
+            error: None,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    pub(super) fn done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    /// Every path read is done: none queued, running or waiting for a message.
+    pub(super) fn finished(&self) -> bool {
+        self.phase == Phase::Running
+            && self.queue.is_empty()
+            && self.running == 0
+            && self.deferred.is_empty()
+    }
+
+    /// A message's revalidation of `path` ended (`ok`: the page was regenerated): the catch-up's
+    /// turn for that path, if it waited, comes back first in line.
+    fn message_finished(&mut self, path: &str, ok: bool) {
+        let path = canonical(path);
+        if let Some(n) = self.in_flight.get_mut(&path) {
+            *n -= 1;
+            if *n > 0 {
+                return;
+            }
+            self.in_flight.remove(&path);
+        }
+        if ok && let Some(c) = &mut self.covered {
+            c.insert(path.clone());
+        }
+        if let Some(i) = self.deferred.iter().position(|p| *p == path) {
+            let p = self.deferred.swap_remove(i);
+            self.queue.push_front(p);
+        }
+    }
+
+    /// `/healthz`'s words for what the catch-up is doing.
+    pub(super) fn why(&self) -> String {
+        let a = &self.account;
+        match self.phase {
+            Phase::Waiting => format!(
+                "the catch-up on paths changed since {} has not started: the record {} is read once subscribed",
+                a.since, a.key
+            ),
+            Phase::Reading => match &self.error {
+                Some(e) => format!(
+                    "catching up: the record {} cannot be read ({e}); retrying",
+                    a.key
+                ),
+                None => format!("catching up: reading the record {}", a.key),
+            },
+            Phase::Running => format!(
+                "catching up: {} of {} paths changed since {} done",
+                a.revalidated + a.failed + a.skipped,
+                a.paths,
+                a.since
+            ),
+            Phase::Done => String::new(),
+        }
+    }
+
+    /// The progress line of the log.
+    pub(super) fn progress(&self) -> String {
+        let a = &self.account;
+        format!(
+            "catch-up: {}/{} paths ({} revalidated, {} failed, {} skipped) after {}",
+            a.revalidated + a.failed + a.skipped,
+            a.paths,
+            a.revalidated,
+            a.failed,
+            a.skipped,
+            humantime::format_duration(std::time::Duration::from_secs(
+                self.started.elapsed().as_secs()
+            ))
+        )
+    }
+}
+
+/// A path as the record and messages are compared: its canonical form when it is valid.
+pub(super) fn canonical(path: &str) -> String {
+    crate::paths::UrlPath::parse(path, crate::paths::Purpose::Pod)
+        .map_or_else(|_| path.to_string(), |p| p.as_str().to_string())
 }
 
 impl State {
@@ -92,19 +229,87 @@ impl State {
         shared: &Arc<Shared>,
         done: &mpsc::UnboundedSender<Finished>,
     ) {
+        self.enqueue(w);
+        self.start_queued(shared, done);
+    }
+
+    /// Queues a message for a slot, without starting anything yet.
+    pub(super) fn enqueue(&mut self, w: Work) {
         self.pending += 1;
         if w.source == Source::CatchUp {
             self.catch_up_running += 1;
         }
         self.queued.push_back(w);
-        self.start_queued(shared, done);
     }
 
-    /// Starts queued messages while slots are free, unless the agent is stopping.
-    fn start_queued(&mut self, shared: &Arc<Shared>, done: &mpsc::UnboundedSender<Finished>) {
-        while self.running < self.slots && !shared.stopping.is_cancelled() {
-            let Some(w) = self.queued.pop_front() else {
-                return;
+    /// Whether messages may start: the app answered, and the catch-up from the record (when
+    /// planned) has begun reading, so what starts from now on counts as after the reading.
+    pub(super) fn may_start(&self, app_up: bool) -> bool {
+        app_up
+            && self
+                .record
+                .as_ref()
+                .is_none_or(|r| r.phase != Phase::Waiting)
+    }
+
+    /// How many may run at once: more while the catch-up from the record runs (the pod is not
+    /// ready, so it serves no traffic meanwhile).
+    fn slots_now(&self, shared: &Shared) -> usize {
+        match &self.record {
+            Some(r) if !r.done() => self.slots.max(shared.plan.catch_up_concurrency),
+            _ => self.slots,
+        }
+    }
+
+    /// Starts queued messages while slots are free, unless the agent is stopping; then the
+    /// catch-up's paths (messages first: they are newer, and one that revalidates a path spares
+    /// the catch-up's regeneration of it).
+    pub(super) fn start_queued(
+        &mut self,
+        shared: &Arc<Shared>,
+        done: &mpsc::UnboundedSender<Finished>,
+    ) {
+        while self.running < self.slots_now(shared) && !shared.stopping.is_cancelled() {
+            let w = match self.queued.pop_front() {
+                Some(w) => {
+                    if let Some(r) = &mut self.record
+                        && !r.done()
+                        && let Some(path) = &w.path
+                    {
+                        *r.in_flight.entry(canonical(path)).or_default() += 1;
+                    }
+                    w
+                }
+                None => {
+                    // With --catch-up, the stream's messages are read to the end first: they
+                    // go first, and spare the catch-up the paths they revalidate.
+                    if shared.plan.catch_up.is_some() && !self.stream_caught_up {
+                        return;
+                    }
+                    let Some(r) = &mut self.record else {
+                        return;
+                    };
+                    let Some(path) = r.queue.pop_front() else {
+                        return;
+                    };
+                    if r.covered.as_ref().is_some_and(|c| c.contains(&path)) {
+                        r.account.skipped += 1;
+                        tracing::debug!(path = %path, "catch-up: already revalidated by a message since the record was read");
+                        continue;
+                    }
+                    if r.covered.is_some() && r.in_flight.contains_key(&path) {
+                        // A message of this path runs: its outcome decides.
+                        r.deferred.push(path);
+                        continue;
+                    }
+                    r.running += 1;
+                    self.pending += 1;
+                    Work {
+                        id: None,
+                        path: Some(path),
+                        source: Source::Record,
+                    }
+                }
             };
             self.running += 1;
             let shared = shared.clone();
@@ -145,11 +350,32 @@ impl State {
         if !matches!(f, Finished::Left(_)) {
             self.running -= 1;
         }
+        if let Finished::Handled(h) = &f
+            && h.source != Source::Record
+            && let Some(path) = &h.path
+            && let Some(r) = &mut self.record
+            && !r.done()
+        {
+            r.message_finished(path, h.ok || h.outcome == "gone");
+        }
         if let Some((shared, done)) = next {
             self.start_queued(shared, done);
         }
         if f.source() == Source::CatchUp {
             self.catch_up_running -= 1;
+        }
+        if f.source() == Source::Record
+            && let Some(r) = &mut self.record
+        {
+            r.running -= 1;
+            if let Finished::Handled(h) = &f {
+                // A gone page (404 and REVALIDATED) was regenerated as gone: done too.
+                if h.ok || h.outcome == "gone" {
+                    r.account.revalidated += 1;
+                } else {
+                    r.account.failed += 1;
+                }
+            }
         }
         let h = match f {
             Finished::Handled(h) => {

@@ -5,6 +5,7 @@ use super::ACK_ATTEMPTS;
 use super::APP_PROBE_EVERY;
 use super::Handled;
 use super::Shared;
+use super::Source;
 use super::Work;
 use crate::context::Retain;
 use crate::fanout;
@@ -77,7 +78,8 @@ pub(super) async fn handle(shared: &Shared, w: Work) -> Handled {
         outcome: h.outcome.clone(),
         ms: h.ms,
     };
-    if let Some(conn) = &shared.acks {
+    // The catch-up from the record answers no message: nobody waits for its acknowledgement.
+    if let Some(conn) = shared.acks.as_ref().filter(|_| w.source != Source::Record) {
         // The manager reconnects after a failed command (Redis restarted since the last ack):
         // the acknowledgement is tried again, a few times, before it is given up.
         let mut conn = conn.clone();

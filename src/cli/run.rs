@@ -51,6 +51,7 @@ key_set!(
         key::redis_expect_subscribers,
         key::redis_stream,
         key::redis_stream_maxlen,
+        key::redis_no_record,
         key::redis_wait_acks,
         key::redis_ack_timeout,
     ]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::layers::config_keys;
 use super::value::{
     Choice, Count, Size, Span, Tables, Word, parse_expect_json_syntax, parse_header_syntax,
-    parse_regex_syntax,
+    parse_regex_syntax, parse_since_syntax,
 };
 
 use crate::choices::{
@@ -526,6 +526,11 @@ config_keys! {
     redis_stream_maxlen: Count<1, 100000000> = "redis.stream_maxlen" {
         flag: "--stream-maxlen", value_name: "N", default: Count(10000),
     }
+    /// Do not keep the record <channel>:revalidated (path -> time of its latest publish), from
+    /// which agents started later catch up on every path changed since their build
+    redis_no_record: bool = "redis.no_record" {
+        flag: "--no-record", env: "REVALIDATE_NO_RECORD", default: false,
+    }
     /// Wait for every expected pod's acknowledgement on <channel>:acks (revalidate agent sends
     /// them)
     redis_wait_acks: bool = "redis.wait_acks" {
@@ -553,6 +558,23 @@ config_keys! {
     /// At start, revalidate what was published in the last DURATION (read from <channel>:stream)
     agent_catch_up: Span = "agent.catch_up" {
         flag: "--catch-up", value_name: "DURATION", env: "REVALIDATE_CATCH_UP",
+    }
+    /// At start, revalidate every path the record <channel>:revalidated says changed since
+    /// SINCE, before /healthz turns 200: "build" (the time of the app's build, from --next-dir),
+    /// a duration back from now (e.g. 2h), an RFC 3339 time, or "off"
+    agent_catch_up_since: String = "agent.catch_up_since" {
+        flag: "--catch-up-since", value_name: "SINCE", env: "REVALIDATE_CATCH_UP_SINCE",
+        default: String::from("build"), check: parse_since_syntax,
+    }
+    /// The catch-up from the record: revalidations in flight at once (the pod is not ready yet,
+    /// so it takes no traffic meanwhile)
+    agent_catch_up_concurrency: Count<1, 1024> = "agent.catch_up_concurrency" {
+        flag: "--catch-up-concurrency", value_name: "N", default: Count(8),
+    }
+    /// The app's .next directory (its BUILD_ID and manifests date the build); unset, the
+    /// directory of --preview-id-file
+    agent_next_dir: PathBuf = "agent.next_dir" {
+        flag: "--next-dir", value_name: "DIR", env: "REVALIDATE_NEXT_DIR",
     }
     /// A message id handled within this window is skipped
     agent_dedupe_window: Span = "agent.dedupe_window" {

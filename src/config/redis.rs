@@ -39,6 +39,8 @@ pub struct PublishSettings {
     pub stream_maxlen: Option<u32>,
     /// How long to wait for acknowledgements, when `--wait-acks` is on.
     pub ack_timeout: Option<Duration>,
+    /// Keep the record `<channel>:revalidated` (on unless `--no-record`).
+    pub record: bool,
 }
 
 /// The agent's own settings (how it revalidates is fanout's: [`FanoutSettings`]).
@@ -51,6 +53,13 @@ pub struct AgentSettings {
     pub health_addr: Option<String>,
     pub stream: bool,
     pub catch_up: Option<Duration>,
+    /// `--catch-up-since`: from when the record's paths are revalidated at start.
+    pub catch_up_since: value::Since,
+    /// Where `--catch-up-since` came from ("default", "command line", ...).
+    pub catch_up_since_source: String,
+    pub catch_up_concurrency: usize,
+    /// `--next-dir`: the app's `.next` directory, which dates the build.
+    pub next_dir: Option<PathBuf>,
     pub dedupe_window: Duration,
     /// On SIGTERM: how long the revalidations in flight may take; the rest is left undone.
     pub grace_period: Duration,
@@ -124,6 +133,7 @@ impl Config {
             sharded: defaulted(&r.redis_sharded),
             stream_maxlen: stream.then(|| defaulted(&r.redis_stream_maxlen).0),
             ack_timeout: wait_acks.then_some(ack_timeout),
+            record: !defaulted(&r.redis_no_record),
         })
     }
 
@@ -148,8 +158,18 @@ impl Config {
                 "a heartbeat is between 100ms and 1h; give e.g. 5s (the agent counts as gone after three missed beats)",
             ));
         }
+        let since = r
+            .agent_catch_up_since
+            .as_ref()
+            .expect("keys with a built-in default always resolve");
+        let catch_up_since = value::parse_since(&since.value)
+            .map_err(|why| self.bad("agent.catch_up_since", &why))?;
         Ok(AgentSettings {
             heartbeat,
+            catch_up_since,
+            catch_up_since_source: since.source.to_string(),
+            catch_up_concurrency: defaulted(&r.agent_catch_up_concurrency).0 as usize,
+            next_dir: r.agent_next_dir.as_ref().map(Sourced::path),
             channel: self.channel()?,
             target: defaulted(&r.agent_target),
             pod_name: value(&r.agent_pod_name).filter(|n| !n.trim().is_empty()),

@@ -452,6 +452,76 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     })
 }
 
+/// `--catch-up-since`: from when the agent catches up on the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Since {
+    /// The time of the app's build (the default).
+    Build,
+    /// No catch-up from the record.
+    Off,
+    /// This long before the agent starts.
+    Ago(Duration),
+    /// This moment.
+    At(std::time::SystemTime),
+}
+
+/// Parses "build", "off", a duration back from now ("2h") or an RFC 3339 time
+/// ("2026-12-08T09:00:00Z", "2026-12-08T10:00:00+01:00").
+pub fn parse_since(s: &str) -> Result<Since, String> {
+    let t = s.trim();
+    match t.to_ascii_lowercase().as_str() {
+        "build" => return Ok(Since::Build),
+        "off" => return Ok(Since::Off),
+        _ => {}
+    }
+    let bad = || {
+        format!(
+            "{s:?} is not a time to catch up from: give build (the app's build time), off, a duration back from now such as 2h, or an RFC 3339 time such as 2026-12-08T09:00:00Z"
+        )
+    };
+    if t.contains('T') || t.contains('t') || (t.contains('-') && t.contains(':')) {
+        return parse_rfc3339(t).map(Since::At).ok_or_else(bad);
+    }
+    let d = parse_duration(t).map_err(|_| bad())?;
+    if d.is_zero() {
+        return Err(format!(
+            "{s:?}: a catch-up since 0 ago reads nothing; give e.g. 2h, or off"
+        ));
+    }
+    Ok(Since::Ago(d))
+}
+
+/// An RFC 3339 time with `Z` or a numeric offset.
+fn parse_rfc3339(t: &str) -> Option<std::time::SystemTime> {
+    if let Some(base) = t.strip_suffix(['Z', 'z']) {
+        return humantime::parse_rfc3339_weak(base).ok();
+    }
+    let (base, offset) = t.split_at(t.len().checked_sub(6)?);
+    let sign = match offset.as_bytes()[0] {
+        b'+' => 1i64,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (h, m) = offset[1..].split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    if h > 23 || m > 59 {
+        return None;
+    }
+    let local = humantime::parse_rfc3339_weak(base).ok()?;
+    let shift = Duration::from_secs((h * 3600 + m * 60) as u64);
+    // 10:00+01:00 is 09:00Z.
+    if sign > 0 {
+        local.checked_sub(shift)
+    } else {
+        local.checked_add(shift)
+    }
+}
+
+/// The syntax check of `--catch-up-since`.
+pub fn parse_since_syntax(s: &str) -> Result<String, String> {
+    parse_since(s).map(|_| s.to_string())
+}
+
 /// Parses a size: 1048576, 512KiB, 32MiB, 1GiB, 200KB, 1MB (KB/MB are decimal, KiB/MiB binary).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -527,6 +597,31 @@ pub fn check_channel(c: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn catch_up_since_takes_build_off_a_duration_or_a_time() {
+        use std::time::UNIX_EPOCH;
+        assert_eq!(parse_since("build"), Ok(Since::Build));
+        assert_eq!(parse_since("OFF"), Ok(Since::Off));
+        assert_eq!(parse_since("2h"), Ok(Since::Ago(Duration::from_secs(7200))));
+        let at = |s: &str| match parse_since(s) {
+            Ok(Since::At(t)) => t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+            other => panic!("{s}: {other:?}"),
+        };
+        assert_eq!(at("2026-12-08T09:00:00Z"), 1_796_720_400);
+        assert_eq!(at("2026-12-08T10:00:00+01:00"), 1_796_720_400);
+        assert_eq!(at("2026-12-08T08:30:00-00:30"), 1_796_720_400);
+        for bad in [
+            "yesterday",
+            "0s",
+            "2026-13-08T09:00:00Z",
+            "2026-12-08T09:00:00+25:00",
+            "5",
+        ] {
+            let e = parse_since(bad).unwrap_err();
+            assert!(e.contains(bad), "{e}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -69,6 +69,11 @@ impl DemoAgent {
             health_addr: None,
             stream: true,
             catch_up,
+            // The story tells the stream's catch-up; the record's is told by the docs.
+            catch_up_since: crate::config::value::Since::Off,
+            catch_up_since_source: "the demo".into(),
+            catch_up_concurrency: 8,
+            next_dir: None,
             dedupe_window: Duration::from_secs(600),
             grace_period: Duration::from_secs(10),
             heartbeat: Duration::from_secs(5),
@@ -279,6 +284,7 @@ async fn publish_step(
         sharded: false,
         stream_maxlen: Some(1000),
         ack_timeout: Some(Duration::from_secs(2)),
+        record: true,
     };
     let paths = vec![UrlPath::parse(path, Purpose::Pod).expect("a valid path")];
     let plan = publish::Plan::build(&settings, paths, targets)?;

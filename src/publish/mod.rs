@@ -169,6 +169,9 @@ pub struct Plan {
     pub stream: Option<StreamPlan>,
     /// `--wait-acks`: how long to wait after publishing.
     pub ack_timeout: Option<Duration>,
+    /// The record every path's latest publish time goes to (`<channel>:revalidated`), unless
+    /// `--no-record`.
+    pub record: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -221,6 +224,7 @@ impl Plan {
                 maxlen,
             }),
             ack_timeout: s.ack_timeout,
+            record: s.record.then(|| crate::redis::record::key(&s.channel)),
             warnings: Vec::new(),
         })
     }
@@ -337,6 +341,20 @@ pub struct Message {
     pub error: Option<String>,
 }
 
+/// The record of the paths' latest publish times, which agents started later catch up from.
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct RecordWrite {
+    /// The hash, `<channel>:revalidated`.
+    pub key: String,
+    /// Paths whose time was set (a path already recorded at a later time keeps it).
+    pub written: usize,
+    /// Why the record could not be written: the messages were still published, but a pod
+    /// started later will not catch up on these paths.
+    pub error: Option<String>,
+}
+
 /// `--check`: what PUBSUB NUMSUB (or SHARDNUMSUB) said.
 #[derive(
     Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
@@ -383,6 +401,8 @@ pub struct Report {
     pub expect: Expect,
     pub check: Option<Check>,
     pub stream: Option<StreamPlan>,
+    /// The record written (null with `--no-record`).
+    pub record: Option<RecordWrite>,
     pub acks: Option<AckWait>,
     /// The agents registered on the channel when publishing began (null when the roster could
     /// not be read).
@@ -403,6 +423,9 @@ impl Report {
             Some(Stop::Interrupted) => Code::Interrupted,
             Some(Stop::Terminated) => Code::Terminated,
             _ if self.error.is_some() => Code::ServiceUnavailable,
+            _ if self.record.as_ref().is_some_and(|r| r.error.is_some()) => {
+                Code::ServiceUnavailable
+            }
             _ if self.totals.failed > 0 || self.stopped.is_some() => Code::CellsFailed,
             _ => Code::Success,
         }
@@ -418,6 +441,8 @@ pub struct DryRun {
     pub command: String,
     pub expect: Expect,
     pub stream: Option<StreamPlan>,
+    /// The record that would be written (null with `--no-record`).
+    pub record: Option<String>,
     pub messages: Vec<DryMessage>,
     pub warnings: Vec<String>,
 }
@@ -437,6 +462,7 @@ pub fn dry_run(plan: &Plan, redis: &Redis) -> DryRun {
         command: plan.publish_command().into(),
         expect: plan.expect.clone(),
         stream: plan.stream.clone(),
+        record: plan.record.clone(),
         messages: plan
             .messages
             .iter()
@@ -591,6 +617,11 @@ pub async fn run(
         }
     }
 
+    let mut record = plan.record.as_ref().map(|key| RecordWrite {
+        key: key.clone(),
+        written: 0,
+        error: None,
+    });
     if proceed {
         for (chunk_index, chunk) in plan.messages.chunks(CHUNK).enumerate() {
             if let Some(stop) = ctx.stopped() {
@@ -598,6 +629,27 @@ pub async fn run(
                 break;
             }
             let base = chunk_index * CHUNK;
+            // The record first: an agent that subscribes after this chunk is published reads
+            // the record after subscribing, and finds these paths there.
+            if let Some(r) = &mut record {
+                let now = message::now_ms();
+                let entries: Vec<(&str, u64)> =
+                    chunk.iter().map(|m| (m.path.as_str(), now)).collect();
+                match crate::redis::record::write(&mut c.conn, &r.key, &entries).await {
+                    Ok(n) => r.written += n.max(0) as usize,
+                    Err(e) => {
+                        let text = format!(
+                            "the record {} could not be written ({}); the messages were published, but a pod started later will not catch up on these paths",
+                            r.key,
+                            c.redis.failure(&e)
+                        );
+                        if r.error.is_none() {
+                            warnings.push(text.clone());
+                        }
+                        r.error.get_or_insert(text);
+                    }
+                }
+            }
             let answers = publish_chunk(&mut c.conn, plan, chunk).await;
             match answers {
                 Ok(per_message) => {
@@ -699,6 +751,7 @@ pub async fn run(
         expect,
         check,
         stream: plan.stream.clone(),
+        record,
         acks: ack_wait,
         agents: c.agents.take(),
         messages,

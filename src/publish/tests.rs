@@ -13,6 +13,7 @@ fn settings() -> PublishSettings {
         sharded: false,
         stream_maxlen: None,
         ack_timeout: None,
+        record: true,
     }
 }
 

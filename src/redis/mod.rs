@@ -12,6 +12,7 @@
 //! refusing or rejecting server is [`Error::Unavailable`] (exit 5).
 
 pub mod message;
+pub mod record;
 pub mod registry;
 pub mod subscriber;
 

@@ -81,6 +81,20 @@ pub fn prepare(version: Version) -> PathBuf {
     PathBuf::from(line.trim())
 }
 
+/// A pod started after the others (killed in Drop).
+pub struct LatePod(NodePod);
+
+impl LatePod {
+    pub fn url(&self) -> String {
+        self.0.url()
+    }
+
+    /// Its copy of the build's `.next`.
+    pub fn next_dir(&self) -> PathBuf {
+        self.0.dir.path().join(".next")
+    }
+}
+
 /// One `node server.js` and the copy of the build it runs from.
 struct NodePod {
     name: String,
@@ -240,6 +254,26 @@ impl NextFleet {
             secret,
             _dir: dir,
         }
+    }
+
+    /// A pod started later from the same build, as a scale-up starts one from the same image:
+    /// its files keep the build's modification times (`cp -p`, as image layers do), it reads
+    /// the fleet's content, and it answers before this returns.
+    pub fn start_late_pod(&self, build: &Path, name: &str) -> LatePod {
+        let copy = tempfile::tempdir().expect("tempdir");
+        let status = Command::new("cp")
+            .arg("-R")
+            .arg("-p")
+            .arg(format!("{}/.", build.display()))
+            .arg(copy.path())
+            .status()
+            .expect("cp runs");
+        assert!(status.success(), "cp -R -p {}", build.display());
+        let mut pod = launch(name.to_string(), copy, &self.content, &self.secret, &[]);
+        if let Err(why) = pod.wait_ready() {
+            panic!("the late pod did not start: {why}");
+        }
+        LatePod(pod)
     }
 
     fn edit(&self, change: impl FnOnce(&mut serde_json::Map<String, Value>)) {

@@ -164,6 +164,126 @@ fn publish_and_agents_reach_real_pods(version: Version) {
     }
 }
 
+/// A pod started after many revalidations (more than the stream keeps): its agent regenerates
+/// every path changed since the build before its /healthz turns 200, so the pod serves the new
+/// pages before it is ready; the pods that ran no agent still serve the old ones.
+fn a_late_pod_serves_every_change_since_its_build_before_it_is_ready(version: Version) {
+    let build = next::prepare(version);
+    let redis = server::RedisServer::start();
+    // Trim the stream exactly at its cap, so it really forgets.
+    let _: () = ::redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("stream-node-max-entries")
+        .arg(1)
+        .query(&mut redis.client())
+        .unwrap();
+    let fleet = NextFleet::start(version, &build);
+    let describe = fleet.describe();
+    let slugs = ["a", "b", "c", "d", "e"];
+    let mut paths = Vec::new();
+    for s in slugs {
+        fleet.set_title(s, &format!("Post {s}, changed before the pod started"));
+        paths.push(format!("/posts/{s}"));
+        paths.push(format!("/app-posts/{s}"));
+    }
+    let mut publish = args(&["publish", "--redis-url", &redis.url()]);
+    publish.extend(paths.iter().map(OsString::from));
+    publish.extend(args(&[
+        "--stream",
+        "--stream-maxlen",
+        "3",
+        "--expect-subscribers",
+        "0",
+    ]));
+    let (exit, doc) = revalidate(&publish);
+    assert_eq!(exit, 0, "{describe}: {doc:#}");
+    let len: usize = ::redis::cmd("XLEN")
+        .arg("revalidate:stream")
+        .query(&mut redis.client())
+        .unwrap();
+    assert!(
+        len < paths.len(),
+        "{describe}: the stream forgot (XLEN {len})"
+    );
+
+    let late = fleet.start_late_pod(&build, "pod-4");
+    let health = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("agent.ndjson");
+    let mut agents = Agents(Vec::new());
+    agents.0.push(
+        Command::new(env!("CARGO_BIN_EXE_revalidate"))
+            .env("CI", "1")
+            .args(["agent", "--redis-url", &redis.url(), "--pod-name", "pod-4"])
+            .args(["--target", &late.url(), "--health-addr", &health])
+            .args(["-o", "ndjson"])
+            .arg("--preview-id-file")
+            .arg(late.next_dir().join("prerender-manifest.json"))
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&events).unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the agent starts"),
+    );
+    // Ready only once caught up; then at once every page is the new one on the late pod.
+    assert!(
+        server::poll(60, || crate::fleet::get(
+            &format!("http://{health}"),
+            "/healthz"
+        )
+        .is_ok_and(|v| v.status == 200)),
+        "{describe}: the late pod's agent never became ready"
+    );
+    for (i, p) in paths.iter().enumerate() {
+        let slug = slugs[i / 2];
+        let page = crate::fleet::fetch(&late.url(), p, &[]).unwrap();
+        assert!(
+            page.body
+                .contains(&format!("Post {slug}, changed before the pod started")),
+            "{describe}: {p} on the late pod, once its agent is ready:\n{}",
+            page.body
+        );
+    }
+    // A pod that ran no agent still serves its build's page: the catch-up did it.
+    let old = crate::fleet::fetch(&fleet.pods()[0].url, "/posts/a", &[]).unwrap();
+    assert!(
+        old.body.contains("Post A (initial)"),
+        "{describe}: {}",
+        old.body
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&events)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ready_at = lines
+        .iter()
+        .position(|l| l["kind"] == "ready" && l["ready"] == true)
+        .expect("a ready event");
+    let caught_up: Vec<&str> = lines[..ready_at]
+        .iter()
+        .filter(|l| l["kind"] == "handled" && l["source"] == "record")
+        .map(|l| {
+            assert_eq!(l["outcome"], "revalidated", "{describe}: {l}");
+            l["path"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(caught_up.len(), paths.len(), "{describe}: {caught_up:?}");
+}
+
+#[test]
+fn next13_a_late_pod_serves_every_change_since_its_build_before_it_is_ready() {
+    a_late_pod_serves_every_change_since_its_build_before_it_is_ready(Version::Next13);
+}
+
+#[test]
+fn next16_a_late_pod_serves_every_change_since_its_build_before_it_is_ready() {
+    a_late_pod_serves_every_change_since_its_build_before_it_is_ready(Version::Next16);
+}
+
 #[test]
 fn next13_publish_and_agents_reach_real_pods() {
     publish_and_agents_reach_real_pods(Version::Next13);

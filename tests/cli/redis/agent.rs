@@ -46,6 +46,15 @@ impl Agent {
         Agent { run, health }
     }
 
+    pub(super) fn health(&self) -> &str {
+        &self.health
+    }
+
+    /// `/healthz`'s body (empty when it cannot be reached).
+    pub(super) fn healthz_body(&self) -> String {
+        http_get(&self.health, "/healthz").map_or(String::new(), |(_, b)| b)
+    }
+
     pub(super) fn healthz(&self) -> u16 {
         http_get(&self.health, "/healthz").map_or(0, |(s, _)| s)
     }
@@ -347,7 +356,7 @@ fn catch_up_revalidates_recent_messages_before_the_agent_is_ready() {
         evs.iter()
             .any(|e| e.get() == Some(AgentEvent::CaughtUp { messages: 2 }))
     );
-    assert_eq!(tf.pod(1).counters().revalidate_requests, 2);
+    assert_eq!(tf.pod(1).counters().revalidate_requests, 2, "{evs:#?}");
     let (status, _, err) = a.stop();
     assert_eq!(status, 0, "{err}");
 }

@@ -4,6 +4,7 @@
 //! output is pinned by insta snapshots with ids, ports and durations redacted.
 
 mod agent;
+mod catchup;
 mod cluster;
 mod demo;
 mod node;
