@@ -965,6 +965,7 @@ set edit:completion:arg-completer[revalidate] = {|@words|
             cand --follow-new-pods 'When pods appear during the run, run the step on them too (until none appear)'
             cand --sharded 'Redis Cluster: the channel is a shard channel (publish uses SPUBLISH, watch and agent SSUBSCRIBE), reached through the URL''s node'
             cand --stream 'Also use the stream <channel>:stream: publish appends every message to it; the agent reads it (XREAD BLOCK from the last entry handled), so messages published while its connection was down are handled after reconnecting [env: REVALIDATE_STREAM]'
+            cand --no-record 'Do not keep the record <channel>:revalidated (path -> time of its latest publish), from which agents started later catch up on every path changed since their build [env: REVALIDATE_NO_RECORD]'
             cand --wait-acks 'Wait for every expected pod''s acknowledgement on <channel>:acks (revalidate agent sends them)'
             cand --github 'GitHub Actions: append a Markdown summary of the run to $GITHUB_STEP_SUMMARY and print ::error and ::warning annotations (on stderr) for failed steps and paths [default: on when GITHUB_ACTIONS=true] [env: REVALIDATE_GITHUB]'
             cand -q 'No progress bar and no table; only errors on stderr (JSON output is unaffected)'
