@@ -228,6 +228,22 @@ fn check_stdin(paths: &PathArgs, source: &PodSource) -> Result<(), Error> {
     Ok(())
 }
 
+/// Tags, paths and pods: only one of them can come from stdin.
+fn check_tags_stdin(
+    paths: &PathArgs,
+    tags: &crate::cli::TagArgs,
+    source: &PodSource,
+) -> Result<(), Error> {
+    let pods_from_stdin = matches!(source, PodSource::Static(spec)
+        if spec.pods_file.as_deref().is_some_and(|f| f.as_os_str() == "-"));
+    if tags.from_stdin() && (pods_from_stdin || paths.paths.iter().any(|p| p == "-")) {
+        return Err(Error::usage(
+            "tags (--tags-file -) and paths or pods cannot all come from stdin: put the tags in a file (--tags-file FILE) or give them with --tag",
+        ));
+    }
+    Ok(())
+}
+
 /// Ends a command whose discovery found nothing to call (or was stopped): the discover step is
 /// the whole report.
 fn nothing_to_call(
@@ -256,7 +272,15 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     let kubernetes = config.kubernetes()?;
     let ci = ci_settings(&config);
     check_stdin(&a.paths, &source)?;
-    let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
+    check_tags_stdin(&a.paths, &a.tags, &source)?;
+    let tags = a.tags.collect()?;
+    let paths = if tags.is_empty() || a.paths.given() {
+        collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?
+    } else {
+        Vec::new()
+    };
+    // Every input is checked before the pods are looked for.
+    let plan = fanout::Plan::build(&settings, paths, tags, Vec::new())?;
     let ctx = RunContext::new(limits);
     if !global.dry_run {
         ctx.listen_for_signals();
@@ -265,7 +289,10 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     if let Some(ended) = nothing_to_call(global, "fanout", &ci, &pods, &ctx) {
         return ended;
     }
-    let plan = fanout::Plan::build(&settings, paths, pods.targets())?;
+    let plan = fanout::Plan {
+        targets: pods.targets(),
+        ..plan
+    };
     log_plan("fanout", plan.paths.len(), plan.targets.len(), &limits);
     let transport = pods.transport(Transport::new(&limits, plan.targets.len())?, &limits);
     let mut reporter = reporter(global, "fanout").with_ci(ci);

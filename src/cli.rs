@@ -77,6 +77,7 @@ key_set!(
         key::allow_gone,
         key::preview_id_file,
         key::endpoint_template,
+        key::endpoint_tag_template,
         key::endpoint_method,
         key::headers,
         key::endpoint_body,
@@ -484,10 +485,46 @@ pub struct PathArgs {
     pub site: Flags<SiteKeys>,
 }
 
+/// Which cache tags (the App Router's `revalidateTag`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TagArgs {
+    /// A cache tag to revalidate (repeatable), through the app's tag route (--tag-endpoint, or
+    /// {tag} in --endpoint); e.g. --tag posts
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// A file of cache tags, one a line; blank lines and # comments are skipped; "-" reads stdin
+    /// (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub tags_file: Vec<PathBuf>,
+}
+
+impl TagArgs {
+    /// Whether any tag source was given.
+    pub fn given(&self) -> bool {
+        !self.tags.is_empty() || !self.tags_file.is_empty()
+    }
+
+    /// Reads and checks the tags (stdin for `--tags-file -`).
+    pub fn collect(&self) -> Result<Vec<crate::tags::Tag>, crate::tags::TagsError> {
+        let stdin = std::io::stdin();
+        let mut lock = stdin.lock();
+        crate::tags::collect(&self.tags, &self.tags_file, &mut lock)
+    }
+
+    /// Whether the tags are read from stdin.
+    pub fn from_stdin(&self) -> bool {
+        self.tags_file.iter().any(|f| f.as_os_str() == "-")
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct FanoutArgs {
     #[command(flatten)]
     pub paths: PathArgs,
+
+    #[command(flatten)]
+    pub tags: TagArgs,
 
     #[command(flatten)]
     pub how: Flags<RevalidationKeys>,
@@ -572,6 +609,9 @@ sends to; acknowledgements stay on the classic bus, which reaches every node.";
 pub struct PublishArgs {
     #[command(flatten)]
     pub paths: PathArgs,
+
+    #[command(flatten)]
+    pub tags: TagArgs,
 
     #[command(flatten)]
     pub keys: Flags<PublishKeys>,
@@ -683,6 +723,11 @@ impl PodsArgs {
 impl PathArgs {
     pub fn layer(&self) -> Layer {
         (*self.site.layer).clone()
+    }
+
+    /// Whether any source of paths was given.
+    pub fn given(&self) -> bool {
+        !self.paths.is_empty() || !self.paths_file.is_empty() || !self.sitemaps.is_empty()
     }
 }
 

@@ -53,6 +53,9 @@ pub enum Error {
     /// Paths that break the rules (every bad one is listed).
     #[error(transparent)]
     Paths(#[from] crate::paths::PathsError),
+    /// Cache tags that break Next.js's rules (every bad one is listed).
+    #[error(transparent)]
+    Tags(#[from] crate::tags::TagsError),
     /// A service the command needs could not be used.
     #[error("{service}: {message}")]
     Unavailable {
@@ -113,7 +116,9 @@ impl Error {
     /// The exit code this error ends the program with.
     pub fn exit_code(&self) -> Code {
         match self {
-            Error::Usage { .. } | Error::Config(_) | Error::Paths(_) => Code::Usage,
+            Error::Usage { .. } | Error::Config(_) | Error::Paths(_) | Error::Tags(_) => {
+                Code::Usage
+            }
             Error::Unavailable { .. } => Code::ServiceUnavailable,
             Error::Io { .. } | Error::Unexpected(_) => Code::Unexpected,
         }

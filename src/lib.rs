@@ -29,6 +29,7 @@ pub mod run;
 pub mod secret;
 pub mod serve;
 pub mod sitemap;
+pub mod tags;
 pub mod targets;
 pub mod transport;
 pub mod units;

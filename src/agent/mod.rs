@@ -126,7 +126,7 @@ impl Plan {
                 crate::secret::mask_userinfo(&a.target)
             ))
         })?;
-        let revalidate = fanout::Plan::build(f, Vec::new(), vec![target.clone()])?;
+        let revalidate = fanout::Plan::build(f, Vec::new(), Vec::new(), vec![target.clone()])?;
         let record = RecordCatchUp::plan(a, f)?;
         Ok(Plan {
             record,

@@ -53,6 +53,7 @@ fn the_plan_names_the_pod_and_checks_the_target() {
         preview_id_file: Some(id),
         headers: vec![],
         endpoint: None,
+        tag_endpoint: None,
     };
     let p = Plan::build(&a, &f).unwrap();
     assert_eq!(p.target.name, "web-0");

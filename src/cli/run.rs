@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::{
     AwsKeys, CiKeys, CloudflareKeys, NextDataKeys, PathArgs, PollKeys, PurgeKeys, RedisKeys,
-    RevalidationKeys, TargetArgs,
+    RevalidationKeys, TagArgs, TargetArgs,
 };
 use crate::config::flags::Flags;
 use crate::config::keys::{Layer, key};
@@ -75,6 +75,14 @@ key_set!(
 pub struct RunArgs {
     #[command(flatten)]
     pub paths: PathArgs,
+
+    #[command(flatten)]
+    pub tags: TagArgs,
+
+    /// With --tag: a file of the pages the tags regenerate, one a line, verified (and cleared from
+    /// the CDN) but not revalidated by path; --sitemap's pages are taken so too (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub verify_paths: Vec<std::path::PathBuf>,
 
     #[command(flatten)]
     pub pipeline: PipelineArgs,

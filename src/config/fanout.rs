@@ -27,6 +27,9 @@ pub struct FanoutSettings {
     pub headers: Vec<String>,
     /// Set in endpoint mode.
     pub endpoint: Option<EndpointSettings>,
+    /// The route that revalidates a tag: `--tag-endpoint` (either mode), else, in endpoint
+    /// mode, `--endpoint` when it holds `{tag}`. None: tags cannot be revalidated.
+    pub tag_endpoint: Option<EndpointSettings>,
 }
 
 /// fanout's endpoint mode.
@@ -42,11 +45,17 @@ impl Config {
     pub fn fanout(&self) -> Result<FanoutSettings, ConfigError> {
         let r = &self.resolved;
         let mode = defaulted(&r.mode).0;
+        // In nextjs mode, a tag endpoint takes the endpoint's method, body and expected JSON.
+        let tag_route = value(&r.endpoint_tag_template);
+        let shaping = tag_route.is_none();
         let endpoint_flags = [
             ("endpoint.template", from_flag(&r.endpoint_template)),
-            ("endpoint.method", from_flag(&r.endpoint_method)),
-            ("endpoint.body", from_flag(&r.endpoint_body)),
-            ("endpoint.expect_json", from_flag(&r.endpoint_expect_json)),
+            ("endpoint.method", shaping && from_flag(&r.endpoint_method)),
+            ("endpoint.body", shaping && from_flag(&r.endpoint_body)),
+            (
+                "endpoint.expect_json",
+                shaping && from_flag(&r.endpoint_expect_json),
+            ),
         ];
         let nextjs_flags = [
             ("method", from_flag(&r.method)),
@@ -79,6 +88,23 @@ impl Config {
             )));
         }
         let mut headers = value(&r.headers).unwrap_or_default();
+        let body = value(&r.endpoint_body);
+        let chosen = r
+            .endpoint_method
+            .as_ref()
+            .filter(|s| s.source != Source::Default)
+            .map(|s| s.value.0);
+        let shaped = |template: String| EndpointSettings {
+            template,
+            // A body implies POST unless a method was chosen.
+            method: chosen.unwrap_or(if body.is_some() {
+                EndpointMethod::Post
+            } else {
+                EndpointMethod::Get
+            }),
+            body: body.clone(),
+            expect_json: value(&r.endpoint_expect_json),
+        };
         let endpoint = match mode {
             Mode::Nextjs => None,
             Mode::Endpoint => {
@@ -87,25 +113,22 @@ impl Config {
                         "endpoint mode needs --endpoint TEMPLATE, e.g. --endpoint '/api/revalidate?path={path}' (or endpoint.template in the config)".into(),
                     ));
                 };
-                headers.extend(value(&r.endpoint_headers).unwrap_or_default());
-                let body = value(&r.endpoint_body);
-                let chosen = r
-                    .endpoint_method
-                    .as_ref()
-                    .filter(|s| s.source != Source::Default)
-                    .map(|s| s.value.0);
-                Some(EndpointSettings {
-                    template,
-                    // A body implies POST unless a method was chosen.
-                    method: chosen.unwrap_or(if body.is_some() {
-                        EndpointMethod::Post
-                    } else {
-                        EndpointMethod::Get
-                    }),
-                    body,
-                    expect_json: value(&r.endpoint_expect_json),
-                })
+                Some(shaped(template))
             }
+        };
+        // The endpoint's own headers go with every call to the app's routes.
+        if endpoint.is_some() || tag_route.is_some() {
+            headers.extend(value(&r.endpoint_headers).unwrap_or_default());
+        }
+        let tag_endpoint = match (tag_route, &endpoint) {
+            (Some(t), _) => Some(shaped(t)),
+            (None, Some(e))
+                if e.template.contains("{tag}")
+                    || e.body.as_deref().is_some_and(|b| b.contains("{tag}")) =>
+            {
+                Some(e.clone())
+            }
+            _ => None,
         };
         Ok(FanoutSettings {
             mode,
@@ -115,6 +138,7 @@ impl Config {
             preview_id_file: self.preview_id_file(),
             headers,
             endpoint,
+            tag_endpoint,
         })
     }
 

@@ -95,6 +95,13 @@ config_keys! {
     endpoint_template: String = "endpoint.template" {
         flag: "--endpoint", value_name: "TEMPLATE", env: "REVALIDATE_ENDPOINT", display: Template,
     }
+    /// The route that revalidates a cache tag on each pod (a route handler calling
+    /// revalidateTag); {tag} is replaced by the tag, encoded for where it lands, e.g.
+    /// '/api/revalidate-tag?tag={tag}'. Taken in both modes (nextjs mode has no header for tags);
+    /// in endpoint mode, --endpoint serves tags too when it holds {tag}
+    endpoint_tag_template: String = "endpoint.tag_template" {
+        flag: "--tag-endpoint", value_name: "TEMPLATE", env: "REVALIDATE_TAG_ENDPOINT", display: Template,
+    }
     /// endpoint mode: request method
     endpoint_method: Choice<EndpointMethod> = "endpoint.method" {
         flag: "--endpoint-method", default: Choice(EndpointMethod::Get),

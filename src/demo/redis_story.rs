@@ -86,6 +86,7 @@ impl DemoAgent {
             preview_id_file: Some(manifest.to_path_buf()),
             headers: Vec::new(),
             endpoint: None,
+            tag_endpoint: None,
         };
         let plan = agent::Plan::build(&settings, &how)?;
         let transport = Transport::new(&limits(), 1)?;

@@ -28,15 +28,15 @@ fn case(r: &Report, row: &PathRow, failed: &[&Cell]) -> Case {
     if row.failed == 0 {
         let count = |o: Outcome| row.outcomes.get(&o).copied().unwrap_or(0);
         return if count(Outcome::Revalidated) > 0 {
-            Case::passed(&row.path, Outcome::Revalidated.name())
+            Case::passed(row.subject(), Outcome::Revalidated.name())
         } else if count(Outcome::NotGenerated) > 0 && count(Outcome::Gone) == 0 {
             Case {
                 status: Status::Skipped,
                 message: "not generated on any pod: nothing to revalidate".into(),
-                ..Case::passed(&row.path, Outcome::NotGenerated.name())
+                ..Case::passed(row.subject(), Outcome::NotGenerated.name())
             }
         } else {
-            Case::passed(&row.path, Outcome::Gone.name())
+            Case::passed(row.subject(), Outcome::Gone.name())
         };
     }
     // The failures by outcome, most frequent first.
@@ -76,7 +76,7 @@ fn case(r: &Report, row: &PathRow, failed: &[&Cell]) -> Case {
         }
     }
     Case {
-        name: row.path.clone(),
+        name: row.subject(),
         status,
         outcome: kinds
             .first()

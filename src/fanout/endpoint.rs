@@ -4,8 +4,11 @@
 //! Invariants: `${VAR}` values are encoded for where they land (a path segment, a query value, a
 //! JSON string) and registered as secrets in every form they can take on the wire; `{path}` is
 //! inserted as the canonical path (in the route's path) or encoded as a query value (in its
-//! query), so the app decodes exactly the path meant; a template with a fragment, or a body that
-//! is not JSON, is refused before anything is sent.
+//! query), so the app decodes exactly the path meant; `{tag}` is encoded for where it lands (a
+//! segment, a query value, a JSON string), so a tag with `/`, `&` or `"` reaches
+//! `revalidateTag` whole; in a call for a path `{tag}` is empty, and `{path}` in a call for a
+//! tag, so one route can take both (`?path={path}&tag={tag}`); a template with a fragment, or a
+//! body that is not JSON, is refused before anything is sent.
 
 use crate::choices::EndpointMethod;
 use crate::config::EndpointSettings;
@@ -13,6 +16,14 @@ use crate::error::ConfigError;
 use crate::fanout::Outcome;
 use crate::paths::{self, UrlPath};
 use crate::secret;
+use crate::tags::Tag;
+
+/// What one call revalidates.
+#[derive(Clone, Copy, Debug)]
+pub enum Subject<'a> {
+    Path(&'a UrlPath),
+    Tag(&'a Tag),
+}
 
 /// Longest part of an endpoint's answer quoted in an error.
 const SNIPPET: usize = 200;
@@ -47,9 +58,10 @@ impl Endpoint {
                 "--endpoint and --body must not contain control characters".into(),
             ));
         }
-        if !t.contains("{path}") && !s.body.as_deref().is_some_and(|b| b.contains("{path}")) {
+        let holds = |p: &str| t.contains(p) || s.body.as_deref().is_some_and(|b| b.contains(p));
+        if !holds("{path}") && !holds("{tag}") {
             return Err(ConfigError(format!(
-                "--endpoint {t:?} has no {{path}}: every pod would get the same request; put {{path}} in the template or the --body"
+                "--endpoint {t:?} has no {{path}} (nor {{tag}}): every pod would get the same request; put {{path}} in the template or the --body"
             )));
         }
         let (path_part, query_part) = match t.split_once('?') {
@@ -71,7 +83,7 @@ impl Endpoint {
             Some(b) => {
                 let (b, _) =
                     secret::expand_env_with(b, "--body", &json_inner).map_err(ConfigError)?;
-                let sample = b.replace("{path}", "/");
+                let sample = b.replace("{path}", "/").replace("{tag}", "t");
                 if let Err(e) = serde_json::from_str::<serde_json::Value>(&sample) {
                     return Err(ConfigError(format!(
                         "--body is not JSON ({e}); it is sent as application/json, e.g. '{{\"path\":\"{{path}}\"}}'"
@@ -94,25 +106,55 @@ impl Endpoint {
         })
     }
 
-    /// The route (path and query) for one path.
-    pub fn route(&self, path: &UrlPath) -> String {
-        let mut r = self.route_path.replace("{path}", path.as_str());
+    /// The route (path and query) for one path or tag.
+    pub fn route(&self, subject: Subject<'_>) -> String {
+        let (path, tag) = split(subject);
+        let mut r = self
+            .route_path
+            .replace("{path}", path)
+            .replace("{tag}", &paths::encode_segment(tag));
         if let Some(q) = &self.route_query {
             r.push('?');
-            r.push_str(&q.replace("{path}", &paths::encode_query_value(path.as_str())));
+            r.push_str(
+                &q.replace("{path}", &paths::encode_query_value(path))
+                    .replace("{tag}", &paths::encode_query_value(tag)),
+            );
         }
         r
     }
 
-    /// The body for one path, `{path}` JSON-escaped.
-    pub fn body(&self, path: &UrlPath) -> Option<String> {
-        self.body
-            .as_ref()
-            .map(|b| b.replace("{path}", &json_inner(path.as_str())))
+    /// The body for one path or tag, `{path}` and `{tag}` JSON-escaped.
+    pub fn body(&self, subject: Subject<'_>) -> Option<String> {
+        let (path, tag) = split(subject);
+        self.body.as_ref().map(|b| {
+            b.replace("{path}", &json_inner(path))
+                .replace("{tag}", &json_inner(tag))
+        })
+    }
+
+    /// Whether the route or the body names `placeholder` (`{path}`, `{tag}`).
+    pub fn holds(&self, placeholder: &str) -> bool {
+        self.route_path.contains(placeholder)
+            || self
+                .route_query
+                .as_deref()
+                .is_some_and(|q| q.contains(placeholder))
+            || self
+                .body
+                .as_deref()
+                .is_some_and(|b| b.contains(placeholder))
     }
 
     pub fn has_body(&self) -> bool {
         self.body.is_some()
+    }
+}
+
+/// The path and the tag of a call: the one not in use is empty.
+fn split(subject: Subject<'_>) -> (&str, &str) {
+    match subject {
+        Subject::Path(p) => (p.as_str(), ""),
+        Subject::Tag(t) => ("", t.as_str()),
     }
 }
 
@@ -245,13 +287,19 @@ mod tests {
     fn path_lands_encoded_for_its_place() {
         let e = Endpoint::build(&settings("/api/revalidate?path={path}&x=1", None)).unwrap();
         assert_eq!(
-            e.route(&path("/a b?q=1&r=2")),
+            e.route(Subject::Path(&path("/a b?q=1&r=2"))),
             "/api/revalidate?path=/a%2520b%3Fq%3D1%26r%3D2&x=1"
         );
         let e = Endpoint::build(&settings("/api/revalidate{path}", None)).unwrap();
-        assert_eq!(e.route(&path("/posts/a")), "/api/revalidate/posts/a");
+        assert_eq!(
+            e.route(Subject::Path(&path("/posts/a"))),
+            "/api/revalidate/posts/a"
+        );
         let e = Endpoint::build(&settings("/api/r", Some(r#"{"path":"{path}"}"#))).unwrap();
-        assert_eq!(e.body(&path("/a\"b")).unwrap(), r#"{"path":"/a%22b"}"#);
+        assert_eq!(
+            e.body(Subject::Path(&path("/a\"b"))).unwrap(),
+            r#"{"path":"/a%22b"}"#
+        );
     }
 
     #[test]
@@ -264,7 +312,7 @@ mod tests {
             ))
         })
         .unwrap();
-        let route = e.route(&path("/x"));
+        let route = e.route(Subject::Path(&path("/x")));
         assert_eq!(
             route,
             "/api/k%2B%2F%3D%23%26%25%27%22%3C%3Eey-2q9/r?secret=k%2B/%3D%23%26%25'%22%3C%3Eey-2q9&path=/x"
@@ -292,7 +340,7 @@ mod tests {
             ))
         })
         .unwrap();
-        let body = e.body(&path("/x")).unwrap();
+        let body = e.body(Subject::Path(&path("/x"))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["s"], raw);
         assert!(!secret::redact(&body).contains("ey-2q9"));
@@ -308,6 +356,27 @@ mod tests {
         assert!(e.0.contains("must start with"), "{}", e.0);
         let e = Endpoint::build(&settings("/api/r", None)).unwrap_err();
         assert!(e.0.contains("has no {path}"), "{}", e.0);
+    }
+
+    #[test]
+    fn tags_land_encoded_for_their_place_and_the_unused_placeholder_is_empty() {
+        let tag = Tag::parse("post:a/b&c \"d\"").unwrap();
+        let e = Endpoint::build(&settings("/api/r?path={path}&tag={tag}", None)).unwrap();
+        assert_eq!(
+            e.route(Subject::Tag(&tag)),
+            "/api/r?path=&tag=post:a/b%26c%20%22d%22"
+        );
+        assert_eq!(e.route(Subject::Path(&path("/x"))), "/api/r?path=/x&tag=");
+        let e = Endpoint::build(&settings("/api/tag/{tag}", None)).unwrap();
+        assert_eq!(
+            e.route(Subject::Tag(&tag)),
+            "/api/tag/post%3Aa%2Fb%26c%20%22d%22"
+        );
+        assert!(e.holds("{tag}") && !e.holds("{path}"));
+        let e = Endpoint::build(&settings("/api/r", Some(r#"{"tag":"{tag}"}"#))).unwrap();
+        let body = e.body(Subject::Tag(&tag)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["tag"], tag.as_str());
     }
 
     #[test]

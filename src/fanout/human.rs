@@ -27,10 +27,19 @@ fn mode_name(m: crate::choices::Mode) -> &'static str {
 
 pub fn fanout(r: &fanout::Report, style: &Style) -> String {
     let mut out = String::new();
+    let tags = r.rows.iter().filter(|row| row.tag.is_some()).count();
+    let items = match (r.rows.len() - tags, tags) {
+        (_, 0) => plural(r.rows.len(), "path", "paths"),
+        (0, t) => plural(t, "tag", "tags"),
+        (p, t) => format!(
+            "{} + {}",
+            plural(p, "path", "paths"),
+            plural(t, "tag", "tags")
+        ),
+    };
     out.push_str(&format!(
-        "{} {} × {} · mode {} ({}) · {}\n\n",
+        "{} {items} × {} · mode {} ({}) · {}\n\n",
         style.bold("revalidate fanout:"),
-        plural(r.rows.len(), "path", "paths"),
         plural(r.targets.len(), "pod", "pods"),
         mode_name(r.mode),
         r.method,
@@ -38,7 +47,12 @@ pub fn fanout(r: &fanout::Report, style: &Style) -> String {
     ));
 
     let pods = r.targets.len();
-    let mut t = PathRows::new("PATH", "PATHS", &["OK", "FAILED", "OUTCOMES"]);
+    let (one, many) = match (r.rows.len() - tags, tags) {
+        (_, 0) => ("PATH", "PATHS"),
+        (0, _) => ("TAG", "TAGS"),
+        _ => ("PATH OR TAG", "PATHS AND TAGS"),
+    };
+    let mut t = PathRows::new(one, many, &["OK", "FAILED", "OUTCOMES"]);
     for row in &r.rows {
         let ok = TCell::new(
             format!("{}/{pods}", row.ok),
@@ -54,17 +68,22 @@ pub fn fanout(r: &fanout::Report, style: &Style) -> String {
             TCell::new(row.failed.to_string(), Paint::Bad)
         };
         t.row(
-            row.path.as_str(),
+            match (&row.tag, tags == r.rows.len()) {
+                (Some(tag), true) => tag.clone(),
+                _ => row.subject(),
+            },
             vec![ok, failed, outcome_counts(&row.outcomes).into()],
         );
     }
     out.push_str(&t.render(style));
 
     let failing: Vec<&fanout::Cell> = r.cells.iter().filter(|c| !c.ok).collect();
+    let subjects: Vec<String> = failing.iter().map(|c| c.subject()).collect();
     let calls: Vec<FailedCall> = failing
         .iter()
-        .map(|c| FailedCall {
-            path: &c.path,
+        .zip(&subjects)
+        .map(|(c, subject)| FailedCall {
+            path: subject,
             target: &c.pod,
             outcome: c.outcome.name(),
             status: c.status,
@@ -72,9 +91,21 @@ pub fn fanout(r: &fanout::Report, style: &Style) -> String {
             error: c.error.as_deref(),
         })
         .collect();
-    let mut kinds: Vec<Outcome> = failing.iter().map(|c| c.outcome).collect();
-    kinds.sort();
-    let hints = kinds.into_iter().filter_map(|o| o.hint(r.mode));
+    // A tag's cell is the tag route's answer, whatever the mode of the paths.
+    let mut kinds: Vec<(Outcome, crate::choices::Mode)> = failing
+        .iter()
+        .map(|c| {
+            let mode = if c.tag.is_some() {
+                crate::choices::Mode::Endpoint
+            } else {
+                r.mode
+            };
+            (c.outcome, mode)
+        })
+        .collect();
+    kinds.sort_by_key(|(o, m)| (*o, *m as u8));
+    kinds.dedup();
+    let hints = kinds.into_iter().filter_map(|(o, m)| o.hint(m));
     out.push_str(&failed_calls(
         "Failed cells",
         Calls {
@@ -108,7 +139,15 @@ pub fn fanout_dry_run(d: &fanout::DryRun, style: &Style) -> String {
         "{} {} would be sent ({} × {}); nothing was sent.\n\n",
         style.bold("dry run:"),
         plural(d.requests.len(), "request", "requests"),
-        plural(d.paths.len(), "path", "paths"),
+        match (d.paths.len(), d.tags.len()) {
+            (p, 0) => plural(p, "path", "paths"),
+            (0, t) => plural(t, "tag", "tags"),
+            (p, t) => format!(
+                "{} + {}",
+                plural(p, "path", "paths"),
+                plural(t, "tag", "tags")
+            ),
+        },
         plural(d.targets.len(), "pod", "pods"),
     );
     out.push_str(&requests(&d.requests));

@@ -2,7 +2,9 @@
 //!
 //! Two modes. `nextjs` sends Next.js's own `x-prerender-revalidate: <previewModeId>` (see
 //! [`crate::nextjs`] for what a pod answers); `endpoint` calls the app's own revalidate route on
-//! each pod ([`endpoint`]). Invariants: a cell's outcome is decided by [`crate::nextjs::classify`]
+//! each pod ([`endpoint`]). Cache tags (`--tag`) are revalidated through the app's tag route in
+//! either mode (Next.js has no header for a tag): a cell is a (path or tag, pod), paths first.
+//! Invariants: a cell's outcome is decided by [`crate::nextjs::classify`]
 //! or [`endpoint::classify`] alone; workers return [`Cell`]s and never print; cells come out in
 //! input order (path, then pod) whatever the concurrency; what is kept of the cells follows the
 //! reporter's needs ([`Retain`]), so memory does not grow with the run unless the output needs it.
@@ -30,13 +32,17 @@ use crate::report::{Events, Item, Listed, Payload, Reporter, StepReport, Style, 
 
 use crate::context::Retain;
 use crate::secret::{self, Secret};
+use crate::tags::Tag;
 use crate::targets::Target;
 use crate::transport::header::{self, Header};
 use crate::transport::{
     PodRequest, PodResponse, RequestView, Transport, TransportError, retryable_status,
 };
 
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, Subject};
+
+/// Why tags cannot go in nextjs mode without a tag route, and what to use.
+pub const NO_TAG_HEADER: &str = "nextjs mode cannot revalidate a tag: x-prerender-revalidate regenerates one path, and Next.js has no header for a tag. Give --tag-endpoint '/api/revalidate-tag?tag={tag}' (a route handler calling revalidateTag on each pod, with --header for its secret), or --mode endpoint with {tag} in --endpoint; `revalidate agent --tag-endpoint` applies tags published with `publish --tag`";
 
 /// What happened to one (path, pod) cell.
 #[derive(
@@ -134,10 +140,15 @@ impl Outcome {
     }
 }
 
-/// The result of one (path, pod) cell.
+/// The result of one (path or tag, pod) cell.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Cell {
-    pub path: String,
+    /// The path revalidated (absent in a tag's cell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The cache tag revalidated (absent in a path's cell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub pod: String,
     pub outcome: Outcome,
     pub ok: bool,
@@ -147,6 +158,7 @@ pub struct Cell {
     pub latency_ms: f64,
     pub attempts: u32,
     pub error: Option<String>,
+    /// The index of the path, or of the tag after every path.
     #[serde(skip)]
     pub path_index: usize,
     #[serde(skip)]
@@ -164,12 +176,31 @@ pub enum How {
     Endpoint(Endpoint),
 }
 
+impl Cell {
+    /// The path, or the tag as `tag:<tag>` (a path starts with `/`, so the two never meet).
+    pub fn subject(&self) -> String {
+        subject_name(self.path.as_deref(), self.tag.as_deref())
+    }
+}
+
+fn subject_name(path: Option<&str>, tag: Option<&str>) -> String {
+    match (path, tag) {
+        (Some(p), _) => p.to_string(),
+        (None, Some(t)) => format!("tag:{t}"),
+        (None, None) => String::new(),
+    }
+}
+
 /// Everything fanout will do, resolved and checked before anything is sent.
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub paths: Vec<UrlPath>,
+    /// Cache tags, revalidated through `tag_endpoint` after the paths.
+    pub tags: Vec<Tag>,
     pub targets: Vec<Target>,
     pub how: How,
+    /// The app's route that revalidates a tag; None: tags cannot be asked for.
+    pub tag_endpoint: Option<Endpoint>,
     /// Headers of every request (both modes).
     pub headers: Vec<Header>,
     pub allow_gone: bool,
@@ -182,8 +213,28 @@ impl Plan {
     pub fn build(
         s: &FanoutSettings,
         paths: Vec<UrlPath>,
+        tags: Vec<Tag>,
         targets: Vec<Target>,
     ) -> Result<Plan, ConfigError> {
+        if let Some(e) = &s.tag_endpoint
+            && !e.template.contains("{tag}")
+            && !e.body.as_deref().is_some_and(|b| b.contains("{tag}"))
+        {
+            return Err(ConfigError(format!(
+                "--tag-endpoint {:?} has no {{tag}}: every tag would make the same request; e.g. '/api/revalidate-tag?tag={{tag}}'",
+                e.template
+            )));
+        }
+        let tag_endpoint = s.tag_endpoint.as_ref().map(Endpoint::build).transpose()?;
+        if !tags.is_empty() && tag_endpoint.is_none() {
+            return Err(ConfigError(match &s.endpoint {
+                None => NO_TAG_HEADER.to_string(),
+                Some(e) => format!(
+                    "--endpoint {:?} has no {{tag}}, so it cannot revalidate a tag: put {{tag}} in it (one route for both: '/api/revalidate?path={{path}}&tag={{tag}}', the one not in use is empty) or give --tag-endpoint '/api/revalidate-tag?tag={{tag}}'",
+                    e.template
+                ),
+            }));
+        }
         let how = match &s.endpoint {
             None => How::Nextjs {
                 method: s.method,
@@ -193,14 +244,26 @@ impl Plan {
                     std::env::var(nextjs::PREVIEW_ID_ENV).ok(),
                 )?,
             },
-            Some(e) => How::Endpoint(Endpoint::build(e)?),
+            Some(e) => {
+                let e = Endpoint::build(e)?;
+                // A route only for tags serves no path.
+                if !e.holds("{path}") && (!paths.is_empty() || tags.is_empty()) {
+                    return Err(ConfigError(format!(
+                        "--endpoint {:?} has no {{path}}: every pod would get the same request for every path; put {{path}} in the template or the --body (or give only --tag when it is a route for tags)",
+                        s.endpoint.as_ref().map_or("", |e| e.template.as_str())
+                    )));
+                }
+                How::Endpoint(e)
+            }
         };
         let mut warnings = Vec::new();
         let headers = header::parse_all(&s.headers, &mut warnings)?;
         Ok(Plan {
             paths,
+            tags,
             targets,
             how,
+            tag_endpoint,
             headers,
             allow_gone: s.allow_gone,
             warnings,
@@ -225,21 +288,47 @@ impl Plan {
         }
     }
 
+    /// The method of a path's requests (a tag's are [`Plan::method_of`] its route).
     pub fn method(&self) -> &'static str {
         match &self.how {
             How::Nextjs { method, .. } => method.as_str(),
-            How::Endpoint(e) => match e.method {
-                EndpointMethod::Get => "GET",
-                EndpointMethod::Post => "POST",
-            },
+            How::Endpoint(e) => endpoint_method(e),
         }
     }
 
-    /// The headers of every request: the mode's own, then the given ones, each with what may be
-    /// shown of it.
-    fn headers(&self) -> Vec<(HeaderName, HeaderValue, String)> {
+    fn method_of(&self, subject: Subject<'_>) -> &'static str {
+        match (subject, &self.tag_endpoint) {
+            (Subject::Tag(_), Some(e)) => endpoint_method(e),
+            _ => self.method(),
+        }
+    }
+
+    /// The number of items (paths, then tags).
+    pub fn items(&self) -> usize {
+        self.paths.len() + self.tags.len()
+    }
+
+    /// Item `i`: a path, or a tag after every path.
+    pub fn subject(&self, i: usize) -> Subject<'_> {
+        match self.paths.get(i) {
+            Some(p) => Subject::Path(p),
+            None => Subject::Tag(&self.tags[i - self.paths.len()]),
+        }
+    }
+
+    /// The headers of every request: the mode's own (a tag's route takes the endpoint's), then
+    /// the given ones, each with what may be shown of it.
+    fn headers(&self, subject: Subject<'_>) -> Vec<(HeaderName, HeaderValue, String)> {
         let mut out = Vec::new();
-        match &self.how {
+        let tag_route;
+        let how = match (subject, &self.tag_endpoint) {
+            (Subject::Tag(_), Some(e)) => {
+                tag_route = How::Endpoint(e.clone());
+                &tag_route
+            }
+            _ => &self.how,
+        };
+        match how {
             How::Nextjs {
                 only_generated,
                 preview_id,
@@ -281,21 +370,26 @@ impl Plan {
         out
     }
 
-    fn route_and_body(&self, path: &UrlPath) -> (String, Option<String>) {
-        match &self.how {
-            How::Nextjs { .. } => (path.to_string(), None),
-            How::Endpoint(e) => (e.route(path), e.body(path)),
+    fn route_and_body(&self, subject: Subject<'_>) -> (String, Option<String>) {
+        match (subject, &self.how, &self.tag_endpoint) {
+            (Subject::Tag(_), _, Some(e)) | (Subject::Path(_), How::Endpoint(e), _) => {
+                (e.route(subject), e.body(subject))
+            }
+            (Subject::Path(p), How::Nextjs { .. }, _) => (p.to_string(), None),
+            (Subject::Tag(t), _, None) => {
+                unreachable!("tag {t} without a tag route: refused by Plan::build")
+            }
         }
     }
 
     /// The request of one cell, for the wire: the only place fanout requests are built.
-    pub fn request(&self, path: &UrlPath) -> PodRequest {
-        let (route, body) = self.route_and_body(path);
+    pub fn request(&self, subject: Subject<'_>) -> PodRequest {
+        let (route, body) = self.route_and_body(subject);
         let mut req = PodRequest::new(
-            Method::from_bytes(self.method().as_bytes()).expect("known methods"),
+            Method::from_bytes(self.method_of(subject).as_bytes()).expect("known methods"),
             route,
         );
-        for (n, v, _) in self.headers() {
+        for (n, v, _) in self.headers(subject) {
             req.headers.append(n, v);
         }
         req.body = body.map(Bytes::from);
@@ -303,15 +397,23 @@ impl Plan {
     }
 
     /// The request of one cell as --dry-run shows it: secrets redacted, credentials masked.
-    pub fn view(&self, path: &UrlPath, target: &Target, transport: &Transport) -> RequestView {
-        let (route, body) = self.route_and_body(path);
+    pub fn view(
+        &self,
+        subject: Subject<'_>,
+        target: &Target,
+        transport: &Transport,
+    ) -> RequestView {
+        let (route, body) = self.route_and_body(subject);
         RequestView {
-            path: path.to_string(),
+            path: match subject {
+                Subject::Path(p) => p.to_string(),
+                Subject::Tag(t) => format!("tag:{t}"),
+            },
             pod: target.name.clone(),
-            method: self.method().to_string(),
+            method: self.method_of(subject).to_string(),
             url: secret::mask_query(&secret::redact(&transport.url(target, &route))),
             headers: self
-                .headers()
+                .headers(subject)
                 .into_iter()
                 .map(|(n, _, shown)| (n.to_string(), shown))
                 .collect(),
@@ -320,13 +422,30 @@ impl Plan {
     }
 }
 
-/// One path's cells, counted.
+fn endpoint_method(e: &Endpoint) -> &'static str {
+    match e.method {
+        EndpointMethod::Get => "GET",
+        EndpointMethod::Post => "POST",
+    }
+}
+
+/// One path's (or tag's) cells, counted.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PathRow {
-    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub ok: usize,
     pub failed: usize,
     pub outcomes: BTreeMap<Outcome, usize>,
+}
+
+impl PathRow {
+    /// The path, or the tag as `tag:<tag>`.
+    pub fn subject(&self) -> String {
+        subject_name(self.path.as_deref(), self.tag.as_deref())
+    }
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -347,7 +466,7 @@ pub struct Report {
     pub method: String,
     pub allow_gone: bool,
     pub targets: Vec<Target>,
-    /// One row a path, in input order.
+    /// One row a path, then one a tag, in input order.
     pub rows: Vec<PathRow>,
     /// Every cell in input order (JSON output), or only the failed ones (other outputs).
     pub cells: Vec<Cell>,
@@ -376,6 +495,8 @@ pub struct DryRun {
     pub method: String,
     pub targets: Vec<Target>,
     pub paths: Vec<UrlPath>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
     pub requests: Vec<RequestView>,
     pub warnings: Vec<String>,
 }
@@ -386,10 +507,13 @@ pub fn dry_run(plan: &Plan, transport: &Transport) -> DryRun {
         method: plan.method().to_string(),
         targets: plan.targets.clone(),
         paths: plan.paths.clone(),
-        requests: plan
-            .paths
-            .iter()
-            .flat_map(|p| plan.targets.iter().map(move |t| plan.view(p, t, transport)))
+        tags: plan.tags.clone(),
+        requests: (0..plan.items())
+            .flat_map(|i| {
+                plan.targets
+                    .iter()
+                    .map(move |t| plan.view(plan.subject(i), t, transport))
+            })
             .collect(),
         warnings: plan.warnings.clone(),
     }
@@ -446,9 +570,19 @@ async fn read(mut resp: PodResponse, how: &How) -> Result<Seen, TransportError> 
     })
 }
 
+/// The path and the tag fields of item `i`'s cells.
+fn names(plan: &Plan, i: usize) -> (Option<String>, Option<String>) {
+    match plan.subject(i) {
+        Subject::Path(p) => (Some(p.to_string()), None),
+        Subject::Tag(t) => (None, Some(t.to_string())),
+    }
+}
+
 fn cancelled_cell(plan: &Plan, p: usize, t: usize, stop: Stop, attempts: u32) -> Cell {
+    let (path, tag) = names(plan, p);
     Cell {
-        path: plan.paths[p].to_string(),
+        path,
+        tag,
         pod: plan.targets[t].name.clone(),
         outcome: Outcome::Cancelled,
         ok: false,
@@ -469,22 +603,31 @@ async fn one_cell(
     p: usize,
     t: usize,
 ) -> Cell {
-    let path = &plan.paths[p];
+    let subject = plan.subject(p);
     let target = &plan.targets[t];
+    // A tag's answer is the tag route's, judged as endpoint mode judges it.
+    let tag_route = match (subject, &plan.tag_endpoint) {
+        (Subject::Tag(_), Some(e)) => Some(How::Endpoint(e.clone())),
+        _ => None,
+    };
+    let how = tag_route.as_ref().unwrap_or(&plan.how);
     let done = transport
         .call(
             ctx,
             target,
-            || plan.request(path),
-            |resp| read(resp, &plan.how),
+            || plan.request(subject),
+            |resp| read(resp, how),
             |e| Seen::unreachable(e, None),
             |seen| seen.status.is_some_and(retryable_status),
         )
         .await;
     tracing::debug!(
         "{} {} on {} -> {} in {:.1} ms ({} attempt{})",
-        plan.method(),
-        path,
+        plan.method_of(subject),
+        match subject {
+            Subject::Path(p) => p.to_string(),
+            Subject::Tag(t) => format!("tag {t}"),
+        },
         target.name,
         match &done.result {
             Ok(seen) => format!(
@@ -502,7 +645,8 @@ async fn one_cell(
     match done.result {
         Err(stop) => cancelled_cell(plan, p, t, stop, done.attempts),
         Ok(seen) => Cell {
-            path: path.to_string(),
+            path: names(plan, p).0,
+            tag: names(plan, p).1,
             pod: target.name.clone(),
             ok: seen.outcome.is_ok(plan.allow_gone),
             outcome: seen.outcome,
@@ -529,8 +673,9 @@ pub async fn run(
     let started = Instant::now();
     let n_targets = plan.targets.len();
     // One lane per pod, each in path order.
+    let items = plan.items();
     let lanes: Vec<Vec<(usize, usize)>> = (0..n_targets)
-        .map(|t| (0..plan.paths.len()).map(|p| (p, t)).collect())
+        .map(|t| (0..items).map(|p| (p, t)).collect())
         .collect();
     let shared = std::sync::Arc::new((plan.clone(), ctx.clone(), transport.clone()));
     let mut rx = ctx.run_lanes(lanes, move |(p, t): (usize, usize)| {
@@ -540,11 +685,11 @@ pub async fn run(
             one_cell(ctx, transport, plan, p, t).await
         }
     });
-    let mut rows: Vec<PathRow> = plan
-        .paths
-        .iter()
-        .map(|p| PathRow {
-            path: p.to_string(),
+    let mut rows: Vec<PathRow> = (0..items)
+        .map(|i| names(plan, i))
+        .map(|(path, tag)| PathRow {
+            path,
+            tag,
             ok: 0,
             failed: 0,
             outcomes: BTreeMap::new(),
@@ -552,7 +697,7 @@ pub async fn run(
         .collect();
     let mut totals = Totals::default();
     let mut kept: Vec<Cell> = Vec::new();
-    let mut seen = vec![false; plan.paths.len() * n_targets];
+    let mut seen = vec![false; items * n_targets];
     let count = |c: &Cell, rows: &mut Vec<PathRow>, totals: &mut Totals| {
         let row = &mut rows[c.path_index];
         *row.outcomes.entry(c.outcome).or_default() += 1;
@@ -590,7 +735,7 @@ pub async fn run(
             if row.outcomes.get(&Outcome::NotGenerated) == Some(&n_targets) {
                 warnings.push(format!(
                     "{}: not-generated on every pod: a typo, or a route that does not exist? (--only-generated skips pages no pod has generated)",
-                    row.path
+                    row.subject()
                 ));
             }
         }
@@ -697,7 +842,13 @@ pub struct Start<'a> {
     pub method: Cow<'a, str>,
     pub targets: Cow<'a, [Target]>,
     pub paths: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tags: usize,
     pub cells: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Payload for Start<'static> {
@@ -711,12 +862,13 @@ pub async fn step(
     plan: &Plan,
     reporter: &mut Reporter,
 ) -> Report {
-    let cells = plan.paths.len() * plan.targets.len();
+    let cells = plan.items() * plan.targets.len();
     let start = Start {
         mode: plan.mode(),
         method: plan.method().into(),
         targets: Cow::Borrowed(&plan.targets),
         paths: plan.paths.len(),
+        tags: plan.tags.len(),
         cells,
     };
     reporter.start::<Report>(

@@ -88,6 +88,7 @@ impl Setup {
             Some(fanout::Plan::build(
                 &config.fanout()?,
                 paths.clone(),
+                Vec::new(),
                 targets.clone(),
             )?)
         } else {

@@ -367,11 +367,11 @@ pub fn verify_dry_run_of(env: &Doc) -> &verify::DryRun {
     }
 }
 
-/// (path, pod, outcome) of every cell of a fanout report, in report order.
+/// (path or `tag:<tag>`, pod, outcome) of every cell of a fanout report, in report order.
 pub fn cells(r: &fanout::Report) -> Vec<(String, String, fanout::Outcome)> {
     r.cells
         .iter()
-        .map(|c| (c.path.clone(), c.pod.clone(), c.outcome))
+        .map(|c| (c.subject(), c.pod.clone(), c.outcome))
         .collect()
 }
 
@@ -379,13 +379,13 @@ pub fn cells(r: &fanout::Report) -> Vec<(String, String, fanout::Outcome)> {
 pub fn cell<'a>(r: &'a fanout::Report, path: &str, pod: &str) -> &'a fanout::Cell {
     r.cells
         .iter()
-        .find(|c| c.path == path && c.pod == pod)
+        .find(|c| c.subject() == path && c.pod == pod)
         .unwrap_or_else(|| panic!("no cell ({path}, {pod}) in {:#?}", r.cells))
 }
 
-/// The paths of a fanout report (one row a path), in input order.
-pub fn row_paths(r: &fanout::Report) -> Vec<&str> {
-    r.rows.iter().map(|row| row.path.as_str()).collect()
+/// The paths (and `tag:<tag>`s) of a fanout report (one row each), in input order.
+pub fn row_paths(r: &fanout::Report) -> Vec<String> {
+    r.rows.iter().map(|row| row.subject()).collect()
 }
 
 /// The verdict of one path of a verify report.

@@ -763,7 +763,7 @@ fn cells_come_out_in_path_then_pod_order_whatever_the_concurrency() {
     let mut seen: Vec<(String, String)> = events(&out)
         .into_iter()
         .filter_map(|e| e.get::<revalidate::fanout::Cell>())
-        .map(|cell| (cell.path, cell.pod))
+        .map(|cell| (cell.subject(), cell.pod))
         .collect();
     seen.sort();
     let mut want_sorted = want.clone();
@@ -1111,7 +1111,9 @@ fn library_run_returns_cells_in_input_order() {
         .collect();
     let plan = Plan {
         paths,
+        tags: Vec::new(),
         targets,
+        tag_endpoint: None,
         how: How::Nextjs {
             method: RevalidateMethod::Head,
             only_generated: false,
@@ -1132,12 +1134,12 @@ fn library_run_returns_cells_in_input_order() {
     let ctx = RunContext::new(limits);
     let mut seen = Vec::new();
     let report = tf.block_on(fanout::run(&ctx, &transport, &plan, Retain::All, |c| {
-        seen.push((c.path.clone(), c.pod.clone()))
+        seen.push((c.subject(), c.pod.clone()))
     }));
     let got: Vec<(String, String)> = report
         .cells
         .iter()
-        .map(|c| (c.path.clone(), c.pod.clone()))
+        .map(|c| (c.subject(), c.pod.clone()))
         .collect();
     let want: Vec<(String, String)> = ["/posts/c", "/posts/b", "/posts/a", "/nope"]
         .iter()
@@ -1153,7 +1155,7 @@ fn library_run_returns_cells_in_input_order() {
         report
             .cells
             .iter()
-            .filter(|c| c.path == p)
+            .filter(|c| c.subject() == p)
             .map(|c| c.outcome)
             .collect::<Vec<_>>()
     };
@@ -1163,7 +1165,11 @@ fn library_run_returns_cells_in_input_order() {
     assert_eq!(report.exit_code, 0);
     assert_eq!(report.totals.cells, 12);
     assert_eq!(report.stopped, None);
-    let rows: Vec<&str> = report.rows.iter().map(|r| r.path.as_str()).collect();
+    let rows: Vec<&str> = report
+        .rows
+        .iter()
+        .map(|r| r.path.as_deref().unwrap())
+        .collect();
     assert_eq!(rows, ["/posts/c", "/posts/b", "/posts/a", "/nope"]);
 
     // Kept for people only: the failures (here none, gone being allowed), whatever the totals.

@@ -158,7 +158,7 @@ fn fanout_plan(tf: &TestFleet, ps: &[&str], flags: Layer) -> fanout::Plan {
         flags.preview_id_file = Some(tf.manifest.clone());
     }
     let settings = config(flags).fanout().unwrap();
-    fanout::Plan::build(&settings, paths(ps), targets(tf)).unwrap()
+    fanout::Plan::build(&settings, paths(ps), Vec::new(), targets(tf)).unwrap()
 }
 
 fn fanout_text(tf: &TestFleet, plan: &fanout::Plan) -> String {

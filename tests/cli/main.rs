@@ -24,5 +24,6 @@ mod safety;
 mod secrets;
 mod serve;
 mod sitemap;
+mod tags;
 mod variants;
 mod verify;

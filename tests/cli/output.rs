@@ -164,6 +164,7 @@ fn ndjson_starts_with_start_and_ends_with_end() {
         method,
         targets,
         paths,
+        tags,
         cells,
     }) = ev[1].get()
     else {
@@ -171,7 +172,7 @@ fn ndjson_starts_with_start_and_ends_with_end() {
     };
     assert_eq!(ev[1].step.as_deref(), Some("fanout"));
     assert_eq!((mode, &*method), (Mode::Nextjs, "HEAD"));
-    assert_eq!((targets.len(), paths, cells), (4, 3, 12));
+    assert_eq!((targets.len(), paths, tags, cells), (4, 3, 0, 12));
     let cell_events = ev.iter().filter(|e| e.is::<fanout::Cell>()).count();
     assert_eq!(cell_events, 12);
     let Some(StepEnd {

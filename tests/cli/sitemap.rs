@@ -226,7 +226,7 @@ fn a_sitemaps_pages_are_revalidated_on_every_pod_as_paths() {
     c.args(["--sitemap", &url]);
     let (out, r) = fanout_json(c);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let rows: Vec<&str> = r.rows.iter().map(|row| row.path.as_str()).collect();
+    let rows: Vec<String> = r.rows.iter().map(|row| row.subject()).collect();
     assert_eq!(rows, ["/posts/a", "/posts/b"]);
     for pod in tf.pods() {
         let by_path = pod.counters().by_path;
@@ -509,7 +509,7 @@ fn paths_from_a_sitemap_and_the_command_line_are_sent_once() {
         .arg(&list);
     let (out, r) = fanout_json(c);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let rows: Vec<&str> = r.rows.iter().map(|row| row.path.as_str()).collect();
+    let rows: Vec<String> = r.rows.iter().map(|row| row.subject()).collect();
     // Arguments, then files, then sitemaps; the first of each path kept.
     assert_eq!(rows, ["/posts/a", "/posts/c", "/posts/b"]);
     for pod in tf.pods() {

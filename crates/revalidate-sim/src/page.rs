@@ -53,6 +53,16 @@ impl PageKind {
         self == PageKind::AppPosts
     }
 
+    /// The cache tags a page of this route reads its data with: the App Router page reads its
+    /// post as `unstable_cache(…, { tags: ['posts', 'post:<slug>'] })` would, so
+    /// `revalidateTag` of either regenerates it; Pages Router pages have no tags.
+    pub(crate) fn tags(self, slug: &str) -> Vec<String> {
+        match self {
+            PageKind::AppPosts => vec!["posts".to_owned(), format!("post:{slug}")],
+            PageKind::Posts | PageKind::Plain => Vec::new(),
+        }
+    }
+
     fn has_timestamp(self) -> bool {
         self != PageKind::Plain
     }

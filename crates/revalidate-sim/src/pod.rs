@@ -233,6 +233,14 @@ impl PodInner {
         lock(&self.cache).remove(key).is_some()
     }
 
+    /// Removes every cached page whose key `stale` names; returns how many.
+    pub(crate) fn cache_remove_where(&self, stale: impl Fn(&str) -> bool) -> usize {
+        let mut cache = lock(&self.cache);
+        let before = cache.len();
+        cache.retain(|key, _| !stale(key));
+        before - cache.len()
+    }
+
     pub(crate) fn compress(&self) -> bool {
         self.compress.load(Ordering::Relaxed)
     }

@@ -1,5 +1,6 @@
 //! A simulated pod's API routes: `/api/revalidate` (Pages Router `res.revalidate`), the App
-//! Router's `revalidatePath` route, and `/api/pod` (who answered).
+//! Router's `revalidatePath` route, its `revalidateTag` route (`/api/revalidate-tag?tag=…`), and
+//! `/api/pod` (who answered).
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -163,6 +164,7 @@ pub(super) async fn revalidate_internal(
         } if build_id == build.snapshot.build_id => Some((kind, slug)),
         Route::ApiRevalidate
         | Route::ApiRevalidateApp
+        | Route::ApiRevalidateTag
         | Route::ApiPod
         | Route::BuildManifest { .. } => return (200, false),
         Route::TrailingSlash(_) => return (308, false),
@@ -225,6 +227,58 @@ pub(super) fn api_revalidate_app(pod: &PodInner, ctx: &Ctx, faults: &FaultSet) -
             content_type: None,
         },
     }
+}
+
+#[derive(Serialize)]
+struct RevalidateTagOk<'a> {
+    revalidated: bool,
+    tag: &'a str,
+    pod: &'a str,
+    now: String,
+}
+
+/// `/api/revalidate-tag?tag=…`: a route handler calling `revalidateTag(tag, { expire: 0 })`:
+/// every cached page that read data with the tag is marked stale, so the next request
+/// regenerates it (`MISS`); the other pages stay cached.
+pub(super) fn api_revalidate_tag(pod: &PodInner, ctx: &Ctx, faults: &FaultSet) -> Reply {
+    CounterCells::bump(&pod.counters.api_calls);
+    if let Err(reply) = authorize(pod, ctx) {
+        return reply;
+    }
+    let Some(tag) = ctx.query_param("tag").filter(|t| !t.is_empty()) else {
+        return Reply::json(
+            400,
+            api_headers(pod),
+            &Message {
+                message: "Missing tag query parameter",
+            },
+        );
+    };
+    let revalidated = if faults.ignore_revalidate {
+        CounterCells::bump(&pod.counters.faulted);
+        false
+    } else {
+        if faults.lie {
+            CounterCells::bump(&pod.counters.faulted);
+        } else {
+            let flavor = pod.shared.flavor;
+            pod.cache_remove_where(|key| match resolve(key, flavor) {
+                Route::Page { kind, slug } => kind.tags(&slug).contains(&tag),
+                _ => false,
+            });
+        }
+        true
+    };
+    Reply::json(
+        200,
+        api_headers(pod),
+        &RevalidateTagOk {
+            revalidated,
+            tag: &tag,
+            pod: &pod.name,
+            now: iso_millis(SystemTime::now()),
+        },
+    )
 }
 
 #[derive(Serialize)]

@@ -14,7 +14,7 @@ mod pages;
 #[cfg(test)]
 mod tests;
 
-use api::{api_pod, api_revalidate, api_revalidate_app};
+use api::{api_pod, api_revalidate, api_revalidate_app, api_revalidate_tag};
 pub(crate) use conn::accept_loop;
 use conn::{Abort, SimBody};
 use pages::{not_found, serve_page};
@@ -211,6 +211,8 @@ pub(crate) enum Route {
     ApiRevalidate,
     /// `revalidatePath()` in an App Router route handler (16 only).
     ApiRevalidateApp,
+    /// `revalidateTag()` in an App Router route handler.
+    ApiRevalidateTag,
     ApiPod,
     /// Next redirects trailing slashes away (308).
     TrailingSlash(String),
@@ -225,6 +227,7 @@ pub(crate) fn resolve(path: &str, flavor: Flavor) -> Route {
     match path {
         "/api/revalidate" => return Route::ApiRevalidate,
         "/api/revalidate-app" if flavor == Flavor::Next16 => return Route::ApiRevalidateApp,
+        "/api/revalidate-tag" => return Route::ApiRevalidateTag,
         "/api/pod" => return Route::ApiPod,
         _ => {}
     }
@@ -538,6 +541,7 @@ async fn route(pod: &Arc<PodInner>, ctx: &Ctx, faults: &FaultSet) -> Reply {
         }
         Route::ApiRevalidate => api_revalidate(pod, ctx, faults).await,
         Route::ApiRevalidateApp => api_revalidate_app(pod, ctx, faults),
+        Route::ApiRevalidateTag => api_revalidate_tag(pod, ctx, faults),
         Route::ApiPod => api_pod(pod),
         Route::TrailingSlash(location) => Reply {
             status: 308,
