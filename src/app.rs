@@ -232,9 +232,9 @@ fn check_stdin(paths: &PathArgs, source: &PodSource) -> Result<(), Error> {
 fn check_tags_stdin(
     paths: &PathArgs,
     tags: &crate::cli::TagArgs,
-    source: &PodSource,
+    source: Option<&PodSource>,
 ) -> Result<(), Error> {
-    let pods_from_stdin = matches!(source, PodSource::Static(spec)
+    let pods_from_stdin = matches!(source, Some(PodSource::Static(spec))
         if spec.pods_file.as_deref().is_some_and(|f| f.as_os_str() == "-"));
     if tags.from_stdin() && (pods_from_stdin || paths.paths.iter().any(|p| p == "-")) {
         return Err(Error::usage(
@@ -272,7 +272,7 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     let kubernetes = config.kubernetes()?;
     let ci = ci_settings(&config);
     check_stdin(&a.paths, &source)?;
-    check_tags_stdin(&a.paths, &a.tags, &source)?;
+    check_tags_stdin(&a.paths, &a.tags, Some(&source))?;
     let tags = a.tags.collect()?;
     let paths = if tags.is_empty() || a.paths.given() {
         collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?
@@ -671,14 +671,20 @@ async fn publish_cmd(global: &GlobalArgs, a: crate::cli::PublishArgs) -> Result<
     let config = load_config(global, a.layer().or(global.layer()))?;
     let limits = config.limits()?;
     let settings = config.publish()?;
-    let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
+    check_tags_stdin(&a.paths, &a.tags, config.pod_source().ok().as_ref())?;
+    let tags = a.tags.collect()?;
+    let paths = if tags.is_empty() || a.paths.given() {
+        collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?
+    } else {
+        Vec::new()
+    };
     // The pods are who must receive (and acknowledge), by name; nothing is sent to them.
     let targets = match targets::from_spec(&config.targets()) {
         Ok(t) => t,
         Err(targets::TargetsError::None) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    let plan = crate::publish::Plan::build(&settings, paths, &targets)?;
+    let plan = crate::publish::Plan::build(&settings, paths, tags, &targets)?;
     let redis = redis_of(&config)?;
     let mut reporter = reporter(global, "publish").with_ci(ci_settings(&config));
     if global.dry_run {
@@ -713,7 +719,12 @@ async fn watch_cmd(global: &GlobalArgs, a: crate::cli::WatchArgs) -> Result<Code
             .map_err(|why| Error::usage(format!("--channel/--pattern {c:?}: {why}")))?;
     }
     if topics.channels.is_empty() && topics.patterns.is_empty() {
-        topics.channels.push(config.watch_channel()?);
+        // The configured channel, and beside it the channel of its cache tags.
+        let channel = config.watch_channel()?;
+        topics
+            .channels
+            .push(crate::redis::message::tag_channel(&channel));
+        topics.channels.insert(0, channel);
     }
     if a.duration.is_some_and(|d| d.is_zero()) {
         return Err(Error::usage(
@@ -774,10 +785,7 @@ async fn agent_cmd(global: &GlobalArgs, a: crate::cli::AgentArgs) -> Result<Code
     ctx.listen_for_signals();
     // A rejected password or TLS setup will not fix itself: exit 5 now. An unreachable Redis
     // may come back: the agent keeps trying (and is not ready meanwhile).
-    let topics = crate::redis::subscriber::Topics {
-        sharded: redis.sharded(),
-        ..crate::redis::subscriber::Topics::channel(&plan.channel)
-    };
+    let topics = plan.topics(redis.sharded());
     let first = match crate::redis::subscriber::connect(&redis, &topics).await {
         Ok(s) => Some(s),
         Err(f) if !f.kind.is_transient() => return Err(f.into_error()),

@@ -11,7 +11,12 @@
 //! reconnecting; `--catch-up` revalidates at start what was published recently; and, by default,
 //! every path the record `<channel>:revalidated` says changed since the app's build is
 //! revalidated at start ([`crate::redis::record`]), so a pod started long after a change does not
-//! serve its build-time page once ready.
+//! serve its build-time page once ready. Cache tags
+//! (`{"tag":…}` on `<channel>:tags`, or a tag entry of the stream) are applied through the app's
+//! tag route (`--tag-endpoint`); an agent without one does not subscribe to the tag channel (so
+//! publish does not count it as a receiver), says so once at start, and acknowledges a tag
+//! entry of the stream as `no-tag-endpoint`: a tag it cannot apply is never counted as
+//! revalidated.
 //!
 //! Invariants: a message id is handled at most once within the dedupe window, whichever way it
 //! arrived (the channel, the stream, or both); a message is never skipped for the catch-up's
@@ -264,6 +269,22 @@ impl RecordCatchUp {
     }
 }
 
+impl Plan {
+    /// What the agent subscribes to: the channel, and the channel of cache tags when it can
+    /// apply them (a tag route), so an agent that cannot is never counted as a tag's receiver.
+    pub fn topics(&self, sharded: bool) -> Topics {
+        let mut channels = vec![self.channel.clone()];
+        if self.revalidate.tag_endpoint.is_some() {
+            channels.push(message::tag_channel(&self.channel));
+        }
+        Topics {
+            channels,
+            patterns: Vec::new(),
+            sharded,
+        }
+    }
+}
+
 /// This machine's name: what Kubernetes sets to the pod's name.
 pub fn hostname() -> Option<String> {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -304,6 +325,8 @@ impl Source {
 struct Work {
     id: Option<String>,
     path: Option<String>,
+    /// A cache tag's message (`{"tag":…}`): the tag route is called instead.
+    tag: Option<String>,
     source: Source,
 }
 
@@ -313,8 +336,12 @@ pub struct Handled {
     pub id: Option<String>,
     /// The path as the message gave it.
     pub path: Option<String>,
+    /// The cache tag, for a tag's message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub source: Source,
-    /// fanout's outcome (`revalidated`, `gone`, `unreachable`, …), or `invalid`.
+    /// fanout's outcome (`revalidated`, `gone`, `unreachable`, …), `invalid`, or
+    /// `no-tag-endpoint` (a tag, and no --tag-endpoint to apply it).
     pub outcome: String,
     pub ok: bool,
     pub status: Option<u16>,
@@ -330,6 +357,8 @@ pub struct Handled {
 pub struct Skipped {
     pub id: Option<String>,
     pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub source: Source,
     /// "duplicate": its id was handled within the dedupe window.
     pub reason: String,
@@ -533,13 +562,16 @@ pub async fn run(
         "agent started"
     );
 
+    if plan.revalidate.tag_endpoint.is_none() {
+        tracing::warn!(
+            channel = %message::tag_channel(&plan.channel),
+            "no --tag-endpoint: cache tags are not applied (their channel is not subscribed to, and a tag entry of the stream is acknowledged as no-tag-endpoint); give --tag-endpoint '/api/revalidate-tag?tag={{tag}}' for a route handler calling revalidateTag"
+        );
+    }
     let (sub_tx, mut sub_rx) = mpsc::unbounded_channel();
     tokio::spawn(subscriber::run(
         redis.clone(),
-        Topics {
-            sharded: redis.sharded(),
-            ..Topics::channel(&plan.channel)
-        },
+        plan.topics(redis.sharded()),
         first,
         cancel.clone(),
         sub_tx,
@@ -696,7 +728,7 @@ pub async fn run(
                     metrics.messages_pubsub.fetch_add(1, Ordering::SeqCst);
                     let p = message::parse(&m.payload);
                     let may = state.may_start(app_probe.is_none());
-                    state.take(Work { id: p.id, path: p.path, source: Source::Pubsub }, may, &shared, &done_tx, &mut on_event);
+                    state.take(Work { id: p.id, path: p.path, tag: p.tag, source: Source::Pubsub }, may, &shared, &done_tx, &mut on_event);
                 }
             },
             u = stream_rx.recv(), if !state.stream_done => match u {
@@ -710,7 +742,7 @@ pub async fn run(
                         Source::Stream
                     };
                     let may = state.may_start(app_probe.is_none());
-                    state.take(Work { id: e.id, path: e.path, source }, may, &shared, &done_tx, &mut on_event);
+                    state.take(Work { id: e.id, path: e.path, tag: e.tag, source }, may, &shared, &done_tx, &mut on_event);
                 }
                 Some(StreamUpdate::CaughtUp { entries }) => {
                     tracing::info!(messages = entries, stream = %stream_key, "caught up with the stream");

@@ -210,6 +210,7 @@ impl State {
             on_event(&Event::Skipped(Skipped {
                 id: w.id.clone(),
                 path: w.path.clone(),
+                tag: w.tag.clone(),
                 source: w.source,
                 reason: "duplicate".into(),
             }));
@@ -307,6 +308,7 @@ impl State {
                     Work {
                         id: None,
                         path: Some(path),
+                        tag: None,
                         source: Source::Record,
                     }
                 }
@@ -408,7 +410,7 @@ impl State {
         }
         if h.acked {
             self.totals.acks_sent += 1;
-        } else if h.id.is_some() || h.path.is_some() {
+        } else if h.id.is_some() || h.path.is_some() || h.tag.is_some() {
             self.totals.acks_failed += 1;
         }
         on_event(&Event::Handled(h.clone()));

@@ -39,6 +39,8 @@ pub struct Entry {
     pub stream_id: String,
     pub id: Option<String>,
     pub path: Option<String>,
+    /// A cache tag's entry.
+    pub tag: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -146,6 +148,7 @@ pub async fn run(
                     stream_id: e.id.clone(),
                     id: field("id"),
                     path: field("path"),
+                    tag: field("tag"),
                 };
                 read += 1;
                 if tx.send(StreamUpdate::Entry(entry)).is_err() {

@@ -13,27 +13,42 @@ use crate::paths::Purpose;
 use crate::paths::UrlPath;
 use crate::redis::message::Ack;
 use crate::redis::subscriber;
+use crate::tags::Tag;
 use crate::targets::Target;
 use crate::transport::PodRequest;
 use crate::transport::Transport;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+/// What a message asks for, checked.
+enum Asked {
+    Path(UrlPath),
+    Tag(Tag),
+}
+
 /// Revalidates the app for one message and acknowledges it.
 pub(super) async fn handle(shared: &Shared, w: Work) -> Handled {
     let m = &shared.metrics;
-    let path = w
-        .path
-        .as_deref()
-        .ok_or_else(|| {
-            "the message has no path (JSON with a \"path\" field, or a bare path)".to_string()
-        })
-        .and_then(|p| {
-            UrlPath::parse(p, Purpose::Pod).map_err(|rule| format!("the path {p:?} {rule}"))
-        });
+    let asked = match (&w.path, &w.tag) {
+        (Some(p), _) => UrlPath::parse(p, Purpose::Pod)
+            .map(Asked::Path)
+            .map_err(|rule| format!("the path {p:?} {rule}")),
+        (None, Some(t)) => Tag::parse(t)
+            .map(Asked::Tag)
+            .map_err(|rule| format!("the tag {t:?}: {rule}")),
+        (None, None) => Err(
+            "the message has no path (JSON with a \"path\" field, or a bare path) nor tag"
+                .to_string(),
+        ),
+    };
     let mut h = Handled {
         id: w.id.clone(),
         path: w.path.clone(),
+        tag: if w.path.is_none() {
+            w.tag.clone()
+        } else {
+            None
+        },
         source: w.source,
         outcome: "invalid".into(),
         ok: false,
@@ -42,7 +57,13 @@ pub(super) async fn handle(shared: &Shared, w: Work) -> Handled {
         error: None,
         acked: false,
     };
-    match path {
+    match asked {
+        Ok(Asked::Tag(_)) if shared.plan.revalidate.tag_endpoint.is_none() => {
+            h.outcome = "no-tag-endpoint".into();
+            h.error = Some(
+                "a cache tag, and this agent has no --tag-endpoint to apply it (a route handler calling revalidateTag)".into(),
+            );
+        }
         Err(why) => {
             m.invalid.fetch_add(1, Ordering::SeqCst);
             tracing::warn!(
@@ -52,9 +73,12 @@ pub(super) async fn handle(shared: &Shared, w: Work) -> Handled {
             );
             h.error = Some(why);
         }
-        Ok(path) => {
+        Ok(asked) => {
             let mut plan = shared.plan.revalidate.clone();
-            plan.paths = vec![path];
+            match asked {
+                Asked::Path(path) => plan.paths = vec![path],
+                Asked::Tag(tag) => plan.tags = vec![tag],
+            }
             let r = fanout::run(&shared.ctx, &shared.transport, &plan, Retain::All, |_| {}).await;
             if let Some(c) = r.cells.into_iter().next() {
                 h.outcome = c.outcome.name().to_string();
@@ -68,12 +92,13 @@ pub(super) async fn handle(shared: &Shared, w: Work) -> Handled {
     }
     m.last_message_ms
         .store(crate::redis::message::now_ms(), Ordering::SeqCst);
-    let Some(path) = w.path.clone() else {
+    if w.path.is_none() && h.tag.is_none() {
         return h;
-    };
+    }
     let ack = Ack {
         id: w.id.clone(),
-        path,
+        path: w.path.clone().unwrap_or_default(),
+        tag: h.tag.clone(),
         pod: shared.plan.pod.clone(),
         outcome: h.outcome.clone(),
         ms: h.ms,
@@ -120,6 +145,7 @@ pub(super) async fn handle(shared: &Shared, w: Work) -> Handled {
     if level_ok {
         tracing::info!(
             path = h.path.as_deref().unwrap_or(""),
+            tag = h.tag.as_deref().unwrap_or(""),
             id = h.id.as_deref().unwrap_or(""),
             source = w.source.name(),
             outcome = %h.outcome,
@@ -130,6 +156,7 @@ pub(super) async fn handle(shared: &Shared, w: Work) -> Handled {
     } else {
         tracing::warn!(
             path = h.path.as_deref().unwrap_or(""),
+            tag = h.tag.as_deref().unwrap_or(""),
             id = h.id.as_deref().unwrap_or(""),
             source = w.source.name(),
             outcome = %h.outcome,

@@ -24,7 +24,7 @@ use crate::exit::Stop;
 use crate::paths::{Purpose, UrlPath};
 use crate::publish;
 use crate::redis::Redis;
-use crate::redis::subscriber::{self, Topics};
+use crate::redis::subscriber;
 use crate::report::{Reporter, Style};
 use crate::targets::Target;
 use crate::transport::Transport;
@@ -92,9 +92,7 @@ impl DemoAgent {
         let transport = Transport::new(&limits(), 1)?;
         let ctx = RunContext::new(limits());
         let ready = Arc::new(AtomicBool::new(false));
-        let first = subscriber::connect(redis, &Topics::channel(CHANNEL))
-            .await
-            .ok();
+        let first = subscriber::connect(redis, &plan.topics(false)).await.ok();
         let (c, r, redis) = (ctx.clone(), ready.clone(), redis.clone());
         let task = tokio::spawn(async move {
             agent::run(
@@ -288,7 +286,7 @@ async fn publish_step(
         record: true,
     };
     let paths = vec![UrlPath::parse(path, Purpose::Pod).expect("a valid path")];
-    let plan = publish::Plan::build(&settings, paths, targets)?;
+    let plan = publish::Plan::build(&settings, paths, Vec::new(), targets)?;
     let conns = publish::Connections::open(redis, &plan)
         .await
         .map_err(crate::redis::Failure::into_error)?;

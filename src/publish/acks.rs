@@ -76,7 +76,7 @@ pub async fn collect(
             outcome: ack.outcome,
             ms: ack.ms,
         };
-        on_ack(&messages[i].path, &messages[i].id, &seen);
+        on_ack(&messages[i].subject(), &messages[i].id, &seen);
         messages[i].acks.push(seen);
         if settled(&messages[i], expect, plan.stream.is_some()) {
             pending.remove(&i);
@@ -151,7 +151,8 @@ mod tests {
 
     fn message(receivers: i64, acks: &[(&str, &str)]) -> Message {
         Message {
-            path: "/a".into(),
+            path: Some("/a".into()),
+            tag: None,
             id: "i".into(),
             receivers: Some(receivers),
             stream_id: None,

@@ -19,7 +19,7 @@ fn case(r: &Report, m: &Message) -> Case {
         Outcome::NotSent | Outcome::Failed => Status::Error,
     };
     if status == Status::Passed {
-        return Case::passed(&m.path, m.outcome.name());
+        return Case::passed(m.subject(), m.outcome.name());
     }
     let expected = r.expect.subscribers;
     let failed_acks: Vec<String> = m
@@ -71,7 +71,7 @@ fn case(r: &Report, m: &Message) -> Case {
         detail.push(format!("hint: {h}"));
     }
     Case {
-        name: m.path.clone(),
+        name: m.subject(),
         status,
         outcome: m.outcome.name().to_string(),
         message,

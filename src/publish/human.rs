@@ -143,27 +143,28 @@ pub fn publish(r: &publish::Report, style: &Style) -> String {
         }
         row.push(TCell::new(m.outcome.name(), paint(m.outcome)));
         row.push(TCell::new(m.id.as_str(), Paint::Dim));
-        t.row(m.path.as_str(), row);
+        t.row(m.subject(), row);
     }
     out.push_str(&t.render(style));
 
     if acks {
         // (path, pod, what it acknowledged)
+        let subjects: Vec<String> = r.messages.iter().map(|m| m.subject()).collect();
         let mut missing: Vec<(&str, &str, &str)> = Vec::new();
-        for m in &r.messages {
+        for (m, subject) in r.messages.iter().zip(&subjects) {
             for a in m
                 .acks
                 .iter()
                 .filter(|a| !matches!(a.outcome.as_str(), "revalidated" | "not-generated"))
             {
-                missing.push((&m.path, &a.pod, &a.outcome));
+                missing.push((subject, &a.pod, &a.outcome));
             }
             for p in m
                 .missing_pods
                 .iter()
                 .filter(|p| !m.acks.iter().any(|a| &a.pod == *p))
             {
-                missing.push((&m.path, p, "no acknowledgement"));
+                missing.push((subject, p, "no acknowledgement"));
             }
         }
         if !missing.is_empty() {
@@ -260,17 +261,18 @@ fn not_published(failing: &[&publish::Message], style: &Style) -> String {
         let mut t = Table::new(&["PATH", "OUTCOME", "ERROR"]).indent(2);
         for m in failing {
             t.row(vec![
-                m.path.as_str().into(),
+                m.subject().into(),
                 TCell::new(m.outcome.name(), Paint::Bad),
                 m.error.clone().unwrap_or_default().into(),
             ]);
         }
         return t.render(style);
     }
+    let subjects: Vec<String> = failing.iter().map(|m| m.subject()).collect();
     let mut causes: Causes<(&str, String)> = Causes::default();
-    for m in failing {
-        let error = without_path(m.error.as_deref().unwrap_or_default(), &m.path);
-        causes.add((m.outcome.name(), error), "", &m.path);
+    for (m, subject) in failing.iter().zip(&subjects) {
+        let error = without_path(m.error.as_deref().unwrap_or_default(), subject);
+        causes.add((m.outcome.name(), error), "", subject);
     }
     let mut t = Table::new(&["MESSAGES", "OUTCOME", "ERROR", "PATHS"]).indent(2);
     for g in causes.groups() {
@@ -311,7 +313,8 @@ mod tests {
 
     fn message(path: &str, outcome: Outcome, error: &str) -> publish::Message {
         publish::Message {
-            path: path.into(),
+            path: Some(path.into()),
+            tag: None,
             id: format!("id{path}"),
             receivers: None,
             stream_id: None,

@@ -7,7 +7,9 @@
 //! Invariants: nothing is sent before the plan is checked; messages are pipelined (a few thousand
 //! per round trip); results come out in input order; a message Redis did not answer for is
 //! `failed` (it may or may not have been published), never `delivered`; with `--check`, nothing
-//! is published when nobody listens, unless `--force`.
+//! is published when nobody listens, unless `--force`. Cache tags (`--tag`) are published as
+//! `{"tag":…}` on `<channel>:tags` ([`message::tag_channel`]), after the paths, judged the same
+//! way: their receivers are the agents, the only subscribers that can apply a tag.
 
 pub mod acks;
 mod ci;
@@ -29,6 +31,7 @@ use crate::paths::UrlPath;
 use crate::redis::message::{self, Format};
 use crate::redis::subscriber::Session;
 use crate::redis::{Conn, Failure, Redis};
+use crate::tags::Tag;
 use crate::targets::Target;
 
 /// Messages per pipeline round trip.
@@ -140,11 +143,28 @@ impl Registered {
     }
 }
 
+/// What one message revalidates.
+#[derive(Clone, Debug)]
+pub enum What {
+    Path(UrlPath),
+    Tag(Tag),
+}
+
 /// One message to publish.
 #[derive(Clone, Debug)]
 pub struct Planned {
-    pub path: UrlPath,
+    pub what: What,
     pub id: String,
+}
+
+impl Planned {
+    /// The report's path and tag fields.
+    fn names(&self) -> (Option<String>, Option<String>) {
+        match &self.what {
+            What::Path(p) => (Some(p.to_string()), None),
+            What::Tag(t) => (None, Some(t.to_string())),
+        }
+    }
 }
 
 /// `--stream`: where messages are appended, and the cap.
@@ -160,6 +180,8 @@ pub struct StreamPlan {
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub channel: String,
+    /// Where tags go: `<channel>:tags`.
+    pub tag_channel: String,
     pub format: Format,
     pub messages: Vec<Planned>,
     pub expect: Expect,
@@ -180,6 +202,7 @@ impl Plan {
     pub fn build(
         s: &PublishSettings,
         paths: Vec<UrlPath>,
+        tags: Vec<Tag>,
         targets: &[Target],
     ) -> Result<Plan, ConfigError> {
         let format = Format::parse(s.message.as_deref())?;
@@ -206,13 +229,17 @@ impl Plan {
                 pods,
             },
         };
+        let whats = paths
+            .into_iter()
+            .map(What::Path)
+            .chain(tags.into_iter().map(What::Tag));
         Ok(Plan {
             channel: s.channel.clone(),
+            tag_channel: message::tag_channel(&s.channel),
             format,
-            messages: paths
-                .into_iter()
-                .map(|path| Planned {
-                    path,
+            messages: whats
+                .map(|what| Planned {
+                    what,
                     id: message::new_id(),
                 })
                 .collect(),
@@ -227,6 +254,19 @@ impl Plan {
             record: s.record.then(|| crate::redis::record::key(&s.channel)),
             warnings: Vec::new(),
         })
+    }
+
+    /// Whether any message is a tag's.
+    pub fn has_tags(&self) -> bool {
+        self.messages.iter().any(|m| matches!(m.what, What::Tag(_)))
+    }
+
+    /// The channel and the text of one message.
+    fn render(&self, m: &Planned, now: u64) -> (&str, String) {
+        match &m.what {
+            What::Path(p) => (&self.channel, self.format.render(p, now, &m.id)),
+            What::Tag(t) => (&self.tag_channel, message::render_tag(t, now, &m.id)),
+        }
     }
 
     /// The command that publishes: SPUBLISH on a sharded channel.
@@ -326,7 +366,12 @@ pub struct AckSeen {
 /// The result of one message.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Message {
-    pub path: String,
+    /// The path (absent in a tag's message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The cache tag (absent in a path's message), published on the tag channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub id: String,
     /// PUBLISH's (or SPUBLISH's) answer: how many subscribers received it. None when not sent.
     pub receivers: Option<i64>,
@@ -355,12 +400,26 @@ pub struct RecordWrite {
     pub error: Option<String>,
 }
 
+impl Message {
+    /// The path, or the tag as `tag:<tag>`.
+    pub fn subject(&self) -> String {
+        match (&self.path, &self.tag) {
+            (Some(p), _) => p.clone(),
+            (None, Some(t)) => format!("tag:{t}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 /// `--check`: what PUBSUB NUMSUB (or SHARDNUMSUB) said.
 #[derive(
     Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
 pub struct Check {
     pub subscribers: i64,
+    /// The subscribers of the tag channel, when tags are published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_subscribers: Option<i64>,
     pub forced: bool,
 }
 
@@ -397,6 +456,9 @@ pub struct Report {
     /// The Redis URL, its password masked.
     pub redis: String,
     pub channel: String,
+    /// The channel of the tags, when tags are published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_channel: Option<String>,
     pub command: String,
     pub expect: Expect,
     pub check: Option<Check>,
@@ -407,7 +469,7 @@ pub struct Report {
     /// The agents registered on the channel when publishing began (null when the roster could
     /// not be read).
     pub agents: Option<Registered>,
-    /// One entry a path, in input order.
+    /// One entry a path, then one a tag, in input order.
     pub messages: Vec<Message>,
     pub totals: Totals,
     pub warnings: Vec<String>,
@@ -438,6 +500,8 @@ impl Report {
 pub struct DryRun {
     pub redis: String,
     pub channel: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_channel: Option<String>,
     pub command: String,
     pub expect: Expect,
     pub stream: Option<StreamPlan>,
@@ -449,7 +513,10 @@ pub struct DryRun {
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct DryMessage {
-    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub id: String,
     pub message: String,
 }
@@ -459,6 +526,7 @@ pub fn dry_run(plan: &Plan, redis: &Redis) -> DryRun {
     DryRun {
         redis: redis.shown().to_string(),
         channel: plan.channel.clone(),
+        tag_channel: plan.has_tags().then(|| plan.tag_channel.clone()),
         command: plan.publish_command().into(),
         expect: plan.expect.clone(),
         stream: plan.stream.clone(),
@@ -466,10 +534,14 @@ pub fn dry_run(plan: &Plan, redis: &Redis) -> DryRun {
         messages: plan
             .messages
             .iter()
-            .map(|m| DryMessage {
-                path: m.path.to_string(),
-                id: m.id.clone(),
-                message: plan.format.render(&m.path, now, &m.id),
+            .map(|m| {
+                let (path, tag) = m.names();
+                DryMessage {
+                    path,
+                    tag,
+                    id: m.id.clone(),
+                    message: plan.render(m, now).1,
+                }
             })
             .collect(),
         warnings: plan.warnings.clone(),
@@ -482,6 +554,7 @@ pub enum Progress<'a> {
     Published(&'a Message),
     /// An acknowledgement arrived for a message of this run.
     Ack {
+        /// The path, or `tag:<tag>`.
         path: &'a str,
         id: &'a str,
         ack: &'a AckSeen,
@@ -548,7 +621,8 @@ pub async fn run(
         .messages
         .iter()
         .map(|m| Message {
-            path: m.path.to_string(),
+            path: m.names().0,
+            tag: m.names().1,
             id: m.id.clone(),
             receivers: None,
             stream_id: None,
@@ -581,26 +655,41 @@ pub async fn run(
         } else {
             "NUMSUB"
         };
-        let cmd = ::redis::cmd("PUBSUB").arg(sub).arg(&plan.channel).clone();
+        let tags = plan.has_tags();
+        let mut cmd = ::redis::cmd("PUBSUB").arg(sub).arg(&plan.channel).clone();
+        if tags {
+            cmd.arg(&plan.tag_channel);
+        }
         match cmd
             .query_async::<std::collections::HashMap<String, i64>>(&mut c.conn)
             .await
         {
             Ok(counts) => {
                 let n = counts.get(&plan.channel).copied().unwrap_or(0);
+                let tag_n = tags.then(|| counts.get(&plan.tag_channel).copied().unwrap_or(0));
                 check = Some(Check {
                     subscribers: n,
+                    tag_subscribers: tag_n,
                     forced,
                 });
-                if n == 0 && !forced {
+                let paths = plan
+                    .messages
+                    .iter()
+                    .any(|m| matches!(m.what, What::Path(_)));
+                // Nothing is published when a channel this run publishes on has nobody.
+                let empty = match (paths && n == 0, tag_n == Some(0)) {
+                    (true, _) => Some(&plan.channel),
+                    (false, true) => Some(&plan.tag_channel),
+                    (false, false) => None,
+                };
+                if let Some(empty) = empty.filter(|_| !forced) {
                     proceed = false;
                     for m in &mut messages {
                         m.error = Some(format!(
-                            "nobody subscribes to {} (PUBSUB {sub}: 0); nothing was published (--force publishes anyway)",
-                            plan.channel
+                            "nobody subscribes to {empty} (PUBSUB {sub}: 0); nothing was published (--force publishes anyway)",
                         ));
                     }
-                } else if n < i64::from(expect.subscribers) {
+                } else if n < i64::from(expect.subscribers) && paths {
                     warnings.push(format!(
                         "PUBSUB {sub} counts {n} subscriber{} on {}, fewer than the {} expected ({})",
                         if n == 1 { "" } else { "s" },
@@ -631,10 +720,16 @@ pub async fn run(
             let base = chunk_index * CHUNK;
             // The record first: an agent that subscribes after this chunk is published reads
             // the record after subscribing, and finds these paths there.
-            if let Some(r) = &mut record {
-                let now = message::now_ms();
-                let entries: Vec<(&str, u64)> =
-                    chunk.iter().map(|m| (m.path.as_str(), now)).collect();
+            // Paths only: a tag is not a page a later pod could revalidate by itself.
+            let now = message::now_ms();
+            let entries: Vec<(&str, u64)> = chunk
+                .iter()
+                .filter_map(|m| match &m.what {
+                    What::Path(p) => Some((p.as_str(), now)),
+                    What::Tag(_) => None,
+                })
+                .collect();
+            if let Some(r) = record.as_mut().filter(|_| !entries.is_empty()) {
                 match crate::redis::record::write(&mut c.conn, &r.key, &entries).await {
                     Ok(n) => r.written += n.max(0) as usize,
                     Err(e) => {
@@ -747,6 +842,7 @@ pub async fn run(
         duration_ms: crate::units::millis(started.elapsed()),
         redis: c.redis.shown().to_string(),
         channel: plan.channel.clone(),
+        tag_channel: plan.has_tags().then(|| plan.tag_channel.clone()),
         command: plan.publish_command().into(),
         expect,
         check,
@@ -785,11 +881,12 @@ async fn publish_chunk(
     chunk: &[Planned],
 ) -> RedisResult<Vec<Answer>> {
     let now = message::now_ms();
-    let payloads: Vec<String> = chunk
-        .iter()
-        .map(|m| plan.format.render(&m.path, now, &m.id))
-        .collect();
+    let payloads: Vec<(&str, String)> = chunk.iter().map(|m| plan.render(m, now)).collect();
     let xadd = |pipe: &mut ::redis::Pipeline, s: &StreamPlan, m: &Planned, payload: &str| {
+        let (field, value) = match &m.what {
+            What::Path(p) => ("path", p.as_str()),
+            What::Tag(t) => ("tag", t.as_str()),
+        };
         pipe.cmd("XADD")
             .arg(&s.key)
             .arg("MAXLEN")
@@ -798,8 +895,8 @@ async fn publish_chunk(
             .arg("*")
             .arg("id")
             .arg(&m.id)
-            .arg("path")
-            .arg(m.path.as_str())
+            .arg(field)
+            .arg(value)
             .arg("message")
             .arg(payload);
     };
@@ -809,7 +906,7 @@ async fn publish_chunk(
     pipe.ignore_errors();
     let mut stream_pipe = ::redis::Pipeline::with_capacity(chunk.len());
     stream_pipe.ignore_errors();
-    for (m, payload) in chunk.iter().zip(&payloads) {
+    for (m, (channel, payload)) in chunk.iter().zip(&payloads) {
         if let Some(s) = &plan.stream {
             if split {
                 xadd(&mut stream_pipe, s, m, payload);
@@ -817,7 +914,7 @@ async fn publish_chunk(
                 xadd(&mut pipe, s, m, payload);
             }
         }
-        pipe.cmd(command).arg(&plan.channel).arg(payload);
+        pipe.cmd(command).arg(*channel).arg(payload);
     }
     let mut stream_answers = if split {
         Some(

@@ -29,17 +29,17 @@ fn the_expectation_comes_from_the_flag_then_the_pods_then_one() {
         .iter()
         .map(|s| crate::targets::parse_spec(s).unwrap())
         .collect();
-    let p = Plan::build(&settings(), paths(&["/a"]), &[]).unwrap();
+    let p = Plan::build(&settings(), paths(&["/a"]), Vec::new(), &[]).unwrap();
     assert_eq!(
         (p.expect.subscribers, p.expect.source.as_str()),
         (1, "at least one")
     );
-    let p = Plan::build(&settings(), paths(&["/a"]), &pods).unwrap();
+    let p = Plan::build(&settings(), paths(&["/a"]), Vec::new(), &pods).unwrap();
     assert_eq!(p.expect.subscribers, 2);
     assert_eq!(p.expect.pods, vec!["a", "b"]);
     let mut s = settings();
     s.expect_subscribers = Some(5);
-    let p = Plan::build(&s, paths(&["/a", "/b"]), &pods).unwrap();
+    let p = Plan::build(&s, paths(&["/a", "/b"]), Vec::new(), &pods).unwrap();
     assert_eq!(p.expect.subscribers, 5);
     assert_ne!(p.messages[0].id, p.messages[1].id);
 }
@@ -52,7 +52,8 @@ fn receiver_counts_are_judged_never_rounded_up() {
         pods: vec![],
     };
     let mut m = Message {
-        path: "/a".into(),
+        path: Some("/a".into()),
+        tag: None,
         id: "i".into(),
         receivers: Some(2),
         stream_id: None,
@@ -77,7 +78,7 @@ fn wait_acks_needs_an_id_in_the_message() {
     let mut s = settings();
     s.ack_timeout = Some(Duration::from_secs(1));
     s.message = Some("{path}".into());
-    let e = Plan::build(&s, paths(&["/a"]), &[])
+    let e = Plan::build(&s, paths(&["/a"]), Vec::new(), &[])
         .unwrap_err()
         .to_string();
     assert!(e.contains("--wait-acks"), "{e}");

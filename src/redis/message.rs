@@ -6,6 +6,10 @@
 //! unchanged; a template inside JSON gets `{path}` JSON-escaped (a path with `"` or `\` cannot
 //! break the document); a template that looks like JSON but is not is refused before anything is
 //! sent; reading a message never fails: what cannot be understood is reported as such.
+//! A cache tag travels as `{"tag":"<tag>","timestamp":<unix ms>,"id":"<id>"}` on its own
+//! channel, `<channel>:tags` ([`tag_channel`]): a subscriber written for paths
+//! (`JSON.parse(message).path`) never sees it, so it neither calls its revalidate route with
+//! `undefined` nor counts as a receiver of a tag it cannot apply.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,6 +19,19 @@ use crate::paths::UrlPath;
 /// The channel acknowledgements go to, beside the channel of the messages.
 pub fn ack_channel(channel: &str) -> String {
     format!("{channel}:acks")
+}
+
+/// The channel cache tags are published on, beside the channel of the paths.
+pub fn tag_channel(channel: &str) -> String {
+    format!("{channel}:tags")
+}
+
+/// The message of one cache tag.
+pub fn render_tag(tag: &crate::tags::Tag, timestamp_ms: u64, id: &str) -> String {
+    format!(
+        "{{\"tag\":{},\"timestamp\":{timestamp_ms},\"id\":\"{id}\"}}",
+        serde_json::to_string(tag.as_str()).expect("strings serialize")
+    )
 }
 
 /// The stream messages are appended to with `--stream`.
@@ -109,6 +126,8 @@ impl Format {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
     pub path: Option<String>,
+    /// A cache tag's message (`{"tag":…}`).
+    pub tag: Option<String>,
     pub id: Option<String>,
     pub timestamp: Option<i64>,
 }
@@ -125,6 +144,7 @@ pub fn parse(payload: &[u8]) -> Parsed {
         };
         return Parsed {
             path: o.get("path").and_then(|p| p.as_str()).map(str::to_string),
+            tag: o.get("tag").and_then(|p| p.as_str()).map(str::to_string),
             id,
             timestamp: o.get("timestamp").and_then(serde_json::Value::as_i64),
         };
@@ -143,7 +163,11 @@ pub fn parse(payload: &[u8]) -> Parsed {
 pub struct Ack {
     /// The message's id (null when the message had none).
     pub id: Option<String>,
+    /// The path revalidated; empty for a tag.
     pub path: String,
+    /// The cache tag revalidated (absent for a path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub pod: String,
     /// fanout's outcome (`revalidated`, `gone`, `rejected`, …), or `invalid` for a message the
     /// agent could not read.
@@ -188,8 +212,14 @@ mod tests {
                 path: Some("/posts/a".into()),
                 id: Some("00ff00ff00ff00ff".into()),
                 timestamp: Some(1700000000123),
+                tag: None,
             }
         );
+        let tag = crate::tags::Tag::parse("post:\"a\"").unwrap();
+        let m = render_tag(&tag, 5, "0f");
+        assert_eq!(m, r#"{"tag":"post:\"a\"","timestamp":5,"id":"0f"}"#);
+        let p = parse(m.as_bytes());
+        assert_eq!((p.tag.as_deref(), p.path), (Some("post:\"a\""), None));
     }
 
     #[test]
@@ -223,6 +253,7 @@ mod tests {
         let a = Ack {
             id: Some("i".into()),
             path: "/p".into(),
+            tag: None,
             pod: "web-0".into(),
             outcome: "revalidated".into(),
             ms: 1.5,

@@ -95,7 +95,8 @@ impl Setup {
             None
         };
         let publish = if revalidate && via != Via::Direct {
-            let plan = publish::Plan::build(&config.publish()?, paths.clone(), &targets)?;
+            let plan =
+                publish::Plan::build(&config.publish()?, paths.clone(), Vec::new(), &targets)?;
             let redis = Redis::build(&config.redis()?, &|name| std::env::var(name).ok())?;
             Some((plan, redis))
         } else {

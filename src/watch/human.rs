@@ -32,9 +32,10 @@ pub fn watch_line(m: &Seen, width: usize, style: &Style) -> String {
     let age = m.age_ms.map_or("-".to_string(), |a| {
         short_duration(std::time::Duration::from_millis(a as u64))
     });
-    let what = match &m.path {
-        Some(p) => p.clone(),
-        None => style.yellow(&format!(
+    let what = match (&m.path, &m.tag) {
+        (Some(p), _) => p.clone(),
+        (None, Some(t)) => format!("tag {t}"),
+        (None, None) => style.yellow(&format!(
             "(no path) {:?}",
             m.payload.chars().take(80).collect::<String>()
         )),

@@ -47,6 +47,9 @@ pub struct Seen {
     /// The path read from the message (its `path` field, or the message itself when it is a
     /// bare path); null when the message holds none.
     pub path: Option<String>,
+    /// The cache tag of a tag's message (`{"tag":…}`, on `<channel>:tags`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     pub id: Option<String>,
     /// The message's own `timestamp` (unix ms), when it has one.
     pub timestamp: Option<i64>,
@@ -70,6 +73,7 @@ impl Seen {
             channel: m.channel.clone(),
             pattern: m.pattern.clone(),
             path: parsed.path,
+            tag: parsed.tag,
             id: parsed.id,
             timestamp: parsed.timestamp,
             age_ms: parsed.timestamp.map(|t| (received_ms - t).max(0) as f64),
@@ -196,7 +200,7 @@ pub async fn run(
             Some(Update::Message(m)) => {
                 let seen = Seen::from_incoming(&m);
                 totals.messages += 1;
-                if seen.path.is_none() {
+                if seen.path.is_none() && seen.tag.is_none() {
                     totals.without_path += 1;
                 }
                 on_progress(Progress::Message(&seen));

@@ -27,8 +27,20 @@ pub(super) struct Agent {
 
 impl Agent {
     pub(super) fn start(tf: &TestFleet, redis_url: &str, pod: usize, extra: &[&str]) -> Agent {
+        Agent::start_with_env(tf, redis_url, pod, extra, &[])
+    }
+
+    /// As [`Agent::start`], with environment variables for the agent.
+    pub(super) fn start_with_env(
+        tf: &TestFleet,
+        redis_url: &str,
+        pod: usize,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Agent {
         let p = tf.pod(pod);
         let mut c = command(tf.dir.path());
+        c.envs(env.iter().copied());
         c.args(["agent", "-o", "ndjson", "--redis-url", redis_url])
             .args(["--target", &p.url(), "--pod-name", p.name()])
             .args(["--health-addr", "127.0.0.1:0", "--redis-timeout", "1s"])

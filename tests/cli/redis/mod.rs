@@ -12,6 +12,7 @@ mod publish;
 mod roster;
 mod secrets;
 pub mod server;
+mod tags;
 mod tls;
 mod watch;
 
