@@ -427,9 +427,11 @@ async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Er
     let source = config.pod_source()?;
     let kubernetes = config.kubernetes()?;
     check_stdin(&a.paths, &source)?;
+    check_tags_stdin(&a.paths, &a.tags, Some(&source))?;
     // Settings that need no pods are checked before any discovery (and before sitemaps are read).
     config.run()?;
-    let paths = collect_paths(&a.paths, Purpose::Pod, &config, &limits).await?;
+    let tags = a.tags.collect()?;
+    let (paths, by_path) = run_paths(&a, &tags, &config, &limits).await?;
     let ci = ci_settings(&config);
     let ctx = RunContext::new(limits);
     if !global.dry_run {
@@ -439,7 +441,7 @@ async fn run_cmd(global: &GlobalArgs, a: crate::cli::RunArgs) -> Result<Code, Er
     if let Some(ended) = nothing_to_call(global, "run", &ci, &pods, &ctx) {
         return ended;
     }
-    let setup = crate::run::Setup::build(&config, paths, pods.targets())?;
+    let setup = crate::run::Setup::build_tagged(&config, paths, by_path, tags, pods.targets())?;
     log_plan("run", setup.paths.len(), setup.targets.len(), &limits);
     let edge = usize::from(setup.edge.is_some());
     let transport = pods.transport(
@@ -485,6 +487,54 @@ async fn doctor_cmd(global: &GlobalArgs, a: crate::cli::DoctorArgs) -> Result<Co
     }
     let stopped = crate::doctor::step(crate::doctor::Inputs { config, path }, &mut reporter).await;
     reporter.finish(stopped)
+}
+
+/// `run`'s paths, and how many of them (the first) are revalidated by path. Without tags, every
+/// path given. With tags, the arguments and --paths-file are revalidated by path, and the pages
+/// of --verify-paths and --sitemap (the pages the tags regenerate) only verified.
+async fn run_paths(
+    a: &crate::cli::RunArgs,
+    tags: &[crate::tags::Tag],
+    config: &Config,
+    limits: &crate::context::Limits,
+) -> Result<(Vec<UrlPath>, usize), Error> {
+    if tags.is_empty() {
+        if !a.verify_paths.is_empty() {
+            return Err(Error::usage(
+                "--verify-paths names the pages cache tags regenerate, and needs --tag; to revalidate and verify paths, give them as arguments or with --paths-file",
+            ));
+        }
+        let paths = collect_paths(&a.paths, Purpose::Pod, config, limits).await?;
+        let n = paths.len();
+        return Ok((paths, n));
+    }
+    let own = PathArgs {
+        sitemaps: Vec::new(),
+        ..a.paths.clone()
+    };
+    let mut paths = if own.given() {
+        collect_paths(&own, Purpose::Pod, config, limits).await?
+    } else {
+        Vec::new()
+    };
+    let by_path = paths.len();
+    let checked = PathArgs {
+        paths: Vec::new(),
+        paths_file: a.verify_paths.clone(),
+        ..a.paths.clone()
+    };
+    if checked.given() {
+        let mut seen: std::collections::HashSet<UrlPath> = paths.iter().cloned().collect();
+        for p in collect_paths(&checked, Purpose::Pod, config, limits).await? {
+            if seen.insert(p.clone()) {
+                paths.push(p);
+            }
+        }
+    }
+    if paths.len() == by_path {
+        return Err(Error::usage(crate::run::NO_PAGES_FOR_TAGS));
+    }
+    Ok((paths, by_path))
 }
 
 /// `revalidate pods`: the pods a step would call, and how each is reached.

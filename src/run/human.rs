@@ -90,6 +90,20 @@ pub fn run(r: &Report, style: &Style) -> String {
         r.via.name(),
         took(r.duration_ms),
     );
+    if !r.tags.is_empty() {
+        let tags: Vec<String> = r
+            .tags
+            .iter()
+            .map(|t| match t.revalidated {
+                Some((ok, of)) => format!("{} ({ok}/{of})", t.tag),
+                None => format!("{} (not revalidated)", t.tag),
+            })
+            .collect();
+        out.push_str(&format!(
+            "tags revalidated: {}; their pages are verified below (REVALIDATED - : by tag)\n\n",
+            tags.join(", ")
+        ));
+    }
     let mut t = PathRows::new(
         "PATH",
         "PATHS",

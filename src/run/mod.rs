@@ -10,6 +10,12 @@
 //! a path whose pods are not proven fresh unless `--force-cdn` says so, since an edge that
 //! refetches from a stale pod caches the stale page again; a failure that ends the pipeline is
 //! said in the run's report, with its exit code.
+//!
+//! With cache tags (`--tag`), the revalidate step revalidates the tags (and the paths given to
+//! revalidate, if any); the pages the tags regenerate (`--verify-paths`, `--sitemap`) are
+//! snapshotted, verified and cleared from the CDN like any path, but never revalidated by path:
+//! a page proves its tag by changing on every pod. A run with tags and no page to verify is
+//! refused ([`NO_PAGES_FOR_TAGS`]): it could prove nothing.
 
 mod ci;
 mod human;
@@ -25,14 +31,19 @@ use crate::exit::Code;
 use crate::paths::UrlPath;
 use crate::redis::Redis;
 use crate::report::{Reporter, Shown, StepReport, Work};
+use crate::tags::Tag;
 use crate::targets::{self, Target};
 use crate::transport::Transport;
 use crate::verify::{self, Baselines, Verdict};
 use crate::{cdn, discover, fanout, publish};
 
 pub use report::{
-    CdnAction, Fallback, PathResult, Report, SnapshotReport, SnapshotStart, StepState, Totals,
+    CdnAction, Fallback, PathResult, Report, SnapshotReport, SnapshotStart, StepState, TagResult,
+    Totals,
 };
+
+/// Why `run --tag` without pages to verify is refused.
+pub const NO_PAGES_FOR_TAGS: &str = "run --tag needs the pages the tags regenerate, to prove them fresh on every pod: give --verify-paths FILE or --sitemap URL (a tag alone proves nothing; `revalidate fanout --tag` revalidates without proof)";
 
 /// The CDN work of a run, checked.
 pub struct Cdn {
@@ -49,7 +60,10 @@ pub struct Setup {
     pub via: Via,
     /// `--via auto` resolved to Redis: direct fan-out when Redis fails or under-delivers.
     pub may_fall_back: bool,
+    /// Every path verified: the first `by_path` revalidated by path, the rest by the tags.
     pub paths: Vec<UrlPath>,
+    pub by_path: usize,
+    pub tags: Vec<Tag>,
     pub targets: Vec<Target>,
     pub fanout: Option<fanout::Plan>,
     pub publish: Option<(publish::Plan, Redis)>,
@@ -69,6 +83,23 @@ impl Setup {
         paths: Vec<UrlPath>,
         targets: Vec<Target>,
     ) -> Result<Self, Error> {
+        let by_path = paths.len();
+        Setup::build_tagged(config, paths, by_path, Vec::new(), targets)
+    }
+
+    /// As [`Setup::build`], with cache tags: the first `by_path` paths are revalidated by path,
+    /// the others only verified (the tags regenerate them).
+    pub fn build_tagged(
+        config: &Config,
+        paths: Vec<UrlPath>,
+        by_path: usize,
+        tags: Vec<Tag>,
+        targets: Vec<Target>,
+    ) -> Result<Self, Error> {
+        if !tags.is_empty() && paths.is_empty() {
+            return Err(Error::usage(NO_PAGES_FOR_TAGS));
+        }
+        let revalidated: Vec<UrlPath> = paths[..by_path].to_vec();
         let settings = config.run()?;
         let wants = |s: RunStep| settings.steps.contains(&s);
         let mut notes: Vec<(RunStep, String)> = Vec::new();
@@ -87,8 +118,8 @@ impl Setup {
         let fanout = if revalidate && (via != Via::Redis || may_fall_back) {
             Some(fanout::Plan::build(
                 &config.fanout()?,
-                paths.clone(),
-                Vec::new(),
+                revalidated.clone(),
+                tags.clone(),
                 targets.clone(),
             )?)
         } else {
@@ -96,7 +127,7 @@ impl Setup {
         };
         let publish = if revalidate && via != Via::Direct {
             let plan =
-                publish::Plan::build(&config.publish()?, paths.clone(), Vec::new(), &targets)?;
+                publish::Plan::build(&config.publish()?, revalidated, tags.clone(), &targets)?;
             let redis = Redis::build(&config.redis()?, &|name| std::env::var(name).ok())?;
             Some((plan, redis))
         } else {
@@ -190,6 +221,8 @@ impl Setup {
             via,
             may_fall_back,
             paths,
+            by_path,
+            tags,
             targets,
             fanout,
             publish,
@@ -213,6 +246,7 @@ impl Setup {
 /// The run's progress, path by path, as the steps end.
 struct Progress {
     results: Vec<PathResult>,
+    tags: Vec<TagResult>,
     steps: Vec<StepState>,
     fallback: Option<Fallback>,
     cdn_left_alone: Option<String>,
@@ -250,6 +284,14 @@ pub async fn pipeline(
                 edge: None,
                 verdict: None,
                 reason: None,
+            })
+            .collect(),
+        tags: setup
+            .tags
+            .iter()
+            .map(|t| TagResult {
+                tag: t.to_string(),
+                revalidated: None,
             })
             .collect(),
         steps: setup.steps.clone(),
@@ -593,7 +635,8 @@ async fn snapshot(
     (snapshot, unseen)
 }
 
-/// The revalidate step: publish, fanout, or both, with auto's fallback to fanout.
+/// The revalidate step: publish, fanout, or both, with auto's fallback to fanout. Its items
+/// are the paths revalidated by path, then the tags.
 async fn revalidate(
     ctx: &RunContext,
     transport: &Transport,
@@ -601,7 +644,16 @@ async fn revalidate(
     p: &mut Progress,
     reporter: &mut Reporter,
 ) {
-    let all: Vec<usize> = (0..setup.paths.len()).collect();
+    let n = setup.by_path + setup.tags.len();
+    // What item i of the step revalidated, and by how many pods.
+    fn counted(p: &mut Progress, by_path: usize, i: usize) -> &mut Option<(usize, usize)> {
+        if i < by_path {
+            &mut p.results[i].revalidated
+        } else {
+            &mut p.tags[i - by_path].revalidated
+        }
+    }
+    let all: Vec<usize> = (0..n).collect();
     let mut direct: Vec<usize> = match setup.via {
         Via::Direct | Via::Both => all.clone(),
         _ => Vec::new(),
@@ -627,7 +679,7 @@ async fn revalidate(
                     reporter.tolerate_next_step();
                 }
                 let r = publish::step(ctx, connections, plan, reporter).await;
-                let expected = r.expect.subscribers as usize;
+                let expected = plan.expect.subscribers as usize;
                 let mut short = Vec::new();
                 for (i, m) in r.messages.iter().enumerate() {
                     let got = if plan.ack_timeout.is_some() {
@@ -635,7 +687,7 @@ async fn revalidate(
                     } else {
                         m.receivers.map_or(0, |n| n.max(0) as usize)
                     };
-                    p.results[i].revalidated = Some((got.min(expected), expected));
+                    *counted(p, setup.by_path, i) = Some((got.min(expected), expected));
                     if !m.ok {
                         short.push(i);
                     }
@@ -672,14 +724,27 @@ async fn revalidate(
         return;
     };
     let subset = fanout::Plan {
-        paths: direct.iter().map(|&i| setup.paths[i].clone()).collect(),
+        paths: direct
+            .iter()
+            .filter(|&&i| i < setup.by_path)
+            .map(|&i| setup.paths[i].clone())
+            .collect(),
+        tags: direct
+            .iter()
+            .filter(|&&i| i >= setup.by_path)
+            .map(|&i| setup.tags[i - setup.by_path].clone())
+            .collect(),
         ..plan.clone()
     };
     let r = fanout::step(ctx, transport, &subset, reporter).await;
     for (row, &i) in r.rows.iter().zip(&direct) {
         let of = row.ok + row.failed;
-        p.results[i].gone = of > 0 && row.outcomes.get(&fanout::Outcome::Gone).copied() == Some(of);
-        p.results[i].revalidated = Some(match p.results[i].revalidated {
+        if i < setup.by_path {
+            p.results[i].gone =
+                of > 0 && row.outcomes.get(&fanout::Outcome::Gone).copied() == Some(of);
+        }
+        let c = counted(p, setup.by_path, i);
+        *c = Some(match *c {
             // Both ways: the pods that regenerated by either.
             Some((got, _)) => (row.ok.max(got), of),
             None => (row.ok, of),
@@ -804,6 +869,16 @@ fn conclude(
             verify::UNCHANGED_HINT
         ));
     }
+    for t in &p.tags {
+        if let Some((got, of)) = t.revalidated
+            && got < of
+        {
+            p.warnings.push(format!(
+                "tag {}: revalidated on {got} of {of} pods; the pages verified show whether its pages are fresh, but a page of this tag not listed (--verify-paths, --sitemap) may be stale on the others",
+                t.tag
+            ));
+        }
+    }
     if let Some(f) = &p.fallback {
         p.warnings.push(format!(
             "revalidated {} directly instead of through Redis: {}",
@@ -820,6 +895,7 @@ fn conclude(
         cdn_left_alone: p.cdn_left_alone,
         edge: setup.edge.as_ref().map(|e| e.target.location().to_string()),
         paths: p.results,
+        tags: p.tags,
         totals,
         warnings: p.warnings,
         error: p.error.map(|e| e.render().trim_end().to_string()),

@@ -128,6 +128,16 @@ pub struct PathResult {
     pub reason: Option<String>,
 }
 
+/// One cache tag through the pipeline: revalidated by the pods (its pages are verified as
+/// paths).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct TagResult {
+    pub tag: String,
+    /// Pods that revalidated the tag (fanout: the tag route answered; Redis: receivers, or
+    /// acknowledgements), out of how many were expected; `None` when not revalidated.
+    pub revalidated: Option<(usize, usize)>,
+}
+
 #[derive(
     Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
@@ -157,8 +167,12 @@ pub struct Report {
     /// Why the CDN was left alone for some paths (absent when it was not).
     pub cdn_left_alone: Option<String>,
     pub edge: Option<String>,
-    /// One entry a path, in input order.
+    /// One entry a path, in input order (with tags: the paths revalidated by path, then the
+    /// pages the tags regenerate).
     pub paths: Vec<PathResult>,
+    /// One entry a cache tag (`--tag`), in input order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagResult>,
     pub totals: Totals,
     pub warnings: Vec<String>,
     /// A failure that ended the pipeline early (Redis, CloudFront, Cloudflare), in a sentence.

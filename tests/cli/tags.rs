@@ -287,3 +287,132 @@ fn tags_and_paths_cannot_both_come_from_stdin() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("cannot all come from stdin"));
 }
+
+// ---- run ----
+
+/// `revalidate run` at every pod, paths by the header, tags through the tag route.
+fn run_tagged(tf: &TestFleet, extra: &[&str]) -> assert_cmd::Command {
+    let mut c = tf.cmd();
+    c.arg("run")
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .env("REVALIDATE_SECRET", tf.fleet().secret())
+        .args(["--tag-endpoint", TAG_ROUTE, "--header", SECRET_HEADER])
+        .args(extra);
+    c
+}
+
+fn run_report(out: &std::process::Output) -> revalidate::run::Report {
+    match envelope(out).steps.last() {
+        Some(crate::common::Step::Run(r)) => r.clone(),
+        other => panic!("the last step is not the run's report: {other:?}"),
+    }
+}
+
+#[test]
+fn run_by_tag_proves_the_tagged_pages_on_every_pod_then_clears_and_proves_the_edge() {
+    use revalidate::run::CdnAction;
+    use revalidate::verify::Verdict;
+    let tf = TestFleet::three();
+    let balancer = tf.balancer();
+    let edge = tf
+        .block_on(revalidate_sim::Edge::start(
+            balancer.addr(),
+            revalidate_sim::EdgeOptions::default(),
+        ))
+        .expect("edge");
+    let at_edge = |path: &str| {
+        let url = format!("{}{path}", edge.url());
+        tf.block_on(async { reqwest::get(&url).await?.text().await })
+            .expect("edge answers")
+    };
+    assert!(at_edge("/app-posts/a").contains("Post A (initial)"));
+    tf.fleet().cms().set_title("a", "Post A (by tag)");
+    let pages = tf.write("pages.txt", "/app-posts/a\n");
+    let purge = format!("edge={}", edge.url());
+    let out = run_tagged(&tf, &["--tag", "post:a", "-o", "json"])
+        .arg("--verify-paths")
+        .arg(&pages)
+        .args(["--purge-url", &purge, "--edge", &edge.url()])
+        .output()
+        .unwrap();
+    let r = run_report(&out);
+    assert_eq!(code(&out), 0, "{}{r:#?}", stderr(&out));
+    assert_eq!(r.tags.len(), 1);
+    assert_eq!(
+        (r.tags[0].tag.as_str(), r.tags[0].revalidated),
+        ("post:a", Some((3, 3)))
+    );
+    let a = &r.paths[0];
+    assert_eq!(a.path, "/app-posts/a");
+    assert_eq!(a.revalidated, None, "not revalidated by path");
+    assert_eq!(a.pods, Some(Verdict::Fresh));
+    assert_eq!(a.cdn, CdnAction::Cleared);
+    assert_eq!(a.edge, Some(Verdict::Fresh));
+    assert!(at_edge("/app-posts/a").contains("Post A (by tag)"));
+    for pod in 0..3 {
+        let n = tf.pod(pod).counters();
+        assert_eq!(
+            n.revalidate_requests, 0,
+            "no path was revalidated by its header"
+        );
+        assert_eq!(n.by_path.get("/api/revalidate-tag"), Some(&1));
+    }
+}
+
+#[test]
+fn run_by_a_tag_that_misses_the_page_never_says_fresh_and_leaves_the_cdn_alone() {
+    use revalidate::run::CdnAction;
+    use revalidate::verify::Verdict;
+    let tf = TestFleet::three();
+    tf.fleet().cms().set_title("a", "Post A (changed)");
+    let pages = tf.write("pages.txt", "/app-posts/a\n");
+    let purge = "edge=http://127.0.0.1:9";
+    let out = run_tagged(&tf, &["--tag", "post:b", "-o", "json", "--wait", "1s"])
+        .arg("--verify-paths")
+        .arg(&pages)
+        .args(["--purge-url", purge])
+        .output()
+        .unwrap();
+    let r = run_report(&out);
+    let a = &r.paths[0];
+    assert_ne!(a.verdict, Some(Verdict::Fresh), "{r:#?}");
+    assert_eq!(a.cdn, CdnAction::LeftAlone);
+    assert_eq!(r.totals.fresh, 0);
+}
+
+#[test]
+fn run_by_tag_needs_pages_to_prove_and_a_tag_route() {
+    let tf = TestFleet::three();
+    let out = run_tagged(&tf, &["--tag", "posts"]).output().unwrap();
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("run --tag needs the pages the tags regenerate"),
+        "{err}"
+    );
+    let pages = tf.write("pages.txt", "/app-posts/a\n");
+    let out = tf
+        .cmd()
+        .arg("run")
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .args(["--tag", "posts", "--verify-paths"])
+        .arg(&pages)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("nextjs mode cannot revalidate a tag"));
+    let out = tf
+        .cmd()
+        .arg("run")
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .arg("--verify-paths")
+        .arg(&pages)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("--verify-paths names the pages cache tags regenerate"));
+    assert_eq!(requests(&tf), 0, "nothing was sent");
+}
