@@ -28,6 +28,9 @@ mod serve;
 // `revalidate doctor` on real Next.js behind Varnish (issue 18).
 mod doctor;
 
+// Cache tags on real Next.js (issue 18).
+mod tags;
+
 use next::{NextFleet, Version};
 use sim::SimFleet;
 
