@@ -210,3 +210,45 @@ fn watch_shows_tags_beside_paths() {
         ]
     );
 }
+
+#[test]
+fn run_through_redis_applies_a_tag_on_every_pod_and_proves_its_pages() {
+    let tf = TestFleet::three();
+    let server = RedisServer::start();
+    let agents: Vec<Agent> = (0..3).map(|i| tag_agent(&tf, &server, i, &[])).collect();
+    for a in &agents {
+        a.wait_ready();
+    }
+    assert!(wait_until(10, || server.numsub("revalidate:tags") == 3));
+    for pod in 0..3 {
+        title(&tf, pod, "/app-posts/a");
+    }
+    tf.fleet().cms().set_title("a", "Post A (run through Redis)");
+    let pages = tf.write("pages.txt", "/app-posts/a\n");
+    let out = tf
+        .cmd()
+        .arg("run")
+        .args(tf.pod_args())
+        .args(tf.manifest_arg())
+        .args(["--via", "redis", "--redis-url", &server.url(), "--wait-acks"])
+        .args(["--tag", "post:a", "--verify-paths"])
+        .arg(&pages)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let r = match crate::common::envelope(&out).steps.last() {
+        Some(crate::common::Step::Run(r)) => r.clone(),
+        other => panic!("no run report: {other:?}"),
+    };
+    assert_eq!(crate::common::code(&out), 0, "{r:#?}");
+    assert_eq!(r.tags[0].revalidated, Some((3, 3)), "{r:#?}");
+    assert_eq!(r.paths[0].revalidated, None);
+    assert_eq!(r.paths[0].verdict, Some(revalidate::verify::Verdict::Fresh));
+    for pod in 0..3 {
+        assert_eq!(title(&tf, pod, "/app-posts/a"), "Post A (run through Redis)");
+    }
+    for a in agents {
+        let (status, _, err) = a.stop();
+        assert_eq!(status, 0, "{err}");
+    }
+}
