@@ -223,14 +223,22 @@ fn run_through_redis_applies_a_tag_on_every_pod_and_proves_its_pages() {
     for pod in 0..3 {
         title(&tf, pod, "/app-posts/a");
     }
-    tf.fleet().cms().set_title("a", "Post A (run through Redis)");
+    tf.fleet()
+        .cms()
+        .set_title("a", "Post A (run through Redis)");
     let pages = tf.write("pages.txt", "/app-posts/a\n");
     let out = tf
         .cmd()
         .arg("run")
         .args(tf.pod_args())
         .args(tf.manifest_arg())
-        .args(["--via", "redis", "--redis-url", &server.url(), "--wait-acks"])
+        .args([
+            "--via",
+            "redis",
+            "--redis-url",
+            &server.url(),
+            "--wait-acks",
+        ])
         .args(["--tag", "post:a", "--verify-paths"])
         .arg(&pages)
         .args(["-o", "json"])
@@ -245,7 +253,10 @@ fn run_through_redis_applies_a_tag_on_every_pod_and_proves_its_pages() {
     assert_eq!(r.paths[0].revalidated, None);
     assert_eq!(r.paths[0].verdict, Some(revalidate::verify::Verdict::Fresh));
     for pod in 0..3 {
-        assert_eq!(title(&tf, pod, "/app-posts/a"), "Post A (run through Redis)");
+        assert_eq!(
+            title(&tf, pod, "/app-posts/a"),
+            "Post A (run through Redis)"
+        );
     }
     for a in agents {
         let (status, _, err) = a.stop();
