@@ -416,3 +416,42 @@ fn run_by_tag_needs_pages_to_prove_and_a_tag_route() {
     assert!(stderr(&out).contains("--verify-paths names the pages cache tags regenerate"));
     assert_eq!(requests(&tf), 0, "nothing was sent");
 }
+
+#[test]
+fn a_secret_in_the_tag_route_or_its_header_is_never_printed() {
+    let tf = TestFleet::three();
+    let secret = tf.fleet().secret().to_string();
+    for output in ["human", "json", "ndjson"] {
+        let out = fanout(&tf)
+            .env("REVALIDATE_SECRET", &secret)
+            .args([
+                "-vv",
+                "-o",
+                output,
+                "--tag",
+                "posts",
+                "--tag-endpoint",
+                "/api/revalidate-tag?tag={tag}&key=${REVALIDATE_SECRET}",
+                "--header",
+                SECRET_HEADER,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!all.contains(&secret), "{output}: {all}");
+        assert!(!all.to_lowercase().contains(&secret.to_lowercase()));
+    }
+    // --dry-run shows the requests, the secret redacted in the URL and the header.
+    let out = fanout(&tf)
+        .env("REVALIDATE_SECRET", &secret)
+        .args(["--dry-run", "--tag", "posts", "--tag-endpoint"])
+        .arg("/api/revalidate-tag?tag={tag}&key=${REVALIDATE_SECRET}")
+        .args(["--header", SECRET_HEADER])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("/api/revalidate-tag?tag=posts"), "{text}");
+    assert!(!text.contains(&secret), "{text}");
+    assert_eq!(requests(&tf), 9, "the three real runs: a call a pod each");
+}
