@@ -235,8 +235,11 @@ impl Plan {
                 ),
             }));
         }
-        let how = match &s.endpoint {
-            None => How::Nextjs {
+        let how = match (&s.endpoint, &tag_endpoint) {
+            // Only tags in nextjs mode: every call is the tag route's, and no previewModeId is
+            // needed.
+            (None, Some(e)) if paths.is_empty() && !tags.is_empty() => How::Endpoint(e.clone()),
+            (None, _) => How::Nextjs {
                 method: s.method,
                 only_generated: s.only_generated,
                 preview_id: nextjs::load_preview_id(
@@ -244,7 +247,7 @@ impl Plan {
                     std::env::var(nextjs::PREVIEW_ID_ENV).ok(),
                 )?,
             },
-            Some(e) => {
+            (Some(e), _) => {
                 let e = Endpoint::build(e)?;
                 // A route only for tags serves no path.
                 if !e.holds("{path}") && (!paths.is_empty() || tags.is_empty()) {

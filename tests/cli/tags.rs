@@ -177,6 +177,24 @@ fn one_route_for_both_gets_the_placeholder_not_in_use_empty() {
 }
 
 #[test]
+fn only_tags_need_no_preview_id() {
+    let tf = TestFleet::three();
+    let (out, r) = fanout_json({
+        let mut c = fanout_bare(&tf);
+        c.env("REVALIDATE_SECRET", tf.fleet().secret())
+            .args(["--tag", "posts", "--tag-endpoint", TAG_ROUTE])
+            .args(["--header", SECRET_HEADER]);
+        c
+    });
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        (r.mode, r.method.as_str()),
+        (revalidate::choices::Mode::Endpoint, "GET")
+    );
+    assert_eq!(r.totals.ok, 3);
+}
+
+#[test]
 fn nextjs_mode_without_a_tag_route_is_a_usage_error_and_nothing_is_sent() {
     let tf = TestFleet::three();
     let out = fanout(&tf)
