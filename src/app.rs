@@ -279,8 +279,6 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     } else {
         Vec::new()
     };
-    // Every input is checked before the pods are looked for.
-    let plan = fanout::Plan::build(&settings, paths, tags, Vec::new())?;
     let ctx = RunContext::new(limits);
     if !global.dry_run {
         ctx.listen_for_signals();
@@ -289,10 +287,7 @@ async fn fanout_cmd(global: &GlobalArgs, a: FanoutArgs) -> Result<Code, Error> {
     if let Some(ended) = nothing_to_call(global, "fanout", &ci, &pods, &ctx) {
         return ended;
     }
-    let plan = fanout::Plan {
-        targets: pods.targets(),
-        ..plan
-    };
+    let plan = fanout::Plan::build(&settings, paths, tags, pods.targets())?;
     log_plan("fanout", plan.paths.len(), plan.targets.len(), &limits);
     let transport = pods.transport(Transport::new(&limits, plan.targets.len())?, &limits);
     let mut reporter = reporter(global, "fanout").with_ci(ci);

@@ -54,6 +54,7 @@ fn the_plan_names_the_pod_and_checks_the_target() {
         headers: vec![],
         endpoint: None,
         tag_endpoint: None,
+        tag_headers: Vec::new(),
     };
     let p = Plan::build(&a, &f).unwrap();
     assert_eq!(p.target.name, "web-0");

@@ -30,6 +30,9 @@ pub struct FanoutSettings {
     /// The route that revalidates a tag: `--tag-endpoint` (either mode), else, in endpoint
     /// mode, `--endpoint` when it holds `{tag}`. None: tags cannot be revalidated.
     pub tag_endpoint: Option<EndpointSettings>,
+    /// `endpoint.headers` for the tag route's calls in nextjs mode (in endpoint mode they are in
+    /// `headers`, as every call is the app's route).
+    pub tag_headers: Vec<String>,
 }
 
 /// fanout's endpoint mode.
@@ -116,9 +119,12 @@ impl Config {
                 Some(shaped(template))
             }
         };
-        // The endpoint's own headers go with every call to the app's routes.
-        if endpoint.is_some() || tag_route.is_some() {
+        // The endpoint's own headers go with every call to the app's routes, and only those.
+        let mut tag_headers = Vec::new();
+        if endpoint.is_some() {
             headers.extend(value(&r.endpoint_headers).unwrap_or_default());
+        } else if tag_route.is_some() {
+            tag_headers = value(&r.endpoint_headers).unwrap_or_default();
         }
         let tag_endpoint = match (tag_route, &endpoint) {
             (Some(t), _) => Some(shaped(t)),
@@ -139,6 +145,7 @@ impl Config {
             headers,
             endpoint,
             tag_endpoint,
+            tag_headers,
         })
     }
 

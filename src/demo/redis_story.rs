@@ -87,6 +87,7 @@ impl DemoAgent {
             headers: Vec::new(),
             endpoint: None,
             tag_endpoint: None,
+            tag_headers: Vec::new(),
         };
         let plan = agent::Plan::build(&settings, &how)?;
         let transport = Transport::new(&limits(), 1)?;

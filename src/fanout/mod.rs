@@ -203,6 +203,8 @@ pub struct Plan {
     pub tag_endpoint: Option<Endpoint>,
     /// Headers of every request (both modes).
     pub headers: Vec<Header>,
+    /// Headers of the tag route's requests only (`endpoint.headers` in nextjs mode).
+    pub tag_headers: Vec<Header>,
     pub allow_gone: bool,
     /// Things people should know before the run (e.g. a literal credential on the command line).
     pub warnings: Vec<String>,
@@ -261,6 +263,7 @@ impl Plan {
         };
         let mut warnings = Vec::new();
         let headers = header::parse_all(&s.headers, &mut warnings)?;
+        let tag_headers = header::parse_all(&s.tag_headers, &mut warnings)?;
         Ok(Plan {
             paths,
             tags,
@@ -268,6 +271,7 @@ impl Plan {
             how,
             tag_endpoint,
             headers,
+            tag_headers,
             allow_gone: s.allow_gone,
             warnings,
         })
@@ -367,7 +371,11 @@ impl Plan {
                 }
             }
         }
-        for h in &self.headers {
+        let own = match subject {
+            Subject::Tag(_) => &self.tag_headers[..],
+            Subject::Path(_) => &[],
+        };
+        for h in self.headers.iter().chain(own) {
             out.push((h.name.clone(), h.value.clone(), h.shown.clone()));
         }
         out

@@ -1120,6 +1120,7 @@ fn library_run_returns_cells_in_input_order() {
             preview_id: Secret::new(tf.fleet().preview_id(), "test"),
         },
         headers: Vec::new(),
+        tag_headers: Vec::new(),
         allow_gone: true,
         warnings: Vec::new(),
     };

@@ -473,3 +473,42 @@ fn a_secret_in_the_tag_route_or_its_header_is_never_printed() {
     assert!(!text.contains(&secret), "{text}");
     assert_eq!(requests(&tf), 9, "the three real runs: a call a pod each");
 }
+
+#[test]
+fn in_nextjs_mode_the_endpoint_headers_go_to_the_tag_route_only() {
+    let tf = TestFleet::three();
+    let config = tf.write(
+        "revalidate.toml",
+        "[endpoint]\nheaders = [\"x-revalidate-secret: ${REVALIDATE_SECRET}\"]\n",
+    );
+    let (out, env) = crate::common::run_json({
+        let mut c = fanout(&tf);
+        c.env("REVALIDATE_SECRET", tf.fleet().secret())
+            .arg("-c")
+            .arg(&config)
+            .args(["--dry-run", "/posts/a", "--tag", "post:a"])
+            .args(["--tag-endpoint", TAG_ROUTE]);
+        c
+    });
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let d = fanout_dry_run_of(&env);
+    let names = |i: usize| -> Vec<String> {
+        d.requests[i]
+            .headers
+            .iter()
+            .map(|(n, _)| n.to_lowercase())
+            .collect()
+    };
+    assert!(
+        !names(0).contains(&"x-revalidate-secret".to_string()),
+        "{:?}",
+        names(0)
+    );
+    assert!(names(0).contains(&"x-prerender-revalidate".to_string()));
+    assert!(
+        names(3).contains(&"x-revalidate-secret".to_string()),
+        "{:?}",
+        names(3)
+    );
+    assert!(!names(3).contains(&"x-prerender-revalidate".to_string()));
+}
