@@ -893,6 +893,7 @@ set edit:completion:arg-completer[revalidate] = {|@words|
             cand --method 'nextjs mode: request method; HEAD regenerates without sending the page back [default: HEAD]'
             cand --preview-id-file 'nextjs mode: file holding the previewModeId, or the app''s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself [env: REVALIDATE_PREVIEW_ID_FILE]'
             cand --endpoint 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. ''/api/revalidate?path={path}'' [env: REVALIDATE_ENDPOINT]'
+            cand --tag-endpoint 'The route that revalidates a cache tag on each pod (a route handler calling revalidateTag); {tag} is replaced by the tag, encoded for where it lands, e.g. ''/api/revalidate-tag?tag={tag}''. Taken in both modes (nextjs mode has no header for tags); in endpoint mode, --endpoint serves tags too when it holds {tag} [env: REVALIDATE_TAG_ENDPOINT]'
             cand --endpoint-method 'endpoint mode: request method [default: GET]'
             cand -H 'A request header ''Name: value'' sent to every pod, in both modes (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output'
             cand --header 'A request header ''Name: value'' sent to every pod, in both modes (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output'

@@ -910,6 +910,7 @@ complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l method 
 GET\t''"
 complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l preview-id-file -d 'nextjs mode: file holding the previewModeId, or the app\'s .next/prerender-manifest.json (or the app or .next directory); env REVALIDATE_PREVIEW_ID holds the id itself [env: REVALIDATE_PREVIEW_ID_FILE]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l endpoint -d 'endpoint mode: the route to call on each pod; {path} is replaced by the path, encoded as a query value, e.g. \'/api/revalidate?path={path}\' [env: REVALIDATE_ENDPOINT]' -r
+complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l tag-endpoint -d 'The route that revalidates a cache tag on each pod (a route handler calling revalidateTag); {tag} is replaced by the tag, encoded for where it lands, e.g. \'/api/revalidate-tag?tag={tag}\'. Taken in both modes (nextjs mode has no header for tags); in endpoint mode, --endpoint serves tags too when it holds {tag} [env: REVALIDATE_TAG_ENDPOINT]' -r
 complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -l endpoint-method -d 'endpoint mode: request method [default: GET]' -r -f -a "GET\t''
 POST\t''"
 complete -c revalidate -n "__fish_revalidate_using_subcommand doctor" -s H -l header -d 'A request header \'Name: value\' sent to every pod, in both modes (repeatable); ${ENV_VAR} in the value is expanded, so secrets stay off the command line and out of every output' -r

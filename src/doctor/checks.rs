@@ -102,7 +102,8 @@ pub async fn check_all(inputs: Inputs) -> (Vec<Check>, Option<Stop>) {
         kubernetes.as_ref().map(|_| ()).map_err(|e| e.to_string()),
     );
     let plan = config.fanout().map_err(|e| e.to_string()).and_then(|s| {
-        fanout::Plan::build(&s, vec![inputs.path.clone()], Vec::new()).map_err(|e| e.to_string())
+        fanout::Plan::build(&s, vec![inputs.path.clone()], Vec::new(), Vec::new())
+            .map_err(|e| e.to_string())
     });
     // Without pods nothing is revalidated: how it would be is not checked either.
     let no_pods = matches!(&source, Ok(crate::config::PodSource::Static(spec))

@@ -221,7 +221,7 @@ async fn probe(
     }
     match &plan.how {
         How::Nextjs { .. } => {
-            let mut req = plan.request(path);
+            let mut req = plan.request(fanout::Subject::Path(path));
             req.method = Method::HEAD;
             req.headers.insert(
                 http::HeaderName::from_static(nextjs::PRERENDER_IF_GENERATED),
@@ -258,7 +258,7 @@ async fn probe(
                 .call(
                     ctx,
                     target,
-                    || plan.request(path),
+                    || plan.request(fanout::Subject::Path(path)),
                     |resp| {
                         let expect = expect.clone();
                         async move {
