@@ -230,7 +230,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__agent)
-            opts="-H -c -p -o -q -v -h -V --target --pod-name --channel --stream --catch-up --catch-up-since --catch-up-concurrency --next-dir --health-addr --dedupe-window --grace-period --heartbeat --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -c -p -o -q -v -h -V --target --pod-name --channel --stream --catch-up --catch-up-since --catch-up-concurrency --next-dir --health-addr --dedupe-window --grace-period --heartbeat --mode --method --only-generated --allow-gone --preview-id-file --endpoint --tag-endpoint --endpoint-method --header --body --expect-json --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +293,10 @@ _revalidate() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1492,7 +1496,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__doctor)
-            opts="-H -n -c -p -o -q -v -h -V --path --steps --via --edge --wait --expect-changed --force-cdn --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --expect-contains --expect-regex --expect-status --ignore --ignore-preset --select --max-body --variants --samples --encodings --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --channel --message --expect-subscribers --stream --stream-maxlen --no-record --wait-acks --ack-timeout --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --next-data --build-id-file --wait-timeout --poll-min --poll-max --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --site-url --sitemap-max-body --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --path --steps --via --edge --wait --expect-changed --force-cdn --mode --method --only-generated --allow-gone --preview-id-file --endpoint --tag-endpoint --endpoint-method --header --body --expect-json --expect-contains --expect-regex --expect-status --ignore --ignore-preset --select --max-body --variants --samples --encodings --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --channel --message --expect-subscribers --stream --stream-maxlen --no-record --wait-acks --ack-timeout --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --next-data --build-id-file --wait-timeout --poll-min --poll-max --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --site-url --sitemap-max-body --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1531,6 +1535,10 @@ _revalidate() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1842,7 +1850,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__fanout)
-            opts="-H -n -c -p -o -q -v -h -V --paths-file --sitemap --site-url --sitemap-max-body --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --paths-file --sitemap --site-url --sitemap-max-body --tag --tags-file --mode --method --only-generated --allow-gone --preview-id-file --endpoint --tag-endpoint --endpoint-method --header --body --expect-json --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1864,6 +1872,14 @@ _revalidate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tags-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --mode)
                     COMPREPLY=($(compgen -W "nextjs endpoint" -- "${cur}"))
                     return 0
@@ -1877,6 +1893,10 @@ _revalidate() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2498,7 +2518,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__publish)
-            opts="-n -c -p -o -q -v -h -V --paths-file --sitemap --site-url --sitemap-max-body --channel --message --expect-subscribers --check --force --stream --stream-maxlen --no-record --wait-acks --ack-timeout --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-n -c -p -o -q -v -h -V --paths-file --sitemap --site-url --sitemap-max-body --tag --tags-file --channel --message --expect-subscribers --check --force --stream --stream-maxlen --no-record --wait-acks --ack-timeout --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2517,6 +2537,14 @@ _revalidate() {
                     return 0
                     ;;
                 --sitemap-max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tags-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2672,7 +2700,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__run)
-            opts="-H -n -c -p -o -q -v -h -V --paths-file --sitemap --site-url --sitemap-max-body --steps --via --edge --wait --expect-changed --force-cdn --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --expect-contains --expect-regex --expect-status --ignore --ignore-preset --select --max-body --variants --samples --encodings --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --channel --message --expect-subscribers --stream --stream-maxlen --no-record --wait-acks --ack-timeout --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --next-data --build-id-file --wait-timeout --poll-min --poll-max --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --paths-file --sitemap --site-url --sitemap-max-body --tag --tags-file --verify-paths --steps --via --edge --wait --expect-changed --force-cdn --mode --method --only-generated --allow-gone --preview-id-file --endpoint --tag-endpoint --endpoint-method --header --body --expect-json --expect-contains --expect-regex --expect-status --ignore --ignore-preset --select --max-body --variants --samples --encodings --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --channel --message --expect-subscribers --stream --stream-maxlen --no-record --wait-acks --ack-timeout --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --next-data --build-id-file --wait-timeout --poll-min --poll-max --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --junit --github --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2691,6 +2719,18 @@ _revalidate() {
                     return 0
                     ;;
                 --sitemap-max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tags-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-paths)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2723,6 +2763,10 @@ _revalidate() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3026,7 +3070,7 @@ _revalidate() {
             return 0
             ;;
         revalidate__subcmd__serve)
-            opts="-H -n -c -p -o -q -v -h -V --listen --secret-file --tls-cert --tls-key --max-runs --queue --max-wait --max-request --grace --keep-jobs --jobs-stream --consumer --claim-after --steps --via --edge --wait --expect-changed --force-cdn --mode --method --only-generated --allow-gone --preview-id-file --endpoint --endpoint-method --header --body --expect-json --expect-contains --expect-regex --expect-status --ignore --ignore-preset --select --max-body --variants --samples --encodings --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --channel --message --expect-subscribers --stream --stream-maxlen --no-record --wait-acks --ack-timeout --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --next-data --build-id-file --wait-timeout --poll-min --poll-max --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
+            opts="-H -n -c -p -o -q -v -h -V --listen --secret-file --tls-cert --tls-key --max-runs --queue --max-wait --max-request --grace --keep-jobs --jobs-stream --consumer --claim-after --steps --via --edge --wait --expect-changed --force-cdn --mode --method --only-generated --allow-gone --preview-id-file --endpoint --tag-endpoint --endpoint-method --header --body --expect-json --expect-contains --expect-regex --expect-status --ignore --ignore-preset --select --max-body --variants --samples --encodings --pod --pods-file --k8s-service --k8s-selector --dns --namespace --context --kubeconfig --port --ip-family --include-not-ready --transport --follow-new-pods --recheck-after --redis-url --redis-password-file --redis-ca --redis-timeout --sharded --channel --message --expect-subscribers --stream --stream-maxlen --no-record --wait-acks --ack-timeout --distribution --aws-profile --endpoint-url --query-strings --coalesce --max-wildcards --batch-size --free-paths-left --run-id --caller-reference --next-data --build-id-file --wait-timeout --poll-min --poll-max --purge-url --purge-method --purge-header --cloudflare-zone --cloudflare-token-file --cloudflare-api-url --cloudflare-batch-size --config --profile --output --color --quiet --verbose --dry-run --concurrency --per-pod-concurrency --timeout --retries --deadline --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3113,6 +3157,10 @@ _revalidate() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -118,6 +118,8 @@ fn the_catch_up_goes_back_to_the_earliest_file_of_the_build_less_a_margin() {
         preview_id_file: Some(next.join("prerender-manifest.json")),
         headers: vec![],
         endpoint: None,
+        tag_endpoint: None,
+        tag_headers: Vec::new(),
     };
     let r = RecordCatchUp::plan(&a, &f).unwrap().unwrap();
     assert_eq!(r.key, "c:revalidated");
