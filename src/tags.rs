@@ -154,11 +154,12 @@ pub fn collect(
 /// Checks gathered tags; every bad one is named.
 pub fn validate(raw: Vec<(Origin, String)>) -> Result<Vec<Tag>, TagsError> {
     let mut out: Vec<Tag> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut bad = Vec::new();
     for (origin, input) in raw {
         match Tag::parse(&input) {
             Ok(t) => {
-                if !out.contains(&t) {
+                if seen.insert(t.clone()) {
                     out.push(t);
                 }
             }

@@ -341,8 +341,10 @@ fn an_unreadable_record_or_redis_down_at_start_keeps_the_agent_not_ready_and_say
     a.stop();
 }
 
-#[test]
-fn a_message_during_the_catch_up_is_handled_and_spares_the_catch_ups_regeneration() {
+/// An agent catching up on 12 paths one at a time, its pod holding every request, while the
+/// last three paths (the catch-up reaches them last) change again and arrive as messages, all
+/// three received: the fleet, Redis (kept alive), the agent and those three paths.
+fn mid_catch_up() -> (TestFleet, RedisServer, Agent, Vec<String>) {
     let tf = fleet(12, Duration::from_millis(300));
     let server = RedisServer::start();
     let ps = paths(12);
@@ -378,6 +380,12 @@ fn a_message_during_the_catch_up_is_handled_and_spares_the_catch_ups_regeneratio
         .is_ok_and(|(_, m)| m.contains(
             "revalidate_agent_messages_total{source=\"pubsub\"} 3\n"
         ))));
+    (tf, server, a, late)
+}
+
+#[test]
+fn a_message_during_the_catch_up_is_handled_and_spares_the_catch_ups_regeneration() {
+    let (tf, _server, a, late) = mid_catch_up();
     assert_eq!(a.healthz(), 503);
     tf.block_on(tf.pod(0).clear_faults());
     a.wait_ready();
@@ -495,38 +503,7 @@ fn run_through_redis_keeps_the_record_too() {
 
 #[test]
 fn a_message_that_failed_spares_the_catch_up_nothing() {
-    let tf = fleet(12, Duration::from_millis(300));
-    let server = RedisServer::start();
-    let ps = paths(12);
-    record_old(&server, &ps[..9], Duration::from_secs(120));
-    record_old(&server, &ps[9..], Duration::from_secs(60));
-    let build = next_dir(&tf, Duration::from_secs(3600));
-    let a = Agent::start(
-        &tf,
-        &server.url(),
-        0,
-        &[
-            "--next-dir",
-            build.to_str().unwrap(),
-            "--catch-up-concurrency",
-            "1",
-            "--per-pod-concurrency",
-            "1",
-        ],
-    );
-    assert!(wait_until(10, || a
-        .healthz_body()
-        .contains("catching up: ")));
-    tf.block_on(tf.pod(0).set_fault(Fault::Hold));
-    let late: Vec<String> = ps[9..].to_vec();
-    let mut args: Vec<&str> = late.iter().map(String::as_str).collect();
-    args.extend(["--expect-subscribers", "1"]);
-    let (exit, _) = publish(&server.url(), &args);
-    assert_eq!(exit, 0);
-    assert!(wait_until(10, || http_get(a.health(), "/metrics")
-        .is_ok_and(|(_, m)| m.contains(
-            "revalidate_agent_messages_total{source=\"pubsub\"} 3\n"
-        ))));
+    let (tf, _server, a, late) = mid_catch_up();
     // From now on the pod ignores revalidations: the messages fail, so the catch-up's turn
     // for their paths still comes, and is not skipped.
     tf.block_on(async {
