@@ -640,10 +640,18 @@ async fn serve(
     }
     let _ = std::io::stdout().write_all(text.as_bytes());
     let _ = std::io::stdout().flush();
-    let _ = tokio::signal::ctrl_c().await;
+    // Ctrl-C is how the fleet is meant to stop (exit 0); SIGTERM, how a supervisor stops it, is
+    // 143 as for every command. Either way the fleet stops and its directory (which holds the
+    // demo's secrets) is removed.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(fail("cannot listen for SIGTERM"))?;
+    let code = tokio::select! {
+        _ = tokio::signal::ctrl_c() => Code::Success,
+        _ = term.recv() => Code::Terminated,
+    };
     drop(aws);
     cloudflare.shutdown();
     edge.shutdown();
     balancer.shutdown();
-    Ok(Code::Success)
+    Ok(code)
 }

@@ -271,3 +271,35 @@ fn demo_info_file_writes_through_a_symlink() {
     assert!(written, "the info file was written through the link");
     assert!(is_link(&link), "the link is still a link");
 }
+
+#[test]
+fn demo_serve_removes_its_directory_of_secrets_when_stopped_by_either_signal() {
+    for (signal, want) in [("INT", 0), ("TERM", 143)] {
+        let (_, dir) = revalidate();
+        let info = dir.path().join("info.json");
+        let mut child = std_command(dir.path())
+            .args(["demo", "--serve", "--info-file"])
+            .arg(&info)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let written = wait_until(30, || {
+            std::fs::read(&info)
+                .is_ok_and(|t| serde_json::from_slice::<serde_json::Value>(&t).is_ok())
+        });
+        assert!(written, "the info file was written");
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&info).unwrap()).unwrap();
+        let secret = std::path::PathBuf::from(v["secret_file"].as_str().unwrap());
+        assert!(secret.is_file(), "{secret:?}");
+        let _ = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(want), "SIG{signal}");
+        assert!(
+            !secret.parent().unwrap().exists(),
+            "SIG{signal}: the demo's directory of secrets is removed"
+        );
+    }
+}
