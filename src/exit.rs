@@ -120,7 +120,7 @@ pub const TABLE: &[(Code, &str)] = &[
     ),
     (
         Code::CellsFailed,
-        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; cdn: an invalidation not created or not completed by --wait-timeout, a purge that failed; publish: a message under-delivered, unacknowledged or not sent; doctor: a FAIL in the fleet (pods, build ids, previewModeId or endpoint, subscribers, agents, cache headers)",
+        "some (path, pod) cells failed: unreachable, rejected, http-error, gone; cdn: an invalidation not created or not completed by --wait-timeout, a purge that failed; publish: a message under-delivered, unacknowledged or not sent; doctor: a FAIL in the fleet (pods, build ids, previewModeId or endpoint, subscribers, agents, cache headers); agents: a configured pod with no live agent, or none live",
     ),
     (
         Code::Stale,
