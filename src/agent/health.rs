@@ -46,6 +46,10 @@ pub struct Metrics {
     pub catch_up_revalidated: AtomicU64,
     pub catch_up_failed: AtomicU64,
     pub catch_up_skipped: AtomicU64,
+    /// The catch-up's tags to revalidate (their results are counted with the paths').
+    pub catch_up_tags: AtomicU64,
+    /// Tags changed since the build that this agent cannot apply (no --tag-endpoint).
+    pub catch_up_tags_unapplied: AtomicU64,
 }
 
 impl Metrics {
@@ -195,9 +199,21 @@ impl Metrics {
             &[(String::new(), g(&self.catch_up_paths).to_string())],
         );
         metric(
+            "catch_up_tags",
+            "gauge",
+            "Tags the catch-up from the record revalidates at start (changed since the build; with --tag-endpoint).",
+            &[(String::new(), g(&self.catch_up_tags).to_string())],
+        );
+        metric(
+            "catch_up_tags_unapplied",
+            "gauge",
+            "Tags changed since the build that this agent cannot apply (no --tag-endpoint): its pod serves the data its build cached for them.",
+            &[(String::new(), g(&self.catch_up_tags_unapplied).to_string())],
+        );
+        metric(
             "catch_up_done_total",
             "counter",
-            "Paths of the catch-up from the record done, by result.",
+            "Paths and tags of the catch-up from the record done, by result.",
             &[
                 (
                     "{result=\"revalidated\"}".into(),

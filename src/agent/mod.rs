@@ -161,7 +161,9 @@ impl Plan {
 pub struct RecordCatchUp {
     /// The record, `<channel>:revalidated`.
     pub key: String,
-    /// Paths recorded at or after this unix time (ms) are revalidated.
+    /// The tags' record, `<channel>:revalidated-tags`, read the same way.
+    pub tags_key: String,
+    /// Paths (and tags) recorded at or after this unix time (ms) are revalidated.
     pub since_ms: u64,
     /// Where that time comes from, in words (the build and its file, or `--catch-up-since`).
     pub since: String,
@@ -262,6 +264,7 @@ impl RecordCatchUp {
         };
         Ok(Some(RecordCatchUp {
             key,
+            tags_key: crate::redis::record::tags_key(&a.channel),
             since_ms,
             since,
             unknown_build,
@@ -305,7 +308,7 @@ pub enum Source {
     Pubsub,
     Stream,
     CatchUp,
-    /// The catch-up from the record: a path changed since the build.
+    /// The catch-up from the record: a path (or tag) changed since the build.
     Record,
 }
 
@@ -390,8 +393,8 @@ pub enum Event {
     Skipped(Skipped),
 }
 
-/// The catch-up from the record: every path changed since the build (or `--catch-up-since`),
-/// revalidated before the agent is ready.
+/// The catch-up from the record: every path (and, with a tag route, every tag) changed since the
+/// build (or `--catch-up-since`), revalidated before the agent is ready.
 #[derive(
     Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
@@ -408,12 +411,21 @@ pub struct CatchUp {
     pub recorded: usize,
     /// Of those, the paths changed since then: what the catch-up revalidates.
     pub paths: usize,
+    /// The tags changed since then (`<channel>:revalidated-tags`): revalidated too, with the
+    /// paths, when the agent has a --tag-endpoint.
+    #[serde(default)]
+    pub tags: usize,
+    /// Of those, the tags this agent cannot apply (no --tag-endpoint): not revalidated, and not
+    /// in the counts below; the agent warns and becomes ready all the same.
+    #[serde(default)]
+    pub tags_unapplied: usize,
+    /// Paths and tags revalidated.
     pub revalidated: usize,
     /// Revalidations that failed (the app answered an error, or not at all): logged, counted,
     /// and not retried by the catch-up.
     pub failed: usize,
-    /// Paths not regenerated again because a message revalidated them after the record was
-    /// read.
+    /// Paths (and tags) not regenerated again because a message revalidated them after the
+    /// record was read.
     pub skipped: usize,
 }
 
@@ -713,7 +725,7 @@ pub async fn run(
                             r.started = Instant::now();
                             tokio::spawn(read_record(
                                 redis.clone(),
-                                r.account.key.clone(),
+                                [r.account.key.clone(), r.tags_key.clone()],
                                 r.account.since_ms,
                                 cancel.clone(),
                                 record_tx.clone(),
@@ -761,19 +773,36 @@ pub async fn run(
                             tracing::warn!(record = %r.account.key, error = %e, "the record cannot be read; retrying (not ready meanwhile)");
                             r.error = Some(e);
                         }
-                        RecordRead::Read { paths, recorded } => {
+                        RecordRead::Read { paths, recorded, tags } => {
                             r.error = None;
                             r.account.recorded = recorded;
                             r.account.paths = paths.len();
+                            r.account.tags = tags.len();
                             r.account.state = "running".into();
-                            r.queue = paths.into();
+                            r.queue = paths.into_iter().map(state::Subject::Path).collect();
+                            if plan.revalidate.tag_endpoint.is_some() {
+                                // Oldest change first, the tags after the paths.
+                                r.queue.extend(tags.into_iter().map(state::Subject::Tag));
+                            } else if !tags.is_empty() {
+                                r.account.tags_unapplied = tags.len();
+                                metrics.catch_up_tags_unapplied.store(tags.len() as u64, Ordering::SeqCst);
+                                tracing::warn!(
+                                    record = %r.tags_key,
+                                    tags = tags.len(),
+                                    "{} tag{} changed since {} cannot be applied: this agent has no --tag-endpoint (a route handler calling revalidateTag); this pod serves the data its build cached for them",
+                                    tags.len(), if tags.len() == 1 { "" } else { "s" }, r.account.since
+                                );
+                            }
                             r.phase = state::Phase::Running;
                             tracing::info!(
                                 record = %r.account.key,
                                 paths = r.account.paths,
+                                tags = r.account.tags,
                                 recorded,
-                                "catching up on {} of the {} recorded paths: those changed since {}",
-                                r.account.paths, recorded, r.account.since
+                                "catching up on {} of the {} recorded paths, and {} tag{}: those changed since {}",
+                                r.account.paths, recorded, r.account.tags - r.account.tags_unapplied,
+                                if r.account.tags - r.account.tags_unapplied == 1 { "" } else { "s" },
+                                r.account.since
                             );
                             on_event(&Event::CatchUp(r.account.clone()));
                             if state.may_start(app_probe.is_none()) {
@@ -808,6 +837,9 @@ pub async fn run(
             metrics
                 .catch_up_paths
                 .store(a.paths as u64, Ordering::SeqCst);
+            metrics
+                .catch_up_tags
+                .store((a.tags - a.tags_unapplied) as u64, Ordering::SeqCst);
             metrics
                 .catch_up_revalidated
                 .store(a.revalidated as u64, Ordering::SeqCst);
@@ -949,15 +981,20 @@ pub async fn run(
 enum RecordRead {
     /// This try failed (why); it tries again.
     Failed(String),
-    /// The paths changed since the catch-up's time, oldest change first, and how many the
-    /// record holds.
-    Read { paths: Vec<String>, recorded: usize },
+    /// The paths and the tags changed since the catch-up's time, oldest change first, and how
+    /// many paths the record holds.
+    Read {
+        paths: Vec<String>,
+        recorded: usize,
+        tags: Vec<String>,
+    },
 }
 
-/// Reads the record until it succeeds (or the agent stops), saying why each failed try failed.
+/// Reads the records (the paths', the tags') until it succeeds (or the agent stops), saying why
+/// each failed try failed.
 async fn read_record(
     redis: Redis,
-    key: String,
+    [key, tags_key]: [String; 2],
     since_ms: u64,
     cancel: CancellationToken,
     tx: mpsc::UnboundedSender<RecordRead>,
@@ -966,18 +1003,28 @@ async fn read_record(
     loop {
         let read = async {
             let mut c = redis.connect().await.map_err(|e| e.to_string())?;
-            crate::redis::record::read_since(&mut c, &key, since_ms)
+            let failed = |e: ::redis::RedisError| redis.failure(&e).to_string();
+            let paths = crate::redis::record::read_since(&mut c, &key, since_ms)
                 .await
-                .map_err(|e| redis.failure(&e).to_string())
+                .map_err(failed)?;
+            let (tags, _) = crate::redis::record::read_since(&mut c, &tags_key, since_ms)
+                .await
+                .map_err(failed)?;
+            Ok::<_, String>((paths, tags))
         };
         let r = tokio::select! {
             _ = cancel.cancelled() => return,
             r = read => r,
         };
         match r {
-            Ok((entries, recorded)) => {
-                let paths = entries.into_iter().map(|e| e.field).collect();
-                let _ = tx.send(RecordRead::Read { paths, recorded });
+            Ok(((entries, recorded), tags)) => {
+                let fields =
+                    |v: Vec<crate::redis::record::Entry>| v.into_iter().map(|e| e.field).collect();
+                let _ = tx.send(RecordRead::Read {
+                    paths: fields(entries),
+                    recorded,
+                    tags: fields(tags),
+                });
                 return;
             }
             Err(e) => {

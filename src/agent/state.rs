@@ -57,23 +57,52 @@ pub(super) enum Phase {
     Done,
 }
 
+/// What the catch-up revalidates: a path, or a cache tag (from the tags' record).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Subject {
+    Path(String),
+    Tag(String),
+}
+
+impl Subject {
+    /// A message's subject, as the catch-up compares it (a path in its canonical form).
+    fn of(path: Option<&str>, tag: Option<&str>) -> Option<Subject> {
+        match (path, tag) {
+            (Some(p), _) => Some(Subject::Path(canonical(p))),
+            (None, Some(t)) => Some(Subject::Tag(t.to_string())),
+            (None, None) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Path(p) => f.write_str(p),
+            Subject::Tag(t) => write!(f, "tag:{t}"),
+        }
+    }
+}
+
 /// The catch-up from the record: its queue and its account.
 pub(super) struct Record {
     pub(super) phase: Phase,
-    /// Paths still to start, oldest change first.
-    pub(super) queue: VecDeque<String>,
+    /// The tags' record, read with the paths'.
+    pub(super) tags_key: String,
+    /// Paths, then tags, still to start, oldest change first.
+    pub(super) queue: VecDeque<Subject>,
     pub(super) running: usize,
-    /// Paths a message revalidated successfully, in a revalidation started after the reading
+    /// Paths (and tags) a message revalidated successfully, in a revalidation started after the reading
     /// began (no message starts before: they wait for it), while the subscription stayed up: a
     /// recorded change to one of them was either before that revalidation or arrives as a
     /// message of its own, so the catch-up need not regenerate it again. None (nothing skipped)
     /// once the subscription was lost during the catch-up.
-    pub(super) covered: Option<std::collections::HashSet<String>>,
-    /// Messages running, by path: the catch-up's turn for such a path waits for them.
-    pub(super) in_flight: std::collections::HashMap<String, usize>,
-    /// The catch-up's paths waiting for a message of the same path to finish: skipped if it
-    /// succeeded, revalidated if not.
-    pub(super) deferred: Vec<String>,
+    pub(super) covered: Option<std::collections::HashSet<Subject>>,
+    /// Messages running, by path (or tag): the catch-up's turn for such a path waits for them.
+    pub(super) in_flight: std::collections::HashMap<Subject, usize>,
+    /// The catch-up's paths (and tags) waiting for a message of the same one to finish: skipped
+    /// if it succeeded, revalidated if not.
+    pub(super) deferred: Vec<Subject>,
     pub(super) account: super::CatchUp,
     /// Why the record could not be read (the last try).
     pub(super) error: Option<String>,
@@ -84,6 +113,7 @@ impl Record {
     pub(super) fn new(plan: &super::RecordCatchUp) -> Record {
         Record {
             phase: Phase::Waiting,
+            tags_key: plan.tags_key.clone(),
             queue: VecDeque::new(),
             running: 0,
             covered: None,
@@ -113,10 +143,9 @@ impl Record {
             && self.deferred.is_empty()
     }
 
-    /// A message's revalidation of `path` ended (`ok`: the page was regenerated): the catch-up's
-    /// turn for that path, if it waited, comes back first in line.
-    fn message_finished(&mut self, path: &str, ok: bool) {
-        let path = canonical(path);
+    /// A message's revalidation of `path` (or a tag) ended (`ok`: the page was regenerated, the
+    /// tag applied): the catch-up's turn for it, if it waited, comes back first in line.
+    fn message_finished(&mut self, path: Subject, ok: bool) {
         if let Some(n) = self.in_flight.get_mut(&path) {
             *n -= 1;
             if *n > 0 {
@@ -149,9 +178,10 @@ impl Record {
                 None => format!("catching up: reading the record {}", a.key),
             },
             Phase::Running => format!(
-                "catching up: {} of {} paths changed since {} done",
+                "catching up: {} of {} paths{} changed since {} done",
                 a.revalidated + a.failed + a.skipped,
-                a.paths,
+                a.paths + a.tags - a.tags_unapplied,
+                tags_said(a),
                 a.since
             ),
             Phase::Done => String::new(),
@@ -162,9 +192,10 @@ impl Record {
     pub(super) fn progress(&self) -> String {
         let a = &self.account;
         format!(
-            "catch-up: {}/{} paths ({} revalidated, {} failed, {} skipped) after {}",
+            "catch-up: {}/{} paths{} ({} revalidated, {} failed, {} skipped) after {}",
             a.revalidated + a.failed + a.skipped,
-            a.paths,
+            a.paths + a.tags - a.tags_unapplied,
+            tags_said(a),
             a.revalidated,
             a.failed,
             a.skipped,
@@ -172,6 +203,15 @@ impl Record {
                 self.started.elapsed().as_secs()
             ))
         )
+    }
+}
+
+/// ", and tags" when the catch-up revalidates tags too.
+fn tags_said(a: &super::CatchUp) -> &'static str {
+    if a.tags > a.tags_unapplied {
+        " and tags"
+    } else {
+        ""
     }
 }
 
@@ -275,9 +315,9 @@ impl State {
                 Some(w) => {
                     if let Some(r) = &mut self.record
                         && !r.done()
-                        && let Some(path) = &w.path
+                        && let Some(s) = Subject::of(w.path.as_deref(), w.tag.as_deref())
                     {
-                        *r.in_flight.entry(canonical(path)).or_default() += 1;
+                        *r.in_flight.entry(s).or_default() += 1;
                     }
                     w
                 }
@@ -290,25 +330,29 @@ impl State {
                     let Some(r) = &mut self.record else {
                         return;
                     };
-                    let Some(path) = r.queue.pop_front() else {
+                    let Some(next) = r.queue.pop_front() else {
                         return;
                     };
-                    if r.covered.as_ref().is_some_and(|c| c.contains(&path)) {
+                    if r.covered.as_ref().is_some_and(|c| c.contains(&next)) {
                         r.account.skipped += 1;
-                        tracing::debug!(path = %path, "catch-up: already revalidated by a message since the record was read");
+                        tracing::debug!(path = %next, "catch-up: already revalidated by a message since the record was read");
                         continue;
                     }
-                    if r.covered.is_some() && r.in_flight.contains_key(&path) {
-                        // A message of this path runs: its outcome decides.
-                        r.deferred.push(path);
+                    if r.covered.is_some() && r.in_flight.contains_key(&next) {
+                        // A message of this path (or tag) runs: its outcome decides.
+                        r.deferred.push(next);
                         continue;
                     }
                     r.running += 1;
                     self.pending += 1;
+                    let (path, tag) = match next {
+                        Subject::Path(p) => (Some(p), None),
+                        Subject::Tag(t) => (None, Some(t)),
+                    };
                     Work {
                         id: None,
-                        path: Some(path),
-                        tag: None,
+                        path,
+                        tag,
                         source: Source::Record,
                     }
                 }
@@ -354,11 +398,11 @@ impl State {
         }
         if let Finished::Handled(h) = &f
             && h.source != Source::Record
-            && let Some(path) = &h.path
+            && let Some(s) = Subject::of(h.path.as_deref(), h.tag.as_deref())
             && let Some(r) = &mut self.record
             && !r.done()
         {
-            r.message_finished(path, h.ok || h.outcome == "gone");
+            r.message_finished(s, h.ok || h.outcome == "gone");
         }
         if let Some((shared, done)) = next {
             self.start_queued(shared, done);

@@ -194,6 +194,9 @@ pub struct Plan {
     /// The record every path's latest publish time goes to (`<channel>:revalidated`), unless
     /// `--no-record`.
     pub record: Option<String>,
+    /// The record every tag's latest publish time goes to (`<channel>:revalidated-tags`), when
+    /// tags are published, unless `--no-record`.
+    pub tag_record: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -229,6 +232,7 @@ impl Plan {
                 pods,
             },
         };
+        let has_tags = !tags.is_empty();
         let whats = paths
             .into_iter()
             .map(What::Path)
@@ -252,6 +256,7 @@ impl Plan {
             }),
             ack_timeout: s.ack_timeout,
             record: s.record.then(|| crate::redis::record::key(&s.channel)),
+            tag_record: (s.record && has_tags).then(|| crate::redis::record::tags_key(&s.channel)),
             warnings: Vec::new(),
         })
     }
@@ -386,17 +391,18 @@ pub struct Message {
     pub error: Option<String>,
 }
 
-/// The record of the paths' latest publish times, which agents started later catch up from.
+/// The record of the paths' (or the tags') latest publish times, which agents started later
+/// catch up from.
 #[derive(
     Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
 pub struct RecordWrite {
-    /// The hash, `<channel>:revalidated`.
+    /// The hash, `<channel>:revalidated` (`<channel>:revalidated-tags` for the tags).
     pub key: String,
-    /// Paths whose time was set (a path already recorded at a later time keeps it).
+    /// Paths (or tags) whose time was set (one already recorded at a later time keeps it).
     pub written: usize,
     /// Why the record could not be written: the messages were still published, but a pod
-    /// started later will not catch up on these paths.
+    /// started later will not catch up on these paths (or tags).
     pub error: Option<String>,
 }
 
@@ -465,6 +471,9 @@ pub struct Report {
     pub stream: Option<StreamPlan>,
     /// The record written (null with `--no-record`).
     pub record: Option<RecordWrite>,
+    /// The tags' record written, when tags are published (absent with `--no-record`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_record: Option<RecordWrite>,
     pub acks: Option<AckWait>,
     /// The agents registered on the channel when publishing began (null when the roster could
     /// not be read).
@@ -485,7 +494,11 @@ impl Report {
             Some(Stop::Interrupted) => Code::Interrupted,
             Some(Stop::Terminated) => Code::Terminated,
             _ if self.error.is_some() => Code::ServiceUnavailable,
-            _ if self.record.as_ref().is_some_and(|r| r.error.is_some()) => {
+            _ if [&self.record, &self.tag_record]
+                .into_iter()
+                .flatten()
+                .any(|r| r.error.is_some()) =>
+            {
                 Code::ServiceUnavailable
             }
             _ if self.totals.failed > 0 || self.stopped.is_some() => Code::CellsFailed,
@@ -507,6 +520,10 @@ pub struct DryRun {
     pub stream: Option<StreamPlan>,
     /// The record that would be written (null with `--no-record`).
     pub record: Option<String>,
+    /// The tags' record that would be written, when tags are published (absent with
+    /// `--no-record`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_record: Option<String>,
     pub messages: Vec<DryMessage>,
     pub warnings: Vec<String>,
 }
@@ -531,6 +548,7 @@ pub fn dry_run(plan: &Plan, redis: &Redis) -> DryRun {
         expect: plan.expect.clone(),
         stream: plan.stream.clone(),
         record: plan.record.clone(),
+        tag_record: plan.tag_record.clone(),
         messages: plan
             .messages
             .iter()
@@ -706,11 +724,13 @@ pub async fn run(
         }
     }
 
-    let mut record = plan.record.as_ref().map(|key| RecordWrite {
+    let new_record = |key: &String| RecordWrite {
         key: key.clone(),
         written: 0,
         error: None,
-    });
+    };
+    let mut record = plan.record.as_ref().map(new_record);
+    let mut tag_record = plan.tag_record.as_ref().map(new_record);
     if proceed {
         for (chunk_index, chunk) in plan.messages.chunks(CHUNK).enumerate() {
             if let Some(stop) = ctx.stopped() {
@@ -718,31 +738,22 @@ pub async fn run(
                 break;
             }
             let base = chunk_index * CHUNK;
-            // The record first: an agent that subscribes after this chunk is published reads
-            // the record after subscribing, and finds these paths there.
-            // Paths only: a tag is not a page a later pod could revalidate by itself.
+            // The records first: an agent that subscribes after this chunk is published reads
+            // the records after subscribing, and finds these paths and tags there.
             let now = message::now_ms();
-            let entries: Vec<(&str, u64)> = chunk
-                .iter()
-                .filter_map(|m| match &m.what {
-                    What::Path(p) => Some((p.as_str(), now)),
-                    What::Tag(_) => None,
-                })
-                .collect();
-            if let Some(r) = record.as_mut().filter(|_| !entries.is_empty()) {
-                match crate::redis::record::write(&mut c.conn, &r.key, &entries).await {
-                    Ok(n) => r.written += n.max(0) as usize,
-                    Err(e) => {
-                        let text = format!(
-                            "the record {} could not be written ({}); the messages were published, but a pod started later will not catch up on these paths",
-                            r.key,
-                            c.redis.failure(&e)
-                        );
-                        if r.error.is_none() {
-                            warnings.push(text.clone());
-                        }
-                        r.error.get_or_insert(text);
-                    }
+            let (mut paths, mut tags) = (Vec::new(), Vec::new());
+            for m in chunk {
+                match &m.what {
+                    What::Path(p) => paths.push((p.as_str(), now)),
+                    What::Tag(t) => tags.push((t.as_str(), now)),
+                }
+            }
+            for (r, entries, kind) in [
+                (&mut record, paths, "paths"),
+                (&mut tag_record, tags, "tags"),
+            ] {
+                if let Some(r) = r.as_mut() {
+                    write_record(&mut c.conn, &c.redis, r, &entries, kind, &mut warnings).await;
                 }
             }
             let answers = publish_chunk(&mut c.conn, plan, chunk).await;
@@ -848,6 +859,7 @@ pub async fn run(
         check,
         stream: plan.stream.clone(),
         record,
+        tag_record,
         acks: ack_wait,
         agents: c.agents.take(),
         messages,
@@ -859,6 +871,35 @@ pub async fn run(
     };
     report.exit_code = report.code().as_u8();
     report
+}
+
+/// Writes one chunk's times to a record (the paths' or the tags'); a failure is kept in the
+/// record's report, warned about once, and publishing goes on.
+async fn write_record(
+    conn: &mut Conn,
+    redis: &Redis,
+    r: &mut RecordWrite,
+    entries: &[(&str, u64)],
+    kind: &str,
+    warnings: &mut Vec<String>,
+) {
+    if entries.is_empty() {
+        return;
+    }
+    match crate::redis::record::write(conn, &r.key, entries).await {
+        Ok(n) => r.written += n.max(0) as usize,
+        Err(e) => {
+            let text = format!(
+                "the record {} could not be written ({}); the messages were published, but a pod started later will not catch up on these {kind}",
+                r.key,
+                redis.failure(&e)
+            );
+            if r.error.is_none() {
+                warnings.push(text.clone());
+            }
+            r.error.get_or_insert(text);
+        }
+    }
 }
 
 /// The delivery outcome of a published message, from its receiver count alone.

@@ -4,7 +4,9 @@
 //! than a change skips it; `--catch-up-since` overrides the build's time; a record that cannot
 //! be read keeps the agent not ready, saying why; a message that revalidates a path during the
 //! catch-up spares the catch-up's regeneration of it (one that failed spares nothing), and is
-//! never skipped itself; run through Redis keeps the record too.
+//! never skipped itself; run through Redis keeps the record too. Tags are caught up on the same
+//! way (`<channel>:revalidated-tags`) by an agent with a tag route; one without becomes ready
+//! and warns of the tags it cannot apply.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -15,9 +17,11 @@ use revalidate_sim::{Fault, FleetOptions};
 use super::agent::{Agent, publish};
 use super::http_get;
 use super::server::{Proxy, RedisServer};
+use super::tags::{tag_agent, title};
 use crate::common::{TestFleet, wait_until};
 
 const RECORD: &str = "revalidate:revalidated";
+const TAGS_RECORD: &str = "revalidate:revalidated-tags";
 
 /// A fleet whose pods pre-rendered `/posts/p1` … `/posts/pN` at build time, regenerating each
 /// page in `regen` (so a catch-up takes long enough to be watched).
@@ -91,13 +95,18 @@ fn publish_all(server: &RedisServer, ps: &[String], extra: &[&str]) {
 
 /// Records `paths` as revalidated `age` ago, as an earlier publish would have.
 fn record_old(server: &RedisServer, ps: &[String], age: Duration) {
+    record_old_in(server, RECORD, ps, age);
+}
+
+/// Records `fields` (paths or tags) in `key` as revalidated `age` ago.
+fn record_old_in(server: &RedisServer, key: &str, ps: &[String], age: Duration) {
     let ms = (SystemTime::now() - age)
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64;
     for p in ps {
         let _: () = redis::cmd("HSET")
-            .arg(RECORD)
+            .arg(key)
             .arg(p)
             .arg(ms)
             .query(&mut server.client())
@@ -530,4 +539,155 @@ fn a_message_that_failed_spares_the_catch_up_nothing() {
     }
     let (_, _, err) = a.stop();
     assert!(err.contains("caught up, with failures"), "{err}");
+}
+
+/// Publishes `/posts/p1` and the tag `posts` with nobody listening, after an older tag was
+/// recorded three hours ago; the App Router page `/app-posts/a` (tagged `posts`) is cached on
+/// pod 0 before its title changes.
+fn tags_published_before_the_pod_starts(tf: &TestFleet, server: &RedisServer) {
+    record_old_in(
+        server,
+        TAGS_RECORD,
+        &["old".to_string()],
+        Duration::from_secs(3 * 3600),
+    );
+    assert_ne!(title(tf, 0, "/app-posts/a"), "Post A (tag caught up)");
+    tf.fleet().cms().set_title("a", "Post A (tag caught up)");
+    let (exit, r) = publish(
+        &server.url(),
+        &[
+            "/posts/p1",
+            "--tag",
+            "posts",
+            "--expect-subscribers",
+            "0",
+            "--stream",
+        ],
+    );
+    assert_eq!(exit, 0, "{r:#?}");
+    let rec = r
+        .tag_record
+        .expect("the tags' record is written by default");
+    assert_eq!((rec.key.as_str(), rec.written), (TAGS_RECORD, 1));
+    assert_eq!(r.record.unwrap().written, 1, "the paths' record is apart");
+}
+
+#[test]
+fn a_pod_started_late_applies_the_tags_changed_since_its_build_before_it_is_ready() {
+    let tf = fleet(1, Duration::ZERO);
+    let server = RedisServer::start();
+    tags_published_before_the_pod_starts(&tf, &server);
+    let build = next_dir(&tf, Duration::from_secs(3600));
+    let pod = tf.pod(0);
+    tf.block_on(pod.set_fault(Fault::Hold));
+    let a = tag_agent(&tf, &server, 0, &["--next-dir", build.to_str().unwrap()]);
+    assert!(
+        wait_until(10, || a.healthz_body().contains(
+            "catching up: 0 of 2 paths and tags changed since the build"
+        )),
+        "{}",
+        a.healthz_body()
+    );
+    assert_eq!(a.healthz(), 503);
+    tf.block_on(pod.clear_faults());
+    a.wait_ready();
+    assert_eq!(title(&tf, 0, "/app-posts/a"), "Post A (tag caught up)");
+    // The tag recorded before the build was not applied: one call of the tag route.
+    assert_eq!(pod.counters().by_path.get("/api/revalidate-tag"), Some(&1));
+    let evs = a.run.events();
+    let ready_at = evs
+        .iter()
+        .position(|e| matches!(e.get(), Some(AgentEvent::Ready { ready: true, .. })))
+        .expect("ready");
+    let tag_at = evs
+        .iter()
+        .position(|e| {
+            matches!(e.get(), Some(AgentEvent::Handled(h))
+                if h.source == Source::Record && h.tag.as_deref() == Some("posts"))
+        })
+        .expect("the tag handled by the catch-up");
+    assert!(tag_at < ready_at, "the tag is applied before ready");
+    let h = handled(&a, Source::Record);
+    assert_eq!(h.len(), 2, "{h:#?}");
+    assert!(
+        h.iter().all(|h| h.outcome == "revalidated" && !h.acked),
+        "{h:#?}"
+    );
+    let done = catch_ups(&a).pop().unwrap();
+    assert_eq!(
+        (done.paths, done.tags, done.tags_unapplied, done.revalidated),
+        (1, 1, 0, 2),
+        "{done:?}"
+    );
+    let metrics = http_get(a.health(), "/metrics").unwrap().1;
+    for line in [
+        "revalidate_agent_catch_up_tags 1\n",
+        "revalidate_agent_catch_up_done_total{result=\"revalidated\"} 2\n",
+        "revalidate_agent_catch_up_tags_unapplied 0\n",
+    ] {
+        assert!(metrics.contains(line), "{line} missing from\n{metrics}");
+    }
+    let (status, out, err) = a.stop();
+    assert_eq!(status, 0, "{err}");
+    let secret = tf.fleet().secret();
+    assert!(!out.contains(secret) && !err.contains(secret), "{err}");
+}
+
+#[test]
+fn an_agent_without_a_tag_route_is_ready_and_warns_of_the_tags_it_cannot_apply() {
+    let tf = fleet(1, Duration::ZERO);
+    let server = RedisServer::start();
+    tags_published_before_the_pod_starts(&tf, &server);
+    let build = next_dir(&tf, Duration::from_secs(3600));
+    let a = Agent::start(
+        &tf,
+        &server.url(),
+        0,
+        &["--next-dir", build.to_str().unwrap()],
+    );
+    a.wait_ready();
+    let done = catch_ups(&a).pop().unwrap();
+    assert_eq!(
+        (done.paths, done.tags, done.tags_unapplied, done.revalidated),
+        (1, 1, 1, 1),
+        "{done:?}"
+    );
+    assert_eq!(
+        tf.pod(0).counters().by_path.get("/api/revalidate-tag"),
+        None
+    );
+    let metrics = http_get(a.health(), "/metrics").unwrap().1;
+    assert!(
+        metrics.contains("revalidate_agent_catch_up_tags_unapplied 1\n"),
+        "{metrics}"
+    );
+    let (status, _, err) = a.stop();
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        err.contains("1 tag changed since the build") && err.contains("cannot be applied"),
+        "{err}"
+    );
+}
+
+#[test]
+fn no_record_leaves_the_tags_record_alone_too() {
+    let server = RedisServer::start();
+    let (exit, r) = publish(
+        &server.url(),
+        &[
+            "--tag",
+            "posts",
+            "--expect-subscribers",
+            "0",
+            "--stream",
+            "--no-record",
+        ],
+    );
+    assert_eq!(exit, 0, "{r:#?}");
+    assert!(r.record.is_none() && r.tag_record.is_none(), "{r:#?}");
+    let n: usize = redis::cmd("HLEN")
+        .arg(TAGS_RECORD)
+        .query(&mut server.client())
+        .unwrap();
+    assert_eq!(n, 0);
 }

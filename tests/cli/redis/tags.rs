@@ -15,7 +15,7 @@ use crate::common::{TestFleet, wait_until};
 
 const TAG_ROUTE: &str = "/api/revalidate-tag?tag={tag}";
 
-fn title(tf: &TestFleet, pod: usize, path: &str) -> String {
+pub(super) fn title(tf: &TestFleet, pod: usize, path: &str) -> String {
     let url = format!("{}{path}", tf.pod(pod).url());
     let body = tf.block_on(async move {
         reqwest::Client::builder()
@@ -46,7 +46,7 @@ fn handled(a: &Agent) -> Vec<Handled> {
 }
 
 /// An agent beside pod `pod` with the tag route and its secret (from the environment).
-fn tag_agent(tf: &TestFleet, server: &RedisServer, pod: usize, extra: &[&str]) -> Agent {
+pub(super) fn tag_agent(tf: &TestFleet, server: &RedisServer, pod: usize, extra: &[&str]) -> Agent {
     let mut args = vec![
         "--tag-endpoint",
         TAG_ROUTE,
@@ -252,6 +252,13 @@ fn run_through_redis_applies_a_tag_on_every_pod_and_proves_its_pages() {
     assert_eq!(r.tags[0].revalidated, Some((3, 3)), "{r:#?}");
     assert_eq!(r.paths[0].revalidated, None);
     assert_eq!(r.paths[0].verdict, Some(revalidate::verify::Verdict::Fresh));
+    // The tag's time is recorded, for agents started later.
+    let t: Option<u64> = redis::cmd("HGET")
+        .arg("revalidate:revalidated-tags")
+        .arg("post:a")
+        .query(&mut server.client())
+        .unwrap();
+    assert!(t.is_some_and(|t| t > 1_700_000_000_000), "{t:?}");
     for pod in 0..3 {
         assert_eq!(
             title(&tf, pod, "/app-posts/a"),
