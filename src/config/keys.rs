@@ -533,8 +533,9 @@ config_keys! {
     redis_stream_maxlen: Count<1, 100000000> = "redis.stream_maxlen" {
         flag: "--stream-maxlen", value_name: "N", default: Count(10000),
     }
-    /// Do not keep the record <channel>:revalidated (path -> time of its latest publish), from
-    /// which agents started later catch up on every path changed since their build
+    /// Do not keep the records <channel>:revalidated and <channel>:revalidated-tags (path or
+    /// tag -> time of its latest publish), from which agents started later catch up on every
+    /// path and tag changed since their build
     redis_no_record: bool = "redis.no_record" {
         flag: "--no-record", env: "REVALIDATE_NO_RECORD", default: false,
     }
@@ -566,8 +567,9 @@ config_keys! {
     agent_catch_up: Span = "agent.catch_up" {
         flag: "--catch-up", value_name: "DURATION", env: "REVALIDATE_CATCH_UP",
     }
-    /// At start, revalidate every path the record <channel>:revalidated says changed since
-    /// SINCE, before /healthz turns 200: "build" (the time of the app's build, from --next-dir),
+    /// At start, revalidate every path the record <channel>:revalidated (and, with
+    /// --tag-endpoint, every tag <channel>:revalidated-tags) says changed since SINCE, before
+    /// /healthz turns 200: "build" (the time of the app's build, from --next-dir),
     /// a duration back from now (e.g. 2h), an RFC 3339 time, or "off"
     agent_catch_up_since: String = "agent.catch_up_since" {
         flag: "--catch-up-since", value_name: "SINCE", env: "REVALIDATE_CATCH_UP_SINCE",

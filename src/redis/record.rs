@@ -6,7 +6,9 @@
 //! of that path: it grows with the number of paths a site has, never with the number of messages
 //! (the stream, capped by count, forgets older changes; the record does not). Tags, when they
 //! are published, get a hash of their own beside it (`<channel>:revalidated-tags`, tag → ms),
-//! written and read by the same two functions: a path and a tag never share a field.
+//! written and read by the same two functions: a path and a tag never share a field. An agent
+//! with a tag route catches up on both; the data cache a pod's build holds is as stale as its
+//! pages.
 //!
 //! Invariants: a time is only ever replaced by a newer one, atomically on the server (a Lua
 //! script compares and sets each field), so a slow publish of an older change cannot hide a

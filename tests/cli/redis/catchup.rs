@@ -5,8 +5,9 @@
 //! be read keeps the agent not ready, saying why; a message that revalidates a path during the
 //! catch-up spares the catch-up's regeneration of it (one that failed spares nothing), and is
 //! never skipped itself; run through Redis keeps the record too. Tags are caught up on the same
-//! way (`<channel>:revalidated-tags`) by an agent with a tag route; one without becomes ready
-//! and warns of the tags it cannot apply.
+//! way (`<channel>:revalidated-tags`) by an agent with a tag route (a tag's message during the
+//! catch-up spares it that tag); one without becomes ready and warns of the tags it cannot
+//! apply.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -690,4 +691,68 @@ fn no_record_leaves_the_tags_record_alone_too() {
         .query(&mut server.client())
         .unwrap();
     assert_eq!(n, 0);
+}
+
+#[test]
+fn a_tag_message_during_the_catch_up_spares_the_catch_ups_turn_for_that_tag() {
+    let tf = fleet(6, Duration::from_millis(300));
+    let server = RedisServer::start();
+    let ps = paths(6);
+    record_old(&server, &ps, Duration::from_secs(120));
+    record_old_in(
+        &server,
+        TAGS_RECORD,
+        &["posts".to_string()],
+        Duration::from_secs(60),
+    );
+    let build = next_dir(&tf, Duration::from_secs(3600));
+    let a = tag_agent(
+        &tf,
+        &server,
+        0,
+        &[
+            "--next-dir",
+            build.to_str().unwrap(),
+            "--catch-up-concurrency",
+            "1",
+            "--per-pod-concurrency",
+            "1",
+        ],
+    );
+    assert!(wait_until(10, || a
+        .healthz_body()
+        .contains("catching up: ")));
+    // The pod holds what comes next: the catch-up stays on the paths (the tag comes last)
+    // while the tag's message arrives.
+    tf.block_on(tf.pod(0).set_fault(Fault::Hold));
+    let (exit, r) = publish(
+        &server.url(),
+        &["--tag", "posts", "--expect-subscribers", "1"],
+    );
+    assert_eq!(exit, 0, "{r:#?}");
+    assert!(wait_until(10, || http_get(a.health(), "/metrics")
+        .is_ok_and(|(_, m)| m.contains(
+            "revalidate_agent_messages_total{source=\"pubsub\"} 1\n"
+        ))));
+    assert_eq!(a.healthz(), 503);
+    tf.block_on(tf.pod(0).clear_faults());
+    a.wait_ready();
+    let by_message = handled(&a, Source::Pubsub);
+    assert!(
+        by_message
+            .iter()
+            .any(|h| h.tag.as_deref() == Some("posts") && h.ok),
+        "{by_message:#?}"
+    );
+    let done = catch_ups(&a).pop().unwrap();
+    assert_eq!(
+        (done.paths, done.tags, done.revalidated, done.skipped),
+        (6, 1, 6, 1),
+        "{done:?}"
+    );
+    assert_eq!(
+        tf.pod(0).counters().by_path.get("/api/revalidate-tag"),
+        Some(&1)
+    );
+    a.stop();
 }
