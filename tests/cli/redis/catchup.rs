@@ -671,7 +671,7 @@ fn an_agent_without_a_tag_route_is_ready_and_warns_of_the_tags_it_cannot_apply()
 }
 
 #[test]
-fn no_record_leaves_the_tags_record_alone_too() {
+fn no_record_leaves_the_tags_record_alone_and_a_refused_tags_record_is_exit_5() {
     let server = RedisServer::start();
     let (exit, r) = publish(
         &server.url(),
@@ -691,6 +691,34 @@ fn no_record_leaves_the_tags_record_alone_too() {
         .query(&mut server.client())
         .unwrap();
     assert_eq!(n, 0);
+
+    // A tags' record Redis cannot write is a Redis failure (exit 5), as for the paths', though
+    // the messages went out and the paths' record was written.
+    let _: () = redis::cmd("SET")
+        .arg(TAGS_RECORD)
+        .arg("x")
+        .query(&mut server.client())
+        .unwrap();
+    let (exit, r) = publish(
+        &server.url(),
+        &[
+            "/d",
+            "--tag",
+            "posts",
+            "--expect-subscribers",
+            "0",
+            "--stream",
+        ],
+    );
+    assert_eq!(exit, 5, "{r:#?}");
+    assert_eq!(r.record.as_ref().unwrap().written, 1);
+    let err = r.tag_record.clone().unwrap().error.unwrap();
+    assert!(
+        err.contains("could not be written") && err.contains("these tags"),
+        "{err}"
+    );
+    assert!(r.warnings.iter().any(|w| w.contains(TAGS_RECORD)), "{r:#?}");
+    assert!(r.messages.iter().all(|m| m.receivers.is_some()), "{r:#?}");
 }
 
 #[test]
