@@ -36,10 +36,24 @@ pub fn agent(r: &agent::Report, style: &Style) -> String {
     if let Some(c) = r
         .catch_up
         .as_ref()
-        .filter(|c| c.paths > 0 || c.state != "done")
+        .filter(|c| c.paths > 0 || c.tags > 0 || c.state != "done")
     {
+        let applied = c.tags - c.tags_unapplied;
+        let tags = if applied > 0 {
+            format!(" and {}", plural(applied, "tag", "tags"))
+        } else {
+            String::new()
+        };
+        let unapplied = if c.tags_unapplied > 0 {
+            format!(
+                " · {} not applied (no --tag-endpoint)",
+                plural(c.tags_unapplied, "tag", "tags")
+            )
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "  catch-up ({}): {} of {} changed since {} · {} revalidated, {} failed, {} skipped\n",
+            "  catch-up ({}): {} of {}{tags} changed since {} · {} revalidated, {} failed, {} skipped{unapplied}\n",
             c.state,
             c.revalidated + c.failed + c.skipped,
             plural(c.paths, "path", "paths"),
@@ -63,4 +77,73 @@ pub fn agent(r: &agent::Report, style: &Style) -> String {
     };
     out.push_str(&format!("stopped by {by}; {how} · exit {}\n", r.exit_code));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(catch_up: agent::CatchUp) -> agent::Report {
+        agent::Report {
+            duration_ms: 1000.0,
+            pod: "web-0".into(),
+            target: "http://127.0.0.1:3000".into(),
+            redis: "redis://127.0.0.1:6379".into(),
+            channel: "revalidate".into(),
+            sharded: false,
+            stream: None,
+            health: None,
+            handled: Vec::new(),
+            totals: agent::Totals::default(),
+            catch_up: Some(catch_up),
+            ended_by: None,
+            shutdown: agent::Shutdown::default(),
+            warnings: Vec::new(),
+            exit_code: 0,
+        }
+    }
+
+    fn line(c: agent::CatchUp) -> String {
+        let style = Style {
+            color: false,
+            verbose: 0,
+        };
+        agent(&report(c), &style)
+            .lines()
+            .find(|l| l.contains("catch-up"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+
+    #[test]
+    fn the_catch_up_line_names_the_tags_applied_and_those_that_could_not_be() {
+        let base = agent::CatchUp {
+            since: "the build".into(),
+            state: "done".into(),
+            paths: 2,
+            revalidated: 2,
+            ..Default::default()
+        };
+        assert_eq!(
+            line(agent::CatchUp {
+                tags: 1,
+                revalidated: 3,
+                ..base.clone()
+            }),
+            "catch-up (done): 3 of 2 paths and 1 tag changed since the build · 3 revalidated, 0 failed, 0 skipped"
+        );
+        assert_eq!(
+            line(agent::CatchUp {
+                tags: 2,
+                tags_unapplied: 2,
+                ..base.clone()
+            }),
+            "catch-up (done): 2 of 2 paths changed since the build · 2 revalidated, 0 failed, 0 skipped · 2 tags not applied (no --tag-endpoint)"
+        );
+        assert_eq!(
+            line(base),
+            "catch-up (done): 2 of 2 paths changed since the build · 2 revalidated, 0 failed, 0 skipped"
+        );
+    }
 }
