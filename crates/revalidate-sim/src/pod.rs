@@ -443,6 +443,18 @@ impl Pod {
         }
     }
 
+    /// Lifts `Hold` alone: the held requests are answered as the pod is now, its other faults
+    /// included (hung requests are released too, as by `clear_faults`). A test sets the fault
+    /// the held requests must meet, then releases them: no request slips through in between.
+    pub async fn release_held(&self) {
+        lock(&self.inner.faults).hold = false;
+        let old = std::mem::replace(
+            &mut *lock(&self.inner.hang_release),
+            CancellationToken::new(),
+        );
+        old.cancel();
+    }
+
     /// The faults currently active.
     pub fn faults(&self) -> Vec<Fault> {
         lock(&self.inner.faults).to_faults()
@@ -751,6 +763,33 @@ mod tests {
             .expect("released promptly")
             .unwrap();
         assert_eq!(answer.status, 200);
+        f.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn released_alone_a_held_request_meets_the_faults_set_meanwhile() {
+        let f = fleet(Flavor::Next16).await;
+        let pod = f.pods()[0].clone();
+        pod.set_fault(Fault::Hold).await;
+        let url = format!("{}/posts/a", pod.url());
+        let held = tokio::spawn(async move { get(&client(), &url).await });
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pod.counters().requests < 1 {
+            assert!(Instant::now() < deadline, "the request never arrived");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        pod.set_fault(Fault::Status(500)).await;
+        pod.release_held().await;
+        let answer = tokio::time::timeout(Duration::from_secs(5), held)
+            .await
+            .expect("released promptly")
+            .unwrap();
+        assert_eq!(answer.status, 500, "answered as the pod is now");
+        assert_eq!(
+            pod.faults(),
+            vec![Fault::Status(500)],
+            "only Hold was lifted"
+        );
         f.shutdown().await;
     }
 

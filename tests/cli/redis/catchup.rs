@@ -518,8 +518,8 @@ fn a_message_that_failed_spares_the_catch_up_nothing() {
     // for their paths still comes, and is not skipped.
     tf.block_on(async {
         let pod = tf.pod(0);
-        pod.clear_faults().await;
         pod.set_fault(Fault::IgnoreRevalidate).await;
+        pod.release_held().await;
     });
     a.wait_ready();
     let by_message = handled(&a, Source::Pubsub);
