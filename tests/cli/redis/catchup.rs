@@ -351,6 +351,26 @@ fn an_unreadable_record_or_redis_down_at_start_keeps_the_agent_not_ready_and_say
     a.stop();
 }
 
+/// The flags of an agent whose build is `build` and that catches up one path at a time.
+fn one_at_a_time(build: &std::path::Path) -> Vec<&str> {
+    vec![
+        "--next-dir",
+        build.to_str().unwrap(),
+        "--catch-up-concurrency",
+        "1",
+        "--per-pod-concurrency",
+        "1",
+    ]
+}
+
+fn wait_catching_up(a: &Agent) {
+    assert!(
+        wait_until(10, || a.healthz_body().contains("catching up: ")),
+        "the agent did not start catching up: {}",
+        a.healthz_body()
+    );
+}
+
 /// An agent catching up on 12 paths one at a time, its pod holding every request, while the
 /// last three paths (the catch-up reaches them last) change again and arrive as messages, all
 /// three received: the fleet, Redis (kept alive), the agent and those three paths.
@@ -362,22 +382,8 @@ fn mid_catch_up() -> (TestFleet, RedisServer, Agent, Vec<String>) {
     record_old(&server, &ps[..9], Duration::from_secs(120));
     record_old(&server, &ps[9..], Duration::from_secs(60));
     let build = next_dir(&tf, Duration::from_secs(3600));
-    let a = Agent::start(
-        &tf,
-        &server.url(),
-        0,
-        &[
-            "--next-dir",
-            build.to_str().unwrap(),
-            "--catch-up-concurrency",
-            "1",
-            "--per-pod-concurrency",
-            "1",
-        ],
-    );
-    assert!(wait_until(10, || a
-        .healthz_body()
-        .contains("catching up: ")));
+    let a = Agent::start(&tf, &server.url(), 0, &one_at_a_time(&build));
+    wait_catching_up(&a);
     // The pod holds what comes next, so the catch-up surely stays on the first paths while
     // the last three change again and arrive as messages.
     tf.block_on(tf.pod(0).set_fault(Fault::Hold));
@@ -734,22 +740,8 @@ fn a_tag_message_during_the_catch_up_spares_the_catch_ups_turn_for_that_tag() {
         Duration::from_secs(60),
     );
     let build = next_dir(&tf, Duration::from_secs(3600));
-    let a = tag_agent(
-        &tf,
-        &server,
-        0,
-        &[
-            "--next-dir",
-            build.to_str().unwrap(),
-            "--catch-up-concurrency",
-            "1",
-            "--per-pod-concurrency",
-            "1",
-        ],
-    );
-    assert!(wait_until(10, || a
-        .healthz_body()
-        .contains("catching up: ")));
+    let a = tag_agent(&tf, &server, 0, &one_at_a_time(&build));
+    wait_catching_up(&a);
     // The pod holds what comes next: the catch-up stays on the paths (the tag comes last)
     // while the tag's message arrives.
     tf.block_on(tf.pod(0).set_fault(Fault::Hold));
