@@ -653,8 +653,8 @@ const AGENTS_ABOUT: &str = "\
 List the agents registered on the channel, by pod name: who is listening, where PUBSUB NUMSUB
 only counts.
 
-Every `revalidate agent` registers beside the channel (the hash <channel>:agents and the sorted
-set <channel>:agents:heartbeats) and renews it every --heartbeat (5s). An agent is live while its
+Every `revalidate agent` registers beside the channel (the hash {<channel>}:agents and the sorted
+set {<channel>}:agents:heartbeats) and renews it every --heartbeat (5s). An agent is live while its
 last heartbeat is younger than three beats; one that stopped beating without a clean stop (its
 pod killed, the agent stuck or cut off from Redis) is listed as expired for an hour. The table
 shows each agent's state, its app's build id, its version, when it started, the last message it

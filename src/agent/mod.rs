@@ -634,14 +634,12 @@ pub async fn run(
         give_up: CancellationToken::new(),
     });
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
-    let registered = shared.acks.clone().map(|conn| {
-        tokio::spawn(heartbeat(
-            conn,
-            plan.clone(),
-            metrics.clone(),
-            cancel.clone(),
-        ))
-    });
+    let registered = Some(tokio::spawn(heartbeat(
+        redis.clone(),
+        plan.clone(),
+        metrics.clone(),
+        cancel.clone(),
+    )));
 
     let mut state = State {
         dedupe: Dedupe::new(plan.dedupe_window),
@@ -1059,16 +1057,14 @@ fn release(
 }
 
 /// Registers the agent on the channel and renews it every `plan.heartbeat` until the agent stops,
-/// then removes it. A failed beat is logged once per outage; the next one tries again.
-async fn heartbeat(
-    mut conn: ::redis::aio::ConnectionManager,
-    plan: Plan,
-    metrics: Arc<Metrics>,
-    cancel: CancellationToken,
-) {
+/// then removes it. A failed beat is logged once per outage; the next one connects again and
+/// tries again. The connection is the cluster's with `--sharded` (the registry's keys live on
+/// whichever node owns their slot), a plain one otherwise.
+async fn heartbeat(redis: Redis, plan: Plan, metrics: Arc<Metrics>, cancel: CancellationToken) {
     use crate::redis::registry;
     let started_ms = message::now_ms();
     let mut failing = false;
+    let mut conn: Option<crate::redis::Conn> = None;
     let mut every = tokio::time::interval(plan.heartbeat);
     loop {
         tokio::select! {
@@ -1085,7 +1081,11 @@ async fn heartbeat(
             heartbeat_ms: message::now_ms(),
             heartbeat_every_ms: plan.heartbeat.as_millis() as u64,
         };
-        match registry::beat(&mut conn, &plan.channel, &record).await {
+        let beat = tokio::select! {
+            _ = cancel.cancelled() => break,
+            b = beat_once(&redis, &mut conn, &plan.channel, &record) => b,
+        };
+        match beat {
             Ok(()) if failing => {
                 failing = false;
                 tracing::info!(
@@ -1094,21 +1094,44 @@ async fn heartbeat(
                 );
             }
             Ok(()) => {}
-            Err(e) if !failing => {
-                failing = true;
-                tracing::warn!(error = %e, "the heartbeat could not be written; retrying");
+            Err(e) => {
+                conn = None;
+                if !failing {
+                    failing = true;
+                    tracing::warn!(error = %e, "the heartbeat could not be written; retrying");
+                }
             }
-            Err(_) => {}
         }
     }
-    let removed = tokio::time::timeout(
-        Duration::from_secs(2),
-        registry::remove(&mut conn, &plan.channel, &plan.pod),
-    )
+    let removed = tokio::time::timeout(Duration::from_secs(2), async {
+        if conn.is_none() {
+            conn = Some(redis.connect().await.map_err(|f| f.to_string())?);
+        }
+        let c = conn.as_mut().expect("connected");
+        registry::remove(c, &plan.channel, &plan.pod)
+            .await
+            .map_err(|e| e.to_string())
+    })
     .await;
     if !matches!(removed, Ok(Ok(()))) {
         tracing::warn!("could not remove this agent's registration; it expires by itself");
     }
+}
+
+/// One heartbeat, on the connection kept (made first when there is none).
+async fn beat_once(
+    redis: &Redis,
+    conn: &mut Option<crate::redis::Conn>,
+    channel: &str,
+    record: &crate::redis::registry::Record,
+) -> Result<(), String> {
+    if conn.is_none() {
+        *conn = Some(redis.connect().await.map_err(|f| f.to_string())?);
+    }
+    let c = conn.as_mut().expect("connected");
+    crate::redis::registry::beat(c, channel, record)
+        .await
+        .map_err(|e| redis.failure(&e).to_string())
 }
 
 /// Logs and reports a link change.

@@ -1,9 +1,9 @@
 //! Who is listening: agents register themselves beside the channel, with a heartbeat, so
 //! `revalidate agents` and `publish --wait-acks` can name them (PUBSUB NUMSUB only counts).
 //!
-//! The layout, two keys per channel: the hash `<channel>:agents` maps a pod's name to its
+//! The layout, two keys per channel: the hash `{<channel>}:agents` maps a pod's name to its
 //! record (JSON: pod, version, build id, when it started, the last message it handled, its
-//! last heartbeat), and the sorted set `<channel>:agents:heartbeats` scores each pod by its
+//! last heartbeat), and the sorted set `{<channel>}:agents:heartbeats` scores each pod by its
 //! last heartbeat (unix milliseconds). An agent beats every `heartbeat` (HSET and ZADD in one
 //! MULTI); a reader counts a pod live while its last beat is younger than three beats, and
 //! expired after that: an expired pod stays named (so a publish can say whose heartbeat just
@@ -26,14 +26,15 @@ const KEYS_LIVE: Duration = Duration::from_secs(86_400);
 /// A pod is live while its last beat is younger than this many beats.
 pub const BEATS_LIVE: u32 = 3;
 
-/// The hash of the records.
+/// The hash of the records. Both keys begin with the channel in braces, a Redis Cluster hash
+/// tag: they live in one slot (the shard channel's own), so one transaction writes both.
 pub fn agents_key(channel: &str) -> String {
-    format!("{channel}:agents")
+    format!("{{{channel}}}:agents")
 }
 
 /// The sorted set of the last heartbeats.
 pub fn heartbeats_key(channel: &str) -> String {
-    format!("{channel}:agents:heartbeats")
+    format!("{{{channel}}}:agents:heartbeats")
 }
 
 /// What an agent says of itself.

@@ -91,6 +91,20 @@ fn sharded_agents_and_watch_get_the_shard_messages_and_resubscribe_when_its_node
     assert_eq!(m.acks[0].pod, "pod-1");
     assert_eq!(m.acks[0].outcome, "revalidated");
     assert_eq!(tf.pod(0).counters().revalidate_requests, 1);
+    // The agent is registered through the cluster, whichever node owns its keys.
+    let registered = || {
+        let (mut c, _d) = revalidate();
+        let out = c
+            .args(["agents", "--sharded", "--redis-url", &url, "-o", "json"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).contains("\"pod\":\"pod-1\",\"state\":\"live\"")
+    };
+    assert!(
+        wait_until(15, registered),
+        "the agent is listed as live\n{}",
+        agent.run.stderr()
+    );
     watch.wait_for(10, "the message", |e| e.is::<End>());
     let seen: Vec<Seen> = watch.events().into_iter().filter_map(|e| e.get()).collect();
     assert_eq!(seen.len(), 1);
@@ -290,12 +304,25 @@ fn a_sharded_agent_follows_its_channel_when_the_slot_moves_to_another_node() {
     let next = (owner + 1) % nodes.len();
     let url = nodes[owner].url();
     let tf = TestFleet::three();
-    let agent = Agent::start(&tf, &url, 0, &["--sharded"]);
+    // One heartbeat, at start: its keys live in the channel's slot, which the test moves
+    // without migrating keys (a real reshard migrates them), so they are removed first.
+    let agent = Agent::start(&tf, &url, 0, &["--sharded", "--heartbeat", "1h"]);
     agent.wait_ready();
     assert!(wait_until(15, || shard_subscribers(
         &nodes[owner],
         "revalidate"
     ) == 1));
+    let agents_key = revalidate::redis::registry::agents_key("revalidate");
+    assert!(wait_until(15, || redis::cmd("EXISTS")
+        .arg(&agents_key)
+        .query::<i64>(&mut nodes[owner].client())
+        .unwrap()
+        == 1));
+    let _: i64 = redis::cmd("DEL")
+        .arg(&agents_key)
+        .arg(revalidate::redis::registry::heartbeats_key("revalidate"))
+        .query(&mut nodes[owner].client())
+        .unwrap();
 
     // Resharding: the channel's slot now belongs to another node. Redis ends the shard
     // subscription there (SUNSUBSCRIBE); the agent subscribes again, on the new owner.
