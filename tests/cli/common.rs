@@ -56,6 +56,26 @@ impl TestFleet {
         &self.pods()[i]
     }
 
+    /// The page's title as one pod serves it now (fetched over HTTP, as a browser would).
+    pub fn served_title(&self, pod: usize, path: &str) -> String {
+        let url = format!("{}{path}", self.pod(pod).url());
+        let body = self.block_on(async move {
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .unwrap()
+                .get(url)
+                .send()
+                .await
+                .expect("pod answers")
+                .text()
+                .await
+                .unwrap()
+        });
+        let start = body.find("<title>").expect("a title") + "<title>".len();
+        body[start..start + body[start..].find("</title>").unwrap()].to_string()
+    }
+
     /// `--pod name=url` for every pod.
     pub fn pod_args(&self) -> Vec<String> {
         self.pods()

@@ -22,26 +22,6 @@ fn fleet(flavor: Flavor) -> TestFleet {
     })
 }
 
-/// The page's title as one pod serves it now.
-fn title(tf: &TestFleet, pod: usize, path: &str) -> String {
-    let url = format!("{}{path}", tf.pod(pod).url());
-    let body = tf.block_on(async move {
-        reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap()
-            .get(url)
-            .send()
-            .await
-            .expect("pod answers")
-            .text()
-            .await
-            .unwrap()
-    });
-    let start = body.find("<title>").expect("a title") + "<title>".len();
-    body[start..start + body[start..].find("</title>").unwrap()].to_string()
-}
-
 /// fanout in endpoint mode with the tag route, the secret in the environment.
 fn tag_fanout(tf: &TestFleet) -> assert_cmd::Command {
     let mut c = fanout_bare(tf);
@@ -67,8 +47,8 @@ fn a_tag_regenerates_the_pages_that_read_it_on_every_pod_and_no_other() {
     for flavor in [Flavor::Next13, Flavor::Next16] {
         let tf = fleet(flavor);
         for pod in 0..3 {
-            title(&tf, pod, "/app-posts/a");
-            title(&tf, pod, "/app-posts/b");
+            tf.served_title(pod, "/app-posts/a");
+            tf.served_title(pod, "/app-posts/b");
         }
         tf.fleet().cms().set_title("a", "Post A (tagged)");
         tf.fleet().cms().set_title("b", "Post B (tagged)");
@@ -89,13 +69,13 @@ fn a_tag_regenerates_the_pages_that_read_it_on_every_pod_and_no_other() {
         }
         for pod in 0..3 {
             assert_eq!(
-                title(&tf, pod, "/app-posts/a"),
+                tf.served_title(pod, "/app-posts/a"),
                 "Post A (tagged)",
                 "{flavor}"
             );
             // Post B reads its data with another tag: still the page it had.
             assert_eq!(
-                title(&tf, pod, "/app-posts/b"),
+                tf.served_title(pod, "/app-posts/b"),
                 "Post B (initial)",
                 "{flavor}"
             );
@@ -108,7 +88,7 @@ fn a_tag_regenerates_the_pages_that_read_it_on_every_pod_and_no_other() {
         });
         assert_eq!(code(&out), 0);
         for pod in 0..3 {
-            assert_eq!(title(&tf, pod, "/app-posts/b"), "Post B (tagged)");
+            assert_eq!(tf.served_title(pod, "/app-posts/b"), "Post B (tagged)");
         }
     }
 }
@@ -117,7 +97,7 @@ fn a_tag_regenerates_the_pages_that_read_it_on_every_pod_and_no_other() {
 fn paths_and_tags_in_one_run_each_through_its_own_way() {
     let tf = TestFleet::three();
     for pod in 0..3 {
-        title(&tf, pod, "/app-posts/c");
+        tf.served_title(pod, "/app-posts/c");
     }
     tf.fleet().cms().set_title("a", "Post A v2");
     tf.fleet().cms().set_title("c", "Post C v2");
@@ -139,8 +119,8 @@ fn paths_and_tags_in_one_run_each_through_its_own_way() {
     assert_eq!(row_paths(&r), ["/posts/a", "tag:post:c"]);
     assert_eq!(r.totals.cells, 6);
     for pod in 0..3 {
-        assert_eq!(title(&tf, pod, "/posts/a"), "Post A v2");
-        assert_eq!(title(&tf, pod, "/app-posts/c"), "Post C v2");
+        assert_eq!(tf.served_title(pod, "/posts/a"), "Post A v2");
+        assert_eq!(tf.served_title(pod, "/app-posts/c"), "Post C v2");
         let n = tf.pod(pod).counters();
         assert_eq!(n.revalidate_requests, 1, "the path by the header");
         assert_eq!(n.by_path.get("/api/revalidate-tag"), Some(&1));

@@ -18,7 +18,7 @@ use revalidate_sim::{Fault, FleetOptions};
 use super::agent::{Agent, publish};
 use super::http_get;
 use super::server::{Proxy, RedisServer};
-use super::tags::{tag_agent, title};
+use super::tags::tag_agent;
 use crate::common::{TestFleet, wait_until};
 
 const RECORD: &str = "revalidate:revalidated";
@@ -323,15 +323,7 @@ fn an_unreadable_record_or_redis_down_at_start_keeps_the_agent_not_ready_and_say
     a.stop();
 
     // A record Redis cannot read as a hash: subscribed, the app answers, and still not ready.
-    let _: () = redis::cmd("DEL")
-        .arg(RECORD)
-        .query(&mut server.client())
-        .unwrap();
-    let _: () = redis::cmd("SET")
-        .arg(RECORD)
-        .arg("not a hash")
-        .query(&mut server.client())
-        .unwrap();
+    not_a_hash(&server, RECORD, "not a hash");
     let a = Agent::start(&tf, &server.url(), 1, &["--next-dir", dir]);
     assert!(
         wait_until(10, || a.healthz_body().contains("cannot be read")),
@@ -369,6 +361,15 @@ fn wait_catching_up(a: &Agent) {
         "the agent did not start catching up: {}",
         a.healthz_body()
     );
+}
+
+/// Puts a plain string where a record's hash goes: Redis can neither read nor write it as one.
+fn not_a_hash(server: &RedisServer, key: &str, value: &str) {
+    let _: () = redis::cmd("SET")
+        .arg(key)
+        .arg(value)
+        .query(&mut server.client())
+        .unwrap();
 }
 
 /// An agent catching up on 12 paths one at a time, its pod holding every request, while the
@@ -461,15 +462,7 @@ fn publish_keeps_the_newest_time_of_each_path_and_no_record_turns_it_off() {
     assert_eq!(c, None);
 
     // A record Redis cannot write is a Redis failure (exit 5), though the message went out.
-    let _: () = redis::cmd("DEL")
-        .arg(RECORD)
-        .query(&mut server.client())
-        .unwrap();
-    let _: () = redis::cmd("SET")
-        .arg(RECORD)
-        .arg("x")
-        .query(&mut server.client())
-        .unwrap();
+    not_a_hash(&server, RECORD, "x");
     let (exit, r) = publish(
         &server.url(),
         &["/d", "--expect-subscribers", "0", "--stream"],
@@ -558,7 +551,7 @@ fn tags_published_before_the_pod_starts(tf: &TestFleet, server: &RedisServer) {
         &["old".to_string()],
         Duration::from_secs(3 * 3600),
     );
-    assert_ne!(title(tf, 0, "/app-posts/a"), "Post A (tag caught up)");
+    assert_ne!(tf.served_title(0, "/app-posts/a"), "Post A (tag caught up)");
     tf.fleet().cms().set_title("a", "Post A (tag caught up)");
     let (exit, r) = publish(
         &server.url(),
@@ -598,7 +591,7 @@ fn a_pod_started_late_applies_the_tags_changed_since_its_build_before_it_is_read
     assert_eq!(a.healthz(), 503);
     tf.block_on(pod.clear_faults());
     a.wait_ready();
-    assert_eq!(title(&tf, 0, "/app-posts/a"), "Post A (tag caught up)");
+    assert_eq!(tf.served_title(0, "/app-posts/a"), "Post A (tag caught up)");
     // The tag recorded before the build was not applied: one call of the tag route.
     assert_eq!(pod.counters().by_path.get("/api/revalidate-tag"), Some(&1));
     let evs = a.run.events();

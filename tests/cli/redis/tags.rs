@@ -15,25 +15,6 @@ use crate::common::{TestFleet, wait_until};
 
 const TAG_ROUTE: &str = "/api/revalidate-tag?tag={tag}";
 
-pub(super) fn title(tf: &TestFleet, pod: usize, path: &str) -> String {
-    let url = format!("{}{path}", tf.pod(pod).url());
-    let body = tf.block_on(async move {
-        reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap()
-            .get(url)
-            .send()
-            .await
-            .expect("pod answers")
-            .text()
-            .await
-            .unwrap()
-    });
-    let start = body.find("<title>").expect("a title") + "<title>".len();
-    body[start..start + body[start..].find("</title>").unwrap()].to_string()
-}
-
 fn handled(a: &Agent) -> Vec<Handled> {
     a.run
         .events()
@@ -74,7 +55,7 @@ fn a_published_tag_is_applied_by_every_agent_and_acknowledged() {
     }
     assert!(wait_until(10, || server.numsub("revalidate:tags") == 3));
     for pod in 0..3 {
-        title(&tf, pod, "/app-posts/a");
+        tf.served_title(pod, "/app-posts/a");
     }
     tf.fleet()
         .cms()
@@ -95,7 +76,7 @@ fn a_published_tag_is_applied_by_every_agent_and_acknowledged() {
     assert_eq!(r.messages[0].outcome, Outcome::Acknowledged);
     for pod in 0..3 {
         assert_eq!(
-            title(&tf, pod, "/app-posts/a"),
+            tf.served_title(pod, "/app-posts/a"),
             "Post A (tag through Redis)"
         );
         assert_eq!(
@@ -221,7 +202,7 @@ fn run_through_redis_applies_a_tag_on_every_pod_and_proves_its_pages() {
     }
     assert!(wait_until(10, || server.numsub("revalidate:tags") == 3));
     for pod in 0..3 {
-        title(&tf, pod, "/app-posts/a");
+        tf.served_title(pod, "/app-posts/a");
     }
     tf.fleet()
         .cms()
@@ -261,7 +242,7 @@ fn run_through_redis_applies_a_tag_on_every_pod_and_proves_its_pages() {
     assert!(t.is_some_and(|t| t > 1_700_000_000_000), "{t:?}");
     for pod in 0..3 {
         assert_eq!(
-            title(&tf, pod, "/app-posts/a"),
+            tf.served_title(pod, "/app-posts/a"),
             "Post A (run through Redis)"
         );
     }
